@@ -1,0 +1,141 @@
+// The value types every other module speaks in: blogs, users, posts, categories; the one
+// error type; slugs; instants in UTC and their reading in a blog's time zone; the public
+// paths of pages. Includes nothing of carnet's own.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace carnet::model {
+
+// The one error type of the project. `code` is for the caller to branch on, `message` is
+// for a person to read (with a line number when the error comes from a file).
+struct Error {
+    enum class Code {
+        invalid_input,  // the caller's data is malformed (a request, a file, a flag)
+        not_found,      // the thing asked for does not exist
+        conflict,       // it exists already, or a uniqueness rule would be broken
+        io,             // the file system or the network failed
+        database,       // the database failed or is not what we expect
+        internal,       // a bug: an invariant did not hold
+    };
+    Code code = Code::internal;
+    std::string message;
+};
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+// For functions that can fail but return nothing.
+using Status = std::expected<void, Error>;
+
+inline std::unexpected<Error> fail(Error::Code code, std::string message) {
+    return std::unexpected<Error>(Error{code, std::move(message)});
+}
+
+using Instant = std::chrono::sys_seconds;  // always UTC
+
+struct Blog {
+    std::int64_t id = 0;
+    std::vector<std::string> hosts;  // the first one is canonical
+    std::string title;
+    std::string subtitle;
+    std::string locale = "fr";  // "fr" or "en"
+    std::string time_zone = "Europe/Paris";
+    std::string theme = "classique";
+    int posts_per_page = 10;
+};
+
+enum class Role { owner, editor, author, moderator };
+std::string_view to_string(Role role);
+std::optional<Role> parse_role(std::string_view text);
+
+struct User {
+    std::int64_t id = 0;
+    std::string email;
+    std::string name;
+};
+
+struct Category {
+    std::int64_t id = 0;
+    std::int64_t blog_id = 0;
+    std::string name;
+    std::string slug;
+    int post_count = 0;  // published posts, when the query that made it counts them
+};
+
+enum class PostStatus { draft, scheduled, published, trash };
+std::string_view to_string(PostStatus status);
+std::optional<PostStatus> parse_post_status(std::string_view text);
+
+enum class SourceFormat { markdown, html };
+std::string_view to_string(SourceFormat format);
+std::optional<SourceFormat> parse_source_format(std::string_view text);
+
+struct Post {
+    std::int64_t id = 0;
+    std::int64_t blog_id = 0;
+    PostStatus status = PostStatus::draft;
+    std::string title;
+    std::string slug;
+    SourceFormat source_format = SourceFormat::markdown;
+    std::string source;
+    std::string html;  // rendered from source, safe to put on a page
+    std::string excerpt;
+    Instant published_at{};
+    Instant updated_at{};
+    bool comments_open = true;
+    int comment_count = 0;              // approved comments
+    std::vector<Category> categories;  // in the order the writer gave them
+};
+
+// Months that have published posts, for the archive list.
+struct MonthCount {
+    int year = 0;
+    int month = 0;  // 1..12
+    int post_count = 0;
+};
+
+// A wall-clock reading in some time zone, with no zone attached.
+struct LocalDateTime {
+    int year = 1970;
+    int month = 1;  // 1..12
+    int day = 1;    // 1..31
+    int hour = 0;
+    int minute = 0;
+    int second = 0;
+    bool operator==(const LocalDateTime&) const = default;
+};
+
+// Makes a URL slug from a title: transliterated to ASCII (ICU), lower case, runs of
+// anything else than letters and digits turned into one '-', no '-' at either end, at most
+// `max_length` bytes cut at a word boundary. Never empty: "post" when nothing is left.
+std::string make_slug(std::string_view title, std::size_t max_length = 120);
+
+// True if `zone` is a time zone ICU knows ("Europe/Paris").
+bool is_known_time_zone(std::string_view zone);
+
+// The wall clock in `zone` at `instant`.
+Result<LocalDateTime> to_local(Instant instant, std::string_view zone);
+
+// The instant a wall-clock reading in `zone` stands for. A time skipped by a DST change is
+// read with the offset in force before it; a repeated time is the first of the two.
+Result<Instant> to_instant(const LocalDateTime& local, std::string_view zone);
+
+// Formats as RFC 3339 in UTC: "2017-10-04T18:19:00Z".
+std::string to_rfc3339(Instant instant);
+
+// Paths of the public pages, following DESIGN.md. `post_path` reads the post's date in the
+// blog's time zone: /archive/2017/10/04/slug.html.
+std::string post_path(const Blog& blog, const Post& post);
+std::string category_path(std::string_view category_slug);  // /list/<slug>/
+std::string day_path(int year, int month, int day);         // /archive/2017/10/04/
+std::string month_path(int year, int month);                // /archive/2017/10/
+std::string year_path(int year);                            // /archive/2017/
+
+}  // namespace carnet::model

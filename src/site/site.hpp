@@ -1,0 +1,33 @@
+// The public pages of every blog the store holds: home, post permalinks, day, month and
+// year archives, category pages, the theme's stylesheet, and the old service's URLs as
+// permanent redirects. The blog is chosen by the request's Host header; with one blog, it
+// answers every host.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "http/http.hpp"
+#include "model/model.hpp"
+#include "store/store.hpp"
+
+namespace carnet::site {
+
+struct SiteOptions {
+    std::filesystem::path themes_dir;
+};
+
+class Site {
+public:
+    // Loads the blogs and their themes. The store must outlive the site.
+    static model::Result<std::unique_ptr<Site>> create(store::Store& store, SiteOptions options);
+    virtual ~Site() = default;
+
+    // Adds the public routes and the themed 404 page to `router`.
+    virtual void register_routes(http::Router& router) = 0;
+
+    // Public GET pages are cacheable until their blog's generation changes. Costs no query.
+    virtual http::CachePolicy cache_policy() = 0;
+};
+
+}  // namespace carnet::site

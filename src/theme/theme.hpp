@@ -1,0 +1,67 @@
+// Themes: Mustache templates, CSS and locale files under themes/<name>/, turned into pages
+// from model values. A Theme builds the view model (dates and times in the blog's time
+// zone and locale, strings from the locale's .po file, URLs of posts and categories) and
+// renders it; it never asks the store for anything.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/model.hpp"
+
+namespace carnet::theme {
+
+using model::Result;
+
+// What the sidebar of every page shows.
+struct Sidebar {
+    std::vector<model::Category> categories;   // with post counts, by name
+    std::vector<model::MonthCount> months;     // newest first
+    std::vector<model::Post> recent_posts;     // newest first, bodies not needed
+};
+
+enum class ListingKind { home, year, month, day, category };
+
+// A page of posts: the home page, an archive or a category.
+struct Listing {
+    ListingKind kind = ListingKind::home;
+    int year = 0;               // for year, month and day
+    int month = 0;              // for month and day
+    int day = 0;                // for day
+    model::Category category;   // for category
+    std::vector<model::Post> posts;  // newest first
+    int page = 1;               // 1-based
+    int page_count = 1;
+    // The path of the listing's first page ("/", "/list/libye/", "/archive/2017/10/");
+    // page N > 1 is at base_path + "page/N/".
+    std::string base_path = "/";
+};
+
+class Theme {
+public:
+    // Loads themes/<name>/ from `themes_dir`: its templates (parsed once) and its locale
+    // files (locales/fr.po, locales/en.po). Fails with a readable message naming the file
+    // when one is missing or does not parse.
+    static Result<std::unique_ptr<Theme>> load(const std::filesystem::path& themes_dir,
+                                               std::string_view name);
+    virtual ~Theme() = default;
+
+    // Complete HTML documents. Safe to call from several threads at once.
+    virtual std::string render_listing(const model::Blog& blog, const Listing& listing,
+                                       const Sidebar& sidebar) const = 0;
+    virtual std::string render_post(const model::Blog& blog, const model::Post& post,
+                                    const Sidebar& sidebar) const = 0;
+    virtual std::string render_not_found(const model::Blog& blog,
+                                         const Sidebar& sidebar) const = 0;
+
+    // The theme's CSS, served at /theme/style.css.
+    virtual const std::string& stylesheet() const = 0;
+
+    // A string of the blog's locale by its msgid, or the msgid itself when untranslated.
+    virtual std::string text(std::string_view locale, std::string_view msgid) const = 0;
+};
+
+}  // namespace carnet::theme
