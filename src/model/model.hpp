@@ -90,7 +90,7 @@ struct Post {
     Instant published_at{};
     Instant updated_at{};
     bool comments_open = true;
-    int comment_count = 0;              // approved comments
+    int comment_count = 0;             // approved comments
     std::vector<Category> categories;  // in the order the writer gave them
 };
 

@@ -1,0 +1,219 @@
+#include "model/model.hpp"
+
+#include <fmt/format.h>
+#include <unicode/basictz.h>
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+
+#include <array>
+#include <map>
+#include <memory>
+#include <utility>
+
+namespace carnet::model {
+namespace {
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> parse_enum(const std::array<std::pair<Enum, std::string_view>, N>& names,
+                               std::string_view text) {
+    for (const auto& [value, name] : names) {
+        if (name == text) return value;
+    }
+    return std::nullopt;
+}
+
+template <typename Enum, std::size_t N>
+std::string_view enum_name(const std::array<std::pair<Enum, std::string_view>, N>& names,
+                           Enum value) {
+    for (const auto& [candidate, name] : names) {
+        if (candidate == value) return name;
+    }
+    return "unknown";
+}
+
+constexpr std::array<std::pair<Role, std::string_view>, 4> k_role_names{{
+    {Role::owner, "owner"},
+    {Role::editor, "editor"},
+    {Role::author, "author"},
+    {Role::moderator, "moderator"},
+}};
+
+constexpr std::array<std::pair<PostStatus, std::string_view>, 4> k_post_status_names{{
+    {PostStatus::draft, "draft"},
+    {PostStatus::scheduled, "scheduled"},
+    {PostStatus::published, "published"},
+    {PostStatus::trash, "trash"},
+}};
+
+constexpr std::array<std::pair<SourceFormat, std::string_view>, 2> k_source_format_names{{
+    {SourceFormat::markdown, "markdown"},
+    {SourceFormat::html, "html"},
+}};
+
+// ICU transliterators and time zones are costly to build and not safe to share between
+// threads, so each thread keeps its own.
+icu::Transliterator* slug_transliterator() {
+    thread_local std::unique_ptr<icu::Transliterator> transliterator = [] {
+        UErrorCode status = U_ZERO_ERROR;
+        std::unique_ptr<icu::Transliterator> made(icu::Transliterator::createInstance(
+            "Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
+        return U_SUCCESS(status) ? std::move(made) : nullptr;
+    }();
+    return transliterator.get();
+}
+
+const icu::BasicTimeZone* find_time_zone(std::string_view zone) {
+    thread_local std::map<std::string, std::unique_ptr<icu::TimeZone>, std::less<>> zones;
+    auto found = zones.find(zone);
+    if (found == zones.end()) {
+        auto id = icu::UnicodeString::fromUTF8(icu::StringPiece(zone.data(), zone.size()));
+        std::unique_ptr<icu::TimeZone> made(icu::TimeZone::createTimeZone(id));
+        icu::UnicodeString made_id;
+        // ICU answers an unknown id with a zone named "Etc/Unknown" rather than an error.
+        if (!made || made->getID(made_id) == icu::UnicodeString(UCAL_UNKNOWN_ZONE_ID)) {
+            made.reset();
+        }
+        found = zones.emplace(std::string(zone), std::move(made)).first;
+    }
+    return dynamic_cast<const icu::BasicTimeZone*>(found->second.get());
+}
+
+constexpr double k_ms_per_second = 1000.0;
+
+LocalDateTime local_from_seconds(std::int64_t seconds_since_epoch) {
+    using namespace std::chrono;
+    const sys_seconds point{seconds{seconds_since_epoch}};
+    const auto day_point = floor<days>(point);
+    const year_month_day date{day_point};
+    const hh_mm_ss time{point - day_point};
+    return LocalDateTime{static_cast<int>(date.year()),
+                         static_cast<int>(static_cast<unsigned>(date.month())),
+                         static_cast<int>(static_cast<unsigned>(date.day())),
+                         static_cast<int>(time.hours().count()),
+                         static_cast<int>(time.minutes().count()),
+                         static_cast<int>(time.seconds().count())};
+}
+
+}  // namespace
+
+std::string_view to_string(Role role) { return enum_name(k_role_names, role); }
+std::optional<Role> parse_role(std::string_view text) { return parse_enum(k_role_names, text); }
+
+std::string_view to_string(PostStatus status) { return enum_name(k_post_status_names, status); }
+std::optional<PostStatus> parse_post_status(std::string_view text) {
+    return parse_enum(k_post_status_names, text);
+}
+
+std::string_view to_string(SourceFormat format) { return enum_name(k_source_format_names, format); }
+std::optional<SourceFormat> parse_source_format(std::string_view text) {
+    return parse_enum(k_source_format_names, text);
+}
+
+std::string make_slug(std::string_view title, std::size_t max_length) {
+    auto text = icu::UnicodeString::fromUTF8(icu::StringPiece(title.data(), title.size()));
+    if (auto* transliterator = slug_transliterator()) {
+        transliterator->transliterate(text);
+    } else {
+        text.toLower();
+    }
+    std::string ascii;
+    text.toUTF8String(ascii);
+
+    std::string slug;
+    bool pending_dash = false;
+    for (char c : ascii) {
+        const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!keep) {
+            pending_dash = !slug.empty();
+            continue;
+        }
+        if (pending_dash) slug += '-';
+        pending_dash = false;
+        slug += c;
+    }
+    if (slug.size() > max_length) {
+        auto cut = slug.rfind('-', max_length);
+        slug.resize(cut == std::string::npos || cut == 0 ? max_length : cut);
+    }
+    return slug.empty() ? "post" : slug;
+}
+
+bool is_known_time_zone(std::string_view zone) { return find_time_zone(zone) != nullptr; }
+
+Result<LocalDateTime> to_local(Instant instant, std::string_view zone) {
+    const auto* time_zone = find_time_zone(zone);
+    if (!time_zone)
+        return fail(Error::Code::invalid_input, fmt::format("unknown time zone {}", zone));
+    const std::int64_t seconds = instant.time_since_epoch().count();
+    std::int32_t raw_offset_ms = 0;
+    std::int32_t dst_offset_ms = 0;
+    UErrorCode status = U_ZERO_ERROR;
+    time_zone->getOffset(static_cast<UDate>(seconds) * k_ms_per_second, false, raw_offset_ms,
+                         dst_offset_ms, status);
+    if (U_FAILURE(status)) {
+        return fail(Error::Code::internal, fmt::format("ICU cannot read time zone {}", zone));
+    }
+    return local_from_seconds(seconds + (raw_offset_ms + dst_offset_ms) / 1000);
+}
+
+Result<Instant> to_instant(const LocalDateTime& local, std::string_view zone) {
+    using namespace std::chrono;
+    const year_month_day date{year{local.year}, month{static_cast<unsigned>(local.month)},
+                              day{static_cast<unsigned>(local.day)}};
+    if (!date.ok() || local.hour < 0 || local.hour > 23 || local.minute < 0 || local.minute > 59 ||
+        local.second < 0 || local.second > 59) {
+        return fail(
+            Error::Code::invalid_input,
+            fmt::format("invalid date or time {:04}-{:02}-{:02} {:02}:{:02}:{:02}", local.year,
+                        local.month, local.day, local.hour, local.minute, local.second));
+    }
+    const auto* time_zone = find_time_zone(zone);
+    if (!time_zone)
+        return fail(Error::Code::invalid_input, fmt::format("unknown time zone {}", zone));
+
+    const sys_seconds wall_as_utc =
+        sys_days{date} + hours{local.hour} + minutes{local.minute} + seconds{local.second};
+    std::int32_t raw_offset_ms = 0;
+    std::int32_t dst_offset_ms = 0;
+    UErrorCode status = U_ZERO_ERROR;
+    // FORMER for both: a skipped wall time takes the offset before the change, a repeated
+    // one is read as its first occurrence (what a writer most likely meant).
+    time_zone->getOffsetFromLocal(
+        static_cast<UDate>(wall_as_utc.time_since_epoch().count()) * k_ms_per_second,
+        UCAL_TZ_LOCAL_FORMER, UCAL_TZ_LOCAL_FORMER, raw_offset_ms, dst_offset_ms, status);
+    if (U_FAILURE(status)) {
+        return fail(Error::Code::internal, fmt::format("ICU cannot read time zone {}", zone));
+    }
+    return wall_as_utc - seconds{(raw_offset_ms + dst_offset_ms) / 1000};
+}
+
+std::string to_rfc3339(Instant instant) {
+    const auto utc = local_from_seconds(instant.time_since_epoch().count());
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", utc.year, utc.month, utc.day,
+                       utc.hour, utc.minute, utc.second);
+}
+
+std::string post_path(const Blog& blog, const Post& post) {
+    // A blog's zone was checked when it was saved; UTC keeps a link usable if it was not.
+    const auto local =
+        to_local(post.published_at, blog.time_zone)
+            .value_or(local_from_seconds(post.published_at.time_since_epoch().count()));
+    return fmt::format("/archive/{:04}/{:02}/{:02}/{}.html", local.year, local.month, local.day,
+                       post.slug);
+}
+
+std::string category_path(std::string_view category_slug) {
+    return fmt::format("/list/{}/", category_slug);
+}
+
+std::string day_path(int year, int month, int day) {
+    return fmt::format("/archive/{:04}/{:02}/{:02}/", year, month, day);
+}
+
+std::string month_path(int year, int month) {
+    return fmt::format("/archive/{:04}/{:02}/", year, month);
+}
+
+std::string year_path(int year) { return fmt::format("/archive/{:04}/", year); }
+
+}  // namespace carnet::model
