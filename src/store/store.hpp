@@ -51,8 +51,7 @@ public:
     // Adds a user with an already hashed password; the e-mail must be new (Code::conflict).
     virtual Result<std::int64_t> create_user(const model::User& user,
                                              std::string_view password_hash) = 0;
-    virtual Status add_membership(std::int64_t blog_id, std::int64_t user_id,
-                                  model::Role role) = 0;
+    virtual Status add_membership(std::int64_t blog_id, std::int64_t user_id, model::Role role) = 0;
 
     // Adds a post to post.blog_id. `html` must already be rendered. Its categories are found
     // by slug (made from the name when the slug is empty) or created, and kept in the order
@@ -110,7 +109,6 @@ enum class OpenMode {
 };
 
 // Opens (and migrates to the current schema) the SQLite database at `path`.
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
-                                                 OpenMode mode);
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, OpenMode mode);
 
 }  // namespace carnet::store

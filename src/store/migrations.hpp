@@ -1,0 +1,132 @@
+// The SQLite schema, as numbered migrations applied once each, in order, each in its own
+// transaction. Never edit a migration that has shipped: add the next one.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace carnet::store {
+
+struct Migration {
+    int version;
+    std::string_view sql;
+};
+
+inline constexpr std::array<Migration, 1> k_sqlite_migrations{{
+    {1, R"sql(
+CREATE TABLE blogs (
+    id                INTEGER PRIMARY KEY,
+    title             TEXT NOT NULL,
+    subtitle          TEXT NOT NULL DEFAULT '',
+    locale            TEXT NOT NULL DEFAULT 'fr',
+    time_zone         TEXT NOT NULL DEFAULT 'Europe/Paris',
+    theme             TEXT NOT NULL DEFAULT 'classique',
+    posts_per_page    INTEGER NOT NULL DEFAULT 10 CHECK (posts_per_page BETWEEN 1 AND 100),
+    permalink_pattern TEXT NOT NULL DEFAULT '/archive/{yyyy}/{mm}/{dd}/{slug}.html',
+    -- Bumped by every write transaction that touches the blog: the page cache's clock.
+    generation        INTEGER NOT NULL DEFAULT 1,
+    created_at        INTEGER NOT NULL
+);
+
+CREATE TABLE blog_hosts (
+    host     TEXT PRIMARY KEY COLLATE NOCASE,
+    blog_id  INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL
+);
+CREATE INDEX blog_hosts_by_blog ON blog_hosts(blog_id, position);
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+
+CREATE TABLE memberships (
+    blog_id INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role    TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'author', 'moderator')),
+    PRIMARY KEY (blog_id, user_id)
+);
+
+CREATE TABLE posts (
+    id              INTEGER PRIMARY KEY,
+    blog_id         INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    author_id       INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    status          TEXT NOT NULL CHECK (status IN ('draft', 'scheduled', 'published', 'trash')),
+    title           TEXT NOT NULL,
+    slug            TEXT NOT NULL,
+    source_format   TEXT NOT NULL CHECK (source_format IN ('markdown', 'html')),
+    source          TEXT NOT NULL,
+    html            TEXT NOT NULL,
+    excerpt         TEXT NOT NULL DEFAULT '',
+    published_at    INTEGER NOT NULL,  -- seconds since 1970 UTC
+    -- The same instant on the blog's wall clock, 'YYYY-MM-DD HH:MM:SS', so that archives by
+    -- day and month in the blog's time zone are index range scans.
+    published_local TEXT NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    comments_open   INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (blog_id, slug)
+);
+CREATE INDEX posts_by_time ON posts(blog_id, status, published_at DESC, id DESC);
+CREATE INDEX posts_by_local_time ON posts(blog_id, status, published_local);
+
+CREATE TABLE categories (
+    id      INTEGER PRIMARY KEY,
+    blog_id INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    name    TEXT NOT NULL,
+    slug    TEXT NOT NULL,
+    UNIQUE (blog_id, slug)
+);
+
+CREATE TABLE post_categories (
+    blog_id     INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    post_id     INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    category_id INTEGER NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    PRIMARY KEY (post_id, category_id)
+);
+CREATE INDEX post_categories_by_category ON post_categories(category_id, post_id);
+
+CREATE TABLE comments (
+    id           INTEGER PRIMARY KEY,
+    blog_id      INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    post_id      INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    parent_id    INTEGER REFERENCES comments(id) ON DELETE SET NULL,
+    author_name  TEXT NOT NULL,
+    author_email TEXT NOT NULL DEFAULT '',
+    author_url   TEXT NOT NULL DEFAULT '',
+    source       TEXT NOT NULL,
+    html         TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'spam', 'trash')),
+    created_at   INTEGER NOT NULL,
+    client_hash  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX comments_by_post ON comments(post_id, status, created_at);
+CREATE INDEX comments_by_blog ON comments(blog_id, status, created_at DESC);
+
+CREATE TABLE media (
+    id           INTEGER PRIMARY KEY,
+    blog_id      INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes   INTEGER NOT NULL,
+    width        INTEGER,
+    height       INTEGER,
+    stored_path  TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    UNIQUE (blog_id, content_hash)
+);
+
+CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_secret TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
+)sql"},
+}};
+
+}  // namespace carnet::store

@@ -1,0 +1,703 @@
+#include <fmt/format.h>
+
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "store/migrations.hpp"
+#include "store/sqlite.hpp"
+#include "store/store.hpp"
+
+namespace carnet::store {
+namespace {
+
+using model::Error;
+using sqlite::Connection;
+using sqlite::Statement;
+
+// Unwraps a Result inside a function that itself returns a Result or Status.
+#define CARNET_TRY(var, expr)                                        \
+    auto var##_result = (expr);                                      \
+    if (!var##_result) return std::unexpected(var##_result.error()); \
+    auto& var = *var##_result
+
+#define CARNET_CHECK(expr)                                                 \
+    do {                                                                   \
+        auto check_result_ = (expr);                                       \
+        if (!check_result_) return std::unexpected(check_result_.error()); \
+    } while (false)
+
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string local_text(const model::LocalDateTime& local) {
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", local.year, local.month, local.day,
+                       local.hour, local.minute, local.second);
+}
+
+constexpr std::string_view k_post_columns_with_body =
+    "p.id, p.blog_id, p.status, p.title, p.slug, p.source_format, p.source, p.html, p.excerpt, "
+    "p.published_at, p.updated_at, p.comments_open, "
+    "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved')";
+constexpr std::string_view k_post_columns_without_body =
+    "p.id, p.blog_id, p.status, p.title, p.slug, p.source_format, '', '', '', "
+    "p.published_at, p.updated_at, p.comments_open, "
+    "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved')";
+
+model::Post read_post(const Statement& row) {
+    model::Post post;
+    post.id = row.column_int(0);
+    post.blog_id = row.column_int(1);
+    post.status = model::parse_post_status(row.column_text(2)).value_or(model::PostStatus::draft);
+    post.title = row.column_text(3);
+    post.slug = row.column_text(4);
+    post.source_format =
+        model::parse_source_format(row.column_text(5)).value_or(model::SourceFormat::html);
+    post.source = row.column_text(6);
+    post.html = row.column_text(7);
+    post.excerpt = row.column_text(8);
+    post.published_at = model::Instant{std::chrono::seconds{row.column_int(9)}};
+    post.updated_at = model::Instant{std::chrono::seconds{row.column_int(10)}};
+    post.comments_open = row.column_int(11) != 0;
+    post.comment_count = static_cast<int>(row.column_int(12));
+    return post;
+}
+
+model::Status load_categories(Connection& db, model::Post& post) {
+    CARNET_TRY(statement,
+               db.prepare("SELECT c.id, c.blog_id, c.name, c.slug FROM post_categories pc "
+                          "JOIN categories c ON c.id = pc.category_id "
+                          "WHERE pc.post_id = ?1 ORDER BY pc.position"));
+    statement->bind(1, post.id);
+    while (true) {
+        CARNET_TRY(has_row, statement->step());
+        if (!has_row) break;
+        post.categories.push_back(
+            model::Category{statement->column_int(0), statement->column_int(1),
+                            statement->column_text(2), statement->column_text(3), 0});
+    }
+    statement->reset();
+    return {};
+}
+
+Result<std::optional<model::Post>> find_post(Connection& db, std::int64_t blog_id,
+                                             std::string_view slug, bool published_only) {
+    const std::string sql =
+        fmt::format("SELECT {} FROM posts p WHERE p.blog_id = ?1 AND p.slug = ?2{}",
+                    k_post_columns_with_body, published_only ? " AND p.status = 'published'" : "");
+    CARNET_TRY(statement, db.prepare(sql));
+    statement->bind(1, blog_id).bind(2, slug);
+    CARNET_TRY(has_row, statement->step());
+    if (!has_row) return std::optional<model::Post>();
+    auto post = read_post(*statement);
+    statement->reset();
+    CARNET_CHECK(load_categories(db, post));
+    return std::optional<model::Post>(std::move(post));
+}
+
+Result<std::optional<model::User>> find_user(Connection& db, std::string_view email) {
+    CARNET_TRY(statement, db.prepare("SELECT id, email, name FROM users WHERE email = ?1"));
+    statement->bind(1, email);
+    CARNET_TRY(has_row, statement->step());
+    if (!has_row) return std::optional<model::User>();
+    model::User user{statement->column_int(0), statement->column_text(1),
+                     statement->column_text(2)};
+    statement->reset();
+    return std::optional<model::User>(std::move(user));
+}
+
+Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::int64_t> only) {
+    CARNET_TRY(statement,
+               db.prepare("SELECT id, title, subtitle, locale, time_zone, theme, posts_per_page "
+                          "FROM blogs WHERE ?1 IS NULL OR id = ?1 ORDER BY id"));
+    if (only) {
+        statement->bind(1, *only);
+    } else {
+        statement->bind_null(1);
+    }
+    std::vector<model::Blog> blogs;
+    while (true) {
+        CARNET_TRY(has_row, statement->step());
+        if (!has_row) break;
+        model::Blog blog;
+        blog.id = statement->column_int(0);
+        blog.title = statement->column_text(1);
+        blog.subtitle = statement->column_text(2);
+        blog.locale = statement->column_text(3);
+        blog.time_zone = statement->column_text(4);
+        blog.theme = statement->column_text(5);
+        blog.posts_per_page = static_cast<int>(statement->column_int(6));
+        blogs.push_back(std::move(blog));
+    }
+    statement->reset();
+    CARNET_TRY(hosts,
+               db.prepare("SELECT host FROM blog_hosts WHERE blog_id = ?1 ORDER BY position"));
+    for (auto& blog : blogs) {
+        hosts->reset();
+        hosts->bind(1, blog.id);
+        while (true) {
+            CARNET_TRY(has_row, hosts->step());
+            if (!has_row) break;
+            blog.hosts.push_back(hosts->column_text(0));
+        }
+    }
+    hosts->reset();
+    return blogs;
+}
+
+class SqliteWriter final : public Writer {
+public:
+    explicit SqliteWriter(Connection& db) : db_(db) {}
+
+    const std::set<std::int64_t>& touched_blogs() const { return touched_; }
+
+    Result<std::int64_t> create_blog(const model::Blog& blog) override {
+        if (blog.title.empty())
+            return model::fail(Error::Code::invalid_input, "a blog needs a title");
+        if (blog.locale != "fr" && blog.locale != "en") {
+            return model::fail(Error::Code::invalid_input,
+                               fmt::format("unknown locale {} (fr or en)", blog.locale));
+        }
+        if (!model::is_known_time_zone(blog.time_zone)) {
+            return model::fail(Error::Code::invalid_input,
+                               fmt::format("unknown time zone {}", blog.time_zone));
+        }
+        if (blog.posts_per_page < 1 || blog.posts_per_page > 100) {
+            return model::fail(Error::Code::invalid_input, "posts per page must be 1 to 100");
+        }
+        CARNET_TRY(insert, db_.prepare("INSERT INTO blogs (title, subtitle, locale, time_zone, "
+                                       "theme, posts_per_page, created_at) "
+                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+        insert->bind(1, blog.title)
+            .bind(2, blog.subtitle)
+            .bind(3, blog.locale)
+            .bind(4, blog.time_zone)
+            .bind(5, blog.theme)
+            .bind(6, blog.posts_per_page)
+            .bind(7, now_seconds());
+        CARNET_CHECK(insert->run());
+        const auto blog_id = db_.last_insert_id();
+        CARNET_TRY(host_insert, db_.prepare("INSERT INTO blog_hosts (host, blog_id, position) "
+                                            "VALUES (?1, ?2, ?3)"));
+        for (std::size_t i = 0; i < blog.hosts.size(); ++i) {
+            host_insert->reset();
+            host_insert->bind(1, blog.hosts[i]).bind(2, blog_id).bind(3, static_cast<int>(i));
+            auto inserted = host_insert->run();
+            if (!inserted) {
+                if (inserted.error().code == Error::Code::conflict) {
+                    return model::fail(
+                        Error::Code::conflict,
+                        fmt::format("the host {} already serves a blog", blog.hosts[i]));
+                }
+                return std::unexpected(inserted.error());
+            }
+        }
+        touched_.insert(blog_id);
+        return blog_id;
+    }
+
+    Result<std::int64_t> create_user(const model::User& user,
+                                     std::string_view password_hash) override {
+        if (user.email.find('@') == std::string::npos) {
+            return model::fail(Error::Code::invalid_input,
+                               fmt::format("{} is not an e-mail address", user.email));
+        }
+        if (user.name.empty())
+            return model::fail(Error::Code::invalid_input, "a user needs a name");
+        CARNET_TRY(insert, db_.prepare("INSERT INTO users (email, name, password_hash, created_at) "
+                                       "VALUES (?1, ?2, ?3, ?4)"));
+        insert->bind(1, user.email)
+            .bind(2, user.name)
+            .bind(3, password_hash)
+            .bind(4, now_seconds());
+        auto inserted = insert->run();
+        if (!inserted) {
+            if (inserted.error().code == Error::Code::conflict) {
+                return model::fail(
+                    Error::Code::conflict,
+                    fmt::format("a user with the e-mail {} exists already", user.email));
+            }
+            return std::unexpected(inserted.error());
+        }
+        return db_.last_insert_id();
+    }
+
+    model::Status add_membership(std::int64_t blog_id, std::int64_t user_id,
+                                 model::Role role) override {
+        CARNET_TRY(insert, db_.prepare("INSERT INTO memberships (blog_id, user_id, role) "
+                                       "VALUES (?1, ?2, ?3) ON CONFLICT (blog_id, user_id) "
+                                       "DO UPDATE SET role = excluded.role"));
+        insert->bind(1, blog_id).bind(2, user_id).bind(3, model::to_string(role));
+        CARNET_CHECK(insert->run());
+        touched_.insert(blog_id);
+        return {};
+    }
+
+    Result<std::int64_t> create_post(const model::Post& post) override {
+        if (post.title.empty())
+            return model::fail(Error::Code::invalid_input, "a post needs a title");
+        CARNET_TRY(blogs, load_blogs(db_, post.blog_id));
+        if (blogs.empty()) {
+            return model::fail(Error::Code::not_found, fmt::format("no blog {}", post.blog_id));
+        }
+        const auto slug = post.slug.empty() ? model::make_slug(post.title) : post.slug;
+        CARNET_TRY(local, model::to_local(post.published_at, blogs.front().time_zone));
+
+        CARNET_TRY(insert,
+                   db_.prepare("INSERT INTO posts (blog_id, status, title, slug, source_format, "
+                               "source, html, excerpt, published_at, published_local, "
+                               "updated_at, comments_open) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+        insert->bind(1, post.blog_id)
+            .bind(2, model::to_string(post.status))
+            .bind(3, post.title)
+            .bind(4, slug)
+            .bind(5, model::to_string(post.source_format))
+            .bind(6, post.source)
+            .bind(7, post.html)
+            .bind(8, post.excerpt)
+            .bind(9, static_cast<std::int64_t>(post.published_at.time_since_epoch().count()))
+            .bind(10, local_text(local))
+            .bind(11, static_cast<std::int64_t>(post.updated_at.time_since_epoch().count()))
+            .bind(12, post.comments_open ? 1 : 0);
+        auto inserted = insert->run();
+        if (!inserted) {
+            if (inserted.error().code == Error::Code::conflict) {
+                return model::fail(Error::Code::conflict,
+                                   fmt::format("a post with the slug {} exists already", slug));
+            }
+            return std::unexpected(inserted.error());
+        }
+        const auto post_id = db_.last_insert_id();
+
+        for (std::size_t position = 0; position < post.categories.size(); ++position) {
+            const auto& category = post.categories[position];
+            CARNET_TRY(category_id, category_id_for(post.blog_id, category));
+            CARNET_TRY(link, db_.prepare("INSERT OR IGNORE INTO post_categories "
+                                         "(blog_id, post_id, category_id, position) "
+                                         "VALUES (?1, ?2, ?3, ?4)"));
+            link->bind(1, post.blog_id)
+                .bind(2, post_id)
+                .bind(3, category_id)
+                .bind(4, static_cast<int>(position));
+            CARNET_CHECK(link->run());
+        }
+        touched_.insert(post.blog_id);
+        return post_id;
+    }
+
+    Result<std::optional<model::Post>> find_post_by_slug(std::int64_t blog_id,
+                                                         std::string_view slug) override {
+        return find_post(db_, blog_id, slug, false);
+    }
+
+    Result<std::optional<model::User>> find_user_by_email(std::string_view email) override {
+        return find_user(db_, email);
+    }
+
+private:
+    Result<std::int64_t> category_id_for(std::int64_t blog_id, const model::Category& category) {
+        if (category.name.empty()) {
+            return model::fail(Error::Code::invalid_input, "a category needs a name");
+        }
+        const auto slug = category.slug.empty() ? model::make_slug(category.name) : category.slug;
+        CARNET_TRY(insert,
+                   db_.prepare("INSERT INTO categories (blog_id, name, slug) "
+                               "VALUES (?1, ?2, ?3) ON CONFLICT (blog_id, slug) DO NOTHING"));
+        insert->bind(1, blog_id).bind(2, category.name).bind(3, slug);
+        CARNET_CHECK(insert->run());
+        CARNET_TRY(select,
+                   db_.prepare("SELECT id FROM categories WHERE blog_id = ?1 AND slug = ?2"));
+        select->bind(1, blog_id).bind(2, slug);
+        CARNET_TRY(has_row, select->step());
+        if (!has_row) return model::fail(Error::Code::internal, "category vanished after insert");
+        const auto id = select->column_int(0);
+        select->reset();
+        return id;
+    }
+
+    Connection& db_;
+    std::set<std::int64_t> touched_;
+};
+
+class SqliteStore final : public Store {
+public:
+    SqliteStore(std::filesystem::path path, std::unique_ptr<Connection> writer,
+                std::unique_ptr<Connection> poller)
+        : path_(std::move(path)), writer_(std::move(writer)), poller_(std::move(poller)) {}
+
+    Status load_generations() {
+        std::scoped_lock lock(poller_mutex_);
+        return reload_generations_locked();
+    }
+
+    Status write(const std::function<Status(Writer&)>& body) override {
+        std::scoped_lock lock(writer_mutex_);
+        CARNET_CHECK(writer_->execute("BEGIN IMMEDIATE"));
+        SqliteWriter writer(*writer_);
+        auto outcome = body(writer);
+        std::unordered_map<std::int64_t, std::uint64_t> new_generations;
+        if (outcome) outcome = bump_generations(writer.touched_blogs(), new_generations);
+        if (outcome) outcome = writer_->execute("COMMIT");
+        if (!outcome) {
+            (void)writer_->execute("ROLLBACK");
+            return outcome;
+        }
+        std::unique_lock generations_lock(generations_mutex_);
+        for (const auto& [blog_id, generation] : new_generations) {
+            generations_[blog_id] = generation;
+        }
+        return {};
+    }
+
+    Result<std::vector<model::Blog>> list_blogs() override {
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        return load_blogs(**reader, std::nullopt);
+    }
+
+    Result<std::optional<model::Blog>> find_blog(std::int64_t blog_id) override {
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        CARNET_TRY(blogs, load_blogs(**reader, blog_id));
+        if (blogs.empty()) return std::optional<model::Blog>();
+        return std::optional<model::Blog>(std::move(blogs.front()));
+    }
+
+    std::uint64_t generation(std::int64_t blog_id) const override {
+        std::shared_lock lock(generations_mutex_);
+        auto found = generations_.find(blog_id);
+        return found == generations_.end() ? 0 : found->second;
+    }
+
+    Status poll_external_changes() override {
+        std::scoped_lock lock(poller_mutex_);
+        CARNET_TRY(statement, poller_->prepare("PRAGMA data_version"));
+        CARNET_TRY(has_row, statement->step());
+        const auto version = has_row ? statement->column_int(0) : 0;
+        statement->reset();
+        if (version == last_data_version_) return {};
+        last_data_version_ = version;
+        return reload_generations_locked();
+    }
+
+    Result<PostList> published_posts(std::int64_t blog_id, const PostQuery& query) override {
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        Connection& db = **reader;
+
+        std::string filter = "p.blog_id = ?1 AND p.status = 'published'";
+        std::string local_from;
+        std::string local_to;
+        if (query.year) {
+            // published_local is 'YYYY-MM-DD HH:MM:SS': a date prefix selects a period, and
+            // '~' sorts after every character that can follow the prefix.
+            local_from = fmt::format("{:04}", *query.year);
+            if (query.month) local_from += fmt::format("-{:02}", *query.month);
+            if (query.month && query.day) local_from += fmt::format("-{:02}", *query.day);
+            local_to = local_from + "~";
+            filter += " AND p.published_local >= ?2 AND p.published_local < ?3";
+        }
+        if (query.category_id) {
+            filter += " AND p.id IN (SELECT post_id FROM post_categories WHERE category_id = ?4)";
+        }
+
+        PostList list;
+        {
+            CARNET_TRY(count,
+                       db.prepare(fmt::format("SELECT count(*) FROM posts p WHERE {}", filter)));
+            bind_filter(*count, blog_id, query, local_from, local_to);
+            CARNET_TRY(has_row, count->step());
+            list.total = has_row ? static_cast<int>(count->column_int(0)) : 0;
+            count->reset();
+        }
+        CARNET_TRY(
+            select,
+            db.prepare(fmt::format(
+                "SELECT {} FROM posts p WHERE {} "
+                "ORDER BY p.published_at DESC, p.id DESC LIMIT ?5 OFFSET ?6",
+                query.with_body ? k_post_columns_with_body : k_post_columns_without_body, filter)));
+        bind_filter(*select, blog_id, query, local_from, local_to);
+        select->bind(5, std::max(0, query.limit)).bind(6, std::max(0, query.offset));
+        while (true) {
+            CARNET_TRY(has_row, select->step());
+            if (!has_row) break;
+            list.posts.push_back(read_post(*select));
+        }
+        select->reset();
+        for (auto& post : list.posts) CARNET_CHECK(load_categories(db, post));
+        return list;
+    }
+
+    Result<std::optional<model::Post>> find_published_post(std::int64_t blog_id,
+                                                           std::string_view slug) override {
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        return find_post(**reader, blog_id, slug, true);
+    }
+
+    Result<std::optional<model::Category>> find_category(std::int64_t blog_id,
+                                                         std::string_view slug) override {
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        CARNET_TRY(statement,
+                   (*reader)->prepare(
+                       "SELECT c.id, c.name, c.slug, (SELECT count(*) FROM post_categories pc "
+                       "JOIN posts p ON p.id = pc.post_id AND p.status = 'published' "
+                       "WHERE pc.category_id = c.id) FROM categories c "
+                       "WHERE c.blog_id = ?1 AND c.slug = ?2"));
+        statement->bind(1, blog_id).bind(2, slug);
+        CARNET_TRY(has_row, statement->step());
+        if (!has_row) return std::optional<model::Category>();
+        model::Category category{statement->column_int(0), blog_id, statement->column_text(1),
+                                 statement->column_text(2),
+                                 static_cast<int>(statement->column_int(3))};
+        statement->reset();
+        return std::optional<model::Category>(std::move(category));
+    }
+
+    Result<std::vector<model::Category>> categories_with_counts(std::int64_t blog_id) override {
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        CARNET_TRY(statement, (*reader)->prepare(
+                                  "SELECT c.id, c.name, c.slug, count(*) FROM categories c "
+                                  "JOIN post_categories pc ON pc.category_id = c.id "
+                                  "JOIN posts p ON p.id = pc.post_id AND p.status = 'published' "
+                                  "WHERE c.blog_id = ?1 GROUP BY c.id ORDER BY c.slug"));
+        statement->bind(1, blog_id);
+        std::vector<model::Category> categories;
+        while (true) {
+            CARNET_TRY(has_row, statement->step());
+            if (!has_row) break;
+            categories.push_back(model::Category{
+                statement->column_int(0), blog_id, statement->column_text(1),
+                statement->column_text(2), static_cast<int>(statement->column_int(3))});
+        }
+        statement->reset();
+        return categories;
+    }
+
+    Result<std::vector<model::MonthCount>> months_with_counts(std::int64_t blog_id) override {
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        CARNET_TRY(statement, (*reader)->prepare(
+                                  "SELECT CAST(substr(published_local, 1, 4) AS INTEGER) AS y, "
+                                  "CAST(substr(published_local, 6, 2) AS INTEGER) AS m, count(*) "
+                                  "FROM posts WHERE blog_id = ?1 AND status = 'published' "
+                                  "GROUP BY y, m ORDER BY y DESC, m DESC"));
+        statement->bind(1, blog_id);
+        std::vector<model::MonthCount> months;
+        while (true) {
+            CARNET_TRY(has_row, statement->step());
+            if (!has_row) break;
+            months.push_back(model::MonthCount{static_cast<int>(statement->column_int(0)),
+                                               static_cast<int>(statement->column_int(1)),
+                                               static_cast<int>(statement->column_int(2))});
+        }
+        statement->reset();
+        return months;
+    }
+
+    Result<std::optional<model::User>> find_user_by_email(std::string_view email) override {
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        return find_user(**reader, email);
+    }
+
+    Result<std::optional<model::Role>> role_of(std::int64_t blog_id,
+                                               std::int64_t user_id) override {
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        CARNET_TRY(statement, (*reader)->prepare("SELECT role FROM memberships "
+                                                 "WHERE blog_id = ?1 AND user_id = ?2"));
+        statement->bind(1, blog_id).bind(2, user_id);
+        CARNET_TRY(has_row, statement->step());
+        if (!has_row) return std::optional<model::Role>();
+        auto role = model::parse_role(statement->column_text(0));
+        statement->reset();
+        return role;
+    }
+
+private:
+    // A read connection borrowed from the pool for the length of one call, and given back
+    // when it goes out of scope.
+    class Reader {
+    public:
+        Reader(SqliteStore& store, std::unique_ptr<Connection> connection)
+            : store_(&store), connection_(std::move(connection)) {}
+        Reader(Reader&&) = default;
+        Reader& operator=(Reader&&) = delete;
+        ~Reader() {
+            if (connection_) store_->release_reader(std::move(connection_));
+        }
+        Connection& operator*() const { return *connection_; }
+        Connection* operator->() const { return connection_.get(); }
+
+    private:
+        SqliteStore* store_;
+        std::unique_ptr<Connection> connection_;
+    };
+
+    Result<Reader> acquire_reader() {
+        {
+            std::scoped_lock lock(pool_mutex_);
+            if (!idle_readers_.empty()) {
+                auto connection = std::move(idle_readers_.back());
+                idle_readers_.pop_back();
+                return Reader(*this, std::move(connection));
+            }
+        }
+        auto opened = Connection::open(path_, false);
+        if (!opened) return std::unexpected(opened.error());
+        auto query_only = (*opened)->execute("PRAGMA query_only = ON");
+        if (!query_only) return std::unexpected(query_only.error());
+        return Reader(*this, std::move(*opened));
+    }
+
+    void release_reader(std::unique_ptr<Connection> connection) {
+        std::scoped_lock lock(pool_mutex_);
+        idle_readers_.push_back(std::move(connection));
+    }
+
+    static void bind_filter(Statement& statement, std::int64_t blog_id, const PostQuery& query,
+                            const std::string& local_from, const std::string& local_to) {
+        statement.bind(1, blog_id);
+        if (query.year) statement.bind(2, local_from).bind(3, local_to);
+        if (query.category_id) statement.bind(4, *query.category_id);
+    }
+
+    Status bump_generations(const std::set<std::int64_t>& blogs,
+                            std::unordered_map<std::int64_t, std::uint64_t>& new_generations) {
+        CARNET_TRY(bump, writer_->prepare("UPDATE blogs SET generation = generation + 1 "
+                                          "WHERE id = ?1 RETURNING generation"));
+        for (auto blog_id : blogs) {
+            bump->reset();
+            bump->bind(1, blog_id);
+            CARNET_TRY(has_row, bump->step());
+            if (has_row) new_generations[blog_id] = static_cast<std::uint64_t>(bump->column_int(0));
+            CARNET_TRY(done, bump->step());
+            (void)done;
+        }
+        bump->reset();
+        return {};
+    }
+
+    Status reload_generations_locked() {
+        CARNET_TRY(statement, poller_->prepare("SELECT id, generation FROM blogs"));
+        std::unordered_map<std::int64_t, std::uint64_t> loaded;
+        while (true) {
+            CARNET_TRY(has_row, statement->step());
+            if (!has_row) break;
+            loaded[statement->column_int(0)] = static_cast<std::uint64_t>(statement->column_int(1));
+        }
+        statement->reset();
+        std::unique_lock lock(generations_mutex_);
+        generations_ = std::move(loaded);
+        return {};
+    }
+
+    std::filesystem::path path_;
+
+    std::mutex writer_mutex_;
+    std::unique_ptr<Connection> writer_;
+
+    std::mutex poller_mutex_;
+    std::unique_ptr<Connection> poller_;
+    std::int64_t last_data_version_ = -1;
+
+    mutable std::shared_mutex generations_mutex_;
+    std::unordered_map<std::int64_t, std::uint64_t> generations_;
+
+    std::mutex pool_mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_readers_;
+};
+
+Status migrate(Connection& db) {
+    CARNET_CHECK(
+        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                   "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"));
+    for (const auto& migration : k_sqlite_migrations) {
+        CARNET_CHECK(db.execute("BEGIN IMMEDIATE"));
+        auto applied = [&]() -> Status {
+            CARNET_TRY(check, db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?1"));
+            check->bind(1, migration.version);
+            CARNET_TRY(done_before, check->step());
+            check->reset();
+            if (done_before) return {};
+            CARNET_CHECK(db.execute(migration.sql));
+            CARNET_TRY(record, db.prepare("INSERT INTO schema_migrations (version, applied_at) "
+                                          "VALUES (?1, ?2)"));
+            record->bind(1, migration.version).bind(2, now_seconds());
+            return record->run();
+        }();
+        if (!applied) {
+            (void)db.execute("ROLLBACK");
+            return model::fail(
+                Error::Code::database,
+                fmt::format("migration {} failed: {}", migration.version, applied.error().message));
+        }
+        CARNET_CHECK(db.execute("COMMIT"));
+    }
+    return {};
+}
+
+// Refuses a file that is a SQLite database of something else, or a newer carnet's.
+Status check_schema_is_ours(Connection& db) {
+    CARNET_TRY(tables, db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                                  "AND name NOT LIKE 'sqlite_%'"));
+    CARNET_TRY(has_row, tables->step());
+    const auto table_count = has_row ? tables->column_int(0) : 0;
+    tables->reset();
+    if (table_count == 0) return {};
+    CARNET_TRY(ours, db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                                "AND name = 'schema_migrations'"));
+    CARNET_TRY(ours_row, ours->step());
+    const bool has_migrations = ours_row && ours->column_int(0) == 1;
+    ours->reset();
+    if (!has_migrations) {
+        return model::fail(Error::Code::invalid_input, "this database was not made by carnet");
+    }
+    CARNET_TRY(newest, db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+    CARNET_TRY(newest_row, newest->step());
+    const auto version = newest_row ? newest->column_int(0) : 0;
+    newest->reset();
+    if (version > k_sqlite_migrations.back().version) {
+        return model::fail(Error::Code::invalid_input,
+                           fmt::format("this database has schema version {}, newer than this "
+                                       "carnet knows ({})",
+                                       version, k_sqlite_migrations.back().version));
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, OpenMode mode) {
+    std::error_code error;
+    const bool exists = std::filesystem::exists(path, error);
+    if (!exists && mode == OpenMode::must_exist) {
+        return model::fail(
+            Error::Code::not_found,
+            fmt::format("no database at {} (create one with `carnet init`)", path.string()));
+    }
+    CARNET_TRY(writer, Connection::open(path, mode == OpenMode::create_if_missing));
+    if (auto header_check = writer->execute("SELECT count(*) FROM sqlite_schema"); !header_check) {
+        return model::fail(Error::Code::invalid_input,
+                           fmt::format("{} is not a SQLite database: {}", path.string(),
+                                       header_check.error().message));
+    }
+    CARNET_CHECK(check_schema_is_ours(*writer));
+    CARNET_CHECK(writer->execute("PRAGMA journal_mode = WAL"));
+    CARNET_CHECK(migrate(*writer));
+    CARNET_TRY(poller, Connection::open(path, false));
+    auto store = std::make_unique<SqliteStore>(path, std::move(writer), std::move(poller));
+    CARNET_CHECK(store->load_generations());
+    CARNET_CHECK(store->poll_external_changes());
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace carnet::store
