@@ -19,11 +19,11 @@ using model::Result;
 struct PageTextPost {
     int line = 0;  // 1-based line of its day header in the input
     std::string title;
-    model::LocalDateTime published_local;  // 00:00 on its day when the footer is missing
-    std::vector<std::string> categories;  // in the order written
-    std::vector<std::string> paragraphs;   // body text, one entry per paragraph
-    std::vector<bool> is_subheading;       // parallel to paragraphs
-    bool has_footer = false;               // false for a post cut off by the end of the page
+    model::LocalDateTime published_local;   // 00:00 on its day when the footer is missing
+    std::vector<std::string> categories;    // in the order written
+    std::vector<std::string> paragraphs;    // body text, one entry per paragraph
+    std::vector<bool> is_subheading;        // parallel to paragraphs
+    bool has_footer = false;                // false for a post cut off by the end of the page
     std::optional<int> announced_comments;  // "Commentaires (N)" when there is a footer
 };
 

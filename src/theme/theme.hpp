@@ -18,9 +18,9 @@ using model::Result;
 
 // What the sidebar of every page shows.
 struct Sidebar {
-    std::vector<model::Category> categories;   // with post counts, by name
-    std::vector<model::MonthCount> months;     // newest first
-    std::vector<model::Post> recent_posts;     // newest first, bodies not needed
+    std::vector<model::Category> categories;  // with post counts, by name
+    std::vector<model::MonthCount> months;    // newest first
+    std::vector<model::Post> recent_posts;    // newest first, bodies not needed
 };
 
 enum class ListingKind { home, year, month, day, category };
@@ -28,12 +28,12 @@ enum class ListingKind { home, year, month, day, category };
 // A page of posts: the home page, an archive or a category.
 struct Listing {
     ListingKind kind = ListingKind::home;
-    int year = 0;               // for year, month and day
-    int month = 0;              // for month and day
-    int day = 0;                // for day
-    model::Category category;   // for category
+    int year = 0;                    // for year, month and day
+    int month = 0;                   // for month and day
+    int day = 0;                     // for day
+    model::Category category;        // for category
     std::vector<model::Post> posts;  // newest first
-    int page = 1;               // 1-based
+    int page = 1;                    // 1-based
     int page_count = 1;
     // The path of the listing's first page ("/", "/list/libye/", "/archive/2017/10/");
     // page N > 1 is at base_path + "page/N/".
@@ -54,8 +54,7 @@ public:
                                        const Sidebar& sidebar) const = 0;
     virtual std::string render_post(const model::Blog& blog, const model::Post& post,
                                     const Sidebar& sidebar) const = 0;
-    virtual std::string render_not_found(const model::Blog& blog,
-                                         const Sidebar& sidebar) const = 0;
+    virtual std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar) const = 0;
 
     // The theme's CSS, served at /theme/style.css.
     virtual const std::string& stylesheet() const = 0;

@@ -1,0 +1,385 @@
+#include "cli/cli.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <toml++/toml.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "auth/auth.hpp"
+#include "http/http.hpp"
+#include "interop/interop.hpp"
+#include "site/site.hpp"
+#include "store/store.hpp"
+
+#ifndef CARNET_THEMES_DIR
+#define CARNET_THEMES_DIR "themes"
+#endif
+
+namespace carnet::cli {
+namespace {
+
+using model::Error;
+using model::Result;
+using model::Status;
+
+// Settings that carnet.toml may hold; flags given on the command line win over them.
+struct Settings {
+    std::string db = "carnet.db";
+    std::string listen = "127.0.0.1:8080";
+    int threads = 0;
+    std::string themes_dir = CARNET_THEMES_DIR;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;
+    int idle_timeout_ms = 30'000;
+    int request_timeout_ms = 30'000;
+    std::size_t page_cache_mb = 128;
+    bool access_log = true;
+};
+
+// Reads carnet.toml: flat keys named like the long flags with '_' for '-'.
+Status read_settings(const std::string& path, bool must_exist, Settings& settings) {
+    std::ifstream file(path);
+    if (!file) {
+        if (!must_exist) return {};
+        return model::fail(Error::Code::not_found, fmt::format("cannot read {}", path));
+    }
+    toml::table table;
+    try {
+        table = toml::parse(file, path);
+    } catch (const toml::parse_error& error) {
+        return model::fail(
+            Error::Code::invalid_input,
+            fmt::format("{} line {}: {}", path, error.source().begin.line, error.description()));
+    }
+    for (const auto& [key, value] : table) {
+        const std::string_view name = key.str();
+        bool understood = true;
+        if (name == "db" && value.is_string()) {
+            settings.db = value.as_string()->get();
+        } else if (name == "listen" && value.is_string()) {
+            settings.listen = value.as_string()->get();
+        } else if (name == "themes" && value.is_string()) {
+            settings.themes_dir = value.as_string()->get();
+        } else if (name == "access_log" && value.is_boolean()) {
+            settings.access_log = value.as_boolean()->get();
+        } else if (value.is_integer() && value.as_integer()->get() >= 0) {
+            const auto number = value.as_integer()->get();
+            if (name == "threads") {
+                settings.threads = static_cast<int>(number);
+            } else if (name == "max_header_bytes") {
+                settings.max_header_bytes = static_cast<std::size_t>(number);
+            } else if (name == "max_body_bytes") {
+                settings.max_body_bytes = static_cast<std::size_t>(number);
+            } else if (name == "idle_timeout_ms") {
+                settings.idle_timeout_ms = static_cast<int>(number);
+            } else if (name == "request_timeout_ms") {
+                settings.request_timeout_ms = static_cast<int>(number);
+            } else if (name == "page_cache_mb") {
+                settings.page_cache_mb = static_cast<std::size_t>(number);
+            } else {
+                understood = false;
+            }
+        } else {
+            understood = false;
+        }
+        if (!understood) {
+            return model::fail(Error::Code::invalid_input,
+                               fmt::format("{}: unknown setting or wrong type: {}", path, name));
+        }
+    }
+    return {};
+}
+
+struct ListenAddress {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+Result<ListenAddress> parse_listen(std::string_view text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+        return model::fail(Error::Code::invalid_input,
+                           fmt::format("--listen {}: expected ADDRESS:PORT", text));
+    }
+    std::string host(text.substr(0, colon));
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    if (host.empty()) host = "0.0.0.0";
+    const auto port_text = text.substr(colon + 1);
+    unsigned port = 0;
+    const auto [end, error] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (error != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+        return model::fail(Error::Code::invalid_input,
+                           fmt::format("--listen {}: the port must be 0 to 65535", text));
+    }
+    return ListenAddress{host, static_cast<std::uint16_t>(port)};
+}
+
+int report_failure(const Error& error) {
+    std::cerr << "carnet: " << error.message << "\n";
+    return error.code == Error::Code::invalid_input || error.code == Error::Code::conflict ||
+                   error.code == Error::Code::not_found
+               ? 1
+               : 2;
+}
+
+Result<std::unique_ptr<store::Store>> open_existing(const std::string& db) {
+    return store::open_sqlite_store(db, store::OpenMode::must_exist);
+}
+
+// The blog a command acts on: the one given, or the only one.
+Result<model::Blog> choose_blog(store::Store& store, std::int64_t blog_id) {
+    auto blogs = store.list_blogs();
+    if (!blogs) return std::unexpected(blogs.error());
+    if (blogs->empty()) return model::fail(Error::Code::not_found, "the database holds no blog");
+    if (blog_id == 0) {
+        if (blogs->size() > 1) {
+            return model::fail(Error::Code::invalid_input,
+                               "the database holds several blogs: say which with --blog ID");
+        }
+        return blogs->front();
+    }
+    for (auto& blog : *blogs) {
+        if (blog.id == blog_id) return blog;
+    }
+    return model::fail(Error::Code::not_found, fmt::format("no blog {}", blog_id));
+}
+
+int run_init(const Settings& settings, const model::Blog& blog) {
+    // Opening creates the file; a failure below must not leave a half-made database behind.
+    const bool existed = std::filesystem::exists(settings.db);
+    auto store = store::open_sqlite_store(settings.db, store::OpenMode::create_if_missing);
+    if (!store) return report_failure(store.error());
+    std::int64_t blog_id = 0;
+    auto blogs = (*store)->list_blogs();
+    if (!blogs) return report_failure(blogs.error());
+    if (!blogs->empty()) {
+        return report_failure(
+            Error{Error::Code::conflict,
+                  fmt::format("{} already holds a blog; init does nothing", settings.db)});
+    }
+    auto written = (*store)->write([&](store::Writer& writer) -> Status {
+        auto created = writer.create_blog(blog);
+        if (!created) return std::unexpected(created.error());
+        blog_id = *created;
+        return {};
+    });
+    if (!written) {
+        store->reset();
+        if (!existed) {
+            for (const char* suffix : {"", "-wal", "-shm"}) {
+                std::filesystem::remove(settings.db + suffix);
+            }
+        }
+        return report_failure(written.error());
+    }
+    std::cout << fmt::format("created blog {} \"{}\" in {}\n", blog_id, blog.title, settings.db);
+    return 0;
+}
+
+int run_user_add(const Settings& settings, const model::User& user, std::string_view role_name,
+                 std::int64_t blog_id) {
+    auto role = model::parse_role(role_name);
+    if (!role) {
+        return report_failure(
+            Error{Error::Code::invalid_input,
+                  fmt::format("unknown role {} (owner, editor, author, moderator)", role_name)});
+    }
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    auto hash = auth::hash_password(password);
+    if (!hash) return report_failure(hash.error());
+
+    auto store = open_existing(settings.db);
+    if (!store) return report_failure(store.error());
+    auto blog = choose_blog(**store, blog_id);
+    if (!blog) return report_failure(blog.error());
+    auto written = (*store)->write([&](store::Writer& writer) -> Status {
+        auto created = writer.create_user(user, *hash);
+        if (!created) return std::unexpected(created.error());
+        return writer.add_membership(blog->id, *created, *role);
+    });
+    if (!written) return report_failure(written.error());
+    std::cout << fmt::format("added {} <{}> as {} of \"{}\"\n", user.name, user.email,
+                             model::to_string(*role), blog->title);
+    return 0;
+}
+
+int run_import_page_text(const Settings& settings, const std::string& file, std::int64_t blog_id) {
+    std::ifstream input(file, std::ios::binary);
+    if (!input) {
+        return report_failure(Error{Error::Code::not_found, fmt::format("cannot read {}", file)});
+    }
+    std::ostringstream text;
+    text << input.rdbuf();
+    auto store = open_existing(settings.db);
+    if (!store) return report_failure(store.error());
+    auto blog = choose_blog(**store, blog_id);
+    if (!blog) return report_failure(blog.error());
+    auto report = interop::import_page_text(**store, blog->id, text.str());
+    if (!report) {
+        return report_failure(
+            Error{report.error().code,
+                  fmt::format("{}: {} (nothing was imported)", file, report.error().message)});
+    }
+    for (const auto& line : report->lines) std::cout << line << "\n";
+    std::cout << fmt::format("{} imported, {} skipped\n", report->imported, report->skipped);
+    return 0;
+}
+
+int run_serve(const Settings& settings) {
+    auto listen = parse_listen(settings.listen);
+    if (!listen) return report_failure(listen.error());
+    auto store = open_existing(settings.db);
+    if (!store) return report_failure(store.error());
+    auto site = site::Site::create(**store, site::SiteOptions{.themes_dir = settings.themes_dir});
+    if (!site) return report_failure(site.error());
+
+    http::Router router;
+    (*site)->register_routes(router);
+    http::ServerOptions options;
+    options.address = listen->host;
+    options.port = listen->port;
+    options.threads = settings.threads;
+    options.max_header_bytes = settings.max_header_bytes;
+    options.max_body_bytes = settings.max_body_bytes;
+    options.idle_timeout = std::chrono::milliseconds(settings.idle_timeout_ms);
+    options.request_timeout = std::chrono::milliseconds(settings.request_timeout_ms);
+    options.page_cache_bytes = settings.page_cache_mb * 1024 * 1024;
+    options.access_log = settings.access_log;
+    http::Server server(options, std::move(router), (*site)->cache_policy());
+    auto port = server.listen();
+    if (!port) return report_failure(port.error());
+    auto* shared_store = store->get();
+    server.every(std::chrono::seconds(1), [shared_store] {
+        if (auto polled = shared_store->poll_external_changes(); !polled) {
+            spdlog::warn("cannot poll the database: {}", polled.error().message);
+        }
+    });
+    const bool ipv6 = listen->host.find(':') != std::string::npos;
+    spdlog::info("carnet serves {} on http://{}{}{}:{}/", settings.db, ipv6 ? "[" : "",
+                 listen->host, ipv6 ? "]" : "", *port);
+    server.run();
+    spdlog::info("carnet stopped");
+    return 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+    // Logs go to stderr, so that a command's own output on stdout stays clean to pipe.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("carnet"));
+    Settings settings;
+    // carnet.toml is read before the flags so that flags given on the command line win.
+    std::string config_path = "carnet.toml";
+    bool config_given = false;
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (std::string_view(argv[i]) == "--config") {
+            config_path = argv[i + 1];
+            config_given = true;
+        }
+    }
+    if (auto read = read_settings(config_path, config_given, settings); !read) {
+        return report_failure(read.error());
+    }
+
+    CLI::App app{"carnet: a blog publishing platform"};
+    app.require_subcommand(1);
+    // --config may come after the subcommand, like every other flag.
+    app.fallthrough();
+    app.set_version_flag("--version", std::string("carnet 0.1"));
+    app.add_option("--config", config_path, "Settings file (default: carnet.toml if present)");
+    const auto add_db = [&](CLI::App* command) {
+        command->add_option("--db", settings.db, "SQLite database file")->capture_default_str();
+    };
+
+    model::Blog blog;
+    auto* init = app.add_subcommand("init", "Create a database holding one blog");
+    add_db(init);
+    init->add_option("--title", blog.title, "The blog's title")->default_val("Mon carnet");
+    init->add_option("--subtitle", blog.subtitle, "A line under the title");
+    init->add_option("--host", blog.hosts, "Host name the blog answers to (repeatable)");
+    init->add_option("--locale", blog.locale, "Language of the pages")
+        ->check(CLI::IsMember({"fr", "en"}))
+        ->capture_default_str();
+    init->add_option("--timezone", blog.time_zone, "Time zone posts are shown in")
+        ->capture_default_str();
+    init->add_option("--posts-per-page", blog.posts_per_page, "Posts on each listing page")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+
+    auto* user = app.add_subcommand("user", "Manage the people who write and moderate");
+    user->require_subcommand(1);
+    auto* user_add = user->add_subcommand("add", "Add a user, reading the password from stdin");
+    add_db(user_add);
+    model::User new_user;
+    std::string role = "owner";
+    bool password_stdin = false;
+    std::int64_t blog_id = 0;
+    user_add->add_option("--email", new_user.email, "E-mail address, used to log in")->required();
+    user_add->add_option("--name", new_user.name, "Name shown on posts")->required();
+    user_add->add_flag("--password-stdin", password_stdin, "Read the password from stdin")
+        ->required();
+    user_add->add_option("--role", role, "owner, editor, author or moderator")
+        ->capture_default_str();
+    user_add->add_option("--blog", blog_id, "Blog id, when the database holds several");
+
+    auto* import = app.add_subcommand("import", "Bring posts in from another blog host");
+    import->require_subcommand(1);
+    auto* page_text =
+        import->add_subcommand("page-text", "Import a front page of the old service saved as text");
+    add_db(page_text);
+    std::string import_file;
+    page_text->add_option("FILE", import_file, "The saved page")->required();
+    page_text->add_option("--blog", blog_id, "Blog id, when the database holds several");
+
+    auto* serve = app.add_subcommand("serve", "Serve the blogs over HTTP until SIGINT or SIGTERM");
+    add_db(serve);
+    serve->add_option("--listen", settings.listen, "ADDRESS:PORT to listen on")
+        ->capture_default_str();
+    serve->add_option("--threads", settings.threads, "Server threads (0: one per core)")
+        ->check(CLI::Range(0, 256))
+        ->capture_default_str();
+    serve->add_option("--themes", settings.themes_dir, "Folder holding the themes")
+        ->capture_default_str();
+    serve->add_option("--max-header-bytes", settings.max_header_bytes, "Largest request header")
+        ->capture_default_str();
+    serve->add_option("--max-body-bytes", settings.max_body_bytes, "Largest request body")
+        ->capture_default_str();
+    serve
+        ->add_option("--idle-timeout-ms", settings.idle_timeout_ms,
+                     "Time a kept-alive connection may stay idle")
+        ->capture_default_str();
+    serve
+        ->add_option("--request-timeout-ms", settings.request_timeout_ms,
+                     "Time a client has to send one request")
+        ->capture_default_str();
+    serve->add_option("--page-cache-mb", settings.page_cache_mb, "Memory for cached pages")
+        ->capture_default_str();
+    bool quiet = false;
+    serve->add_flag("--no-access-log", quiet, "Do not log each request");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        return app.exit(error);
+    }
+    if (quiet) settings.access_log = false;
+
+    if (init->parsed()) return run_init(settings, blog);
+    if (user_add->parsed()) return run_user_add(settings, new_user, role, blog_id);
+    if (page_text->parsed()) return run_import_page_text(settings, import_file, blog_id);
+    if (serve->parsed()) return run_serve(settings);
+    return 1;
+}
+
+}  // namespace carnet::cli

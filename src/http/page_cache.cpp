@@ -1,0 +1,145 @@
+#include "http/page_cache.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <vector>
+
+#include "http/compression.hpp"
+
+namespace carnet::http {
+
+namespace {
+
+constexpr std::size_t k_min_compressible_bytes = 256;
+constexpr int k_gzip_level = 6;
+constexpr int k_brotli_quality = 5;
+// Rough cost of the bookkeeping around an entry: node, index slot, shared control block.
+constexpr std::size_t k_entry_overhead_bytes = 256;
+
+std::string body_hash(std::string_view body) {
+    // libsodium wants sodium_init() before any other call; it is thread-safe and idempotent,
+    // and calling it here keeps the cache usable without the server around it.
+    [[maybe_unused]] static const bool initialised = sodium_init() >= 0;
+    std::array<unsigned char, 16> hash{};
+    crypto_generichash(hash.data(), hash.size(),
+                       reinterpret_cast<const unsigned char*>(body.data()), body.size(), nullptr,
+                       0);
+    std::array<char, 2 * 16 + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), hash.data(), hash.size());
+    return std::string(hex.data(), 2 * 16);
+}
+
+std::size_t accounted_bytes(const CachedResponse& response) {
+    std::size_t bytes =
+        sizeof(CachedResponse) + k_entry_overhead_bytes + response.content_type.size();
+    for (const auto& [name, value] : response.headers) bytes += name.size() + value.size() + 64;
+    for (const auto* variant : {&response.identity, &response.gzip, &response.brotli}) {
+        bytes += variant->body.size() + variant->etag.size();
+    }
+    return bytes;
+}
+
+}  // namespace
+
+const CachedResponse::Variant& CachedResponse::variant(Coding coding) const {
+    switch (coding) {
+        case Coding::gzip:
+            return gzip;
+        case Coding::brotli:
+            return brotli;
+        case Coding::identity:
+            break;
+    }
+    return identity;
+}
+
+std::shared_ptr<const CachedResponse> make_cached_response(Response response,
+                                                           std::uint64_t generation) {
+    auto cached = std::make_shared<CachedResponse>();
+    cached->status = response.status;
+    cached->content_type = std::move(response.content_type);
+    cached->headers = std::move(response.headers);
+    cached->generation = generation;
+    cached->identity.body = std::move(response.body);
+    std::string hash = body_hash(cached->identity.body);
+    cached->identity.etag = '"' + hash + '"';
+    const std::string& body = cached->identity.body;
+    if (body.size() >= k_min_compressible_bytes && is_compressible_type(cached->content_type)) {
+        // A variant that does not save anything is not worth its memory.
+        if (auto gzip = gzip_compress(body, k_gzip_level); gzip && gzip->size() < body.size()) {
+            cached->gzip.body = std::move(*gzip);
+            cached->gzip.etag = '"' + hash + "-gz\"";
+        }
+        if (auto brotli = brotli_compress(body, k_brotli_quality);
+            brotli && brotli->size() < body.size()) {
+            cached->brotli.body = std::move(*brotli);
+            cached->brotli.etag = '"' + hash + "-br\"";
+        }
+    }
+    cached->bytes = accounted_bytes(*cached);
+    return cached;
+}
+
+PageCache::PageCache(std::size_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}
+
+std::shared_ptr<const CachedResponse> PageCache::find(std::string_view key,
+                                                      std::uint64_t generation) {
+    std::shared_ptr<const CachedResponse> stale;  // released after the lock
+    std::lock_guard lock(mutex_);
+    auto found = index_.find(key);
+    if (found == index_.end()) return nullptr;
+    Lru::iterator node = found->second;
+    if (node->response->generation == generation) {
+        lru_.splice(lru_.begin(), lru_, node);
+        return node->response;
+    }
+    if (node->response->generation < generation) {
+        stale = std::move(node->response);
+        erase_locked(node);
+    }
+    return nullptr;
+}
+
+void PageCache::insert(std::string key, std::shared_ptr<const CachedResponse> response) {
+    if (!response) return;
+    std::size_t bytes = response->bytes + 2 * key.size();
+    // Evicted responses are freed after the lock is released: freeing large bodies is not
+    // work the other threads should wait for.
+    std::vector<std::shared_ptr<const CachedResponse>> released;
+    std::lock_guard lock(mutex_);
+    auto found = index_.find(key);
+    if (found != index_.end()) {
+        Lru::iterator node = found->second;
+        if (node->response->generation > response->generation) return;
+        released.push_back(std::move(node->response));
+        erase_locked(node);
+    }
+    if (bytes > capacity_bytes_) return;
+    lru_.push_front(Node{std::move(key), std::move(response), bytes});
+    index_.emplace(std::string_view(lru_.front().key), lru_.begin());
+    bytes_ += bytes;
+    while (bytes_ > capacity_bytes_ && !lru_.empty()) {
+        Lru::iterator oldest = std::prev(lru_.end());
+        released.push_back(std::move(oldest->response));
+        erase_locked(oldest);
+    }
+}
+
+void PageCache::erase_locked(Lru::iterator node) {
+    bytes_ -= node->bytes;
+    index_.erase(std::string_view(node->key));
+    lru_.erase(node);
+}
+
+std::size_t PageCache::bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
+}
+
+std::size_t PageCache::size() const {
+    std::lock_guard lock(mutex_);
+    return lru_.size();
+}
+
+}  // namespace carnet::http

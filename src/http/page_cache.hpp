@@ -1,0 +1,83 @@
+// The in-memory cache of complete responses, bounded in bytes, least recently used first out.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "http/http.hpp"
+#include "http/negotiation.hpp"
+
+namespace carnet::http {
+
+// A response as the cache keeps it: immutable once made, shared by every request it answers,
+// so a hit copies a pointer and never a body.
+struct CachedResponse {
+    struct Variant {
+        std::string body;  // empty for gzip or brotli when that variant was not worth making
+        std::string etag;  // strong, quoted; differs between the variants of one body
+    };
+
+    int status = 200;
+    std::string content_type;
+    Headers headers;
+    std::uint64_t generation = 0;
+    Variant identity;
+    Variant gzip;
+    Variant brotli;
+    std::size_t bytes = 0;  // what it counts for against the cache's bound
+
+    bool has(Coding coding) const {
+        return coding == Coding::identity || !variant(coding).body.empty();
+    }
+    const Variant& variant(Coding coding) const;
+};
+
+// Makes the cache's copy of `response`: takes its body, and compresses it once into gzip and
+// brotli when its type is textual and it is at least 256 bytes long. Costs the compression.
+std::shared_ptr<const CachedResponse> make_cached_response(Response response,
+                                                           std::uint64_t generation);
+
+// Thread-safe: the cache holds its own mutex, and holds it only to look up, link or unlink.
+class PageCache {
+public:
+    explicit PageCache(std::size_t capacity_bytes);
+    PageCache(const PageCache&) = delete;
+    PageCache& operator=(const PageCache&) = delete;
+
+    // The response kept under `key` if it was made at `generation`, or null. An entry from an
+    // older generation is dropped. Allocation-free.
+    std::shared_ptr<const CachedResponse> find(std::string_view key, std::uint64_t generation);
+
+    // Keeps `response` under `key`, replacing an entry of the same or an older generation (a
+    // newer one stays), then evicts the least recently used entries until the cache fits its
+    // bound. A response larger than the whole bound is not kept.
+    void insert(std::string key, std::shared_ptr<const CachedResponse> response);
+
+    std::size_t bytes() const;
+    std::size_t size() const;
+
+private:
+    struct Node {
+        std::string key;
+        std::shared_ptr<const CachedResponse> response;
+        std::size_t bytes = 0;
+    };
+    using Lru = std::list<Node>;  // most recently used first
+
+    void erase_locked(Lru::iterator node);
+
+    const std::size_t capacity_bytes_;
+    mutable std::mutex mutex_;
+    Lru lru_;
+    // Keys view the strings inside lru_'s nodes, which never move.
+    std::unordered_map<std::string_view, Lru::iterator> index_;
+    std::size_t bytes_ = 0;
+};
+
+}  // namespace carnet::http

@@ -1,0 +1,715 @@
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <ctime>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "http/error_page.hpp"
+#include "http/http.hpp"
+#include "http/negotiation.hpp"
+#include "http/page_cache.hpp"
+#include "http/target.hpp"
+
+namespace carnet::http {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+// Network errors come back as values, to be looked at, rather than as exceptions.
+constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+
+// How long run() waits, after stop(), for the requests in flight before it gives up on them.
+constexpr std::chrono::seconds k_stop_deadline{5};
+// After an error answer, how long the server keeps reading what the client still sends, so
+// that closing with unread data (which sends a TCP reset) does not destroy the answer
+// before the client reads it.
+constexpr std::chrono::seconds k_linger_time{1};
+constexpr std::size_t k_linger_max_bytes = 1024 * 1024;
+constexpr std::size_t k_read_chunk_bytes = 4096;
+// After a failed accept (out of file descriptors, say), before the next try.
+constexpr std::chrono::milliseconds k_accept_backoff{50};
+
+enum class CacheState { none, hit, miss };
+
+std::string_view to_string(CacheState state) {
+    switch (state) {
+        case CacheState::hit:
+            return "hit";
+        case CacheState::miss:
+            return "miss";
+        case CacheState::none:
+            break;
+    }
+    return "-";
+}
+
+std::string_view to_string(Coding coding) {
+    switch (coding) {
+        case Coding::gzip:
+            return "gzip";
+        case Coding::brotli:
+            return "br";
+        case Coding::identity:
+            break;
+    }
+    return "";
+}
+
+// The IMF-fixdate of RFC 9110 §5.6.7, formatted at most once a second per thread. Written by
+// hand because strftime and fmt follow the locale, and HTTP dates are always in English.
+std::string_view http_date() {
+    static constexpr std::array<const char*, 7> days{"Sun", "Mon", "Tue", "Wed",
+                                                     "Thu", "Fri", "Sat"};
+    static constexpr std::array<const char*, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    thread_local std::time_t formatted_second = -1;
+    thread_local std::string formatted;
+    std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    if (now != formatted_second) {
+        std::tm utc{};
+        gmtime_r(&now, &utc);
+        formatted = fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} GMT", days[utc.tm_wday % 7],
+                                utc.tm_mday, months[utc.tm_mon % 12], utc.tm_year + 1900,
+                                utc.tm_hour, utc.tm_min, utc.tm_sec);
+        formatted_second = now;
+    }
+    return formatted;
+}
+
+bool is_cacheable_status(int status) {
+    return status == 200 || status == 301 || status == 404 || status == 410;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
+
+// Headers the server writes itself: a handler's copy would contradict them.
+bool is_managed_header(std::string_view name) {
+    return equals_ignoring_case(name, "Content-Length") ||
+           equals_ignoring_case(name, "Transfer-Encoding") ||
+           equals_ignoring_case(name, "Connection");
+}
+
+// A CR or LF in a header from a handler would let a URL or a title split the response.
+bool is_safe_header(std::string_view name, std::string_view value) {
+    auto unsafe = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
+    return !name.empty() && std::none_of(name.begin(), name.end(), unsafe) &&
+           name.find(':') == std::string_view::npos &&
+           std::none_of(value.begin(), value.end(), unsafe);
+}
+
+// What the server answers when reading a request failed; 0 when it should just close (the
+// client left, was too slow, or the network failed).
+int status_for_read_error(const beast::error_code& error) {
+    if (error == bhttp::error::header_limit) return 431;
+    if (error == bhttp::error::body_limit) return 413;
+    if (error == bhttp::error::end_of_stream || error == bhttp::error::partial_message) return 0;
+    if (error.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+        return 400;
+    }
+    return 0;
+}
+
+void log_exception(std::string_view what, std::exception_ptr exception) {
+    if (!exception) return;
+    try {
+        std::rethrow_exception(exception);
+    } catch (const std::exception& e) {
+        spdlog::error("{} failed: {}", what, e.what());
+    } catch (...) {
+        spdlog::error("{} failed with a non-standard exception", what);
+    }
+}
+
+// One answer on the wire, whichever way it was made: from a handler, from the cache, or by
+// the server itself. It borrows everything it shows.
+struct Answer {
+    int status = 200;
+    std::string_view content_type;
+    const Headers* headers = nullptr;
+    std::string_view body;  // the representation: Content-Length is its size
+    bool send_body = true;  // false for HEAD and 304
+    std::string_view content_encoding;
+    std::string_view etag;
+    bool vary_on_encoding = false;
+    CacheState cache = CacheState::none;
+};
+
+}  // namespace
+
+struct Server::Impl {
+    // One accepted client. The coroutine that serves it owns it; the server only keeps a weak
+    // reference, to close it when it sits idle at stop().
+    struct Connection {
+        Connection(Impl& server, tcp::socket socket)
+            : server_(server), stream_(std::move(socket)) {}
+        ~Connection() { server_.forget(this); }
+        Connection(const Connection&) = delete;
+        Connection& operator=(const Connection&) = delete;
+
+        Impl& server_;
+        beast::tcp_stream stream_;
+        beast::flat_buffer buffer_;
+        std::string remote_address_;
+        bool idle_ = false;  // waiting for a new request; only touched on the stream's strand
+    };
+
+    Impl(ServerOptions options, Router router, CachePolicy cache_policy)
+        : options_(std::move(options)),
+          router_(std::move(router)),
+          cache_policy_(std::move(cache_policy)),
+          cache_(options_.page_cache_bytes),
+          thread_count_(options_.threads > 0
+                            ? options_.threads
+                            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
+          io_(thread_count_),
+          control_(asio::make_strand(io_)),
+          work_(asio::make_work_guard(io_)) {
+        if (options_.handle_signals) watch_signals();
+    }
+
+    void watch_signals();
+    Result<std::uint16_t> listen();
+    void every(std::chrono::milliseconds interval, std::function<void()> task);
+    void run();
+    void stop();
+    ServerStats stats() const;
+
+    asio::awaitable<void> accept_loop();
+    void start_connection(tcp::socket socket);
+    asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+    asio::awaitable<bool> serve_request(Connection& connection);
+    asio::awaitable<void> answer_read_error(Connection& connection, int status,
+                                            std::chrono::steady_clock::time_point started);
+    asio::awaitable<bool> write_answer(Connection& connection, const Answer& answer,
+                                       unsigned version, bool keep_alive);
+    asio::awaitable<void> linger_close(Connection& connection);
+    asio::awaitable<void> repeat(std::shared_ptr<asio::steady_timer> timer,
+                                 std::chrono::milliseconds interval, std::function<void()> task);
+    void shutdown();
+    void forget(Connection* connection);
+    void log_access(const Connection& connection, std::string_view method, std::string_view target,
+                    const Answer& answer, std::chrono::steady_clock::time_point started) const;
+
+    const ServerOptions options_;
+    const Router router_;
+    const CachePolicy cache_policy_;
+    PageCache cache_;
+    const int thread_count_;
+
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::uint64_t> requests_{0};
+    std::atomic<std::uint64_t> cache_hits_{0};
+    std::atomic<std::uint64_t> cache_misses_{0};
+
+    // Declared before io_: connections unregister from their destructors, which may run while
+    // io_ is destroyed.
+    mutable std::mutex state_mutex_;
+    std::condition_variable state_changed_;
+    std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
+    std::vector<std::weak_ptr<asio::steady_timer>> timers_;
+    bool stop_requested_ = false;
+    bool shut_down_ = false;
+
+    asio::io_context io_;
+    // The acceptor, the signal set and the stop sequence live on this strand.
+    asio::strand<asio::io_context::executor_type> control_;
+    // Keeps the threads running while there is nothing to do yet, until stop().
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    std::optional<tcp::acceptor> acceptor_;
+    std::optional<asio::signal_set> signals_;
+};
+
+Result<std::uint16_t> Server::Impl::listen() {
+    if (acceptor_) return model::fail(model::Error::Code::conflict, "the server listens already");
+    std::string where = fmt::format("{}:{}", options_.address, options_.port);
+    beast::error_code error;
+    tcp::endpoint endpoint;
+    asio::ip::address address = asio::ip::make_address(options_.address, error);
+    if (!error) {
+        endpoint = tcp::endpoint(address, options_.port);
+    } else {
+        // Not a literal address: a host name such as "localhost".
+        tcp::resolver resolver(io_);
+        auto results = resolver.resolve(options_.address, std::to_string(options_.port),
+                                        tcp::resolver::numeric_service, error);
+        if (error || results.empty()) {
+            return model::fail(model::Error::Code::io,
+                               fmt::format("cannot listen on {}: {}", where,
+                                           error ? error.message() : "no address"));
+        }
+        endpoint = results.begin()->endpoint();
+    }
+    tcp::acceptor acceptor(control_);
+    auto failed = [&](std::string_view step) {
+        return model::fail(model::Error::Code::io, fmt::format("cannot listen on {}: {} ({})",
+                                                               where, error.message(), step));
+    };
+    if (acceptor.open(endpoint.protocol(), error); error) return failed("open");
+    if (acceptor.set_option(asio::socket_base::reuse_address(true), error); error) {
+        return failed("reuse address");
+    }
+    if (acceptor.bind(endpoint, error); error) return failed("bind");
+    if (acceptor.listen(asio::socket_base::max_listen_connections, error); error) {
+        return failed("listen");
+    }
+    std::uint16_t port = acceptor.local_endpoint(error).port();
+    if (error) return failed("local address");
+    acceptor_.emplace(std::move(acceptor));
+    asio::co_spawn(control_, accept_loop(),
+                   [](std::exception_ptr e) { log_exception("accepting connections", e); });
+    spdlog::info("listening on {}:{}", endpoint.address().to_string(), port);
+    return port;
+}
+
+asio::awaitable<void> Server::Impl::accept_loop() {
+    for (;;) {
+        // Each connection gets its own strand: its coroutine and the stop sequence's
+        // cancellation never run at the same time.
+        tcp::socket socket(asio::make_strand(io_));
+        auto [error] = co_await acceptor_->async_accept(socket, use_nothrow);
+        if (stopping_ || error == asio::error::operation_aborted) co_return;
+        if (error) {
+            spdlog::warn("accept failed: {}", error.message());
+            asio::steady_timer backoff(control_, k_accept_backoff);
+            co_await backoff.async_wait(use_nothrow);
+            continue;
+        }
+        start_connection(std::move(socket));
+    }
+}
+
+void Server::Impl::start_connection(tcp::socket socket) {
+    auto connection = std::make_shared<Connection>(*this, std::move(socket));
+    {
+        std::lock_guard lock(state_mutex_);
+        connections_.emplace(connection.get(), connection);
+    }
+    auto executor = connection->stream_.get_executor();
+    asio::co_spawn(executor, serve(std::move(connection)),
+                   [](std::exception_ptr e) { log_exception("serving a connection", e); });
+}
+
+void Server::Impl::forget(Connection* connection) {
+    {
+        std::lock_guard lock(state_mutex_);
+        connections_.erase(connection);
+    }
+    state_changed_.notify_all();
+}
+
+asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> connection) {
+    Connection& c = *connection;
+    beast::error_code error;
+    tcp::endpoint remote = c.stream_.socket().remote_endpoint(error);
+    c.remote_address_ = error ? "-" : remote.address().to_string();
+    for (;;) {
+        if (stopping_) break;
+        if (c.buffer_.size() == 0) {
+            // Between requests the idle timeout applies; once a byte of the next request is
+            // here, the request timeout does.
+            c.idle_ = true;
+            c.stream_.expires_after(options_.idle_timeout);
+            auto [read_error, bytes] = co_await c.stream_.async_read_some(
+                c.buffer_.prepare(k_read_chunk_bytes), use_nothrow);
+            c.idle_ = false;
+            if (read_error) break;
+            c.buffer_.commit(bytes);
+        }
+        if (!co_await serve_request(c)) break;
+    }
+    c.stream_.socket().shutdown(tcp::socket::shutdown_both, error);
+    c.stream_.close();
+}
+
+asio::awaitable<bool> Server::Impl::serve_request(Connection& c) {
+    const auto started = std::chrono::steady_clock::now();
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+        options_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser.body_limit(options_.max_body_bytes);
+
+    c.stream_.expires_after(options_.request_timeout);
+    auto [error, header_bytes] =
+        co_await bhttp::async_read_header(c.stream_, c.buffer_, parser, use_nothrow);
+    if (!error && !parser.is_done()) {
+        const auto& header = parser.get();
+        if (header.version() >= 11 &&
+            equals_ignoring_case(header[bhttp::field::expect], "100-continue")) {
+            bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+            auto [write_error, written] =
+                co_await bhttp::async_write(c.stream_, proceed, use_nothrow);
+            if (write_error) co_return false;
+        }
+        auto [body_error, body_bytes] =
+            co_await bhttp::async_read(c.stream_, c.buffer_, parser, use_nothrow);
+        error = body_error;
+    }
+    // The handler may take its time: the timer must not fire on a stream with nothing pending.
+    c.stream_.expires_never();
+    if (error) {
+        if (int status = status_for_read_error(error); status != 0) {
+            co_await answer_read_error(c, status, started);
+        }
+        co_return false;
+    }
+
+    auto& message = parser.get();
+    Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    request.remote_address = c.remote_address_;
+    const unsigned version = message.version();
+
+    auto target = parse_target(request.target);
+    auto host = message.count(bhttp::field::host) == 0 ? Result<std::string>(std::string())
+                                                       : parse_host(message[bhttp::field::host]);
+    if (!target || !host) {
+        const bool keep_alive = message.keep_alive() && !stopping_;
+        Response refusal = error_page(400);
+        Answer answer{.status = 400,
+                      .content_type = refusal.content_type,
+                      .body = refusal.body,
+                      .send_body = request.method != "HEAD"};
+        bool written = co_await write_answer(c, answer, version, keep_alive);
+        log_access(c, request.method, request.target, answer, started);
+        co_return (keep_alive && written);
+    }
+    request.path = std::move(target->path);
+    request.query = std::move(target->query);
+    request.host = std::move(*host);
+    for (const auto& field : message) {
+        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+
+    const bool head = request.method == "HEAD";
+    std::optional<CacheKey> key;
+    if ((head || request.method == "GET") && cache_policy_) {
+        try {
+            key = cache_policy_(request);
+        } catch (const std::exception& e) {
+            spdlog::error("cache policy for {} threw: {}", request.target, e.what());
+        } catch (...) {
+            spdlog::error("cache policy for {} threw a non-standard exception", request.target);
+        }
+    }
+
+    CacheState cache_state = CacheState::none;
+    std::shared_ptr<const CachedResponse> cached;
+    Response response;
+    if (key) {
+        cached = cache_.find(key->key, key->generation);
+        cache_state = cached ? CacheState::hit : CacheState::miss;
+        (cached ? cache_hits_ : cache_misses_).fetch_add(1, std::memory_order_relaxed);
+    }
+    if (!cached) {
+        response = router_.dispatch(request);
+        // HEAD and GET share the key: the router gives HEAD the GET handler, and the server,
+        // not the handler, drops the body.
+        if (key && response.cacheable && is_cacheable_status(response.status)) {
+            cached = make_cached_response(std::move(response), key->generation);
+            cache_.insert(std::move(key->key), cached);
+        }
+    }
+
+    Answer answer;
+    if (cached) {
+        Coding coding = choose_coding(request.header("Accept-Encoding"), cached->has(Coding::gzip),
+                                      cached->has(Coding::brotli));
+        const CachedResponse::Variant& variant = cached->variant(coding);
+        answer.status = cached->status;
+        answer.content_type = cached->content_type;
+        answer.headers = &cached->headers;
+        answer.body = variant.body;
+        answer.content_encoding = to_string(coding);
+        answer.etag = variant.etag;
+        answer.vary_on_encoding = true;
+        // RFC 9110 §13.2.1: preconditions only apply to what would otherwise be a 2xx.
+        std::string_view if_none_match = request.header("If-None-Match");
+        if (cached->status == 200 && !if_none_match.empty() &&
+            if_none_match_matches(if_none_match, variant.etag)) {
+            answer.status = 304;
+            answer.send_body = false;
+        }
+    } else {
+        answer.status = response.status;
+        answer.content_type = response.content_type;
+        answer.headers = &response.headers;
+        answer.body = response.body;
+    }
+    answer.send_body = answer.send_body && !head;
+    answer.cache = cache_state;
+    // Read after the handler: a stop() that came meanwhile makes this the connection's last
+    // answer, and the client should hear so.
+    const bool keep_alive = message.keep_alive() && !stopping_;
+    bool written = co_await write_answer(c, answer, version, keep_alive);
+    log_access(c, request.method, request.target, answer, started);
+    co_return (keep_alive && written);
+}
+
+asio::awaitable<void> Server::Impl::answer_read_error(
+    Connection& c, int status, std::chrono::steady_clock::time_point started) {
+    Response page = error_page(status);
+    Answer answer{.status = status, .content_type = page.content_type, .body = page.body};
+    if (co_await write_answer(c, answer, 11, false)) co_await linger_close(c);
+    log_access(c, "-", "-", answer, started);
+}
+
+asio::awaitable<bool> Server::Impl::write_answer(Connection& c, const Answer& answer,
+                                                 unsigned version, bool keep_alive) {
+    int status = answer.status >= 100 && answer.status <= 999 ? answer.status : 500;
+    bhttp::response<bhttp::span_body<const char>> message;
+    message.version(version);
+    message.result(static_cast<unsigned>(status));
+    message.set(bhttp::field::date, http_date());
+    message.set(bhttp::field::server, "carnet");
+    message.set("X-Content-Type-Options", "nosniff");
+    // A 304 describes the stored representation; its type is not repeated (RFC 9110 §15.4.5).
+    if (!answer.content_type.empty() && status != 304) {
+        message.set(bhttp::field::content_type, answer.content_type);
+    }
+    if (!answer.content_encoding.empty()) {
+        message.set(bhttp::field::content_encoding, answer.content_encoding);
+    }
+    if (!answer.etag.empty()) message.set(bhttp::field::etag, answer.etag);
+    if (answer.vary_on_encoding) message.insert(bhttp::field::vary, "Accept-Encoding");
+    if (answer.cache != CacheState::none) message.set("X-Cache", to_string(answer.cache));
+    if (answer.headers) {
+        for (const auto& [name, value] : *answer.headers) {
+            if (is_managed_header(name)) continue;
+            if (!is_safe_header(name, value)) {
+                spdlog::warn("dropped a response header holding a line break or a NUL");
+                continue;
+            }
+            message.insert(name, value);
+        }
+    }
+    // HEAD and 304 announce the length of what a GET would have carried (RFC 9110 §8.6); a
+    // 1xx or 204 has neither a body nor a length, whatever a handler put in it.
+    const bool bodiless = status < 200 || status == 204 || status == 304;
+    if (!(bodiless && (status != 304 || answer.body.empty()))) {
+        message.content_length(answer.body.size());
+    }
+    if (answer.send_body && !bodiless) message.body() = {answer.body.data(), answer.body.size()};
+    message.keep_alive(keep_alive);
+
+    requests_.fetch_add(1, std::memory_order_relaxed);
+    c.stream_.expires_after(options_.request_timeout);
+    auto [error, bytes] = co_await bhttp::async_write(c.stream_, message, use_nothrow);
+    c.stream_.expires_never();
+    co_return !error;
+}
+
+asio::awaitable<void> Server::Impl::linger_close(Connection& c) {
+    beast::error_code error;
+    c.stream_.socket().shutdown(tcp::socket::shutdown_send, error);
+    if (error) co_return;
+    c.stream_.expires_after(k_linger_time);
+    std::array<char, k_read_chunk_bytes> discarded;
+    std::size_t total = 0;
+    while (total < k_linger_max_bytes) {
+        auto [read_error, bytes] =
+            co_await c.stream_.async_read_some(asio::buffer(discarded), use_nothrow);
+        if (read_error) break;
+        total += bytes;
+    }
+}
+
+void Server::Impl::log_access(const Connection& c, std::string_view method, std::string_view target,
+                              const Answer& answer,
+                              std::chrono::steady_clock::time_point started) const {
+    if (!options_.access_log) return;
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+    spdlog::info("{} \"{} {}\" {} {} {}us cache:{}", c.remote_address_, method, target,
+                 answer.status, answer.send_body ? answer.body.size() : 0, micros,
+                 to_string(answer.cache));
+}
+
+void Server::Impl::every(std::chrono::milliseconds interval, std::function<void()> task) {
+    auto timer = std::make_shared<asio::steady_timer>(asio::make_strand(io_));
+    {
+        std::lock_guard lock(state_mutex_);
+        std::erase_if(timers_, [](const auto& t) { return t.expired(); });
+        timers_.push_back(timer);
+    }
+    auto executor = timer->get_executor();
+    asio::co_spawn(
+        executor,
+        repeat(std::move(timer), std::max(interval, std::chrono::milliseconds(1)), std::move(task)),
+        [](std::exception_ptr e) { log_exception("a periodic task", e); });
+}
+
+asio::awaitable<void> Server::Impl::repeat(std::shared_ptr<asio::steady_timer> timer,
+                                           std::chrono::milliseconds interval,
+                                           std::function<void()> task) {
+    while (!stopping_) {
+        timer->expires_after(interval);
+        auto [error] = co_await timer->async_wait(use_nothrow);
+        if (error || stopping_) co_return;
+        try {
+            task();
+        } catch (const std::exception& e) {
+            spdlog::error("periodic task threw: {}", e.what());
+        } catch (...) {
+            spdlog::error("periodic task threw a non-standard exception");
+        }
+    }
+}
+
+// Installed with the server rather than in run(), so that a signal that comes before run()
+// is kept for it instead of killing the process.
+void Server::Impl::watch_signals() {
+    try {
+        signals_.emplace(control_, SIGINT, SIGTERM);
+        signals_->async_wait([this](const beast::error_code& error, int signal) {
+            if (error) return;
+            spdlog::info("signal {} received, stopping", signal);
+            stop();
+        });
+    } catch (const std::exception& e) {
+        spdlog::error("cannot handle SIGINT and SIGTERM: {}", e.what());
+    }
+}
+
+void Server::Impl::run() {
+    std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(thread_count_));
+    for (int i = 0; i < thread_count_; ++i) {
+        threads.emplace_back([this] {
+            for (;;) {
+                try {
+                    io_.run();
+                    return;
+                } catch (const std::exception& e) {
+                    spdlog::error("server thread: {}", e.what());
+                } catch (...) {
+                    spdlog::error("server thread: non-standard exception");
+                }
+            }
+        });
+    }
+    {
+        std::unique_lock lock(state_mutex_);
+        state_changed_.wait(lock, [this] { return stop_requested_; });
+        bool drained = state_changed_.wait_for(
+            lock, k_stop_deadline, [this] { return shut_down_ && connections_.empty(); });
+        if (!drained) {
+            spdlog::warn("{} connection(s) still busy {}s after stop, closing them",
+                         connections_.size(), k_stop_deadline.count());
+            io_.stop();
+        }
+    }
+    for (std::thread& thread : threads) thread.join();
+}
+
+void Server::Impl::stop() {
+    if (stopping_.exchange(true)) return;
+    asio::post(control_, [this] { shutdown(); });
+    {
+        std::lock_guard lock(state_mutex_);
+        stop_requested_ = true;
+    }
+    state_changed_.notify_all();
+}
+
+void Server::Impl::shutdown() {
+    beast::error_code error;
+    if (acceptor_) acceptor_->close(error);
+    if (signals_) signals_->cancel(error);
+    work_.reset();
+    std::vector<std::shared_ptr<Connection>> connections;
+    std::vector<std::shared_ptr<asio::steady_timer>> timers;
+    {
+        std::lock_guard lock(state_mutex_);
+        for (const auto& [pointer, weak] : connections_) {
+            if (auto connection = weak.lock()) connections.push_back(std::move(connection));
+        }
+        for (const auto& weak : timers_) {
+            if (auto timer = weak.lock()) timers.push_back(std::move(timer));
+        }
+    }
+    // stopping_ is set before this runs, and each connection checks it on its strand before
+    // it waits for a request: one that is not idle now will see it when its answer is sent.
+    for (auto& connection : connections) {
+        auto executor = connection->stream_.get_executor();
+        asio::post(executor, [connection = std::move(connection)] {
+            if (connection->idle_) connection->stream_.cancel();
+        });
+    }
+    for (auto& timer : timers) {
+        auto executor = timer->get_executor();
+        asio::post(executor, [timer = std::move(timer)] { timer->cancel(); });
+    }
+    {
+        std::lock_guard lock(state_mutex_);
+        shut_down_ = true;
+    }
+    state_changed_.notify_all();
+}
+
+ServerStats Server::Impl::stats() const {
+    ServerStats stats;
+    stats.requests = requests_.load(std::memory_order_relaxed);
+    stats.cache_hits = cache_hits_.load(std::memory_order_relaxed);
+    stats.cache_misses = cache_misses_.load(std::memory_order_relaxed);
+    stats.cache_bytes = cache_.bytes();
+    return stats;
+}
+
+Server::Server(ServerOptions options, Router router, CachePolicy cache_policy)
+    : impl_(
+          std::make_unique<Impl>(std::move(options), std::move(router), std::move(cache_policy))) {}
+
+Server::~Server() = default;
+
+Result<std::uint16_t> Server::listen() {
+    try {
+        return impl_->listen();
+    } catch (const std::exception& e) {
+        return model::fail(model::Error::Code::io, std::string("cannot listen: ") + e.what());
+    }
+}
+
+void Server::every(std::chrono::milliseconds interval, std::function<void()> task) {
+    impl_->every(interval, std::move(task));
+}
+
+void Server::run() {
+    try {
+        impl_->run();
+    } catch (const std::exception& e) {
+        spdlog::error("server stopped on an error: {}", e.what());
+    }
+}
+
+void Server::stop() { impl_->stop(); }
+
+ServerStats Server::stats() const { return impl_->stats(); }
+
+}  // namespace carnet::http

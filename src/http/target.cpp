@@ -1,0 +1,72 @@
+#include "http/target.hpp"
+
+#include <algorithm>
+#include <boost/url/authority_view.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <exception>
+
+namespace carnet::http {
+
+namespace {
+
+char to_lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Checks the decoded path, so that "%2e%2e" or ".%2F." cannot slip a dot segment past a
+// check made on the encoded form.
+bool is_safe_decoded_path(std::string_view path) {
+    if (path.find('\0') != std::string_view::npos) return false;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        std::size_t end = path.find('/', start);
+        if (end == std::string_view::npos) end = path.size();
+        std::string_view segment = path.substr(start, end - start);
+        if (segment == "." || segment == "..") return false;
+        start = end + 1;
+    }
+    return true;
+}
+
+}  // namespace
+
+model::Result<Target> parse_target(std::string_view target) {
+    try {
+        boost::system::result<boost::urls::url_view> url =
+            !target.empty() && target.front() == '/' ? boost::urls::parse_origin_form(target)
+                                                     : boost::urls::parse_absolute_uri(target);
+        if (!url) {
+            return model::fail(model::Error::Code::invalid_input,
+                               "invalid request target: " + url.error().message());
+        }
+        Target result;
+        result.path = url->path();
+        if (result.path.empty()) result.path = "/";
+        if (url->has_query()) result.query = std::string(url->encoded_query());
+        if (!is_safe_decoded_path(result.path)) {
+            return model::fail(model::Error::Code::invalid_input,
+                               "request path holds a dot segment or a NUL");
+        }
+        return result;
+    } catch (const std::exception& e) {
+        // Boost.URL throws std::length_error for targets beyond its size limit.
+        return model::fail(model::Error::Code::invalid_input,
+                           std::string("invalid request target: ") + e.what());
+    }
+}
+
+model::Result<std::string> parse_host(std::string_view host_header) {
+    try {
+        auto authority = boost::urls::parse_authority(host_header);
+        if (!authority || authority->has_userinfo()) {
+            return model::fail(model::Error::Code::invalid_input, "invalid Host header");
+        }
+        std::string host(authority->encoded_host());
+        std::transform(host.begin(), host.end(), host.begin(), to_lower_ascii);
+        return host;
+    } catch (const std::exception& e) {
+        return model::fail(model::Error::Code::invalid_input,
+                           std::string("invalid Host header: ") + e.what());
+    }
+}
+
+}  // namespace carnet::http

@@ -1,0 +1,27 @@
+// Reading the parts of a request line and a Host header that the server hands to handlers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "model/model.hpp"
+
+namespace carnet::http {
+
+struct Target {
+    std::string path;   // percent-decoded
+    std::string query;  // raw, without '?'
+};
+
+// Splits a request target (origin form "/a/b?q", or absolute form "http://host/a/b?q") into
+// its decoded path and raw query. Fails with invalid_input on invalid percent-encoding, a NUL
+// in the decoded path, or a "." or ".." segment once decoded: handlers that map paths to
+// files or keys must never see one.
+model::Result<Target> parse_target(std::string_view target);
+
+// The host of a Host header value, lower case, without the port: "Example.org:8080" gives
+// "example.org", "[::1]:8080" gives "[::1]". Fails with invalid_input when it is not a
+// valid authority or carries user information.
+model::Result<std::string> parse_host(std::string_view host_header);
+
+}  // namespace carnet::http

@@ -1,0 +1,444 @@
+#include "theme/theme.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "theme/catalog.hpp"
+#include "theme/date_texts.hpp"
+#include "theme/page_templates.hpp"
+
+namespace carnet::theme {
+namespace {
+
+using model::Error;
+namespace mustache = kainjow::mustache;
+
+// The strings templates use as {{t.<key>}}. Every msgid is in locales/*.po; the templates
+// never carry words of their own, so a translator only ever edits .po files.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 22> k_template_strings{{
+    {"skip_to_content", "Skip to content"},
+    {"sidebar", "Sidebar"},
+    {"categories", "Categories"},
+    {"archives", "Archives"},
+    {"recent_posts", "Recent posts"},
+    {"posted_in", "Posted in"},
+    {"permalink", "Permalink"},
+    {"share_facebook", "Facebook"},
+    {"share_facebook_label", "Share on Facebook"},
+    {"share_x", "X"},
+    {"share_x_label", "Share on X"},
+    {"share_email", "E-mail"},
+    {"share_email_label", "Share by e-mail"},
+    {"pagination", "Pagination"},
+    {"newer_posts", "Newer posts"},
+    {"older_posts", "Older posts"},
+    {"no_posts", "No posts yet."},
+    {"comments_soon", "Comments will open here soon."},
+    {"not_found_heading", "Page not found"},
+    {"not_found_text", "The page you asked for does not exist or has moved."},
+    {"back_home", "Back to the home page"},
+    {"powered_by", "Powered by carnet"},
+}};
+
+// Strings with a {placeholder}, filled in here rather than in a template.
+constexpr std::string_view k_archives_day = "Archives for {day}";
+constexpr std::string_view k_archives_month = "Archives for {month}";
+constexpr std::string_view k_archives_year = "Archives for {year}";
+constexpr std::string_view k_category_heading = "Category: {name}";
+constexpr std::string_view k_comments_count = "Comments ({count})";
+constexpr std::string_view k_page_number = "Page {number}";
+constexpr std::string_view k_untitled = "(untitled)";
+constexpr std::string_view k_not_found_heading = "Page not found";
+
+constexpr std::string_view k_title_separator = " — ";
+
+// Replaces every "{name}" in `text` by `value`. Translations are never used as format
+// strings: a translator's typo must not become a crash or a format injection.
+std::string fill(std::string text, std::string_view name, std::string_view value) {
+    const std::string placeholder = fmt::format("{{{}}}", name);
+    for (auto at = text.find(placeholder); at != std::string::npos;
+         at = text.find(placeholder, at + value.size())) {
+        text.replace(at, placeholder.size(), value);
+    }
+    return text;
+}
+
+// RFC 3986 percent-encoding of everything but the unreserved characters, for a value put in
+// a query string. (The theme module does not link Boost.URL for these few lines.)
+std::string percent_encode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() * 3);
+    for (unsigned char c : text) {
+        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                                (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                                c == '~';
+        if (unreserved) {
+            out += static_cast<char>(c);
+        } else {
+            out += fmt::format("%{:02X}", c);
+        }
+    }
+    return out;
+}
+
+std::string page_path(const std::string& base_path, int page) {
+    return page <= 1 ? base_path : fmt::format("{}page/{}/", base_path, page);
+}
+
+mustache::data make_list(mustache::list&& items) {
+    // kainjow copies a list into its data; build the vector by moves and pay that copy once.
+    return mustache::data(items);
+}
+
+// The model's default, for a blog saved without one.
+std::string locale_of(const model::Blog& blog) { return blog.locale.empty() ? "fr" : blog.locale; }
+
+model::LocalDateTime utc_reading(model::Instant instant) {
+    using namespace std::chrono;
+    const auto day_point = floor<days>(instant);
+    const year_month_day date{day_point};
+    return model::LocalDateTime{static_cast<int>(date.year()),
+                                static_cast<int>(static_cast<unsigned>(date.month())),
+                                static_cast<int>(static_cast<unsigned>(date.day()))};
+}
+
+// Builds the view model of one page for one blog: everything a template shows, already
+// translated, formatted and linked.
+class PageBuilder {
+public:
+    PageBuilder(const model::Blog& blog, const Catalog* catalog, const DateTextsCache& dates)
+        : blog_(blog),
+          catalog_(catalog),
+          zone_(model::is_known_time_zone(blog.time_zone) ? blog.time_zone : "UTC"),
+          locale_(locale_of(blog)),
+          dates_(dates.get(locale_, zone_)) {}
+
+    std::string text(std::string_view msgid) const {
+        if (catalog_) {
+            if (const auto* found = catalog_->find(msgid)) return *found;
+        }
+        return std::string(msgid);
+    }
+
+    // The frame every page shares: <head>, header, sidebar, footer.
+    mustache::data page(const std::string& heading, bool title_is_h1,
+                        const Sidebar& sidebar) const {
+        mustache::data view;
+        std::string lang = locale_;
+        std::replace(lang.begin(), lang.end(), '_', '-');
+        view.set("lang", lang);
+        std::string page_title = heading;
+        if (page_title.empty()) {
+            page_title = blog_.title;
+        } else if (!blog_.title.empty()) {
+            page_title += k_title_separator;
+            page_title += blog_.title;
+        }
+        view.set("page_title", page_title);
+        view.set("blog_title", blog_.title);
+        view.set("has_subtitle", !blog_.subtitle.empty());
+        view.set("blog_subtitle", blog_.subtitle);
+        view.set("title_is_h1", title_is_h1);
+        view.set("on_post_page", false);
+        view.set("has_canonical", false);
+
+        mustache::data strings;
+        for (const auto& [key, msgid] : k_template_strings)
+            strings.set(std::string(key), text(msgid));
+        view["t"] = std::move(strings);
+        view["sidebar"] = sidebar_view(sidebar);
+        return view;
+    }
+
+    // Posts under one header per local day, in the order given.
+    mustache::data days(const std::vector<model::Post>& posts) const {
+        mustache::list days;
+        mustache::list day_posts;
+        std::optional<model::LocalDateTime> current_day;
+        model::Instant current_instant{};
+        const auto close_day = [&] {
+            if (!current_day) return;
+            mustache::data day;
+            day.set("label", dates_.day_header(current_instant));
+            day.set("date", fmt::format("{:04}-{:02}-{:02}", current_day->year, current_day->month,
+                                        current_day->day));
+            day["posts"] = make_list(std::move(day_posts));
+            day_posts.clear();
+            days.push_back(std::move(day));
+        };
+        for (const auto& post : posts) {
+            auto local = local_day(post.published_at);
+            if (!current_day || *current_day != local) {
+                close_day();
+                current_day = local;
+                current_instant = post.published_at;
+            }
+            day_posts.push_back(entry(post));
+        }
+        close_day();
+        return make_list(std::move(days));
+    }
+
+    mustache::data entry(const model::Post& post) const {
+        mustache::data view;
+        const std::string path = model::post_path(blog_, post);
+        const std::string title = post.title.empty() ? text(k_untitled) : post.title;
+        view.set("id", std::to_string(post.id));
+        view.set("title", title);
+        view.set("path", path);
+        view.set("html", post.html);
+        view.set("datetime", model::to_rfc3339(post.published_at));
+        view.set("time", dates_.time_of_day(post.published_at));
+
+        mustache::list categories;
+        for (const auto& category : post.categories) {
+            mustache::data item;
+            item.set("name", category.name);
+            item.set("path", model::category_path(category.slug));
+            item.set("first", categories.empty());
+            categories.push_back(std::move(item));
+        }
+        view.set("has_categories", !categories.empty());
+        view["categories"] = make_list(std::move(categories));
+
+        view.set("comments_path", path + "#comments");
+        view.set("comments_label", comments_label(post.comment_count));
+
+        const std::string url = percent_encode(absolute_url(path));
+        const std::string encoded_title = percent_encode(title);
+        view.set("share_facebook_url", "https://www.facebook.com/sharer/sharer.php?u=" + url);
+        view.set("share_x_url", fmt::format("https://twitter.com/intent/tweet?url={}&text={}", url,
+                                            encoded_title));
+        view.set("share_email_url", fmt::format("mailto:?subject={}&body={}", encoded_title, url));
+        return view;
+    }
+
+    std::string comments_label(int count) const {
+        return fill(text(k_comments_count), "count", dates_.number(count));
+    }
+
+    // "https://" + the canonical host + path, or the path alone for a blog with no host yet.
+    std::string absolute_url(const std::string& path) const {
+        if (blog_.hosts.empty() || blog_.hosts.front().empty()) return path;
+        return "https://" + blog_.hosts.front() + path;
+    }
+
+    std::string listing_heading(const Listing& listing) const {
+        switch (listing.kind) {
+            case ListingKind::home:
+                return {};
+            case ListingKind::year:
+                return fill(text(k_archives_year), "year",
+                            dates_.year(middle_of_day(listing.year, 1, 1)));
+            case ListingKind::month:
+                return fill(text(k_archives_month), "month",
+                            dates_.month_year(middle_of_day(listing.year, listing.month, 1)));
+            case ListingKind::day:
+                return fill(
+                    text(k_archives_day), "day",
+                    dates_.long_date(middle_of_day(listing.year, listing.month, listing.day)));
+            case ListingKind::category:
+                return fill(text(k_category_heading), "name", listing.category.name);
+        }
+        return {};
+    }
+
+    std::string page_number(int page) const {
+        return fill(text(k_page_number), "number", dates_.number(page));
+    }
+
+private:
+    mustache::data sidebar_view(const Sidebar& sidebar) const {
+        mustache::data view;
+        mustache::list categories;
+        for (const auto& category : sidebar.categories) {
+            mustache::data item;
+            item.set("name", category.name);
+            item.set("path", model::category_path(category.slug));
+            item.set("count", dates_.number(category.post_count));
+            categories.push_back(std::move(item));
+        }
+        view.set("has_categories", !categories.empty());
+        view["categories"] = make_list(std::move(categories));
+
+        mustache::list months;
+        for (const auto& month : sidebar.months) {
+            if (month.month < 1 || month.month > 12) continue;
+            mustache::data item;
+            item.set("label", dates_.month_year_in_list(middle_of_day(month.year, month.month, 1)));
+            item.set("path", model::month_path(month.year, month.month));
+            item.set("count", dates_.number(month.post_count));
+            months.push_back(std::move(item));
+        }
+        view.set("has_months", !months.empty());
+        view["months"] = make_list(std::move(months));
+
+        mustache::list recent;
+        for (const auto& post : sidebar.recent_posts) {
+            mustache::data item;
+            item.set("title", post.title.empty() ? text(k_untitled) : post.title);
+            item.set("path", model::post_path(blog_, post));
+            recent.push_back(std::move(item));
+        }
+        view.set("has_recent", !recent.empty());
+        view["recent"] = make_list(std::move(recent));
+        return view;
+    }
+
+    model::LocalDateTime local_day(model::Instant instant) const {
+        auto local = model::to_local(instant, zone_).value_or(utc_reading(instant));
+        local.hour = local.minute = local.second = 0;
+        return local;
+    }
+
+    // An instant inside the given local day, for formatting a date that has no post.
+    model::Instant middle_of_day(int year, int month, int day) const {
+        const model::LocalDateTime noon{year, month, day, 12, 0, 0};
+        if (auto instant = model::to_instant(noon, zone_)) return *instant;
+        using namespace std::chrono;
+        return sys_days{std::chrono::year{year} / 1 / 1} + hours{12};
+    }
+
+    const model::Blog& blog_;
+    const Catalog* catalog_;
+    std::string zone_;
+    std::string locale_;
+    const DateTexts& dates_;
+};
+
+class MustacheTheme final : public Theme {
+public:
+    MustacheTheme(PageTemplates templates, std::map<std::string, Catalog, std::less<>> catalogs,
+                  std::string stylesheet)
+        : templates_(std::move(templates)),
+          catalogs_(std::move(catalogs)),
+          stylesheet_(std::move(stylesheet)) {}
+
+    std::string render_listing(const model::Blog& blog, const Listing& listing,
+                               const Sidebar& sidebar) const override {
+        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_);
+        const std::string heading = builder.listing_heading(listing);
+        std::string title = heading;
+        if (listing.page > 1) {
+            const auto number = builder.page_number(listing.page);
+            title = title.empty() ? number : title + std::string(k_title_separator) + number;
+        }
+        auto view = builder.page(title, true, sidebar);
+        view.set("has_heading", !heading.empty());
+        view.set("heading", heading);
+        view["days"] = builder.days(listing.posts);
+
+        if (listing.page_count > 1) {
+            mustache::data pagination;
+            const bool has_newer = listing.page > 1;
+            const bool has_older = listing.page < listing.page_count;
+            pagination.set("has_newer", has_newer);
+            pagination.set("newer_path", page_path(listing.base_path, listing.page - 1));
+            pagination.set("has_older", has_older);
+            pagination.set("older_path", page_path(listing.base_path, listing.page + 1));
+            view["pagination"] = std::move(pagination);
+        }
+        return templates_.render(PageKind::listing, view);
+    }
+
+    std::string render_post(const model::Blog& blog, const model::Post& post,
+                            const Sidebar& sidebar) const override {
+        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_);
+        const std::string title = post.title.empty() ? builder.text(k_untitled) : post.title;
+        auto view = builder.page(title, false, sidebar);
+        view.set("on_post_page", true);
+        const std::string url = builder.absolute_url(model::post_path(blog, post));
+        view.set("has_canonical", url.starts_with("https://"));
+        view.set("canonical_url", url);
+        view["days"] = builder.days({post});
+        view.set("comments_heading", builder.comments_label(post.comment_count));
+        return templates_.render(PageKind::post, view);
+    }
+
+    std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar) const override {
+        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_);
+        auto view = builder.page(builder.text(k_not_found_heading), false, sidebar);
+        return templates_.render(PageKind::not_found, view);
+    }
+
+    const std::string& stylesheet() const override { return stylesheet_; }
+
+    std::string text(std::string_view locale, std::string_view msgid) const override {
+        if (const auto* catalog = catalog_for(locale)) {
+            if (const auto* found = catalog->find(msgid)) return *found;
+        }
+        return std::string(msgid);
+    }
+
+private:
+    // "fr_CA" and "fr-CA" use fr.po when there is no fr_CA.po; no catalog means the
+    // msgids, which are English.
+    const Catalog* catalog_for(std::string_view locale) const {
+        std::string wanted(locale);
+        std::replace(wanted.begin(), wanted.end(), '-', '_');
+        if (auto found = catalogs_.find(wanted); found != catalogs_.end()) return &found->second;
+        const auto language = wanted.substr(0, wanted.find('_'));
+        if (auto found = catalogs_.find(language); found != catalogs_.end()) {
+            return &found->second;
+        }
+        return nullptr;
+    }
+
+    PageTemplates templates_;
+    std::map<std::string, Catalog, std::less<>> catalogs_;
+    std::string stylesheet_;
+    DateTextsCache dates_;
+};
+
+bool is_theme_name(std::string_view name) {
+    return !name.empty() && name.front() != '.' &&
+           name.find_first_of("/\\") == std::string_view::npos;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Theme>> Theme::load(const std::filesystem::path& themes_dir,
+                                           std::string_view name) {
+    if (!is_theme_name(name)) {
+        return model::fail(Error::Code::invalid_input, fmt::format("bad theme name \"{}\"", name));
+    }
+    const auto dir = themes_dir / name;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        return model::fail(Error::Code::not_found,
+                           fmt::format("theme folder {} is missing", dir.string()));
+    }
+
+    auto templates = PageTemplates::load(dir);
+    if (!templates) return std::unexpected(templates.error());
+
+    auto stylesheet = read_theme_file(dir / "style.css");
+    if (!stylesheet) return std::unexpected(stylesheet.error());
+
+    std::map<std::string, Catalog, std::less<>> catalogs;
+    // fr and en are the languages carnet promises; more .po files are welcome.
+    for (const auto* required : {"fr", "en"}) {
+        auto catalog = Catalog::load(dir / "locales" / fmt::format("{}.po", required));
+        if (!catalog) return std::unexpected(catalog.error());
+        catalogs.emplace(required, std::move(*catalog));
+    }
+    for (const auto& file : std::filesystem::directory_iterator(dir / "locales", ec)) {
+        if (file.path().extension() != ".po") continue;
+        const auto locale = file.path().stem().string();
+        if (catalogs.contains(locale)) continue;
+        auto catalog = Catalog::load(file.path());
+        if (!catalog) return std::unexpected(catalog.error());
+        catalogs.emplace(locale, std::move(*catalog));
+    }
+
+    return std::make_unique<MustacheTheme>(std::move(*templates), std::move(catalogs),
+                                           std::move(*stylesheet));
+}
+
+}  // namespace carnet::theme

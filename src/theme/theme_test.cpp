@@ -1,0 +1,464 @@
+#include "theme/theme.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "theme/test_support.hpp"
+
+namespace carnet::theme {
+namespace {
+
+using namespace test_support;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class ThemeTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        auto loaded = Theme::load(CARNET_THEMES_DIR, "classique");
+        ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+        theme_ = loaded->release();
+    }
+    static void TearDownTestSuite() {
+        delete theme_;
+        theme_ = nullptr;
+    }
+
+    static std::string listing_of(const model::Blog& blog, std::vector<model::Post> posts) {
+        Listing listing;
+        listing.posts = std::move(posts);
+        return theme_->render_listing(blog, listing, {});
+    }
+
+    static std::vector<std::string> day_headers(const std::string& html) {
+        std::vector<std::string> texts;
+        for (const auto& header : elements(html, "<h2 class=\"day-header\">", "</h2>")) {
+            texts.push_back(html_to_text(header));
+        }
+        return texts;
+    }
+
+    static std::vector<std::string> footer_lines(const std::string& html) {
+        std::vector<std::string> texts;
+        for (const auto& footer : elements(html, "<footer class=\"post-footer\">", "</footer>")) {
+            texts.emplace_back(trim(html_to_text(footer)));
+        }
+        return texts;
+    }
+
+    static std::string main_text(const std::string& html) {
+        auto main = elements(html, "<main", "</main>");
+        return main.empty() ? std::string() : html_to_text(main.front());
+    }
+
+    static const Theme* theme_;
+};
+
+const Theme* ThemeTest::theme_ = nullptr;
+
+// The fixture's footer line without the old service's image-only share links.
+std::string fixture_footer_line() {
+    std::ifstream in(std::string(CARNET_FIXTURES_DIR) + "/hautetfort-front-page.txt");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.starts_with("20:19 Publié dans")) return line.substr(0, line.find(" | | "));
+    }
+    return {};
+}
+
+TEST_F(ThemeTest, DayHeaderAndTime_FrenchInParis) {
+    const auto html = listing_of(french_blog(), {misrata_post()});
+    EXPECT_EQ(day_headers(html), std::vector<std::string>{"04/10/2017"});
+    EXPECT_THAT(html, HasSubstr("<time datetime=\"2017-10-04T18:19:00Z\">20:19</time>"));
+    EXPECT_THAT(html, HasSubstr("<time datetime=\"2017-10-04\">04/10/2017</time>"));
+}
+
+TEST_F(ThemeTest, DayHeaderAndTime_EnglishUseTheLocalesOwnOrderAndClock) {
+    const auto html = listing_of(english_blog(), {misrata_post()});
+    EXPECT_EQ(day_headers(html), std::vector<std::string>{"10/04/2017"});
+    const auto footers = footer_lines(html);
+    ASSERT_EQ(footers.size(), 1u);
+    EXPECT_TRUE(plain_spaces(footers[0]).starts_with("8:19 PM Posted in Etat Islamique, "))
+        << footers[0];
+}
+
+TEST_F(ThemeTest, DayHeaderAndTime_FollowTheEndOfSummerTime) {
+    // 2017-10-29: Paris goes from UTC+2 to UTC+1 at 01:00Z.
+    const auto after = simple_post(2, "Après", utc(2017, 10, 29, 2, 30));
+    const auto before = simple_post(1, "Avant", utc(2017, 10, 29, 0, 30));
+    const auto html = listing_of(french_blog(), {after, before});
+    EXPECT_EQ(day_headers(html), std::vector<std::string>{"29/10/2017"});
+    const auto footers = footer_lines(html);
+    ASSERT_EQ(footers.size(), 2u);
+    EXPECT_TRUE(footers[0].starts_with("03:30 | ")) << footers[0];
+    EXPECT_TRUE(footers[1].starts_with("02:30 | ")) << footers[1];
+}
+
+TEST_F(ThemeTest, DayHeaderAndTime_EnglishAcrossTheEndOfSummerTime) {
+    const auto after = simple_post(2, "After", utc(2017, 10, 29, 2, 30));
+    const auto before = simple_post(1, "Before", utc(2017, 10, 29, 0, 30));
+    const auto html = listing_of(english_blog(), {after, before});
+    EXPECT_EQ(day_headers(html), std::vector<std::string>{"10/29/2017"});
+    const auto footers = footer_lines(html);
+    ASSERT_EQ(footers.size(), 2u);
+    EXPECT_TRUE(plain_spaces(footers[0]).starts_with("3:30 AM | ")) << footers[0];
+    EXPECT_TRUE(plain_spaces(footers[1]).starts_with("2:30 AM | ")) << footers[1];
+}
+
+TEST_F(ThemeTest, DayHeader_LateEveningUtcPostsFallOnTheNextLocalDay) {
+    const auto summer_midnight = simple_post(3, "Minuit passé", utc(2017, 10, 4, 22, 30));
+    const auto summer_evening = simple_post(2, "Soirée", utc(2017, 10, 4, 21, 30));
+    const auto new_year = simple_post(1, "Nouvel an", utc(2017, 12, 31, 23, 15));
+    auto html = listing_of(french_blog(), {summer_midnight, summer_evening});
+    EXPECT_EQ(day_headers(html), (std::vector<std::string>{"05/10/2017", "04/10/2017"}));
+    auto footers = footer_lines(html);
+    ASSERT_EQ(footers.size(), 2u);
+    EXPECT_TRUE(footers[0].starts_with("00:30 | ")) << footers[0];
+    EXPECT_TRUE(footers[1].starts_with("23:30 | ")) << footers[1];
+    EXPECT_THAT(html, HasSubstr("href=\"/archive/2017/10/05/minuit-passe.html\""));
+
+    html = listing_of(french_blog(), {new_year});
+    EXPECT_EQ(day_headers(html), std::vector<std::string>{"01/01/2018"});
+    EXPECT_TRUE(footer_lines(html).at(0).starts_with("00:15 | "));
+}
+
+TEST_F(ThemeTest, DayHeader_ShownOnceForPostsOfTheSameDay) {
+    const auto evening = misrata_post();
+    const auto morning = simple_post(7, "Le matin", utc(2017, 10, 4, 6, 0));
+    const auto earlier =
+        simple_post(6, "Syrie : Daech s'empare d'Al-Qaryatayn", utc(2017, 10, 1, 17, 8));
+    const auto html = listing_of(french_blog(), {evening, morning, earlier});
+    EXPECT_EQ(day_headers(html), (std::vector<std::string>{"04/10/2017", "01/10/2017"}));
+    EXPECT_EQ(count(html, "04/10/2017"), 1u);
+    EXPECT_EQ(count(html, "<article class=\"post\""), 3u);
+    // Both posts of the 4th sit in the section that the 4th's header opens.
+    const auto sections = elements(html, "<section class=\"day\">", "</section>");
+    ASSERT_EQ(sections.size(), 2u);
+    EXPECT_EQ(count(sections[0], "<article"), 2u);
+    EXPECT_EQ(count(sections[1], "<article"), 1u);
+}
+
+TEST_F(ThemeTest, FooterLine_ReadsLikeTheOldServiceWithFourCategories) {
+    const auto expected_start = fixture_footer_line();
+    ASSERT_EQ(expected_start,
+              "20:19 Publié dans Etat Islamique, Libye, Misrata, Syrte | Lien permanent | "
+              "Commentaires (0)");
+    const auto html = listing_of(french_blog(), {misrata_post()});
+    const auto footers = footer_lines(html);
+    ASSERT_EQ(footers.size(), 1u);
+    EXPECT_EQ(footers[0], expected_start + " | Facebook | X | E-mail");
+}
+
+TEST_F(ThemeTest, FooterLine_WithoutCategoriesOmitsPublishedIn) {
+    auto post = simple_post(9, "Sans catégorie", utc(2017, 10, 3, 22, 0));
+    post.comment_count = 3;
+    const auto footers = footer_lines(listing_of(french_blog(), {post}));
+    ASSERT_EQ(footers.size(), 1u);
+    EXPECT_EQ(footers[0], "00:00 | Lien permanent | Commentaires (3) | Facebook | X | E-mail");
+}
+
+TEST_F(ThemeTest, FooterLine_EnglishWithCategories) {
+    auto post = misrata_post();
+    post.comment_count = 2;
+    const auto footers = footer_lines(listing_of(english_blog(), {post}));
+    ASSERT_EQ(footers.size(), 1u);
+    EXPECT_EQ(plain_spaces(footers[0]),
+              "8:19 PM Posted in Etat Islamique, Libye, Misrata, Syrte | Permalink | "
+              "Comments (2) | Facebook | X | E-mail");
+}
+
+TEST_F(ThemeTest, FooterLine_LinksCategoriesPermalinkCommentsAndShares) {
+    const auto html = listing_of(french_blog(), {misrata_post()});
+    const auto footer = elements(html, "<footer class=\"post-footer\">", "</footer>").at(0);
+    const std::string permalink =
+        "/archive/2017/10/04/l-etat-islamique-attaque-le-tribunal-de-misrata.html";
+    EXPECT_THAT(footer, HasSubstr("<a href=\"/list/etat-islamique/\" rel=\"tag\">Etat "
+                                  "Islamique</a>, <a href=\"/list/libye/\" rel=\"tag\">Libye</a>"));
+    EXPECT_THAT(footer, HasSubstr("<a href=\"/list/syrte/\" rel=\"tag\">Syrte</a>"));
+    EXPECT_THAT(footer, HasSubstr("<a href=\"" + permalink +
+                                  "\" rel=\"bookmark\">Lien "
+                                  "permanent</a>"));
+    EXPECT_THAT(footer, HasSubstr("<a href=\"" + permalink + "#comments\">Commentaires (0)</a>"));
+
+    const std::string url =
+        "https%3A%2F%2Fcarnet.example%2Farchive%2F2017%2F10%2F04%2Fl-etat-"
+        "islamique-attaque-le-tribunal-de-misrata.html";
+    const std::string title = "L%27Etat%20islamique%20attaque%20le%20tribunal%20de%20Misrata";
+    EXPECT_THAT(footer,
+                HasSubstr("href=\"https://www.facebook.com/sharer/sharer.php?u=" + url + "\""));
+    EXPECT_THAT(footer, HasSubstr("href=\"https://twitter.com/intent/tweet?url=" + url +
+                                  "&amp;text=" + title + "\""));
+    EXPECT_THAT(footer, HasSubstr("href=\"mailto:?subject=" + title + "&amp;body=" + url + "\""));
+    EXPECT_THAT(footer, HasSubstr("aria-label=\"Partager sur Facebook\""));
+}
+
+TEST_F(ThemeTest, FooterLine_ShareLinksUseThePathWhenTheBlogHasNoHost) {
+    auto blog = french_blog();
+    blog.hosts.clear();
+    const auto html = listing_of(blog, {misrata_post()});
+    EXPECT_THAT(html, HasSubstr("sharer.php?u=%2Farchive%2F2017%2F10%2F04%2Fl-etat-islamique-"
+                                "attaque-le-tribunal-de-misrata.html\""));
+}
+
+TEST_F(ThemeTest, Post_BodyIsInsertedAsHtmlWhileTheTitleIsEscaped) {
+    auto post = misrata_post();
+    post.title = "<script>alert(1)</script> Tom & Jerry";
+    post.html = "<p>Un corps <em>riche</em> &amp; sûr.</p>";
+    post.categories = {category(5, "R&D <b>", "r-d-b")};
+    for (const auto& html :
+         {listing_of(french_blog(), {post}), theme_->render_post(french_blog(), post, {})}) {
+        EXPECT_THAT(html, HasSubstr("<p>Un corps <em>riche</em> &amp; sûr.</p>"));
+        EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; Jerry"));
+        EXPECT_THAT(html, HasSubstr(">R&amp;D &lt;b&gt;</a>"));
+        EXPECT_THAT(html, Not(HasSubstr("<script")));
+    }
+}
+
+TEST_F(ThemeTest, Layout_IsASemanticDocumentWithoutScripts) {
+    const auto html = listing_of(french_blog(), {misrata_post()});
+    EXPECT_TRUE(html.starts_with("<!doctype html>\n<html lang=\"fr\">")) << html.substr(0, 40);
+    EXPECT_THAT(html, HasSubstr("<meta charset=\"utf-8\">"));
+    EXPECT_THAT(html, HasSubstr("<meta name=\"viewport\""));
+    EXPECT_THAT(html, HasSubstr("<title>Le carnet de Jean</title>"));
+    EXPECT_THAT(html, HasSubstr("<link rel=\"stylesheet\" href=\"/theme/style.css\">"));
+    EXPECT_THAT(html, HasSubstr("<a class=\"skip-link\" href=\"#content\">Aller au contenu</a>"));
+    EXPECT_THAT(html, HasSubstr("<h1 class=\"site-title\"><a href=\"/\">Le carnet de Jean</a>"));
+    EXPECT_THAT(html, HasSubstr("<p class=\"site-subtitle\">Libye, Syrie, Irak</p>"));
+    EXPECT_THAT(html, HasSubstr("<main id=\"content\""));
+    EXPECT_THAT(html, HasSubstr("<aside class=\"sidebar\""));
+    EXPECT_THAT(html, HasSubstr("<footer class=\"site-footer\">"));
+    EXPECT_THAT(html, HasSubstr("<h3 class=\"post-title\"><a href=\"/archive/2017/10/04/"));
+    EXPECT_THAT(html, Not(HasSubstr("<script")));
+    EXPECT_EQ(count(html, "<h1"), 1u);
+    EXPECT_THAT(listing_of(english_blog(), {}), HasSubstr("<html lang=\"en\">"));
+}
+
+TEST_F(ThemeTest, Listing_WithNoPostsSaysSo) {
+    const auto html = listing_of(french_blog(), {});
+    EXPECT_THAT(main_text(html), HasSubstr("Aucun article pour l’instant."));
+}
+
+TEST_F(ThemeTest, ListingHeading_FrenchArchivesAndCategory) {
+    const auto blog = french_blog();
+    Listing listing;
+    listing.posts = {misrata_post()};
+
+    listing.kind = ListingKind::day;
+    listing.year = 2017;
+    listing.month = 10;
+    listing.day = 4;
+    auto html = theme_->render_listing(blog, listing, {});
+    EXPECT_THAT(html, HasSubstr("<h2 class=\"listing-heading\">Archives du 4 octobre 2017</h2>"));
+    EXPECT_THAT(html, HasSubstr("<title>Archives du 4 octobre 2017 — Le carnet de Jean</title>"));
+
+    listing.kind = ListingKind::month;
+    html = theme_->render_listing(blog, listing, {});
+    EXPECT_THAT(html, HasSubstr(">Archives : octobre 2017</h2>"));
+
+    listing.kind = ListingKind::year;
+    html = theme_->render_listing(blog, listing, {});
+    EXPECT_THAT(html, HasSubstr(">Archives : 2017</h2>"));
+
+    listing.kind = ListingKind::category;
+    listing.category = category(2, "Libye", "libye");
+    html = theme_->render_listing(blog, listing, {});
+    EXPECT_THAT(html, HasSubstr(">Catégorie : Libye</h2>"));
+    EXPECT_THAT(html, HasSubstr("<title>Catégorie : Libye — Le carnet de Jean</title>"));
+
+    listing.kind = ListingKind::home;
+    html = theme_->render_listing(blog, listing, {});
+    EXPECT_THAT(html, Not(HasSubstr("listing-heading")));
+}
+
+TEST_F(ThemeTest, ListingHeading_EnglishArchivesAndCategory) {
+    const auto blog = english_blog();
+    Listing listing;
+    listing.kind = ListingKind::day;
+    listing.year = 2017;
+    listing.month = 10;
+    listing.day = 4;
+    EXPECT_THAT(theme_->render_listing(blog, listing, {}),
+                HasSubstr(">Archives for October 4, 2017</h2>"));
+    listing.kind = ListingKind::month;
+    EXPECT_THAT(theme_->render_listing(blog, listing, {}),
+                HasSubstr(">Archives for October 2017</h2>"));
+    listing.kind = ListingKind::year;
+    EXPECT_THAT(theme_->render_listing(blog, listing, {}), HasSubstr(">Archives for 2017</h2>"));
+    listing.kind = ListingKind::category;
+    listing.category = category(2, "Libya", "libya");
+    EXPECT_THAT(theme_->render_listing(blog, listing, {}), HasSubstr(">Category: Libya</h2>"));
+}
+
+TEST_F(ThemeTest, Pagination_MiddlePageLinksToNewerAndOlder) {
+    Listing listing;
+    listing.kind = ListingKind::category;
+    listing.category = category(2, "Libye", "libye");
+    listing.base_path = "/list/libye/";
+    listing.posts = {misrata_post()};
+    listing.page = 2;
+    listing.page_count = 3;
+    const auto html = theme_->render_listing(french_blog(), listing, {});
+    EXPECT_THAT(html, HasSubstr("<a href=\"/list/libye/\" rel=\"prev\">Articles plus récents</a>"));
+    EXPECT_THAT(
+        html, HasSubstr("<a href=\"/list/libye/page/3/\" rel=\"next\">Articles plus anciens</a>"));
+    EXPECT_THAT(html, HasSubstr("<title>Catégorie : Libye — Page 2 — Le carnet de Jean</title>"));
+}
+
+TEST_F(ThemeTest, Pagination_FirstAndLastPagesLinkOneWay) {
+    Listing listing;
+    listing.posts = {misrata_post()};
+    listing.page = 1;
+    listing.page_count = 3;
+    auto html = theme_->render_listing(english_blog(), listing, {});
+    EXPECT_THAT(html, HasSubstr("<a href=\"/page/2/\" rel=\"next\">Older posts</a>"));
+    EXPECT_THAT(html, Not(HasSubstr("rel=\"prev\"")));
+
+    listing.page = 3;
+    html = theme_->render_listing(english_blog(), listing, {});
+    EXPECT_THAT(html, HasSubstr("<a href=\"/page/2/\" rel=\"prev\">Newer posts</a>"));
+    EXPECT_THAT(html, Not(HasSubstr("rel=\"next\"")));
+    EXPECT_THAT(html, HasSubstr("<title>Page 3 — Le carnet de Jean</title>"));
+}
+
+TEST_F(ThemeTest, Pagination_AbsentWithASinglePage) {
+    const auto html = listing_of(french_blog(), {misrata_post()});
+    EXPECT_THAT(html, Not(HasSubstr("class=\"pagination\"")));
+}
+
+TEST_F(ThemeTest, PostPage_HasTitleDayHeaderFooterAndCommentsSection) {
+    auto post = misrata_post();
+    post.comment_count = 2;
+    const auto html = theme_->render_post(french_blog(), post, {});
+    EXPECT_THAT(html, HasSubstr("<title>L&#39;Etat islamique attaque le tribunal de Misrata — "
+                                "Le carnet de Jean</title>"));
+    EXPECT_THAT(html, HasSubstr("<p class=\"site-title\"><a href=\"/\">"));
+    EXPECT_THAT(html, HasSubstr("<h1 class=\"post-title\">"));
+    EXPECT_EQ(count(html, "<h1"), 1u);
+    EXPECT_THAT(html, HasSubstr("<time datetime=\"2017-10-04\">04/10/2017</time>"));
+    EXPECT_THAT(html, HasSubstr("<link rel=\"canonical\" href=\"https://carnet.example/archive/"
+                                "2017/10/04/l-etat-islamique-attaque-le-tribunal-de-misrata."
+                                "html\">"));
+    EXPECT_THAT(html, HasSubstr("<section id=\"comments\""));
+    EXPECT_THAT(html, HasSubstr("<h2 id=\"comments-heading\">Commentaires (2)</h2>"));
+    EXPECT_THAT(html, HasSubstr("Les commentaires seront bientôt ouverts ici."));
+    EXPECT_THAT(footer_lines(html),
+                ::testing::ElementsAre("20:19 Publié dans Etat Islamique, Libye, Misrata, Syrte | "
+                                       "Lien permanent | Commentaires (2) | Facebook | X | "
+                                       "E-mail"));
+}
+
+TEST_F(ThemeTest, NotFound_FrenchAndEnglishWithLinkHomeAndSidebar) {
+    Sidebar sidebar;
+    sidebar.categories = {category(2, "Libye", "libye", 12)};
+    auto html = theme_->render_not_found(french_blog(), sidebar);
+    EXPECT_THAT(html, HasSubstr("<title>Page introuvable — Le carnet de Jean</title>"));
+    EXPECT_THAT(html, HasSubstr("<h1 class=\"page-heading\">Page introuvable</h1>"));
+    EXPECT_THAT(html, HasSubstr("<a href=\"/\">Retour à la page d’accueil</a>"));
+    EXPECT_THAT(html, HasSubstr("<a href=\"/list/libye/\">Libye</a>"));
+    EXPECT_EQ(count(html, "<h1"), 1u);
+
+    html = theme_->render_not_found(english_blog(), sidebar);
+    EXPECT_THAT(html, HasSubstr("<h1 class=\"page-heading\">Page not found</h1>"));
+    EXPECT_THAT(html, HasSubstr("Back to the home page"));
+}
+
+TEST_F(ThemeTest, Sidebar_ListsCategoriesMonthsAndRecentPosts) {
+    Sidebar sidebar;
+    sidebar.categories = {category(1, "Etat Islamique", "etat-islamique", 1234),
+                          category(2, "Libye", "libye", 12)};
+    sidebar.months = {{2017, 10, 3}, {2017, 9, 25}};
+    sidebar.recent_posts = {misrata_post()};
+    const auto html = theme_->render_not_found(french_blog(), sidebar);
+    const auto aside = elements(html, "<aside", "</aside>").at(0);
+    EXPECT_THAT(aside, HasSubstr("<h2 id=\"sidebar-categories\">Catégories</h2>"));
+    EXPECT_THAT(aside, HasSubstr("<li><a href=\"/list/libye/\">Libye</a> <span "
+                                 "class=\"count\">(12)</span></li>"));
+    // Numbers in the blog's locale: French groups thousands with a narrow no-break space.
+    EXPECT_THAT(aside, HasSubstr("Etat Islamique</a> <span class=\"count\">(1\u202F234)</span>"));
+    EXPECT_THAT(aside, HasSubstr("<h2 id=\"sidebar-archives\">Archives</h2>"));
+    EXPECT_THAT(aside, HasSubstr("<a href=\"/archive/2017/10/\">"));
+    EXPECT_THAT(html_to_text(aside), HasSubstr("ctobre 2017 (3)"));
+    EXPECT_THAT(html_to_text(aside), HasSubstr("eptembre 2017 (25)"));
+    EXPECT_THAT(aside, HasSubstr("<h2 id=\"sidebar-recent\">Articles récents</h2>"));
+    EXPECT_THAT(aside, HasSubstr("<a href=\"/archive/2017/10/04/l-etat-islamique-attaque-le-"
+                                 "tribunal-de-misrata.html\">L&#39;Etat islamique"));
+
+    const auto english = theme_->render_not_found(english_blog(), sidebar);
+    EXPECT_THAT(english, HasSubstr(">October 2017</a> <span class=\"count\">(3)</span>"));
+    EXPECT_THAT(english, HasSubstr("(1,234)"));
+}
+
+TEST_F(ThemeTest, Sidebar_EmptySectionsAreLeftOut) {
+    const auto html = theme_->render_not_found(french_blog(), {});
+    EXPECT_THAT(html, HasSubstr("<aside class=\"sidebar\""));
+    EXPECT_THAT(html, Not(HasSubstr("sidebar-categories")));
+    EXPECT_THAT(html, Not(HasSubstr("sidebar-archives")));
+    EXPECT_THAT(html, Not(HasSubstr("sidebar-recent")));
+}
+
+TEST_F(ThemeTest, Text_TranslatesFromTheLocaleFile) {
+    EXPECT_EQ(theme_->text("fr", "Permalink"), "Lien permanent");
+    EXPECT_EQ(theme_->text("en", "Permalink"), "Permalink");
+    EXPECT_EQ(theme_->text("fr", "Posted in"), "Publié dans");
+}
+
+TEST_F(ThemeTest, Text_FallsBackToTheLanguageThenToTheMsgid) {
+    EXPECT_EQ(theme_->text("fr_CA", "Permalink"), "Lien permanent");
+    EXPECT_EQ(theme_->text("fr-BE", "Permalink"), "Lien permanent");
+    EXPECT_EQ(theme_->text("de", "Permalink"), "Permalink");
+    EXPECT_EQ(theme_->text("", "Permalink"), "Permalink");
+    EXPECT_EQ(theme_->text("fr", "No such string"), "No such string");
+}
+
+TEST_F(ThemeTest, Locale_WithoutCatalogUsesEnglishWordsAndItsOwnDates) {
+    auto blog = french_blog();
+    blog.locale = "de";
+    const auto html = listing_of(blog, {misrata_post()});
+    EXPECT_THAT(html, HasSubstr("<html lang=\"de\">"));
+    EXPECT_EQ(day_headers(html), std::vector<std::string>{"04.10.2017"});
+    EXPECT_EQ(footer_lines(html).at(0),
+              "20:19 Posted in Etat Islamique, Libye, Misrata, Syrte | Permalink | "
+              "Comments (0) | Facebook | X | E-mail");
+}
+
+TEST_F(ThemeTest, TimeZone_UnknownZoneReadsAsUtc) {
+    auto blog = french_blog();
+    blog.time_zone = "Mars/Olympus_Mons";
+    const auto html = listing_of(blog, {misrata_post()});
+    EXPECT_EQ(footer_lines(html).at(0).substr(0, 6), "18:19 ");
+}
+
+TEST_F(ThemeTest, Render_FromSeveralThreadsGivesTheSamePages) {
+    Sidebar sidebar;
+    sidebar.categories = {category(2, "Libye", "libye", 12)};
+    sidebar.months = {{2017, 10, 3}};
+    const auto french = listing_of(french_blog(), {misrata_post()});
+    const auto english = theme_->render_post(english_blog(), misrata_post(), sidebar);
+    std::vector<std::thread> threads;
+    std::vector<int> mismatches(4, 0);
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 25; ++i) {
+                if (listing_of(french_blog(), {misrata_post()}) != french) ++mismatches[t];
+                if (theme_->render_post(english_blog(), misrata_post(), sidebar) != english) {
+                    ++mismatches[t];
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(mismatches, std::vector<int>(4, 0));
+}
+
+TEST_F(ThemeTest, Stylesheet_IsTheThemesCss) {
+    const auto& css = theme_->stylesheet();
+    EXPECT_THAT(css, HasSubstr(":focus-visible"));
+    EXPECT_THAT(css, HasSubstr("@media (max-width:"));
+}
+
+}  // namespace
+}  // namespace carnet::theme

@@ -1,0 +1,292 @@
+#include "support.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace carnet::testing {
+namespace {
+
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+
+constexpr auto k_start_deadline = std::chrono::seconds(30);
+
+struct Pipe {
+    int read_end = -1;
+    int write_end = -1;
+    Pipe() {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+        read_end = fds[0];
+        write_end = fds[1];
+    }
+};
+
+pid_t spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd, int stderr_fd) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
+    posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+    posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+    std::vector<char*> args;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = -1;
+    const int result = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (result != 0)
+        throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(result));
+    return pid;
+}
+
+int wait_exit_code(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "carnet-e2e-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+}
+
+TempDir::~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+}
+
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& input) {
+    Pipe in;
+    Pipe out;
+    Pipe err;
+    const pid_t pid = spawn(argv, in.read_end, out.write_end, err.write_end);
+    close(in.read_end);
+    close(out.write_end);
+    close(err.write_end);
+
+    CommandResult result;
+    std::size_t written = 0;
+    int stdin_fd = in.write_end;
+    if (input.empty()) {
+        close(stdin_fd);
+        stdin_fd = -1;
+    } else {
+        fcntl(stdin_fd, F_SETFL, O_NONBLOCK);
+    }
+    int open_outputs = 2;
+    pollfd fds[3] = {{out.read_end, POLLIN, 0}, {err.read_end, POLLIN, 0}, {stdin_fd, POLLOUT, 0}};
+    while (open_outputs > 0 || stdin_fd >= 0) {
+        fds[2].fd = stdin_fd;
+        if (poll(fds, 3, 60'000) <= 0) break;
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+            char buffer[65536];
+            const auto count = read(fds[i].fd, buffer, sizeof buffer);
+            if (count <= 0) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                --open_outputs;
+            } else {
+                (i == 0 ? result.out : result.err).append(buffer, count);
+            }
+        }
+        if (stdin_fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            const auto count = write(stdin_fd, input.data() + written, input.size() - written);
+            if (count > 0) written += count;
+            if (count < 0 || written == input.size()) {
+                close(stdin_fd);
+                stdin_fd = -1;
+            }
+        }
+    }
+    result.exit_code = wait_exit_code(pid);
+    return result;
+}
+
+CommandResult run_carnet(const std::vector<std::string>& args, const std::string& input) {
+    std::vector<std::string> argv{CARNET_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, input);
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    std::ostringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+ServerProcess::ServerProcess(const std::filesystem::path& db, std::vector<std::string> extra_args) {
+    std::vector<std::string> argv{CARNET_BINARY, "serve",          "--db",      db.string(),
+                                  "--listen",    "127.0.0.1:0",    "--threads", "2",
+                                  "--themes",    CARNET_THEMES_DIR};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    Pipe err;
+    const int dev_null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    pid_ = spawn(argv, dev_null, dev_null, err.write_end);
+    close(dev_null);
+    close(err.write_end);
+    stderr_fd_ = err.read_end;
+    // The server's log must be drained all along, or it blocks once the pipe is full.
+    reader_ = std::thread([this] {
+        char buffer[4096];
+        while (true) {
+            const auto count = read(stderr_fd_, buffer, sizeof buffer);
+            if (count <= 0) break;
+            std::scoped_lock lock(mutex_);
+            log_.append(buffer, count);
+            changed_.notify_all();
+        }
+        std::scoped_lock lock(mutex_);
+        log_ += "\n[log closed]";
+        changed_.notify_all();
+    });
+    static const std::regex listening(R"(on http://127\.0\.0\.1:(\d+)/)");
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, k_start_deadline, [&] {
+        std::smatch match;
+        if (std::regex_search(log_, match, listening)) {
+            port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+            return true;
+        }
+        return log_.find("[log closed]") != std::string::npos;
+    });
+}
+
+ServerProcess::~ServerProcess() {
+    stop();
+    if (reader_.joinable()) reader_.join();
+    if (stderr_fd_ >= 0) close(stderr_fd_);
+}
+
+int ServerProcess::stop() {
+    if (exit_code_) return *exit_code_;
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    exit_code_ = wait_exit_code(pid_);
+    return *exit_code_;
+}
+
+std::string ServerProcess::log() const {
+    std::scoped_lock lock(mutex_);
+    return log_;
+}
+
+HttpResponse http_get(std::uint16_t port, const std::string& target,
+                      const std::map<std::string, std::string>& headers, const std::string& method,
+                      const std::string& body) {
+    HttpResponse response;
+    try {
+        asio::io_context io;
+        asio::ip::tcp::socket socket(io);
+        socket.connect({asio::ip::make_address("127.0.0.1"), port});
+        timeval timeout{10, 0};
+        setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        beast::http::request<beast::http::string_body> request(beast::http::string_to_verb(method),
+                                                               target, 11);
+        request.set(beast::http::field::host, "127.0.0.1");
+        for (const auto& [name, value] : headers) request.set(name, value);
+        if (!body.empty() || method == "POST") {
+            request.body() = body;
+            request.prepare_payload();
+        }
+        beast::http::write(socket, request);
+        beast::flat_buffer buffer;
+        beast::http::response_parser<beast::http::string_body> parser;
+        parser.body_limit(64 * 1024 * 1024);
+        if (method == "HEAD") parser.skip(true);
+        beast::http::read(socket, buffer, parser);
+        const auto& message = parser.get();
+        response.status = static_cast<int>(message.result_int());
+        for (const auto& field : message) {
+            std::string name(field.name_string());
+            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            response.headers[name] = std::string(field.value());
+        }
+        response.body = message.body();
+        response.connection_ok = true;
+    } catch (const std::exception&) {
+        response.connection_ok = false;
+    }
+    return response;
+}
+
+std::string http_raw(std::uint16_t port, const std::string& bytes) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string answer;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+        timeval timeout{5, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        std::size_t sent = 0;
+        while (sent < bytes.size()) {
+            const auto count = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+            if (count <= 0) break;  // the server may close early on an oversized request
+            sent += count;
+        }
+        char buffer[8192];
+        while (true) {
+            const auto count = recv(fd, buffer, sizeof buffer, 0);
+            if (count <= 0) break;
+            answer.append(buffer, count);
+        }
+    }
+    close(fd);
+    return answer;
+}
+
+std::string fold_space(const std::string& text) {
+    std::string folded;
+    bool pending = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const bool nbsp =
+            c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xA0;
+        if (std::isspace(c) || nbsp) {
+            if (nbsp) ++i;
+            pending = !folded.empty();
+            continue;
+        }
+        if (pending) folded += ' ';
+        pending = false;
+        folded += static_cast<char>(c);
+    }
+    return folded;
+}
+
+std::string visible_text(const std::string& html) {
+    auto dumped = run_command(
+        {"w3m", "-dump", "-T", "text/html", "-cols", "5000", "-O", "UTF-8", "-I", "UTF-8"}, html);
+    return dumped.out;
+}
+
+}  // namespace carnet::testing

@@ -1,0 +1,96 @@
+// What the end-to-end tests need to drive the real `carnet` binary: temporary folders,
+// child processes, a running server and a plain HTTP client.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace carnet::testing {
+
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs a program to completion, feeding it `input` on stdin.
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& input = "");
+
+// Runs `carnet` (the binary under test) with these arguments.
+CommandResult run_carnet(const std::vector<std::string>& args, const std::string& input = "");
+
+std::string read_file(const std::filesystem::path& path);
+
+// `carnet serve` on a free loopback port, stopped (SIGTERM) when destroyed.
+class ServerProcess {
+public:
+    explicit ServerProcess(const std::filesystem::path& db,
+                           std::vector<std::string> extra_args = {});
+    ~ServerProcess();
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    // The port, once the server says it listens (within a deadline); 0 if it never did.
+    std::uint16_t port() const { return port_; }
+
+    // Sends SIGTERM and waits for the exit status.
+    int stop();
+
+    // What the server has written to stderr so far.
+    std::string log() const;
+
+private:
+    pid_t pid_ = -1;
+    int stderr_fd_ = -1;
+    std::uint16_t port_ = 0;
+    std::optional<int> exit_code_;
+    std::thread reader_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::string log_;
+};
+
+struct HttpResponse {
+    int status = 0;
+    std::map<std::string, std::string> headers;  // names in lower case
+    std::string body;
+    bool connection_ok = false;
+};
+
+// One request on a new connection to 127.0.0.1:port.
+HttpResponse http_get(std::uint16_t port, const std::string& target,
+                      const std::map<std::string, std::string>& headers = {},
+                      const std::string& method = "GET", const std::string& body = "");
+
+// Sends raw bytes and reads what comes back until the server closes or a deadline passes.
+std::string http_raw(std::uint16_t port, const std::string& bytes);
+
+// The page as a person reads it: `w3m -dump`, white space folded.
+std::string visible_text(const std::string& html);
+
+// Folds every run of white space (no-break spaces included) into one space.
+std::string fold_space(const std::string& text);
+
+}  // namespace carnet::testing
