@@ -5,6 +5,8 @@
 
 #include <charconv>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include "theme/theme.hpp"
@@ -151,8 +153,20 @@ private:
         return response;
     }
 
-    model::Result<theme::Sidebar> sidebar(const model::Blog& blog) const {
-        theme::Sidebar sidebar;
+    // The sidebar is the same on every page of a blog and costs aggregate queries over all its
+    // posts, so it is computed once per generation of the blog and shared.
+    model::Result<std::shared_ptr<const theme::Sidebar>> sidebar(const model::Blog& blog) const {
+        // Read before the queries: a write racing with them leaves an entry that is already
+        // stale, never one that looks fresh.
+        const auto generation = store_.generation(blog.id);
+        {
+            std::scoped_lock lock(sidebars_mutex_);
+            auto found = sidebars_.find(blog.id);
+            if (found != sidebars_.end() && found->second.generation == generation) {
+                return found->second.sidebar;
+            }
+        }
+        auto sidebar = std::make_shared<theme::Sidebar>();
         auto categories = store_.categories_with_counts(blog.id);
         if (!categories) return std::unexpected(categories.error());
         auto months = store_.months_with_counts(blog.id);
@@ -160,16 +174,18 @@ private:
         auto recent = store_.published_posts(
             blog.id, store::PostQuery{.limit = k_recent_posts, .with_body = false});
         if (!recent) return std::unexpected(recent.error());
-        sidebar.categories = std::move(*categories);
-        sidebar.months = std::move(*months);
-        sidebar.recent_posts = std::move(recent->posts);
+        sidebar->categories = std::move(*categories);
+        sidebar->months = std::move(*months);
+        sidebar->recent_posts = std::move(recent->posts);
+        std::scoped_lock lock(sidebars_mutex_);
+        sidebars_[blog.id] = CachedSidebar{generation, sidebar};
         return sidebar;
     }
 
     Response not_found(const model::Blog& blog) const {
         auto side = sidebar(blog);
         if (!side) return server_error(blog, side.error());
-        return html(404, theme_of(blog).render_not_found(blog, *side));
+        return html(404, theme_of(blog).render_not_found(blog, **side));
     }
 
     Response stylesheet(const model::Blog& blog, const RouteParams&) const {
@@ -204,7 +220,7 @@ private:
         listing.posts = std::move(posts->posts);
         listing.page = page;
         listing.page_count = page_count;
-        return html(200, theme_of(blog).render_listing(blog, listing, *side));
+        return html(200, theme_of(blog).render_listing(blog, listing, **side));
     }
 
     Response home(const model::Blog& blog, const RouteParams& params) const {
@@ -303,7 +319,7 @@ private:
         if (requested != canonical) return redirect(canonical);
         auto side = sidebar(blog);
         if (!side) return server_error(blog, side.error());
-        return html(200, theme_of(blog).render_post(blog, post, *side));
+        return html(200, theme_of(blog).render_post(blog, post, **side));
     }
 
     Response old_month_archive(const model::Blog& blog, const RouteParams& params) const {
@@ -322,6 +338,13 @@ private:
     SiteOptions options_;
     std::vector<model::Blog> blogs_;
     std::map<std::string, std::unique_ptr<theme::Theme>, std::less<>> themes_;
+
+    struct CachedSidebar {
+        std::uint64_t generation = 0;
+        std::shared_ptr<const theme::Sidebar> sidebar;
+    };
+    mutable std::mutex sidebars_mutex_;
+    mutable std::map<std::int64_t, CachedSidebar> sidebars_;
 };
 
 }  // namespace
