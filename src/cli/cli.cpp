@@ -153,7 +153,7 @@ Result<model::Blog> choose_blog(store::Store& store, std::int64_t blog_id) {
     return model::fail(Error::Code::not_found, fmt::format("no blog {}", blog_id));
 }
 
-int run_init(const Settings& settings, const model::Blog& blog) {
+int run_init(const Settings& settings, model::Blog blog) {
     // Opening creates the file; a failure below must not leave a half-made database behind.
     const bool existed = std::filesystem::exists(settings.db);
     auto store = store::open_sqlite_store(settings.db, store::OpenMode::create_if_missing);
@@ -166,6 +166,7 @@ int run_init(const Settings& settings, const model::Blog& blog) {
             Error{Error::Code::conflict,
                   fmt::format("{} already holds a blog; init does nothing", settings.db)});
     }
+    while (blog.base_url.ends_with('/')) blog.base_url.pop_back();
     auto written = (*store)->write([&](store::Writer& writer) -> Status {
         auto created = writer.create_blog(blog);
         if (!created) return std::unexpected(created.error());
@@ -308,6 +309,8 @@ int run(int argc, char** argv) {
     init->add_option("--title", blog.title, "The blog's title")->default_val("Mon carnet");
     init->add_option("--subtitle", blog.subtitle, "A line under the title");
     init->add_option("--host", blog.hosts, "Host name the blog answers to (repeatable)");
+    init->add_option("--base-url", blog.base_url,
+                     "Where readers reach the blog, e.g. https://blog.example.org");
     init->add_option("--locale", blog.locale, "Language of the pages")
         ->check(CLI::IsMember({"fr", "en"}))
         ->capture_default_str();

@@ -43,6 +43,9 @@ using Instant = std::chrono::sys_seconds;  // always UTC
 struct Blog {
     std::int64_t id = 0;
     std::vector<std::string> hosts;  // the first one is canonical
+    // Where readers reach the blog, "https://blog.example.org" (no trailing slash), for the
+    // absolute links of feeds, sitemaps and share links. Empty: taken from each request.
+    std::string base_url;
     std::string title;
     std::string subtitle;
     std::string locale = "fr";  // "fr" or "en"

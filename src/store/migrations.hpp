@@ -12,7 +12,7 @@ struct Migration {
     std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 1> k_sqlite_migrations{{
+inline constexpr std::array<Migration, 2> k_sqlite_migrations{{
     {1, R"sql(
 CREATE TABLE blogs (
     id                INTEGER PRIMARY KEY,
@@ -126,6 +126,9 @@ CREATE TABLE sessions (
     created_at  INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL
 );
+)sql"},
+    {2, R"sql(
+ALTER TABLE blogs ADD COLUMN base_url TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

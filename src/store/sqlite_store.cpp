@@ -111,9 +111,10 @@ Result<std::optional<model::User>> find_user(Connection& db, std::string_view em
 }
 
 Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::int64_t> only) {
-    CARNET_TRY(statement,
-               db.prepare("SELECT id, title, subtitle, locale, time_zone, theme, posts_per_page "
-                          "FROM blogs WHERE ?1 IS NULL OR id = ?1 ORDER BY id"));
+    CARNET_TRY(
+        statement,
+        db.prepare("SELECT id, title, subtitle, locale, time_zone, theme, posts_per_page, base_url "
+                   "FROM blogs WHERE ?1 IS NULL OR id = ?1 ORDER BY id"));
     if (only) {
         statement->bind(1, *only);
     } else {
@@ -131,6 +132,7 @@ Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::i
         blog.time_zone = statement->column_text(4);
         blog.theme = statement->column_text(5);
         blog.posts_per_page = static_cast<int>(statement->column_int(6));
+        blog.base_url = statement->column_text(7);
         blogs.push_back(std::move(blog));
     }
     statement->reset();
@@ -166,19 +168,26 @@ public:
             return model::fail(Error::Code::invalid_input,
                                fmt::format("unknown time zone {}", blog.time_zone));
         }
+        if (!blog.base_url.empty() && !blog.base_url.starts_with("http://") &&
+            !blog.base_url.starts_with("https://")) {
+            return model::fail(
+                Error::Code::invalid_input,
+                fmt::format("the base URL {} must start with http:// or https://", blog.base_url));
+        }
         if (blog.posts_per_page < 1 || blog.posts_per_page > 100) {
             return model::fail(Error::Code::invalid_input, "posts per page must be 1 to 100");
         }
         CARNET_TRY(insert, db_.prepare("INSERT INTO blogs (title, subtitle, locale, time_zone, "
-                                       "theme, posts_per_page, created_at) "
-                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+                                       "theme, posts_per_page, created_at, base_url) "
+                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
         insert->bind(1, blog.title)
             .bind(2, blog.subtitle)
             .bind(3, blog.locale)
             .bind(4, blog.time_zone)
             .bind(5, blog.theme)
             .bind(6, blog.posts_per_page)
-            .bind(7, now_seconds());
+            .bind(7, now_seconds())
+            .bind(8, blog.base_url);
         CARNET_CHECK(insert->run());
         const auto blog_id = db_.last_insert_id();
         CARNET_TRY(host_insert, db_.prepare("INSERT INTO blog_hosts (host, blog_id, position) "
@@ -463,16 +472,15 @@ public:
     Result<std::vector<model::Category>> categories_with_counts(std::int64_t blog_id) override {
         auto reader = acquire_reader();
         if (!reader) return std::unexpected(reader.error());
-        CARNET_TRY(statement,
-                   (*reader)->prepare(
-                       // Counting from the posts side reads only covering indexes, never the rows
-                       // that hold the post bodies.
-                       "SELECT c.id, c.name, c.slug, counts.n FROM "
-                       "(SELECT pc.category_id AS id, count(*) AS n FROM posts p "
-                       "JOIN post_categories pc ON pc.post_id = p.id "
-                       "WHERE p.blog_id = ?1 AND p.status = 'published' "
-                       "GROUP BY pc.category_id) counts "
-                       "JOIN categories c ON c.id = counts.id ORDER BY c.slug"));
+        CARNET_TRY(statement, (*reader)->prepare(
+                                  // Counting from the posts side reads only covering indexes, never
+                                  // the rows that hold the post bodies.
+                                  "SELECT c.id, c.name, c.slug, counts.n FROM "
+                                  "(SELECT pc.category_id AS id, count(*) AS n FROM posts p "
+                                  "JOIN post_categories pc ON pc.post_id = p.id "
+                                  "WHERE p.blog_id = ?1 AND p.status = 'published' "
+                                  "GROUP BY pc.category_id) counts "
+                                  "JOIN categories c ON c.id = counts.id ORDER BY c.slug"));
         statement->bind(1, blog_id);
         std::vector<model::Category> categories;
         while (true) {

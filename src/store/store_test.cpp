@@ -47,6 +47,7 @@ protected:
         model::Blog blog;
         blog.title = "Le Monde arabe";
         blog.hosts = {"blog.example.org", "www.blog.example.org"};
+        blog.base_url = "https://blog.example.org";
         auto created = create_blog(blog);
         ASSERT_TRUE(created.has_value()) << created.error().message;
         blog_id_ = *created;
@@ -112,6 +113,7 @@ TEST_P(StoreTest, BlogIsListedWithItsHostsAndDefaults) {
     EXPECT_EQ(blog.locale, "fr");
     EXPECT_EQ(blog.time_zone, "Europe/Paris");
     EXPECT_EQ(blog.posts_per_page, 10);
+    EXPECT_EQ(blog.base_url, "https://blog.example.org");
 }
 
 TEST_P(StoreTest, BlogWithBadSettingsOrTakenHostIsRefused) {
@@ -119,6 +121,8 @@ TEST_P(StoreTest, BlogWithBadSettingsOrTakenHostIsRefused) {
     EXPECT_EQ(create_blog(bad_zone).error().code, model::Error::Code::invalid_input);
     model::Blog bad_locale{.title = "x", .locale = "de"};
     EXPECT_EQ(create_blog(bad_locale).error().code, model::Error::Code::invalid_input);
+    model::Blog bad_url{.base_url = "javascript:alert(1)", .title = "x"};
+    EXPECT_EQ(create_blog(bad_url).error().code, model::Error::Code::invalid_input);
     model::Blog taken{.hosts = {"blog.example.org"}, .title = "Autre"};
     EXPECT_EQ(create_blog(taken).error().code, model::Error::Code::conflict);
     EXPECT_EQ(store_->list_blogs()->size(), 1u);
