@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,72 @@ std::string random_token(std::size_t bytes) {
     sodium_bin2hex(hex.data(), hex.size(), random.data(), random.size());
     hex.pop_back();
     return hex;
+}
+
+std::string hash_token(std::string_view token) {
+    if (!sodium_ready()) std::abort();
+    unsigned char digest[crypto_generichash_BYTES];
+    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(token.data()),
+                       token.size(), nullptr, 0);
+    std::string hex(sizeof digest * 2 + 1, '\0');
+    sodium_bin2hex(hex.data(), hex.size(), digest, sizeof digest);
+    hex.pop_back();
+    return hex;
+}
+
+bool secrets_equal(std::string_view a, std::string_view b) {
+    // Comparing fixed-size digests keeps the time independent of the secrets' lengths too.
+    const auto digest_a = hash_token(a);
+    const auto digest_b = hash_token(b);
+    return sodium_memcmp(digest_a.data(), digest_b.data(), digest_a.size()) == 0;
+}
+
+LoginThrottle::Clock::duration LoginThrottle::wait_for(const Failures& failures,
+                                                       Clock::time_point now) const {
+    if (failures.count <= limits_.free_failures) return Clock::duration::zero();
+    const int doublings = std::min(failures.count - limits_.free_failures - 1, 20);
+    const auto delay =
+        std::min<Clock::duration>(limits_.first_delay * (1LL << doublings), limits_.max_delay);
+    const auto allowed_at = failures.last + delay;
+    return allowed_at > now ? allowed_at - now : Clock::duration::zero();
+}
+
+LoginThrottle::Clock::duration LoginThrottle::retry_after(std::string_view account,
+                                                          std::string_view address,
+                                                          Clock::time_point now) const {
+    std::scoped_lock lock(mutex_);
+    Clock::duration wait = Clock::duration::zero();
+    if (auto found = by_account_.find(std::string(account)); found != by_account_.end()) {
+        wait = std::max(wait, wait_for(found->second, now));
+    }
+    if (auto found = by_address_.find(std::string(address)); found != by_address_.end()) {
+        wait = std::max(wait, wait_for(found->second, now));
+    }
+    return wait;
+}
+
+void LoginThrottle::record_failure(std::string_view account, std::string_view address,
+                                   Clock::time_point now) {
+    std::scoped_lock lock(mutex_);
+    if (by_account_.size() + by_address_.size() >= limits_.max_entries) forget_quiet(now);
+    for (auto* table : {&by_account_, &by_address_}) {
+        auto& failures = (*table)[std::string(table == &by_account_ ? account : address)];
+        ++failures.count;
+        failures.last = now;
+    }
+}
+
+void LoginThrottle::record_success(std::string_view account) {
+    std::scoped_lock lock(mutex_);
+    by_account_.erase(std::string(account));
+}
+
+void LoginThrottle::forget_quiet(Clock::time_point now) {
+    for (auto* table : {&by_account_, &by_address_}) {
+        std::erase_if(*table, [&](const auto& entry) {
+            return now - entry.second.last > limits_.forget_after;
+        });
+    }
 }
 
 }  // namespace carnet::auth

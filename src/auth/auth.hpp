@@ -1,9 +1,12 @@
 // Secrets: password hashes (Argon2id through libsodium) and random tokens.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "model/model.hpp"
 
@@ -18,5 +21,56 @@ bool verify_password(std::string_view encoded_hash, std::string_view password);
 
 // `bytes` random bytes from the system's CSPRNG, as lower-case hex.
 std::string random_token(std::size_t bytes = 32);
+
+// A hash of a token, as lower-case hex (BLAKE2b through libsodium): what the database keeps
+// of session tokens, so that a copy of the database does not hand out live sessions.
+std::string hash_token(std::string_view token);
+
+// Compares two secrets in time that does not depend on where they differ.
+bool secrets_equal(std::string_view a, std::string_view b);
+
+// Growing delays after failed logins, counted per account and per client address, so that
+// guessing passwords gets slow whichever of the two an attacker varies. The first few
+// failures cost nothing (people mistype); after that each failure doubles the wait, up to
+// `max_delay`. Thread-safe; memory stays bounded by forgetting quiet entries.
+class LoginThrottle {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    struct Limits {
+        int free_failures = 3;
+        std::chrono::seconds first_delay{1};
+        std::chrono::seconds max_delay{15 * 60};
+        std::chrono::seconds forget_after{60 * 60};  // of quiet
+        std::size_t max_entries = 100'000;
+    };
+
+    LoginThrottle() = default;
+    explicit LoginThrottle(Limits limits) : limits_(limits) {}
+
+    // How long the client must wait before its next try is even checked; zero when it may
+    // try now. The same answer whether or not the account exists.
+    Clock::duration retry_after(std::string_view account, std::string_view address,
+                                Clock::time_point now) const;
+
+    void record_failure(std::string_view account, std::string_view address, Clock::time_point now);
+
+    // A successful login clears the account's count, not the address's: one good password
+    // must not reset the count of an address that tries many accounts.
+    void record_success(std::string_view account);
+
+private:
+    struct Failures {
+        int count = 0;
+        Clock::time_point last;
+    };
+    Clock::duration wait_for(const Failures& failures, Clock::time_point now) const;
+    void forget_quiet(Clock::time_point now);
+
+    Limits limits_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, Failures> by_account_;
+    std::unordered_map<std::string, Failures> by_address_;
+};
 
 }  // namespace carnet::auth

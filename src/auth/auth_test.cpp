@@ -44,3 +44,78 @@ TEST(Token, IsHexOfTheRequestedLengthAndNeverRepeats) {
 
 }  // namespace
 }  // namespace carnet::auth
+
+namespace carnet::auth {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(TokenHash, IsStableHexAndHidesTheToken) {
+    const auto token = random_token();
+    EXPECT_EQ(hash_token(token), hash_token(token));
+    EXPECT_NE(hash_token(token), hash_token(random_token()));
+    EXPECT_EQ(hash_token(token).size(), 64u);
+    EXPECT_EQ(hash_token(token).find(token.substr(0, 16)), std::string::npos);
+}
+
+TEST(SecretsEqual, ComparesWholeSecrets) {
+    EXPECT_TRUE(secrets_equal("abc123", "abc123"));
+    EXPECT_FALSE(secrets_equal("abc123", "abc124"));
+    EXPECT_FALSE(secrets_equal("abc123", "abc1234"));
+    EXPECT_FALSE(secrets_equal("", "x"));
+}
+
+TEST(LoginThrottle, FirstFailuresAreFreeThenDelaysDouble) {
+    LoginThrottle throttle;
+    const auto start = LoginThrottle::Clock::time_point{} + 1000h;
+    for (int i = 0; i < 3; ++i) throttle.record_failure("jr@example.org", "10.0.0.1", start);
+    EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.1", start), 0s);
+    throttle.record_failure("jr@example.org", "10.0.0.1", start);
+    EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.1", start), 1s);
+    throttle.record_failure("jr@example.org", "10.0.0.1", start);
+    EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.1", start), 2s);
+    throttle.record_failure("jr@example.org", "10.0.0.1", start);
+    EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.1", start + 1s), 3s);
+    EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.1", start + 10s), 0s);
+}
+
+TEST(LoginThrottle, CountsPerAccountAndPerAddress) {
+    LoginThrottle throttle;
+    const auto now = LoginThrottle::Clock::time_point{} + 1000h;
+    // One address guessing many accounts is slowed down on every account...
+    for (int i = 0; i < 6; ++i) {
+        throttle.record_failure("user" + std::to_string(i) + "@example.org", "10.0.0.9", now);
+    }
+    EXPECT_GT(throttle.retry_after("new@example.org", "10.0.0.9", now), 0s);
+    EXPECT_EQ(throttle.retry_after("new@example.org", "10.0.0.10", now), 0s);
+    // ...and many addresses guessing one account slow down that account everywhere.
+    for (int i = 0; i < 6; ++i) {
+        throttle.record_failure("target@example.org", "10.1.0." + std::to_string(i), now);
+    }
+    EXPECT_GT(throttle.retry_after("target@example.org", "10.2.0.1", now), 0s);
+}
+
+TEST(LoginThrottle, SuccessClearsTheAccountButNotTheAddress) {
+    LoginThrottle throttle;
+    const auto now = LoginThrottle::Clock::time_point{} + 1000h;
+    for (int i = 0; i < 6; ++i) throttle.record_failure("jr@example.org", "10.0.0.1", now);
+    throttle.record_success("jr@example.org");
+    EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.2", now), 0s);
+    EXPECT_GT(throttle.retry_after("jr@example.org", "10.0.0.1", now), 0s);
+}
+
+TEST(LoginThrottle, DelayIsCappedAndQuietEntriesAreForgotten) {
+    LoginThrottle throttle(LoginThrottle::Limits{.max_entries = 4});
+    const auto now = LoginThrottle::Clock::time_point{} + 1000h;
+    for (int i = 0; i < 100; ++i) throttle.record_failure("jr@example.org", "10.0.0.1", now);
+    EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.1", now), 15min);
+    const auto later = now + 2h;
+    throttle.record_failure("other@example.org", "10.0.0.2", later);
+    throttle.record_failure("third@example.org", "10.0.0.3", later);
+    // Had the old count of 100 survived, one more failure would cost the full 15 minutes.
+    throttle.record_failure("jr@example.org", "10.0.0.1", later);
+    EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.1", later), 0s);
+}
+
+}  // namespace
+}  // namespace carnet::auth
