@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,16 @@ std::string escape_html(std::string_view text);
 // Renders a post body written by one of the blog's own authors: Markdown (CommonMark with
 // tables and strikethrough, raw HTML allowed) through md4c, or HTML kept as written.
 std::string render_post_body(model::SourceFormat format, std::string_view source);
+
+// Renders what a commenter wrote: a small Markdown subset (paragraphs, emphasis, links,
+// quotes, code, lists) and nothing else. Raw HTML is shown as text, images as their
+// description, headings as paragraphs; links keep only http, https and mailto targets and
+// get rel="nofollow ugc noopener". Whatever the input, the result runs no script.
+std::string render_comment(std::string_view source);
+
+// The URL, trimmed, when it is an absolute http, https or mailto URL with nothing in it that
+// could break out of an attribute; nothing otherwise. For links and commenters' web sites.
+std::optional<std::string> safe_url(std::string_view url);
 
 // The text of an HTML fragment without its tags, entities decoded, white space folded.
 std::string plain_text(std::string_view html);
