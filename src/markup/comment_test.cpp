@@ -66,12 +66,9 @@ TEST(Comment, DangerousLinksLoseTheirLinkButKeepTheirText) {
          }) {
         const auto html = render_comment(source);
         EXPECT_EQ(html.find("href"), std::string::npos) << source << " gave " << html;
-        EXPECT_NE(
-            html.find("clic") == std::string::npos && html.find("javascript") == std::string::npos
-                ? std::string::npos
-                : 0u,
-            std::string::npos)
-            << source;
+        if (source.find("[clic]") != std::string::npos) {
+            EXPECT_NE(html.find("clic"), std::string::npos) << source << " lost its text";
+        }
         EXPECT_TRUE(only_allowed_markup(html)) << source;
     }
 }
