@@ -6,40 +6,12 @@
 #include <iostream>
 #include <random>
 #include <string>
-#include <vector>
 
-#include "markup/markup.hpp"
+#include "corpus.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
 
-namespace {
-
 using namespace carnet;
-
-const std::vector<std::string> k_places{"Syrie",   "Libye",    "Misrata", "Syrte",
-                                        "Alep",    "Homs",     "Raqqa",   "Deir ez-Zhor",
-                                        "Tripoli", "Benghazi", "Idlib",   "Palmyre"};
-const std::vector<std::string> k_actors{
-    "Etat Islamique", "Armée Arabe Syrienne",           "Russie",        "États-Unis",
-    "Turquie",        "Forces démocratiques syriennes", "Nations unies", "Haftar"};
-const std::vector<std::string> k_words{
-    "offensive", "ville",        "forces",   "régime",   "attaque",  "bilan",     "civils",
-    "frontière", "négociations", "combats",  "province", "armée",    "milices",   "désert",
-    "aviation",  "reprise",      "convoi",   "route",    "quartier", "habitants", "ministre",
-    "accord",    "trêve",        "contrôle", "position", "bastion",  "soutien",   "coalition"};
-
-std::string sentence(std::mt19937& random, int words) {
-    std::uniform_int_distribution<std::size_t> pick(0, k_words.size() - 1);
-    std::string text;
-    for (int i = 0; i < words; ++i) {
-        if (i > 0) text += ' ';
-        text += k_words[pick(random)];
-    }
-    text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
-    return text;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     if (argc != 3) {
@@ -59,24 +31,8 @@ int main(int argc, char** argv) {
         if (!created) return std::unexpected(created.error());
         blog_id = *created;
         std::mt19937 random(42);
-        const auto newest = std::chrono::sys_days{std::chrono::year{2026} / 10 / 31};
         for (int i = 0; i < post_count; ++i) {
-            model::Post post;
-            post.blog_id = blog_id;
-            post.status = model::PostStatus::published;
-            post.title = fmt::format("{} : {} (n° {})", k_places[i % k_places.size()],
-                                     sentence(random, 6), i);
-            post.source_format = model::SourceFormat::markdown;
-            for (int paragraph = 0; paragraph < 6; ++paragraph) {
-                if (paragraph == 3) post.source += "## " + sentence(random, 4) + "\n\n";
-                post.source += sentence(random, 60) + ".\n\n";
-            }
-            post.html = markup::render_post_body(post.source_format, post.source);
-            post.excerpt = markup::excerpt(post.html);
-            post.published_at = newest - std::chrono::minutes(i * 480 + 7);
-            post.updated_at = post.published_at;
-            post.categories = {model::Category{.name = k_places[i % k_places.size()]},
-                               model::Category{.name = k_actors[i % k_actors.size()]}};
+            const auto post = bench::generated_post(blog_id, i, random);
             auto added = writer.create_post(post);
             if (!added) return std::unexpected(added.error());
         }

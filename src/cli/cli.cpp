@@ -215,6 +215,25 @@ int run_user_add(const Settings& settings, const model::User& user, std::string_
     return 0;
 }
 
+// Rebuilds the search index of every blog, then counts what it holds: the published posts.
+int run_search_reindex(const Settings& settings) {
+    auto store = open_existing(settings.db);
+    if (!store) return report_failure(store.error());
+    if (auto rebuilt = (*store)->rebuild_search_index(); !rebuilt) {
+        return report_failure(rebuilt.error());
+    }
+    auto blogs = (*store)->list_blogs();
+    if (!blogs) return report_failure(blogs.error());
+    int indexed = 0;
+    for (const auto& blog : *blogs) {
+        auto posts = (*store)->published_posts(blog.id, store::PostQuery{.limit = 0});
+        if (!posts) return report_failure(posts.error());
+        indexed += posts->total;
+    }
+    std::cout << fmt::format("{} posts indexed\n", indexed);
+    return 0;
+}
+
 int run_import_page_text(const Settings& settings, const std::string& file, std::int64_t blog_id) {
     std::ifstream input(file, std::ios::binary);
     if (!input) {
@@ -345,6 +364,14 @@ int run(int argc, char** argv) {
     page_text->add_option("FILE", import_file, "The saved page")->required();
     page_text->add_option("--blog", blog_id, "Blog id, when the database holds several");
 
+    auto* search = app.add_subcommand("search", "Maintain the full-text search index");
+    add_db(search);
+    bool reindex = false;
+    search
+        ->add_flag("--reindex", reindex,
+                   "Rebuild the search index of every blog from its published posts")
+        ->required();
+
     auto* serve = app.add_subcommand("serve", "Serve the blogs over HTTP until SIGINT or SIGTERM");
     add_db(serve);
     serve->add_option("--listen", settings.listen, "ADDRESS:PORT to listen on")
@@ -381,6 +408,7 @@ int run(int argc, char** argv) {
     if (init->parsed()) return run_init(settings, blog);
     if (user_add->parsed()) return run_user_add(settings, new_user, role, blog_id);
     if (page_text->parsed()) return run_import_page_text(settings, import_file, blog_id);
+    if (search->parsed()) return run_search_reindex(settings);
     if (serve->parsed()) return run_serve(settings);
     return 1;
 }

@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <charconv>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 
+#include "site/feeds.hpp"
 #include "theme/theme.hpp"
 
 namespace carnet::site {
@@ -20,6 +23,10 @@ using http::RouteParams;
 
 constexpr int k_recent_posts = 10;
 constexpr int k_max_page = 100'000;
+constexpr int k_feed_posts = 20;
+// Longer queries are cut: no reader types more, and the store's work grows with it.
+constexpr std::size_t k_max_query_bytes = 256;
+constexpr std::array k_feed_formats{FeedFormat::atom, FeedFormat::rss, FeedFormat::json};
 
 // A number made only of digits, of the given width when width > 0.
 std::optional<int> parse_number(std::string_view text, std::size_t width = 0) {
@@ -76,7 +83,7 @@ public:
                        [this, member](const Request& request, const RouteParams& params) {
                            const auto* blog = blog_for(request.host);
                            if (blog == nullptr) return unknown_host();
-                           return (this->*member)(*blog, params);
+                           return (this->*member)(*blog, request, params);
                        });
         };
         get("/theme/style.css", &PublicSite::stylesheet);
@@ -94,10 +101,27 @@ public:
         // The old service's month archives: index.html is page 1, index-2.html page 2.
         get("/archives/{year}/{month}/index.html", &PublicSite::old_month_archive);
         get("/archives/{year}/{month}/index-{page}.html", &PublicSite::old_month_archive);
+        for (const auto format : k_feed_formats) {
+            const auto file = std::string(feed_file(format));
+            const auto answer = [this, format](const Request& request, const RouteParams& params) {
+                const auto* blog = blog_for(request.host);
+                if (blog == nullptr) return unknown_host();
+                return feed(*blog, request, params, format);
+            };
+            router.add("GET", "/" + file, answer);
+            router.add("GET", "/list/{slug}/" + file, answer);
+        }
+        // The old service's only feed.
+        router.add("GET", "/index.rss",
+                   [](const Request&, const RouteParams&) { return redirect("/rss.xml"); });
+        get("/sitemap.xml", &PublicSite::sitemap);
+        get("/sitemap-{number}.xml", &PublicSite::sitemap);
+        get("/robots.txt", &PublicSite::robots);
+        get("/search", &PublicSite::search);
         router.set_fallback([this](const Request& request, const RouteParams&) {
             const auto* blog = blog_for(request.host);
             if (blog == nullptr) return unknown_host();
-            return not_found(*blog);
+            return not_found(*blog, request);
         });
     }
 
@@ -106,6 +130,16 @@ public:
             if (request.method != "GET" && request.method != "HEAD") return std::nullopt;
             const auto* blog = blog_for(request.host);
             if (blog == nullptr) return std::nullopt;
+            // Search pages are answered fresh: every query is a new key, and caching them
+            // would let anyone fill the cache with junk.
+            if (request.path == "/search") return std::nullopt;
+            // Without a configured base URL, pages carry absolute links made from the Host
+            // header: two hosts must never share them.
+            if (blog->base_url.empty()) {
+                return http::CacheKey{
+                    fmt::format("{}\n{}\n{}", blog->id, request_host(request), request.target),
+                    store_.generation(blog->id)};
+            }
             return http::CacheKey{fmt::format("{}\n{}", blog->id, request.target),
                                   store_.generation(blog->id)};
         };
@@ -123,6 +157,53 @@ private:
     }
 
     const theme::Theme& theme_of(const model::Blog& blog) const { return *themes_.at(blog.theme); }
+
+    // The raw Host header (with its port) when it looks like a host; the parsed host
+    // otherwise. It ends up in links, so nothing but host characters gets through.
+    static std::string request_host(const Request& request) {
+        const auto raw = request.header("host");
+        const bool plausible =
+            !raw.empty() && raw.size() <= 255 && std::all_of(raw.begin(), raw.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                       c == ':' || c == '[' || c == ']';
+            });
+        if (plausible) return std::string(raw);
+        return request.host.empty() ? "localhost" : request.host;
+    }
+
+    // Where absolute links point: the blog's base URL, or the address the reader used.
+    static std::string base_url(const model::Blog& blog, const Request& request) {
+        if (!blog.base_url.empty()) {
+            std::string url = blog.base_url;
+            while (url.ends_with('/')) url.pop_back();
+            return url;
+        }
+        return "http://" + request_host(request);
+    }
+
+    std::string feed_title(const model::Blog& blog, const model::Category* category) const {
+        return category == nullptr ? blog.title
+                                   : fmt::format("{} — {}", blog.title, category->name);
+    }
+
+    theme::PageContext page_context(const model::Blog& blog, const Request& request,
+                                    std::string path,
+                                    const std::optional<model::Category>& category = {}) const {
+        theme::PageContext context{.base_url = base_url(blog, request), .path = std::move(path)};
+        const auto add_feeds = [&](const std::string& prefix, const model::Category* of) {
+            for (const auto format : k_feed_formats) {
+                std::string type(feed_content_type(format));
+                type = type.substr(0, type.find(';'));
+                context.feeds.push_back(theme::FeedLink{
+                    .title = fmt::format("{} ({})", feed_title(blog, of), feed_label(format)),
+                    .type = std::move(type),
+                    .url = context.base_url + prefix + std::string(feed_file(format))});
+            }
+        };
+        add_feeds("/", nullptr);
+        if (category) add_feeds(model::category_path(category->slug), &*category);
+        return context;
+    }
 
     static Response unknown_host() {
         Response response;
@@ -182,13 +263,14 @@ private:
         return sidebar;
     }
 
-    Response not_found(const model::Blog& blog) const {
+    Response not_found(const model::Blog& blog, const Request& request) const {
         auto side = sidebar(blog);
         if (!side) return server_error(blog, side.error());
-        return html(404, theme_of(blog).render_not_found(blog, **side));
+        return html(404, theme_of(blog).render_not_found(
+                             blog, **side, page_context(blog, request, request.path)));
     }
 
-    Response stylesheet(const model::Blog& blog, const RouteParams&) const {
+    Response stylesheet(const model::Blog& blog, const Request&, const RouteParams&) const {
         Response response;
         response.content_type = "text/css; charset=utf-8";
         response.body = theme_of(blog).stylesheet();
@@ -198,12 +280,12 @@ private:
 
     // Renders one page of a listing, or 404 past its last page (an empty blog's home page
     // is still a page).
-    Response listing(const model::Blog& blog, theme::Listing listing, store::PostQuery query,
-                     const RouteParams& params) const {
+    Response listing(const model::Blog& blog, const Request& request, theme::Listing listing,
+                     store::PostQuery query, const RouteParams& params) const {
         int page = 1;
         if (auto text = param(params, "page"); !text.empty()) {
             auto number = parse_number(text);
-            if (!number || *number < 1 || *number > k_max_page) return not_found(blog);
+            if (!number || *number < 1 || *number > k_max_page) return not_found(blog, request);
             if (*number == 1) return redirect(listing.base_path);
             page = *number;
         }
@@ -213,18 +295,26 @@ private:
         if (!posts) return server_error(blog, posts.error());
         const int page_count =
             std::max(1, (posts->total + blog.posts_per_page - 1) / blog.posts_per_page);
-        if (page > page_count) return not_found(blog);
-        if (posts->total == 0 && listing.kind != theme::ListingKind::home) return not_found(blog);
+        if (page > page_count) return not_found(blog, request);
+        if (posts->total == 0 && listing.kind != theme::ListingKind::home)
+            return not_found(blog, request);
         auto side = sidebar(blog);
         if (!side) return server_error(blog, side.error());
         listing.posts = std::move(posts->posts);
         listing.page = page;
         listing.page_count = page_count;
-        return html(200, theme_of(blog).render_listing(blog, listing, **side));
+        const std::optional<model::Category> category = listing.kind == theme::ListingKind::category
+                                                            ? std::optional(listing.category)
+                                                            : std::nullopt;
+        const auto context =
+            page_context(blog, request, page_path(listing.base_path, page), category);
+        return html(200, theme_of(blog).render_listing(blog, listing, **side, context));
     }
 
-    Response home(const model::Blog& blog, const RouteParams& params) const {
-        return listing(blog, theme::Listing{.kind = theme::ListingKind::home, .base_path = "/"},
+    Response home(const model::Blog& blog, const Request& request,
+                  const RouteParams& params) const {
+        return listing(blog, request,
+                       theme::Listing{.kind = theme::ListingKind::home, .base_path = "/"},
                        store::PostQuery{}, params);
     }
 
@@ -259,20 +349,22 @@ private:
         return date;
     }
 
-    Response year_archive(const model::Blog& blog, const RouteParams& params) const {
+    Response year_archive(const model::Blog& blog, const Request& request,
+                          const RouteParams& params) const {
         auto date = archive_date(params, false, false);
-        if (!date) return not_found(blog);
-        return listing(blog,
+        if (!date) return not_found(blog, request);
+        return listing(blog, request,
                        theme::Listing{.kind = theme::ListingKind::year,
                                       .year = date->year,
                                       .base_path = model::year_path(date->year)},
                        store::PostQuery{.year = date->year}, params);
     }
 
-    Response month_archive(const model::Blog& blog, const RouteParams& params) const {
+    Response month_archive(const model::Blog& blog, const Request& request,
+                           const RouteParams& params) const {
         auto date = archive_date(params, true, false);
-        if (!date) return not_found(blog);
-        return listing(blog,
+        if (!date) return not_found(blog, request);
+        return listing(blog, request,
                        theme::Listing{.kind = theme::ListingKind::month,
                                       .year = date->year,
                                       .month = date->month,
@@ -280,11 +372,12 @@ private:
                        store::PostQuery{.year = date->year, .month = date->month}, params);
     }
 
-    Response day_archive(const model::Blog& blog, const RouteParams& params) const {
+    Response day_archive(const model::Blog& blog, const Request& request,
+                         const RouteParams& params) const {
         auto date = archive_date(params, true, true);
-        if (!date) return not_found(blog);
+        if (!date) return not_found(blog, request);
         return listing(
-            blog,
+            blog, request,
             theme::Listing{.kind = theme::ListingKind::day,
                            .year = date->year,
                            .month = date->month,
@@ -293,23 +386,25 @@ private:
             store::PostQuery{.year = date->year, .month = date->month, .day = date->day}, params);
     }
 
-    Response category(const model::Blog& blog, const RouteParams& params) const {
+    Response category(const model::Blog& blog, const Request& request,
+                      const RouteParams& params) const {
         auto found = store_.find_category(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
-        if (!found->has_value()) return not_found(blog);
+        if (!found->has_value()) return not_found(blog, request);
         const auto& category = **found;
-        return listing(blog,
+        return listing(blog, request,
                        theme::Listing{.kind = theme::ListingKind::category,
                                       .category = category,
                                       .base_path = model::category_path(category.slug)},
                        store::PostQuery{.category_id = category.id}, params);
     }
 
-    Response post(const model::Blog& blog, const RouteParams& params) const {
-        if (!archive_date(params, true, true)) return not_found(blog);
+    Response post(const model::Blog& blog, const Request& request,
+                  const RouteParams& params) const {
+        if (!archive_date(params, true, true)) return not_found(blog, request);
         auto found = store_.find_published_post(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
-        if (!found->has_value()) return not_found(blog);
+        if (!found->has_value()) return not_found(blog, request);
         const auto& post = **found;
         // A link with the wrong date still finds its post, at its one true address.
         const auto canonical = model::post_path(blog, post);
@@ -319,16 +414,169 @@ private:
         if (requested != canonical) return redirect(canonical);
         auto side = sidebar(blog);
         if (!side) return server_error(blog, side.error());
-        return html(200, theme_of(blog).render_post(blog, post, **side));
+        return html(200, theme_of(blog).render_post(blog, post, **side,
+                                                    page_context(blog, request, canonical)));
     }
 
-    Response old_month_archive(const model::Blog& blog, const RouteParams& params) const {
+    // The latest posts of the blog, or of one category, in one of the feed formats.
+    Response feed(const model::Blog& blog, const Request& request, const RouteParams& params,
+                  FeedFormat format) const {
+        FeedInfo info{.base_url = base_url(blog, request),
+                      .title = blog.title,
+                      .subtitle = blog.subtitle,
+                      .html_path = "/",
+                      .self_path = "/" + std::string(feed_file(format))};
+        store::PostQuery query{.limit = k_feed_posts};
+        if (auto slug = param(params, "slug"); !slug.empty()) {
+            auto found = store_.find_category(blog.id, slug);
+            if (!found) return server_error(blog, found.error());
+            if (!found->has_value()) return not_found(blog, request);
+            const auto& category = **found;
+            query.category_id = category.id;
+            info.title = feed_title(blog, &category);
+            info.html_path = model::category_path(category.slug);
+            info.self_path = info.html_path + std::string(feed_file(format));
+        }
+        auto posts = store_.published_posts(blog.id, query);
+        if (!posts) return server_error(blog, posts.error());
+        auto body = render_feed(format, blog, info, posts->posts);
+        if (!body) return server_error(blog, body.error());
+        Response response;
+        response.content_type = std::string(feed_content_type(format));
+        response.body = std::move(*body);
+        response.cacheable = true;
+        if (!posts->posts.empty()) {
+            model::Instant newest{};
+            for (const auto& post : posts->posts) {
+                newest = std::max({newest, post.updated_at, post.published_at});
+            }
+            response.headers.emplace_back("Last-Modified", http_date(newest));
+        }
+        return response;
+    }
+
+    // Home, categories, month archives, then every post: /sitemap.xml alone while they fit in
+    // one sitemap, else an index of /sitemap-N.xml files of at most sitemap_max_urls each.
+    Response sitemap(const model::Blog& blog, const Request& request,
+                     const RouteParams& params) const {
+        int number = 0;  // 0: /sitemap.xml
+        if (auto text = param(params, "number"); !text.empty()) {
+            auto parsed = parse_number(text);
+            if (!parsed || *parsed < 1 || text.front() == '0') return not_found(blog, request);
+            number = *parsed;
+        }
+        const auto base = base_url(blog, request);
+        auto categories = store_.categories_with_counts(blog.id);
+        if (!categories) return server_error(blog, categories.error());
+        auto months = store_.months_with_counts(blog.id);
+        if (!months) return server_error(blog, months.error());
+        auto posts = store_.published_posts(
+            blog.id,
+            store::PostQuery{.limit = std::numeric_limits<int>::max(), .with_body = false});
+        if (!posts) return server_error(blog, posts.error());
+
+        std::vector<SitemapUrl> urls;
+        urls.reserve(1 + categories->size() + months->size() + posts->posts.size());
+        std::optional<model::Instant> newest;
+        for (const auto& post : posts->posts) {
+            const auto changed = std::max(post.updated_at, post.published_at);
+            if (!newest || changed > *newest) newest = changed;
+        }
+        urls.push_back({base + "/", newest});
+        for (const auto& category : *categories) {
+            urls.push_back({base + model::category_path(category.slug), std::nullopt});
+        }
+        for (const auto& month : *months) {
+            urls.push_back({base + model::month_path(month.year, month.month), std::nullopt});
+        }
+        for (const auto& post : posts->posts) {
+            urls.push_back({base + model::post_path(blog, post),
+                            std::max(post.updated_at, post.published_at)});
+        }
+
+        const auto limit = static_cast<std::size_t>(std::max(1, options_.sitemap_max_urls));
+        const auto count = static_cast<int>((urls.size() + limit - 1) / limit);
+        Response response;
+        response.content_type = "application/xml; charset=utf-8";
+        response.cacheable = true;
+        if (count <= 1) {
+            if (number != 0) return not_found(blog, request);
+            response.body = render_sitemap(urls);
+        } else if (number == 0) {
+            response.body = render_sitemap_index(base, count);
+        } else {
+            if (number > count) return not_found(blog, request);
+            const auto first = static_cast<std::size_t>(number - 1) * limit;
+            const auto last = std::min(urls.size(), first + limit);
+            response.body = render_sitemap(
+                std::vector<SitemapUrl>(urls.begin() + static_cast<std::ptrdiff_t>(first),
+                                        urls.begin() + static_cast<std::ptrdiff_t>(last)));
+        }
+        return response;
+    }
+
+    Response robots(const model::Blog& blog, const Request& request, const RouteParams&) const {
+        Response response;
+        response.content_type = "text/plain; charset=utf-8";
+        response.body = fmt::format("User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
+                                    base_url(blog, request));
+        response.cacheable = true;
+        return response;
+    }
+
+    // /search?q=...&page=N. Any query gives a page: what the store cannot read it searches as
+    // plain words, and a query it refuses shows no results rather than an error.
+    Response search(const model::Blog& blog, const Request& request, const RouteParams&) const {
+        theme::SearchPage page;
+        page.query = request.query_param("q").value_or("");
+        if (page.query.size() > k_max_query_bytes) {
+            std::size_t cut = k_max_query_bytes;
+            // Back up to the start of a UTF-8 sequence so the echo stays valid text.
+            while (cut > 0 && (static_cast<unsigned char>(page.query[cut]) & 0xC0) == 0x80) --cut;
+            page.query.resize(cut);
+        }
+        const bool blank = page.query.find_first_not_of(" \t\r\n") == std::string::npos;
+        if (blank) page.query.clear();
+        if (auto text = request.query_param("page"); text && !text->empty()) {
+            auto number = parse_number(*text);
+            if (number && *number >= 1 && *number <= k_max_page) page.page = *number;
+        }
+        if (!page.query.empty()) {
+            auto results = store_.search(
+                blog.id, store::SearchQuery{.text = page.query,
+                                            .offset = (page.page - 1) * blog.posts_per_page,
+                                            .limit = blog.posts_per_page});
+            if (!results && results.error().code != model::Error::Code::invalid_input) {
+                return server_error(blog, results.error());
+            }
+            if (results) {
+                page.total = results->total;
+                page.page_count =
+                    std::max(1, (results->total + blog.posts_per_page - 1) / blog.posts_per_page);
+                page.hits.reserve(results->hits.size());
+                for (auto& hit : results->hits) {
+                    page.hits.push_back(theme::SearchHit{
+                        .post = std::move(hit.post), .passage_html = std::move(hit.passage_html)});
+                }
+            }
+        }
+        auto side = sidebar(blog);
+        if (!side) return server_error(blog, side.error());
+        Response response;
+        response.body = theme_of(blog).render_search(blog, page, **side,
+                                                     page_context(blog, request, "/search"));
+        response.cacheable = false;
+        return response;
+    }
+
+    Response old_month_archive(const model::Blog& blog, const Request& request,
+                               const RouteParams& params) const {
         auto date = archive_date(params, true, false);
-        if (!date) return not_found(blog);
+        if (!date) return not_found(blog, request);
         int page = 1;
         if (auto text = param(params, "page"); !text.empty()) {
             auto number = parse_number(text);
-            if (!number || *number < 1 || *number > k_max_page) return not_found(blog);
+            if (!number || *number < 1 || *number > k_max_page) return not_found(blog, request);
             page = *number;
         }
         return redirect(page_path(model::month_path(date->year, date->month), page));

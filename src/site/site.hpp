@@ -1,5 +1,6 @@
 // The public pages of every blog the store holds: home, post permalinks, day, month and
-// year archives, category pages, the theme's stylesheet, and the old service's URLs as
+// year archives, category pages, search, feeds (Atom, RSS, JSON Feed, site-wide and per
+// category), sitemap, robots.txt, the theme's stylesheet, and the old service's URLs as
 // permanent redirects. The blog is chosen by the request's Host header; with one blog, it
 // answers every host.
 #pragma once
@@ -15,6 +16,8 @@ namespace carnet::site {
 
 struct SiteOptions {
     std::filesystem::path themes_dir;
+    // URLs per sitemap file (the sitemaps.org limit); past it /sitemap.xml becomes an index.
+    int sitemap_max_urls = 50'000;
 };
 
 class Site {
@@ -26,7 +29,9 @@ public:
     // Adds the public routes and the themed 404 page to `router`.
     virtual void register_routes(http::Router& router) = 0;
 
-    // Public GET pages are cacheable until their blog's generation changes. Costs no query.
+    // Public GET pages are cacheable until their blog's generation changes; the key holds the
+    // Host header when the blog has no base URL (links are made from it). Search pages are
+    // never cached. Costs no query.
     virtual http::CachePolicy cache_policy() = 0;
 };
 

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include "markup/markup.hpp"
+#include "site/feeds.hpp"
 
 namespace carnet::site {
 namespace {
@@ -44,9 +47,10 @@ protected:
         start_site();
     }
 
-    void start_site() {
+    void start_site(int sitemap_max_urls = 50'000) {
         router_ = http::Router();
-        auto made = Site::create(*store_, SiteOptions{.themes_dir = CARNET_THEMES_DIR});
+        auto made = Site::create(*store_, SiteOptions{.themes_dir = CARNET_THEMES_DIR,
+                                                      .sitemap_max_urls = sitemap_max_urls});
         ASSERT_TRUE(made.has_value()) << made.error().message;
         site_ = std::move(*made);
         site_->register_routes(router_);
@@ -63,8 +67,8 @@ protected:
         return id;
     }
 
-    void add_post(std::int64_t blog_id, std::string title, model::Instant at,
-                  std::vector<std::string> categories) {
+    std::int64_t add_post(std::int64_t blog_id, std::string title, model::Instant at,
+                          std::vector<std::string> categories) {
         model::Post post{.blog_id = blog_id,
                          .status = model::PostStatus::published,
                          .title = std::move(title),
@@ -72,12 +76,16 @@ protected:
         post.html = markup::render_post_body(post.source_format, post.source);
         post.published_at = at;
         post.updated_at = at;
+        post.excerpt = markup::excerpt(post.html);
         for (auto& name : categories) post.categories.push_back({.name = name});
-        ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        std::int64_t id = 0;
+        EXPECT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
             auto created = writer.create_post(post);
             if (!created) return std::unexpected(created.error());
+            id = *created;
             return {};
         }));
+        return id;
     }
 
     http::Response get(std::string host, std::string path) {
@@ -87,6 +95,31 @@ protected:
         request.path = path;
         request.target = path;
         return router_.dispatch(request);
+    }
+
+    // A request as the server parses it: the target split into path and query, and the raw
+    // Host header (with its port) beside the parsed host.
+    static http::Request request_for(std::string raw_host, std::string target) {
+        http::Request request;
+        request.method = "GET";
+        request.target = target;
+        const auto question = target.find('?');
+        request.path = target.substr(0, question);
+        if (question != std::string::npos) request.query = target.substr(question + 1);
+        request.host = raw_host.substr(0, raw_host.find(':'));
+        request.headers.emplace_back("Host", std::move(raw_host));
+        return request;
+    }
+
+    http::Response get_target(std::string raw_host, std::string target) {
+        return router_.dispatch(request_for(std::move(raw_host), std::move(target)));
+    }
+
+    static std::string header(const http::Response& response, std::string_view name) {
+        for (const auto& [key, value] : response.headers) {
+            if (key == name) return value;
+        }
+        return {};
     }
 
     TempDir dir_;
@@ -165,6 +198,230 @@ TEST_F(SiteTest, TheStylesheetIsServedAsCss) {
     EXPECT_EQ(css.status, 200);
     EXPECT_EQ(css.content_type, "text/css; charset=utf-8");
     EXPECT_FALSE(css.body.empty());
+}
+
+TEST(FeedDates, CarryTheBlogsOffsetInSummerAndWinter) {
+    const auto summer = sys_days{2017y / 10 / 4} + 18h + 19min;
+    const auto winter = sys_days{2017y / 12 / 4} + 18h + 19min;
+    EXPECT_EQ(rfc3339_in_zone(summer, "Europe/Paris"), "2017-10-04T20:19:00+02:00");
+    EXPECT_EQ(rfc3339_in_zone(winter, "Europe/Paris"), "2017-12-04T19:19:00+01:00");
+    EXPECT_EQ(rfc822_in_zone(summer, "Europe/Paris"), "Wed, 04 Oct 2017 20:19:00 +0200");
+    EXPECT_EQ(rfc822_in_zone(winter, "Europe/Paris"), "Mon, 04 Dec 2017 19:19:00 +0100");
+    EXPECT_EQ(rfc3339_in_zone(summer, "America/New_York"), "2017-10-04T14:19:00-04:00");
+    EXPECT_EQ(rfc822_in_zone(winter, "America/St_Johns"), "Mon, 04 Dec 2017 14:49:00 -0330");
+    EXPECT_EQ(rfc3339_in_zone(summer, "Nowhere/Atlantis"), "2017-10-04T18:19:00+00:00");
+    EXPECT_EQ(http_date(summer), "Wed, 04 Oct 2017 18:19:00 GMT");
+}
+
+TEST(FeedIds, SurviveASlugChangeAndAreNotThePermalink) {
+    model::Post post{.id = 42, .slug = "premier-titre"};
+    post.published_at = sys_days{2017y / 10 / 4} + 18h;
+    const auto before = post_tag_uri("https://Blog.Example.org", post);
+    post.slug = "titre-corrige";
+    post.title = "Titre corrigé";
+    EXPECT_EQ(post_tag_uri("https://blog.example.org/", post), before);
+    EXPECT_EQ(post_tag_uri("http://blog.example.org:8080", post), before);
+    EXPECT_EQ(before, "tag:blog.example.org,2017:post-42");
+    post.id = 43;
+    EXPECT_NE(post_tag_uri("https://blog.example.org", post), before);
+}
+
+TEST(FeedXml, EscapesMarkupAndDropsForbiddenCharacters) {
+    EXPECT_EQ(xml_escape("Tom & Jerry <b> \"q\" 'a' \x01ok\ttab"),
+              "Tom &amp; Jerry &lt;b&gt; &quot;q&quot; &apos;a&apos; ok\ttab");
+    EXPECT_EQ(xml_escape("الدولة Привет"), "الدولة Привет");
+}
+
+TEST_F(SiteTest, FeedsEscapeTitlesKeepNonLatinTextAndUseTheBlogsOffset) {
+    const std::string tricky = "Tom & Jerry <b> \"R&D\"";
+    const std::string arabic = "الدولة الإسلامية في ليبيا";
+    const std::string cyrillic = "Привет, мир";
+    add_post(london_, tricky, sys_days{2017y / 12 / 4} + 18h, {"R&D <x>"});
+    add_post(london_, arabic, sys_days{2017y / 12 / 5} + 18h, {"Libya"});
+    add_post(london_, cyrillic, sys_days{2017y / 12 / 6} + 18h, {"Notes"});
+    const auto atom = get("london.test", "/atom.xml");
+    ASSERT_EQ(atom.status, 200);
+    EXPECT_EQ(atom.content_type, "application/atom+xml; charset=utf-8");
+    EXPECT_TRUE(atom.cacheable);
+    EXPECT_NE(atom.body.find(
+                  "<title type=\"text\">Tom &amp; Jerry &lt;b&gt; &quot;R&amp;D&quot;</title>"),
+              std::string::npos)
+        << atom.body;
+    EXPECT_NE(atom.body.find("<title type=\"text\">" + arabic + "</title>"), std::string::npos);
+    EXPECT_NE(atom.body.find("<category term=\"R&amp;D &lt;x&gt;\""), std::string::npos);
+    EXPECT_NE(atom.body.find("<published>2017-12-04T18:00:00+00:00</published>"),
+              std::string::npos);
+    EXPECT_NE(atom.body.find("<content type=\"html\">&lt;p&gt;Un &lt;em&gt;paragraphe"),
+              std::string::npos);
+    EXPECT_NE(atom.body.find("<link rel=\"alternate\" type=\"text/html\" "
+                             "href=\"http://london.test/archive/2017/12/06/"),
+              std::string::npos);
+    EXPECT_EQ(header(atom, "Last-Modified"), "Wed, 06 Dec 2017 18:00:00 GMT");
+
+    const auto rss = get("london.test", "/rss.xml");
+    ASSERT_EQ(rss.status, 200);
+    EXPECT_EQ(rss.content_type, "application/rss+xml; charset=utf-8");
+    EXPECT_NE(rss.body.find("<title>Tom &amp; Jerry &lt;b&gt; &quot;R&amp;D&quot;</title>"),
+              std::string::npos);
+    EXPECT_NE(rss.body.find("<title>" + cyrillic + "</title>"), std::string::npos);
+    EXPECT_NE(rss.body.find("<pubDate>Mon, 04 Dec 2017 18:00:00 +0000</pubDate>"),
+              std::string::npos);
+    EXPECT_NE(rss.body.find("<content:encoded>&lt;p&gt;Un"), std::string::npos);
+    EXPECT_NE(rss.body.find("<guid isPermaLink=\"false\">tag:london.test,2017:post-"),
+              std::string::npos);
+
+    // Paris is on summer time in October.
+    const auto paris_rss = get("paris.test", "/rss.xml");
+    EXPECT_NE(paris_rss.body.find("<pubDate>Thu, 05 Oct 2017 20:00:00 +0200</pubDate>"),
+              std::string::npos)
+        << paris_rss.body;
+    EXPECT_NE(get("paris.test", "/feed.json").body.find("2017-10-05T20:00:00+02:00"),
+              std::string::npos);
+
+    const auto feed = get("london.test", "/feed.json");
+    ASSERT_EQ(feed.status, 200);
+    EXPECT_EQ(feed.content_type, "application/feed+json; charset=utf-8");
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(feed.body, ec);
+    ASSERT_FALSE(ec) << feed.body;
+    EXPECT_EQ(parsed.at("version").as_string(), "https://jsonfeed.org/version/1.1");
+    const auto& items = parsed.at("items").as_array();
+    ASSERT_EQ(items.size(), 4u);
+    EXPECT_EQ(items.at(0).at("title").as_string(), cyrillic);
+    EXPECT_EQ(items.at(1).at("title").as_string(), arabic);
+    EXPECT_EQ(items.at(2).at("title").as_string(), tricky);
+    EXPECT_EQ(items.at(2).at("tags").at(0).as_string(), "R&D <x>");
+    EXPECT_EQ(items.at(2).at("date_published").as_string(), "2017-12-04T18:00:00+00:00");
+    EXPECT_EQ(parsed.at("authors").at(0).at("name").as_string(), "London notebook");
+}
+
+TEST_F(SiteTest, FeedsHoldTheLatestTwentyAndCategoryFeedsTheirOwnPosts) {
+    for (int i = 0; i < 25; ++i) {
+        add_post(london_, "Many " + std::to_string(i), sys_days{2018y / 1 / 1} + hours{i}, {});
+    }
+    const auto atom = get("london.test", "/atom.xml");
+    std::size_t entries = 0;
+    for (auto at = atom.body.find("<entry>"); at != std::string::npos;
+         at = atom.body.find("<entry>", at + 1)) {
+        ++entries;
+    }
+    EXPECT_EQ(entries, 20u);
+    const auto notes = get("london.test", "/list/notes/rss.xml");
+    ASSERT_EQ(notes.status, 200);
+    EXPECT_NE(notes.body.find("<title>A London post</title>"), std::string::npos);
+    EXPECT_EQ(notes.body.find("Many 1"), std::string::npos);
+    EXPECT_NE(notes.body.find("<title>London notebook — Notes</title>"), std::string::npos);
+    EXPECT_EQ(get("london.test", "/list/notes/feed.json").status, 200);
+    EXPECT_EQ(get("london.test", "/list/nothing/atom.xml").status, 404);
+    const auto old = get("london.test", "/index.rss");
+    EXPECT_EQ(old.status, 301);
+    EXPECT_EQ(header(old, "Location"), "/rss.xml");
+}
+
+TEST_F(SiteTest, AbsoluteLinksUseTheBaseUrlOrTheHostHeaderWhichThenKeysTheCache) {
+    // Paris has no base URL: links follow the Host header, port included.
+    const auto home = get_target("paris.test:8080", "/");
+    EXPECT_NE(home.body.find("<link rel=\"canonical\" href=\"http://paris.test:8080/\">"),
+              std::string::npos);
+    EXPECT_NE(home.body.find("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Carnet "
+                             "de Paris (Atom)\" href=\"http://paris.test:8080/atom.xml\">"),
+              std::string::npos)
+        << home.body;
+    const auto policy = site_->cache_policy();
+    EXPECT_NE(policy(request_for("paris.test:8080", "/"))->key,
+              policy(request_for("paris.test:9090", "/"))->key);
+
+    const auto category = get_target("paris.test", "/list/libye/");
+    EXPECT_NE(category.body.find("href=\"http://paris.test/list/libye/atom.xml\""),
+              std::string::npos);
+
+    // A hostile Host header never reaches a link.
+    const auto hostile = get_target("paris.test\"><script>", "/");
+    EXPECT_EQ(hostile.body.find("<script>"), std::string::npos);
+
+    const auto base = add_blog(
+        {.hosts = {"base.test"}, .base_url = "https://blog.example.org/", .title = "Based"});
+    add_post(base, "Hello", sys_days{2017y / 10 / 4} + 9h, {});
+    start_site();
+    const auto based = get_target("base.test:8080", "/atom.xml");
+    EXPECT_NE(based.body.find("href=\"https://blog.example.org/archive/2017/10/04/hello.html\""),
+              std::string::npos)
+        << based.body;
+    EXPECT_NE(based.body.find("<id>tag:blog.example.org,2017:post-"), std::string::npos);
+    const auto policy_with_base = site_->cache_policy();
+    EXPECT_EQ(policy_with_base(request_for("base.test:8080", "/"))->key,
+              policy_with_base(request_for("base.test:9090", "/"))->key);
+}
+
+TEST_F(SiteTest, SitemapListsEveryPageAndSplitsPastTheLimit) {
+    // Paris: home, one category, one month, five posts.
+    const auto whole = get("paris.test", "/sitemap.xml");
+    ASSERT_EQ(whole.status, 200);
+    EXPECT_EQ(whole.content_type, "application/xml; charset=utf-8");
+    EXPECT_NE(whole.body.find("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"),
+              std::string::npos);
+    EXPECT_NE(
+        whole.body.find("<loc>http://paris.test/</loc><lastmod>2017-10-05T18:00:00Z</lastmod>"),
+        std::string::npos)
+        << whole.body;
+    EXPECT_NE(whole.body.find("<loc>http://paris.test/list/libye/</loc>"), std::string::npos);
+    EXPECT_NE(whole.body.find("<loc>http://paris.test/archive/2017/10/</loc>"), std::string::npos);
+    EXPECT_NE(whole.body.find("<loc>http://paris.test/archive/2017/10/03/billet-2.html</loc>"
+                              "<lastmod>2017-10-03T18:00:00Z</lastmod>"),
+              std::string::npos);
+    EXPECT_EQ(get("paris.test", "/sitemap-1.xml").status, 404);
+
+    start_site(3);
+    const auto index = get("paris.test", "/sitemap.xml");
+    EXPECT_NE(index.body.find("<sitemapindex"), std::string::npos) << index.body;
+    EXPECT_NE(index.body.find("<loc>http://paris.test/sitemap-3.xml</loc>"), std::string::npos);
+    EXPECT_EQ(index.body.find("sitemap-4.xml"), std::string::npos);
+    std::string all;
+    for (int number = 1; number <= 3; ++number) {
+        const auto part = get("paris.test", "/sitemap-" + std::to_string(number) + ".xml");
+        ASSERT_EQ(part.status, 200);
+        all += part.body;
+    }
+    std::size_t urls = 0;
+    for (auto at = all.find("<url>"); at != std::string::npos; at = all.find("<url>", at + 1)) {
+        ++urls;
+    }
+    EXPECT_EQ(urls, 8u);
+    EXPECT_EQ(get("paris.test", "/sitemap-4.xml").status, 404);
+    EXPECT_EQ(get("paris.test", "/sitemap-0.xml").status, 404);
+}
+
+TEST_F(SiteTest, RobotsAllowsAllAndNamesTheSitemap) {
+    const auto robots = get_target("paris.test:8080", "/robots.txt");
+    ASSERT_EQ(robots.status, 200);
+    EXPECT_EQ(robots.content_type, "text/plain; charset=utf-8");
+    EXPECT_NE(robots.body.find("User-agent: *\nAllow: /\n"), std::string::npos);
+    EXPECT_NE(robots.body.find("Sitemap: http://paris.test:8080/sitemap.xml\n"), std::string::npos);
+}
+
+TEST_F(SiteTest, SearchAnswersEveryQueryWithANormalPageThatIsNotCached) {
+    const auto empty = get_target("paris.test", "/search");
+    EXPECT_EQ(empty.status, 200);
+    EXPECT_FALSE(empty.cacheable);
+    EXPECT_EQ(empty.body.find("search-summary"), std::string::npos);
+    EXPECT_FALSE(site_->cache_policy()(request_for("paris.test", "/search?q=billet")));
+
+    const auto found = get_target("paris.test", "/search?q=billet");
+    EXPECT_EQ(found.status, 200);
+    EXPECT_NE(found.body.find("Articles trouvés : 5"), std::string::npos) << found.body;
+    EXPECT_NE(found.body.find("href=\"/search?q=billet&amp;page=2\""), std::string::npos);
+    const auto second = get_target("paris.test", "/search?q=billet&page=2");
+    EXPECT_NE(second.body.find("href=\"/search?q=billet&amp;page=3\""), std::string::npos);
+
+    for (const auto& hostile : std::vector<std::string>{
+             "%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E", "%22unclosed", "NEAR(a%20b)", "*", "-",
+             "a%20OR%20", "%27%3B%20DROP%20TABLE%20posts%3B--", "%00%01", "%FF%FE",
+             std::string(3000, 'x'), "billet&page=-1", "billet&page=99999999999", "%E2%80%AE"}) {
+        const auto page = get_target("paris.test", "/search?q=" + hostile);
+        EXPECT_EQ(page.status, 200) << hostile;
+        EXPECT_EQ(page.body.find("<script>alert"), std::string::npos) << hostile;
+        EXPECT_FALSE(page.cacheable);
+    }
 }
 
 }  // namespace

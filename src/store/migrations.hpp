@@ -12,7 +12,7 @@ struct Migration {
     std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 2> k_sqlite_migrations{{
+inline constexpr std::array<Migration, 3> k_sqlite_migrations{{
     {1, R"sql(
 CREATE TABLE blogs (
     id                INTEGER PRIMARY KEY,
@@ -129,6 +129,21 @@ CREATE TABLE sessions (
 )sql"},
     {2, R"sql(
 ALTER TABLE blogs ADD COLUMN base_url TEXT NOT NULL DEFAULT '';
+)sql"},
+    // Full-text search: one FTS5 table per language, because the tokenizer (and its stemmer)
+    // belongs to the table. rowid is the post id; only published posts are indexed (the
+    // store re-indexes a post whenever it changes). The tables keep their own copy of the
+    // text, made from the post's HTML by carnet_search_text(), which snippet() needs; the
+    // tokenizers and that function are registered by the store on every connection.
+    {3, R"sql(
+CREATE VIRTUAL TABLE post_search_fr USING fts5(title, body, tokenize = 'carnet_fr');
+CREATE VIRTUAL TABLE post_search_en USING fts5(title, body, tokenize = 'carnet_en');
+INSERT INTO post_search_fr (rowid, title, body)
+    SELECT p.id, p.title, carnet_search_text(p.html) FROM posts p JOIN blogs b ON b.id = p.blog_id
+    WHERE p.status = 'published' AND b.locale = 'fr';
+INSERT INTO post_search_en (rowid, title, body)
+    SELECT p.id, p.title, carnet_search_text(p.html) FROM posts p JOIN blogs b ON b.id = p.blog_id
+    WHERE p.status = 'published' AND b.locale = 'en';
 )sql"},
 }};
 

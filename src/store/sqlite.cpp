@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "store/search.hpp"
+
 namespace carnet::store::sqlite {
 
 namespace {
@@ -88,6 +90,10 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path
     sqlite3_extended_result_codes(raw, 1);
     // Another process (a `carnet import` beside the server) may hold the write lock.
     sqlite3_busy_timeout(raw, 10'000);
+    // Every connection needs the search tokenizers: FTS5 looks them up by name whenever it
+    // opens a search table, including inside the migration that creates them.
+    auto search = search::register_search_functions(raw);
+    if (!search) return std::unexpected(search.error());
     auto setup = connection->execute(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;");
     if (!setup) return std::unexpected(setup.error());

@@ -1,11 +1,13 @@
 #include <fmt/format.h>
 
+#include <array>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
 #include <unordered_map>
 
 #include "store/migrations.hpp"
+#include "store/search.hpp"
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
 
@@ -47,6 +49,16 @@ constexpr std::string_view k_post_columns_without_body =
     "p.id, p.blog_id, p.status, p.title, p.slug, p.source_format, '', '', '', "
     "p.published_at, p.updated_at, p.comments_open, "
     "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved')";
+
+// The search table of each blog language. Table names come only from here, never from input.
+struct SearchTable {
+    std::string_view table;
+    std::string_view locale;
+};
+constexpr std::array<SearchTable, 2> k_search_tables{{
+    {"post_search_fr", "fr"},
+    {"post_search_en", "en"},
+}};
 
 model::Post read_post(const Statement& row) {
     model::Post post;
@@ -295,6 +307,7 @@ public:
                 .bind(4, static_cast<int>(position));
             CARNET_CHECK(link->run());
         }
+        CARNET_CHECK(reindex_post(post_id));
         touched_.insert(post.blog_id);
         return post_id;
     }
@@ -308,7 +321,56 @@ public:
         return find_user(db_, email);
     }
 
+    // Empties the search tables and indexes every published post again; every blog gets a
+    // new generation. Returns how many posts were indexed.
+    Result<int> rebuild_search_index() {
+        CARNET_CHECK(db_.execute("DELETE FROM post_search_fr; DELETE FROM post_search_en;"));
+        int indexed = 0;
+        for (const auto& [table, locale] : k_search_tables) {
+            CARNET_CHECK(db_.execute(
+                fmt::format("INSERT INTO {0} (rowid, title, body) "
+                            "SELECT p.id, p.title, carnet_search_text(p.html) FROM posts p "
+                            "JOIN blogs b ON b.id = p.blog_id "
+                            "WHERE p.status = 'published' AND b.locale = '{1}'; "
+                            // Merges the b-trees a bulk insert leaves: smaller, faster to query.
+                            "INSERT INTO {0} ({0}) VALUES ('optimize');",
+                            table, locale)));
+            CARNET_TRY(count, db_.prepare(fmt::format("SELECT count(*) FROM {}", table)));
+            CARNET_TRY(has_row, count->step());
+            if (has_row) indexed += static_cast<int>(count->column_int(0));
+            count->reset();
+        }
+        CARNET_TRY(blogs, db_.prepare("SELECT id FROM blogs"));
+        while (true) {
+            CARNET_TRY(has_row, blogs->step());
+            if (!has_row) break;
+            touched_.insert(blogs->column_int(0));
+        }
+        blogs->reset();
+        return indexed;
+    }
+
 private:
+    // Brings the search index in line with the post as it now is in this transaction: its
+    // old entry goes, and it comes back (in its blog's language) if it is published. Every
+    // writer method that creates, changes or deletes a post calls it.
+    Status reindex_post(std::int64_t post_id) {
+        for (const auto& [table, locale] : k_search_tables) {
+            CARNET_TRY(remove, db_.prepare(fmt::format("DELETE FROM {} WHERE rowid = ?1", table)));
+            remove->bind(1, post_id);
+            CARNET_CHECK(remove->run());
+            CARNET_TRY(insert, db_.prepare(fmt::format(
+                                   "INSERT INTO {} (rowid, title, body) "
+                                   "SELECT p.id, p.title, carnet_search_text(p.html) FROM posts p "
+                                   "JOIN blogs b ON b.id = p.blog_id "
+                                   "WHERE p.id = ?1 AND p.status = 'published' AND b.locale = '{}'",
+                                   table, locale)));
+            insert->bind(1, post_id);
+            CARNET_CHECK(insert->run());
+        }
+        return {};
+    }
+
     Result<std::int64_t> category_id_for(std::int64_t blog_id, const model::Category& category) {
         if (category.name.empty()) {
             return model::fail(Error::Code::invalid_input, "a category needs a name");
@@ -519,6 +581,73 @@ public:
         auto reader = acquire_reader();
         if (!reader) return std::unexpected(reader.error());
         return find_user(**reader, email);
+    }
+
+    Result<SearchResults> search(std::int64_t blog_id, const SearchQuery& query) override {
+        SearchResults results;
+        // Only quoted words reach MATCH: a reader's text is never FTS5 syntax.
+        const auto match = search::fts_query_from_reader_text(query.text);
+        if (!match) return results;
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        Connection& db = **reader;
+
+        CARNET_TRY(locale_query, db.prepare("SELECT locale FROM blogs WHERE id = ?1"));
+        locale_query->bind(1, blog_id);
+        CARNET_TRY(has_blog, locale_query->step());
+        const auto locale = has_blog ? locale_query->column_text(0) : std::string();
+        locale_query->reset();
+        const SearchTable* table = nullptr;
+        for (const auto& candidate : k_search_tables) {
+            if (candidate.locale == locale) table = &candidate;
+        }
+        if (table == nullptr) return results;
+
+        // CROSS JOIN keeps the FTS table as the outer loop: the match drives the search, and
+        // the post's row is then one lookup by primary key.
+        const auto from = fmt::format(
+            "FROM {0} CROSS JOIN posts p ON p.id = {0}.rowid "
+            "WHERE {0} MATCH ?2 AND p.blog_id = ?1 AND p.status = 'published'",
+            table->table);
+        {
+            CARNET_TRY(count, db.prepare(fmt::format("SELECT count(*) {}", from)));
+            count->bind(1, blog_id).bind(2, *match);
+            CARNET_TRY(has_row, count->step());
+            results.total = has_row ? static_cast<int>(count->column_int(0)) : 0;
+            count->reset();
+        }
+        if (results.total == 0 || query.limit <= 0) return results;
+        // ORDER BY rank lets FTS5 sort by bm25 itself (title ten times the body), so that
+        // snippet() runs only for the rows returned, not for every match.
+        CARNET_TRY(select,
+                   db.prepare(fmt::format("SELECT {1}, snippet({0}, 1, ?3, ?4, '…', 24) {2} "
+                                          "AND {0}.rank MATCH 'bm25(10.0, 1.0)' "
+                                          "ORDER BY {0}.rank LIMIT ?5 OFFSET ?6",
+                                          table->table, k_post_columns_without_body, from)));
+        select->bind(1, blog_id)
+            .bind(2, *match)
+            .bind(3, search::k_match_start)
+            .bind(4, search::k_match_end)
+            .bind(5, query.limit)
+            .bind(6, std::max(0, query.offset));
+        while (true) {
+            CARNET_TRY(has_row, select->step());
+            if (!has_row) break;
+            results.hits.push_back(SearchHit{
+                read_post(*select), search::passage_html_from_snippet(select->column_text(13))});
+        }
+        select->reset();
+        for (auto& hit : results.hits) CARNET_CHECK(load_categories(db, hit.post));
+        return results;
+    }
+
+    Status rebuild_search_index() override {
+        return write([](Writer& writer) -> Status {
+            // `write` always hands its own SqliteWriter to the body.
+            auto indexed = static_cast<SqliteWriter&>(writer).rebuild_search_index();
+            if (!indexed) return std::unexpected(indexed.error());
+            return {};
+        });
     }
 
     Result<std::optional<model::Role>> role_of(std::int64_t blog_id,

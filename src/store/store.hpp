@@ -39,6 +39,26 @@ struct PostList {
     int total = 0;                   // how many match the query, ignoring offset and limit
 };
 
+// A reader's search: words, "quoted phrases", prefix* and -excluded words. Any text is
+// acceptable: what is not understood is searched as plain words, never an error.
+struct SearchQuery {
+    std::string text;
+    int offset = 0;
+    int limit = 10;
+};
+
+struct SearchHit {
+    model::Post post;  // with categories; source and html left empty
+    // The best matching passage of the post as safe HTML: escaped text with the matched
+    // terms inside <mark>…</mark>.
+    std::string passage_html;
+};
+
+struct SearchResults {
+    std::vector<SearchHit> hits;  // most relevant first (a title match outweighs the body)
+    int total = 0;                // how many posts match, ignoring offset and limit
+};
+
 // The write side, only valid inside Store::write. Every change made through it belongs to
 // one transaction: all of it is committed, or none of it.
 class Writer {
@@ -99,6 +119,15 @@ public:
     virtual Result<std::vector<model::MonthCount>> months_with_counts(std::int64_t blog_id) = 0;
 
     virtual Result<std::optional<model::User>> find_user_by_email(std::string_view email) = 0;
+
+    // Published posts of the blog matching `query`, folded for case and diacritics and
+    // stemmed in the blog's language (French or English). The index is kept current in
+    // every write transaction that changes a post.
+    virtual Result<SearchResults> search(std::int64_t blog_id, const SearchQuery& query) = 0;
+
+    // Rebuilds the search index of every blog from the posts (`carnet search --reindex`).
+    virtual Status rebuild_search_index() = 0;
+
     virtual Result<std::optional<model::Role>> role_of(std::int64_t blog_id,
                                                        std::int64_t user_id) = 0;
 };

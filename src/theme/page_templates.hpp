@@ -1,11 +1,11 @@
 // A theme's Mustache templates, read and parsed once. Private to the theme module.
 //
 // A theme folder holds layout.mustache (the whole document), one template per kind of page
-// (listing.mustache, post.mustache, not_found.mustache) and partials under partials/. The
-// layout includes the page with {{> content}}; any template includes partials/<name>.mustache
-// with {{> name}}. Partials are inlined when the theme loads, so each kind of page is one
-// parsed template and rendering never reads or parses anything. Partial tags are recognised
-// with the default {{ }} delimiters.
+// (listing.mustache, post.mustache, not_found.mustache, search.mustache) and partials under
+// partials/. The layout includes the page with {{> content}}; any template includes
+// partials/<name>.mustache with {{> name}}. Partials are inlined when the theme loads, so each kind
+// of page is one parsed template and rendering never reads or parses anything. Partial tags are
+// recognised with the default {{ }} delimiters.
 #pragma once
 
 #include <array>
@@ -21,7 +21,7 @@ namespace carnet::theme {
 // The whole content of a theme file. Fails with not_found naming a missing file.
 model::Result<std::string> read_theme_file(const std::filesystem::path& path);
 
-enum class PageKind { listing, post, not_found };
+enum class PageKind { listing, post, not_found, search };
 
 class PageTemplates {
 public:
@@ -33,7 +33,7 @@ public:
     std::string render(PageKind kind, const kainjow::mustache::data& view) const;
 
 private:
-    std::array<std::optional<kainjow::mustache::mustache>, 3> pages_;
+    std::array<std::optional<kainjow::mustache::mustache>, 4> pages_;
 };
 
 }  // namespace carnet::theme

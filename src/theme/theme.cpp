@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -21,7 +22,7 @@ namespace mustache = kainjow::mustache;
 
 // The strings templates use as {{t.<key>}}. Every msgid is in locales/*.po; the templates
 // never carry words of their own, so a translator only ever edits .po files.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 22> k_template_strings{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 27> k_template_strings{{
     {"skip_to_content", "Skip to content"},
     {"sidebar", "Sidebar"},
     {"categories", "Categories"},
@@ -44,6 +45,11 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 22> k_templa
     {"not_found_text", "The page you asked for does not exist or has moved."},
     {"back_home", "Back to the home page"},
     {"powered_by", "Powered by carnet"},
+    {"search", "Search"},
+    {"search_heading", "Search"},
+    {"search_button", "Search"},
+    {"search_label", "Words to search for"},
+    {"feeds", "Feeds"},
 }};
 
 // Strings with a {placeholder}, filled in here rather than in a template.
@@ -55,6 +61,10 @@ constexpr std::string_view k_comments_count = "Comments ({count})";
 constexpr std::string_view k_page_number = "Page {number}";
 constexpr std::string_view k_untitled = "(untitled)";
 constexpr std::string_view k_not_found_heading = "Page not found";
+constexpr std::string_view k_search_heading = "Search";
+constexpr std::string_view k_search_title = "Search: {query}";
+constexpr std::string_view k_posts_found = "Posts found: {count}";
+constexpr std::string_view k_no_match = "No post matches your search.";
 
 constexpr std::string_view k_title_separator = " — ";
 
@@ -112,9 +122,11 @@ model::LocalDateTime utc_reading(model::Instant instant) {
 // translated, formatted and linked.
 class PageBuilder {
 public:
-    PageBuilder(const model::Blog& blog, const Catalog* catalog, const DateTextsCache& dates)
+    PageBuilder(const model::Blog& blog, const Catalog* catalog, const DateTextsCache& dates,
+                const PageContext& context)
         : blog_(blog),
           catalog_(catalog),
+          context_(context),
           zone_(model::is_known_time_zone(blog.time_zone) ? blog.time_zone : "UTC"),
           locale_(locale_of(blog)),
           dates_(dates.get(locale_, zone_)) {}
@@ -146,7 +158,26 @@ public:
         view.set("blog_subtitle", blog_.subtitle);
         view.set("title_is_h1", title_is_h1);
         view.set("on_post_page", false);
-        view.set("has_canonical", false);
+        const std::string canonical = absolute_url(context_.path.empty() ? "/" : context_.path);
+        view.set("has_canonical", is_absolute(canonical));
+        view.set("canonical_url", canonical);
+        view.set("og_title", heading.empty() ? blog_.title : heading);
+        view.set("og_type", "website");
+        view.set("og_locale", og_locale());
+        set_description(view, blog_.subtitle);
+        view.set("has_json_ld", false);
+        view.set("search_query", "");
+
+        mustache::list feeds;
+        for (const auto& feed : context_.feeds) {
+            mustache::data item;
+            item.set("title", feed.title);
+            item.set("type", feed.type);
+            item.set("url", feed.url);
+            feeds.push_back(std::move(item));
+        }
+        view.set("has_feeds", !feeds.empty());
+        view["feeds"] = make_list(std::move(feeds));
 
         mustache::data strings;
         for (const auto& [key, msgid] : k_template_strings)
@@ -223,10 +254,114 @@ public:
         return fill(text(k_comments_count), "count", dates_.number(count));
     }
 
-    // "https://" + the canonical host + path, or the path alone for a blog with no host yet.
+    // The base URL the site chose + path; without one, "https://" + the canonical host +
+    // path, or the path alone for a blog with no host yet.
     std::string absolute_url(const std::string& path) const {
+        if (!context_.base_url.empty()) return context_.base_url + path;
         if (blog_.hosts.empty() || blog_.hosts.front().empty()) return path;
         return "https://" + blog_.hosts.front() + path;
+    }
+
+    static bool is_absolute(std::string_view url) {
+        return url.starts_with("https://") || url.starts_with("http://");
+    }
+
+    static void set_description(mustache::data& view, const std::string& description) {
+        view.set("has_description", !description.empty());
+        view.set("description", description);
+    }
+
+    // OpenGraph wants language_TERRITORY; a bare language gets its usual territory.
+    std::string og_locale() const {
+        std::string locale = locale_;
+        std::replace(locale.begin(), locale.end(), '-', '_');
+        if (locale.find('_') != std::string::npos) return locale;
+        if (locale == "fr") return "fr_FR";
+        if (locale == "en") return "en_US";
+        return locale;
+    }
+
+    // schema.org BlogPosting, as JSON a <script> element cannot be broken out of.
+    std::string json_ld(const model::Post& post, const std::string& title) const {
+        namespace json = boost::json;
+        const std::string url = absolute_url(model::post_path(blog_, post));
+        try {
+            json::object posting;
+            posting["@context"] = "https://schema.org";
+            posting["@type"] = "BlogPosting";
+            posting["headline"] = title;
+            posting["datePublished"] = offset_rfc3339(post.published_at);
+            posting["dateModified"] = offset_rfc3339(std::max(post.updated_at, post.published_at));
+            posting["url"] = url;
+            posting["mainEntityOfPage"] = json::object{{"@type", "WebPage"}, {"@id", url}};
+            posting["author"] = json::object{{"@type", "Person"}, {"name", blog_.title}};
+            posting["publisher"] = json::object{{"@type", "Organization"}, {"name", blog_.title}};
+            if (!post.excerpt.empty()) posting["description"] = post.excerpt;
+            posting["inLanguage"] = locale_;
+            if (!post.categories.empty()) {
+                json::array names;
+                for (const auto& category : post.categories) names.emplace_back(category.name);
+                posting["articleSection"] = names;
+                posting["keywords"] = names;
+            }
+            return script_safe(json::serialize(posting));
+        } catch (const std::exception&) {
+            // Only allocation can fail here; a page without structured data is still a page.
+            return {};
+        }
+    }
+
+    // Inside <script>, "</script>" or "<!--" in a string would end or change the element;
+    // JSON allows Unicode escapes for any character, and these three only occur inside strings.
+    static std::string script_safe(std::string_view json) {
+        std::string out;
+        out.reserve(json.size());
+        for (char c : json) {
+            switch (c) {
+                case '<':
+                    out += "\\u003c";
+                    break;
+                case '>':
+                    out += "\\u003e";
+                    break;
+                case '&':
+                    out += "\\u0026";
+                    break;
+                default:
+                    out += c;
+            }
+        }
+        return out;
+    }
+
+    // RFC 3339 with the blog's offset: "2017-10-04T20:19:00+02:00".
+    std::string offset_rfc3339(model::Instant instant) const {
+        auto local = model::to_local(instant, zone_);
+        if (!local) return model::to_rfc3339(instant);
+        using namespace std::chrono;
+        const auto wall =
+            sys_days{std::chrono::year{local->year} / static_cast<unsigned>(local->month) /
+                     static_cast<unsigned>(local->day)} +
+            hours{local->hour} + minutes{local->minute} + seconds{local->second};
+        const auto offset = duration_cast<minutes>(wall - instant).count();
+        const auto magnitude = offset < 0 ? -offset : offset;
+        return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", local->year,
+                           local->month, local->day, local->hour, local->minute, local->second,
+                           offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
+    }
+
+    // The day and time of a post, as its footer shows them.
+    std::string when(model::Instant instant) const {
+        return dates_.day_header(instant) + " " + dates_.time_of_day(instant);
+    }
+
+    std::string search_title(const std::string& query) const {
+        return fill(text(k_search_title), "query", query);
+    }
+
+    std::string results_label(int total) const {
+        if (total == 0) return text(k_no_match);
+        return fill(text(k_posts_found), "count", dates_.number(total));
     }
 
     std::string listing_heading(const Listing& listing) const {
@@ -307,6 +442,7 @@ private:
 
     const model::Blog& blog_;
     const Catalog* catalog_;
+    const PageContext& context_;
     std::string zone_;
     std::string locale_;
     const DateTexts& dates_;
@@ -321,8 +457,8 @@ public:
           stylesheet_(std::move(stylesheet)) {}
 
     std::string render_listing(const model::Blog& blog, const Listing& listing,
-                               const Sidebar& sidebar) const override {
-        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_);
+                               const Sidebar& sidebar, const PageContext& context) const override {
+        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
         const std::string heading = builder.listing_heading(listing);
         std::string title = heading;
         if (listing.page > 1) {
@@ -333,37 +469,71 @@ public:
         view.set("has_heading", !heading.empty());
         view.set("heading", heading);
         view["days"] = builder.days(listing.posts);
-
         if (listing.page_count > 1) {
-            mustache::data pagination;
-            const bool has_newer = listing.page > 1;
-            const bool has_older = listing.page < listing.page_count;
-            pagination.set("has_newer", has_newer);
-            pagination.set("newer_path", page_path(listing.base_path, listing.page - 1));
-            pagination.set("has_older", has_older);
-            pagination.set("older_path", page_path(listing.base_path, listing.page + 1));
-            view["pagination"] = std::move(pagination);
+            view["pagination"] = pagination(listing.page, listing.page_count, [&](int page) {
+                return page_path(listing.base_path, page);
+            });
         }
         return templates_.render(PageKind::listing, view);
     }
 
     std::string render_post(const model::Blog& blog, const model::Post& post,
-                            const Sidebar& sidebar) const override {
-        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_);
+                            const Sidebar& sidebar, const PageContext& context) const override {
+        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
         const std::string title = post.title.empty() ? builder.text(k_untitled) : post.title;
         auto view = builder.page(title, false, sidebar);
         view.set("on_post_page", true);
+        // The post's own address, whatever path the context gave.
         const std::string url = builder.absolute_url(model::post_path(blog, post));
-        view.set("has_canonical", url.starts_with("https://"));
+        view.set("has_canonical", PageBuilder::is_absolute(url));
         view.set("canonical_url", url);
+        view.set("og_title", title);
+        view.set("og_type", "article");
+        if (!post.excerpt.empty()) PageBuilder::set_description(view, post.excerpt);
+        const auto json_ld = builder.json_ld(post, title);
+        view.set("has_json_ld", !json_ld.empty());
+        view.set("json_ld", json_ld);
         view["days"] = builder.days({post});
         view.set("comments_heading", builder.comments_label(post.comment_count));
         return templates_.render(PageKind::post, view);
     }
 
-    std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar) const override {
-        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_);
+    std::string render_search(const model::Blog& blog, const SearchPage& search,
+                              const Sidebar& sidebar, const PageContext& context) const override {
+        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
+        const bool searched = !search.query.empty();
+        std::string title =
+            searched ? builder.search_title(search.query) : builder.text(k_search_heading);
+        if (search.page > 1) {
+            title += std::string(k_title_separator) + builder.page_number(search.page);
+        }
+        auto view = builder.page(title, false, sidebar);
+        view.set("search_query", search.query);
+        view.set("searched", searched);
+        view.set("results_label", builder.results_label(search.total));
+        mustache::list hits;
+        for (const auto& hit : search.hits) {
+            auto item = builder.entry(hit.post);
+            item.set("when", builder.when(hit.post.published_at));
+            item.set("passage_html", hit.passage_html);
+            hits.push_back(std::move(item));
+        }
+        view["hits"] = make_list(std::move(hits));
+        if (searched && search.page_count > 1) {
+            const std::string base = "/search?q=" + percent_encode(search.query);
+            view["pagination"] = pagination(search.page, search.page_count, [&](int page) {
+                return page <= 1 ? base : fmt::format("{}&page={}", base, page);
+            });
+        }
+        return templates_.render(PageKind::search, view);
+    }
+
+    std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar,
+                                 const PageContext& context) const override {
+        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
         auto view = builder.page(builder.text(k_not_found_heading), false, sidebar);
+        // A missing page has no address worth naming as canonical.
+        view.set("has_canonical", false);
         return templates_.render(PageKind::not_found, view);
     }
 
@@ -377,6 +547,16 @@ public:
     }
 
 private:
+    template <typename PathOf>
+    static mustache::data pagination(int page, int page_count, const PathOf& path_of) {
+        mustache::data pagination;
+        pagination.set("has_newer", page > 1);
+        pagination.set("newer_path", path_of(page - 1));
+        pagination.set("has_older", page < page_count);
+        pagination.set("older_path", path_of(page + 1));
+        return pagination;
+    }
+
     // "fr_CA" and "fr-CA" use fr.po when there is no fr_CA.po; no catalog means the
     // msgids, which are English.
     const Catalog* catalog_for(std::string_view locale) const {

@@ -40,6 +40,37 @@ struct Listing {
     std::string base_path = "/";
 };
 
+// One feed a page links to for autodiscovery.
+struct FeedLink {
+    std::string title;  // "Carnet — Atom"
+    std::string type;   // "application/atom+xml"
+    std::string url;    // absolute
+};
+
+// Where the page lives and what it links to, decided by the site for each request.
+struct PageContext {
+    // "https://blog.example.org" with no trailing slash. Empty: links stay relative and the
+    // canonical link falls back to the blog's first host.
+    std::string base_url;
+    std::string path;             // this page's own path, for <link rel="canonical">
+    std::vector<FeedLink> feeds;  // the blog's feeds, then those of the page's category
+};
+
+// A search result as the theme shows it.
+struct SearchHit {
+    model::Post post;          // with categories
+    std::string passage_html;  // safe HTML, inserted as is
+};
+
+// The search page: the form, and the results when there is a query.
+struct SearchPage {
+    std::string query;  // as typed; empty shows the form alone
+    std::vector<SearchHit> hits;
+    int total = 0;
+    int page = 1;
+    int page_count = 1;
+};
+
 class Theme {
 public:
     // Loads themes/<name>/ from `themes_dir`: its templates (parsed once) and its locale
@@ -51,10 +82,15 @@ public:
 
     // Complete HTML documents. Safe to call from several threads at once.
     virtual std::string render_listing(const model::Blog& blog, const Listing& listing,
-                                       const Sidebar& sidebar) const = 0;
+                                       const Sidebar& sidebar,
+                                       const PageContext& context) const = 0;
+    // Post pages also carry schema.org BlogPosting JSON-LD.
     virtual std::string render_post(const model::Blog& blog, const model::Post& post,
-                                    const Sidebar& sidebar) const = 0;
-    virtual std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar) const = 0;
+                                    const Sidebar& sidebar, const PageContext& context) const = 0;
+    virtual std::string render_search(const model::Blog& blog, const SearchPage& search,
+                                      const Sidebar& sidebar, const PageContext& context) const = 0;
+    virtual std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar,
+                                         const PageContext& context) const = 0;
 
     // The theme's CSS, served at /theme/style.css.
     virtual const std::string& stylesheet() const = 0;

@@ -143,7 +143,7 @@ TEST_F(ThemeLoadTest, TemplatesAreReadOnceAtLoad) {
     ASSERT_TRUE(theme.has_value()) << theme.error().message;
     std::filesystem::remove_all(theme_dir());
     model::Blog blog;
-    const auto html = (*theme)->render_not_found(blog, {});
+    const auto html = (*theme)->render_not_found(blog, {}, {});
     EXPECT_THAT(html, HasSubstr("Page introuvable"));
 }
 

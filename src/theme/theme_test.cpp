@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -15,6 +16,8 @@ namespace {
 using namespace test_support;
 using ::testing::HasSubstr;
 using ::testing::Not;
+
+PageContext context_for(std::string path);
 
 class ThemeTest : public ::testing::Test {
 protected:
@@ -31,7 +34,13 @@ protected:
     static std::string listing_of(const model::Blog& blog, std::vector<model::Post> posts) {
         Listing listing;
         listing.posts = std::move(posts);
-        return theme_->render_listing(blog, listing, {});
+        return theme_->render_listing(blog, listing, {}, {});
+    }
+
+    static std::string listing_of_with_context(const model::Blog& blog, std::string path) {
+        Listing listing;
+        listing.posts = {misrata_post()};
+        return theme_->render_listing(blog, listing, {}, context_for(std::move(path)));
     }
 
     static std::vector<std::string> day_headers(const std::string& html) {
@@ -210,11 +219,17 @@ TEST_F(ThemeTest, Post_BodyIsInsertedAsHtmlWhileTheTitleIsEscaped) {
     post.html = "<p>Un corps <em>riche</em> &amp; sûr.</p>";
     post.categories = {category(5, "R&D <b>", "r-d-b")};
     for (const auto& html :
-         {listing_of(french_blog(), {post}), theme_->render_post(french_blog(), post, {})}) {
+         {listing_of(french_blog(), {post}), theme_->render_post(french_blog(), post, {}, {})}) {
         EXPECT_THAT(html, HasSubstr("<p>Un corps <em>riche</em> &amp; sûr.</p>"));
         EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; Jerry"));
         EXPECT_THAT(html, HasSubstr(">R&amp;D &lt;b&gt;</a>"));
-        EXPECT_THAT(html, Not(HasSubstr("<script")));
+        // The only script element is the post page's JSON-LD, which is data, not code.
+        auto without_json_ld = html;
+        const std::string json_ld = "<script type=\"application/ld+json\">";
+        if (auto at = without_json_ld.find(json_ld); at != std::string::npos) {
+            without_json_ld.erase(at, json_ld.size());
+        }
+        EXPECT_THAT(without_json_ld, Not(HasSubstr("<script")));
     }
 }
 
@@ -251,26 +266,26 @@ TEST_F(ThemeTest, ListingHeading_FrenchArchivesAndCategory) {
     listing.year = 2017;
     listing.month = 10;
     listing.day = 4;
-    auto html = theme_->render_listing(blog, listing, {});
+    auto html = theme_->render_listing(blog, listing, {}, {});
     EXPECT_THAT(html, HasSubstr("<h2 class=\"listing-heading\">Archives du 4 octobre 2017</h2>"));
     EXPECT_THAT(html, HasSubstr("<title>Archives du 4 octobre 2017 — Le carnet de Jean</title>"));
 
     listing.kind = ListingKind::month;
-    html = theme_->render_listing(blog, listing, {});
+    html = theme_->render_listing(blog, listing, {}, {});
     EXPECT_THAT(html, HasSubstr(">Archives : octobre 2017</h2>"));
 
     listing.kind = ListingKind::year;
-    html = theme_->render_listing(blog, listing, {});
+    html = theme_->render_listing(blog, listing, {}, {});
     EXPECT_THAT(html, HasSubstr(">Archives : 2017</h2>"));
 
     listing.kind = ListingKind::category;
     listing.category = category(2, "Libye", "libye");
-    html = theme_->render_listing(blog, listing, {});
+    html = theme_->render_listing(blog, listing, {}, {});
     EXPECT_THAT(html, HasSubstr(">Catégorie : Libye</h2>"));
     EXPECT_THAT(html, HasSubstr("<title>Catégorie : Libye — Le carnet de Jean</title>"));
 
     listing.kind = ListingKind::home;
-    html = theme_->render_listing(blog, listing, {});
+    html = theme_->render_listing(blog, listing, {}, {});
     EXPECT_THAT(html, Not(HasSubstr("listing-heading")));
 }
 
@@ -281,16 +296,17 @@ TEST_F(ThemeTest, ListingHeading_EnglishArchivesAndCategory) {
     listing.year = 2017;
     listing.month = 10;
     listing.day = 4;
-    EXPECT_THAT(theme_->render_listing(blog, listing, {}),
+    EXPECT_THAT(theme_->render_listing(blog, listing, {}, {}),
                 HasSubstr(">Archives for October 4, 2017</h2>"));
     listing.kind = ListingKind::month;
-    EXPECT_THAT(theme_->render_listing(blog, listing, {}),
+    EXPECT_THAT(theme_->render_listing(blog, listing, {}, {}),
                 HasSubstr(">Archives for October 2017</h2>"));
     listing.kind = ListingKind::year;
-    EXPECT_THAT(theme_->render_listing(blog, listing, {}), HasSubstr(">Archives for 2017</h2>"));
+    EXPECT_THAT(theme_->render_listing(blog, listing, {}, {}),
+                HasSubstr(">Archives for 2017</h2>"));
     listing.kind = ListingKind::category;
     listing.category = category(2, "Libya", "libya");
-    EXPECT_THAT(theme_->render_listing(blog, listing, {}), HasSubstr(">Category: Libya</h2>"));
+    EXPECT_THAT(theme_->render_listing(blog, listing, {}, {}), HasSubstr(">Category: Libya</h2>"));
 }
 
 TEST_F(ThemeTest, Pagination_MiddlePageLinksToNewerAndOlder) {
@@ -301,7 +317,7 @@ TEST_F(ThemeTest, Pagination_MiddlePageLinksToNewerAndOlder) {
     listing.posts = {misrata_post()};
     listing.page = 2;
     listing.page_count = 3;
-    const auto html = theme_->render_listing(french_blog(), listing, {});
+    const auto html = theme_->render_listing(french_blog(), listing, {}, {});
     EXPECT_THAT(html, HasSubstr("<a href=\"/list/libye/\" rel=\"prev\">Articles plus récents</a>"));
     EXPECT_THAT(
         html, HasSubstr("<a href=\"/list/libye/page/3/\" rel=\"next\">Articles plus anciens</a>"));
@@ -313,12 +329,12 @@ TEST_F(ThemeTest, Pagination_FirstAndLastPagesLinkOneWay) {
     listing.posts = {misrata_post()};
     listing.page = 1;
     listing.page_count = 3;
-    auto html = theme_->render_listing(english_blog(), listing, {});
+    auto html = theme_->render_listing(english_blog(), listing, {}, {});
     EXPECT_THAT(html, HasSubstr("<a href=\"/page/2/\" rel=\"next\">Older posts</a>"));
     EXPECT_THAT(html, Not(HasSubstr("rel=\"prev\"")));
 
     listing.page = 3;
-    html = theme_->render_listing(english_blog(), listing, {});
+    html = theme_->render_listing(english_blog(), listing, {}, {});
     EXPECT_THAT(html, HasSubstr("<a href=\"/page/2/\" rel=\"prev\">Newer posts</a>"));
     EXPECT_THAT(html, Not(HasSubstr("rel=\"next\"")));
     EXPECT_THAT(html, HasSubstr("<title>Page 3 — Le carnet de Jean</title>"));
@@ -332,7 +348,7 @@ TEST_F(ThemeTest, Pagination_AbsentWithASinglePage) {
 TEST_F(ThemeTest, PostPage_HasTitleDayHeaderFooterAndCommentsSection) {
     auto post = misrata_post();
     post.comment_count = 2;
-    const auto html = theme_->render_post(french_blog(), post, {});
+    const auto html = theme_->render_post(french_blog(), post, {}, {});
     EXPECT_THAT(html, HasSubstr("<title>L&#39;Etat islamique attaque le tribunal de Misrata — "
                                 "Le carnet de Jean</title>"));
     EXPECT_THAT(html, HasSubstr("<p class=\"site-title\"><a href=\"/\">"));
@@ -354,14 +370,14 @@ TEST_F(ThemeTest, PostPage_HasTitleDayHeaderFooterAndCommentsSection) {
 TEST_F(ThemeTest, NotFound_FrenchAndEnglishWithLinkHomeAndSidebar) {
     Sidebar sidebar;
     sidebar.categories = {category(2, "Libye", "libye", 12)};
-    auto html = theme_->render_not_found(french_blog(), sidebar);
+    auto html = theme_->render_not_found(french_blog(), sidebar, {});
     EXPECT_THAT(html, HasSubstr("<title>Page introuvable — Le carnet de Jean</title>"));
     EXPECT_THAT(html, HasSubstr("<h1 class=\"page-heading\">Page introuvable</h1>"));
     EXPECT_THAT(html, HasSubstr("<a href=\"/\">Retour à la page d’accueil</a>"));
     EXPECT_THAT(html, HasSubstr("<a href=\"/list/libye/\">Libye</a>"));
     EXPECT_EQ(count(html, "<h1"), 1u);
 
-    html = theme_->render_not_found(english_blog(), sidebar);
+    html = theme_->render_not_found(english_blog(), sidebar, {});
     EXPECT_THAT(html, HasSubstr("<h1 class=\"page-heading\">Page not found</h1>"));
     EXPECT_THAT(html, HasSubstr("Back to the home page"));
 }
@@ -372,7 +388,7 @@ TEST_F(ThemeTest, Sidebar_ListsCategoriesMonthsAndRecentPosts) {
                           category(2, "Libye", "libye", 12)};
     sidebar.months = {{2017, 10, 3}, {2017, 9, 25}};
     sidebar.recent_posts = {misrata_post()};
-    const auto html = theme_->render_not_found(french_blog(), sidebar);
+    const auto html = theme_->render_not_found(french_blog(), sidebar, {});
     const auto aside = elements(html, "<aside", "</aside>").at(0);
     EXPECT_THAT(aside, HasSubstr("<h2 id=\"sidebar-categories\">Catégories</h2>"));
     EXPECT_THAT(aside, HasSubstr("<li><a href=\"/list/libye/\">Libye</a> <span "
@@ -387,13 +403,13 @@ TEST_F(ThemeTest, Sidebar_ListsCategoriesMonthsAndRecentPosts) {
     EXPECT_THAT(aside, HasSubstr("<a href=\"/archive/2017/10/04/l-etat-islamique-attaque-le-"
                                  "tribunal-de-misrata.html\">L&#39;Etat islamique"));
 
-    const auto english = theme_->render_not_found(english_blog(), sidebar);
+    const auto english = theme_->render_not_found(english_blog(), sidebar, {});
     EXPECT_THAT(english, HasSubstr(">October 2017</a> <span class=\"count\">(3)</span>"));
     EXPECT_THAT(english, HasSubstr("(1,234)"));
 }
 
 TEST_F(ThemeTest, Sidebar_EmptySectionsAreLeftOut) {
-    const auto html = theme_->render_not_found(french_blog(), {});
+    const auto html = theme_->render_not_found(french_blog(), {}, {});
     EXPECT_THAT(html, HasSubstr("<aside class=\"sidebar\""));
     EXPECT_THAT(html, Not(HasSubstr("sidebar-categories")));
     EXPECT_THAT(html, Not(HasSubstr("sidebar-archives")));
@@ -437,14 +453,14 @@ TEST_F(ThemeTest, Render_FromSeveralThreadsGivesTheSamePages) {
     sidebar.categories = {category(2, "Libye", "libye", 12)};
     sidebar.months = {{2017, 10, 3}};
     const auto french = listing_of(french_blog(), {misrata_post()});
-    const auto english = theme_->render_post(english_blog(), misrata_post(), sidebar);
+    const auto english = theme_->render_post(english_blog(), misrata_post(), sidebar, {});
     std::vector<std::thread> threads;
     std::vector<int> mismatches(4, 0);
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([&, t] {
             for (int i = 0; i < 25; ++i) {
                 if (listing_of(french_blog(), {misrata_post()}) != french) ++mismatches[t];
-                if (theme_->render_post(english_blog(), misrata_post(), sidebar) != english) {
+                if (theme_->render_post(english_blog(), misrata_post(), sidebar, {}) != english) {
                     ++mismatches[t];
                 }
             }
@@ -458,6 +474,108 @@ TEST_F(ThemeTest, Stylesheet_IsTheThemesCss) {
     const auto& css = theme_->stylesheet();
     EXPECT_THAT(css, HasSubstr(":focus-visible"));
     EXPECT_THAT(css, HasSubstr("@media (max-width:"));
+}
+
+PageContext context_for(std::string path) {
+    return PageContext{.base_url = "https://blog.example.org",
+                       .path = std::move(path),
+                       .feeds = {{.title = "Blog (Atom)",
+                                  .type = "application/atom+xml",
+                                  .url = "https://blog.example.org/atom.xml"},
+                                 {.title = "Blog (RSS)",
+                                  .type = "application/rss+xml",
+                                  .url = "https://blog.example.org/rss.xml"}}};
+}
+
+// The text between the JSON-LD script's tags, or nothing.
+std::optional<std::string> json_ld_of(const std::string& html) {
+    const std::string open = "<script type=\"application/ld+json\">";
+    const auto start = html.find(open);
+    if (start == std::string::npos) return std::nullopt;
+    const auto end = html.find("</script>", start);
+    if (end == std::string::npos) return std::nullopt;
+    return html.substr(start + open.size(), end - start - open.size());
+}
+
+TEST_F(ThemeTest, Head_CarriesCanonicalFeedsOpenGraphAndTwitterCard) {
+    const auto html = listing_of_with_context(french_blog(), "/list/libye/");
+    EXPECT_THAT(
+        html, HasSubstr("<link rel=\"canonical\" href=\"https://blog.example.org/list/libye/\">"));
+    EXPECT_THAT(html,
+                HasSubstr("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Blog "
+                          "(Atom)\" href=\"https://blog.example.org/atom.xml\">"));
+    EXPECT_THAT(html, HasSubstr("<link rel=\"alternate\" type=\"application/rss+xml\""));
+    EXPECT_THAT(
+        html,
+        HasSubstr("<meta property=\"og:url\" content=\"https://blog.example.org/list/libye/\">"));
+    EXPECT_THAT(html, HasSubstr("<meta property=\"og:type\" content=\"website\">"));
+    EXPECT_THAT(html, HasSubstr("<meta property=\"og:site_name\" content=\"Le carnet de Jean\">"));
+    EXPECT_THAT(html, HasSubstr("<meta property=\"og:locale\" content=\"fr_FR\">"));
+    EXPECT_THAT(html, HasSubstr("<meta name=\"twitter:card\" content=\"summary\">"));
+    // Share links are absolute, from the base URL.
+    EXPECT_THAT(html, HasSubstr("sharer.php?u=https%3A%2F%2Fblog.example.org%2Farchive%2F"));
+}
+
+TEST_F(ThemeTest, Post_JsonLdDescribesTheBlogPostingAndCannotBeBrokenOutOf) {
+    auto post = misrata_post();
+    post.title = "</script><script>alert(1)</script> & <!-- \"quoted\" الدولة";
+    post.categories = {category(5, "Libye", "libye"), category(6, "</script>", "script")};
+    const auto html = theme_->render_post(french_blog(), post, {}, context_for("/x"));
+    EXPECT_THAT(html, HasSubstr("<meta property=\"og:type\" content=\"article\">"));
+    const auto json_ld = json_ld_of(html);
+    ASSERT_TRUE(json_ld.has_value()) << html;
+    EXPECT_EQ(json_ld->find('<'), std::string::npos) << *json_ld;
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(*json_ld, ec);
+    ASSERT_FALSE(ec) << *json_ld;
+    const auto& posting = parsed.as_object();
+    EXPECT_EQ(posting.at("@type").as_string(), "BlogPosting");
+    EXPECT_EQ(posting.at("headline").as_string(), post.title);
+    EXPECT_EQ(posting.at("datePublished").as_string(), "2017-10-04T20:19:00+02:00");
+    const std::string url =
+        "https://blog.example.org/archive/2017/10/04/"
+        "l-etat-islamique-attaque-le-tribunal-de-misrata.html";
+    EXPECT_EQ(posting.at("url").as_string(), url);
+    EXPECT_EQ(posting.at("mainEntityOfPage").at("@id").as_string(), url);
+    EXPECT_EQ(posting.at("publisher").at("name").as_string(), "Le carnet de Jean");
+    EXPECT_EQ(posting.at("articleSection").as_array().at(1).as_string(), "</script>");
+    // The post page's canonical link is its permalink, whatever path the site gave.
+    EXPECT_THAT(html, HasSubstr("<link rel=\"canonical\" href=\"" + url + "\">"));
+}
+
+TEST_F(ThemeTest, Search_EchoesAHostileQueryEscapedAndKeepsItInPageLinks) {
+    SearchPage search;
+    search.query = "\"><script>alert(1)</script> & é";
+    auto post = misrata_post();
+    search.hits.push_back({post, "attaque le <mark>tribunal</mark>"});
+    search.total = 25;
+    search.page = 2;
+    search.page_count = 3;
+    const auto html = theme_->render_search(english_blog(), search, {}, context_for("/search"));
+    EXPECT_THAT(html, Not(HasSubstr("<script>alert")));
+    EXPECT_THAT(html,
+                HasSubstr("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; é\""));
+    EXPECT_THAT(html, HasSubstr("Posts found: 25"));
+    EXPECT_THAT(html, HasSubstr("attaque le <mark>tribunal</mark>"));
+    EXPECT_THAT(
+        html,
+        HasSubstr(
+            "href=\"/archive/2017/10/04/l-etat-islamique-attaque-le-tribunal-de-misrata.html\""));
+    const std::string encoded = "%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E%20%26%20%C3%A9";
+    EXPECT_THAT(html, HasSubstr("href=\"/search?q=" + encoded + "\" rel=\"prev\""));
+    EXPECT_THAT(html, HasSubstr("href=\"/search?q=" + encoded + "&amp;page=3\" rel=\"next\""));
+    EXPECT_THAT(html, HasSubstr("<label for=\"search-q\">Words to search for</label>"));
+}
+
+TEST_F(ThemeTest, Search_WithoutAQueryShowsTheFormAlone) {
+    const auto html =
+        theme_->render_search(french_blog(), SearchPage{}, {}, context_for("/search"));
+    EXPECT_THAT(
+        html,
+        HasSubstr(
+            "<form class=\"search-form\" role=\"search\" method=\"get\" action=\"/search\">"));
+    EXPECT_THAT(html, HasSubstr("Mots à rechercher"));
+    EXPECT_THAT(html, Not(HasSubstr("search-summary")));
 }
 
 }  // namespace

@@ -1,0 +1,656 @@
+#include "store/search.hpp"
+
+#include <libstemmer.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utext.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+#include <array>
+#include <cctype>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <vector>
+
+namespace carnet::store::search {
+namespace {
+
+constexpr UChar32 k_replacement = 0xFFFD;
+
+void append_utf8(std::string& out, UChar32 c) {
+    char buffer[U8_MAX_LENGTH];
+    int32_t length = 0;
+    U8_APPEND_UNSAFE(buffer, length, c);
+    out.append(buffer, static_cast<std::size_t>(length));
+}
+
+bool is_ascii(std::string_view text) {
+    for (unsigned char c : text) {
+        if (c >= 0x80) return false;
+    }
+    return true;
+}
+
+// Valid UTF-8 with runs of white space and control characters folded into one space, no
+// space at either end, and without the snippet markers (so that no text can fake one).
+std::string clean_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+    const auto length = static_cast<int32_t>(text.size());
+    bool pending_space = false;
+    for (int32_t i = 0; i < length;) {
+        UChar32 c = 0;
+        U8_NEXT(bytes, i, length, c);
+        if (c < 0) c = k_replacement;
+        if (c == 0xE000 || c == 0xE001) continue;
+        if (u_isUWhiteSpace(c) || u_iscntrl(c)) {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (pending_space) out += ' ';
+        pending_space = false;
+        append_utf8(out, c);
+    }
+    return out;
+}
+
+// ---- Words ------------------------------------------------------------------------------
+
+struct BreakIteratorCloser {
+    void operator()(UBreakIterator* iterator) const { ubrk_close(iterator); }
+};
+
+// Letters, digits and the marks that belong to them. ICU keeps "l'Etat", "title:x" and
+// "30.000" as one word; splitting them further lets "etat" find "l'Etat".
+bool is_word_character(UChar32 c) {
+    return c >= 0 && (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_M_MASK)) != 0;
+}
+
+// Splits text into words on Unicode word boundaries (UAX #29, ICU), then on anything inside
+// a word that is not a letter or a digit. Holds an ICU break iterator: one per thread.
+class WordSplitter {
+public:
+    WordSplitter() {
+        UErrorCode status = U_ZERO_ERROR;
+        iterator_.reset(ubrk_open(UBRK_WORD, "", nullptr, 0, &status));
+        if (U_FAILURE(status)) iterator_.reset();
+    }
+
+    bool ok() const { return iterator_ != nullptr; }
+
+    // Calls on_word(start, end) with byte offsets into `text` for each word, in order.
+    // Returns false if ICU failed.
+    template <typename OnWord>
+    bool split(std::string_view text, OnWord&& on_word) {
+        if (!iterator_) return false;
+        UErrorCode status = U_ZERO_ERROR;
+        UText source = UTEXT_INITIALIZER;
+        utext_openUTF8(&source, text.data(), static_cast<int64_t>(text.size()), &status);
+        // The iterator keeps a pointer to `source`: give it a fresh one on every call, and
+        // close this one when leaving whatever happens.
+        std::unique_ptr<UText, decltype(&utext_close)> source_guard(&source, &utext_close);
+        ubrk_setUText(iterator_.get(), &source, &status);
+        if (U_FAILURE(status)) return false;
+        const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+        int32_t start = ubrk_first(iterator_.get());
+        for (int32_t end = ubrk_next(iterator_.get()); end != UBRK_DONE;
+             start = end, end = ubrk_next(iterator_.get())) {
+            if (ubrk_getRuleStatus(iterator_.get()) < UBRK_WORD_NONE_LIMIT) continue;
+            int32_t word_start = -1;
+            for (int32_t i = start; i < end;) {
+                const int32_t here = i;
+                UChar32 c = 0;
+                U8_NEXT(bytes, i, end, c);
+                if (is_word_character(c)) {
+                    if (word_start < 0) word_start = here;
+                } else if (word_start >= 0) {
+                    if (!on_word(word_start, here)) return true;
+                    word_start = -1;
+                }
+            }
+            if (word_start >= 0 && !on_word(word_start, end)) return true;
+        }
+        return true;
+    }
+
+private:
+    std::unique_ptr<UBreakIterator, BreakIteratorCloser> iterator_;
+};
+
+// ---- Folding ----------------------------------------------------------------------------
+
+// Runs an ICU UTF-16 transformation that may need a bigger buffer than first guessed.
+template <typename Transform>
+bool transform_utf16(const std::u16string& in, std::u16string& out, Transform&& transform) {
+    out.resize(in.size() * 2 + 8);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        UErrorCode status = U_ZERO_ERROR;
+        const int32_t length = transform(in.data(), static_cast<int32_t>(in.size()), out.data(),
+                                         static_cast<int32_t>(out.size()), &status);
+        if (status == U_BUFFER_OVERFLOW_ERROR) {
+            out.resize(static_cast<std::size_t>(length));
+            continue;
+        }
+        if (U_FAILURE(status)) return false;
+        out.resize(static_cast<std::size_t>(length));
+        return true;
+    }
+    return false;
+}
+
+// Lower-cases (full case folding) a word; with `strip_marks`, also takes its compatibility
+// decomposition and drops the diacritics: "État" gives "etat", "Œuvre" gives "oeuvre",
+// "ﬁn" gives "fin". Without, the result is NFC, what the Snowball stemmers expect.
+// Buffers are the caller's so that tokenizing a document does not allocate per word.
+class Folder {
+public:
+    bool fold(std::string_view word, bool strip_marks, std::string& out) {
+        out.clear();
+        if (is_ascii(word)) {
+            out.assign(word);
+            for (auto& c : out) {
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            }
+            return true;
+        }
+        UErrorCode status = U_ZERO_ERROR;
+        int32_t length = 0;
+        utf16_.resize(word.size() + 1);
+        u_strFromUTF8WithSub(utf16_.data(), static_cast<int32_t>(utf16_.size()), &length,
+                             word.data(), static_cast<int32_t>(word.size()), k_replacement, nullptr,
+                             &status);
+        if (U_FAILURE(status)) return false;
+        utf16_.resize(static_cast<std::size_t>(length));
+        if (!transform_utf16(utf16_, folded_,
+                             [](const UChar* in, int32_t in_length, UChar* buffer, int32_t capacity,
+                                UErrorCode* error) {
+                                 return u_strFoldCase(buffer, capacity, in, in_length,
+                                                      U_FOLD_CASE_DEFAULT, error);
+                             })) {
+            return false;
+        }
+        UErrorCode instance_status = U_ZERO_ERROR;
+        // ICU owns these instances; they are immutable and shared by all threads.
+        const UNormalizer2* normalizer = strip_marks ? unorm2_getNFKDInstance(&instance_status)
+                                                     : unorm2_getNFCInstance(&instance_status);
+        if (U_FAILURE(instance_status)) return false;
+        if (!transform_utf16(folded_, normalized_,
+                             [normalizer](const UChar* in, int32_t in_length, UChar* buffer,
+                                          int32_t capacity, UErrorCode* error) {
+                                 return unorm2_normalize(normalizer, in, in_length, buffer,
+                                                         capacity, error);
+                             })) {
+            return false;
+        }
+        const auto size = static_cast<int32_t>(normalized_.size());
+        for (int32_t i = 0; i < size;) {
+            UChar32 c = 0;
+            U16_NEXT(normalized_.data(), i, size, c);
+            if (strip_marks) {
+                if (U_GET_GC_MASK(c) & U_GC_MN_MASK) continue;
+                // Ligatures that no Unicode decomposition splits, but French readers type
+                // as two letters.
+                if (c == 0x0153) {
+                    out += "oe";
+                    continue;
+                }
+                if (c == 0x00E6) {
+                    out += "ae";
+                    continue;
+                }
+            }
+            append_utf8(out, c);
+        }
+        return true;
+    }
+
+private:
+    std::u16string utf16_;
+    std::u16string folded_;
+    std::u16string normalized_;
+};
+
+// ---- The FTS5 tokenizer -----------------------------------------------------------------
+
+struct StemmerCloser {
+    void operator()(sb_stemmer* stemmer) const { sb_stemmer_delete(stemmer); }
+};
+
+using TokenCallback = int (*)(void* context, int flags, const char* token, int token_bytes,
+                              int start, int end);
+
+// One instance per FTS5 table per connection (FTS5 calls xCreate for each), so its
+// stemmer, break iterator and buffers are only ever used by the thread that holds the
+// connection: sb_stemmer is not thread-safe.
+class Tokenizer {
+public:
+    static std::unique_ptr<Tokenizer> create(const char* algorithm) {
+        auto tokenizer = std::unique_ptr<Tokenizer>(new Tokenizer());
+        tokenizer->stemmer_.reset(sb_stemmer_new(algorithm, "UTF_8"));
+        if (!tokenizer->stemmer_ || !tokenizer->words_.ok()) return nullptr;
+        return tokenizer;
+    }
+
+    // Every word gives its stem, computed from the word as written (lower case, accents
+    // kept, as Snowball expects) and then folded: that is the one token a query looks for.
+    // A document also gets, at the same position, the stem of the folded word and the folded
+    // word itself when they differ: a reader who types "attaquee" for "attaquée" still finds
+    // it, and prefix queries (folded, never stemmed) match the beginning of the real word.
+    int tokenize(void* context, int flags, std::string_view text, TokenCallback on_token) {
+        const bool prefix = (flags & FTS5_TOKENIZE_PREFIX) != 0;
+        const bool query = (flags & FTS5_TOKENIZE_QUERY) != 0;
+        int result = SQLITE_OK;
+        const bool split = words_.split(text, [&](int32_t start, int32_t end) {
+            const auto word =
+                text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start));
+            if (prefix) {
+                if (!folder_.fold(word, true, folded_)) return fail(SQLITE_ERROR, result);
+                if (folded_.empty()) return true;
+                result = emit(context, on_token, 0, folded_, start, end);
+                return result == SQLITE_OK;
+            }
+            if (!folder_.fold(word, false, lowered_) || !stem(lowered_, stemmed_) ||
+                !folder_.fold(stemmed_, true, primary_)) {
+                return fail(SQLITE_ERROR, result);
+            }
+            if (primary_.empty()) return true;
+            result = emit(context, on_token, 0, primary_, start, end);
+            if (result != SQLITE_OK || query) return result == SQLITE_OK;
+            if (!folder_.fold(word, true, folded_) || !stem(folded_, stemmed_)) {
+                return fail(SQLITE_ERROR, result);
+            }
+            if (!stemmed_.empty() && stemmed_ != primary_) {
+                result = emit(context, on_token, FTS5_TOKEN_COLOCATED, stemmed_, start, end);
+                if (result != SQLITE_OK) return false;
+            }
+            if (!folded_.empty() && folded_ != primary_ && folded_ != stemmed_) {
+                result = emit(context, on_token, FTS5_TOKEN_COLOCATED, folded_, start, end);
+            }
+            return result == SQLITE_OK;
+        });
+        if (!split) return SQLITE_ERROR;
+        return result;
+    }
+
+private:
+    Tokenizer() = default;
+
+    static bool fail(int code, int& result) {
+        result = code;
+        return false;
+    }
+
+    static int emit(void* context, TokenCallback on_token, int flags, const std::string& token,
+                    int32_t start, int32_t end) {
+        return on_token(context, flags, token.data(), static_cast<int>(token.size()), start, end);
+    }
+
+    bool stem(const std::string& word, std::string& out) {
+        const sb_symbol* stemmed =
+            sb_stemmer_stem(stemmer_.get(), reinterpret_cast<const sb_symbol*>(word.data()),
+                            static_cast<int>(word.size()));
+        if (stemmed == nullptr) return false;
+        out.assign(reinterpret_cast<const char*>(stemmed),
+                   static_cast<std::size_t>(sb_stemmer_length(stemmer_.get())));
+        return true;
+    }
+
+    std::unique_ptr<sb_stemmer, StemmerCloser> stemmer_;
+    WordSplitter words_;
+    Folder folder_;
+    std::string lowered_, stemmed_, primary_, folded_;
+};
+
+// The C entry points FTS5 calls. No exception may cross them.
+int create_tokenizer(void* algorithm, const char** /*arguments*/, int /*argument_count*/,
+                     Fts5Tokenizer** out) {
+    try {
+        auto tokenizer = Tokenizer::create(static_cast<const char*>(algorithm));
+        if (!tokenizer) return SQLITE_ERROR;
+        *out = reinterpret_cast<Fts5Tokenizer*>(tokenizer.release());
+        return SQLITE_OK;
+    } catch (const std::bad_alloc&) {
+        return SQLITE_NOMEM;
+    } catch (...) {
+        return SQLITE_ERROR;
+    }
+}
+
+void delete_tokenizer(Fts5Tokenizer* tokenizer) {
+    std::unique_ptr<Tokenizer> owned(reinterpret_cast<Tokenizer*>(tokenizer));
+}
+
+int run_tokenizer(Fts5Tokenizer* tokenizer, void* context, int flags, const char* text,
+                  int text_bytes, TokenCallback on_token) {
+    if (text_bytes <= 0) return SQLITE_OK;
+    try {
+        return reinterpret_cast<Tokenizer*>(tokenizer)->tokenize(
+            context, flags, std::string_view(text, static_cast<std::size_t>(text_bytes)), on_token);
+    } catch (const std::bad_alloc&) {
+        return SQLITE_NOMEM;
+    } catch (...) {
+        return SQLITE_ERROR;
+    }
+}
+
+// Snowball's algorithm names, handed to xCreate as the tokenizer's context: constants.
+constexpr char k_french[] = "french";
+constexpr char k_english[] = "english";
+
+void search_text_function(sqlite3_context* context, int /*argument_count*/,
+                          sqlite3_value** arguments) {
+    const auto* html = reinterpret_cast<const char*>(sqlite3_value_text(arguments[0]));
+    const int bytes = sqlite3_value_bytes(arguments[0]);
+    try {
+        const auto text = search_text_from_html(
+            html == nullptr ? std::string_view()
+                            : std::string_view(html, static_cast<std::size_t>(bytes)));
+        sqlite3_result_text64(context, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    } catch (const std::bad_alloc&) {
+        sqlite3_result_error_nomem(context);
+    }
+}
+
+// ---- HTML to text -----------------------------------------------------------------------
+
+struct NamedEntity {
+    std::string_view name;
+    std::string_view text;
+};
+
+// The entities an author's HTML commonly holds; Markdown output only ever has the first four.
+constexpr std::array<NamedEntity, 36> k_entities{{
+    {"amp", "&"},    {"lt", "<"},     {"gt", ">"},     {"quot", "\""},  {"apos", "'"},
+    {"nbsp", " "},   {"laquo", "«"},  {"raquo", "»"},  {"lsquo", "‘"},  {"rsquo", "’"},
+    {"ldquo", "“"},  {"rdquo", "”"},  {"hellip", "…"}, {"ndash", "–"},  {"mdash", "—"},
+    {"eacute", "é"}, {"egrave", "è"}, {"ecirc", "ê"},  {"euml", "ë"},   {"agrave", "à"},
+    {"acirc", "â"},  {"aacute", "á"}, {"ccedil", "ç"}, {"icirc", "î"},  {"iuml", "ï"},
+    {"ocirc", "ô"},  {"ucirc", "û"},  {"ugrave", "ù"}, {"uuml", "ü"},   {"oelig", "œ"},
+    {"aelig", "æ"},  {"Eacute", "É"}, {"Egrave", "È"}, {"Agrave", "À"}, {"Ccedil", "Ç"},
+    {"OElig", "Œ"},
+}};
+
+bool starts_with_ignoring_case(std::string_view text, std::size_t at, std::string_view prefix) {
+    if (text.size() - at < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char c = text[at + i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[i]) return false;
+    }
+    return true;
+}
+
+// Decodes the entity at text[at] == '&' into `out`; returns the bytes it used (0 when it
+// is not an entity, and the '&' is then text).
+std::size_t decode_entity(std::string_view text, std::size_t at, std::string& out) {
+    const auto semicolon = text.find(';', at);
+    if (semicolon == std::string_view::npos || semicolon - at > 12) return 0;
+    const auto name = text.substr(at + 1, semicolon - at - 1);
+    if (name.size() >= 2 && name[0] == '#') {
+        const bool hex = name[1] == 'x' || name[1] == 'X';
+        const auto digits = name.substr(hex ? 2 : 1);
+        if (digits.empty()) return 0;
+        std::uint32_t value = 0;
+        for (char c : digits) {
+            int digit = -1;
+            if (c >= '0' && c <= '9') digit = c - '0';
+            if (hex && c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+            if (hex && c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+            if (digit < 0) return 0;
+            value = value * (hex ? 16 : 10) + static_cast<std::uint32_t>(digit);
+            if (value > 0x10FFFF) value = 0x110000;
+        }
+        const bool valid = value != 0 && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF);
+        append_utf8(out, valid ? static_cast<UChar32>(value) : k_replacement);
+        return semicolon - at + 1;
+    }
+    for (const auto& entity : k_entities) {
+        if (entity.name == name) {
+            out += entity.text;
+            return semicolon - at + 1;
+        }
+    }
+    return 0;
+}
+
+// ---- Query translation ------------------------------------------------------------------
+
+struct Term {
+    std::vector<std::string> words;
+    bool prefix = false;
+    bool excluded = false;
+};
+
+std::string quoted(std::string_view word) {
+    std::string out = "\"";
+    for (char c : word) {
+        if (c == '"') out += '"';  // never happens (words are letters and digits): belt and braces
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+std::string term_expression(const Term& term) {
+    std::string out;
+    if (term.prefix) {
+        // "a" + "b"* rather than "a b"*: FTS5 flags the whole string as a prefix, and only the
+        // last word is one.
+        for (std::size_t i = 0; i < term.words.size(); ++i) {
+            if (i > 0) out += " + ";
+            out += quoted(term.words[i]);
+        }
+        return out + "*";
+    }
+    std::string phrase;
+    for (const auto& word : term.words) {
+        if (!phrase.empty()) phrase += ' ';
+        phrase += word;
+    }
+    return quoted(phrase);
+}
+
+}  // namespace
+
+model::Status register_search_functions(sqlite3* db) {
+    fts5_api* api = nullptr;
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &raw, nullptr) != SQLITE_OK) {
+        return model::fail(model::Error::Code::database,
+                           "this SQLite has no FTS5, which search needs");
+    }
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw, &sqlite3_finalize);
+    sqlite3_bind_pointer(raw, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    sqlite3_step(raw);
+    if (api == nullptr || api->iVersion < 2) {
+        return model::fail(model::Error::Code::database, "cannot reach the FTS5 API");
+    }
+    fts5_tokenizer tokenizer{create_tokenizer, delete_tokenizer, run_tokenizer};
+    for (const auto& [name, algorithm] :
+         {std::pair{"carnet_fr", k_french}, std::pair{"carnet_en", k_english}}) {
+        if (api->xCreateTokenizer(api, name, const_cast<char*>(algorithm), &tokenizer, nullptr) !=
+            SQLITE_OK) {
+            return model::fail(model::Error::Code::database,
+                               std::string("cannot register the tokenizer ") + name);
+        }
+    }
+    // DIRECTONLY: a database file cannot smuggle a call to it into a trigger or a view.
+    if (sqlite3_create_function_v2(db, "carnet_search_text", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
+                                   search_text_function, nullptr, nullptr, nullptr) != SQLITE_OK) {
+        return model::fail(model::Error::Code::database,
+                           "cannot register the function carnet_search_text");
+    }
+    return {};
+}
+
+std::string search_text_from_html(std::string_view html) {
+    std::string text;
+    text.reserve(html.size());
+    std::size_t i = 0;
+    while (i < html.size()) {
+        const char c = html[i];
+        if (c == '&') {
+            const auto used = decode_entity(html, i, text);
+            if (used > 0) {
+                i += used;
+                continue;
+            }
+            text += c;
+            ++i;
+            continue;
+        }
+        const bool tag_start = c == '<' && i + 1 < html.size() &&
+                               (std::isalpha(static_cast<unsigned char>(html[i + 1])) ||
+                                html[i + 1] == '/' || html[i + 1] == '!' || html[i + 1] == '?');
+        if (!tag_start) {
+            text += c;
+            ++i;
+            continue;
+        }
+        // A tag separates words ("<p>un</p><p>deux</p>" is two words, not "undeux").
+        text += ' ';
+        if (html.compare(i, 4, "<!--") == 0) {
+            const auto end = html.find("-->", i + 4);
+            i = end == std::string_view::npos ? html.size() : end + 3;
+            continue;
+        }
+        std::string_view skip_to;
+        if (starts_with_ignoring_case(html, i, "<script")) skip_to = "</script";
+        if (starts_with_ignoring_case(html, i, "<style")) skip_to = "</style";
+        // The end of the tag, stepping over quoted attribute values that may hold '>'.
+        char quote = 0;
+        std::size_t j = i + 1;
+        for (; j < html.size(); ++j) {
+            if (quote != 0) {
+                if (html[j] == quote) quote = 0;
+            } else if (html[j] == '"' || html[j] == '\'') {
+                quote = html[j];
+            } else if (html[j] == '>') {
+                break;
+            }
+        }
+        i = j + 1;
+        if (!skip_to.empty()) {
+            // Code and style sheets are not text a reader searches for.
+            while (i < html.size() && !starts_with_ignoring_case(html, i, skip_to)) ++i;
+        }
+    }
+    return clean_text(text);
+}
+
+std::optional<std::string> fts_query_from_reader_text(std::string_view text) {
+    if (text.size() > k_max_query_bytes) {
+        text = text.substr(0, k_max_query_bytes);
+        // Do not leave half a character at the end.
+        while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) {
+            text.remove_suffix(1);
+        }
+        if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) {
+            text.remove_suffix(1);
+        }
+    }
+    const auto clean = clean_text(text);
+    WordSplitter splitter;
+    Folder folder;
+    std::string folded;
+    std::vector<Term> terms;
+    std::size_t i = 0;
+    while (i < clean.size() && terms.size() < k_max_query_terms) {
+        if (clean[i] == ' ') {
+            ++i;
+            continue;
+        }
+        Term term;
+        if (clean[i] == '-') {
+            term.excluded = true;
+            ++i;
+        }
+        std::string_view content;
+        if (i < clean.size() && clean[i] == '"') {
+            const auto close = clean.find('"', i + 1);
+            if (close == std::string::npos) {
+                // An unbalanced quote: what follows it is read as plain words.
+                ++i;
+                continue;
+            }
+            content = std::string_view(clean).substr(i + 1, close - i - 1);
+            i = close + 1;
+            if (i < clean.size() && clean[i] == '*') {
+                term.prefix = true;
+                ++i;
+            }
+        } else {
+            const auto end = clean.find_first_of(" \"", i);
+            const auto stop = end == std::string::npos ? clean.size() : end;
+            content = std::string_view(clean).substr(i, stop - i);
+            i = stop;
+            term.prefix = content.ends_with('*');
+        }
+        const bool split = splitter.split(content, [&](int32_t start, int32_t end) {
+            const auto word = content.substr(static_cast<std::size_t>(start),
+                                             static_cast<std::size_t>(end - start));
+            // Words the tokenizer would drop would make an empty phrase: leave them out.
+            if (folder.fold(word, true, folded) && !folded.empty()) {
+                term.words.emplace_back(word);
+            }
+            return true;
+        });
+        if (!split) return std::nullopt;
+        if (!term.words.empty()) terms.push_back(std::move(term));
+    }
+    std::string positive;
+    std::string negative;
+    for (const auto& term : terms) {
+        auto& side = term.excluded ? negative : positive;
+        if (!side.empty()) side += term.excluded ? " OR " : " AND ";
+        side += term_expression(term);
+    }
+    if (positive.empty()) return std::nullopt;
+    if (negative.empty()) return positive;
+    return "(" + positive + ") NOT (" + negative + ")";
+}
+
+std::string passage_html_from_snippet(std::string_view snippet) {
+    std::string out;
+    out.reserve(snippet.size() + 32);
+    for (std::size_t i = 0; i < snippet.size(); ++i) {
+        if (snippet.compare(i, k_match_start.size(), k_match_start) == 0) {
+            out += "<mark>";
+            i += k_match_start.size() - 1;
+            continue;
+        }
+        if (snippet.compare(i, k_match_end.size(), k_match_end) == 0) {
+            out += "</mark>";
+            i += k_match_end.size() - 1;
+            continue;
+        }
+        switch (snippet[i]) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += snippet[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace carnet::store::search

@@ -1,0 +1,589 @@
+// Full-text search, written against the Store interface so that every backend runs the
+// same suite (add a factory to the INSTANTIATE_TEST_SUITE_P list), then a few tests of the
+// SQLite implementation's own parts.
+#include "store/search.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "store/store.hpp"
+
+namespace carnet::store {
+namespace {
+
+using namespace std::chrono;
+
+model::Instant utc(int y, unsigned m, unsigned d, int hh, int mm) {
+    return sys_days{year{y} / month{m} / day{d}} + hours{hh} + minutes{mm};
+}
+
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "carnet-search-XXXXXX");
+        path_ = mkdtemp(pattern.data());
+    }
+    ~TempDir() { std::filesystem::remove_all(path_); }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+struct Backend {
+    std::string name;
+    std::function<Result<std::unique_ptr<Store>>(const TempDir&)> open;
+};
+
+std::string escape(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '&') {
+            out += "&amp;";
+        } else if (c == '<') {
+            out += "&lt;";
+        } else if (c == '>') {
+            out += "&gt;";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+struct FixturePost {
+    std::string title;
+    std::string html;
+};
+
+// The posts of the saved front page: a date line, the title, the body lines, then the
+// footer line "20:19 Publié dans ... | Lien permanent | ...".
+std::vector<FixturePost> fixture_posts() {
+    std::ifstream file(std::string(CARNET_FIXTURES_DIR) + "/hautetfort-front-page.txt");
+    const std::regex date(R"(^\d\d/\d\d/\d{4}\s*$)");
+    std::vector<FixturePost> posts;
+    std::string line;
+    bool in_post = false;
+    while (std::getline(file, line)) {
+        if (std::regex_match(line, date)) {
+            posts.push_back({});
+            in_post = true;
+            continue;
+        }
+        if (!in_post) continue;
+        if (line.find("| Lien permanent") != std::string::npos) {
+            in_post = false;
+            continue;
+        }
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        if (posts.back().title.empty()) {
+            posts.back().title = line;
+        } else {
+            posts.back().html += "<p>" + escape(line) + "</p>\n";
+        }
+    }
+    return posts;
+}
+
+class SearchTest : public ::testing::TestWithParam<Backend> {
+protected:
+    void SetUp() override {
+        auto opened = GetParam().open(dir_);
+        ASSERT_TRUE(opened.has_value()) << opened.error().message;
+        store_ = std::move(*opened);
+        blog_id_ = create_blog({.title = "Le Monde arabe", .locale = "fr"});
+        other_blog_id_ = create_blog({.title = "Un autre carnet", .locale = "fr"});
+        english_blog_id_ = create_blog({.title = "The Arab World", .locale = "en"});
+    }
+
+    std::int64_t create_blog(const model::Blog& blog) {
+        std::int64_t id = 0;
+        auto written = store_->write([&](Writer& writer) -> Status {
+            auto created = writer.create_blog(blog);
+            if (!created) return std::unexpected(created.error());
+            id = *created;
+            return {};
+        });
+        EXPECT_TRUE(written.has_value()) << written.error().message;
+        return id;
+    }
+
+    model::Post make_post(std::int64_t blog_id, std::string title, std::string html,
+                          model::PostStatus status = model::PostStatus::published) {
+        model::Post post;
+        post.blog_id = blog_id;
+        post.status = status;
+        post.title = std::move(title);
+        post.source_format = model::SourceFormat::html;
+        post.source = std::move(html);
+        post.html = post.source;
+        post.published_at = utc(2017, 10, 4, 18, 0) + minutes(++post_counter_);
+        post.updated_at = post.published_at;
+        post.categories = {model::Category{.name = "Libye"}, model::Category{.name = "Misrata"}};
+        return post;
+    }
+
+    std::int64_t add(const model::Post& post) {
+        std::int64_t id = 0;
+        auto written = store_->write([&](Writer& writer) -> Status {
+            auto created = writer.create_post(post);
+            if (!created) return std::unexpected(created.error());
+            id = *created;
+            return {};
+        });
+        EXPECT_TRUE(written.has_value()) << written.error().message;
+        return id;
+    }
+
+    std::int64_t add(std::string title, std::string html) {
+        return add(make_post(blog_id_, std::move(title), std::move(html)));
+    }
+
+    void add_fixture_posts() {
+        const auto posts = fixture_posts();
+        ASSERT_GE(posts.size(), 3u);
+        for (const auto& post : posts) {
+            fixture_ids_[post.title] = add(post.title, post.html);
+        }
+    }
+
+    SearchResults search(std::string text, std::int64_t blog_id = 0, int offset = 0,
+                         int limit = 50) {
+        auto found = store_->search(blog_id == 0 ? blog_id_ : blog_id,
+                                    SearchQuery{.text = text, .offset = offset, .limit = limit});
+        EXPECT_TRUE(found.has_value()) << text << ": " << found.error().message;
+        return found ? *found : SearchResults{};
+    }
+
+    std::vector<std::string> titles(std::string text, std::int64_t blog_id = 0) {
+        std::vector<std::string> out;
+        for (const auto& hit : search(std::move(text), blog_id).hits) out.push_back(hit.post.title);
+        return out;
+    }
+
+    bool finds(std::string text, std::string_view title, std::int64_t blog_id = 0) {
+        const auto found = titles(std::move(text), blog_id);
+        return std::find(found.begin(), found.end(), title) != found.end();
+    }
+
+    TempDir dir_;
+    std::unique_ptr<Store> store_;
+    std::int64_t blog_id_ = 0;
+    std::int64_t other_blog_id_ = 0;
+    std::int64_t english_blog_id_ = 0;
+    int post_counter_ = 0;
+    std::map<std::string, std::int64_t> fixture_ids_;
+};
+
+constexpr std::string_view k_misrata = "L'Etat islamique attaque le tribunal de Misrata";
+
+TEST_P(SearchTest, FixturePostsAreFoundByInflectedAndUnaccentedWords) {
+    add_fixture_posts();
+    EXPECT_TRUE(finds("attaques", k_misrata));
+    EXPECT_TRUE(finds("Attaque", k_misrata));
+    EXPECT_TRUE(finds("etat", k_misrata));
+    EXPECT_TRUE(finds("ÉTAT", k_misrata));
+    // "La Russie ne permettra pas aux États-Unis..." holds "États" and no "Etat".
+    bool found_etats = false;
+    for (const auto& title : titles("etat")) {
+        if (title.find("États-Unis") != std::string::npos) found_etats = true;
+    }
+    EXPECT_TRUE(found_etats);
+    // The fixture writes "syriennes" once and "Syrienne" (capital) several times.
+    EXPECT_GE(search("syriennes").total, 2);
+    EXPECT_EQ(search("syrienne").total, search("syriennes").total);
+    EXPECT_EQ(search("zzzyx").total, 0);
+}
+
+TEST_P(SearchTest, FoldsCaseAndDiacriticsAndStemsFrench) {
+    add("Attaque à Misrata", "<p>Deux militants.</p>");
+    add("Un bilan", "<p>Les forces syriennes avancent.</p>");
+    add("Urgence", "<p>L'État d'urgence est déclaré.</p>");
+    add("Major", "<p>Un Etat major sans chef.</p>");
+    add("Armée", "<p>L'Armée Arabe Syrienne lance une contre-attaque.</p>");
+    add("Œuvres", "<p>Les œuvres complètes.</p>");
+
+    EXPECT_EQ(titles("attaques"), (std::vector<std::string>{"Attaque à Misrata", "Armée"}));
+    EXPECT_EQ(search("etat").total, 2);
+    EXPECT_EQ(search("État").total, 2);
+    EXPECT_EQ(search("ETATS").total, 2);
+    EXPECT_EQ(search("syrienne").total, 2);
+    EXPECT_EQ(titles("syrienne"), titles("syriennes"));
+    EXPECT_TRUE(finds("syrienne", "Un bilan"));
+    EXPECT_TRUE(finds("syriennes", "Armée"));
+    EXPECT_TRUE(finds("armee", "Armée"));
+    EXPECT_TRUE(finds("oeuvre", "Œuvres"));
+    EXPECT_TRUE(finds("declare", "Urgence"));
+}
+
+TEST_P(SearchTest, EnglishBlogStemsInEnglish) {
+    add(make_post(english_blog_id_, "Court under fire", "<p>The attacks on the court.</p>"));
+    add(make_post(english_blog_id_, "Quiet day", "<p>Nothing attacked today.</p>"));
+    EXPECT_EQ(search("attack", english_blog_id_).total, 2);
+    EXPECT_EQ(search("Attacking", english_blog_id_).total, 2);
+    EXPECT_EQ(search("courts", english_blog_id_).total, 1);
+}
+
+TEST_P(SearchTest, QuotedPhrasesMatchWordsInOrder) {
+    add("Tribunal", "<p>L'Etat islamique attaque le tribunal.</p>");
+    add("Désordre", "<p>Islamique ou pas, l'État tient.</p>");
+    EXPECT_EQ(titles("\"etat islamique\""), std::vector<std::string>{"Tribunal"});
+    EXPECT_EQ(titles("\"l'État islamiques\""), std::vector<std::string>{"Tribunal"});
+    EXPECT_EQ(search("etat islamique").total, 2);
+}
+
+TEST_P(SearchTest, TrailingStarSearchesAPrefix) {
+    add("Misrata", "<p>Une attaque contre le tribunal.</p>");
+    add("Syrie", "<p>Damas et Alep.</p>");
+    add("Syrte", "<p>Bastion libyen.</p>");
+    EXPECT_EQ(titles("attaq*"), std::vector<std::string>{"Misrata"});
+    EXPECT_EQ(titles("trib*"), std::vector<std::string>{"Misrata"});
+    EXPECT_EQ(search("syr*").total, 2);
+    EXPECT_EQ(titles("syri*"), std::vector<std::string>{"Syrie"});
+    EXPECT_EQ(titles("LIBY*"), std::vector<std::string>{"Syrte"});
+    EXPECT_EQ(titles("\"contre le trib\"*"), std::vector<std::string>{"Misrata"});
+}
+
+TEST_P(SearchTest, MinusExcludesAWordAndOnlyExclusionsFindNothing) {
+    add("Misrata", "<p>Une attaque contre le tribunal.</p>");
+    add("Syrte", "<p>Une attaque contre la ville.</p>");
+    EXPECT_EQ(titles("attaque -tribunal"), std::vector<std::string>{"Syrte"});
+    EXPECT_EQ(titles("attaque -\"le tribunal\""), std::vector<std::string>{"Syrte"});
+    EXPECT_EQ(search("attaque -tribunal -ville").total, 0);
+    auto only_excluded = search("-tribunal");
+    EXPECT_EQ(only_excluded.total, 0);
+    EXPECT_TRUE(only_excluded.hits.empty());
+    // A hyphen inside a word is not an exclusion: "attaque-contre" is the phrase.
+    EXPECT_EQ(search("attaque-contre").total, 2);
+}
+
+TEST_P(SearchTest, TitleMatchRanksAboveBodyMatches) {
+    add("Les combats continuent", "<p>Bastion, bastion et encore bastion au sud du pays.</p>");
+    add("Le bastion tombe", "<p>Les combats continuent au sud du pays depuis des mois.</p>");
+    add("Autre chose", "<p>Les combats continuent, dit-on, autour du bastion.</p>");
+    auto found = search("bastion");
+    ASSERT_EQ(found.total, 3);
+    EXPECT_EQ(found.hits[0].post.title, "Le bastion tombe");
+}
+
+TEST_P(SearchTest, PassageMarksMatchesAndEscapesTheText) {
+    add("Piège",
+        "<p>Le code &lt;script&gt;alert('x')&lt;/script&gt; visait Misrata & Syrte.</p>"
+        "<script>var misrata = 1;</script><p>Fin.</p>");
+    auto found = search("misrata");
+    ASSERT_EQ(found.hits.size(), 1u);
+    const auto& passage = found.hits[0].passage_html;
+    EXPECT_NE(passage.find("<mark>Misrata</mark>"), std::string::npos) << passage;
+    EXPECT_NE(passage.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), std::string::npos)
+        << passage;
+    EXPECT_NE(passage.find("&amp; Syrte"), std::string::npos) << passage;
+    EXPECT_EQ(passage.find("<script"), std::string::npos) << passage;
+    EXPECT_EQ(passage.find("var "), std::string::npos) << passage;  // script code not indexed
+    // Only <mark> and </mark> are tags.
+    std::string without_marks = passage;
+    for (std::string_view tag : {"<mark>", "</mark>"}) {
+        for (auto at = without_marks.find(tag); at != std::string::npos;
+             at = without_marks.find(tag)) {
+            without_marks.erase(at, tag.size());
+        }
+    }
+    EXPECT_EQ(without_marks.find_first_of("<>\""), std::string::npos) << passage;
+
+    add("Deux mots", "<p>Les attaques de l'État islamique.</p>");
+    auto stemmed = search("attaque etat");
+    ASSERT_EQ(stemmed.hits.size(), 1u);
+    EXPECT_NE(stemmed.hits[0].passage_html.find("<mark>attaques</mark>"), std::string::npos)
+        << stemmed.hits[0].passage_html;
+    EXPECT_NE(stemmed.hits[0].passage_html.find("<mark>État</mark>"), std::string::npos)
+        << stemmed.hits[0].passage_html;
+}
+
+TEST_P(SearchTest, PrivateUseMarkersInAPostCannotForgeMarks) {
+    add("Faux", "<p>Texte \xEE\x80\x80piégé\xEE\x80\x81 avec Misrata.</p>");
+    auto found = search("misrata");
+    ASSERT_EQ(found.hits.size(), 1u);
+    const auto& passage = found.hits[0].passage_html;
+    EXPECT_EQ(passage.find("<mark>pi"), std::string::npos) << passage;
+    EXPECT_NE(passage.find("<mark>Misrata</mark>"), std::string::npos) << passage;
+}
+
+TEST_P(SearchTest, HostileQueriesAlwaysAnswer) {
+    add("Misrata", "<p>Une attaque contre le tribunal de Misrata, title et NEAR.</p>");
+    std::vector<std::string> hostile = {
+        "\"",
+        "\"\"",
+        "\"misrata",
+        "misrata\"",
+        "\"a\" \"b",
+        "NEAR(a b)",
+        "NEAR(misrata tribunal, 2)",
+        "title:x",
+        "title:misrata",
+        "body:misrata",
+        "{title body}: misrata",
+        "*",
+        "**",
+        "misrata**",
+        "-",
+        "--",
+        "- -misrata",
+        "a OR b",
+        "misrata OR tribunal",
+        "misrata AND",
+        "AND",
+        "OR",
+        "NOT",
+        "NOT misrata",
+        "^x",
+        "^misrata",
+        "(",
+        ")",
+        "(misrata",
+        "misrata)",
+        "misrata + tribunal",
+        "+",
+        ":",
+        "'; DROP TABLE posts; --",
+        "\" OR 1=1 --",
+        "misrata' OR '1'='1",
+        "rowid:1",
+        "post_search_fr",
+        "' UNION SELECT * FROM users --",
+        std::string(10 * 1024, 'a'),
+        std::string(10 * 1024, '"'),
+        [] {
+            std::string many;
+            for (int i = 0; i < 2000; ++i) many += "misrata ";
+            return many;
+        }(),
+        std::string("misrata\0tribunal", 16),
+        std::string("\0\0\0", 3),
+        "\xff\xfe\xfd",
+        "mis\xc3rata",
+        "\xe2\x82",
+        "\xED\xA0\x80",  // an encoded surrogate
+        "\xEE\x80\x80misrata\xEE\x80\x81",
+        "\x01\x02\x03\x7f",
+        "\t\n\r",
+        "",
+        "   ",
+        "🙂",
+        "中文",
+        "ﷺ",
+        "a\u0301\u0301\u0301",
+        "\u0301",
+    };
+    for (const auto& text : hostile) {
+        auto found = store_->search(blog_id_, SearchQuery{.text = text});
+        EXPECT_TRUE(found.has_value()) << "query: " << text << ": " << found.error().message;
+    }
+    EXPECT_EQ(search("\"misrata").total, 1);       // the quote is dropped
+    EXPECT_EQ(search("title:misrata").total, 0);   // a word "title", not a column filter
+    EXPECT_EQ(search("misrata OR zzz").total, 0);  // OR is a word: all words must match
+    EXPECT_EQ(search("*").total, 0);
+    EXPECT_EQ(search(std::string("misrata\0tribunal", 16)).total, 1);
+}
+
+TEST_P(SearchTest, DraftsAndOtherBlogsAreNotFound) {
+    add(make_post(blog_id_, "Brouillon", "<p>Misrata secrète.</p>", model::PostStatus::draft));
+    add(make_post(blog_id_, "Plus tard", "<p>Misrata demain.</p>", model::PostStatus::scheduled));
+    add(make_post(other_blog_id_, "Ailleurs", "<p>Misrata aussi.</p>"));
+    add(make_post(english_blog_id_, "Elsewhere", "<p>Misrata too.</p>"));
+    EXPECT_EQ(search("misrata").total, 0);
+    EXPECT_EQ(titles("misrata", other_blog_id_), std::vector<std::string>{"Ailleurs"});
+    EXPECT_EQ(titles("misrata", english_blog_id_), std::vector<std::string>{"Elsewhere"});
+    EXPECT_EQ(search("misrata", 999).total, 0);  // no such blog
+}
+
+TEST_P(SearchTest, ResultsArePaginatedWithCategoriesAndWithoutBodies) {
+    for (int i = 0; i < 25; ++i) add("Combat " + std::to_string(i), "<p>Un combat à Syrte.</p>");
+    add("Rien", "<p>Calme plat.</p>");
+    auto first = search("syrte", 0, 0, 10);
+    EXPECT_EQ(first.total, 25);
+    ASSERT_EQ(first.hits.size(), 10u);
+    auto last = search("syrte", 0, 20, 10);
+    EXPECT_EQ(last.total, 25);
+    EXPECT_EQ(last.hits.size(), 5u);
+    std::set<std::int64_t> seen;
+    for (int offset = 0; offset < 25; offset += 10) {
+        for (const auto& hit : search("syrte", 0, offset, 10).hits) seen.insert(hit.post.id);
+    }
+    EXPECT_EQ(seen.size(), 25u);
+    const auto& post = first.hits[0].post;
+    EXPECT_TRUE(post.source.empty());
+    EXPECT_TRUE(post.html.empty());
+    EXPECT_FALSE(post.slug.empty());
+    EXPECT_EQ(post.status, model::PostStatus::published);
+    ASSERT_EQ(post.categories.size(), 2u);
+    EXPECT_EQ(post.categories[0].name, "Libye");
+    EXPECT_EQ(search("syrte", 0, 30, 10).hits.size(), 0u);
+}
+
+TEST_P(SearchTest, IndexFollowsCommitsAndRollbacks) {
+    add("Visible", "<p>Palmyre reprise.</p>");
+    auto failed = store_->write([&](Writer& writer) -> Status {
+        auto created = writer.create_post(make_post(blog_id_, "Fantôme", "<p>Palmyre perdue.</p>"));
+        if (!created) return std::unexpected(created.error());
+        return model::fail(model::Error::Code::invalid_input, "changed my mind");
+    });
+    ASSERT_FALSE(failed.has_value());
+    EXPECT_EQ(titles("palmyre"), std::vector<std::string>{"Visible"});
+    EXPECT_EQ(search("fantome").total, 0);
+    // A duplicate slug fails the second post: the first one's index entry goes too.
+    auto conflict = store_->write([&](Writer& writer) -> Status {
+        auto first = writer.create_post(make_post(blog_id_, "Nouveau", "<p>Palmyre encore.</p>"));
+        if (!first) return std::unexpected(first.error());
+        auto second = writer.create_post(make_post(blog_id_, "Visible", "<p>Palmyre.</p>"));
+        if (!second) return std::unexpected(second.error());
+        return {};
+    });
+    ASSERT_FALSE(conflict.has_value());
+    EXPECT_EQ(titles("palmyre"), std::vector<std::string>{"Visible"});
+    add("Fantôme", "<p>Palmyre perdue.</p>");
+    EXPECT_EQ(search("palmyre").total, 2);
+}
+
+TEST_P(SearchTest, RebuildingTheIndexKeepsResultsAndBumpsGenerations) {
+    add_fixture_posts();
+    add(make_post(english_blog_id_, "Court", "<p>The attacks.</p>"));
+    add(make_post(blog_id_, "Brouillon", "<p>Misrata.</p>", model::PostStatus::draft));
+    const std::vector<std::string> queries = {"attaques",           "etat",           "syrienne",
+                                              "\"etat islamique\"", "daech -misrata", "misr*"};
+    // Sorted: posts of equal relevance may come in another order after a rebuild.
+    const auto sorted_titles = [&](const std::string& query) {
+        auto found = titles(query);
+        std::sort(found.begin(), found.end());
+        return found;
+    };
+    std::vector<std::vector<std::string>> before;
+    for (const auto& query : queries) before.push_back(sorted_titles(query));
+    const auto generation = store_->generation(blog_id_);
+    const auto english_generation = store_->generation(english_blog_id_);
+
+    ASSERT_TRUE(store_->rebuild_search_index().has_value());
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+        EXPECT_FALSE(before[i].empty()) << queries[i];
+        EXPECT_EQ(sorted_titles(queries[i]), before[i]) << queries[i];
+    }
+    EXPECT_EQ(search("attack", english_blog_id_).total, 1);
+    EXPECT_EQ(search("brouillon").total, 0);
+    EXPECT_GT(store_->generation(blog_id_), generation);
+    EXPECT_GT(store_->generation(english_blog_id_), english_generation);
+}
+
+TEST_P(SearchTest, SearchesRunWhileAWriterAddsPosts) {
+    add("Premier", "<p>Une offensive à Raqqa.</p>");
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 4; ++t) {
+        readers.emplace_back([&] {
+            for (int i = 0; i < 100; ++i) {
+                auto found = store_->search(blog_id_, SearchQuery{.text = "offensives raq*"});
+                if (!found || found->total < 1) failed = true;
+            }
+        });
+    }
+    for (int i = 0; i < 40; ++i) {
+        add("Offensive " + std::to_string(i), "<p>Les offensives sur Raqqa continuent.</p>");
+    }
+    for (auto& reader : readers) reader.join();
+    EXPECT_FALSE(failed);
+    EXPECT_EQ(search("offensive raqqa").total, 41);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SearchTest,
+                         ::testing::Values(Backend{"sqlite",
+                                                   [](const TempDir& dir) {
+                                                       return open_sqlite_store(
+                                                           dir.path() / "carnet.db",
+                                                           OpenMode::create_if_missing);
+                                                   }}),
+                         [](const auto& info) { return info.param.name; });
+
+// ---- The SQLite implementation's own parts ---------------------------------------------
+
+TEST(SqliteSearch, ReaderTextBecomesQuotedWordsOnly) {
+    using search::fts_query_from_reader_text;
+    EXPECT_EQ(fts_query_from_reader_text("attaque Misrata"), "\"attaque\" AND \"Misrata\"");
+    EXPECT_EQ(fts_query_from_reader_text("\"l'Etat islamique\""), "\"l Etat islamique\"");
+    EXPECT_EQ(fts_query_from_reader_text("attaq*"), "\"attaq\"*");
+    EXPECT_EQ(fts_query_from_reader_text("l'eta*"), "\"l\" + \"eta\"*");
+    EXPECT_EQ(fts_query_from_reader_text("a -b -\"c d\""), "(\"a\") NOT (\"b\" OR \"c d\")");
+    EXPECT_EQ(fts_query_from_reader_text("NEAR(a b)"), "\"NEAR a\" AND \"b\"");
+    EXPECT_EQ(fts_query_from_reader_text("title:x"), "\"title x\"");
+    EXPECT_EQ(fts_query_from_reader_text("a OR b"), "\"a\" AND \"OR\" AND \"b\"");
+    EXPECT_EQ(fts_query_from_reader_text("-a"), std::nullopt);
+    EXPECT_EQ(fts_query_from_reader_text("* ^ ( ) \"\" -"), std::nullopt);
+    std::string many;
+    for (int i = 0; i < 100; ++i) many += "w" + std::to_string(i) + " ";
+    const auto capped = fts_query_from_reader_text(many);
+    ASSERT_TRUE(capped.has_value());
+    EXPECT_EQ(std::count(capped->begin(), capped->end(), '"'), 2 * 32);
+    EXPECT_LE(fts_query_from_reader_text(std::string(100000, 'x'))->size(),
+              search::k_max_query_bytes + 2);
+}
+
+TEST(SqliteSearch, PostHtmlBecomesPlainText) {
+    using search::search_text_from_html;
+    EXPECT_EQ(search_text_from_html("<p>Un</p><p>deux &amp; trois&nbsp;!</p>"),
+              "Un deux & trois !");
+    EXPECT_EQ(search_text_from_html("<p>A<!-- caché --> <script>x<y</script><style>p{}</style>B"),
+              "A B");
+    EXPECT_EQ(search_text_from_html("<a href=\"x>y\">lien</a> &eacute;t&#233; &#x2019;"),
+              "lien été ’");
+    EXPECT_EQ(search_text_from_html("1 < 2 &bogus; &#0; \xff"),
+              "1 < 2 &bogus; \xEF\xBF\xBD \xEF\xBF\xBD");
+}
+
+TEST(SqliteSearch, MigrationIndexesPostsThatExistedBefore) {
+    TempDir dir;
+    const auto path = dir.path() / "carnet.db";
+    std::int64_t blog_id = 0;
+    {
+        auto store = open_sqlite_store(path, OpenMode::create_if_missing);
+        ASSERT_TRUE(store.has_value());
+        ASSERT_TRUE((*store)->write([&](Writer& writer) -> Status {
+            auto blog = writer.create_blog({.title = "Ancien"});
+            if (!blog) return std::unexpected(blog.error());
+            blog_id = *blog;
+            model::Post post{.blog_id = blog_id,
+                             .status = model::PostStatus::published,
+                             .title = "Avant la recherche",
+                             .source = "<p>Des attaques à Syrte.</p>",
+                             .html = "<p>Des attaques à Syrte.</p>"};
+            auto created = writer.create_post(post);
+            if (!created) return std::unexpected(created.error());
+            return {};
+        }));
+    }
+    {
+        // Back to the schema before migration 3, as a database made by an older carnet.
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+        ASSERT_TRUE(search::register_search_functions(raw).has_value());
+        ASSERT_EQ(sqlite3_exec(raw,
+                               "DROP TABLE post_search_fr; DROP TABLE post_search_en; "
+                               "DELETE FROM schema_migrations WHERE version = 3;",
+                               nullptr, nullptr, nullptr),
+                  SQLITE_OK);
+    }
+    auto store = open_sqlite_store(path, OpenMode::must_exist);
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    auto found = (*store)->search(blog_id, SearchQuery{.text = "attaque syrte"});
+    ASSERT_TRUE(found.has_value()) << found.error().message;
+    EXPECT_EQ(found->total, 1);
+}
+
+}  // namespace
+}  // namespace carnet::store
