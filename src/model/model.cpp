@@ -50,6 +50,13 @@ constexpr std::array<std::pair<SourceFormat, std::string_view>, 2> k_source_form
     {SourceFormat::html, "html"},
 }};
 
+constexpr std::array<std::pair<CommentPolicy, std::string_view>, 4> k_comment_policy_names{{
+    {CommentPolicy::open, "open"},
+    {CommentPolicy::first_held, "first_held"},
+    {CommentPolicy::all_held, "all_held"},
+    {CommentPolicy::closed, "closed"},
+}};
+
 // ICU transliterators and time zones are costly to build and not safe to share between
 // threads, so each thread keeps its own.
 icu::Transliterator* slug_transliterator() {
@@ -107,6 +114,13 @@ std::optional<PostStatus> parse_post_status(std::string_view text) {
 std::string_view to_string(SourceFormat format) { return enum_name(k_source_format_names, format); }
 std::optional<SourceFormat> parse_source_format(std::string_view text) {
     return parse_enum(k_source_format_names, text);
+}
+
+std::string_view to_string(CommentPolicy policy) {
+    return enum_name(k_comment_policy_names, policy);
+}
+std::optional<CommentPolicy> parse_comment_policy(std::string_view text) {
+    return parse_enum(k_comment_policy_names, text);
 }
 
 std::string make_slug(std::string_view title, std::size_t max_length) {
@@ -215,5 +229,7 @@ std::string month_path(int year, int month) {
 }
 
 std::string year_path(int year) { return fmt::format("/archive/{:04}/", year); }
+
+std::string page_path(std::string_view page_slug) { return fmt::format("/{}.html", page_slug); }
 
 }  // namespace carnet::model

@@ -40,6 +40,16 @@ inline std::unexpected<Error> fail(Error::Code code, std::string message) {
 
 using Instant = std::chrono::sys_seconds;  // always UTC
 
+// Who may comment and whose comments wait for a moderator.
+enum class CommentPolicy {
+    open,        // every comment is shown at once (the spam rules still apply)
+    first_held,  // a commenter's first comment waits; once one is approved, the next ones pass
+    all_held,    // every comment waits for a moderator
+    closed,      // no new comments
+};
+std::string_view to_string(CommentPolicy policy);
+std::optional<CommentPolicy> parse_comment_policy(std::string_view text);
+
 struct Blog {
     std::int64_t id = 0;
     std::vector<std::string> hosts;  // the first one is canonical
@@ -52,6 +62,9 @@ struct Blog {
     std::string time_zone = "Europe/Paris";
     std::string theme = "classique";
     int posts_per_page = 10;
+    CommentPolicy comment_policy = CommentPolicy::open;
+    // Comments close this many days after a post's publication; 0 keeps them open.
+    int close_comments_after_days = 0;
 };
 
 enum class Role { owner, editor, author, moderator };
@@ -93,8 +106,23 @@ struct Post {
     Instant published_at{};
     Instant updated_at{};
     bool comments_open = true;
+    std::int64_t author_id = 0;        // 0: no author (imported, or the account was removed)
     int comment_count = 0;             // approved comments
     std::vector<Category> categories;  // in the order the writer gave them
+};
+
+// A static page (about, contact): outside the flow of dated posts and the feeds, listed in
+// the sidebar in `position` order, at /<slug>.html.
+struct Page {
+    std::int64_t id = 0;
+    std::int64_t blog_id = 0;
+    bool published = false;
+    std::string title;
+    std::string slug;
+    std::string source;  // Markdown
+    std::string html;    // rendered from source
+    int position = 0;
+    Instant updated_at{};
 };
 
 // Months that have published posts, for the archive list.
@@ -140,5 +168,6 @@ std::string category_path(std::string_view category_slug);  // /list/<slug>/
 std::string day_path(int year, int month, int day);         // /archive/2017/10/04/
 std::string month_path(int year, int month);                // /archive/2017/10/
 std::string year_path(int year);                            // /archive/2017/
+std::string page_path(std::string_view page_slug);          // /about.html
 
 }  // namespace carnet::model

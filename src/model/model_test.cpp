@@ -114,6 +114,7 @@ TEST(Paths, PermalinkUsesTheDayInTheBlogsTimeZone) {
     EXPECT_EQ(day_path(2017, 10, 4), "/archive/2017/10/04/");
     EXPECT_EQ(month_path(2017, 10), "/archive/2017/10/");
     EXPECT_EQ(year_path(2017), "/archive/2017/");
+    EXPECT_EQ(page_path("a-propos"), "/a-propos.html");
 }
 
 TEST(Enums, RoundTripThroughText) {
@@ -124,8 +125,13 @@ TEST(Enums, RoundTripThroughText) {
          {PostStatus::draft, PostStatus::scheduled, PostStatus::published, PostStatus::trash}) {
         EXPECT_EQ(parse_post_status(to_string(status)), status);
     }
+    for (auto policy : {CommentPolicy::open, CommentPolicy::first_held, CommentPolicy::all_held,
+                        CommentPolicy::closed}) {
+        EXPECT_EQ(parse_comment_policy(to_string(policy)), policy);
+    }
     EXPECT_EQ(parse_source_format("html"), SourceFormat::html);
     EXPECT_FALSE(parse_role("admin").has_value());
+    EXPECT_FALSE(parse_comment_policy("sometimes").has_value());
 }
 
 }  // namespace

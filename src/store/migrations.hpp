@@ -12,7 +12,8 @@ struct Migration {
     std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 3> k_sqlite_migrations{{
+// The count is deduced, so that adding a migration is only appending it.
+inline constexpr auto k_sqlite_migrations = std::to_array<Migration>({
     {1, R"sql(
 CREATE TABLE blogs (
     id                INTEGER PRIMARY KEY,
@@ -145,6 +146,75 @@ INSERT INTO post_search_en (rowid, title, body)
     SELECT p.id, p.title, carnet_search_text(p.html) FROM posts p JOIN blogs b ON b.id = p.blog_id
     WHERE p.status = 'published' AND b.locale = 'en';
 )sql"},
-}};
+    // The web admin: who wrote a post, its saved revisions, the redirects a changed slug or
+    // category leaves behind, static pages, uploaded media's variants, comment policies.
+    {4, R"sql(
+ALTER TABLE blogs ADD COLUMN comment_policy TEXT NOT NULL DEFAULT 'open'
+    CHECK (comment_policy IN ('open', 'first_held', 'all_held', 'closed'));
+ALTER TABLE blogs ADD COLUMN close_comments_after_days INTEGER NOT NULL DEFAULT 0
+    CHECK (close_comments_after_days >= 0);
+
+CREATE INDEX posts_by_author ON posts(blog_id, author_id);
+-- Scheduled posts are found by the time they are due, across blogs.
+CREATE INDEX posts_due ON posts(status, published_at) WHERE status = 'scheduled';
+
+-- A snapshot of a post taken at every save in the admin (kind 'save') and the latest
+-- autosave of each post (kind 'autosave', replaced each time).
+CREATE TABLE post_revisions (
+    id            INTEGER PRIMARY KEY,
+    blog_id       INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    post_id       INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    author_id     INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('save', 'autosave')),
+    created_at    INTEGER NOT NULL,
+    status        TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    slug          TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    excerpt       TEXT NOT NULL,
+    published_at  INTEGER NOT NULL,
+    comments_open INTEGER NOT NULL,
+    categories    TEXT NOT NULL  -- the category names in order, one per line
+);
+CREATE INDEX post_revisions_by_post ON post_revisions(post_id, id DESC);
+
+-- Old public paths of posts whose slug or date changed after publication: 301 to the post.
+CREATE TABLE post_redirects (
+    blog_id  INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    old_path TEXT NOT NULL,
+    post_id  INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    PRIMARY KEY (blog_id, old_path)
+);
+
+-- Old slugs of renamed or merged categories: 301 to the category that took them.
+CREATE TABLE category_redirects (
+    blog_id     INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    old_slug    TEXT NOT NULL,
+    category_id INTEGER NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+    PRIMARY KEY (blog_id, old_slug)
+);
+
+CREATE TABLE pages (
+    id         INTEGER PRIMARY KEY,
+    blog_id    INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    published  INTEGER NOT NULL DEFAULT 0,
+    title      TEXT NOT NULL,
+    slug       TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    html       TEXT NOT NULL,
+    position   INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (blog_id, slug)
+);
+
+ALTER TABLE media ADD COLUMN original_name TEXT NOT NULL DEFAULT '';
+-- The resized copies, "width height file_name" one per line, narrowest first.
+ALTER TABLE media ADD COLUMN variants TEXT NOT NULL DEFAULT '';
+ALTER TABLE media ADD COLUMN uploaded_by INTEGER REFERENCES users(id) ON DELETE SET NULL;
+
+CREATE INDEX sessions_by_user ON sessions(user_id);
+CREATE INDEX sessions_by_expiry ON sessions(expires_at);
+)sql"},
+});
 
 }  // namespace carnet::store

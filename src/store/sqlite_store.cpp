@@ -9,6 +9,8 @@
 #include "store/migrations.hpp"
 #include "store/search.hpp"
 #include "store/sqlite.hpp"
+#include "store/sqlite_admin.hpp"
+#include "store/sqlite_rows.hpp"
 #include "store/store.hpp"
 
 namespace carnet::store {
@@ -18,37 +20,7 @@ using model::Error;
 using sqlite::Connection;
 using sqlite::Statement;
 
-// Unwraps a Result inside a function that itself returns a Result or Status.
-#define CARNET_TRY(var, expr)                                        \
-    auto var##_result = (expr);                                      \
-    if (!var##_result) return std::unexpected(var##_result.error()); \
-    auto& var = *var##_result
-
-#define CARNET_CHECK(expr)                                                 \
-    do {                                                                   \
-        auto check_result_ = (expr);                                       \
-        if (!check_result_) return std::unexpected(check_result_.error()); \
-    } while (false)
-
-std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::string local_text(const model::LocalDateTime& local) {
-    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", local.year, local.month, local.day,
-                       local.hour, local.minute, local.second);
-}
-
-constexpr std::string_view k_post_columns_with_body =
-    "p.id, p.blog_id, p.status, p.title, p.slug, p.source_format, p.source, p.html, p.excerpt, "
-    "p.published_at, p.updated_at, p.comments_open, "
-    "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved')";
-constexpr std::string_view k_post_columns_without_body =
-    "p.id, p.blog_id, p.status, p.title, p.slug, p.source_format, '', '', '', "
-    "p.published_at, p.updated_at, p.comments_open, "
-    "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved')";
+using namespace rows;
 
 // The search table of each blog language. Table names come only from here, never from input.
 struct SearchTable {
@@ -60,109 +32,6 @@ constexpr std::array<SearchTable, 2> k_search_tables{{
     {"post_search_en", "en"},
 }};
 
-model::Post read_post(const Statement& row) {
-    model::Post post;
-    post.id = row.column_int(0);
-    post.blog_id = row.column_int(1);
-    post.status = model::parse_post_status(row.column_text(2)).value_or(model::PostStatus::draft);
-    post.title = row.column_text(3);
-    post.slug = row.column_text(4);
-    post.source_format =
-        model::parse_source_format(row.column_text(5)).value_or(model::SourceFormat::html);
-    post.source = row.column_text(6);
-    post.html = row.column_text(7);
-    post.excerpt = row.column_text(8);
-    post.published_at = model::Instant{std::chrono::seconds{row.column_int(9)}};
-    post.updated_at = model::Instant{std::chrono::seconds{row.column_int(10)}};
-    post.comments_open = row.column_int(11) != 0;
-    post.comment_count = static_cast<int>(row.column_int(12));
-    return post;
-}
-
-model::Status load_categories(Connection& db, model::Post& post) {
-    CARNET_TRY(statement,
-               db.prepare("SELECT c.id, c.blog_id, c.name, c.slug FROM post_categories pc "
-                          "JOIN categories c ON c.id = pc.category_id "
-                          "WHERE pc.post_id = ?1 ORDER BY pc.position"));
-    statement->bind(1, post.id);
-    while (true) {
-        CARNET_TRY(has_row, statement->step());
-        if (!has_row) break;
-        post.categories.push_back(
-            model::Category{statement->column_int(0), statement->column_int(1),
-                            statement->column_text(2), statement->column_text(3), 0});
-    }
-    statement->reset();
-    return {};
-}
-
-Result<std::optional<model::Post>> find_post(Connection& db, std::int64_t blog_id,
-                                             std::string_view slug, bool published_only) {
-    const std::string sql =
-        fmt::format("SELECT {} FROM posts p WHERE p.blog_id = ?1 AND p.slug = ?2{}",
-                    k_post_columns_with_body, published_only ? " AND p.status = 'published'" : "");
-    CARNET_TRY(statement, db.prepare(sql));
-    statement->bind(1, blog_id).bind(2, slug);
-    CARNET_TRY(has_row, statement->step());
-    if (!has_row) return std::optional<model::Post>();
-    auto post = read_post(*statement);
-    statement->reset();
-    CARNET_CHECK(load_categories(db, post));
-    return std::optional<model::Post>(std::move(post));
-}
-
-Result<std::optional<model::User>> find_user(Connection& db, std::string_view email) {
-    CARNET_TRY(statement, db.prepare("SELECT id, email, name FROM users WHERE email = ?1"));
-    statement->bind(1, email);
-    CARNET_TRY(has_row, statement->step());
-    if (!has_row) return std::optional<model::User>();
-    model::User user{statement->column_int(0), statement->column_text(1),
-                     statement->column_text(2)};
-    statement->reset();
-    return std::optional<model::User>(std::move(user));
-}
-
-Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::int64_t> only) {
-    CARNET_TRY(
-        statement,
-        db.prepare("SELECT id, title, subtitle, locale, time_zone, theme, posts_per_page, base_url "
-                   "FROM blogs WHERE ?1 IS NULL OR id = ?1 ORDER BY id"));
-    if (only) {
-        statement->bind(1, *only);
-    } else {
-        statement->bind_null(1);
-    }
-    std::vector<model::Blog> blogs;
-    while (true) {
-        CARNET_TRY(has_row, statement->step());
-        if (!has_row) break;
-        model::Blog blog;
-        blog.id = statement->column_int(0);
-        blog.title = statement->column_text(1);
-        blog.subtitle = statement->column_text(2);
-        blog.locale = statement->column_text(3);
-        blog.time_zone = statement->column_text(4);
-        blog.theme = statement->column_text(5);
-        blog.posts_per_page = static_cast<int>(statement->column_int(6));
-        blog.base_url = statement->column_text(7);
-        blogs.push_back(std::move(blog));
-    }
-    statement->reset();
-    CARNET_TRY(hosts,
-               db.prepare("SELECT host FROM blog_hosts WHERE blog_id = ?1 ORDER BY position"));
-    for (auto& blog : blogs) {
-        hosts->reset();
-        hosts->bind(1, blog.id);
-        while (true) {
-            CARNET_TRY(has_row, hosts->step());
-            if (!has_row) break;
-            blog.hosts.push_back(hosts->column_text(0));
-        }
-    }
-    hosts->reset();
-    return blogs;
-}
-
 class SqliteWriter final : public Writer {
 public:
     explicit SqliteWriter(Connection& db) : db_(db) {}
@@ -170,28 +39,11 @@ public:
     const std::set<std::int64_t>& touched_blogs() const { return touched_; }
 
     Result<std::int64_t> create_blog(const model::Blog& blog) override {
-        if (blog.title.empty())
-            return model::fail(Error::Code::invalid_input, "a blog needs a title");
-        if (blog.locale != "fr" && blog.locale != "en") {
-            return model::fail(Error::Code::invalid_input,
-                               fmt::format("unknown locale {} (fr or en)", blog.locale));
-        }
-        if (!model::is_known_time_zone(blog.time_zone)) {
-            return model::fail(Error::Code::invalid_input,
-                               fmt::format("unknown time zone {}", blog.time_zone));
-        }
-        if (!blog.base_url.empty() && !blog.base_url.starts_with("http://") &&
-            !blog.base_url.starts_with("https://")) {
-            return model::fail(
-                Error::Code::invalid_input,
-                fmt::format("the base URL {} must start with http:// or https://", blog.base_url));
-        }
-        if (blog.posts_per_page < 1 || blog.posts_per_page > 100) {
-            return model::fail(Error::Code::invalid_input, "posts per page must be 1 to 100");
-        }
+        CARNET_CHECK(check_blog_settings(blog));
         CARNET_TRY(insert, db_.prepare("INSERT INTO blogs (title, subtitle, locale, time_zone, "
-                                       "theme, posts_per_page, created_at, base_url) "
-                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+                                       "theme, posts_per_page, created_at, base_url, "
+                                       "comment_policy, close_comments_after_days) "
+                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
         insert->bind(1, blog.title)
             .bind(2, blog.subtitle)
             .bind(3, blog.locale)
@@ -199,7 +51,9 @@ public:
             .bind(5, blog.theme)
             .bind(6, blog.posts_per_page)
             .bind(7, now_seconds())
-            .bind(8, blog.base_url);
+            .bind(8, blog.base_url)
+            .bind(9, model::to_string(blog.comment_policy))
+            .bind(10, blog.close_comments_after_days);
         CARNET_CHECK(insert->run());
         const auto blog_id = db_.last_insert_id();
         CARNET_TRY(host_insert, db_.prepare("INSERT INTO blog_hosts (host, blog_id, position) "
@@ -271,8 +125,8 @@ public:
         CARNET_TRY(insert,
                    db_.prepare("INSERT INTO posts (blog_id, status, title, slug, source_format, "
                                "source, html, excerpt, published_at, published_local, "
-                               "updated_at, comments_open) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+                               "updated_at, comments_open, author_id) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
         insert->bind(1, post.blog_id)
             .bind(2, model::to_string(post.status))
             .bind(3, post.title)
@@ -285,6 +139,11 @@ public:
             .bind(10, local_text(local))
             .bind(11, static_cast<std::int64_t>(post.updated_at.time_since_epoch().count()))
             .bind(12, post.comments_open ? 1 : 0);
+        if (post.author_id != 0) {
+            insert->bind(13, post.author_id);
+        } else {
+            insert->bind_null(13);
+        }
         auto inserted = insert->run();
         if (!inserted) {
             if (inserted.error().code == Error::Code::conflict) {
@@ -318,7 +177,90 @@ public:
     }
 
     Result<std::optional<model::User>> find_user_by_email(std::string_view email) override {
-        return find_user(db_, email);
+        return rows::find_user(db_, email);
+    }
+
+    Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
+                                                       std::int64_t post_id) override {
+        return rows::find_post_by_id(db_, blog_id, post_id);
+    }
+    Status update_post(const model::Post& post) override {
+        auto context = admin_context();
+        return admin_sql::update_post(context, post);
+    }
+    Result<std::int64_t> save_revision(std::int64_t blog_id, std::int64_t post_id,
+                                       std::int64_t author_id, bool autosave) override {
+        auto context = admin_context();
+        return admin_sql::save_revision(context, blog_id, post_id, author_id, autosave);
+    }
+    Status delete_post(std::int64_t blog_id, std::int64_t post_id) override {
+        auto context = admin_context();
+        return admin_sql::delete_post(context, blog_id, post_id);
+    }
+    Result<int> publish_due_posts(model::Instant now) override {
+        auto context = admin_context();
+        return admin_sql::publish_due_posts(context, now);
+    }
+    Status update_blog(const model::Blog& blog) override {
+        auto context = admin_context();
+        return admin_sql::update_blog(context, blog);
+    }
+    Status rename_category(std::int64_t blog_id, std::int64_t category_id, std::string_view name,
+                           std::string_view slug) override {
+        auto context = admin_context();
+        return admin_sql::rename_category(context, blog_id, category_id, name, slug);
+    }
+    Status merge_categories(std::int64_t blog_id, std::int64_t from, std::int64_t into) override {
+        auto context = admin_context();
+        return admin_sql::merge_categories(context, blog_id, from, into);
+    }
+    Status delete_category(std::int64_t blog_id, std::int64_t category_id) override {
+        auto context = admin_context();
+        return admin_sql::delete_category(context, blog_id, category_id);
+    }
+    Result<std::int64_t> create_page(const model::Page& page) override {
+        auto context = admin_context();
+        return admin_sql::create_page(context, page);
+    }
+    Status update_page(const model::Page& page) override {
+        auto context = admin_context();
+        return admin_sql::update_page(context, page);
+    }
+    Status delete_page(std::int64_t blog_id, std::int64_t page_id) override {
+        auto context = admin_context();
+        return admin_sql::delete_page(context, blog_id, page_id);
+    }
+    Result<std::int64_t> add_media(const MediaRecord& media, std::int64_t uploaded_by) override {
+        auto context = admin_context();
+        return admin_sql::add_media(context, media, uploaded_by);
+    }
+    Status set_password(std::int64_t user_id, std::string_view password_hash) override {
+        auto context = admin_context();
+        return admin_sql::set_password(context, user_id, password_hash);
+    }
+    Status remove_user(std::int64_t user_id) override {
+        auto context = admin_context();
+        return admin_sql::remove_user(context, user_id);
+    }
+    Status remove_membership(std::int64_t blog_id, std::int64_t user_id) override {
+        auto context = admin_context();
+        return admin_sql::remove_membership(context, blog_id, user_id);
+    }
+    Status create_session(std::string_view token_hash, const Session& session) override {
+        auto context = admin_context();
+        return admin_sql::create_session(context, token_hash, session);
+    }
+    Status delete_session(std::string_view token_hash) override {
+        auto context = admin_context();
+        return admin_sql::delete_session(context, token_hash);
+    }
+    Result<int> delete_sessions_of(std::int64_t user_id) override {
+        auto context = admin_context();
+        return admin_sql::delete_sessions_of(context, user_id);
+    }
+    Result<int> delete_expired_sessions(model::Instant now) override {
+        auto context = admin_context();
+        return admin_sql::delete_expired_sessions(context, now);
     }
 
     // Empties the search tables and indexes every published post again; every blog gets a
@@ -351,6 +293,14 @@ public:
     }
 
 private:
+    admin_sql::WriteContext admin_context() {
+        return admin_sql::WriteContext{
+            db_, touched_, [this](std::int64_t post_id) { return reindex_post(post_id); },
+            [this](std::int64_t blog_id, const model::Category& category) {
+                return category_id_for(blog_id, category);
+            }};
+    }
+
     // Brings the search index in line with the post as it now is in this transaction: its
     // old entry goes, and it comes back (in its blog's language) if it is published. Every
     // writer method that creates, changes or deletes a post calls it.
@@ -580,7 +530,7 @@ public:
     Result<std::optional<model::User>> find_user_by_email(std::string_view email) override {
         auto reader = acquire_reader();
         if (!reader) return std::unexpected(reader.error());
-        return find_user(**reader, email);
+        return rows::find_user(**reader, email);
     }
 
     Result<SearchResults> search(std::int64_t blog_id, const SearchQuery& query) override {
@@ -664,7 +614,84 @@ public:
         return role;
     }
 
+    Result<std::optional<Login>> find_login(std::string_view email) override {
+        return read([&](Connection& db) { return admin_sql::find_login(db, email); });
+    }
+    Result<std::optional<model::User>> find_user(std::int64_t user_id) override {
+        return read([&](Connection& db) { return admin_sql::find_user(db, user_id); });
+    }
+    Result<std::vector<UserSummary>> list_users() override {
+        return read([&](Connection& db) { return admin_sql::list_users(db); });
+    }
+    Result<std::vector<Membership>> memberships_of(std::int64_t user_id) override {
+        return read([&](Connection& db) { return admin_sql::memberships_of(db, user_id); });
+    }
+    Result<std::optional<Session>> find_session(std::string_view token_hash,
+                                                model::Instant now) override {
+        return read([&](Connection& db) { return admin_sql::find_session(db, token_hash, now); });
+    }
+    Result<PostList> admin_posts(std::int64_t blog_id, const AdminPostQuery& query) override {
+        return read([&](Connection& db) { return admin_sql::admin_posts(db, blog_id, query); });
+    }
+    Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
+                                                       std::int64_t post_id) override {
+        return read([&](Connection& db) { return rows::find_post_by_id(db, blog_id, post_id); });
+    }
+    Result<std::vector<Revision>> revisions(std::int64_t blog_id, std::int64_t post_id) override {
+        return read([&](Connection& db) { return admin_sql::revisions(db, blog_id, post_id); });
+    }
+    Result<std::optional<Revision>> find_revision(std::int64_t blog_id,
+                                                  std::int64_t revision_id) override {
+        return read(
+            [&](Connection& db) { return admin_sql::find_revision(db, blog_id, revision_id); });
+    }
+    Result<BlogCounts> counts(std::int64_t blog_id) override {
+        return read([&](Connection& db) { return admin_sql::counts(db, blog_id); });
+    }
+    Result<std::vector<model::Category>> all_categories(std::int64_t blog_id) override {
+        return read([&](Connection& db) { return admin_sql::all_categories(db, blog_id); });
+    }
+    Result<std::optional<model::Post>> find_post_redirect(std::int64_t blog_id,
+                                                          std::string_view old_path) override {
+        return read(
+            [&](Connection& db) { return admin_sql::find_post_redirect(db, blog_id, old_path); });
+    }
+    Result<std::optional<model::Category>> find_category_redirect(
+        std::int64_t blog_id, std::string_view old_slug) override {
+        return read([&](Connection& db) {
+            return admin_sql::find_category_redirect(db, blog_id, old_slug);
+        });
+    }
+    Result<std::vector<model::Page>> pages(std::int64_t blog_id, bool published_only) override {
+        return read([&](Connection& db) { return admin_sql::pages(db, blog_id, published_only); });
+    }
+    Result<std::optional<model::Page>> find_page_by_id(std::int64_t blog_id,
+                                                       std::int64_t page_id) override {
+        return read(
+            [&](Connection& db) { return admin_sql::find_page_by_id(db, blog_id, page_id); });
+    }
+    Result<std::optional<model::Page>> find_published_page(std::int64_t blog_id,
+                                                           std::string_view slug) override {
+        return read(
+            [&](Connection& db) { return admin_sql::find_published_page(db, blog_id, slug); });
+    }
+    Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset, int limit) override {
+        return read([&](Connection& db) { return admin_sql::media(db, blog_id, offset, limit); });
+    }
+    Result<std::optional<MediaRecord>> find_media(std::int64_t blog_id,
+                                                  std::string_view file_name) override {
+        return read([&](Connection& db) { return admin_sql::find_media(db, blog_id, file_name); });
+    }
+
 private:
+    // Runs `query` on a read connection borrowed from the pool.
+    template <typename Query>
+    auto read(Query&& query) -> decltype(query(std::declval<Connection&>())) {
+        auto reader = acquire_reader();
+        if (!reader) return std::unexpected(reader.error());
+        return query(**reader);
+    }
+
     // A read connection borrowed from the pool for the length of one call, and given back
     // when it goes out of scope.
     class Reader {

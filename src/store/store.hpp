@@ -59,6 +59,87 @@ struct SearchResults {
     int total = 0;                // how many posts match, ignoring offset and limit
 };
 
+// What the admin's post list shows: posts of any status, newest first.
+struct AdminPostQuery {
+    std::optional<model::PostStatus> status;  // unset: every status but trash
+    std::optional<std::int64_t> category_id;
+    std::optional<std::int64_t> author_id;  // only this author's posts
+    std::string text;                       // in the title (case-insensitive), when not empty
+    int offset = 0;
+    int limit = 20;
+};
+
+// A saved state of a post, to compare with the current one and to restore.
+struct Revision {
+    std::int64_t id = 0;
+    std::int64_t post_id = 0;
+    std::int64_t author_id = 0;
+    std::string author_name;
+    bool autosave = false;
+    model::Instant created_at{};
+    model::PostStatus status = model::PostStatus::draft;
+    std::string title;
+    std::string slug;
+    std::string source;
+    std::string excerpt;
+    model::Instant published_at{};
+    bool comments_open = true;
+    std::vector<std::string> categories;  // names, in order
+};
+
+// A logged-in browser. The store keeps only a hash of the session token.
+struct Session {
+    std::int64_t user_id = 0;
+    std::string csrf_secret;
+    model::Instant expires_at{};
+};
+
+struct Login {
+    model::User user;
+    std::string password_hash;
+};
+
+struct Membership {
+    model::Blog blog;
+    model::Role role = model::Role::author;
+};
+
+struct UserSummary {
+    model::User user;
+    std::vector<std::pair<std::int64_t, model::Role>> roles;  // blog id and role
+    int live_sessions = 0;
+};
+
+// The admin dashboard's figures.
+struct BlogCounts {
+    int published = 0;
+    int drafts = 0;
+    int scheduled = 0;
+    int trash = 0;
+    int comments_pending = 0;
+    std::vector<model::MonthCount> published_per_month;  // every month with posts, newest first
+};
+
+// An uploaded image as the admin records it (the files are the media module's business).
+struct MediaRecord {
+    std::int64_t id = 0;
+    std::int64_t blog_id = 0;
+    std::string content_hash;
+    std::string content_type;
+    std::string file_name;  // <hash>.<ext>, under the media directory
+    std::string original_name;
+    std::int64_t size_bytes = 0;
+    int width = 0;
+    int height = 0;
+    struct Variant {
+        int width = 0;
+        int height = 0;
+        std::string file_name;
+    };
+    std::vector<Variant> variants;  // narrowest first
+    model::Instant created_at{};
+};
+
 // The write side, only valid inside Store::write. Every change made through it belongs to
 // one transaction: all of it is committed, or none of it.
 class Writer {
@@ -82,6 +163,56 @@ public:
     virtual Result<std::optional<model::Post>> find_post_by_slug(std::int64_t blog_id,
                                                                  std::string_view slug) = 0;
     virtual Result<std::optional<model::User>> find_user_by_email(std::string_view email) = 0;
+    virtual Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
+                                                               std::int64_t post_id) = 0;
+
+    // Changes a post of post.blog_id (any status) to `post`: fields, categories (found or
+    // created as in create_post, in order) and the search index. When the post was published
+    // and its public path changes (slug or day), the old path keeps answering with a 301.
+    // Code::not_found when the blog holds no such post; Code::conflict for a taken slug.
+    virtual Status update_post(const model::Post& post) = 0;
+
+    // Records the post as it now stands as a revision by `author_id`. An autosave replaces
+    // the post's previous autosave instead of piling up.
+    virtual Result<std::int64_t> save_revision(std::int64_t blog_id, std::int64_t post_id,
+                                               std::int64_t author_id, bool autosave) = 0;
+
+    // Deletes a post for good, with its revisions, comments and redirects.
+    virtual Status delete_post(std::int64_t blog_id, std::int64_t post_id) = 0;
+
+    // Publishes every scheduled post (of every blog) whose time has come; returns how many.
+    virtual Result<int> publish_due_posts(model::Instant now) = 0;
+
+    // Blog settings: title, subtitle, locale, time zone, theme, posts per page, base URL and
+    // comment policy, checked as in create_blog. A new locale re-indexes the blog's posts.
+    virtual Status update_blog(const model::Blog& blog) = 0;
+
+    // Categories. A rename that changes the slug and a merge leave a 301 from the old slug.
+    virtual Status rename_category(std::int64_t blog_id, std::int64_t category_id,
+                                   std::string_view name, std::string_view slug) = 0;
+    // Moves every post of `from` into `into` (keeping each post's order) and removes `from`.
+    virtual Status merge_categories(std::int64_t blog_id, std::int64_t from, std::int64_t into) = 0;
+    // Removes the category; its posts keep their other categories.
+    virtual Status delete_category(std::int64_t blog_id, std::int64_t category_id) = 0;
+
+    // Pages: the slug must be new in the blog (Code::conflict).
+    virtual Result<std::int64_t> create_page(const model::Page& page) = 0;
+    virtual Status update_page(const model::Page& page) = 0;
+    virtual Status delete_page(std::int64_t blog_id, std::int64_t page_id) = 0;
+
+    // Media: recording the same content twice in a blog gives the first record's id.
+    virtual Result<std::int64_t> add_media(const MediaRecord& media, std::int64_t uploaded_by) = 0;
+
+    // Accounts.
+    virtual Status set_password(std::int64_t user_id, std::string_view password_hash) = 0;
+    virtual Status remove_user(std::int64_t user_id) = 0;  // with their sessions and roles
+    virtual Status remove_membership(std::int64_t blog_id, std::int64_t user_id) = 0;
+
+    // Sessions, by the hash of their token.
+    virtual Status create_session(std::string_view token_hash, const Session& session) = 0;
+    virtual Status delete_session(std::string_view token_hash) = 0;
+    virtual Result<int> delete_sessions_of(std::int64_t user_id) = 0;
+    virtual Result<int> delete_expired_sessions(model::Instant now) = 0;
 };
 
 class Store {
@@ -130,6 +261,45 @@ public:
 
     virtual Result<std::optional<model::Role>> role_of(std::int64_t blog_id,
                                                        std::int64_t user_id) = 0;
+
+    // --- What the admin reads. Every call takes the blog: objects of another blog are not
+    // found, whatever id is asked for.
+
+    virtual Result<std::optional<Login>> find_login(std::string_view email) = 0;
+    virtual Result<std::optional<model::User>> find_user(std::int64_t user_id) = 0;
+    virtual Result<std::vector<UserSummary>> list_users() = 0;
+    // The blogs the user belongs to, with the role in each, by blog id.
+    virtual Result<std::vector<Membership>> memberships_of(std::int64_t user_id) = 0;
+    // A session that has not expired at `now`.
+    virtual Result<std::optional<Session>> find_session(std::string_view token_hash,
+                                                        model::Instant now) = 0;
+
+    virtual Result<PostList> admin_posts(std::int64_t blog_id, const AdminPostQuery& query) = 0;
+    virtual Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
+                                                               std::int64_t post_id) = 0;
+    virtual Result<std::vector<Revision>> revisions(std::int64_t blog_id, std::int64_t post_id) = 0;
+    virtual Result<std::optional<Revision>> find_revision(std::int64_t blog_id,
+                                                          std::int64_t revision_id) = 0;
+    virtual Result<BlogCounts> counts(std::int64_t blog_id) = 0;
+    // Every category of the blog by name, counting posts of any status but trash.
+    virtual Result<std::vector<model::Category>> all_categories(std::int64_t blog_id) = 0;
+
+    // The published post an old path of the blog now leads to.
+    virtual Result<std::optional<model::Post>> find_post_redirect(std::int64_t blog_id,
+                                                                  std::string_view old_path) = 0;
+    // The category an old category slug now leads to.
+    virtual Result<std::optional<model::Category>> find_category_redirect(
+        std::int64_t blog_id, std::string_view old_slug) = 0;
+
+    virtual Result<std::vector<model::Page>> pages(std::int64_t blog_id, bool published_only) = 0;
+    virtual Result<std::optional<model::Page>> find_page_by_id(std::int64_t blog_id,
+                                                               std::int64_t page_id) = 0;
+    virtual Result<std::optional<model::Page>> find_published_page(std::int64_t blog_id,
+                                                                   std::string_view slug) = 0;
+
+    virtual Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset, int limit) = 0;
+    virtual Result<std::optional<MediaRecord>> find_media(std::int64_t blog_id,
+                                                          std::string_view file_name) = 0;
 };
 
 enum class OpenMode {

@@ -304,6 +304,314 @@ TEST_P(StoreTest, ConcurrentReadersAndAWriterAgree) {
     EXPECT_EQ(published_count(), 50);
 }
 
+// --- The admin's side ----------------------------------------------------------------------
+
+// Runs `body` in a write transaction; the test fails with the store's message if it fails.
+#define EXPECT_WRITE(body)                                             \
+    do {                                                               \
+        auto written_ = store_->write(body);                           \
+        EXPECT_TRUE(written_.has_value()) << written_.error().message; \
+    } while (false)
+
+TEST_P(StoreTest, UpdatingAPublishedPostsSlugLeavesARedirectFromItsOldPath) {
+    auto id = add(make_post("Premier titre", utc(2017, 10, 4, 18, 19), {"Libye", "Syrte"}));
+    ASSERT_TRUE(id);
+    auto post = *store_->find_post_by_id(blog_id_, *id);
+    ASSERT_TRUE(post.has_value());
+    EXPECT_EQ(post->slug, "premier-titre");
+    post->slug = "nouveau-titre";
+    post->categories = {{.name = "Syrte"}, {.name = "Misrata"}};
+    EXPECT_WRITE([&](Writer& writer) { return writer.update_post(*post); });
+
+    EXPECT_FALSE(store_->find_published_post(blog_id_, "premier-titre")->has_value());
+    auto moved = *store_->find_published_post(blog_id_, "nouveau-titre");
+    ASSERT_TRUE(moved.has_value());
+    ASSERT_EQ(moved->categories.size(), 2u);
+    EXPECT_EQ(moved->categories[0].name, "Syrte");
+    EXPECT_EQ(moved->categories[1].name, "Misrata");
+    auto redirect = *store_->find_post_redirect(blog_id_, "/archive/2017/10/04/premier-titre.html");
+    ASSERT_TRUE(redirect.has_value());
+    EXPECT_EQ(redirect->id, *id);
+
+    // Going back to the first slug removes the redirect that would now loop.
+    post->slug = "premier-titre";
+    EXPECT_WRITE([&](Writer& writer) { return writer.update_post(*post); });
+    EXPECT_FALSE(store_->find_post_redirect(blog_id_, "/archive/2017/10/04/premier-titre.html")
+                     ->has_value());
+    EXPECT_TRUE(store_->find_post_redirect(blog_id_, "/archive/2017/10/04/nouveau-titre.html")
+                    ->has_value());
+}
+
+TEST_P(StoreTest, ADraftLeavesNoRedirectAndATakenSlugIsAConflict) {
+    auto draft = make_post("Brouillon", utc(2017, 10, 4, 18, 0));
+    draft.status = model::PostStatus::draft;
+    auto id = add(draft);
+    ASSERT_TRUE(add(make_post("Pris", utc(2017, 10, 4, 19, 0))));
+    auto post = *store_->find_post_by_id(blog_id_, *id);
+    post->slug = "autre";
+    EXPECT_WRITE([&](Writer& writer) { return writer.update_post(*post); });
+    EXPECT_FALSE(
+        store_->find_post_redirect(blog_id_, "/archive/2017/10/04/brouillon.html")->has_value());
+    post->slug = "pris";
+    auto taken = store_->write([&](Writer& writer) { return writer.update_post(*post); });
+    ASSERT_FALSE(taken.has_value());
+    EXPECT_EQ(taken.error().code, model::Error::Code::conflict);
+    post->slug = "Pas un slug";
+    auto bad = store_->write([&](Writer& writer) { return writer.update_post(*post); });
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code, model::Error::Code::invalid_input);
+}
+
+TEST_P(StoreTest, RevisionsKeepEverySaveAndOnlyTheLastAutosave) {
+    auto id = add(make_post("Version 1", utc(2017, 10, 4, 18, 19), {"Libye"}));
+    auto post = *store_->find_post_by_id(blog_id_, *id);
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto saved = writer.save_revision(blog_id_, *id, 0, false);
+        if (!saved) return std::unexpected(saved.error());
+        return {};
+    });
+    post->title = "Version 2";
+    post->source = "<p>deux</p>";
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        if (auto updated = writer.update_post(*post); !updated) return updated;
+        for (int i = 0; i < 3; ++i) {
+            auto saved = writer.save_revision(blog_id_, *id, 0, true);
+            if (!saved) return std::unexpected(saved.error());
+        }
+        return {};
+    });
+    auto revisions = *store_->revisions(blog_id_, *id);
+    ASSERT_EQ(revisions.size(), 2u);
+    EXPECT_TRUE(revisions[0].autosave);
+    EXPECT_EQ(revisions[0].title, "Version 2");
+    EXPECT_FALSE(revisions[1].autosave);
+    EXPECT_EQ(revisions[1].title, "Version 1");
+    EXPECT_EQ(revisions[1].categories, std::vector<std::string>{"Libye"});
+    auto found = *store_->find_revision(blog_id_, revisions[1].id);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->source, "<p>Version 1</p>");
+}
+
+TEST_P(StoreTest, ScheduledPostsArePublishedWhenDue) {
+    auto early = make_post("Bientôt", utc(2030, 1, 1, 8, 0));
+    early.status = model::PostStatus::scheduled;
+    auto late = make_post("Plus tard", utc(2030, 1, 1, 9, 0));
+    late.status = model::PostStatus::scheduled;
+    ASSERT_TRUE(add(early));
+    ASSERT_TRUE(add(late));
+    EXPECT_EQ(published_count(), 0);
+    const auto before = store_->generation(blog_id_);
+    int published = -1;
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto done = writer.publish_due_posts(utc(2030, 1, 1, 8, 30));
+        if (!done) return std::unexpected(done.error());
+        published = *done;
+        return {};
+    });
+    EXPECT_EQ(published, 1);
+    EXPECT_EQ(published_count(), 1);
+    EXPECT_GT(store_->generation(blog_id_), before);
+    EXPECT_EQ(store_->search(blog_id_, {.text = "bientot"})->total, 1);
+}
+
+TEST_P(StoreTest, AdminListFiltersByStatusCategoryAuthorAndTitle) {
+    auto draft = make_post("Brouillon sur Misrata", utc(2017, 10, 1, 10, 0), {"Libye"});
+    draft.status = model::PostStatus::draft;
+    ASSERT_TRUE(add(draft));
+    ASSERT_TRUE(add(make_post("Publié sur Syrte", utc(2017, 10, 2, 10, 0), {"Libye"})));
+    auto trashed = make_post("Jeté", utc(2017, 10, 3, 10, 0));
+    trashed.status = model::PostStatus::trash;
+    ASSERT_TRUE(add(trashed));
+
+    EXPECT_EQ(store_->admin_posts(blog_id_, {})->total, 2);  // trash is apart
+    EXPECT_EQ(store_->admin_posts(blog_id_, {.status = model::PostStatus::trash})->total, 1);
+    EXPECT_EQ(store_->admin_posts(blog_id_, {.status = model::PostStatus::draft})->total, 1);
+    EXPECT_EQ(store_->admin_posts(blog_id_, {.text = "SYRTE"})->total, 1);
+    auto libye = *store_->find_category(blog_id_, "libye");
+    EXPECT_EQ(store_->admin_posts(blog_id_, {.category_id = libye->id})->total, 2);
+    EXPECT_EQ(store_->admin_posts(blog_id_, {.author_id = 999})->total, 0);
+    auto counts = *store_->counts(blog_id_);
+    EXPECT_EQ(counts.published, 1);
+    EXPECT_EQ(counts.drafts, 1);
+    EXPECT_EQ(counts.trash, 1);
+    ASSERT_EQ(counts.published_per_month.size(), 1u);
+    EXPECT_EQ(counts.published_per_month[0].month, 10);
+}
+
+TEST_P(StoreTest, ObjectsOfAnotherBlogAreNotFound) {
+    auto other = create_blog(model::Blog{.hosts = {"autre.example.org"}, .title = "Autre"});
+    ASSERT_TRUE(other);
+    auto id = add(make_post("Chez nous", utc(2017, 10, 1, 10, 0), {"Libye"}));
+    EXPECT_FALSE(store_->find_post_by_id(*other, *id)->has_value());
+    EXPECT_TRUE(store_->revisions(*other, *id)->empty());
+    auto post = *store_->find_post_by_id(blog_id_, *id);
+    post->blog_id = *other;
+    auto moved = store_->write([&](Writer& writer) { return writer.update_post(*post); });
+    ASSERT_FALSE(moved.has_value());
+    EXPECT_EQ(moved.error().code, model::Error::Code::not_found);
+    auto deleted = store_->write([&](Writer& writer) { return writer.delete_post(*other, *id); });
+    EXPECT_FALSE(deleted.has_value());
+    auto libye = *store_->find_category(blog_id_, "libye");
+    auto renamed = store_->write(
+        [&](Writer& writer) { return writer.rename_category(*other, libye->id, "X", ""); });
+    EXPECT_FALSE(renamed.has_value());
+    EXPECT_EQ(published_count(), 1);
+}
+
+TEST_P(StoreTest, CategoriesRenameMergeAndDeleteKeepOldLinksAndPosts) {
+    auto id = add(make_post("Un", utc(2017, 10, 1, 10, 0), {"Etat islamique", "Libye"}));
+    ASSERT_TRUE(add(make_post("Deux", utc(2017, 10, 2, 10, 0), {"Daech"})));
+    auto ei = *store_->find_category(blog_id_, "etat-islamique");
+    auto daech = *store_->find_category(blog_id_, "daech");
+    auto libye = *store_->find_category(blog_id_, "libye");
+    EXPECT_WRITE([&](Writer& writer) {
+        return writer.rename_category(blog_id_, ei->id, "État islamique", "ei");
+    });
+    auto renamed = *store_->find_category_redirect(blog_id_, "etat-islamique");
+    ASSERT_TRUE(renamed.has_value());
+    EXPECT_EQ(renamed->slug, "ei");
+
+    EXPECT_WRITE(
+        [&](Writer& writer) { return writer.merge_categories(blog_id_, daech->id, ei->id); });
+    EXPECT_FALSE(store_->find_category(blog_id_, "daech")->has_value());
+    EXPECT_EQ((*store_->find_category_redirect(blog_id_, "daech"))->slug, "ei");
+    EXPECT_EQ(store_->published_posts(blog_id_, {.category_id = ei->id})->total, 2);
+
+    EXPECT_WRITE([&](Writer& writer) { return writer.delete_category(blog_id_, libye->id); });
+    auto post = *store_->find_post_by_id(blog_id_, *id);
+    ASSERT_EQ(post->categories.size(), 1u);
+    EXPECT_EQ(post->categories[0].slug, "ei");
+}
+
+TEST_P(StoreTest, PagesAreApartFromPosts) {
+    model::Page about{.blog_id = blog_id_,
+                      .published = true,
+                      .title = "À propos",
+                      .source = "Qui",
+                      .html = "<p>Qui</p>"};
+    model::Page draft{.blog_id = blog_id_, .title = "Contact", .html = "<p>x</p>"};
+    std::int64_t draft_id = 0;
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        if (auto made = writer.create_page(about); !made) return std::unexpected(made.error());
+        auto made = writer.create_page(draft);
+        if (!made) return std::unexpected(made.error());
+        draft_id = *made;
+        return {};
+    });
+    EXPECT_EQ(published_count(), 0);
+    EXPECT_EQ(store_->pages(blog_id_, true)->size(), 1u);
+    EXPECT_EQ(store_->pages(blog_id_, false)->size(), 2u);
+    EXPECT_TRUE(store_->find_published_page(blog_id_, "a-propos")->has_value());
+    EXPECT_FALSE(store_->find_published_page(blog_id_, "contact")->has_value());
+    auto index = store_->write([&](Writer& writer) -> Status {
+        auto made = writer.create_page({.blog_id = blog_id_, .title = "Index", .slug = "index"});
+        if (!made) return std::unexpected(made.error());
+        return {};
+    });
+    EXPECT_FALSE(index.has_value());
+    EXPECT_WRITE([&](Writer& writer) { return writer.delete_page(blog_id_, draft_id); });
+    EXPECT_EQ(store_->pages(blog_id_, false)->size(), 1u);
+}
+
+TEST_P(StoreTest, SessionsExpireAndAreRevoked) {
+    std::int64_t user_id = 0;
+    const auto now = utc(2026, 11, 25, 12, 0);
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto created = writer.create_user({.email = "a@example.org", .name = "A"}, "$argon2id$x");
+        if (!created) return std::unexpected(created.error());
+        user_id = *created;
+        if (auto made = writer.create_session("hash-1", {user_id, "csrf-1", now + hours{1}}); !made)
+            return made;
+        return writer.create_session("hash-2", {user_id, "csrf-2", now - hours{1}});
+    });
+    auto live = *store_->find_session("hash-1", now);
+    ASSERT_TRUE(live.has_value());
+    EXPECT_EQ(live->user_id, user_id);
+    EXPECT_EQ(live->csrf_secret, "csrf-1");
+    EXPECT_FALSE(store_->find_session("hash-2", now)->has_value());
+    EXPECT_FALSE(store_->find_session("hash-1", now + hours{2})->has_value());
+    int revoked = 0;
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto done = writer.delete_sessions_of(user_id);
+        if (!done) return std::unexpected(done.error());
+        revoked = *done;
+        return {};
+    });
+    EXPECT_EQ(revoked, 2);
+    EXPECT_FALSE(store_->find_session("hash-1", now)->has_value());
+}
+
+TEST_P(StoreTest, AccountsChangePasswordAndLeave) {
+    std::int64_t user_id = 0;
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto created = writer.create_user({.email = "b@example.org", .name = "B"}, "old");
+        if (!created) return std::unexpected(created.error());
+        user_id = *created;
+        if (auto added = writer.add_membership(blog_id_, user_id, model::Role::editor); !added)
+            return added;
+        return writer.set_password(user_id, "new");
+    });
+    EXPECT_EQ((*store_->find_login("b@example.org"))->password_hash, "new");
+    auto memberships = *store_->memberships_of(user_id);
+    ASSERT_EQ(memberships.size(), 1u);
+    EXPECT_EQ(memberships[0].blog.id, blog_id_);
+    EXPECT_EQ(memberships[0].role, model::Role::editor);
+    ASSERT_EQ(store_->list_users()->size(), 1u);
+    EXPECT_WRITE([&](Writer& writer) { return writer.remove_user(user_id); });
+    EXPECT_FALSE(store_->find_login("b@example.org")->has_value());
+    EXPECT_FALSE(store_->role_of(blog_id_, user_id)->has_value());
+}
+
+TEST_P(StoreTest, SettingsChangeAndANewLanguageMovesTheSearchIndex) {
+    ASSERT_TRUE(add(make_post("Attacks on the city", utc(2017, 10, 1, 23, 30))));
+    auto blog = **store_->find_blog(blog_id_);
+    blog.locale = "en";
+    blog.time_zone = "America/New_York";
+    blog.comment_policy = model::CommentPolicy::first_held;
+    blog.close_comments_after_days = 30;
+    EXPECT_WRITE([&](Writer& writer) { return writer.update_blog(blog); });
+    auto changed = **store_->find_blog(blog_id_);
+    EXPECT_EQ(changed.locale, "en");
+    EXPECT_EQ(changed.comment_policy, model::CommentPolicy::first_held);
+    EXPECT_EQ(changed.close_comments_after_days, 30);
+    // English stemming now: "attack" finds "attacks".
+    EXPECT_EQ(store_->search(blog_id_, {.text = "attack"})->total, 1);
+    // 23:30 UTC is 19:30 in New York: the post is on 1 October there too, and on the 1st's
+    // archive page.
+    EXPECT_EQ(store_->published_posts(blog_id_, {.year = 2017, .month = 10, .day = 1})->total, 1);
+    blog.title = "";
+    EXPECT_FALSE(store_->write([&](Writer& writer) { return writer.update_blog(blog); }));
+}
+
+TEST_P(StoreTest, MediaIsRecordedOncePerContent) {
+    MediaRecord media{.blog_id = blog_id_,
+                      .content_hash = std::string(64, 'a'),
+                      .content_type = "image/png",
+                      .file_name = std::string(64, 'a') + ".png",
+                      .original_name = "carte.png",
+                      .size_bytes = 1234,
+                      .width = 2000,
+                      .height = 1000,
+                      .variants = {{480, 240, std::string(64, 'a') + "-480.png"}}};
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_WRITE([&](Writer& writer) -> Status {
+            auto added = writer.add_media(media, 0);
+            if (!added) return std::unexpected(added.error());
+            ids.push_back(*added);
+            return {};
+        });
+    }
+    ASSERT_EQ(ids.size(), 2u);
+    EXPECT_EQ(ids[0], ids[1]);
+    auto listed = *store_->media(blog_id_, 0, 10);
+    ASSERT_EQ(listed.size(), 1u);
+    ASSERT_EQ(listed[0].variants.size(), 1u);
+    EXPECT_EQ(listed[0].variants[0].width, 480);
+    EXPECT_TRUE(store_->find_media(blog_id_, std::string(64, 'a') + "-480.png")->has_value());
+    EXPECT_FALSE(store_->find_media(blog_id_, std::string(64, 'a') + "-999.png")->has_value());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
                          ::testing::Values(Backend{"sqlite",
                                                    [](const TempDir& dir) {

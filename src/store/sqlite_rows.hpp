@@ -1,0 +1,72 @@
+// Pieces the SQLite store's files share: the error-propagation macros, the columns of a post
+// and how a row becomes a model value. Private to the store.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/model.hpp"
+#include "store/sqlite.hpp"
+
+// Unwraps a Result inside a function that itself returns a Result or Status.
+#define CARNET_TRY(var, expr)                                        \
+    auto var##_result = (expr);                                      \
+    if (!var##_result) return std::unexpected(var##_result.error()); \
+    auto& var = *var##_result
+
+#define CARNET_CHECK(expr)                                                 \
+    do {                                                                   \
+        auto check_result_ = (expr);                                       \
+        if (!check_result_) return std::unexpected(check_result_.error()); \
+    } while (false)
+
+namespace carnet::store::rows {
+
+using model::Result;
+using model::Status;
+using sqlite::Connection;
+using sqlite::Statement;
+
+std::int64_t now_seconds();
+inline std::int64_t seconds_of(model::Instant instant) {
+    return static_cast<std::int64_t>(instant.time_since_epoch().count());
+}
+inline model::Instant instant_of(std::int64_t seconds) {
+    return model::Instant{std::chrono::seconds{seconds}};
+}
+
+// 'YYYY-MM-DD HH:MM:SS', the form of posts.published_local.
+std::string local_text(const model::LocalDateTime& local);
+
+// The 13 columns read_post reads, from `posts p`.
+inline constexpr std::string_view k_post_columns_with_body =
+    "p.id, p.blog_id, p.status, p.title, p.slug, p.source_format, p.source, p.html, p.excerpt, "
+    "p.published_at, p.updated_at, p.comments_open, "
+    "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved')";
+inline constexpr std::string_view k_post_columns_without_body =
+    "p.id, p.blog_id, p.status, p.title, p.slug, p.source_format, '', '', '', "
+    "p.published_at, p.updated_at, p.comments_open, "
+    "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved')";
+
+model::Post read_post(const Statement& row);
+Status load_categories(Connection& db, model::Post& post);
+
+// A post of the blog by slug or by id, with its categories and author.
+Result<std::optional<model::Post>> find_post(Connection& db, std::int64_t blog_id,
+                                             std::string_view slug, bool published_only);
+Result<std::optional<model::Post>> find_post_by_id(Connection& db, std::int64_t blog_id,
+                                                   std::int64_t post_id);
+
+Result<std::optional<model::User>> find_user(Connection& db, std::string_view email);
+
+// Refuses settings a blog cannot have (no title, unknown locale or time zone, ...).
+Status check_blog_settings(const model::Blog& blog);
+
+// Every blog, or only the one asked for, with its hosts.
+Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::int64_t> only);
+
+}  // namespace carnet::store::rows
