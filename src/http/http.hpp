@@ -1,7 +1,7 @@
 // A generic HTTP/1.1 server on Boost.Beast: routing, limits, keep-alive, HEAD, an access
-// log, and an in-memory page cache of complete responses. It knows nothing of blogs: the
-// site and the admin register routes on a Router, and a CachePolicy tells the server which
-// requests may be answered from the cache and at which generation of the data.
+// log, an in-memory page cache of complete responses; cookies and forms for handlers. It knows
+// nothing of blogs: the site and the admin register routes on a Router, and a CachePolicy tells
+// the server which requests may be answered from the cache and at which generation of the data.
 #pragma once
 
 #include <atomic>
@@ -32,7 +32,11 @@ struct Request {
     std::string path;    // percent-decoded, without the query: "/search"
     std::string query;   // raw, without '?': "q=etat"
     std::string host;    // the Host header, lower case, without the port
+    // The client's address: the peer's, or the one a trusted proxy forwarded.
     std::string remote_address;
+    // Reached over HTTPS, as a trusted proxy said (X-Forwarded-Proto); the server itself only
+    // speaks plain HTTP.
+    bool secure = false;
     Headers headers;
     std::string body;
 
@@ -41,7 +45,82 @@ struct Request {
 
     // A decoded query parameter, or nothing when it is absent.
     std::optional<std::string> query_param(std::string_view name) const;
+
+    // The value of the first cookie of that name (case-sensitive) in the Cookie header(s),
+    // without its surrounding quotes (RFC 6265 §4.2.1), or nothing when there is none.
+    // Malformed pairs are skipped; values are returned as sent, not percent-decoded.
+    std::optional<std::string> cookie(std::string_view name) const;
 };
+
+// The SameSite attribute of a cookie. Lax sends the cookie on top-level navigations from
+// other sites, Strict never from other sites, None always (and needs Secure).
+enum class SameSite { lax, strict, none };
+
+struct CookieOptions {
+    std::string name;
+    std::string value;
+    std::string path = "/";
+    std::optional<std::int64_t> max_age;  // seconds; nothing: gone when the browser closes
+    bool http_only = true;
+    SameSite same_site = SameSite::lax;
+    bool secure = false;
+};
+
+// The value of a Set-Cookie header: "sid=abc; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax".
+// No Domain: the cookie stays with the host that set it. Fails with invalid_input when the
+// name is not an RFC 6265 token, the value holds a byte outside cookie-octet (space, '"', ',',
+// ';', '\', control characters, non-ASCII: encode such values first), the path holds ';' or a
+// control character, max_age is negative, or SameSite=None comes without Secure (browsers drop
+// such cookies).
+Result<std::string> set_cookie_header(const CookieOptions& cookie);
+
+// The value of a Set-Cookie header that makes the browser forget the cookie set with
+// `cookie`: same name, path and attributes, an empty value and Max-Age=0. Fails as
+// set_cookie_header does.
+Result<std::string> delete_cookie_header(const CookieOptions& cookie);
+
+struct FormField {
+    std::string name;
+    std::string value;
+};
+
+// A file sent through a multipart form. Everything in it comes from the client.
+struct UploadedFile {
+    std::string field;         // the name of the form field that sent it
+    std::string file_name;     // UTF-8, as sent: may hold '/', "..", anything; "" when none
+    std::string content_type;  // as declared, never checked against the data; "" when absent
+    std::string data;          // the bytes, as sent
+};
+
+// A submitted form, fields and files each in the order sent. A file input left empty
+// arrives as a file with no name and no data.
+struct Form {
+    std::vector<FormField> fields;
+    std::vector<UploadedFile> files;
+
+    // The first value of that field, or nothing when the form has none.
+    std::optional<std::string> get(std::string_view name) const;
+
+    // Every value of that field, in order: checkboxes and multiple selects repeat a name.
+    std::vector<std::string> all(std::string_view name) const;
+
+    // The first file sent by that field, or null; it points into this form.
+    const UploadedFile* file(std::string_view field) const;
+};
+
+// Bounds on what one form may hold, beyond the server's limit on the body's size.
+struct FormLimits {
+    std::size_t max_fields = 1000;  // values that are not files
+    std::size_t max_files = 100;
+};
+
+// The form in the request's body: application/x-www-form-urlencoded ('+' is a space) or
+// multipart/form-data (RFC 7578). Field names, values and file names must be UTF-8; file
+// data is kept byte for byte. A request with no Content-Type and no body is an empty form.
+// Fails with invalid_input, with a message saying what is wrong, on another content type, a
+// malformed body, an invalid percent escape, invalid UTF-8 or more than `limits` allow.
+// Copies the values out of the body: the form does not borrow from the request.
+Result<Form> parse_form(const Request& request, const FormLimits& limits = {});
 
 struct Response {
     int status = 200;
@@ -102,6 +181,13 @@ struct CacheKey {
 // Says whether a request may be answered from the page cache; nothing means never.
 using CachePolicy = std::function<std::optional<CacheKey>(const Request&)>;
 
+// A limit on request bodies for the paths that start with `path_prefix` (byte for byte, on
+// the percent-decoded path): "/admin/media/" for uploads.
+struct BodyLimit {
+    std::string path_prefix;
+    std::size_t max_bytes = 0;
+};
+
 struct ServerOptions {
     std::string address = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 picks a free port
@@ -113,6 +199,16 @@ struct ServerOptions {
     std::size_t page_cache_bytes = 128 * 1024 * 1024;
     bool handle_signals = true;  // stop gracefully on SIGINT and SIGTERM
     bool access_log = true;
+    // Paths whose bodies may be larger (or must be smaller) than max_body_bytes: the longest
+    // prefix that matches sets the limit. Beyond it the server answers 413.
+    std::vector<BodyLimit> body_limits;
+    // IP addresses of the reverse proxies in front of the server. Only from these peers are
+    // X-Forwarded-For (its last address becomes remote_address) and X-Forwarded-Proto
+    // ("https" makes the request secure) believed; from anyone else they are ignored.
+    std::vector<std::string> trusted_proxies;
+    // Added to every response the server sends (handlers', cached, errors, 304s) that has no
+    // header of that name yet: Content-Security-Policy, Referrer-Policy, ...
+    Headers default_headers;
 };
 
 struct ServerStats {
@@ -129,7 +225,9 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    // Binds the listening socket; returns the port it listens on.
+    // Binds the listening socket; returns the port it listens on. Fails with invalid_input,
+    // before binding, when a trusted proxy is not an IP address or a default header could
+    // not be sent (a line break, a NUL, or one the server manages: Content-Length, ...).
     Result<std::uint16_t> listen();
 
     // Runs `task` every `interval` on a server thread while the server runs.

@@ -24,7 +24,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "http/body_limit.hpp"
 #include "http/error_page.hpp"
+#include "http/forwarded.hpp"
 #include "http/http.hpp"
 #include "http/negotiation.hpp"
 #include "http/page_cache.hpp"
@@ -174,6 +176,7 @@ struct Server::Impl {
         beast::tcp_stream stream_;
         beast::flat_buffer buffer_;
         std::string remote_address_;
+        bool trusted_proxy_ = false;  // its X-Forwarded-* headers are believed
         bool idle_ = false;  // waiting for a new request; only touched on the stream's strand
     };
 
@@ -219,6 +222,8 @@ struct Server::Impl {
     const CachePolicy cache_policy_;
     PageCache cache_;
     const int thread_count_;
+    // Parsed from options_ by listen(), before the first connection is accepted.
+    std::vector<asio::ip::address> trusted_proxies_;
 
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> requests_{0};
@@ -245,6 +250,15 @@ struct Server::Impl {
 
 Result<std::uint16_t> Server::Impl::listen() {
     if (acceptor_) return model::fail(model::Error::Code::conflict, "the server listens already");
+    auto trusted = parse_trusted_proxies(options_.trusted_proxies);
+    if (!trusted) return std::unexpected(trusted.error());
+    trusted_proxies_ = std::move(*trusted);
+    for (const auto& [name, value] : options_.default_headers) {
+        if (is_managed_header(name) || !is_safe_header(name, value)) {
+            return model::fail(model::Error::Code::invalid_input,
+                               fmt::format("default header \"{}\" cannot be sent", name));
+        }
+    }
     std::string where = fmt::format("{}:{}", options_.address, options_.port);
     beast::error_code error;
     tcp::endpoint endpoint;
@@ -326,6 +340,7 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> connection
     beast::error_code error;
     tcp::endpoint remote = c.stream_.socket().remote_endpoint(error);
     c.remote_address_ = error ? "-" : remote.address().to_string();
+    c.trusted_proxy_ = !error && is_trusted_proxy(remote.address(), trusted_proxies_);
     for (;;) {
         if (stopping_) break;
         if (c.buffer_.size() == 0) {
@@ -350,23 +365,36 @@ asio::awaitable<bool> Server::Impl::serve_request(Connection& c) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
         options_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-    parser.body_limit(options_.max_body_bytes);
+    // The path, and so its limit, is only known once the header is read.
+    parser.body_limit(largest_body_limit(options_));
 
     c.stream_.expires_after(options_.request_timeout);
     auto [error, header_bytes] =
         co_await bhttp::async_read_header(c.stream_, c.buffer_, parser, use_nothrow);
+    Result<Target> target = Target{};
+    if (!error) target = parse_target(parser.get().target());
     if (!error && !parser.is_done()) {
         const auto& header = parser.get();
-        if (header.version() >= 11 &&
-            equals_ignoring_case(header[bhttp::field::expect], "100-continue")) {
-            bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
-            auto [write_error, written] =
-                co_await bhttp::async_write(c.stream_, proceed, use_nothrow);
-            if (write_error) co_return false;
+        // A target that does not parse keeps the default limit: it is refused once read.
+        const std::size_t body_limit =
+            target ? body_limit_for(options_, target->path) : options_.max_body_bytes;
+        // Beast compared the Content-Length with the largest limit only; setting the limit
+        // now is allowed, since no byte of the body has been parsed yet.
+        if (auto declared = parser.content_length(); declared && *declared > body_limit) {
+            error = bhttp::error::body_limit;
+        } else {
+            parser.body_limit(body_limit);
+            if (header.version() >= 11 &&
+                equals_ignoring_case(header[bhttp::field::expect], "100-continue")) {
+                bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+                auto [write_error, written] =
+                    co_await bhttp::async_write(c.stream_, proceed, use_nothrow);
+                if (write_error) co_return false;
+            }
+            auto [body_error, body_bytes] =
+                co_await bhttp::async_read(c.stream_, c.buffer_, parser, use_nothrow);
+            error = body_error;
         }
-        auto [body_error, body_bytes] =
-            co_await bhttp::async_read(c.stream_, c.buffer_, parser, use_nothrow);
-        error = body_error;
     }
     // The handler may take its time: the timer must not fire on a stream with nothing pending.
     c.stream_.expires_never();
@@ -384,7 +412,6 @@ asio::awaitable<bool> Server::Impl::serve_request(Connection& c) {
     request.remote_address = c.remote_address_;
     const unsigned version = message.version();
 
-    auto target = parse_target(request.target);
     auto host = message.count(bhttp::field::host) == 0 ? Result<std::string>(std::string())
                                                        : parse_host(message[bhttp::field::host]);
     if (!target || !host) {
@@ -404,6 +431,7 @@ asio::awaitable<bool> Server::Impl::serve_request(Connection& c) {
     for (const auto& field : message) {
         request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
+    if (c.trusted_proxy_) apply_forwarded_headers(request);
     request.body = std::move(message.body());
 
     const bool head = request.method == "HEAD";
@@ -507,6 +535,10 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& c, const Answer& an
             }
             message.insert(name, value);
         }
+    }
+    // Checked by listen(): none of them is managed or unsafe.
+    for (const auto& [name, value] : options_.default_headers) {
+        if (message.find(name) == message.end()) message.insert(name, value);
     }
     // HEAD and 304 announce the length of what a GET would have carried (RFC 9110 §8.6); a
     // 1xx or 204 has neither a body nor a length, whatever a handler put in it.
