@@ -1,9 +1,13 @@
 // Search benchmark: writes a generated blog (bench/corpus.hpp) of N posts, then measures the
 // latency of Store::search (first page of 10 hits, with its total and passages) for a few
-// hundred queries of each kind, the size of the search index on disk, and the time of a full
-// rebuild. Prints figures; passes or fails nothing. Run through bench/search.
+// hundred queries of each kind, the time of a full rebuild of the index, and the size of the
+// index on disk. Prints figures; passes or fails nothing. Run through bench/search.
 //
 //   search_bench DATABASE POSTS [QUERIES_PER_KIND]
+//
+// A DATABASE that already holds posts is searched as it is (opening it applies any pending
+// migration): measuring again after a change to the search code does not need the minutes
+// that writing 100,000 posts takes.
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -12,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -34,17 +39,63 @@ struct Kind {
     std::function<std::string(std::mt19937&)> make_query;
 };
 
-// Bytes used by the tables whose name starts with `prefix` (their shadow tables included).
-std::int64_t table_bytes(sqlite3* db, const std::string& prefix) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE ?1", -1,
-                           &raw, nullptr) != SQLITE_OK) {
-        return -1;
+struct Database {
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db{nullptr, &sqlite3_close};
+
+    static Database open(const std::string& path) {
+        Database opened;
+        sqlite3* raw = nullptr;
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+        opened.db.reset(raw);
+        return opened;
     }
-    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw, &sqlite3_finalize);
-    const auto pattern = prefix + "%";
-    sqlite3_bind_text(raw, 1, pattern.c_str(), -1, SQLITE_TRANSIENT);
-    return sqlite3_step(raw) == SQLITE_ROW ? sqlite3_column_int64(raw, 0) : -1;
+
+    std::int64_t integer(const std::string& sql, const std::string& parameter = {}) const {
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) return -1;
+        std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw,
+                                                                             &sqlite3_finalize);
+        if (!parameter.empty()) sqlite3_bind_text(raw, 1, parameter.c_str(), -1, SQLITE_TRANSIENT);
+        return sqlite3_step(raw) == SQLITE_ROW ? sqlite3_column_int64(raw, 0) : -1;
+    }
+
+    // Bytes of the pages of the tables and indexes whose name matches the LIKE `pattern`.
+    std::int64_t bytes(const std::string& pattern) const {
+        return integer("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE ?1", pattern);
+    }
+};
+
+std::string pick(std::mt19937& random, const std::vector<std::string>& from, std::size_t first,
+                 std::size_t last) {
+    return from[std::uniform_int_distribution<std::size_t>(first, last)(random)];
+}
+
+// The word as a reader may type it in another inflection: singular for plural and back.
+std::string inflected(std::string word) {
+    if (word.ends_with('s')) {
+        word.pop_back();
+    } else {
+        word += 's';
+    }
+    return word;
+}
+
+// The first `letters` characters of a UTF-8 word, then '*'.
+std::string prefix_query(const std::string& word, int letters) {
+    std::size_t end = 0;
+    for (int seen = 0; end < word.size(); ++end) {
+        if ((static_cast<unsigned char>(word[end]) & 0xC0) != 0x80 && seen++ == letters) break;
+    }
+    return word.substr(0, end) + "*";
+}
+
+std::string multi_word_expression(std::mt19937& random) {
+    while (true) {
+        const auto& expressions = bench::Vocabulary::get().expressions();
+        const auto expression = expressions[random() % expressions.size()];
+        const auto spaces = std::count(expression.begin(), expression.end(), ' ');
+        if (spaces >= 1 && spaces <= 2) return std::string(expression);
+    }
 }
 
 }  // namespace
@@ -58,6 +109,8 @@ int main(int argc, char** argv) {
     const int post_count = std::stoi(argv[2]);
     const int queries_per_kind = argc > 3 ? std::stoi(argv[3]) : 300;
 
+    const bool reuse = std::filesystem::exists(path);
+    const auto open_start = Clock::now();
     auto opened = store::open_sqlite_store(path, store::OpenMode::create_if_missing);
     if (!opened) {
         std::cerr << opened.error().message << "\n";
@@ -65,65 +118,72 @@ int main(int argc, char** argv) {
     }
     auto& store = **opened;
     std::int64_t blog_id = 0;
-    const auto write_start = Clock::now();
-    auto written = store.write([&](store::Writer& writer) -> model::Status {
-        auto created = writer.create_blog(model::Blog{.title = "Banc d'essai"});
-        if (!created) return std::unexpected(created.error());
-        blog_id = *created;
-        std::mt19937 random(42);
-        for (int i = 0; i < post_count; ++i) {
-            auto added = writer.create_post(bench::generated_post(blog_id, i, random));
-            if (!added) return std::unexpected(added.error());
+    if (reuse) {
+        auto blogs = store.list_blogs();
+        if (!blogs || blogs->empty()) {
+            std::cerr << path << " holds no blog: remove it to generate one\n";
+            return 2;
         }
-        return {};
-    });
-    if (!written) {
-        std::cerr << written.error().message << "\n";
-        return 2;
+        blog_id = blogs->front().id;
+        fmt::print("reusing {} (opened, and migrated if it had to be, in {:.1f} s)\n", path,
+                   milliseconds_since(open_start) / 1000);
+    } else {
+        const auto write_start = Clock::now();
+        auto written = store.write([&](store::Writer& writer) -> model::Status {
+            auto created = writer.create_blog(model::Blog{.title = "Banc d'essai"});
+            if (!created) return std::unexpected(created.error());
+            blog_id = *created;
+            std::mt19937 random(42);
+            for (int i = 0; i < post_count; ++i) {
+                auto added = writer.create_post(bench::generated_post(blog_id, i, random));
+                if (!added) return std::unexpected(added.error());
+            }
+            return {};
+        });
+        if (!written) {
+            std::cerr << written.error().message << "\n";
+            return 2;
+        }
+        fmt::print("{} posts written and indexed in {:.1f} s (one transaction)\n", post_count,
+                   milliseconds_since(write_start) / 1000);
     }
-    fmt::print("{} posts written and indexed in {:.1f} s (one transaction)\n", post_count,
-               milliseconds_since(write_start) / 1000);
 
-    const auto pick = [](std::mt19937& random, const std::vector<std::string>& from) {
-        return from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(random)];
-    };
+    const auto& content = bench::Vocabulary::get().content();
     const std::vector<Kind> kinds = {
-        {"word, in most posts", [&](std::mt19937& r) { return pick(r, bench::k_words); }},
-        {"word, inflected", [&](std::mt19937& r) { return pick(r, bench::k_words) + "s"; }},
-        {"word, in 1/12 of titles", [&](std::mt19937& r) { return pick(r, bench::k_places); }},
-        {"number, in one title",
-         [&](std::mt19937& r) {
-             return std::to_string(std::uniform_int_distribution<int>(0, post_count - 1)(r));
-         }},
+        {"word, frequent (rank 1-20)", [&](auto& r) { return pick(r, content, 0, 19); }},
+        {"word, mid (rank 150-400)", [&](auto& r) { return pick(r, content, 150, 399); }},
+        {"word, rare (a name)",
+         [&](auto& r) { return bench::rare_name(r() % bench::k_rare_name_count); }},
+        {"word, other inflection", [&](auto& r) { return inflected(pick(r, content, 20, 300)); }},
         {"two words (AND)",
-         [&](std::mt19937& r) { return pick(r, bench::k_words) + " " + pick(r, bench::k_words); }},
-        {"phrase of two words",
-         [&](std::mt19937& r) {
-             return fmt::format("\"{} {}\"", pick(r, bench::k_words), pick(r, bench::k_words));
-         }},
-        {"phrase of three words",
-         [&](std::mt19937& r) {
-             return fmt::format("\"{} {} {}\"", pick(r, bench::k_words), pick(r, bench::k_words),
-                                pick(r, bench::k_words));
-         }},
-        {"prefix, 3 letters",
-         [&](std::mt19937& r) { return pick(r, bench::k_words).substr(0, 3) + "*"; }},
-        {"prefix, 5 letters",
-         [&](std::mt19937& r) { return pick(r, bench::k_words).substr(0, 5) + "*"; }},
-        {"word with exclusion",
-         [&](std::mt19937& r) {
-             return pick(r, bench::k_places) + " -" + pick(r, bench::k_words);
-         }},
+         [&](auto& r) { return pick(r, content, 0, 99) + " " + pick(r, content, 100, 999); }},
+        {"phrase, 2-3 words", [&](auto& r) { return "\"" + multi_word_expression(r) + "\""; }},
+        {"phrase, de la + word",
+         [&](auto& r) { return "\"de la " + pick(r, content, 0, 199) + "\""; }},
+        {"prefix, 3 letters", [&](auto& r) { return prefix_query(pick(r, content, 0, 399), 3); }},
+        {"prefix, 5 letters", [&](auto& r) { return prefix_query(pick(r, content, 0, 999), 5); }},
+        {"word -exclusion",
+         [&](auto& r) { return pick(r, content, 20, 199) + " -" + pick(r, content, 0, 19); }},
     };
 
-    fmt::print("\nStore::search, first page of 10 hits with total and passages, {} queries each:\n",
-               queries_per_kind);
-    fmt::print("{:<26} {:>10} {:>10} {:>10} {:>14}\n", "query", "p50 ms", "p99 ms", "max ms",
-               "mean total");
+    // The warm-up also measures how many posts each word is in (a single word's total).
+    auto warm_up = store.search(blog_id, store::SearchQuery{.text = content[0], .limit = 10});
+    if (!warm_up) {
+        std::cerr << warm_up.error().message << "\n";
+        return 3;
+    }
+    const double documents = post_count;
+    fmt::print(
+        "\nStore::search, first page of 10 hits with total and passages, {} queries each\n"
+        "(total = posts matched, as a share of the {} posts):\n",
+        queries_per_kind, post_count);
+    fmt::print("{:<28} {:>8} {:>8} {:>8} {:>24}\n", "query", "p50 ms", "p99 ms", "max ms",
+               "total min/median/max %");
     std::mt19937 random(7);
+    std::map<std::string, int> examples;
     for (const auto& kind : kinds) {
         std::vector<double> latencies;
-        double total_hits = 0;
+        std::vector<int> totals;
         for (int i = 0; i < queries_per_kind; ++i) {
             const auto text = kind.make_query(random);
             const auto start = Clock::now();
@@ -133,15 +193,31 @@ int main(int argc, char** argv) {
                 std::cerr << text << ": " << found.error().message << "\n";
                 return 3;
             }
-            total_hits += found->total;
+            totals.push_back(found->total);
+            if (i < 3) examples[fmt::format("{}: {}", kind.name, text)] = found->total;
         }
         std::sort(latencies.begin(), latencies.end());
-        const auto at = [&](double q) {
-            return latencies[static_cast<std::size_t>(q *
-                                                      static_cast<double>(latencies.size() - 1))];
+        std::sort(totals.begin(), totals.end());
+        const auto at = [](const auto& sorted, double q) {
+            return sorted[static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1))];
         };
-        fmt::print("{:<26} {:>10.2f} {:>10.2f} {:>10.2f} {:>14.0f}\n", kind.name, at(0.50),
-                   at(0.99), latencies.back(), total_hits / queries_per_kind);
+        fmt::print("{:<28} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.3f}/{:>6.3f}/{:>6.2f}\n", kind.name,
+                   at(latencies, 0.50), at(latencies, 0.99), latencies.back(),
+                   100.0 * totals.front() / documents, 100.0 * at(totals, 0.5) / documents,
+                   100.0 * totals.back() / documents);
+    }
+    fmt::print("\nexamples (posts matched):\n");
+    for (const auto& [query, total] : examples) {
+        fmt::print("  {:<60} {:>7} ({:.2f}%)\n", query, total, 100.0 * total / documents);
+    }
+    fmt::print("\ndocument frequency of the words queried, by rank (rank: posts holding it):\n");
+    for (std::size_t rank : {0, 1, 4, 9, 19, 49, 149, 249, 399, 999, 2999}) {
+        if (rank >= content.size()) break;
+        auto found = store.search(blog_id, store::SearchQuery{.text = content[rank], .limit = 1});
+        if (found) {
+            fmt::print("  {:>5} {:<16} {:>7} ({:.1f}%)\n", rank + 1, content[rank], found->total,
+                       100.0 * found->total / documents);
+        }
     }
 
     const auto rebuild_start = Clock::now();
@@ -151,20 +227,16 @@ int main(int argc, char** argv) {
     }
     fmt::print("\nrebuild_search_index: {:.1f} s\n", milliseconds_since(rebuild_start) / 1000);
 
-    sqlite3* raw = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        std::cerr << "cannot reopen " << path << "\n";
-        sqlite3_close(raw);
-        return 2;
-    }
-    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-    const auto index = table_bytes(raw, "post_search_");
-    const auto posts = table_bytes(raw, "posts");
+    const auto db = Database::open(path);
     const auto file = static_cast<std::int64_t>(std::filesystem::file_size(path));
     const auto mib = [](std::int64_t bytes) { return static_cast<double>(bytes) / 1048576.0; };
-    fmt::print(
-        "database file: {:.1f} MiB; posts table: {:.1f} MiB; search tables (after the "
-        "rebuild's optimize): {:.1f} MiB\n",
-        mib(file), mib(posts), mib(index));
+    fmt::print("database file: {:.1f} MiB (page size {}), posts table {:.1f} MiB\n", mib(file),
+               db.integer("PRAGMA page_size"), mib(db.bytes("posts")));
+    fmt::print("search tables, after the rebuild's optimize: {:.1f} MiB in all\n",
+               mib(db.bytes("post_search_%")));
+    for (const auto* part : {"data", "idx", "content", "docsize", "config"}) {
+        fmt::print("  post_search_*_{:<8} {:>8.1f} MiB\n", part,
+                   mib(db.bytes(fmt::format("post_search_%_{}", part))));
+    }
     return 0;
 }

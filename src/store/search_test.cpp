@@ -3,6 +3,7 @@
 // SQLite implementation's own parts.
 #include "store/search.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -15,7 +16,9 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
+#include "store/migrations.hpp"
 #include "store/store.hpp"
 
 namespace carnet::store {
@@ -184,6 +187,16 @@ protected:
     int post_counter_ = 0;
     std::map<std::string, std::int64_t> fixture_ids_;
 };
+
+// The migration that gave the search tables their blog column.
+int search_migration_version() {
+    for (const auto& migration : k_sqlite_migrations) {
+        if (migration.sql.find("fts5(title, body, blog") != std::string_view::npos) {
+            return migration.version;
+        }
+    }
+    return -1;
+}
 
 constexpr std::string_view k_misrata = "L'Etat islamique attaque le tribunal de Misrata";
 
@@ -403,6 +416,49 @@ TEST_P(SearchTest, DraftsAndOtherBlogsAreNotFound) {
     EXPECT_EQ(titles("misrata", other_blog_id_), std::vector<std::string>{"Ailleurs"});
     EXPECT_EQ(titles("misrata", english_blog_id_), std::vector<std::string>{"Elsewhere"});
     EXPECT_EQ(search("misrata", 999).total, 0);  // no such blog
+    // Two French blogs share a table: every kind of query keeps to its blog.
+    EXPECT_EQ(titles("misr*", other_blog_id_), std::vector<std::string>{"Ailleurs"});
+    EXPECT_EQ(titles("\"misrata aussi\"", other_blog_id_), std::vector<std::string>{"Ailleurs"});
+    EXPECT_EQ(titles("misrata -demain", other_blog_id_), std::vector<std::string>{"Ailleurs"});
+    // The blog's id is not a word of its posts.
+    EXPECT_EQ(search(std::to_string(other_blog_id_), other_blog_id_).total, 0);
+}
+
+TEST_P(SearchTest, ManyMatchesArePagedWithoutGapsOrRepeatsAndTitlesComeFirst) {
+    // More matches than a search ranks (1,000): the newest are ranked, the older follow.
+    constexpr int k_posts = 1100;
+    auto written = store_->write([&](Writer& writer) -> Status {
+        for (int i = 0; i < k_posts; ++i) {
+            auto post =
+                make_post(blog_id_, "Jour " + std::to_string(i),
+                          "<p>Les combats continuent à Syrte, jour " + std::to_string(i) + ".</p>");
+            if (i == k_posts - 5) post.title = "Syrte tombe";
+            auto created = writer.create_post(post);
+            if (!created) return std::unexpected(created.error());
+        }
+        return {};
+    });
+    ASSERT_TRUE(written.has_value()) << written.error().message;
+    const auto first = search("syrte", 0, 0, 10);
+    EXPECT_EQ(first.total, k_posts);
+    ASSERT_EQ(first.hits.size(), 10u);
+    EXPECT_EQ(first.hits[0].post.title, "Syrte tombe");
+    EXPECT_NE(first.hits[0].passage_html.find("<mark>Syrte</mark>"), std::string::npos);
+    std::set<std::int64_t> seen;
+    int pages_hits = 0;
+    for (int offset = 0; offset < k_posts + 40; offset += 70) {
+        const auto page = search("syrte", 0, offset, 70);
+        EXPECT_EQ(page.total, k_posts);
+        for (const auto& hit : page.hits) {
+            seen.insert(hit.post.id);
+            ++pages_hits;
+        }
+    }
+    EXPECT_EQ(pages_hits, k_posts);
+    EXPECT_EQ(seen.size(), static_cast<std::size_t>(k_posts));
+    EXPECT_EQ(search("syrte", 0, 995, 10).hits.size(), 10u);  // across the boundary
+    EXPECT_EQ(search("syrte", 0, k_posts - 3, 10).hits.size(), 3u);
+    EXPECT_EQ(search("\"syrte jour\"", 0, 0, 10).total, k_posts);
 }
 
 TEST_P(SearchTest, ResultsArePaginatedWithCategoriesAndWithoutBodies) {
@@ -572,17 +628,96 @@ TEST(SqliteSearch, MigrationIndexesPostsThatExistedBefore) {
         ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
         std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
         ASSERT_TRUE(search::register_search_functions(raw).has_value());
-        ASSERT_EQ(sqlite3_exec(raw,
-                               "DROP TABLE post_search_fr; DROP TABLE post_search_en; "
-                               "DELETE FROM schema_migrations WHERE version = 3;",
-                               nullptr, nullptr, nullptr),
-                  SQLITE_OK);
+        const auto sql = fmt::format(
+            "DROP TABLE post_search_fr; DROP TABLE post_search_en; "
+            "DELETE FROM schema_migrations WHERE version IN (3, {});",
+            search_migration_version());
+        ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     }
     auto store = open_sqlite_store(path, OpenMode::must_exist);
     ASSERT_TRUE(store.has_value()) << store.error().message;
     auto found = (*store)->search(blog_id, SearchQuery{.text = "attaque syrte"});
     ASSERT_TRUE(found.has_value()) << found.error().message;
     EXPECT_EQ(found->total, 1);
+}
+
+TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults) {
+    TempDir dir;
+    const auto path = dir.path() / "carnet.db";
+    std::map<std::string, std::int64_t> blogs;
+    {
+        auto store = open_sqlite_store(path, OpenMode::create_if_missing);
+        ASSERT_TRUE(store.has_value());
+        ASSERT_TRUE((*store)->write([&](Writer& writer) -> Status {
+            for (const auto& [title, locale] :
+                 {std::pair{"Un", "fr"}, std::pair{"Deux", "fr"}, std::pair{"Three", "en"}}) {
+                auto blog = writer.create_blog({.title = title, .locale = locale});
+                if (!blog) return std::unexpected(blog.error());
+                blogs[title] = *blog;
+            }
+            int n = 0;
+            for (const auto& [blog, title, html] :
+                 {std::tuple{"Un", "Attaque à Syrte", "<p>Les attaques continuent.</p>"},
+                  std::tuple{"Un", "Calme", "<p>Rien à Misrata.</p>"},
+                  std::tuple{"Deux", "Syrte encore", "<p>Une attaque.</p>"},
+                  std::tuple{"Three", "Sirte", "<p>The attacks go on.</p>"}}) {
+                model::Post post{.blog_id = blogs[blog],
+                                 .status = model::PostStatus::published,
+                                 .title = title,
+                                 .slug = "billet-" + std::to_string(++n),
+                                 .source = html,
+                                 .html = html};
+                auto created = writer.create_post(post);
+                if (!created) return std::unexpected(created.error());
+            }
+            return {};
+        }));
+    }
+    {
+        // Back to the search tables of migration 3 (no blog column), as a database made by
+        // an older carnet: tables made by migration 3's own SQL, the later one not applied.
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+        ASSERT_TRUE(search::register_search_functions(raw).has_value());
+        const auto& three = *std::find_if(k_sqlite_migrations.begin(), k_sqlite_migrations.end(),
+                                          [](const Migration& m) { return m.version == 3; });
+        const auto sql = fmt::format(
+            "DROP TABLE post_search_fr; DROP TABLE post_search_en; {} "
+            "DELETE FROM schema_migrations WHERE version = {};",
+            three.sql, search_migration_version());
+        ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_stmt* columns = nullptr;
+        ASSERT_NE(sqlite3_prepare_v2(raw, "SELECT blog FROM post_search_fr", -1, &columns, nullptr),
+                  SQLITE_OK);
+        sqlite3_finalize(columns);
+    }
+    auto store = open_sqlite_store(path, OpenMode::must_exist);
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    const auto total = [&](const std::string& blog, const std::string& text) {
+        auto found = (*store)->search(blogs[blog], SearchQuery{.text = text});
+        EXPECT_TRUE(found.has_value()) << text << ": " << found.error().message;
+        return found ? found->total : -1;
+    };
+    EXPECT_EQ(total("Un", "attaque"), 1);
+    EXPECT_EQ(total("Un", "syrte"), 1);
+    EXPECT_EQ(total("Un", "misr*"), 1);
+    EXPECT_EQ(total("Deux", "attaques syrte"), 1);
+    EXPECT_EQ(total("Deux", "misrata"), 0);
+    EXPECT_EQ(total("Three", "attack"), 1);
+    // New posts go into the new tables with their blog.
+    ASSERT_TRUE((*store)->write([&](Writer& writer) -> Status {
+        model::Post post{.blog_id = blogs["Deux"],
+                         .status = model::PostStatus::published,
+                         .title = "Misrata",
+                         .source = "<p>Nouveau.</p>",
+                         .html = "<p>Nouveau.</p>"};
+        auto created = writer.create_post(post);
+        if (!created) return std::unexpected(created.error());
+        return {};
+    }));
+    EXPECT_EQ(total("Deux", "misrata"), 1);
+    EXPECT_EQ(total("Un", "misrata"), 1);
 }
 
 }  // namespace

@@ -31,6 +31,11 @@ constexpr std::array<SearchTable, 2> k_search_tables{{
     {"post_search_fr", "fr"},
     {"post_search_en", "en"},
 }};
+// How much more a word in a post's title counts than one in its body.
+constexpr double k_title_weight = 10.0;
+constexpr double k_body_weight = 1.0;
+// Above this many matches, a search ranks only the newest this many (see page_of_matches).
+constexpr int k_ranked_candidates = 1000;
 
 class SqliteWriter final : public Writer {
 public:
@@ -270,8 +275,9 @@ public:
         int indexed = 0;
         for (const auto& [table, locale] : k_search_tables) {
             CARNET_CHECK(db_.execute(
-                fmt::format("INSERT INTO {0} (rowid, title, body) "
-                            "SELECT p.id, p.title, carnet_search_text(p.html) FROM posts p "
+                fmt::format("INSERT INTO {0} (rowid, title, body, blog) "
+                            "SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id "
+                            "FROM posts p "
                             "JOIN blogs b ON b.id = p.blog_id "
                             "WHERE p.status = 'published' AND b.locale = '{1}'; "
                             // Merges the b-trees a bulk insert leaves: smaller, faster to query.
@@ -310,8 +316,9 @@ private:
             remove->bind(1, post_id);
             CARNET_CHECK(remove->run());
             CARNET_TRY(insert, db_.prepare(fmt::format(
-                                   "INSERT INTO {} (rowid, title, body) "
-                                   "SELECT p.id, p.title, carnet_search_text(p.html) FROM posts p "
+                                   "INSERT INTO {} (rowid, title, body, blog) "
+                                   "SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id "
+                                   "FROM posts p "
                                    "JOIN blogs b ON b.id = p.blog_id "
                                    "WHERE p.id = ?1 AND p.status = 'published' AND b.locale = '{}'",
                                    table, locale)));
@@ -536,58 +543,75 @@ public:
     Result<SearchResults> search(std::int64_t blog_id, const SearchQuery& query) override {
         SearchResults results;
         // Only quoted words reach MATCH: a reader's text is never FTS5 syntax.
-        const auto match = search::fts_query_from_reader_text(query.text);
-        if (!match) return results;
+        const auto words = search::fts_query_from_reader_text(query.text);
+        if (!words) return results;
         auto reader = acquire_reader();
         if (!reader) return std::unexpected(reader.error());
         Connection& db = **reader;
 
-        CARNET_TRY(locale_query, db.prepare("SELECT locale FROM blogs WHERE id = ?1"));
-        locale_query->bind(1, blog_id);
-        CARNET_TRY(has_blog, locale_query->step());
-        const auto locale = has_blog ? locale_query->column_text(0) : std::string();
-        locale_query->reset();
-        const SearchTable* table = nullptr;
+        // The blog's language names its table. Most databases hold one blog per language:
+        // only when another blog shares the table does the match need the blog filter.
+        CARNET_TRY(blog_query, db.prepare("SELECT b.locale, EXISTS (SELECT 1 FROM blogs o "
+                                          "WHERE o.locale = b.locale AND o.id <> b.id) "
+                                          "FROM blogs b WHERE b.id = ?1"));
+        blog_query->bind(1, blog_id);
+        CARNET_TRY(has_blog, blog_query->step());
+        const auto locale = has_blog ? blog_query->column_text(0) : std::string();
+        const bool shared_table = has_blog && blog_query->column_int(1) != 0;
+        blog_query->reset();
+        const SearchTable* found_table = nullptr;
         for (const auto& candidate : k_search_tables) {
-            if (candidate.locale == locale) table = &candidate;
+            if (candidate.locale == locale) found_table = &candidate;
         }
-        if (table == nullptr) return results;
+        if (found_table == nullptr) return results;
+        const auto table = found_table->table;
 
-        // CROSS JOIN keeps the FTS table as the outer loop: the match drives the search, and
-        // the post's row is then one lookup by primary key.
-        const auto from = fmt::format(
-            "FROM {0} CROSS JOIN posts p ON p.id = {0}.rowid "
-            "WHERE {0} MATCH ?2 AND p.blog_id = ?1 AND p.status = 'published'",
-            table->table);
+        // The reader's words search the title and the body, never the blog column.
+        const auto words_match = fmt::format("{{title body}} : ({})", *words);
+        const auto match =
+            shared_table ? fmt::format("{} AND blog : \"{}\"", words_match, blog_id) : words_match;
         {
-            CARNET_TRY(count, db.prepare(fmt::format("SELECT count(*) {}", from)));
-            count->bind(1, blog_id).bind(2, *match);
+            // Counting walks the match's doclists once, without ranking or reading posts.
+            CARNET_TRY(count, db.prepare(fmt::format("SELECT count(*) FROM {0} WHERE {0} MATCH ?1",
+                                                     table)));
+            count->bind(1, match);
             CARNET_TRY(has_row, count->step());
             results.total = has_row ? static_cast<int>(count->column_int(0)) : 0;
             count->reset();
         }
-        if (results.total == 0 || query.limit <= 0) return results;
-        // ORDER BY rank lets FTS5 sort by bm25 itself (title ten times the body), so that
-        // snippet() runs only for the rows returned, not for every match.
-        CARNET_TRY(select,
-                   db.prepare(fmt::format("SELECT {1}, snippet({0}, 1, ?3, ?4, '…', 24) {2} "
-                                          "AND {0}.rank MATCH 'bm25(10.0, 1.0)' "
-                                          "ORDER BY {0}.rank LIMIT ?5 OFFSET ?6",
-                                          table->table, k_post_columns_without_body, from)));
-        select->bind(1, blog_id)
-            .bind(2, *match)
-            .bind(3, search::k_match_start)
-            .bind(4, search::k_match_end)
-            .bind(5, query.limit)
-            .bind(6, std::max(0, query.offset));
-        while (true) {
-            CARNET_TRY(has_row, select->step());
-            if (!has_row) break;
-            results.hits.push_back(SearchHit{
-                read_post(*select), search::passage_html_from_snippet(select->column_text(13))});
+        const int offset = std::max(0, query.offset);
+        if (results.total == 0 || query.limit <= 0 || offset >= results.total) return results;
+        CARNET_TRY(page, page_of_matches(db, table, match, shared_table ? 1 : 0, results.total,
+                                         offset, query.limit));
+
+        // Only the page's posts are read, and only their passages highlighted.
+        CARNET_TRY(post_query, db.prepare(fmt::format("SELECT {} FROM posts p WHERE p.id = ?1 AND "
+                                                      "p.blog_id = ?2 AND p.status = 'published'",
+                                                      k_post_columns_without_body)));
+        CARNET_TRY(passage_query,
+                   db.prepare(fmt::format("SELECT snippet({0}, 1, ?2, ?3, '…', 24) FROM {0} "
+                                          "WHERE {0} MATCH ?1 AND rowid = ?4",
+                                          table)));
+        for (const auto post_id : page) {
+            post_query->reset();
+            post_query->bind(1, post_id).bind(2, blog_id);
+            CARNET_TRY(has_post, post_query->step());
+            if (!has_post) continue;  // the index is current in every transaction: defensive
+            SearchHit hit{read_post(*post_query), {}};
+            post_query->reset();
+            passage_query->reset();
+            passage_query->bind(1, words_match)
+                .bind(2, search::k_match_start)
+                .bind(3, search::k_match_end)
+                .bind(4, post_id);
+            CARNET_TRY(has_passage, passage_query->step());
+            if (has_passage) {
+                hit.passage_html = search::passage_html_from_snippet(passage_query->column_text(0));
+            }
+            passage_query->reset();
+            CARNET_CHECK(load_categories(db, hit.post));
+            results.hits.push_back(std::move(hit));
         }
-        select->reset();
-        for (auto& hit : results.hits) CARNET_CHECK(load_categories(db, hit.post));
         return results;
     }
 
@@ -690,6 +714,82 @@ private:
         auto reader = acquire_reader();
         if (!reader) return std::unexpected(reader.error());
         return query(**reader);
+    }
+
+    // The ids of the posts on one page of a search's results, `total` being how many match.
+    //
+    // Ranking costs a few microseconds per match (its bm25 score reads the match's positions
+    // and the length of its post), so ranking every match of a word that most posts hold
+    // would take hundreds of milliseconds at 100,000 posts. When more than
+    // k_ranked_candidates posts match, the results are the k_ranked_candidates newest
+    // matches by relevance, then the older ones newest first: for a word that common,
+    // relevance barely tells posts apart (bm25 weighs a word in more than half the posts as
+    // nearly nothing) and, on a blog of news, the newest are what the reader is after.
+    // Fewer matches are all ranked. Either way every match is on exactly one page.
+    Result<std::vector<std::int64_t>> page_of_matches(Connection& db, std::string_view table,
+                                                      const std::string& match, int filter_phrases,
+                                                      int total, int offset, int limit) {
+        std::vector<std::int64_t> ids;
+        const auto collect = [&](Statement& statement) -> Status {
+            while (true) {
+                CARNET_TRY(has_row, statement.step());
+                if (!has_row) break;
+                ids.push_back(statement.column_int(0));
+            }
+            statement.reset();
+            return {};
+        };
+        // The rowid range lets carnet_rank estimate how many posts hold a very common word
+        // without counting them all.
+        CARNET_TRY(range,
+                   db.prepare(fmt::format("SELECT (SELECT rowid FROM {0} ORDER BY rowid LIMIT 1), "
+                                          "(SELECT rowid FROM {0} ORDER BY rowid DESC LIMIT 1)",
+                                          table)));
+        CARNET_TRY(has_range, range->step());
+        const auto first_rowid = has_range ? range->column_int(0) : 0;
+        const auto last_rowid = has_range ? range->column_int(1) : 0;
+        range->reset();
+        const auto rank = fmt::format("carnet_rank({}, {}, {}, {}, {})", k_title_weight,
+                                      k_body_weight, filter_phrases, first_rowid, last_rowid);
+        if (total <= k_ranked_candidates) {
+            CARNET_TRY(ranked, db.prepare(fmt::format(
+                                   "SELECT rowid FROM {0} WHERE {0} MATCH ?1 AND rank MATCH ?2 "
+                                   "ORDER BY rank, rowid DESC LIMIT ?3 OFFSET ?4",
+                                   table)));
+            ranked->bind(1, match).bind(2, rank).bind(3, limit).bind(4, offset);
+            CARNET_CHECK(collect(*ranked));
+            return ids;
+        }
+        if (offset < k_ranked_candidates) {
+            CARNET_TRY(newest_ranked,
+                       db.prepare(fmt::format(
+                           "SELECT id FROM (SELECT rowid AS id, rank AS score FROM {0} "
+                           "WHERE {0} MATCH ?1 AND rank MATCH ?2 ORDER BY rowid DESC LIMIT ?5) "
+                           "ORDER BY score, id DESC LIMIT ?3 OFFSET ?4",
+                           table)));
+            newest_ranked->bind(1, match)
+                .bind(2, rank)
+                .bind(3, std::min(limit, k_ranked_candidates - offset))
+                .bind(4, offset)
+                .bind(5, k_ranked_candidates);
+            CARNET_CHECK(collect(*newest_ranked));
+        }
+        if (offset + limit > k_ranked_candidates) {
+            // The older matches, after the oldest of the ranked ones.
+            CARNET_TRY(older, db.prepare(fmt::format(
+                                  "SELECT rowid FROM {0} WHERE {0} MATCH ?1 AND rowid < "
+                                  "(SELECT rowid FROM {0} WHERE {0} MATCH ?1 "
+                                  "ORDER BY rowid DESC LIMIT 1 OFFSET ?4) "
+                                  "ORDER BY rowid DESC LIMIT ?2 OFFSET ?3",
+                                  table)));
+            const int skip = std::max(0, offset - k_ranked_candidates);
+            older->bind(1, match)
+                .bind(2, offset + limit - k_ranked_candidates - skip)
+                .bind(3, skip)
+                .bind(4, k_ranked_candidates - 1);
+            CARNET_CHECK(collect(*older));
+        }
+        return ids;
     }
 
     // A read connection borrowed from the pool for the length of one call, and given back
