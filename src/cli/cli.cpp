@@ -11,7 +11,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "admin/admin.hpp"
 #include "auth/auth.hpp"
+#include "cli/commands.hpp"
 #include "http/http.hpp"
 #include "interop/interop.hpp"
 #include "site/site.hpp"
@@ -40,6 +42,10 @@ struct Settings {
     int request_timeout_ms = 30'000;
     std::size_t page_cache_mb = 128;
     bool access_log = true;
+    // Uploaded images; empty: a folder named after the database, "<db>.media".
+    std::string media_dir;
+    std::size_t max_upload_mb = 20;
+    std::vector<std::string> trusted_proxies;
 };
 
 // Reads carnet.toml: flat keys named like the long flags with '_' for '-'.
@@ -66,6 +72,17 @@ Status read_settings(const std::string& path, bool must_exist, Settings& setting
             settings.listen = value.as_string()->get();
         } else if (name == "themes" && value.is_string()) {
             settings.themes_dir = value.as_string()->get();
+        } else if (name == "media_dir" && value.is_string()) {
+            settings.media_dir = value.as_string()->get();
+        } else if (name == "trusted_proxies" && value.is_array()) {
+            settings.trusted_proxies.clear();
+            for (const auto& proxy : *value.as_array()) {
+                if (!proxy.is_string()) {
+                    return model::fail(Error::Code::invalid_input,
+                                       fmt::format("{}: trusted_proxies holds strings", path));
+                }
+                settings.trusted_proxies.push_back(proxy.as_string()->get());
+            }
         } else if (name == "access_log" && value.is_boolean()) {
             settings.access_log = value.as_boolean()->get();
         } else if (value.is_integer() && value.as_integer()->get() >= 0) {
@@ -80,6 +97,8 @@ Status read_settings(const std::string& path, bool must_exist, Settings& setting
                 settings.idle_timeout_ms = static_cast<int>(number);
             } else if (name == "request_timeout_ms") {
                 settings.request_timeout_ms = static_cast<int>(number);
+            } else if (name == "max_upload_mb") {
+                settings.max_upload_mb = static_cast<std::size_t>(number);
             } else if (name == "page_cache_mb") {
                 settings.page_cache_mb = static_cast<std::size_t>(number);
             } else {
@@ -123,36 +142,6 @@ Result<ListenAddress> parse_listen(std::string_view text) {
     return ListenAddress{host, static_cast<std::uint16_t>(port)};
 }
 
-int report_failure(const Error& error) {
-    std::cerr << "carnet: " << error.message << "\n";
-    return error.code == Error::Code::invalid_input || error.code == Error::Code::conflict ||
-                   error.code == Error::Code::not_found
-               ? 1
-               : 2;
-}
-
-Result<std::unique_ptr<store::Store>> open_existing(const std::string& db) {
-    return store::open_sqlite_store(db, store::OpenMode::must_exist);
-}
-
-// The blog a command acts on: the one given, or the only one.
-Result<model::Blog> choose_blog(store::Store& store, std::int64_t blog_id) {
-    auto blogs = store.list_blogs();
-    if (!blogs) return std::unexpected(blogs.error());
-    if (blogs->empty()) return model::fail(Error::Code::not_found, "the database holds no blog");
-    if (blog_id == 0) {
-        if (blogs->size() > 1) {
-            return model::fail(Error::Code::invalid_input,
-                               "the database holds several blogs: say which with --blog ID");
-        }
-        return blogs->front();
-    }
-    for (auto& blog : *blogs) {
-        if (blog.id == blog_id) return blog;
-    }
-    return model::fail(Error::Code::not_found, fmt::format("no blog {}", blog_id));
-}
-
 int run_init(const Settings& settings, model::Blog blog) {
     // Opening creates the file; a failure below must not leave a half-made database behind.
     const bool existed = std::filesystem::exists(settings.db);
@@ -194,10 +183,7 @@ int run_user_add(const Settings& settings, const model::User& user, std::string_
             Error{Error::Code::invalid_input,
                   fmt::format("unknown role {} (owner, editor, author, moderator)", role_name)});
     }
-    std::string password;
-    std::getline(std::cin, password);
-    if (!password.empty() && password.back() == '\r') password.pop_back();
-    auto hash = auth::hash_password(password);
+    auto hash = auth::hash_password(read_secret_line());
     if (!hash) return report_failure(hash.error());
 
     auto store = open_existing(settings.db);
@@ -261,10 +247,19 @@ int run_serve(const Settings& settings) {
     if (!listen) return report_failure(listen.error());
     auto store = open_existing(settings.db);
     if (!store) return report_failure(store.error());
-    auto site = site::Site::create(**store, site::SiteOptions{.themes_dir = settings.themes_dir});
+    const auto media_dir = settings.media_dir.empty() ? settings.db + ".media" : settings.media_dir;
+    auto site = site::Site::create(
+        **store, site::SiteOptions{.themes_dir = settings.themes_dir, .media_dir = media_dir});
     if (!site) return report_failure(site.error());
 
+    auto admin = admin::Admin::create(
+        **store, admin::AdminOptions{.media_dir = media_dir,
+                                     .max_upload_bytes = settings.max_upload_mb * 1024 * 1024});
+    if (!admin) return report_failure(admin.error());
+
     http::Router router;
+    // The admin's routes first: the site's end with its catch-all 404 page.
+    (*admin)->register_routes(router);
     (*site)->register_routes(router);
     http::ServerOptions options;
     options.address = listen->host;
@@ -276,13 +271,31 @@ int run_serve(const Settings& settings) {
     options.request_timeout = std::chrono::milliseconds(settings.request_timeout_ms);
     options.page_cache_bytes = settings.page_cache_mb * 1024 * 1024;
     options.access_log = settings.access_log;
+    options.trusted_proxies = settings.trusted_proxies;
+    // Uploads carry images: the multipart envelope needs a little more than the image.
+    options.body_limits.push_back(
+        http::BodyLimit{std::string(admin::k_upload_path_prefix),
+                        settings.max_upload_mb * 1024 * 1024 + 64 * 1024});
     http::Server server(options, std::move(router), (*site)->cache_policy());
     auto port = server.listen();
     if (!port) return report_failure(port.error());
     auto* shared_store = store->get();
-    server.every(std::chrono::seconds(1), [shared_store] {
+    auto* shared_site = site->get();
+    server.every(std::chrono::seconds(1), [shared_store, shared_site] {
         if (auto polled = shared_store->poll_external_changes(); !polled) {
             spdlog::warn("cannot poll the database: {}", polled.error().message);
+        }
+        if (auto loaded = shared_site->load(); !loaded) {
+            spdlog::warn("cannot reload the blogs: {}", loaded.error().message);
+        }
+    });
+    // Scheduled posts go out on time, whether or not anyone visits.
+    auto* shared_admin = admin->get();
+    server.every(std::chrono::seconds(5), [shared_admin] {
+        auto now =
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+        if (auto done = shared_admin->run_due_work(now); !done) {
+            spdlog::warn("cannot publish scheduled posts: {}", done.error().message);
         }
     });
     const bool ipv6 = listen->host.find(':') != std::string::npos;
@@ -355,6 +368,51 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     user_add->add_option("--blog", blog_id, "Blog id, when the database holds several");
 
+    std::string account_email;
+    auto* user_list = user->add_subcommand("list", "List the users and their roles");
+    add_db(user_list);
+    auto* user_passwd =
+        user->add_subcommand("passwd", "Set a user's password from stdin; ends their sessions");
+    add_db(user_passwd);
+    user_passwd->add_option("--email", account_email, "The user's e-mail address")->required();
+    user_passwd->add_flag("--password-stdin", password_stdin, "Read the password from stdin")
+        ->required();
+    auto* user_remove =
+        user->add_subcommand("remove", "Remove a user, or only their role in one blog (--blog)");
+    add_db(user_remove);
+    user_remove->add_option("--email", account_email, "The user's e-mail address")->required();
+    user_remove->add_option("--blog", blog_id, "Only take away the role in this blog");
+    auto* user_sessions = user->add_subcommand("sessions", "Count or end a user's sessions");
+    add_db(user_sessions);
+    user_sessions->add_option("--email", account_email, "The user's e-mail address")->required();
+    bool revoke = false;
+    user_sessions->add_flag("--revoke", revoke, "End every session of the user");
+    auto* user_grant = user->add_subcommand("grant", "Give an existing user a role in a blog");
+    add_db(user_grant);
+    user_grant->add_option("--email", account_email, "The user's e-mail address")->required();
+    user_grant->add_option("--role", role, "owner, editor, author or moderator")->required();
+    user_grant->add_option("--blog", blog_id, "Blog id, when the database holds several");
+
+    auto* blog_command = app.add_subcommand("blog", "Manage the blogs one server hosts");
+    blog_command->require_subcommand(1);
+    auto* blog_add = blog_command->add_subcommand("add", "Add a blog, answering its own host");
+    add_db(blog_add);
+    model::Blog added_blog;
+    std::string owner_email;
+    blog_add->add_option("--host", added_blog.hosts, "Host name the blog answers to (repeatable)")
+        ->required();
+    blog_add->add_option("--title", added_blog.title, "The blog's title")->required();
+    blog_add->add_option("--subtitle", added_blog.subtitle, "A line under the title");
+    blog_add->add_option("--base-url", added_blog.base_url, "Where readers reach the blog");
+    blog_add->add_option("--locale", added_blog.locale, "Language of the pages")
+        ->check(CLI::IsMember({"fr", "en"}))
+        ->capture_default_str();
+    blog_add->add_option("--timezone", added_blog.time_zone, "Time zone posts are shown in")
+        ->capture_default_str();
+    blog_add->add_option("--owner", owner_email, "E-mail of an existing user who will own it");
+    auto* blog_list = blog_command->add_subcommand("list", "List the blogs");
+    add_db(blog_list);
+
     auto* import = app.add_subcommand("import", "Bring posts in from another blog host");
     import->require_subcommand(1);
     auto* page_text =
@@ -397,6 +455,12 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     bool quiet = false;
     serve->add_flag("--no-access-log", quiet, "Do not log each request");
+    serve->add_option("--media-dir", settings.media_dir,
+                      "Folder for uploaded images (default: the database's name + .media)");
+    serve->add_option("--max-upload-mb", settings.max_upload_mb, "Largest image upload")
+        ->capture_default_str();
+    serve->add_option("--trusted-proxy", settings.trusted_proxies,
+                      "Address of a reverse proxy whose X-Forwarded-* headers are believed");
 
     try {
         app.parse(argc, argv);
@@ -407,6 +471,13 @@ int run(int argc, char** argv) {
 
     if (init->parsed()) return run_init(settings, blog);
     if (user_add->parsed()) return run_user_add(settings, new_user, role, blog_id);
+    if (user_list->parsed()) return run_user_list(settings.db);
+    if (user_passwd->parsed()) return run_user_passwd(settings.db, account_email);
+    if (user_remove->parsed()) return run_user_remove(settings.db, account_email, blog_id);
+    if (user_sessions->parsed()) return run_user_sessions(settings.db, account_email, revoke);
+    if (user_grant->parsed()) return run_user_grant(settings.db, account_email, role, blog_id);
+    if (blog_add->parsed()) return run_blog_add(settings.db, added_blog, owner_email);
+    if (blog_list->parsed()) return run_blog_list(settings.db);
     if (page_text->parsed()) return run_import_page_text(settings, import_file, blog_id);
     if (search->parsed()) return run_search_reindex(settings);
     if (serve->parsed()) return run_serve(settings);

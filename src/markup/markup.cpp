@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "markup/video.hpp"
+
 namespace carnet::markup {
 namespace {
 
@@ -86,7 +88,7 @@ std::string escape_html(std::string_view text) {
 }
 
 std::string render_post_body(model::SourceFormat format, std::string_view source) {
-    if (format == model::SourceFormat::html) return std::string(source);
+    if (format == model::SourceFormat::html) return embed_videos(source);
     std::string html;
     html.reserve(source.size() + source.size() / 4);
     const auto append = [](const MD_CHAR* text, MD_SIZE size, void* userdata) {
@@ -96,7 +98,7 @@ std::string render_post_body(model::SourceFormat format, std::string_view source
             MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_PERMISSIVEURLAUTOLINKS |
                 MD_FLAG_PERMISSIVEWWWAUTOLINKS,
             MD_HTML_FLAG_SKIP_UTF8_BOM);
-    return html;
+    return embed_videos(html);
 }
 
 std::string plain_text(std::string_view html) {

@@ -15,7 +15,11 @@ namespace carnet::markup {
 std::string escape_html(std::string_view text);
 
 // Renders a post body written by one of the blog's own authors: Markdown (CommonMark with
-// tables and strikethrough, raw HTML allowed) through md4c, or HTML kept as written.
+// tables and strikethrough, raw HTML allowed) through md4c, or HTML kept as written. In both,
+// a paragraph that is only a YouTube, Vimeo or Dailymotion video URL (bare or as its only
+// link) becomes a click-to-load poster: a link to the video page that the theme's script
+// turns into a button loading the provider's player, so nothing is fetched from the provider
+// until the reader asks for it.
 std::string render_post_body(model::SourceFormat format, std::string_view source);
 
 // Renders what a commenter wrote: a small Markdown subset (paragraphs, emphasis, links,

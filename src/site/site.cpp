@@ -4,13 +4,18 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <atomic>
 #include <charconv>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
+#include <sstream>
 
+#include "media/media.hpp"
 #include "site/feeds.hpp"
 #include "theme/theme.hpp"
 
@@ -55,25 +60,61 @@ std::string page_path(const std::string& base_path, int page) {
     return page <= 1 ? base_path : fmt::format("{}page/{}/", base_path, page);
 }
 
+using ThemeScripts = std::map<std::string, std::string, std::less<>>;
+
+// The theme's scripts (video.js: click-to-load videos), by file name without ".js", read
+// once at start-up like its stylesheet. Only files found here are ever served, so a request
+// cannot name a path of its own.
+model::Result<ThemeScripts> load_theme_scripts(const std::filesystem::path& dir) {
+    ThemeScripts scripts;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const auto& path = entry.path();
+        if (path.extension() != ".js" || !entry.is_regular_file(ec)) continue;
+        std::ifstream file(path, std::ios::binary);
+        std::ostringstream text;
+        text << file.rdbuf();
+        if (!file) {
+            return model::fail(model::Error::Code::io,
+                               fmt::format("cannot read theme script {}", path.string()));
+        }
+        scripts.emplace(path.stem().string(), std::move(text).str());
+    }
+    if (ec) {
+        return model::fail(model::Error::Code::io, fmt::format("cannot list theme folder {}: {}",
+                                                               dir.string(), ec.message()));
+    }
+    return scripts;
+}
+
 class PublicSite final : public Site {
 public:
     PublicSite(store::Store& store, SiteOptions options)
         : store_(store), options_(std::move(options)) {}
 
-    model::Status load() {
+    // Reads the blogs (and loads the themes they use) afresh: settings changed in the admin
+    // and blogs added by `carnet blog add` show without a restart. Requests in flight keep the
+    // list they started with.
+    model::Status load() override {
         auto blogs = store_.list_blogs();
         if (!blogs) return std::unexpected(blogs.error());
         if (blogs->empty()) {
             return model::fail(model::Error::Code::not_found,
                                "the database holds no blog (create one with `carnet init`)");
         }
-        blogs_ = std::move(*blogs);
-        for (const auto& blog : blogs_) {
-            if (themes_.contains(blog.theme)) continue;
-            auto theme = theme::Theme::load(options_.themes_dir, blog.theme);
-            if (!theme) return std::unexpected(theme.error());
-            themes_.emplace(blog.theme, std::move(*theme));
+        {
+            std::unique_lock lock(themes_mutex_);
+            for (const auto& blog : *blogs) {
+                if (themes_.contains(blog.theme)) continue;
+                auto theme = theme::Theme::load(options_.themes_dir, blog.theme);
+                if (!theme) return std::unexpected(theme.error());
+                auto scripts = load_theme_scripts(options_.themes_dir / blog.theme);
+                if (!scripts) return std::unexpected(scripts.error());
+                themes_.emplace(blog.theme, std::move(*theme));
+                theme_scripts_.emplace(blog.theme, std::move(*scripts));
+            }
         }
+        blogs_.store(std::make_shared<const std::vector<model::Blog>>(std::move(*blogs)));
         return {};
     }
 
@@ -81,12 +122,13 @@ public:
         const auto get = [&](std::string pattern, auto member) {
             router.add("GET", std::move(pattern),
                        [this, member](const Request& request, const RouteParams& params) {
-                           const auto* blog = blog_for(request.host);
+                           const auto blog = blog_for(request.host);
                            if (blog == nullptr) return unknown_host();
                            return (this->*member)(*blog, request, params);
                        });
         };
         get("/theme/style.css", &PublicSite::stylesheet);
+        get("/theme/{script}.js", &PublicSite::script);
         get("/", &PublicSite::home);
         get("/page/{page}/", &PublicSite::home);
         get("/archive/{year}/page/{page}/", &PublicSite::year_archive);
@@ -104,7 +146,7 @@ public:
         for (const auto format : k_feed_formats) {
             const auto file = std::string(feed_file(format));
             const auto answer = [this, format](const Request& request, const RouteParams& params) {
-                const auto* blog = blog_for(request.host);
+                const auto blog = blog_for(request.host);
                 if (blog == nullptr) return unknown_host();
                 return feed(*blog, request, params, format);
             };
@@ -114,12 +156,13 @@ public:
         // The old service's only feed.
         router.add("GET", "/index.rss",
                    [](const Request&, const RouteParams&) { return redirect("/rss.xml"); });
+        get("/media/{file}", &PublicSite::media_file);
         get("/sitemap.xml", &PublicSite::sitemap);
         get("/sitemap-{number}.xml", &PublicSite::sitemap);
         get("/robots.txt", &PublicSite::robots);
         get("/search", &PublicSite::search);
         router.set_fallback([this](const Request& request, const RouteParams&) {
-            const auto* blog = blog_for(request.host);
+            const auto blog = blog_for(request.host);
             if (blog == nullptr) return unknown_host();
             return not_found(*blog, request);
         });
@@ -128,7 +171,7 @@ public:
     http::CachePolicy cache_policy() override {
         return [this](const Request& request) -> std::optional<http::CacheKey> {
             if (request.method != "GET" && request.method != "HEAD") return std::nullopt;
-            const auto* blog = blog_for(request.host);
+            const auto blog = blog_for(request.host);
             if (blog == nullptr) return std::nullopt;
             // Search pages are answered fresh: every query is a new key, and caching them
             // would let anyone fill the cache with junk.
@@ -146,17 +189,24 @@ public:
     }
 
 private:
-    const model::Blog* blog_for(std::string_view host) const {
-        for (const auto& blog : blogs_) {
+    // The blog that answers `host`, sharing ownership of the list it was found in.
+    std::shared_ptr<const model::Blog> blog_for(std::string_view host) const {
+        const auto blogs = blogs_.load();
+        for (const auto& blog : *blogs) {
             for (const auto& blog_host : blog.hosts) {
-                if (blog_host == host) return &blog;
+                if (blog_host == host) return {blogs, &blog};
             }
         }
         // One blog answers every host, so a fresh install works on any address.
-        return blogs_.size() == 1 ? &blogs_.front() : nullptr;
+        if (blogs->size() == 1) return {blogs, &blogs->front()};
+        return nullptr;
     }
 
-    const theme::Theme& theme_of(const model::Blog& blog) const { return *themes_.at(blog.theme); }
+    // Themes are only ever added, never replaced: a reference stays valid.
+    const theme::Theme& theme_of(const model::Blog& blog) const {
+        std::shared_lock lock(themes_mutex_);
+        return *themes_.at(blog.theme);
+    }
 
     // The raw Host header (with its port) when it looks like a host; the parsed host
     // otherwise. It ends up in links, so nothing but host characters gets through.
@@ -278,6 +328,21 @@ private:
         return response;
     }
 
+    Response script(const model::Blog& blog, const Request& request,
+                    const RouteParams& params) const {
+        const auto& scripts = [&]() -> const ThemeScripts& {
+            std::shared_lock lock(themes_mutex_);
+            return theme_scripts_.at(blog.theme);
+        }();
+        const auto found = scripts.find(param(params, "script"));
+        if (found == scripts.end()) return not_found(blog, request);
+        Response response;
+        response.content_type = "text/javascript; charset=utf-8";
+        response.body = found->second;
+        response.cacheable = true;
+        return response;
+    }
+
     // Renders one page of a listing, or 404 past its last page (an empty blog's home page
     // is still a page).
     Response listing(const model::Blog& blog, const Request& request, theme::Listing listing,
@@ -390,7 +455,13 @@ private:
                       const RouteParams& params) const {
         auto found = store_.find_category(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
-        if (!found->has_value()) return not_found(blog, request);
+        if (!found->has_value()) {
+            // A renamed or merged category keeps its old links.
+            auto moved = store_.find_category_redirect(blog.id, param(params, "slug"));
+            if (!moved) return server_error(blog, moved.error());
+            if (!moved->has_value()) return not_found(blog, request);
+            return redirect(model::category_path((*moved)->slug));
+        }
         const auto& category = **found;
         return listing(blog, request,
                        theme::Listing{.kind = theme::ListingKind::category,
@@ -404,7 +475,13 @@ private:
         if (!archive_date(params, true, true)) return not_found(blog, request);
         auto found = store_.find_published_post(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
-        if (!found->has_value()) return not_found(blog, request);
+        if (!found->has_value()) {
+            // A post whose slug or date changed keeps its old address.
+            auto moved = store_.find_post_redirect(blog.id, request.path);
+            if (!moved) return server_error(blog, moved.error());
+            if (!moved->has_value()) return not_found(blog, request);
+            return redirect(model::post_path(blog, **moved));
+        }
         const auto& post = **found;
         // A link with the wrong date still finds its post, at its one true address.
         const auto canonical = model::post_path(blog, post);
@@ -416,6 +493,29 @@ private:
         if (!side) return server_error(blog, side.error());
         return html(200, theme_of(blog).render_post(blog, post, **side,
                                                     page_context(blog, request, canonical)));
+    }
+
+    // An uploaded image. Originals keep what the camera wrote (a photo's EXIF can say where it
+    // was taken): only their variants, stripped of it, are public; GIFs carry no such data
+    // and have no variants. The names hold the content's hash, so they never change.
+    Response media_file(const model::Blog& blog, const Request& request,
+                        const RouteParams& params) const {
+        const auto name = param(params, "file");
+        const auto parsed = media::parse_file_name(name);
+        if (options_.media_dir.empty() || !parsed ||
+            (!parsed->width && parsed->type != media::ImageType::gif)) {
+            return not_found(blog, request);
+        }
+        auto record = store_.find_media(blog.id, name);
+        if (!record) return server_error(blog, record.error());
+        if (!record->has_value()) return not_found(blog, request);
+        auto bytes = media::read_file(options_.media_dir, name);
+        if (!bytes) return not_found(blog, request);
+        Response response;
+        response.content_type = std::string(media::content_type(parsed->type));
+        response.body = std::move(*bytes);
+        response.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+        return response;
     }
 
     // The latest posts of the blog, or of one category, in one of the feed formats.
@@ -584,8 +684,10 @@ private:
 
     store::Store& store_;
     SiteOptions options_;
-    std::vector<model::Blog> blogs_;
+    std::atomic<std::shared_ptr<const std::vector<model::Blog>>> blogs_;
+    mutable std::shared_mutex themes_mutex_;
     std::map<std::string, std::unique_ptr<theme::Theme>, std::less<>> themes_;
+    std::map<std::string, ThemeScripts, std::less<>> theme_scripts_;
 
     struct CachedSidebar {
         std::uint64_t generation = 0;

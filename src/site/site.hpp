@@ -18,6 +18,8 @@ struct SiteOptions {
     std::filesystem::path themes_dir;
     // URLs per sitemap file (the sitemaps.org limit); past it /sitemap.xml becomes an index.
     int sitemap_max_urls = 50'000;
+    // Where uploaded images are (served at /media/); empty: no media.
+    std::filesystem::path media_dir;
 };
 
 class Site {
@@ -25,6 +27,10 @@ public:
     // Loads the blogs and their themes. The store must outlive the site.
     static model::Result<std::unique_ptr<Site>> create(store::Store& store, SiteOptions options);
     virtual ~Site() = default;
+
+    // Reads the blogs and their settings again (the admin changed one, `carnet blog add` made
+    // one); the server calls it now and then. Pages in flight finish with what they had.
+    virtual model::Status load() = 0;
 
     // Adds the public routes and the themed 404 page to `router`.
     virtual void register_routes(http::Router& router) = 0;

@@ -325,13 +325,13 @@ Status rename_category(WriteContext& context, std::int64_t blog_id, std::int64_t
 Status merge_categories(WriteContext& context, std::int64_t blog_id, std::int64_t from,
                         std::int64_t into) {
     auto& db = context.db;
-    if (from == into) {
-        return model::fail(Error::Code::invalid_input, "a category cannot be merged into itself");
-    }
     constexpr std::string_view k_exists = "SELECT 1 FROM categories WHERE blog_id = ?1 AND id = ?2";
     for (auto id : {from, into}) {
         CARNET_TRY(found, exists(db, k_exists, blog_id, id));
         if (!found) return not_found("category", id);
+    }
+    if (from == into) {
+        return model::fail(Error::Code::invalid_input, "a category cannot be merged into itself");
     }
     // A post in both keeps its place in `into`; a post only in `from` takes `from`'s place.
     CARNET_TRY(move, db.prepare("UPDATE OR IGNORE post_categories SET category_id = ?3 "

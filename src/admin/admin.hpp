@@ -1,0 +1,44 @@
+// The web admin at /admin/: login and sessions, the dashboard, posts (editor with live
+// preview, autosave, revisions, scheduling), pages, categories, media, settings, and the
+// switch between the blogs a user belongs to. Every route checks the session, the CSRF token
+// of state-changing requests and the user's role in the blog named in the URL.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string_view>
+
+#include "http/http.hpp"
+#include "model/model.hpp"
+#include "store/store.hpp"
+
+namespace carnet::admin {
+
+// Uploads go to paths under this prefix, so that the server can give them a larger body
+// limit than other requests (http::ServerOptions::body_limits).
+inline constexpr std::string_view k_upload_path_prefix = "/admin/upload/";
+
+struct AdminOptions {
+    // Where uploaded images and their variants are written (served at /media/).
+    std::filesystem::path media_dir;
+    std::size_t max_upload_bytes = 20 * 1024 * 1024;
+    std::chrono::seconds session_lifetime{14 * 24 * 60 * 60};
+};
+
+class Admin {
+public:
+    // The store must outlive the admin.
+    static model::Result<std::unique_ptr<Admin>> create(store::Store& store, AdminOptions options);
+    virtual ~Admin() = default;
+
+    virtual void register_routes(http::Router& router) = 0;
+
+    // Publishes the scheduled posts whose time has come and forgets expired sessions; the
+    // server calls it every few seconds, so that a post appears on time with nobody in the
+    // admin. Returns how many posts it published.
+    virtual model::Result<int> run_due_work(model::Instant now) = 0;
+};
+
+}  // namespace carnet::admin

@@ -1,0 +1,508 @@
+// The admin through its router, with a real SQLite store: sessions, CSRF, roles, and the
+// separation of blogs, over every route the admin registers.
+#include "admin/admin.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "admin/chart.hpp"
+#include "admin/diff.hpp"
+#include "auth/auth.hpp"
+#include "testing/temp_dir.hpp"
+
+namespace carnet::admin {
+namespace {
+
+using http::Request;
+using http::Response;
+
+std::string header_of(const Response& response, std::string_view name) {
+    for (const auto& [field, value] : response.headers) {
+        if (field == name) return value;
+    }
+    return {};
+}
+
+std::string form_body(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string body;
+    for (const auto& [name, value] : fields) {
+        if (!body.empty()) body += '&';
+        body += name + '=';
+        for (unsigned char c : value) {
+            if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+                body += static_cast<char>(c);
+            } else {
+                body += fmt::format("%{:02X}", c);
+            }
+        }
+    }
+    return body;
+}
+
+// The value of `name` in a Set-Cookie header "name=value; ...".
+std::string cookie_value(const std::string& set_cookie, std::string_view name) {
+    if (!set_cookie.starts_with(std::string(name) + "=")) return {};
+    const auto start = name.size() + 1;
+    return set_cookie.substr(start, set_cookie.find(';') - start);
+}
+
+struct Browser {
+    std::string session;  // the session cookie's value
+    std::string csrf;     // the CSRF token the pages carry
+};
+
+class AdminTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto opened =
+            store::open_sqlite_store(dir_.path() / "admin.db", store::OpenMode::create_if_missing);
+        ASSERT_TRUE(opened.has_value()) << opened.error().message;
+        store_ = std::move(*opened);
+        ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+            auto a = writer.create_blog({.hosts = {"a.example.org"}, .title = "Blog A"});
+            if (!a) return std::unexpected(a.error());
+            blog_a_ = *a;
+            auto b =
+                writer.create_blog({.hosts = {"b.example.org"}, .title = "Blog B", .locale = "en"});
+            if (!b) return std::unexpected(b.error());
+            blog_b_ = *b;
+            return {};
+        }));
+        owner_a_ = add_user("owner@a.example", model::Role::owner, blog_a_);
+        author_a_ = add_user("author@a.example", model::Role::author, blog_a_);
+        owner_b_ = add_user("owner@b.example", model::Role::owner, blog_b_);
+        moderator_a_ = add_user("moderator@a.example", model::Role::moderator, blog_a_);
+        post_a_ = add_post(blog_a_, owner_a_, "Un billet de A");
+        post_b_ = add_post(blog_b_, owner_b_, "A post of B");
+        ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+            auto page = writer.create_page(
+                {.blog_id = blog_b_, .published = true, .title = "About B", .html = "<p>b</p>"});
+            if (!page) return std::unexpected(page.error());
+            page_b_ = *page;
+            auto revision = writer.save_revision(blog_b_, post_b_, owner_b_, false);
+            if (!revision) return std::unexpected(revision.error());
+            revision_b_ = *revision;
+            return {};
+        }));
+        category_b_ = (*store_->find_category(blog_b_, "world"))->id;
+
+        auto made = Admin::create(*store_, AdminOptions{.media_dir = dir_.path() / "media"});
+        ASSERT_TRUE(made.has_value()) << made.error().message;
+        admin_ = std::move(*made);
+        admin_->register_routes(router_);
+    }
+
+    std::int64_t add_user(const std::string& email, model::Role role, std::int64_t blog) {
+        std::int64_t id = 0;
+        auto hash = auth::hash_password(k_password);
+        EXPECT_TRUE(hash.has_value());
+        EXPECT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+            auto created = writer.create_user({.email = email, .name = email}, *hash);
+            if (!created) return std::unexpected(created.error());
+            id = *created;
+            return writer.add_membership(blog, id, role);
+        }));
+        return id;
+    }
+
+    std::int64_t add_post(std::int64_t blog, std::int64_t author, const std::string& title) {
+        model::Post post;
+        post.blog_id = blog;
+        post.author_id = author;
+        post.status = model::PostStatus::published;
+        post.title = title;
+        post.source = "Texte";
+        post.html = "<p>Texte</p>";
+        post.published_at = model::Instant{std::chrono::seconds{1'507'140'000}};
+        post.updated_at = post.published_at;
+        post.categories = {{.name = "World"}};
+        std::int64_t id = 0;
+        EXPECT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+            auto created = writer.create_post(post);
+            if (!created) return std::unexpected(created.error());
+            id = *created;
+            return {};
+        }));
+        return id;
+    }
+
+    Response send(std::string method, std::string target, const Browser* browser = nullptr,
+                  std::string body = {}, std::string host = "a.example.org") {
+        Request request;
+        request.method = std::move(method);
+        request.target = target;
+        const auto question = target.find('?');
+        request.path = target.substr(0, question);
+        if (question != std::string::npos) request.query = target.substr(question + 1);
+        request.host = std::move(host);
+        request.remote_address = "192.0.2.10";
+        if (browser != nullptr && !browser->session.empty()) {
+            request.headers.emplace_back("Cookie", "carnet_session=" + browser->session);
+        }
+        if (!body.empty()) {
+            request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        }
+        request.body = std::move(body);
+        return router_.dispatch(request);
+    }
+
+    Browser log_in(const std::string& email) {
+        auto form = send("GET", "/admin/login");
+        const auto login_token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
+        Request request;
+        request.method = "POST";
+        request.target = request.path = "/admin/login";
+        request.host = "a.example.org";
+        request.remote_address = "192.0.2.10";
+        request.headers.emplace_back("Cookie", "carnet_login=" + login_token);
+        request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        request.body =
+            form_body({{"csrf", login_token}, {"email", email}, {"password", k_password}});
+        auto answer = router_.dispatch(request);
+        EXPECT_EQ(answer.status, 303) << answer.body;
+        Browser browser;
+        browser.session = cookie_value(header_of(answer, "Set-Cookie"), "carnet_session");
+        EXPECT_FALSE(browser.session.empty());
+        auto dashboard = send("GET", "/admin/", &browser);
+        auto home = send("GET", header_of(dashboard, "Location"), &browser);
+        std::smatch found;
+        std::regex csrf_field(R"re(name="csrf" value="([0-9a-f]+)")re");
+        if (std::regex_search(home.body, found, csrf_field)) browser.csrf = found[1];
+        EXPECT_FALSE(browser.csrf.empty()) << home.body;
+        return browser;
+    }
+
+    // Everything a request could have changed: every blog's generation (any write to a blog
+    // bumps it), sessions and users (which belong to no blog), and the media folder.
+    std::string fingerprint() {
+        std::string print;
+        for (auto blog : {blog_a_, blog_b_}) {
+            print += std::to_string(store_->generation(blog)) + ",";
+        }
+        const auto users = store_->list_users();
+        for (const auto& user : *users) {
+            print += fmt::format("{}:{}:{},", user.user.email, user.live_sessions,
+                                 (*store_->find_login(user.user.email))->password_hash);
+        }
+        std::error_code ignored;
+        if (std::filesystem::exists(dir_.path() / "media")) {
+            for (const auto& entry :
+                 std::filesystem::directory_iterator(dir_.path() / "media", ignored)) {
+                print += entry.path().filename().string() + ",";
+            }
+        }
+        return print;
+    }
+
+    // A concrete path for a route pattern, naming objects of blog B.
+    std::string path_in_blog_b(const std::string& pattern) {
+        std::string path = pattern;
+        auto replace = [&](std::string_view name, std::int64_t value) {
+            const auto placeholder = "{" + std::string(name) + "}";
+            if (auto at = path.find(placeholder); at != std::string::npos) {
+                path.replace(at, placeholder.size(), std::to_string(value));
+            }
+        };
+        replace("blog", blog_b_);
+        replace("post", post_b_);
+        replace("page", page_b_);
+        replace("category", category_b_);
+        replace("revision", revision_b_);
+        return path;
+    }
+
+    // The same route with blog A in the URL but an object of blog B.
+    std::string path_with_blog_a_and_objects_of_b(const std::string& pattern) {
+        auto path = path_in_blog_b(pattern);
+        const auto prefix_b = fmt::format("/blogs/{}", blog_b_);
+        if (auto at = path.find(prefix_b); at != std::string::npos) {
+            path.replace(at, prefix_b.size(), fmt::format("/blogs/{}", blog_a_));
+        }
+        const auto upload_b = fmt::format("{}{}", k_upload_path_prefix, blog_b_);
+        if (path == upload_b) path = fmt::format("{}{}", k_upload_path_prefix, blog_a_);
+        return path;
+    }
+
+    static bool is_public(const http::Route& route) {
+        return route.pattern.starts_with("/admin/assets/") || route.pattern == "/admin/login" ||
+               route.pattern == "/admin";
+    }
+
+    static constexpr const char* k_password = "correct horse battery staple";
+    carnet::testing::TempDir dir_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<Admin> admin_;
+    http::Router router_;
+    std::int64_t blog_a_ = 0, blog_b_ = 0;
+    std::int64_t owner_a_ = 0, author_a_ = 0, owner_b_ = 0, moderator_a_ = 0;
+    std::int64_t post_a_ = 0, post_b_ = 0, page_b_ = 0, category_b_ = 0, revision_b_ = 0;
+};
+
+TEST_F(AdminTest, EveryRouteWithoutASessionRedirectsToLoginOrRefusesAndChangesNothing) {
+    const auto before = fingerprint();
+    int checked = 0;
+    for (const auto& route : router_.routes()) {
+        if (is_public(route)) continue;
+        const auto path = path_in_blog_b(route.pattern);
+        auto answer = send(route.method, path, nullptr,
+                           form_body({{"title", "x"}, {"source", "x"}, {"name", "x"}}));
+        if (route.method == "GET") {
+            EXPECT_EQ(answer.status, 303) << path;
+            EXPECT_TRUE(header_of(answer, "Location").starts_with("/admin/login?next=")) << path;
+        } else {
+            EXPECT_TRUE(answer.status == 401 || answer.status == 403)
+                << route.method << " " << path;
+        }
+        ++checked;
+    }
+    EXPECT_GT(checked, 20);
+    EXPECT_EQ(fingerprint(), before);
+}
+
+TEST_F(AdminTest, EveryStateChangingRouteRefusesAMissingOrWrongCsrfToken) {
+    auto browser = log_in("owner@b.example");
+    const auto before = fingerprint();
+    int checked = 0;
+    for (const auto& route : router_.routes()) {
+        if (route.method != "POST" || route.pattern == "/admin/login") continue;
+        const auto path = path_in_blog_b(route.pattern);
+        for (const auto& token : {std::string(), std::string(64, '0'), browser.csrf + "0"}) {
+            auto answer = send("POST", path, &browser,
+                               form_body({{"csrf", token}, {"title", "x"}, {"name", "x"}}));
+            EXPECT_EQ(answer.status, 403) << path << " with token '" << token << "'";
+        }
+        ++checked;
+    }
+    EXPECT_GT(checked, 10);
+    EXPECT_EQ(fingerprint(), before);
+    // The login form's own token is a cookie sent back in the form: without it, no login.
+    auto no_cookie =
+        send("POST", "/admin/login", nullptr,
+             form_body({{"csrf", "abc"}, {"email", "owner@b.example"}, {"password", k_password}}));
+    EXPECT_EQ(no_cookie.status, 403);
+    EXPECT_EQ(fingerprint(), before);
+}
+
+TEST_F(AdminTest, AnOwnerOfBlogAGetsNothingOfBlogB) {
+    auto browser = log_in("owner@a.example");
+    const auto before = fingerprint();
+    int checked = 0;
+    for (const auto& route : router_.routes()) {
+        if (is_public(route) || route.pattern == "/admin/" || route.pattern == "/admin/logout") {
+            continue;
+        }
+        const auto body = form_body({{"csrf", browser.csrf},
+                                     {"title", "pris"},
+                                     {"name", "pris"},
+                                     {"source", "pris"},
+                                     {"into", std::to_string(category_b_)}});
+        // Blog B in the URL: not a member.
+        auto direct = send(route.method, path_in_blog_b(route.pattern), &browser, body);
+        EXPECT_EQ(direct.status, 403) << route.method << " " << path_in_blog_b(route.pattern);
+        // Blog A in the URL, objects of blog B in it: not found in blog A.
+        const auto mixed = path_with_blog_a_and_objects_of_b(route.pattern);
+        if (mixed.find(std::to_string(post_b_)) != std::string::npos ||
+            mixed.find("/pages/" + std::to_string(page_b_)) != std::string::npos ||
+            mixed.find("/categories/" + std::to_string(category_b_)) != std::string::npos) {
+            auto answer = send(route.method, mixed, &browser, body);
+            EXPECT_TRUE(answer.status == 404 || answer.status == 403)
+                << route.method << " " << mixed << " gave " << answer.status;
+        }
+        ++checked;
+    }
+    EXPECT_GT(checked, 20);
+    // Creating things in blog A is allowed; what must not change is blog B.
+    EXPECT_EQ(store_->generation(blog_b_), std::stoull(before.substr(before.find(',') + 1)));
+    EXPECT_EQ((*store_->find_post_by_id(blog_b_, post_b_))->title, "A post of B");
+    EXPECT_EQ((*store_->find_page_by_id(blog_b_, page_b_))->title, "About B");
+}
+
+TEST_F(AdminTest, AnAuthorEditsOnlyTheirOwnPostsAndNeitherSettingsNorCategories) {
+    auto browser = log_in("author@a.example");
+    const auto blog = std::to_string(blog_a_);
+    EXPECT_EQ(
+        send("GET", "/admin/blogs/" + blog + "/posts/" + std::to_string(post_a_), &browser).status,
+        404);
+    EXPECT_EQ(send("GET", "/admin/blogs/" + blog + "/settings", &browser).status, 403);
+    EXPECT_EQ(send("GET", "/admin/blogs/" + blog + "/categories", &browser).status, 403);
+    auto created = send("POST", "/admin/blogs/" + blog + "/posts", &browser,
+                        form_body({{"csrf", browser.csrf},
+                                   {"title", "Mon billet"},
+                                   {"source", "# Titre\n\nTexte"},
+                                   {"status", "published"},
+                                   {"categories", "Libye, Syrte"}}));
+    ASSERT_EQ(created.status, 303) << created.body;
+    auto list = send("GET", "/admin/blogs/" + blog + "/posts", &browser);
+    EXPECT_NE(list.body.find("Mon billet"), std::string::npos);
+    EXPECT_EQ(list.body.find("Un billet de A"), std::string::npos);
+    auto published = store_->find_published_post(blog_a_, "mon-billet");
+    ASSERT_TRUE(published->has_value());
+    EXPECT_EQ((*published)->author_id, author_a_);
+    EXPECT_NE((*published)->html.find("<h1>Titre</h1>"), std::string::npos);
+    ASSERT_EQ((*published)->categories.size(), 2u);
+    EXPECT_EQ((*published)->categories[0].name, "Libye");
+}
+
+TEST_F(AdminTest, AModeratorSeesTheDashboardButNoPosts) {
+    auto browser = log_in("moderator@a.example");
+    const auto blog = std::to_string(blog_a_);
+    EXPECT_EQ(send("GET", "/admin/blogs/" + blog + "/", &browser).status, 200);
+    EXPECT_EQ(send("GET", "/admin/blogs/" + blog + "/posts", &browser).status, 403);
+    EXPECT_EQ(send("GET", "/admin/blogs/" + blog + "/posts/new", &browser).status, 403);
+}
+
+TEST_F(AdminTest, LoginFailsTheSameWayForAWrongPasswordAndAnUnknownAccountThenSlowsDown) {
+    auto try_login = [&](const std::string& email, const std::string& password) {
+        auto form = send("GET", "/admin/login");
+        const auto token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
+        Request request;
+        request.method = "POST";
+        request.target = request.path = "/admin/login";
+        request.remote_address = "198.51.100.7";
+        request.headers.emplace_back("Cookie", "carnet_login=" + token);
+        request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        request.body = form_body({{"csrf", token}, {"email", email}, {"password", password}});
+        return router_.dispatch(request);
+    };
+    auto wrong = try_login("owner@a.example", "wrong");
+    auto unknown = try_login("nobody@a.example", "wrong");
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_EQ(unknown.status, 401);
+    auto message = [](const std::string& body) {
+        std::smatch found;
+        std::regex_search(body, found, std::regex(R"re(<p class="error"[^>]*>([^<]*)<)re"));
+        return found.size() > 1 ? found[1].str() : std::string();
+    };
+    EXPECT_FALSE(message(wrong.body).empty());
+    EXPECT_EQ(message(wrong.body), message(unknown.body));
+    EXPECT_TRUE(header_of(wrong, "Set-Cookie").find("carnet_session") == std::string::npos);
+    // A few more failures from the same address and it must wait, even with the right password.
+    for (int i = 0; i < 3; ++i) try_login("owner@a.example", "wrong");
+    auto throttled = try_login("owner@a.example", k_password);
+    EXPECT_EQ(throttled.status, 429);
+    EXPECT_FALSE(header_of(throttled, "Retry-After").empty());
+}
+
+TEST_F(AdminTest, SessionCookieIsHttpOnlyAndSameSiteAndLogoutEndsTheSession) {
+    auto form = send("GET", "/admin/login");
+    const auto token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
+    Request request;
+    request.method = "POST";
+    request.target = request.path = "/admin/login";
+    request.secure = true;
+    request.headers.emplace_back("Cookie", "carnet_login=" + token);
+    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    request.body = form_body({{"csrf", token},
+                              {"email", "owner@a.example"},
+                              {"password", k_password},
+                              {"next", "//evil.example/"}});
+    auto answer = router_.dispatch(request);
+    ASSERT_EQ(answer.status, 303);
+    EXPECT_EQ(header_of(answer, "Location"), "/admin/");  // never another site
+    std::string set_cookie;
+    for (const auto& [field, value] : answer.headers) {
+        if (field == "Set-Cookie" && value.starts_with("carnet_session=")) set_cookie = value;
+    }
+    EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
+    EXPECT_NE(set_cookie.find("SameSite=Lax"), std::string::npos);
+    EXPECT_NE(set_cookie.find("Secure"), std::string::npos);
+    // The database holds a hash of the token, never the token.
+    Browser browser{cookie_value(set_cookie, "carnet_session"), {}};
+    EXPECT_TRUE(store_
+                    ->find_session(auth::hash_token(browser.session),
+                                   std::chrono::time_point_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now()))
+                    ->has_value());
+    EXPECT_FALSE(store_->find_session(browser.session, model::Instant{})->has_value());
+
+    browser = log_in("owner@a.example");
+    auto out = send("POST", "/admin/logout", &browser, form_body({{"csrf", browser.csrf}}));
+    EXPECT_EQ(out.status, 303);
+    EXPECT_EQ(send("GET", "/admin/", &browser).status, 303);
+    EXPECT_TRUE(
+        header_of(send("GET", "/admin/", &browser), "Location").starts_with("/admin/login"));
+}
+
+TEST_F(AdminTest, ChangingAPublishedSlugKeepsTheOldAddressAndARevision) {
+    auto browser = log_in("owner@a.example");
+    const auto url = fmt::format("/admin/blogs/{}/posts/{}", blog_a_, post_a_);
+    auto saved = send("POST", url, &browser,
+                      form_body({{"csrf", browser.csrf},
+                                 {"title", "Un billet de A"},
+                                 {"source", "Texte revu"},
+                                 {"slug", "nouvelle-adresse"},
+                                 {"status", "published"},
+                                 {"published_at", "2017-10-04T20:00"},
+                                 {"categories", "World"}}));
+    ASSERT_EQ(saved.status, 303) << saved.body;
+    auto post = *store_->find_published_post(blog_a_, "nouvelle-adresse");
+    ASSERT_TRUE(post.has_value());
+    EXPECT_TRUE(store_->find_post_redirect(blog_a_, "/archive/2017/10/04/un-billet-de-a.html")
+                    ->has_value());
+    auto revisions = *store_->revisions(blog_a_, post_a_);
+    ASSERT_EQ(revisions.size(), 1u);
+    auto page = send("GET", fmt::format("{}/revisions/{}", url, revisions[0].id), &browser);
+    EXPECT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("Texte revu"), std::string::npos);
+}
+
+TEST_F(AdminTest, APostPublishedForLaterIsScheduledAndGoesOutWhenDue) {
+    auto browser = log_in("owner@a.example");
+    auto saved = send("POST", fmt::format("/admin/blogs/{}/posts", blog_a_), &browser,
+                      form_body({{"csrf", browser.csrf},
+                                 {"title", "Plus tard"},
+                                 {"source", "Demain"},
+                                 {"status", "published"},
+                                 {"published_at", "2099-01-01T08:00"}}));
+    ASSERT_EQ(saved.status, 303) << saved.body;
+    EXPECT_FALSE(store_->find_published_post(blog_a_, "plus-tard")->has_value());
+    EXPECT_EQ(store_->counts(blog_a_)->scheduled, 1);
+    auto published = admin_->run_due_work(model::Instant{std::chrono::seconds{4'102'500'000}});
+    ASSERT_TRUE(published.has_value());
+    EXPECT_EQ(*published, 1);
+    EXPECT_TRUE(store_->find_published_post(blog_a_, "plus-tard")->has_value());
+}
+
+TEST_F(AdminTest, PreviewRendersMarkdownLikeThePublicPage) {
+    auto browser = log_in("owner@a.example");
+    auto answer =
+        send("POST", fmt::format("/admin/blogs/{}/preview", blog_a_), &browser,
+             form_body({{"csrf", browser.csrf}, {"source", "## Misrata\n\n- un\n- deux"}}));
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_NE(answer.body.find("<h2>Misrata</h2>"), std::string::npos);
+    EXPECT_NE(answer.body.find("<li>deux</li>"), std::string::npos);
+    EXPECT_NE(header_of(answer, "Content-Security-Policy").find("script-src 'self'"),
+              std::string::npos);
+}
+
+TEST(Chart, DrawsOneBarPerMonthOverTwoYears) {
+    const auto svg =
+        posts_per_month_svg({{2026, 11, 8}, {2025, 1, 2}, {2020, 5, 99}}, 2026, 11, "Notes & mois");
+    EXPECT_EQ(std::count(svg.begin(), svg.end(), '\n'), 0);
+    std::size_t bars = 0;
+    for (auto at = svg.find("<rect"); at != std::string::npos; at = svg.find("<rect", at + 1)) {
+        ++bars;
+    }
+    EXPECT_EQ(bars, 24u);
+    EXPECT_NE(svg.find("2026-11: 8"), std::string::npos);
+    EXPECT_NE(svg.find("2025-01: 2"), std::string::npos);
+    EXPECT_EQ(svg.find("2020-05"), std::string::npos);  // outside the window
+    EXPECT_NE(svg.find("Notes &amp; mois"), std::string::npos);
+}
+
+TEST(Diff, MarksRemovedAndAddedLinesAlongTheCommonOnes) {
+    auto lines = diff_lines("a\nb\nc\n", "a\nc\nd\n");
+    std::string shown;
+    for (const auto& line : lines) {
+        shown += line.kind == DiffLine::Kind::same      ? " "
+                 : line.kind == DiffLine::Kind::removed ? "-"
+                                                        : "+";
+        shown += line.text + "|";
+    }
+    EXPECT_EQ(shown, " a|-b| c|+d|");
+}
+
+}  // namespace
+}  // namespace carnet::admin

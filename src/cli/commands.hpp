@@ -1,0 +1,40 @@
+// The subcommands that manage accounts and blogs, and what every subcommand shares. Private
+// to the cli module.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/model.hpp"
+#include "store/store.hpp"
+
+namespace carnet::cli {
+
+// Prints the error and gives the exit status: 1 for the user's mistake, 2 for the system's.
+int report_failure(const model::Error& error);
+
+model::Result<std::unique_ptr<store::Store>> open_existing(const std::string& db);
+
+// The blog a command acts on: the one given, or the only one.
+model::Result<model::Blog> choose_blog(store::Store& store, std::int64_t blog_id);
+
+// Reads one line (a password) from stdin, without its line ending.
+std::string read_secret_line();
+
+int run_user_list(const std::string& db);
+int run_user_passwd(const std::string& db, const std::string& email);
+// Removes the account, or only its role in `blog_id` when one is given.
+int run_user_remove(const std::string& db, const std::string& email, std::int64_t blog_id);
+// Lists the account's live sessions count, and ends them all with `revoke`.
+int run_user_sessions(const std::string& db, const std::string& email, bool revoke);
+// Gives an existing account a role in a blog.
+int run_user_grant(const std::string& db, const std::string& email, std::string_view role_name,
+                   std::int64_t blog_id);
+// Adds a blog to the database; `owner_email`, when given, becomes its owner.
+int run_blog_add(const std::string& db, model::Blog blog, const std::string& owner_email);
+int run_blog_list(const std::string& db);
+
+}  // namespace carnet::cli
