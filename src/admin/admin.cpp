@@ -35,8 +35,8 @@ constexpr std::string_view k_login_cookie = "carnet_login";
 constexpr int k_posts_per_admin_page = 20;
 
 // Who may do what. Owners do everything; editors everything but the blog's settings;
-// authors write (their own posts) and upload; moderators only see the dashboard (comments).
-enum class Permission { any_role, write_posts, edit_all, configure };
+// authors write (their own posts) and upload; moderators moderate comments.
+enum class Permission { any_role, write_posts, edit_all, configure, moderate };
 
 bool allows(Role role, Permission permission) {
     switch (permission) {
@@ -48,6 +48,8 @@ bool allows(Role role, Permission permission) {
             return role == Role::owner || role == Role::editor;
         case Permission::configure:
             return role == Role::owner;
+        case Permission::moderate:
+            return role != Role::author;
     }
     return false;
 }
@@ -266,6 +268,12 @@ private:
     Response save_page(const Access& access, const http::Form& form,
                        std::optional<std::int64_t> page_id);
     Response category_list(const Access& access, const std::string& error = {});
+    Response comment_list(const Request& request, const Access& access);
+    Response moderate(const Access& access, const std::vector<std::int64_t>& ids,
+                      std::string_view action, std::string_view back);
+    Response edit_comment(const Access& access, std::int64_t comment_id, const http::Form& form);
+    Response reply_to_comment(const Access& access, std::int64_t comment_id,
+                              const http::Form& form);
     Response settings(const Access& access, int status = 200, const std::string& notice = {},
                       const std::string& error = {});
     Response save_settings(const Access& access, const http::Form& form);
@@ -374,6 +382,7 @@ Response AdminImpl::page(int status, const std::optional<Access>& access, std::s
         bar.set("can_write", allows(access->role, Permission::write_posts));
         bar.set("can_edit_all", allows(access->role, Permission::edit_all));
         bar.set("can_configure", allows(access->role, Permission::configure));
+        bar.set("can_moderate", allows(access->role, Permission::moderate));
         mustache::list others;
         for (const auto& membership : access->memberships) {
             if (membership.blog.id == access->blog.id) continue;
@@ -1146,6 +1155,139 @@ Response AdminImpl::category_list(const Access& access, const std::string& error
                 templates::k_categories, view, {}, error);
 }
 
+// --- Comments ----------------------------------------------------------------------------
+
+Response AdminImpl::comment_list(const Request& request, const Access& access) {
+    const auto& locale = access.blog.locale;
+    const auto status = model::parse_comment_status(request.query_param("status").value_or(""))
+                            .value_or(model::CommentStatus::pending);
+    const int page_number = static_cast<int>(std::clamp<std::int64_t>(
+        parse_id(request.query_param("page").value_or("")).value_or(1), 1, 100'000));
+    constexpr int k_per_page = 50;
+    auto list = store_.comments(
+        access.blog.id,
+        {.status = status, .offset = (page_number - 1) * k_per_page, .limit = k_per_page});
+    if (!list) return internal_error(access, list.error());
+    mustache::data view;
+    mustache::list tabs;
+    for (auto tab : {model::CommentStatus::pending, model::CommentStatus::approved,
+                     model::CommentStatus::spam, model::CommentStatus::trash}) {
+        auto count = store_.comments(access.blog.id, {.status = tab, .limit = 0});
+        mustache::data item;
+        item.set("value", std::string(model::to_string(tab)));
+        item.set("label",
+                 std::string(text(locale, fmt::format("comment_{}", model::to_string(tab)))));
+        item.set("count", std::to_string(count ? count->total : 0));
+        item.set("current", tab == status);
+        tabs.push_back(item);
+    }
+    view.set("tabs", tabs);
+    mustache::list rows;
+    for (const auto& comment : list->comments) {
+        mustache::data row;
+        row.set("id", std::to_string(comment.id));
+        row.set("author", comment.author_name);
+        if (!comment.author_email.empty()) row.set("email", comment.author_email);
+        if (!comment.author_url.empty()) row.set("url", comment.author_url);
+        row.set("when", local_display(comment.created_at, access.blog.time_zone));
+        row.set("post_title", comment.post_title);
+        row.set("post_url",
+                fmt::format("/admin/blogs/{}/posts/{}", access.blog.id, comment.post_id));
+        row.set("html", comment.html);
+        row.set("source", comment.source);
+        row.set("is_approved", comment.status == model::CommentStatus::approved);
+        row.set("is_spam", comment.status == model::CommentStatus::spam);
+        row.set("is_trash", comment.status == model::CommentStatus::trash);
+        rows.push_back(row);
+    }
+    view.set("has_comments", !rows.empty());
+    view.set("comments", rows);
+    const auto base =
+        fmt::format("/admin/blogs/{}/comments?status={}", access.blog.id, model::to_string(status));
+    if (page_number > 1) view.set("previous", fmt::format("{}&page={}", base, page_number - 1));
+    if (page_number * k_per_page < list->total) {
+        view.set("next", fmt::format("{}&page={}", base, page_number + 1));
+    }
+    return page(200, access, locale, std::string(text(locale, "comments")), templates::k_comments,
+                view);
+}
+
+Response AdminImpl::moderate(const Access& access, const std::vector<std::int64_t>& ids,
+                             std::string_view action, std::string_view back) {
+    std::optional<model::CommentStatus> status;
+    if (action == "approve") status = model::CommentStatus::approved;
+    if (action == "spam") status = model::CommentStatus::spam;
+    if (action == "trash") status = model::CommentStatus::trash;
+    if (!status && action != "delete")
+        return message(400, access, access.blog.locale, "bad_request");
+    auto written = store_.write([&](store::Writer& writer) -> model::Status {
+        for (auto id : ids) {
+            auto done = status ? writer.set_comment_status(access.blog.id, id, *status)
+                               : writer.delete_comment(access.blog.id, id);
+            if (!done) return done;
+        }
+        return {};
+    });
+    if (!written) {
+        if (written.error().code == Error::Code::not_found) {
+            return message(404, access, access.blog.locale, "not_found");
+        }
+        return internal_error(access, written.error());
+    }
+    return redirect(std::string(back));
+}
+
+Response AdminImpl::edit_comment(const Access& access, std::int64_t comment_id,
+                                 const http::Form& form) {
+    auto existing = store_.find_comment(access.blog.id, comment_id);
+    if (!existing) return internal_error(access, existing.error());
+    if (!*existing) return message(404, access, access.blog.locale, "not_found");
+    const auto source = trim(form.get(fmt::format("body_{}", comment_id)).value_or(""));
+    if (source.empty()) return message(422, access, access.blog.locale, "bad_request");
+    auto written = store_.write([&](store::Writer& writer) {
+        return writer.update_comment(access.blog.id, comment_id, source,
+                                     markup::render_comment(source));
+    });
+    if (!written) {
+        if (written.error().code == Error::Code::not_found) {
+            return message(404, access, access.blog.locale, "not_found");
+        }
+        return internal_error(access, written.error());
+    }
+    return redirect(fmt::format("/admin/blogs/{}/comments?status=approved", access.blog.id));
+}
+
+Response AdminImpl::reply_to_comment(const Access& access, std::int64_t comment_id,
+                                     const http::Form& form) {
+    auto parent = store_.find_comment(access.blog.id, comment_id);
+    if (!parent) return internal_error(access, parent.error());
+    if (!*parent) return message(404, access, access.blog.locale, "not_found");
+    const auto source = trim(form.get(fmt::format("reply_{}", comment_id)).value_or(""));
+    if (source.empty()) return message(422, access, access.blog.locale, "bad_request");
+    // Answering a comment shows it too: a writer does not reply to what readers cannot see.
+    model::Comment reply{.blog_id = access.blog.id,
+                         .post_id = (*parent)->post_id,
+                         .parent_id = comment_id,
+                         .author_name = access.visitor.user.name,
+                         .author_email = access.visitor.user.email,
+                         .source = source,
+                         .html = markup::render_comment(source),
+                         .status = model::CommentStatus::approved,
+                         .created_at = now()};
+    auto written = store_.write([&](store::Writer& writer) -> model::Status {
+        if (auto approved = writer.set_comment_status(access.blog.id, comment_id,
+                                                      model::CommentStatus::approved);
+            !approved) {
+            return approved;
+        }
+        auto added = writer.add_comment(reply);
+        if (!added) return std::unexpected(added.error());
+        return {};
+    });
+    if (!written) return internal_error(access, written.error());
+    return redirect(fmt::format("/admin/blogs/{}/comments?status=approved", access.blog.id));
+}
+
 // --- Settings ----------------------------------------------------------------------------
 
 Response AdminImpl::settings(const Access& access, int status, const std::string& notice,
@@ -1398,6 +1540,39 @@ void AdminImpl::register_routes(http::Router& router) {
                category_action(
                    [](store::Writer& writer, std::int64_t blog_id, std::int64_t category_id,
                       const http::Form&) { return writer.delete_category(blog_id, category_id); }));
+    router.add("GET", blog + "/comments",
+               guarded(Permission::moderate,
+                       [this](const Request& request, const RouteParams&, const Access& access,
+                              const http::Form&) { return comment_list(request, access); }));
+    router.add("POST", blog + "/comments/bulk",
+               guarded(Permission::moderate, [this](const Request&, const RouteParams&,
+                                                    const Access& access, const http::Form& form) {
+                   std::vector<std::int64_t> ids;
+                   for (const auto& id : form.all("ids")) {
+                       if (auto parsed = parse_id(id)) ids.push_back(*parsed);
+                   }
+                   return moderate(access, ids, form.get("action").value_or(""),
+                                   fmt::format("/admin/blogs/{}/comments", access.blog.id));
+               }));
+    for (const std::string action : {"approve", "spam", "trash", "delete"}) {
+        router.add(
+            "POST", blog + "/comments/{comment}/" + action,
+            guarded(Permission::moderate, [this, action](const Request&, const RouteParams& params,
+                                                         const Access& access, const http::Form&) {
+                return moderate(access, {id_param(params, "comment")}, action,
+                                fmt::format("/admin/blogs/{}/comments", access.blog.id));
+            }));
+    }
+    router.add("POST", blog + "/comments/{comment}",
+               guarded(Permission::moderate, [this](const Request&, const RouteParams& params,
+                                                    const Access& access, const http::Form& form) {
+                   return edit_comment(access, id_param(params, "comment"), form);
+               }));
+    router.add("POST", blog + "/comments/{comment}/reply",
+               guarded(Permission::moderate, [this](const Request&, const RouteParams& params,
+                                                    const Access& access, const http::Form& form) {
+                   return reply_to_comment(access, id_param(params, "comment"), form);
+               }));
     router.add("GET", blog + "/settings",
                guarded(Permission::configure, [this](const Request& request, const RouteParams&,
                                                      const Access& access, const http::Form&) {

@@ -84,6 +84,14 @@ protected:
             auto revision = writer.save_revision(blog_b_, post_b_, owner_b_, false);
             if (!revision) return std::unexpected(revision.error());
             revision_b_ = *revision;
+            auto comment = writer.add_comment({.blog_id = blog_b_,
+                                               .post_id = post_b_,
+                                               .author_name = "Reader of B",
+                                               .source = "Hello",
+                                               .html = "<p>Hello</p>",
+                                               .status = model::CommentStatus::pending});
+            if (!comment) return std::unexpected(comment.error());
+            comment_b_ = *comment;
             return {};
         }));
         category_b_ = (*store_->find_category(blog_b_, "world"))->id;
@@ -210,6 +218,7 @@ protected:
         replace("page", page_b_);
         replace("category", category_b_);
         replace("revision", revision_b_);
+        replace("comment", comment_b_);
         return path;
     }
 
@@ -238,6 +247,7 @@ protected:
     std::int64_t blog_a_ = 0, blog_b_ = 0;
     std::int64_t owner_a_ = 0, author_a_ = 0, owner_b_ = 0, moderator_a_ = 0;
     std::int64_t post_a_ = 0, post_b_ = 0, page_b_ = 0, category_b_ = 0, revision_b_ = 0;
+    std::int64_t comment_b_ = 0;
 };
 
 TEST_F(AdminTest, EveryRouteWithoutASessionRedirectsToLoginOrRefusesAndChangesNothing) {
@@ -305,7 +315,8 @@ TEST_F(AdminTest, AnOwnerOfBlogAGetsNothingOfBlogB) {
         const auto mixed = path_with_blog_a_and_objects_of_b(route.pattern);
         if (mixed.find(std::to_string(post_b_)) != std::string::npos ||
             mixed.find("/pages/" + std::to_string(page_b_)) != std::string::npos ||
-            mixed.find("/categories/" + std::to_string(category_b_)) != std::string::npos) {
+            mixed.find("/categories/" + std::to_string(category_b_)) != std::string::npos ||
+            mixed.find("/comments/" + std::to_string(comment_b_)) != std::string::npos) {
             auto answer = send(route.method, mixed, &browser, body);
             EXPECT_TRUE(answer.status == 404 || answer.status == 403)
                 << route.method << " " << mixed << " gave " << answer.status;
@@ -317,6 +328,50 @@ TEST_F(AdminTest, AnOwnerOfBlogAGetsNothingOfBlogB) {
     EXPECT_EQ(store_->generation(blog_b_), std::stoull(before.substr(before.find(',') + 1)));
     EXPECT_EQ((*store_->find_post_by_id(blog_b_, post_b_))->title, "A post of B");
     EXPECT_EQ((*store_->find_page_by_id(blog_b_, page_b_))->title, "About B");
+    EXPECT_EQ((*store_->find_comment(blog_b_, comment_b_))->status, model::CommentStatus::pending);
+}
+
+TEST_F(AdminTest, ModeratorsApproveInBulkAndReplyAndAuthorsCannotModerate) {
+    auto author = log_in("author@a.example");
+    const auto list = fmt::format("/admin/blogs/{}/comments", blog_a_);
+    EXPECT_EQ(send("GET", list, &author).status, 403);
+    std::vector<std::int64_t> ids;
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        for (const auto* name : {"Un", "Deux"}) {
+            auto added = writer.add_comment({.blog_id = blog_a_,
+                                             .post_id = post_a_,
+                                             .author_name = name,
+                                             .source = "texte",
+                                             .html = "<p>texte</p>",
+                                             .status = model::CommentStatus::pending});
+            if (!added) return std::unexpected(added.error());
+            ids.push_back(*added);
+        }
+        return {};
+    }));
+    auto moderator = log_in("moderator@a.example");
+    auto queue = send("GET", list + "?status=pending", &moderator);
+    EXPECT_EQ(queue.status, 200);
+    EXPECT_NE(queue.body.find("value=\"" + std::to_string(ids[1]) + "\""), std::string::npos);
+    auto bulk = send("POST", list + "/bulk", &moderator,
+                     form_body({{"csrf", moderator.csrf},
+                                {"action", "approve"},
+                                {"ids", std::to_string(ids[0])},
+                                {"ids", std::to_string(ids[1])}}));
+    EXPECT_EQ(bulk.status, 303);
+    EXPECT_EQ(store_->approved_comments(blog_a_, post_a_)->size(), 2u);
+    auto reply = send("POST", fmt::format("{}/{}/reply", list, ids[0]), &moderator,
+                      form_body({{"csrf", moderator.csrf},
+                                 {"reply_" + std::to_string(ids[0]), "Merci *beaucoup*"}}));
+    EXPECT_EQ(reply.status, 303);
+    auto approved = *store_->approved_comments(blog_a_, post_a_);
+    ASSERT_EQ(approved.size(), 3u);
+    EXPECT_EQ(approved[2].parent_id, ids[0]);
+    EXPECT_EQ(approved[2].html, "<p>Merci <em>beaucoup</em></p>\n");
+    auto spam = send("POST", fmt::format("{}/{}/spam", list, ids[1]), &moderator,
+                     form_body({{"csrf", moderator.csrf}}));
+    EXPECT_EQ(spam.status, 303);
+    EXPECT_EQ((*store_->find_comment(blog_a_, ids[1]))->status, model::CommentStatus::spam);
 }
 
 TEST_F(AdminTest, AnAuthorEditsOnlyTheirOwnPostsAndNeitherSettingsNorCategories) {

@@ -25,6 +25,7 @@ inline constexpr std::string_view k_layout = R"(<!DOCTYPE html>
     {{#can_write}}<a href="/admin/blogs/{{blog_id}}/posts">{{t.posts}}</a>
     <a href="/admin/blogs/{{blog_id}}/posts/new">{{t.new_post}}</a>
     <a href="/admin/blogs/{{blog_id}}/media">{{t.media}}</a>{{/can_write}}
+    {{#can_moderate}}<a href="/admin/blogs/{{blog_id}}/comments">{{t.comments}}</a>{{/can_moderate}}
     {{#can_edit_all}}<a href="/admin/blogs/{{blog_id}}/pages">{{t.pages}}</a>
     <a href="/admin/blogs/{{blog_id}}/categories">{{t.categories}}</a>{{/can_edit_all}}
     {{#can_configure}}<a href="/admin/blogs/{{blog_id}}/settings">{{t.settings}}</a>{{/can_configure}}
@@ -67,7 +68,7 @@ inline constexpr std::string_view k_dashboard = R"(<h1>{{t.dashboard}}</h1>
   <li><a href="/admin/blogs/{{blog_id}}/posts?status=published"><strong>{{published}}</strong> {{t.published}}</a></li>
   <li><a href="/admin/blogs/{{blog_id}}/posts?status=draft"><strong>{{drafts}}</strong> {{t.drafts}}</a></li>
   <li><a href="/admin/blogs/{{blog_id}}/posts?status=scheduled"><strong>{{scheduled}}</strong> {{t.scheduled}}</a></li>
-  <li><strong>{{comments_pending}}</strong> {{t.comments_pending}}</li>
+  <li><a href="/admin/blogs/{{blog_id}}/comments?status=pending"><strong>{{comments_pending}}</strong> {{t.comments_pending}}</a></li>
 </ul>
 <figure class="chart">
 {{{chart}}}
@@ -227,6 +228,41 @@ inline constexpr std::string_view k_settings = R"(<h1>{{t.settings}}</h1>
   <p><label for="close_after">{{t.close_after_days}}</label> <input id="close_after" name="close_comments_after_days" type="number" min="0" value="{{close_comments_after_days}}"></p>
   <p><button type="submit">{{t.save}}</button></p>
 </form>
+)";
+
+inline constexpr std::string_view k_comments = R"(<h1>{{t.comments}}</h1>
+<nav class="tabs">{{#tabs}}<a href="/admin/blogs/{{blog_id}}/comments?status={{value}}"{{#current}} aria-current="page"{{/current}}>{{label}} ({{count}})</a> {{/tabs}}</nav>
+{{#has_comments}}
+<form method="post" action="/admin/blogs/{{blog_id}}/comments/bulk" class="moderation">
+<input type="hidden" name="csrf" value="{{csrf}}">
+<p class="bulk"><label>{{t.bulk_action}} <select name="action">
+  <option value="approve">{{t.approve}}</option><option value="spam">{{t.mark_spam}}</option>
+  <option value="trash">{{t.to_trash}}</option><option value="delete">{{t.delete_comment}}</option>
+</select></label> <button type="submit">{{t.apply}}</button></p>
+<table class="comments"><tbody>
+{{#comments}}<tr id="moderate-{{id}}">
+<td><input type="checkbox" name="ids" value="{{id}}" aria-label="{{t.select}} {{id}}"></td>
+<td><strong class="author">{{author}}</strong>{{#email}}<br><small>{{email}}</small>{{/email}}{{#url}}<br><small>{{url}}</small>{{/url}}<br><small>{{when}}</small></td>
+<td><a href="{{post_url}}">{{post_title}}</a><div class="comment-text">{{{html}}}</div>
+<details><summary>{{t.edit}}</summary><textarea name="body_{{id}}" rows="4" aria-label="{{t.edit}}">{{source}}</textarea>
+<button type="submit" formaction="/admin/blogs/{{blog_id}}/comments/{{id}}">{{t.save}}</button></details>
+<details><summary>{{t.reply}}</summary><textarea name="reply_{{id}}" rows="3" aria-label="{{t.reply}}"></textarea>
+<button type="submit" formaction="/admin/blogs/{{blog_id}}/comments/{{id}}/reply">{{t.reply}}</button></details></td>
+<td class="actions">
+{{^is_approved}}<button type="submit" formaction="/admin/blogs/{{blog_id}}/comments/{{id}}/approve">{{t.approve}}</button>{{/is_approved}}
+{{^is_spam}}<button type="submit" formaction="/admin/blogs/{{blog_id}}/comments/{{id}}/spam">{{t.mark_spam}}</button>{{/is_spam}}
+{{^is_trash}}<button type="submit" formaction="/admin/blogs/{{blog_id}}/comments/{{id}}/trash">{{t.to_trash}}</button>{{/is_trash}}
+<button type="submit" formaction="/admin/blogs/{{blog_id}}/comments/{{id}}/delete">{{t.delete_comment}}</button>
+</td></tr>
+{{/comments}}
+</tbody></table>
+</form>
+{{/has_comments}}
+{{^has_comments}}<p>{{t.no_comments}}</p>{{/has_comments}}
+<nav class="pages">
+{{#previous}}<a href="{{previous}}">{{t.previous}}</a>{{/previous}}
+{{#next}}<a href="{{next}}">{{t.next}}</a>{{/next}}
+</nav>
 )";
 
 inline constexpr std::string_view k_message = R"(<h1>{{heading}}</h1>

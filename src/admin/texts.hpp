@@ -106,6 +106,20 @@ inline constexpr auto k_texts = std::to_array<Text>({
     {"csrf_failed", "Le formulaire a expiré ; rechargez la page et recommencez.",
      "The form has expired; reload the page and try again."},
     {"untitled", "Sans titre", "Untitled"},
+    {"comments", "Commentaires", "Comments"},
+    {"comment_pending", "En attente", "Waiting"},
+    {"comment_approved", "Approuvés", "Approved"},
+    {"comment_spam", "Indésirables", "Spam"},
+    {"comment_trash", "Corbeille", "Trash"},
+    {"bulk_action", "Pour la sélection", "For the selection"},
+    {"apply", "Appliquer", "Apply"},
+    {"approve", "Approuver", "Approve"},
+    {"mark_spam", "Indésirable", "Spam"},
+    {"to_trash", "Corbeille", "Trash"},
+    {"delete_comment", "Supprimer", "Delete"},
+    {"select", "Choisir", "Select"},
+    {"reply", "Répondre", "Reply"},
+    {"no_comments", "Aucun commentaire ici.", "No comments here."},
 });
 
 }  // namespace carnet::admin

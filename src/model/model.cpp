@@ -57,6 +57,13 @@ constexpr std::array<std::pair<CommentPolicy, std::string_view>, 4> k_comment_po
     {CommentPolicy::closed, "closed"},
 }};
 
+constexpr std::array<std::pair<CommentStatus, std::string_view>, 4> k_comment_status_names{{
+    {CommentStatus::pending, "pending"},
+    {CommentStatus::approved, "approved"},
+    {CommentStatus::spam, "spam"},
+    {CommentStatus::trash, "trash"},
+}};
+
 // ICU transliterators and time zones are costly to build and not safe to share between
 // threads, so each thread keeps its own.
 icu::Transliterator* slug_transliterator() {
@@ -121,6 +128,13 @@ std::string_view to_string(CommentPolicy policy) {
 }
 std::optional<CommentPolicy> parse_comment_policy(std::string_view text) {
     return parse_enum(k_comment_policy_names, text);
+}
+
+std::string_view to_string(CommentStatus status) {
+    return enum_name(k_comment_status_names, status);
+}
+std::optional<CommentStatus> parse_comment_status(std::string_view text) {
+    return parse_enum(k_comment_status_names, text);
 }
 
 std::string make_slug(std::string_view title, std::size_t max_length) {

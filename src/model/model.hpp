@@ -111,6 +111,28 @@ struct Post {
     std::vector<Category> categories;  // in the order the writer gave them
 };
 
+enum class CommentStatus { pending, approved, spam, trash };
+std::string_view to_string(CommentStatus status);
+std::optional<CommentStatus> parse_comment_status(std::string_view text);
+
+// What a reader wrote under a post. `html` is rendered from `source` by the comment
+// renderer (no raw HTML, safe links only); `author_email` is never shown.
+struct Comment {
+    std::int64_t id = 0;
+    std::int64_t blog_id = 0;
+    std::int64_t post_id = 0;
+    std::int64_t parent_id = 0;  // 0: not a reply
+    std::string author_name;
+    std::string author_email;
+    std::string author_url;  // already checked: http, https or empty
+    std::string source;
+    std::string html;
+    CommentStatus status = CommentStatus::pending;
+    Instant created_at{};
+    std::string client_hash;  // a hash of the client's address, for rate limits and history
+    std::string post_title;   // filled by listings for moderators
+};
+
 // A static page (about, contact): outside the flow of dated posts and the feeds, listed in
 // the sidebar in `position` order, at /<slug>.html.
 struct Page {

@@ -132,6 +132,10 @@ TEST(Enums, RoundTripThroughText) {
     EXPECT_EQ(parse_source_format("html"), SourceFormat::html);
     EXPECT_FALSE(parse_role("admin").has_value());
     EXPECT_FALSE(parse_comment_policy("sometimes").has_value());
+    for (auto status : {CommentStatus::pending, CommentStatus::approved, CommentStatus::spam,
+                        CommentStatus::trash}) {
+        EXPECT_EQ(parse_comment_status(to_string(status)), status);
+    }
 }
 
 }  // namespace

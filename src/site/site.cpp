@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "media/media.hpp"
+#include "site/comment_form.hpp"
 #include "site/feeds.hpp"
 #include "theme/theme.hpp"
 
@@ -138,6 +139,12 @@ public:
         get("/archive/{year}/{month}/{day}/page/{page}/", &PublicSite::day_archive);
         get("/archive/{year}/{month}/{day}/", &PublicSite::day_archive);
         get("/archive/{year}/{month}/{day}/{slug}.html", &PublicSite::post);
+        router.add("POST", "/archive/{year}/{month}/{day}/{slug}.html",
+                   [this](const Request& request, const RouteParams& params) {
+                       const auto blog = blog_for(request.host);
+                       if (blog == nullptr) return unknown_host();
+                       return post_comment(*blog, request, params);
+                   });
         get("/list/{slug}/page/{page}/", &PublicSite::category);
         get("/list/{slug}/", &PublicSite::category);
         // The old service's month archives: index.html is page 1, index-2.html page 2.
@@ -178,12 +185,18 @@ public:
             if (request.path == "/search") return std::nullopt;
             // Without a configured base URL, pages carry absolute links made from the Host
             // header: two hosts must never share them.
-            if (blog->base_url.empty()) {
-                return http::CacheKey{
-                    fmt::format("{}\n{}\n{}", blog->id, request_host(request), request.target),
-                    store_.generation(blog->id)};
+            // A post page carries its comment form's stamp, the time it was served: it is
+            // rendered again each minute, so that a stamp is never much older than the page.
+            std::string stamp_minute;
+            if (request.path.starts_with("/archive/") && request.path.ends_with(".html")) {
+                stamp_minute = std::to_string(now().time_since_epoch().count() / 60);
             }
-            return http::CacheKey{fmt::format("{}\n{}", blog->id, request.target),
+            if (blog->base_url.empty()) {
+                return http::CacheKey{fmt::format("{}\n{}\n{}\n{}", blog->id, request_host(request),
+                                                  request.target, stamp_minute),
+                                      store_.generation(blog->id)};
+            }
+            return http::CacheKey{fmt::format("{}\n{}\n{}", blog->id, request.target, stamp_minute),
                                   store_.generation(blog->id)};
         };
     }
@@ -489,10 +502,65 @@ private:
             fmt::format("/archive/{}/{}/{}/{}.html", param(params, "year"), param(params, "month"),
                         param(params, "day"), param(params, "slug"));
         if (requested != canonical) return redirect(canonical);
+        auto section = comments_section(store_, blog, post, request, guards_, now());
+        if (!section) return server_error(blog, section.error());
+        return post_page(200, blog, post, request, *section);
+    }
+
+    Response post_page(int status, const model::Blog& blog, const model::Post& post,
+                       const Request& request, const theme::CommentsSection& section) const {
         auto side = sidebar(blog);
         if (!side) return server_error(blog, side.error());
-        return html(200, theme_of(blog).render_post(blog, post, **side,
-                                                    page_context(blog, request, canonical)));
+        auto response =
+            html(status, theme_of(blog).render_post(
+                             blog, post, **side,
+                             page_context(blog, request, model::post_path(blog, post)), section));
+        return response;
+    }
+
+    // A comment sent through a post's form: stored (then back to the post, at the comment
+    // when it shows at once) or refused with the form shown again. Held and spam comments
+    // get the same answer, so a spammer learns nothing from it.
+    Response post_comment(const model::Blog& blog, const Request& request,
+                          const RouteParams& params) const {
+        auto found = store_.find_published_post(blog.id, param(params, "slug"));
+        if (!found) return server_error(blog, found.error());
+        if (!found->has_value() || request.path != model::post_path(blog, **found)) {
+            return not_found(blog, request);
+        }
+        const auto& post = **found;
+        const auto at = now();
+        if (!comments_open(blog, post, at)) {
+            auto section = comments_section(store_, blog, post, Request{}, guards_, at);
+            if (!section) return server_error(blog, section.error());
+            return post_page(403, blog, post, request, *section);
+        }
+        auto outcome = receive_comment(
+            store_, blog, post, request, guards_, at,
+            [&](std::string_view msgid) { return theme_of(blog).text(blog.locale, msgid); });
+        if (!outcome) return server_error(blog, outcome.error());
+        if (outcome->kind == CommentOutcome::Kind::refused) {
+            auto response = post_page(422, blog, post, request, outcome->section);
+            response.cacheable = false;
+            return response;
+        }
+        const auto path = model::post_path(blog, post);
+        if (outcome->comment.status == model::CommentStatus::approved) {
+            return see_other(
+                fmt::format("{}?comment=approved#comment-{}", path, outcome->comment.id));
+        }
+        return see_other(path + "?comment=held#comments");
+    }
+
+    static Response see_other(std::string location) {
+        Response response;
+        response.status = 303;
+        response.headers.emplace_back("Location", std::move(location));
+        return response;
+    }
+
+    static model::Instant now() {
+        return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     }
 
     // An uploaded image. Originals keep what the camera wrote (a photo's EXIF can say where it
@@ -693,6 +761,7 @@ private:
         std::uint64_t generation = 0;
         std::shared_ptr<const theme::Sidebar> sidebar;
     };
+    mutable CommentGuards guards_;
     mutable std::mutex sidebars_mutex_;
     mutable std::map<std::int64_t, CachedSidebar> sidebars_;
 };

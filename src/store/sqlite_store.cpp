@@ -10,6 +10,7 @@
 #include "store/search.hpp"
 #include "store/sqlite.hpp"
 #include "store/sqlite_admin.hpp"
+#include "store/sqlite_comments.hpp"
 #include "store/sqlite_rows.hpp"
 #include "store/store.hpp"
 
@@ -238,6 +239,24 @@ public:
     Result<std::int64_t> add_media(const MediaRecord& media, std::int64_t uploaded_by) override {
         auto context = admin_context();
         return admin_sql::add_media(context, media, uploaded_by);
+    }
+    Result<std::int64_t> add_comment(const model::Comment& comment) override {
+        auto context = admin_context();
+        return comments_sql::add_comment(context, comment);
+    }
+    Status set_comment_status(std::int64_t blog_id, std::int64_t comment_id,
+                              model::CommentStatus status) override {
+        auto context = admin_context();
+        return comments_sql::set_comment_status(context, blog_id, comment_id, status);
+    }
+    Status update_comment(std::int64_t blog_id, std::int64_t comment_id, std::string_view source,
+                          std::string_view html) override {
+        auto context = admin_context();
+        return comments_sql::update_comment(context, blog_id, comment_id, source, html);
+    }
+    Status delete_comment(std::int64_t blog_id, std::int64_t comment_id) override {
+        auto context = admin_context();
+        return comments_sql::delete_comment(context, blog_id, comment_id);
     }
     Status set_password(std::int64_t user_id, std::string_view password_hash) override {
         auto context = admin_context();
@@ -698,6 +717,25 @@ public:
                                                            std::string_view slug) override {
         return read(
             [&](Connection& db) { return admin_sql::find_published_page(db, blog_id, slug); });
+    }
+    Result<std::vector<model::Comment>> approved_comments(std::int64_t blog_id,
+                                                          std::int64_t post_id) override {
+        return read(
+            [&](Connection& db) { return comments_sql::approved_comments(db, blog_id, post_id); });
+    }
+    Result<CommentList> comments(std::int64_t blog_id, const CommentQuery& query) override {
+        return read([&](Connection& db) { return comments_sql::comments(db, blog_id, query); });
+    }
+    Result<std::optional<model::Comment>> find_comment(std::int64_t blog_id,
+                                                       std::int64_t comment_id) override {
+        return read(
+            [&](Connection& db) { return comments_sql::find_comment(db, blog_id, comment_id); });
+    }
+    Result<bool> has_approved_comment_from(std::int64_t blog_id, std::string_view name,
+                                           std::string_view email) override {
+        return read([&](Connection& db) {
+            return comments_sql::has_approved_comment_from(db, blog_id, name, email);
+        });
     }
     Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset, int limit) override {
         return read([&](Connection& db) { return admin_sql::media(db, blog_id, offset, limit); });

@@ -140,6 +140,19 @@ struct MediaRecord {
     model::Instant created_at{};
 };
 
+// Which comments the moderation screen lists, newest first.
+struct CommentQuery {
+    std::optional<model::CommentStatus> status;  // unset: every status
+    std::optional<std::int64_t> post_id;
+    int offset = 0;
+    int limit = 50;
+};
+
+struct CommentList {
+    std::vector<model::Comment> comments;  // with post_title
+    int total = 0;
+};
+
 // The write side, only valid inside Store::write. Every change made through it belongs to
 // one transaction: all of it is committed, or none of it.
 class Writer {
@@ -202,6 +215,16 @@ public:
 
     // Media: recording the same content twice in a blog gives the first record's id.
     virtual Result<std::int64_t> add_media(const MediaRecord& media, std::int64_t uploaded_by) = 0;
+
+    // Comments. A reply's parent must be a comment of the same post (Code::invalid_input).
+    // Only changes to what readers see (an approved comment, or one that stops being
+    // approved) make the blog's pages stale: a flood of spam does not empty the cache.
+    virtual Result<std::int64_t> add_comment(const model::Comment& comment) = 0;
+    virtual Status set_comment_status(std::int64_t blog_id, std::int64_t comment_id,
+                                      model::CommentStatus status) = 0;
+    virtual Status update_comment(std::int64_t blog_id, std::int64_t comment_id,
+                                  std::string_view source, std::string_view html) = 0;
+    virtual Status delete_comment(std::int64_t blog_id, std::int64_t comment_id) = 0;
 
     // Accounts.
     virtual Status set_password(std::int64_t user_id, std::string_view password_hash) = 0;
@@ -296,6 +319,16 @@ public:
                                                                std::int64_t page_id) = 0;
     virtual Result<std::optional<model::Page>> find_published_page(std::int64_t blog_id,
                                                                    std::string_view slug) = 0;
+
+    // The approved comments of a post, oldest first.
+    virtual Result<std::vector<model::Comment>> approved_comments(std::int64_t blog_id,
+                                                                  std::int64_t post_id) = 0;
+    virtual Result<CommentList> comments(std::int64_t blog_id, const CommentQuery& query) = 0;
+    virtual Result<std::optional<model::Comment>> find_comment(std::int64_t blog_id,
+                                                               std::int64_t comment_id) = 0;
+    // True when the blog holds an approved comment signed with this name and e-mail.
+    virtual Result<bool> has_approved_comment_from(std::int64_t blog_id, std::string_view name,
+                                                   std::string_view email) = 0;
 
     virtual Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset, int limit) = 0;
     virtual Result<std::optional<MediaRecord>> find_media(std::int64_t blog_id,

@@ -612,6 +612,73 @@ TEST_P(StoreTest, MediaIsRecordedOncePerContent) {
     EXPECT_FALSE(store_->find_media(blog_id_, std::string(64, 'a') + "-999.png")->has_value());
 }
 
+TEST_P(StoreTest, CommentsCountOnceApprovedAndOnlyThenMakePagesStale) {
+    auto post_id = add(make_post("Commenté", utc(2017, 10, 4, 18, 0)));
+    auto other_id = add(make_post("Autre", utc(2017, 10, 5, 18, 0)));
+    model::Comment comment{.blog_id = blog_id_,
+                           .post_id = *post_id,
+                           .author_name = "Lectrice",
+                           .author_email = "l@example.org",
+                           .source = "Merci",
+                           .html = "<p>Merci</p>",
+                           .status = model::CommentStatus::pending,
+                           .created_at = utc(2017, 10, 4, 19, 0)};
+    std::int64_t first = 0;
+    const auto before = store_->generation(blog_id_);
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto added = writer.add_comment(comment);
+        if (!added) return std::unexpected(added.error());
+        first = *added;
+        return {};
+    });
+    EXPECT_EQ(store_->generation(blog_id_), before);  // a held comment changes no page
+    EXPECT_EQ((*store_->find_published_post(blog_id_, "commente"))->comment_count, 0);
+    EXPECT_FALSE(*store_->has_approved_comment_from(blog_id_, "Lectrice", "L@example.org"));
+    EXPECT_WRITE([&](Writer& writer) {
+        return writer.set_comment_status(blog_id_, first, model::CommentStatus::approved);
+    });
+    EXPECT_GT(store_->generation(blog_id_), before);
+    EXPECT_EQ((*store_->find_published_post(blog_id_, "commente"))->comment_count, 1);
+    EXPECT_TRUE(*store_->has_approved_comment_from(blog_id_, "Lectrice", "L@example.org"));
+
+    // A reply answers a comment of the same post only.
+    auto reply = comment;
+    reply.parent_id = first;
+    reply.status = model::CommentStatus::approved;
+    std::int64_t reply_id = 0;
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto added = writer.add_comment(reply);
+        if (!added) return std::unexpected(added.error());
+        reply_id = *added;
+        return {};
+    });
+    reply.post_id = *other_id;
+    auto stray = store_->write([&](Writer& writer) -> Status {
+        auto added = writer.add_comment(reply);
+        if (!added) return std::unexpected(added.error());
+        return {};
+    });
+    ASSERT_FALSE(stray.has_value());
+    EXPECT_EQ(stray.error().code, model::Error::Code::invalid_input);
+
+    auto approved = *store_->approved_comments(blog_id_, *post_id);
+    ASSERT_EQ(approved.size(), 2u);
+    EXPECT_EQ(approved[1].parent_id, first);
+    EXPECT_EQ(store_->comments(blog_id_, {.status = model::CommentStatus::approved})->total, 2);
+    // Deleting the parent keeps the reply, lifted to the top.
+    EXPECT_WRITE([&](Writer& writer) { return writer.delete_comment(blog_id_, first); });
+    auto left = *store_->find_comment(blog_id_, reply_id);
+    ASSERT_TRUE(left.has_value());
+    EXPECT_EQ(left->parent_id, 0);
+    EXPECT_EQ(left->post_title, "Commenté");
+    // Another blog's id is not found.
+    auto other_blog = create_blog(model::Blog{.hosts = {"c.example.org"}, .title = "C"});
+    EXPECT_FALSE(store_->find_comment(*other_blog, reply_id)->has_value());
+    EXPECT_FALSE(store_->write([&](Writer& writer) {
+        return writer.set_comment_status(*other_blog, reply_id, model::CommentStatus::spam);
+    }));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
                          ::testing::Values(Backend{"sqlite",
                                                    [](const TempDir& dir) {

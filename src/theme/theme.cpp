@@ -6,6 +6,7 @@
 #include <array>
 #include <boost/json.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -22,7 +23,7 @@ namespace mustache = kainjow::mustache;
 
 // The strings templates use as {{t.<key>}}. Every msgid is in locales/*.po; the templates
 // never carry words of their own, so a translator only ever edits .po files.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 27> k_template_strings{{
+constexpr auto k_template_strings = std::to_array<std::pair<std::string_view, std::string_view>>({
     {"skip_to_content", "Skip to content"},
     {"sidebar", "Sidebar"},
     {"categories", "Categories"},
@@ -40,7 +41,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 27> k_templa
     {"newer_posts", "Newer posts"},
     {"older_posts", "Older posts"},
     {"no_posts", "No posts yet."},
-    {"comments_soon", "Comments will open here soon."},
     {"not_found_heading", "Page not found"},
     {"not_found_text", "The page you asked for does not exist or has moved."},
     {"back_home", "Back to the home page"},
@@ -50,7 +50,24 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 27> k_templa
     {"search_button", "Search"},
     {"search_label", "Words to search for"},
     {"feeds", "Feeds"},
-}};
+    {"comment_form_heading", "Leave a comment"},
+    {"comment_name", "Name"},
+    {"comment_email", "E-mail (optional, never shown)"},
+    {"comment_url", "Web site (optional)"},
+    {"comment_body", "Comment"},
+    {"comment_body_hint",
+     "Paragraphs, *emphasis*, [links](https://…), > quotes, `code` and lists; no HTML."},
+    {"comment_send", "Send"},
+    {"comment_reply", "Reply"},
+    {"comment_replying_to", "Replying to"},
+    {"comment_cancel_reply", "Cancel the reply"},
+    {"comment_honeypot", "Leave this field empty"},
+    {"comment_held", "Thank you: your comment will appear once it has been read."},
+    {"comment_approved", "Thank you for your comment."},
+    {"comments_closed", "Comments are closed."},
+    {"older_comments", "Older comments"},
+    {"newer_comments", "Newer comments"},
+});
 
 // Strings with a {placeholder}, filled in here rather than in a template.
 constexpr std::string_view k_archives_day = "Archives for {day}";
@@ -248,6 +265,67 @@ public:
                                             encoded_title));
         view.set("share_email_url", fmt::format("mailto:?subject={}&body={}", encoded_title, url));
         return view;
+    }
+
+    void set_comments(mustache::data& view, const model::Post& post,
+                      const CommentsSection& section) const {
+        const auto path = model::post_path(blog_, post);
+        // Templates cannot recurse (partials are inlined), so the threads are flattened in
+        // reading order: each comment opens an element that stays open for its replies, and
+        // `closes` says how many open ones end before it.
+        mustache::list items;
+        int open_elements = 0;
+        std::function<void(const CommentNode&, int)> flatten = [&](const CommentNode& node,
+                                                                   int depth) {
+            mustache::data item;
+            const auto& comment = node.comment;
+            mustache::list closes;
+            for (; open_elements > depth; --open_elements) closes.push_back(mustache::data(true));
+            item["closes"] = make_list(std::move(closes));
+            item.set("id", std::to_string(comment.id));
+            item.set("author", comment.author_name);
+            if (!comment.author_url.empty()) item.set("author_url", comment.author_url);
+            item.set("html", comment.html);
+            item.set("datetime", model::to_rfc3339(comment.created_at));
+            item.set("when", fmt::format("{} {}", dates_.day_header(comment.created_at),
+                                         dates_.time_of_day(comment.created_at)));
+            item.set("reply_url", fmt::format("{}?reply={}#comment-form", path, comment.id));
+            item.set("open", section.open);
+            items.push_back(std::move(item));
+            ++open_elements;
+            for (const auto& reply : node.replies) flatten(reply, depth + 1);
+        };
+        for (const auto& node : section.threads) flatten(node, 0);
+        mustache::list final_closes;
+        for (; open_elements > 0; --open_elements) final_closes.push_back(mustache::data(true));
+        view.set("has_comments", !items.empty());
+        view["comment_items"] = make_list(std::move(items));
+        view["comment_final_closes"] = make_list(std::move(final_closes));
+        view.set("comments_open", section.open);
+        view.set("comment_action", path);
+        view.set("comment_stamp", section.stamp);
+        view.set("comment_held", section.notice == CommentsSection::Notice::held);
+        view.set("comment_approved", section.notice == CommentsSection::Notice::approved);
+        if (!section.error.empty()) view.set("comment_error", section.error);
+        view.set("comment_name", section.name);
+        view.set("comment_email", section.email);
+        view.set("comment_url", section.url);
+        view.set("comment_body", section.body);
+        if (section.parent_id != 0) {
+            view.set("comment_parent", std::to_string(section.parent_id));
+            view.set("comment_parent_author", section.parent_author);
+            view.set("comment_cancel_url", path + "#comment-form");
+        }
+        if (section.page > 1) {
+            view.set("newer_comments_url",
+                     section.page == 2
+                         ? path + "#comments"
+                         : fmt::format("{}?comments={}#comments", path, section.page - 1));
+        }
+        if (section.page < section.page_count) {
+            view.set("older_comments_url",
+                     fmt::format("{}?comments={}#comments", path, section.page + 1));
+        }
     }
 
     std::string comments_label(int count) const {
@@ -478,7 +556,8 @@ public:
     }
 
     std::string render_post(const model::Blog& blog, const model::Post& post,
-                            const Sidebar& sidebar, const PageContext& context) const override {
+                            const Sidebar& sidebar, const PageContext& context,
+                            const CommentsSection& comments) const override {
         const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
         const std::string title = post.title.empty() ? builder.text(k_untitled) : post.title;
         auto view = builder.page(title, false, sidebar);
@@ -495,6 +574,7 @@ public:
         view.set("json_ld", json_ld);
         view["days"] = builder.days({post});
         view.set("comments_heading", builder.comments_label(post.comment_count));
+        builder.set_comments(view, post, comments);
         return templates_.render(PageKind::post, view);
     }
 

@@ -71,6 +71,32 @@ struct SearchPage {
     int page_count = 1;
 };
 
+// A comment as the theme shows it, with the replies under it.
+struct CommentNode {
+    model::Comment comment;  // html already safe
+    std::vector<CommentNode> replies;
+};
+
+// The comments of a post page and its form.
+struct CommentsSection {
+    std::vector<CommentNode> threads;  // this page's comments, oldest first
+    int page = 1;                      // pages of threads, ?comments=N
+    int page_count = 1;
+    bool open = false;  // the form is shown
+    std::string stamp;  // the form's signed timestamp
+    enum class Notice { none, approved, held };
+    Notice notice = Notice::none;
+    std::string error;  // why the comment sent was refused, in the blog's language
+    // What the reader sent, shown again when it was refused; parent_id also comes from a
+    // "reply" link (?reply=N), so that replying needs no script.
+    std::string name;
+    std::string email;
+    std::string url;
+    std::string body;
+    std::int64_t parent_id = 0;
+    std::string parent_author;  // the name of the comment replied to
+};
+
 class Theme {
 public:
     // Loads themes/<name>/ from `themes_dir`: its templates (parsed once) and its locale
@@ -84,9 +110,10 @@ public:
     virtual std::string render_listing(const model::Blog& blog, const Listing& listing,
                                        const Sidebar& sidebar,
                                        const PageContext& context) const = 0;
-    // Post pages also carry schema.org BlogPosting JSON-LD.
+    // Post pages also carry schema.org BlogPosting JSON-LD, then the comments and their form.
     virtual std::string render_post(const model::Blog& blog, const model::Post& post,
-                                    const Sidebar& sidebar, const PageContext& context) const = 0;
+                                    const Sidebar& sidebar, const PageContext& context,
+                                    const CommentsSection& comments = {}) const = 0;
     virtual std::string render_search(const model::Blog& blog, const SearchPage& search,
                                       const Sidebar& sidebar, const PageContext& context) const = 0;
     virtual std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar,

@@ -366,7 +366,9 @@ TEST_F(ThemeTest, PostPage_HasTitleDayHeaderFooterAndCommentsSection) {
                                 "html\">"));
     EXPECT_THAT(html, HasSubstr("<section id=\"comments\""));
     EXPECT_THAT(html, HasSubstr("<h2 id=\"comments-heading\">Commentaires (2)</h2>"));
-    EXPECT_THAT(html, HasSubstr("Les commentaires seront bientôt ouverts ici."));
+    // Comments closed and none yet: no form, a plain sentence.
+    EXPECT_THAT(html, HasSubstr("Les commentaires sont fermés."));
+    EXPECT_THAT(html, Not(HasSubstr("<form id=\"comment-form\"")));
     EXPECT_THAT(footer_lines(html),
                 ::testing::ElementsAre("20:19 Publié dans Etat Islamique, Libye, Misrata, Syrte | "
                                        "Lien permanent | Commentaires (2) | Facebook | X | "
@@ -582,6 +584,58 @@ TEST_F(ThemeTest, Search_WithoutAQueryShowsTheFormAlone) {
             "<form class=\"search-form\" role=\"search\" method=\"get\" action=\"/search\">"));
     EXPECT_THAT(html, HasSubstr("Mots à rechercher"));
     EXPECT_THAT(html, Not(HasSubstr("search-summary")));
+}
+
+TEST_F(ThemeTest, Comments_NestRepliesEscapeNamesAndKeepTheFormValues) {
+    auto post = misrata_post();
+    auto comment = [&](std::int64_t id, std::string author, std::string html) {
+        return model::Comment{.id = id,
+                              .post_id = post.id,
+                              .author_name = std::move(author),
+                              .html = std::move(html),
+                              .status = model::CommentStatus::approved,
+                              .created_at = post.published_at + std::chrono::hours(1)};
+    };
+    CommentsSection section;
+    section.open = true;
+    section.stamp = "stamp-value";
+    CommentNode first{comment(1, "<b>Alice</b>", "<p>Premier</p>"), {}};
+    first.comment.author_url = "https://alice.example/";
+    CommentNode reply{comment(2, "Bob", "<p>Réponse</p>"), {}};
+    reply.replies.push_back({comment(3, "Carol", "<p>Réponse à la réponse</p>"), {}});
+    first.replies.push_back(reply);
+    section.threads.push_back(first);
+    section.threads.push_back({comment(4, "Dan", "<p>Second fil</p>"), {}});
+    section.error = "Le texte manque.";
+    section.name = "Eve \"quote\"";
+    section.body = "</textarea><script>x</script>";
+    section.parent_id = 2;
+    section.parent_author = "Bob";
+    const auto html = theme_->render_post(french_blog(), post, {}, {}, section);
+
+    // Reply 3 sits inside 2, which sits inside 1; 4 is a thread of its own.
+    const auto at = [&](std::string_view text) { return html.find(text); };
+    ASSERT_NE(at("id=\"comment-3\""), std::string::npos);
+    const auto article_1 = at("id=\"comment-1\"");
+    const auto article_2 = at("id=\"comment-2\"");
+    const auto article_3 = at("id=\"comment-3\"");
+    const auto article_4 = at("id=\"comment-4\"");
+    EXPECT_LT(article_1, article_2);
+    EXPECT_LT(article_2, article_3);
+    EXPECT_LT(article_3, article_4);
+    // Between 3 and 4, the three open comments (3, 2, 1) are closed.
+    EXPECT_EQ(count(html.substr(article_3, article_4 - article_3), "</article>"), 3u);
+    EXPECT_EQ(count(html, "<article class=\"comment\""), count(html, "</div></article>"));
+    EXPECT_THAT(html, HasSubstr("&lt;b&gt;Alice&lt;/b&gt;"));
+    EXPECT_THAT(html, HasSubstr("href=\"https://alice.example/\" rel=\"nofollow ugc noopener\""));
+    EXPECT_THAT(html, HasSubstr("<div class=\"comment-body\"><p>Réponse à la réponse</p></div>"));
+    EXPECT_THAT(html, HasSubstr("<form id=\"comment-form\""));
+    EXPECT_THAT(html, HasSubstr("name=\"stamp\" value=\"stamp-value\""));
+    EXPECT_THAT(html, HasSubstr("name=\"parent\" value=\"2\""));
+    EXPECT_THAT(html, HasSubstr("Le texte manque."));
+    EXPECT_THAT(html, HasSubstr("value=\"Eve &quot;quote&quot;\""));
+    EXPECT_THAT(html, HasSubstr("&lt;/textarea&gt;&lt;script&gt;x&lt;/script&gt;</textarea>"));
+    EXPECT_THAT(html, HasSubstr("?reply=1#comment-form"));
 }
 
 }  // namespace

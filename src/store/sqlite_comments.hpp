@@ -1,0 +1,27 @@
+// Comments in the SQLite store. Private to the store: SqliteStore and its Writer forward to
+// these.
+#pragma once
+
+#include "store/sqlite_admin.hpp"
+
+namespace carnet::store::comments_sql {
+
+using admin_sql::WriteContext;
+using sqlite::Connection;
+
+Result<std::int64_t> add_comment(WriteContext& context, const model::Comment& comment);
+Status set_comment_status(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id,
+                          model::CommentStatus status);
+Status update_comment(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id,
+                      std::string_view source, std::string_view html);
+Status delete_comment(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id);
+
+Result<std::vector<model::Comment>> approved_comments(Connection& db, std::int64_t blog_id,
+                                                      std::int64_t post_id);
+Result<CommentList> comments(Connection& db, std::int64_t blog_id, const CommentQuery& query);
+Result<std::optional<model::Comment>> find_comment(Connection& db, std::int64_t blog_id,
+                                                   std::int64_t comment_id);
+Result<bool> has_approved_comment_from(Connection& db, std::int64_t blog_id, std::string_view name,
+                                       std::string_view email);
+
+}  // namespace carnet::store::comments_sql
