@@ -282,6 +282,46 @@ model::Result<std::string> render_feed(FeedFormat format, const model::Blog& blo
     return model::fail(model::Error::Code::internal, "unknown feed format");
 }
 
+std::string render_comments_feed(const model::Blog& blog, const FeedInfo& info,
+                                 const std::vector<FeedComment>& comments) {
+    const auto zone = zone_of(blog);
+    model::Instant updated{};
+    for (const auto& item : comments) updated = std::max(updated, item.comment.created_at);
+    std::string out;
+    out += "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+    out += fmt::format("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
+                       xml_escape(language_of(blog)));
+    out += fmt::format("<title type=\"text\">{}</title>\n", xml_escape(info.title));
+    out += fmt::format("<id>{}</id>\n", xml_escape(info.base_url + info.self_path));
+    out += fmt::format("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+                       xml_escape(info.base_url + info.html_path));
+    out += fmt::format("<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+                       xml_escape(info.base_url + info.self_path));
+    out += fmt::format("<updated>{}</updated>\n", rfc3339_in_zone(updated, zone));
+    out += fmt::format("<author><name>{}</name></author>\n", xml_escape(blog.title));
+    out += "<generator>carnet</generator>\n";
+    for (const auto& [comment, post] : comments) {
+        const auto url =
+            fmt::format("{}{}#comment-{}", info.base_url, model::post_path(blog, post), comment.id);
+        const year_month_day date{floor<days>(comment.created_at)};
+        out += "<entry>\n";
+        out += fmt::format("<title type=\"text\">{}</title>\n",
+                           xml_escape(fmt::format("{} — {}", comment.author_name, post.title)));
+        out += fmt::format("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+                           xml_escape(url));
+        out += fmt::format("<id>tag:{},{}:comment-{}</id>\n", xml_escape(host_of(info.base_url)),
+                           static_cast<int>(date.year()), comment.id);
+        out +=
+            fmt::format("<published>{}</published>\n", rfc3339_in_zone(comment.created_at, zone));
+        out += fmt::format("<updated>{}</updated>\n", rfc3339_in_zone(comment.created_at, zone));
+        out += fmt::format("<author><name>{}</name></author>\n", xml_escape(comment.author_name));
+        out += fmt::format("<content type=\"html\">{}</content>\n", xml_escape(comment.html));
+        out += "</entry>\n";
+    }
+    out += "</feed>\n";
+    return out;
+}
+
 std::string post_tag_uri(std::string_view base_url, const model::Post& post) {
     const year_month_day date{floor<days>(post.published_at)};
     return fmt::format("tag:{},{}:post-{}", host_of(base_url), static_cast<int>(date.year()),

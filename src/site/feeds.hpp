@@ -31,6 +31,16 @@ std::string_view feed_label(FeedFormat format);         // "Atom", "RSS", "JSON 
 model::Result<std::string> render_feed(FeedFormat format, const model::Blog& blog,
                                        const FeedInfo& info, const std::vector<model::Post>& posts);
 
+// A comment with the post it answers, for the comments feeds.
+struct FeedComment {
+    model::Comment comment;  // approved, html safe
+    model::Post post;        // the post it answers (title, date and slug for its address)
+};
+
+// An Atom 1.0 feed of comments, newest first: the blog's (/comments/atom.xml) or one post's.
+std::string render_comments_feed(const model::Blog& blog, const FeedInfo& info,
+                                 const std::vector<FeedComment>& comments);
+
 // A post's id in feeds, which survives a change of slug or of base URL scheme:
 // "tag:blog.example.org,2017:post-42" (RFC 4151), from the base URL's host and the year the
 // post was first published.

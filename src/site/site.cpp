@@ -164,6 +164,8 @@ public:
         router.add("GET", "/index.rss",
                    [](const Request&, const RouteParams&) { return redirect("/rss.xml"); });
         get("/media/{file}", &PublicSite::media_file);
+        get("/comments/atom.xml", &PublicSite::comments_feed);
+        get("/archive/{year}/{month}/{day}/{slug}/comments.xml", &PublicSite::comments_feed);
         get("/sitemap.xml", &PublicSite::sitemap);
         get("/sitemap-{number}.xml", &PublicSite::sitemap);
         get("/robots.txt", &PublicSite::robots);
@@ -265,7 +267,63 @@ private:
         };
         add_feeds("/", nullptr);
         if (category) add_feeds(model::category_path(category->slug), &*category);
+        context.feeds.push_back(theme::FeedLink{.title = comments_feed_title(blog),
+                                                .type = "application/atom+xml",
+                                                .url = context.base_url + "/comments/atom.xml"});
         return context;
+    }
+
+    std::string comments_feed_title(const model::Blog& blog) const {
+        return fmt::format("{} — {}", blog.title, theme_of(blog).text(blog.locale, "Comments"));
+    }
+
+    // The latest approved comments of the blog, or of one post, as an Atom feed.
+    Response comments_feed(const model::Blog& blog, const Request& request,
+                           const RouteParams& params) const {
+        constexpr int k_feed_comments = 50;
+        FeedInfo info{.base_url = base_url(blog, request),
+                      .title = comments_feed_title(blog),
+                      .html_path = "/",
+                      .self_path = "/comments/atom.xml"};
+        std::vector<FeedComment> items;
+        if (auto slug = param(params, "slug"); !slug.empty()) {
+            if (!archive_date(params, true, true)) return not_found(blog, request);
+            auto found = store_.find_published_post(blog.id, slug);
+            if (!found) return server_error(blog, found.error());
+            if (!found->has_value()) return not_found(blog, request);
+            const auto& post = **found;
+            info.html_path = model::post_path(blog, post);
+            info.self_path = info.html_path.substr(0, info.html_path.size() - 5) + "/comments.xml";
+            if (request.path != info.self_path) return not_found(blog, request);
+            info.title = fmt::format("{} — {}", post.title,
+                                     theme_of(blog).text(blog.locale, "Comments"));
+            auto comments = store_.approved_comments(blog.id, post.id);
+            if (!comments) return server_error(blog, comments.error());
+            for (auto it = comments->rbegin();
+                 it != comments->rend() && static_cast<int>(items.size()) < k_feed_comments; ++it) {
+                items.push_back(FeedComment{*it, post});
+            }
+        } else {
+            auto comments = store_.comments(
+                blog.id, {.status = model::CommentStatus::approved, .limit = k_feed_comments});
+            if (!comments) return server_error(blog, comments.error());
+            std::map<std::int64_t, model::Post> posts;
+            for (const auto& comment : comments->comments) {
+                if (!posts.contains(comment.post_id)) {
+                    auto post = store_.find_post_by_id(blog.id, comment.post_id);
+                    if (!post) return server_error(blog, post.error());
+                    // Comments of a post taken off the blog leave its feed with it.
+                    if (!*post || (*post)->status != model::PostStatus::published) continue;
+                    posts.emplace(comment.post_id, std::move(**post));
+                }
+                items.push_back(FeedComment{comment, posts.at(comment.post_id)});
+            }
+        }
+        Response response;
+        response.content_type = std::string(feed_content_type(FeedFormat::atom));
+        response.body = render_comments_feed(blog, info, items);
+        response.cacheable = true;
+        return response;
     }
 
     static Response unknown_host() {
@@ -504,6 +562,10 @@ private:
         if (requested != canonical) return redirect(canonical);
         auto section = comments_section(store_, blog, post, request, guards_, now());
         if (!section) return server_error(blog, section.error());
+        if (!options_.comment_form) {
+            section->open = false;
+            section->stamp.clear();
+        }
         return post_page(200, blog, post, request, *section);
     }
 

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <regex>
+#include <thread>
 
 #include "markup/markup.hpp"
 #include "site/feeds.hpp"
@@ -422,6 +424,85 @@ TEST_F(SiteTest, SearchAnswersEveryQueryWithANormalPageThatIsNotCached) {
         EXPECT_EQ(page.body.find("<script>alert"), std::string::npos) << hostile;
         EXPECT_FALSE(page.cacheable);
     }
+}
+
+TEST_F(SiteTest, ACommentSentThroughTheFormIsShownEscapedAndFeedsCarryIt) {
+    const auto path = std::string("/archive/2017/10/01/billet-0.html");
+    auto page = get("paris.test", path);
+    ASSERT_EQ(page.status, 200);
+    std::smatch found;
+    ASSERT_TRUE(
+        std::regex_search(page.body, found, std::regex(R"re(name="stamp" value="([^"]+)")re")));
+    const std::string stamp = found[1];
+    // The stamp says when the form was served: too soon, and the comment is spam.
+    auto post_form = [&](std::string body_text, std::string address) {
+        http::Request request = request_for("paris.test", path);
+        request.method = "POST";
+        request.remote_address = std::move(address);
+        request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        request.body = "name=L%C3%A9a+%3Cb%3E&stamp=" + stamp + "&body=" + body_text;
+        return router_.dispatch(request);
+    };
+    auto too_fast = post_form("Bonjour", "192.0.2.1");
+    EXPECT_EQ(too_fast.status, 303);
+    EXPECT_NE(header(too_fast, "Location").find("comment=held"), std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+    auto sent = post_form("Merci+%3Cscript%3Ealert(1)%3C/script%3E+*bien*", "192.0.2.2");
+    ASSERT_EQ(sent.status, 303);
+    EXPECT_NE(header(sent, "Location").find("comment=approved#comment-"), std::string::npos);
+    auto shown = get("paris.test", path);
+    EXPECT_NE(shown.body.find("Léa &lt;b&gt;"), std::string::npos);
+    EXPECT_NE(shown.body.find("&lt;script&gt;alert(1)&lt;/script&gt; <em>bien</em>"),
+              std::string::npos);
+    EXPECT_EQ(shown.body.find("<script>alert"), std::string::npos);
+    EXPECT_NE(shown.body.find("Commentaires (1)"), std::string::npos);
+    // An empty comment is refused with the form shown again, nothing stored.
+    auto empty = post_form("", "192.0.2.3");
+    EXPECT_EQ(empty.status, 422);
+    EXPECT_NE(empty.body.find("crire un commentaire."), std::string::npos);
+    auto spam = store_->comments(paris_, {.status = model::CommentStatus::spam});
+    EXPECT_EQ(spam->total, 1);
+    // The comments feeds: the blog's and the post's.
+    auto blog_feed = get("paris.test", "/comments/atom.xml");
+    EXPECT_EQ(blog_feed.status, 200);
+    // The comment's HTML travels escaped once more, as Atom's type="html" wants.
+    EXPECT_NE(blog_feed.body.find("&amp;lt;script&amp;gt;"), std::string::npos);
+    EXPECT_NE(blog_feed.body.find(path + "#comment-"), std::string::npos);
+    EXPECT_EQ(get("paris.test", "/archive/2017/10/01/billet-0/comments.xml").status, 200);
+    EXPECT_EQ(get("paris.test", "/archive/2017/10/02/billet-0/comments.xml").status, 404);
+    EXPECT_NE(page.body.find("/comments/atom.xml"), std::string::npos);
+}
+
+TEST_F(SiteTest, ClosedCommentsShowNoFormAndRefuseWhatIsSent) {
+    auto blog = **store_->find_blog(paris_);
+    blog.comment_policy = model::CommentPolicy::closed;
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) { return writer.update_blog(blog); }));
+    ASSERT_TRUE(site_->load());
+    const auto path = std::string("/archive/2017/10/01/billet-0.html");
+    auto page = get("paris.test", path);
+    EXPECT_EQ(page.body.find("id=\"comment-form\""), std::string::npos);
+    http::Request request = request_for("paris.test", path);
+    request.method = "POST";
+    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    request.body = "name=A&body=B";
+    EXPECT_EQ(router_.dispatch(request).status, 403);
+    EXPECT_EQ(store_->comments(paris_, {})->total, 0);
+}
+
+TEST_F(SiteTest, OldAddressesOfMovedPostsAndRenamedCategoriesRedirect) {
+    auto post = **store_->find_published_post(paris_, "billet-1");
+    post.slug = "billet-un";
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) { return writer.update_post(post); }));
+    auto moved = get("paris.test", "/archive/2017/10/02/billet-1.html");
+    EXPECT_EQ(moved.status, 301);
+    EXPECT_EQ(header(moved, "Location"), "/archive/2017/10/02/billet-un.html");
+    auto libye = **store_->find_category(paris_, "libye");
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) {
+        return writer.rename_category(paris_, libye.id, "Libye (pays)", "libye-pays");
+    }));
+    auto renamed = get("paris.test", "/list/libye/");
+    EXPECT_EQ(renamed.status, 301);
+    EXPECT_EQ(header(renamed, "Location"), "/list/libye-pays/");
 }
 
 }  // namespace
