@@ -88,6 +88,12 @@ model::Result<ThemeScripts> load_theme_scripts(const std::filesystem::path& dir)
     return scripts;
 }
 
+// The blogs as last read from the store, with the generation each had then.
+struct LoadedBlogs {
+    std::vector<model::Blog> blogs;
+    std::map<std::int64_t, std::uint64_t> generations;
+};
+
 class PublicSite final : public Site {
 public:
     PublicSite(store::Store& store, SiteOptions options)
@@ -96,28 +102,7 @@ public:
     // Reads the blogs (and loads the themes they use) afresh: settings changed in the admin
     // and blogs added by `carnet blog add` show without a restart. Requests in flight keep the
     // list they started with.
-    model::Status load() override {
-        auto blogs = store_.list_blogs();
-        if (!blogs) return std::unexpected(blogs.error());
-        if (blogs->empty()) {
-            return model::fail(model::Error::Code::not_found,
-                               "the database holds no blog (create one with `carnet init`)");
-        }
-        {
-            std::unique_lock lock(themes_mutex_);
-            for (const auto& blog : *blogs) {
-                if (themes_.contains(blog.theme)) continue;
-                auto theme = theme::Theme::load(options_.themes_dir, blog.theme);
-                if (!theme) return std::unexpected(theme.error());
-                auto scripts = load_theme_scripts(options_.themes_dir / blog.theme);
-                if (!scripts) return std::unexpected(scripts.error());
-                themes_.emplace(blog.theme, std::move(*theme));
-                theme_scripts_.emplace(blog.theme, std::move(*scripts));
-            }
-        }
-        blogs_.store(std::make_shared<const std::vector<model::Blog>>(std::move(*blogs)));
-        return {};
-    }
+    model::Status load() override { return reload(); }
 
     void register_routes(http::Router& router) override {
         const auto get = [&](std::string pattern, auto member) {
@@ -165,6 +150,7 @@ public:
                    [](const Request&, const RouteParams&) { return redirect("/rss.xml"); });
         get("/media/{file}", &PublicSite::media_file);
         get("/comments/atom.xml", &PublicSite::comments_feed);
+        get("/{slug}.html", &PublicSite::static_page);
         get("/archive/{year}/{month}/{day}/{slug}/comments.xml", &PublicSite::comments_feed);
         get("/sitemap.xml", &PublicSite::sitemap);
         get("/sitemap-{number}.xml", &PublicSite::sitemap);
@@ -206,15 +192,71 @@ public:
 private:
     // The blog that answers `host`, sharing ownership of the list it was found in.
     std::shared_ptr<const model::Blog> blog_for(std::string_view host) const {
-        const auto blogs = blogs_.load();
-        for (const auto& blog : *blogs) {
+        auto loaded = blogs_.load();
+        auto found = find_blog(loaded, host);
+        // Settings changed since the list was read (every write to a blog bumps its
+        // generation): read it again before the page is rendered and cached with old ones.
+        if (found && store_.generation(found->id) != loaded->generations.at(found->id)) {
+            if (auto reloaded = reload(); !reloaded) {
+                spdlog::warn("cannot reload the blogs: {}", reloaded.error().message);
+            }
+            loaded = blogs_.load();
+            found = find_blog(loaded, host);
+        }
+        return found;
+    }
+
+    static std::shared_ptr<const model::Blog> find_blog(
+        const std::shared_ptr<const LoadedBlogs>& loaded, std::string_view host) {
+        for (const auto& blog : loaded->blogs) {
             for (const auto& blog_host : blog.hosts) {
-                if (blog_host == host) return {blogs, &blog};
+                if (blog_host == host) return {loaded, &blog};
             }
         }
         // One blog answers every host, so a fresh install works on any address.
-        if (blogs->size() == 1) return {blogs, &blogs->front()};
+        if (loaded->blogs.size() == 1) return {loaded, &loaded->blogs.front()};
         return nullptr;
+    }
+
+    // Reads the blogs (and loads the themes they use) afresh: settings changed in the admin
+    // and blogs added by `carnet blog add` show without a restart. Requests in flight keep
+    // the list they started with.
+    model::Status reload() const {
+        std::scoped_lock reloading(reload_mutex_);
+        // Generations are read before the blogs, so that a write racing with the read leaves
+        // a list that already looks stale, never one that looks fresh. A blog new to the list
+        // gets generation 0: it is read again at its first request.
+        std::map<std::int64_t, std::uint64_t> generations;
+        if (auto previous = blogs_.load()) {
+            for (const auto& blog : previous->blogs)
+                generations[blog.id] = store_.generation(blog.id);
+        }
+        auto blogs = store_.list_blogs();
+        if (!blogs) return std::unexpected(blogs.error());
+        if (blogs->empty()) {
+            return model::fail(model::Error::Code::not_found,
+                               "the database holds no blog (create one with `carnet init`)");
+        }
+        {
+            std::unique_lock lock(themes_mutex_);
+            for (const auto& blog : *blogs) {
+                if (themes_.contains(blog.theme)) continue;
+                auto theme = theme::Theme::load(options_.themes_dir, blog.theme);
+                if (!theme) return std::unexpected(theme.error());
+                auto scripts = load_theme_scripts(options_.themes_dir / blog.theme);
+                if (!scripts) return std::unexpected(scripts.error());
+                themes_.emplace(blog.theme, std::move(*theme));
+                theme_scripts_.emplace(blog.theme, std::move(*scripts));
+            }
+        }
+        auto loaded = std::make_shared<LoadedBlogs>();
+        for (const auto& blog : *blogs) {
+            auto known = generations.find(blog.id);
+            loaded->generations[blog.id] = known == generations.end() ? 0 : known->second;
+        }
+        loaded->blogs = std::move(*blogs);
+        blogs_.store(std::move(loaded));
+        return {};
     }
 
     // Themes are only ever added, never replaced: a reference stays valid.
@@ -277,6 +319,19 @@ private:
         return fmt::format("{} — {}", blog.title, theme_of(blog).text(blog.locale, "Comments"));
     }
 
+    // A static page at /<slug>.html.
+    Response static_page(const model::Blog& blog, const Request& request,
+                         const RouteParams& params) const {
+        auto found = store_.find_published_page(blog.id, param(params, "slug"));
+        if (!found) return server_error(blog, found.error());
+        if (!found->has_value()) return not_found(blog, request);
+        auto side = sidebar(blog);
+        if (!side) return server_error(blog, side.error());
+        return html(200, theme_of(blog).render_page(
+                             blog, **found, **side,
+                             page_context(blog, request, model::page_path((*found)->slug))));
+    }
+
     // The latest approved comments of the blog, or of one post, as an Atom feed.
     Response comments_feed(const model::Blog& blog, const Request& request,
                            const RouteParams& params) const {
@@ -295,8 +350,8 @@ private:
             info.html_path = model::post_path(blog, post);
             info.self_path = info.html_path.substr(0, info.html_path.size() - 5) + "/comments.xml";
             if (request.path != info.self_path) return not_found(blog, request);
-            info.title = fmt::format("{} — {}", post.title,
-                                     theme_of(blog).text(blog.locale, "Comments"));
+            info.title =
+                fmt::format("{} — {}", post.title, theme_of(blog).text(blog.locale, "Comments"));
             auto comments = store_.approved_comments(blog.id, post.id);
             if (!comments) return server_error(blog, comments.error());
             for (auto it = comments->rbegin();
@@ -379,6 +434,9 @@ private:
         sidebar->categories = std::move(*categories);
         sidebar->months = std::move(*months);
         sidebar->recent_posts = std::move(recent->posts);
+        auto pages = store_.pages(blog.id, true);
+        if (!pages) return std::unexpected(pages.error());
+        sidebar->pages = std::move(*pages);
         std::scoped_lock lock(sidebars_mutex_);
         sidebars_[blog.id] = CachedSidebar{generation, sidebar};
         return sidebar;
@@ -814,10 +872,11 @@ private:
 
     store::Store& store_;
     SiteOptions options_;
-    std::atomic<std::shared_ptr<const std::vector<model::Blog>>> blogs_;
+    mutable std::atomic<std::shared_ptr<const LoadedBlogs>> blogs_;
+    mutable std::mutex reload_mutex_;
     mutable std::shared_mutex themes_mutex_;
-    std::map<std::string, std::unique_ptr<theme::Theme>, std::less<>> themes_;
-    std::map<std::string, ThemeScripts, std::less<>> theme_scripts_;
+    mutable std::map<std::string, std::unique_ptr<theme::Theme>, std::less<>> themes_;
+    mutable std::map<std::string, ThemeScripts, std::less<>> theme_scripts_;
 
     struct CachedSidebar {
         std::uint64_t generation = 0;

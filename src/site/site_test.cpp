@@ -505,5 +505,37 @@ TEST_F(SiteTest, OldAddressesOfMovedPostsAndRenamedCategoriesRedirect) {
     EXPECT_EQ(header(renamed, "Location"), "/list/libye-pays/");
 }
 
+TEST_F(SiteTest, StaticPagesHaveTheirOwnAddressAndAreListedInTheSidebar) {
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        auto about = writer.create_page({.blog_id = paris_,
+                                         .published = true,
+                                         .title = "À propos",
+                                         .html = "<p>Qui écrit ici.</p>"});
+        if (!about) return std::unexpected(about.error());
+        auto draft =
+            writer.create_page({.blog_id = paris_, .title = "Contact", .html = "<p>x</p>"});
+        if (!draft) return std::unexpected(draft.error());
+        return {};
+    }));
+    auto page = get("paris.test", "/a-propos.html");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("<h1 class=\"page-heading\">À propos</h1>"), std::string::npos);
+    EXPECT_NE(page.body.find("<p>Qui écrit ici.</p>"), std::string::npos);
+    EXPECT_EQ(get("paris.test", "/contact.html").status, 404);
+    EXPECT_EQ(get("london.test", "/a-propos.html").status, 404);
+    auto home = get("paris.test", "/");
+    EXPECT_NE(home.body.find("<a href=\"/a-propos.html\">À propos</a>"), std::string::npos);
+    // Pages stay out of the dated flow and the feeds.
+    EXPECT_EQ(get("paris.test", "/atom.xml").body.find("propos"), std::string::npos);
+}
+
+TEST_F(SiteTest, ChangedSettingsShowOnTheVeryNextPage) {
+    auto blog = **store_->find_blog(paris_);
+    blog.title = "Nouveau titre";
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) { return writer.update_blog(blog); }));
+    // No reload is asked for: the blog's new generation is enough.
+    EXPECT_NE(get("paris.test", "/").body.find("Nouveau titre"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace carnet::site

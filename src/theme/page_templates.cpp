@@ -114,11 +114,12 @@ private:
     std::map<std::string, std::string> files_;
 };
 
-constexpr std::array<std::pair<PageKind, std::string_view>, 4> k_page_files{{
+constexpr std::array<std::pair<PageKind, std::string_view>, 5> k_page_files{{
     {PageKind::listing, "listing.mustache"},
     {PageKind::post, "post.mustache"},
     {PageKind::not_found, "not_found.mustache"},
     {PageKind::search, "search.mustache"},
+    {PageKind::page, "page.mustache"},
 }};
 
 // kainjow's own escaping writes &apos;, which HTML 4 and some feed and mail readers do not

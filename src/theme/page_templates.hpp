@@ -21,7 +21,7 @@ namespace carnet::theme {
 // The whole content of a theme file. Fails with not_found naming a missing file.
 model::Result<std::string> read_theme_file(const std::filesystem::path& path);
 
-enum class PageKind { listing, post, not_found, search };
+enum class PageKind { listing, post, not_found, search, page };
 
 class PageTemplates {
 public:
@@ -33,7 +33,7 @@ public:
     std::string render(PageKind kind, const kainjow::mustache::data& view) const;
 
 private:
-    std::array<std::optional<kainjow::mustache::mustache>, 4> pages_;
+    std::array<std::optional<kainjow::mustache::mustache>, 5> pages_;  // one per PageKind
 };
 
 }  // namespace carnet::theme

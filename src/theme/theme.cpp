@@ -50,6 +50,7 @@ constexpr auto k_template_strings = std::to_array<std::pair<std::string_view, st
     {"search_button", "Search"},
     {"search_label", "Words to search for"},
     {"feeds", "Feeds"},
+    {"pages", "Pages"},
     {"comment_form_heading", "Leave a comment"},
     {"comment_name", "Name"},
     {"comment_email", "E-mail (optional, never shown)"},
@@ -492,6 +493,16 @@ private:
         view.set("has_months", !months.empty());
         view["months"] = make_list(std::move(months));
 
+        mustache::list pages;
+        for (const auto& page : sidebar.pages) {
+            mustache::data item;
+            item.set("title", page.title);
+            item.set("path", model::page_path(page.slug));
+            pages.push_back(std::move(item));
+        }
+        view.set("has_pages", !pages.empty());
+        view["pages"] = make_list(std::move(pages));
+
         mustache::list recent;
         for (const auto& post : sidebar.recent_posts) {
             mustache::data item;
@@ -606,6 +617,20 @@ public:
             });
         }
         return templates_.render(PageKind::search, view);
+    }
+
+    std::string render_page(const model::Blog& blog, const model::Page& page,
+                            const Sidebar& sidebar, const PageContext& context) const override {
+        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
+        const std::string title = page.title.empty() ? builder.text(k_untitled) : page.title;
+        auto view = builder.page(title, false, sidebar);
+        const std::string url = builder.absolute_url(model::page_path(page.slug));
+        view.set("has_canonical", PageBuilder::is_absolute(url));
+        view.set("canonical_url", url);
+        view.set("og_title", title);
+        view.set("page_title", title);
+        view.set("page_html", page.html);
+        return templates_.render(PageKind::page, view);
     }
 
     std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar,

@@ -21,6 +21,7 @@ struct Sidebar {
     std::vector<model::Category> categories;  // with post counts, by name
     std::vector<model::MonthCount> months;    // newest first
     std::vector<model::Post> recent_posts;    // newest first, bodies not needed
+    std::vector<model::Page> pages;           // published static pages, in their order
 };
 
 enum class ListingKind { home, year, month, day, category };
@@ -116,6 +117,9 @@ public:
                                     const CommentsSection& comments = {}) const = 0;
     virtual std::string render_search(const model::Blog& blog, const SearchPage& search,
                                       const Sidebar& sidebar, const PageContext& context) const = 0;
+    // A static page (about, contact): its title and its text, no date, no comments.
+    virtual std::string render_page(const model::Blog& blog, const model::Page& page,
+                                    const Sidebar& sidebar, const PageContext& context) const = 0;
     virtual std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar,
                                          const PageContext& context) const = 0;
 
