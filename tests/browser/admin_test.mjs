@@ -5,6 +5,7 @@
 // a minute ahead and see it appear with nobody in the admin, log out.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { existsSync, readFileSync } from "node:fs";
 import { crc32, deflateSync } from "node:zlib";
 
 import { openBrowser, startBlog, waitFor } from "./support.mjs";
@@ -86,6 +87,8 @@ describe("the admin in a browser", { concurrency: 2 }, () => {
             await page.fill("#password", user.password);
             await Promise.all([page.waitForURL(/\/admin\/blogs\/\d+\/$/), page.click("form.login button")]);
             const dashboard = page.url();
+            const session = (await browser.context.cookies()).find((c) => c.name === "carnet_session");
+            assert.ok(session && session.httpOnly && session.sameSite === "Lax");
             assert.equal(await page.locator(".chart svg rect").count(), 24);
 
             // Write the post.
@@ -172,6 +175,17 @@ describe("the admin in a browser", { concurrency: 2 }, () => {
             await Promise.all([page.waitForURL(/\/admin\/login/), page.click("form.logout button")]);
             await page.goto(dashboard);
             assert.match(page.url(), /\/admin\/login/);
+
+            // Neither the password nor the session token is stored or logged anywhere.
+            await blog.stop();
+            for (const file of [blog.db, `${blog.db}-wal`]) {
+                if (!existsSync(file)) continue;
+                const bytes = readFileSync(file);
+                assert.equal(bytes.indexOf(user.password), -1, `password in ${file}`);
+                assert.equal(bytes.indexOf(session.value), -1, `session token in ${file}`);
+            }
+            assert.ok(!blog.log().includes(user.password), "password in the log");
+            assert.ok(!blog.log().includes(session.value), "session token in the log");
 
             browser.assertClean();
         });
