@@ -79,21 +79,6 @@ std::string render(std::string_view template_text, const mustache::data& view) {
     return parsed.render(view);
 }
 
-std::optional<std::int64_t> parse_id(std::string_view text) {
-    std::int64_t value = 0;
-    const auto* end = text.data() + text.size();
-    auto [stop, error] = std::from_chars(text.data(), end, value);
-    if (error != std::errc() || stop != end || value <= 0) return std::nullopt;
-    return value;
-}
-
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(first, last - first + 1));
-}
-
 std::string percent_encode(std::string_view text) {
     return boost::urls::encode(text, boost::urls::unreserved_chars);
 }
@@ -167,7 +152,7 @@ std::vector<model::Category> categories_from_text(std::string_view text) {
     std::set<std::string> seen;
     while (!text.empty()) {
         const auto comma = text.find(',');
-        auto name = trim(text.substr(0, comma));
+        auto name = http::trim_blank(text.substr(0, comma));
         if (!name.empty() && seen.insert(model::make_slug(name)).second) {
             categories.push_back(model::Category{.name = std::move(name)});
         }
@@ -338,7 +323,7 @@ http::Handler AdminImpl::guarded(Permission permission, BlogHandler handler) {
         if (!memberships) return message(500, std::nullopt, "fr", "bad_request");
         const auto blog_param = params.find("blog");
         const auto blog_id =
-            blog_param == params.end() ? std::nullopt : parse_id(blog_param->second);
+            blog_param == params.end() ? std::nullopt : http::parse_id(blog_param->second);
         auto membership = std::ranges::find_if(*memberships, [&](const auto& candidate) {
             return blog_id && candidate.blog.id == *blog_id;
         });
@@ -472,7 +457,7 @@ Response AdminImpl::login(const Request& request) {
     if (sent_token.empty() || !auth::secrets_equal(sent_token, cookie_token)) {
         return message(403, std::nullopt, "fr", "csrf_failed");
     }
-    const auto email = trim(form->get("email").value_or(""));
+    const auto email = http::trim_blank(form->get("email").value_or(""));
     const auto password = form->get("password").value_or("");
     std::string account = email;
     std::ranges::transform(account, account.begin(),
@@ -609,11 +594,11 @@ Response AdminImpl::post_list(const Request& request, const Access& access) {
     const auto& locale = access.blog.locale;
     store::AdminPostQuery query;
     query.status = model::parse_post_status(request.query_param("status").value_or(""));
-    query.category_id = parse_id(request.query_param("category").value_or(""));
-    query.text = trim(request.query_param("q").value_or(""));
+    query.category_id = http::parse_id(request.query_param("category").value_or(""));
+    query.text = http::trim_blank(request.query_param("q").value_or(""));
     if (!allows(access.role, Permission::edit_all)) query.author_id = access.visitor.user.id;
     const int page_number = static_cast<int>(std::clamp<std::int64_t>(
-        parse_id(request.query_param("page").value_or("")).value_or(1), 1, 100'000));
+        http::parse_id(request.query_param("page").value_or("")).value_or(1), 1, 100'000));
     query.limit = k_posts_per_admin_page;
     query.offset = (page_number - 1) * k_posts_per_admin_page;
     auto list = store_.admin_posts(access.blog.id, query);
@@ -818,10 +803,10 @@ Response AdminImpl::save_post(const Request& request, const Access& access, cons
     if (autosave && post_id && post.status != model::PostStatus::draft) {
         return json(409, {{"error", "only drafts are autosaved"}});
     }
-    post.title = trim(form.get("title").value_or(""));
+    post.title = http::trim_blank(form.get("title").value_or(""));
     post.source = form.get("source").value_or("");
-    post.slug = trim(form.get("slug").value_or(""));
-    post.excerpt = trim(form.get("excerpt").value_or(""));
+    post.slug = http::trim_blank(form.get("slug").value_or(""));
+    post.excerpt = http::trim_blank(form.get("excerpt").value_or(""));
     post.categories = categories_from_text(form.get("categories").value_or(""));
     post.comments_open = form.get("comments_open").has_value();
     if (!autosave) {
@@ -835,7 +820,7 @@ Response AdminImpl::save_post(const Request& request, const Access& access, cons
         else
             error = std::string(text(locale, "title")) + " ?";
     }
-    const auto when = trim(form.get("published_at").value_or(""));
+    const auto when = http::trim_blank(form.get("published_at").value_or(""));
     if (!when.empty()) {
         auto local = parse_local_input(when);
         auto instant = local ? model::to_instant(*local, access.blog.time_zone)
@@ -1098,12 +1083,12 @@ Response AdminImpl::save_page(const Access& access, const http::Form& form,
         if (!*found) return message(404, access, access.blog.locale, "not_found");
         edited = std::move(**found);
     }
-    edited.title = trim(form.get("title").value_or(""));
+    edited.title = http::trim_blank(form.get("title").value_or(""));
     edited.source = form.get("source").value_or("");
-    edited.slug = trim(form.get("slug").value_or(""));
+    edited.slug = http::trim_blank(form.get("slug").value_or(""));
     edited.published = form.get("published").has_value();
     edited.position = static_cast<int>(std::clamp<std::int64_t>(
-        parse_id(form.get("position").value_or("")).value_or(0), 0, 10'000));
+        http::parse_id(form.get("position").value_or("")).value_or(0), 0, 10'000));
     edited.html = render_body(access.blog.id, model::SourceFormat::markdown, edited.source);
     edited.updated_at = now();
     std::int64_t saved_id = edited.id;
@@ -1162,7 +1147,7 @@ Response AdminImpl::comment_list(const Request& request, const Access& access) {
     const auto status = model::parse_comment_status(request.query_param("status").value_or(""))
                             .value_or(model::CommentStatus::pending);
     const int page_number = static_cast<int>(std::clamp<std::int64_t>(
-        parse_id(request.query_param("page").value_or("")).value_or(1), 1, 100'000));
+        http::parse_id(request.query_param("page").value_or("")).value_or(1), 1, 100'000));
     constexpr int k_per_page = 50;
     auto list = store_.comments(
         access.blog.id,
@@ -1242,7 +1227,7 @@ Response AdminImpl::edit_comment(const Access& access, std::int64_t comment_id,
     auto existing = store_.find_comment(access.blog.id, comment_id);
     if (!existing) return internal_error(access, existing.error());
     if (!*existing) return message(404, access, access.blog.locale, "not_found");
-    const auto source = trim(form.get(fmt::format("body_{}", comment_id)).value_or(""));
+    const auto source = http::trim_blank(form.get(fmt::format("body_{}", comment_id)).value_or(""));
     if (source.empty()) return message(422, access, access.blog.locale, "bad_request");
     auto written = store_.write([&](store::Writer& writer) {
         return writer.update_comment(access.blog.id, comment_id, source,
@@ -1262,7 +1247,8 @@ Response AdminImpl::reply_to_comment(const Access& access, std::int64_t comment_
     auto parent = store_.find_comment(access.blog.id, comment_id);
     if (!parent) return internal_error(access, parent.error());
     if (!*parent) return message(404, access, access.blog.locale, "not_found");
-    const auto source = trim(form.get(fmt::format("reply_{}", comment_id)).value_or(""));
+    const auto source =
+        http::trim_blank(form.get(fmt::format("reply_{}", comment_id)).value_or(""));
     if (source.empty()) return message(422, access, access.blog.locale, "bad_request");
     // Answering a comment shows it too: a writer does not reply to what readers cannot see.
     model::Comment reply{.blog_id = access.blog.id,
@@ -1320,18 +1306,18 @@ Response AdminImpl::settings(const Access& access, int status, const std::string
 
 Response AdminImpl::save_settings(const Access& access, const http::Form& form) {
     auto blog = access.blog;
-    blog.title = trim(form.get("title").value_or(""));
-    blog.subtitle = trim(form.get("subtitle").value_or(""));
+    blog.title = http::trim_blank(form.get("title").value_or(""));
+    blog.subtitle = http::trim_blank(form.get("subtitle").value_or(""));
     blog.locale = form.get("locale").value_or(blog.locale);
-    blog.time_zone = trim(form.get("time_zone").value_or(""));
-    blog.theme = trim(form.get("theme").value_or(blog.theme));
-    blog.base_url = trim(form.get("base_url").value_or(""));
+    blog.time_zone = http::trim_blank(form.get("time_zone").value_or(""));
+    blog.theme = http::trim_blank(form.get("theme").value_or(blog.theme));
+    blog.base_url = http::trim_blank(form.get("base_url").value_or(""));
     while (blog.base_url.ends_with('/')) blog.base_url.pop_back();
     blog.posts_per_page =
-        static_cast<int>(parse_id(form.get("posts_per_page").value_or("")).value_or(0));
+        static_cast<int>(http::parse_id(form.get("posts_per_page").value_or("")).value_or(0));
     const auto close_after = form.get("close_comments_after_days").value_or("0");
     blog.close_comments_after_days =
-        close_after == "0" ? 0 : static_cast<int>(parse_id(close_after).value_or(-1));
+        close_after == "0" ? 0 : static_cast<int>(http::parse_id(close_after).value_or(-1));
     auto policy = model::parse_comment_policy(form.get("comment_policy").value_or(""));
     Access shown = access;
     if (!policy)
@@ -1355,7 +1341,7 @@ Response AdminImpl::save_settings(const Access& access, const http::Form& form) 
 
 std::int64_t id_param(const RouteParams& params, std::string_view name) {
     auto found = params.find(name);
-    return found == params.end() ? 0 : parse_id(found->second).value_or(0);
+    return found == params.end() ? 0 : http::parse_id(found->second).value_or(0);
 }
 
 void AdminImpl::register_routes(http::Router& router) {
@@ -1527,14 +1513,15 @@ void AdminImpl::register_routes(http::Router& router) {
                category_action([](store::Writer& writer, std::int64_t blog_id,
                                   std::int64_t category_id, const http::Form& form) {
                    return writer.rename_category(blog_id, category_id,
-                                                 trim(form.get("name").value_or("")),
-                                                 trim(form.get("slug").value_or("")));
+                                                 http::trim_blank(form.get("name").value_or("")),
+                                                 http::trim_blank(form.get("slug").value_or("")));
                }));
     router.add("POST", blog + "/categories/{category}/merge",
                category_action([](store::Writer& writer, std::int64_t blog_id,
                                   std::int64_t category_id, const http::Form& form) {
                    return writer.merge_categories(
-                       blog_id, category_id, parse_id(form.get("into").value_or("")).value_or(0));
+                       blog_id, category_id,
+                       http::parse_id(form.get("into").value_or("")).value_or(0));
                }));
     router.add("POST", blog + "/categories/{category}/delete",
                category_action(
@@ -1549,7 +1536,7 @@ void AdminImpl::register_routes(http::Router& router) {
                                                     const Access& access, const http::Form& form) {
                    std::vector<std::int64_t> ids;
                    for (const auto& id : form.all("ids")) {
-                       if (auto parsed = parse_id(id)) ids.push_back(*parsed);
+                       if (auto parsed = http::parse_id(id)) ids.push_back(*parsed);
                    }
                    return moderate(access, ids, form.get("action").value_or(""),
                                    fmt::format("/admin/blogs/{}/comments", access.blog.id));

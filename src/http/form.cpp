@@ -4,6 +4,7 @@
 #include <boost/url/encoding_opts.hpp>
 #include <boost/url/grammar/ci_string.hpp>
 #include <boost/url/pct_string_view.hpp>
+#include <charconv>
 #include <cstdint>
 #include <exception>
 
@@ -414,6 +415,21 @@ Result<Form> parse_form(const Request& request, const FormLimits& limits) {
         // Only allocation failures can get here; Boost.URL's decoding does not throw otherwise.
         return model::fail(Error::Code::internal, std::string("cannot read the form: ") + e.what());
     }
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+    std::int64_t value = 0;
+    const auto* end = text.data() + text.size();
+    auto [stop, error] = std::from_chars(text.data(), end, value);
+    if (error != std::errc() || stop != end || value <= 0) return std::nullopt;
+    return value;
+}
+
+std::string trim_blank(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(first, last - first + 1));
 }
 
 }  // namespace carnet::http

@@ -108,6 +108,12 @@ struct Form {
     const UploadedFile* file(std::string_view field) const;
 };
 
+// A form or query value read as the id of something: digits only, above zero.
+std::optional<std::int64_t> parse_id(std::string_view text);
+
+// A form value without the white space a browser or a person left around it.
+std::string trim_blank(std::string_view text);
+
 // Bounds on what one form may hold, beyond the server's limit on the body's size.
 struct FormLimits {
     std::size_t max_fields = 1000;  // values that are not files

@@ -14,6 +14,8 @@
 #include <mutex>
 #include <utility>
 
+#include "markup/markup.hpp"
+
 namespace carnet::media {
 namespace {
 
@@ -247,30 +249,6 @@ std::optional<ImageType> type_of_extension(std::string_view ext) {
     return std::nullopt;
 }
 
-void append_escaped(std::string& out, std::string_view text) {
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-}
-
 constexpr std::size_t k_hash_hex_digits = 64;
 
 }  // namespace
@@ -460,11 +438,11 @@ std::string img_html(const StoredImage& image, std::string_view alt, std::string
                 fmt::format("{}{}{} {}w", i ? ", " : "", prefix, variant.file_name, variant.width);
         }
         html += "\" sizes=\"";
-        append_escaped(html, sizes);
+        html += markup::escape_html(sizes);
         html += '"';
     }
     html += fmt::format(" width=\"{}\" height=\"{}\" alt=\"", image.width, image.height);
-    append_escaped(html, alt);
+    html += markup::escape_html(alt);
     html += "\" loading=\"lazy\" decoding=\"async\">";
     return html;
 }

@@ -18,21 +18,6 @@ namespace {
 constexpr int k_max_depth = 4;
 constexpr int k_threads_per_page = 50;
 
-std::optional<std::int64_t> positive_number(std::string_view text) {
-    std::int64_t value = 0;
-    const auto* end = text.data() + text.size();
-    auto [stop, error] = std::from_chars(text.data(), end, value);
-    if (error != std::errc() || stop != end || value <= 0) return std::nullopt;
-    return value;
-}
-
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(first, last - first + 1));
-}
-
 // The threads of approved comments, oldest first, replies under their parents.
 std::vector<theme::CommentNode> threads_of(const std::vector<model::Comment>& comments) {
     struct Slot {
@@ -119,7 +104,7 @@ model::Result<theme::CommentsSection> comments_section(store::Store& store, cons
     section.page_count = std::max<int>(
         1, (static_cast<int>(threads.size()) + k_threads_per_page - 1) / k_threads_per_page);
     section.page = static_cast<int>(std::clamp<std::int64_t>(
-        positive_number(request.query_param("comments").value_or("")).value_or(1), 1,
+        http::parse_id(request.query_param("comments").value_or("")).value_or(1), 1,
         section.page_count));
     const auto first = static_cast<std::size_t>((section.page - 1) * k_threads_per_page);
     for (auto i = first; i < threads.size() && i < first + k_threads_per_page; ++i) {
@@ -130,7 +115,7 @@ model::Result<theme::CommentsSection> comments_section(store::Store& store, cons
     const auto notice = request.query_param("comment").value_or("");
     if (notice == "held") section.notice = theme::CommentsSection::Notice::held;
     if (notice == "approved") section.notice = theme::CommentsSection::Notice::approved;
-    if (auto reply = positive_number(request.query_param("reply").value_or(""))) {
+    if (auto reply = http::parse_id(request.query_param("reply").value_or(""))) {
         auto parent = std::ranges::find_if(
             *approved, [&](const model::Comment& comment) { return comment.id == *reply; });
         if (parent != approved->end()) {
@@ -156,16 +141,16 @@ model::Result<CommentOutcome> receive_comment(
     };
     auto form = http::parse_form(request);
     if (!form) return refuse("Your comment could not be read: please send it again.");
-    comments::CommentDraft draft{.author_name = trim(form->get("name").value_or("")),
-                                 .author_email = trim(form->get("email").value_or("")),
-                                 .author_url = trim(form->get("url").value_or("")),
-                                 .body = trim(form->get("body").value_or("")),
+    comments::CommentDraft draft{.author_name = http::trim_blank(form->get("name").value_or("")),
+                                 .author_email = http::trim_blank(form->get("email").value_or("")),
+                                 .author_url = http::trim_blank(form->get("url").value_or("")),
+                                 .body = http::trim_blank(form->get("body").value_or("")),
                                  .honeypot = form->get("homepage").value_or("")};
     section->name = draft.author_name;
     section->email = draft.author_email;
     section->url = draft.author_url;
     section->body = draft.body;
-    const auto parent_id = positive_number(form->get("parent").value_or("")).value_or(0);
+    const auto parent_id = http::parse_id(form->get("parent").value_or("")).value_or(0);
 
     std::vector<std::string> spam_reasons;
     switch (guards.stamps.check_stamp(form->get("stamp").value_or(""), post.id, now)) {

@@ -39,6 +39,15 @@ public:
         return bind(index, std::string_view(value));
     }
     Statement& bind_null(int index);
+    // NULL when the value is absent.
+    template <typename T>
+    Statement& bind(int index, const std::optional<T>& value) {
+        return value ? bind(index, *value) : bind_null(index);
+    }
+    // NULL for 0, the id of nothing (a post without author, a comment that answers none).
+    Statement& bind_id(int index, std::int64_t id) {
+        return id != 0 ? bind(index, id) : bind_null(index);
+    }
 
     // True when a row is ready, false when done; an error otherwise.
     Result<bool> step();

@@ -186,11 +186,7 @@ Result<std::int64_t> save_revision(WriteContext& context, std::int64_t blog_id,
                           "published_at, comments_open, categories) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
     insert->bind(1, blog_id).bind(2, post_id);
-    if (author_id != 0) {
-        insert->bind(3, author_id);
-    } else {
-        insert->bind_null(3);
-    }
+    insert->bind_id(3, author_id);
     insert->bind(4, autosave ? "autosave" : "save")
         .bind(5, rows::now_seconds())
         .bind(6, model::to_string(post->status))
@@ -456,11 +452,7 @@ Result<std::int64_t> add_media(WriteContext& context, const MediaRecord& media,
         .bind(8, rows::now_seconds())
         .bind(9, media.original_name)
         .bind(10, variants);
-    if (uploaded_by != 0) {
-        insert->bind(11, uploaded_by);
-    } else {
-        insert->bind_null(11);
-    }
+    insert->bind_id(11, uploaded_by);
     CARNET_CHECK(insert->run());
     CARNET_TRY(select, db.prepare("SELECT id FROM media WHERE blog_id = ?1 AND content_hash = ?2"));
     select->bind(1, media.blog_id).bind(2, media.content_hash);
@@ -633,26 +625,11 @@ Result<PostList> admin_posts(Connection& db, std::int64_t blog_id, const AdminPo
         "AND (?5 IS NULL OR instr(lower(p.title), lower(?5)) > 0)";
     auto bind = [&](sqlite::Statement& statement) {
         statement.bind(1, blog_id);
-        if (query.status) {
-            statement.bind(2, model::to_string(*query.status));
-        } else {
-            statement.bind_null(2);
-        }
-        if (query.category_id) {
-            statement.bind(3, *query.category_id);
-        } else {
-            statement.bind_null(3);
-        }
-        if (query.author_id) {
-            statement.bind(4, *query.author_id);
-        } else {
-            statement.bind_null(4);
-        }
-        if (!query.text.empty()) {
-            statement.bind(5, query.text);
-        } else {
-            statement.bind_null(5);
-        }
+        statement.bind(
+            2, query.status.transform([](auto status) { return model::to_string(status); }));
+        statement.bind(3, query.category_id);
+        statement.bind(4, query.author_id);
+        statement.bind(5, query.text.empty() ? std::nullopt : std::optional(query.text));
     };
     PostList list;
     CARNET_TRY(count, db.prepare(fmt::format("SELECT count(*) FROM posts p WHERE {}", k_filter)));

@@ -79,11 +79,7 @@ Result<std::int64_t> add_comment(WriteContext& context, const model::Comment& co
                                   "created_at, client_hash) "
                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
     insert->bind(1, comment.blog_id).bind(2, comment.post_id);
-    if (comment.parent_id != 0) {
-        insert->bind(3, comment.parent_id);
-    } else {
-        insert->bind_null(3);
-    }
+    insert->bind_id(3, comment.parent_id);
     insert->bind(4, comment.author_name)
         .bind(5, comment.author_email)
         .bind(6, comment.author_url)
@@ -130,11 +126,7 @@ Status delete_comment(WriteContext& context, std::int64_t blog_id, std::int64_t 
     CARNET_TRY(lift, context.db.prepare("UPDATE comments SET parent_id = ?3 "
                                         "WHERE blog_id = ?1 AND parent_id = ?2"));
     lift->bind(1, blog_id).bind(2, comment_id);
-    if (old.parent_id != 0) {
-        lift->bind(3, old.parent_id);
-    } else {
-        lift->bind_null(3);
-    }
+    lift->bind_id(3, old.parent_id);
     CARNET_CHECK(lift->run());
     CARNET_TRY(remove, context.db.prepare("DELETE FROM comments WHERE blog_id = ?1 AND id = ?2"));
     remove->bind(1, blog_id).bind(2, comment_id);
@@ -167,16 +159,9 @@ Result<CommentList> comments(Connection& db, std::int64_t blog_id, const Comment
         "c.blog_id = ?1 AND (?2 IS NULL OR c.status = ?2) AND (?3 IS NULL OR c.post_id = ?3)";
     auto bind = [&](sqlite::Statement& statement) {
         statement.bind(1, blog_id);
-        if (query.status) {
-            statement.bind(2, model::to_string(*query.status));
-        } else {
-            statement.bind_null(2);
-        }
-        if (query.post_id) {
-            statement.bind(3, *query.post_id);
-        } else {
-            statement.bind_null(3);
-        }
+        statement.bind(
+            2, query.status.transform([](auto status) { return model::to_string(status); }));
+        statement.bind(3, query.post_id);
     };
     CommentList list;
     CARNET_TRY(count,

@@ -145,11 +145,7 @@ public:
             .bind(10, local_text(local))
             .bind(11, static_cast<std::int64_t>(post.updated_at.time_since_epoch().count()))
             .bind(12, post.comments_open ? 1 : 0);
-        if (post.author_id != 0) {
-            insert->bind(13, post.author_id);
-        } else {
-            insert->bind_null(13);
-        }
+        insert->bind_id(13, post.author_id);
         auto inserted = insert->run();
         if (!inserted) {
             if (inserted.error().code == Error::Code::conflict) {
