@@ -442,6 +442,19 @@ int run(int argc, char** argv) {
                    "Rebuild the search index of every blog from its published posts")
         ->required();
 
+    std::string backup_file;
+    auto* backup = app.add_subcommand(
+        "backup", "Copy the database to FILE while the server runs (a consistent snapshot)");
+    add_db(backup);
+    backup->add_option("FILE", backup_file, "Where to write the backup")->required();
+    auto* restore =
+        app.add_subcommand("restore", "Check the backup FILE and put it in place of the database");
+    add_db(restore);
+    restore->add_option("FILE", backup_file, "A file made by carnet backup")->required();
+    bool force_restore = false;
+    restore->add_flag("--force", force_restore,
+                      "Replace the database even while a server has it open (restart it after)");
+
     auto* serve = app.add_subcommand("serve", "Serve the blogs over HTTP until SIGINT or SIGTERM");
     add_db(serve);
     serve->add_option("--listen", settings.listen, "ADDRESS:PORT to listen on")
@@ -474,6 +487,10 @@ int run(int argc, char** argv) {
     serve->add_option("--trusted-proxy", settings.trusted_proxies,
                       "Address of a reverse proxy whose X-Forwarded-* headers are believed");
 
+    BuildCommand build_command;
+    auto* build = add_build_command(app, build_command);
+    add_db(build);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -492,7 +509,12 @@ int run(int argc, char** argv) {
     if (blog_list->parsed()) return run_blog_list(settings.db);
     if (page_text->parsed()) return run_import_page_text(settings, import_file, blog_id);
     if (search->parsed()) return run_search_reindex(settings);
+    if (backup->parsed()) return run_backup(settings.db, backup_file);
+    if (restore->parsed()) return run_restore(settings.db, backup_file, force_restore);
     if (serve->parsed()) return run_serve(settings);
+    if (build->parsed()) {
+        return run_build(settings.db, settings.themes_dir, settings.media_dir, build_command);
+    }
     return 1;
 }
 

@@ -11,6 +11,10 @@
 #include "model/model.hpp"
 #include "store/store.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace carnet::cli {
 
 // Prints the error and gives the exit status: 1 for the user's mistake, 2 for the system's.
@@ -36,5 +40,25 @@ int run_user_grant(const std::string& db, const std::string& email, std::string_
 // Adds a blog to the database; `owner_email`, when given, becomes its owner.
 int run_blog_add(const std::string& db, model::Blog blog, const std::string& owner_email);
 int run_blog_list(const std::string& db);
+
+// `carnet build`: what its flags say. Empty folders fall back to the settings' own.
+struct BuildCommand {
+    std::string out_dir;
+    std::string base_url;
+    std::int64_t blog_id = 0;
+    std::string themes_dir;
+    std::string media_dir;
+};
+// Declares the subcommand and its flags but --db, which the caller adds like every other's.
+CLI::App* add_build_command(CLI::App& app, BuildCommand& command);
+// Writes the blog as static files, with a progress bar when stderr is a terminal.
+int run_build(const std::string& db, const std::string& themes_dir, const std::string& media_dir,
+              const BuildCommand& command);
+
+// Copies the live database `db` to `file` (a consistent snapshot, the server left running).
+int run_backup(const std::string& db, const std::string& file);
+// Checks the backup `file` and puts it in place of `db`; refuses while a server has `db`
+// open unless `force`.
+int run_restore(const std::string& db, const std::string& file, bool force);
 
 }  // namespace carnet::cli

@@ -1,8 +1,12 @@
-// Moving blogs in and out of carnet. For now: the front page of the old hosted service,
-// saved as text (what a browser's "save as text" or a copy of the page gives).
+// Moving blogs in and out of carnet: the front page of the old hosted service, saved as text
+// (what a browser's "save as text" or a copy of the page gives), and the blog written out as
+// static files for any web server.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,5 +49,41 @@ struct ImportReport {
 // announced (their texts are not in such a page) and which posts had no footer.
 Result<ImportReport> import_page_text(store::Store& store, std::int64_t blog_id,
                                       std::string_view text);
+
+// What `build_static_site` renders and where it writes it.
+struct StaticBuildOptions {
+    std::int64_t blog_id = 0;  // 0: the only blog of the store
+    std::filesystem::path out_dir;
+    std::filesystem::path themes_dir;
+    std::filesystem::path media_dir;  // uploaded images; empty: no media
+    // Where readers will reach the copy, for the absolute links of feeds, sitemap and
+    // canonical tags. Empty: the blog's own base URL. A blog with a base URL of its own only
+    // accepts that one (the server shows it); one without takes an http:// URL of a host it
+    // answers to, as if a reader had asked that host.
+    std::string base_url;
+    // Called after each URL rendered with how many are done out of how many; may be empty.
+    std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
+struct StaticBuildReport {
+    int written = 0;                // files that were missing or whose bytes changed
+    int unchanged = 0;              // files already holding the same bytes, left untouched
+    int removed = 0;                // files of an earlier build whose page no longer exists
+    std::vector<std::string> urls;  // every URL path the copy holds, in the order rendered
+};
+
+// The file (relative to the output folder) that holds the page at `url_path`: a path ending
+// in '/' becomes <path>/index.html, any other keeps its name.
+std::filesystem::path static_file_path(std::string_view url_path);
+
+// Writes the blog's public site as static files: every listing page (home, years, months,
+// days, categories), every post, the feeds, sitemap, robots.txt, the theme's files, and the
+// public media. Each answer is rendered through the site's own routes, so the bytes are the
+// server's, except post pages, which carry no comment form (SiteOptions::comment_form).
+// Files are replaced atomically and only when their bytes change; files an earlier build
+// wrote (listed in the folder's .carnet-build manifest) that no longer belong are removed;
+// nothing else in the folder is touched. Fails with invalid_input for a bad base URL or
+// blog, io when a file cannot be written, internal when a page does not render.
+Result<StaticBuildReport> build_static_site(store::Store& store, const StaticBuildOptions& options);
 
 }  // namespace carnet::interop

@@ -20,6 +20,10 @@ struct SiteOptions {
     int sitemap_max_urls = 50'000;
     // Where uploaded images are (served at /media/); empty: no media.
     std::filesystem::path media_dir;
+    // Post pages carry the comment form and reply links. A static copy (`carnet build`) turns
+    // them off: the form's stamp is signed by the serving process and expires, so no server
+    // could accept a form written into a file; the page then says comments are closed.
+    bool comment_form = true;
 };
 
 class Site {

@@ -343,4 +343,40 @@ enum class OpenMode {
 // Opens (and migrates to the current schema) the SQLite database at `path`.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, OpenMode mode);
 
+// What a backup copied.
+struct BackupReport {
+    std::int64_t pages = 0;
+    std::int64_t page_size = 0;
+    std::int64_t bytes = 0;
+    std::int64_t elapsed_ms = 0;
+};
+
+// Copies the carnet database at `from` into the file `to` while other connections (a running
+// server) keep reading and writing it: SQLite's online backup of one consistent snapshot,
+// holding every transaction committed before it began and none that commits meanwhile;
+// writers are not blocked. `to` is written under a temporary name beside it and renamed at
+// the end, so that it is either what it was or a complete backup (one file, no -wal).
+// Code::not_found without `from`; Code::invalid_input when `from` is not a carnet database
+// or `to` names the database itself.
+Result<BackupReport> backup_sqlite_database(const std::filesystem::path& from,
+                                            const std::filesystem::path& to);
+
+struct RestoreReport {
+    std::int64_t pages = 0;
+    std::int64_t bytes = 0;
+    int schema_version = 0;
+    bool replaced_existing = false;  // false when `to` did not exist
+};
+
+// Puts the backup `backup` in place of the database `to`, after checking it: a SQLite
+// database made by carnet, of a schema no newer than this build's, passing SQLite's
+// integrity and foreign key checks (Code::invalid_input otherwise, and nothing changes).
+// The file is copied beside `to`, synced, and renamed over it; `to`'s -wal, -shm and
+// -journal files go first, so that SQLite never replays them onto the restored file.
+// Unless `force`, refuses (Code::conflict) while any other connection, such as a running
+// server, has `to` open: it tries an exclusive lock for a moment. A server forced past keeps
+// the replaced file open and must be restarted: what it writes meanwhile is lost.
+Result<RestoreReport> restore_sqlite_database(const std::filesystem::path& backup,
+                                              const std::filesystem::path& to, bool force);
+
 }  // namespace carnet::store

@@ -1,0 +1,511 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "http/http.hpp"
+#include "interop/interop.hpp"
+#include "markup/markup.hpp"
+#include "model/model.hpp"
+#include "site/site.hpp"
+#include "store/store.hpp"
+
+namespace carnet::interop {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr std::string_view k_host = "carnet.test";
+const std::string k_gif = std::string(64, 'b') + ".gif";
+const std::string k_jpeg = std::string(64, 'c') + ".jpg";
+const std::string k_jpeg_variant = std::string(64, 'c') + "-480.jpg";
+
+std::string read_bytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+}
+
+bool is_post_page(std::string_view url) {
+    return url.starts_with("/archive/") && url.ends_with(".html");
+}
+
+// The one allowed difference: a post page's comments section. Returns the page without it,
+// and the section itself in `section`.
+std::string outside_comments(const std::string& html, std::string* section = nullptr) {
+    const auto begin = html.find("<section id=\"comments\"");
+    const auto end = html.find("</section>", begin);
+    if (begin == std::string::npos || end == std::string::npos) return html;
+    if (section != nullptr) *section = html.substr(begin, end - begin);
+    return html.substr(0, begin) + html.substr(end);
+}
+
+// Whether `path` matches a router pattern: literal segments, or `{name}` with an optional
+// literal prefix and suffix, matching one non-empty segment.
+bool matches(std::string_view pattern, std::string_view path) {
+    const auto split = [](std::string_view text) {
+        std::vector<std::string> parts;
+        std::string part;
+        for (char c : text) {
+            if (c == '/') {
+                parts.push_back(part);
+                part.clear();
+            } else {
+                part += c;
+            }
+        }
+        parts.push_back(part);
+        return parts;
+    };
+    const auto want = split(pattern);
+    const auto have = split(path);
+    if (want.size() != have.size()) return false;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        const auto open = want[i].find('{');
+        if (open == std::string::npos) {
+            if (want[i] != have[i]) return false;
+            continue;
+        }
+        const auto close = want[i].find('}');
+        const auto prefix = want[i].substr(0, open);
+        const auto suffix = want[i].substr(close + 1);
+        if (have[i].size() <= prefix.size() + suffix.size() || !have[i].starts_with(prefix) ||
+            !have[i].ends_with(suffix)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// A blog of 14 posts over two years, several months and days (one day with four posts),
+// three categories, a comment, and uploaded images; listings hold 3 posts, so home, years,
+// months, one day and one category have several pages.
+class StaticBuild : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string pattern = (fs::temp_directory_path() / "carnet-static-XXXXXX").string();
+        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+        dir_ = pattern;
+        out_ = dir_ / "site";
+        media_dir_ = dir_ / "media";
+        auto opened =
+            store::open_sqlite_store(dir_ / "blog.db", store::OpenMode::create_if_missing);
+        ASSERT_TRUE(opened) << opened.error().message;
+        store_ = std::move(*opened);
+        ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+            auto id = writer.create_blog(model::Blog{.hosts = {std::string(k_host)},
+                                                     .title = "Le carnet statique",
+                                                     .posts_per_page = 3});
+            if (!id) return std::unexpected(id.error());
+            blog_id_ = *id;
+            return {};
+        }));
+        const auto at = [](year_month_day day, hours hour) {
+            return model::Instant{sys_days{day} + hour};
+        };
+        old_post_ = add_post("Un vieux billet", at(2016y / 3 / 14, 10h), {"Syrie"});
+        add_post("Un autre vieux billet", at(2016y / 3 / 20, 10h), {"Syrie", "Irak"});
+        lonely_post_ = add_post("Seul ce jour-là", at(2016y / 11 / 2, 10h), {"Irak"});
+        for (int i = 0; i < 4; ++i) {
+            add_post("Le 4 octobre, billet " + std::to_string(i), at(2017y / 10 / 4, hours(8 + i)),
+                     {"Libye"});
+        }
+        for (int i = 0; i < 7; ++i) {
+            const auto id = add_post("Octobre, billet " + std::to_string(i),
+                                     at(2017y / 10 / (10 + i), 18h), {"Libye", "Syrie"});
+            if (i == 0) commented_post_ = id;
+        }
+        ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+            auto comment = writer.add_comment(
+                model::Comment{.blog_id = blog_id_,
+                               .post_id = commented_post_,
+                               .author_name = "Lectrice",
+                               .source = "Merci",
+                               .html = "<p>Merci</p>",
+                               .status = model::CommentStatus::approved,
+                               .created_at = model::Instant{sys_days{2017y / 10 / 11}}});
+            if (!comment) return std::unexpected(comment.error());
+            for (const bool published : {true, false}) {
+                auto page =
+                    writer.create_page(model::Page{.blog_id = blog_id_,
+                                                   .published = published,
+                                                   .title = published ? "A propos" : "Brouillon",
+                                                   .slug = published ? "a-propos" : "brouillon",
+                                                   .source = "Qui ecrit.",
+                                                   .html = "<p>Qui ecrit.</p>"});
+                if (!page) return std::unexpected(page.error());
+            }
+            for (const auto& record : {store::MediaRecord{.blog_id = blog_id_,
+                                      .content_hash = std::string(64, 'b'),
+                                      .content_type = "image/gif",
+                                      .file_name = k_gif,
+                                      .size_bytes = 3,
+                                      .width = 10,
+                                      .height = 10},
+                                       store::MediaRecord{.blog_id = blog_id_,
+                                       .content_hash = std::string(64, 'c'),
+                                       .content_type = "image/jpeg",
+                                       .file_name = k_jpeg,
+                                       .size_bytes = 3,
+                                       .width = 2000,
+                                       .height = 1000,
+                                       .variants = {{480, 240, k_jpeg_variant}}}}) {
+                auto added = writer.add_media(record, 0);
+                if (!added) return std::unexpected(added.error());
+            }
+            return {};
+        }));
+        fs::create_directories(media_dir_);
+        for (const auto& name : {k_gif, k_jpeg, k_jpeg_variant}) {
+            std::ofstream(media_dir_ / name, std::ios::binary) << "img:" << name;
+        }
+    }
+
+    void TearDown() override { fs::remove_all(dir_); }
+
+    std::int64_t add_post(std::string title, model::Instant at,
+                          std::vector<std::string> categories) {
+        model::Post post{.blog_id = blog_id_,
+                         .status = model::PostStatus::published,
+                         .title = std::move(title),
+                         .source = "Un *paragraphe*."};
+        post.html = markup::render_post_body(post.source_format, post.source);
+        post.excerpt = markup::excerpt(post.html);
+        post.published_at = at;
+        post.updated_at = at;
+        for (auto& name : categories) post.categories.push_back({.name = name});
+        std::int64_t id = 0;
+        EXPECT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+            auto created = writer.create_post(post);
+            if (!created) return std::unexpected(created.error());
+            id = *created;
+            return {};
+        }));
+        return id;
+    }
+
+    StaticBuildOptions options() const {
+        return StaticBuildOptions{.out_dir = out_,
+                                  .themes_dir = CARNET_THEMES_DIR,
+                                  .media_dir = media_dir_,
+                                  .base_url = "http://" + std::string(k_host)};
+    }
+
+    StaticBuildReport build() {
+        auto report = build_static_site(*store_, options());
+        EXPECT_TRUE(report) << report.error().message;
+        return report ? *report : StaticBuildReport{};
+    }
+
+    // The server's answer: the site as `carnet serve` runs it, asked by a reader of k_host.
+    http::Response served(const std::string& path, bool comment_form = true) {
+        auto& router = comment_form ? server_router_ : static_router_;
+        auto& site = comment_form ? server_site_ : static_site_;
+        if (!site) {
+            auto made =
+                site::Site::create(*store_, site::SiteOptions{.themes_dir = CARNET_THEMES_DIR,
+                                                              .media_dir = media_dir_,
+                                                              .comment_form = comment_form});
+            EXPECT_TRUE(made) << made.error().message;
+            site = std::move(*made);
+            site->register_routes(router);
+        }
+        http::Request request;
+        request.method = "GET";
+        request.target = path;
+        request.path = path;
+        request.host = std::string(k_host);
+        request.headers.emplace_back("Host", std::string(k_host));
+        return router.dispatch(request);
+    }
+
+    // Every file of the output folder but the manifest, by path relative to it.
+    std::map<std::string, std::string> files() const {
+        std::map<std::string, std::string> found;
+        for (const auto& entry : fs::recursive_directory_iterator(out_)) {
+            if (!entry.is_regular_file()) continue;
+            const auto relative = fs::relative(entry.path(), out_).generic_string();
+            if (relative != ".carnet-build") found[relative] = read_bytes(entry.path());
+        }
+        return found;
+    }
+
+    fs::path dir_;
+    fs::path out_;
+    fs::path media_dir_;
+    std::unique_ptr<store::Store> store_;
+    std::int64_t blog_id_ = 0;
+    std::int64_t old_post_ = 0;
+    std::int64_t lonely_post_ = 0;
+    std::int64_t commented_post_ = 0;
+    std::unique_ptr<site::Site> server_site_;
+    std::unique_ptr<site::Site> static_site_;
+    http::Router server_router_;
+    http::Router static_router_;
+};
+
+TEST(StaticFilePath, FoldersBecomeIndexHtmlAndFilesKeepTheirName) {
+    EXPECT_EQ(static_file_path("/"), fs::path("index.html"));
+    EXPECT_EQ(static_file_path("/page/2/"), fs::path("page/2/index.html"));
+    EXPECT_EQ(static_file_path("/archive/2017/10/04/titre.html"),
+              fs::path("archive/2017/10/04/titre.html"));
+    EXPECT_EQ(static_file_path("/list/libye/atom.xml"), fs::path("list/libye/atom.xml"));
+}
+
+TEST_F(StaticBuild, EveryFileHoldsTheServersAnswerButTheCommentForm) {
+    const auto report = build();
+    ASSERT_FALSE(report.urls.empty());
+    EXPECT_EQ(report.written, static_cast<int>(report.urls.size()));
+    EXPECT_EQ(files().size(), report.urls.size());
+    int post_pages = 0;
+    for (const auto& url : report.urls) {
+        SCOPED_TRACE(url);
+        const auto file = read_bytes(out_ / static_file_path(url));
+        const auto server = served(url);
+        ASSERT_EQ(server.status, 200);
+        // The bytes are those of the site with the comment form turned off, everywhere.
+        EXPECT_EQ(file, served(url, false).body);
+        if (!is_post_page(url)) {
+            EXPECT_EQ(file, server.body);
+            continue;
+        }
+        // The allowed difference: a post page's comments section has no form and no reply
+        // links, and says comments are closed; the rest of the page is the server's.
+        ++post_pages;
+        std::string static_section;
+        std::string server_section;
+        EXPECT_EQ(outside_comments(file, &static_section),
+                  outside_comments(server.body, &server_section));
+        EXPECT_THAT(server_section, HasSubstr("<form id=\"comment-form\""));
+        EXPECT_THAT(static_section, Not(HasSubstr("<form")));
+        EXPECT_THAT(static_section, Not(HasSubstr("name=\"stamp\"")));
+        EXPECT_THAT(static_section, Not(HasSubstr("?reply=")));
+        EXPECT_THAT(static_section, HasSubstr("class=\"comments-closed\""));
+    }
+    EXPECT_EQ(post_pages, 14);
+    // The comments themselves stay.
+    auto commented = store_->find_post_by_id(blog_id_, commented_post_);
+    ASSERT_TRUE(commented && *commented);
+    auto blog = store_->find_blog(blog_id_);
+    const auto page = read_bytes(out_ / static_file_path(model::post_path(**blog, **commented)));
+    EXPECT_THAT(page, HasSubstr("<p>Merci</p>"));
+}
+
+TEST_F(StaticBuild, CoversEveryPageListingFeedAndFile) {
+    const auto report = build();
+    const std::set<std::string> urls(report.urls.begin(), report.urls.end());
+    for (const auto* url : {"/",
+                            "/page/5/",
+                            "/archive/2017/",
+                            "/archive/2017/page/4/",
+                            "/archive/2016/",
+                            "/archive/2017/10/page/4/",
+                            "/archive/2016/03/",
+                            "/archive/2016/11/",
+                            "/archive/2017/10/04/",
+                            "/archive/2017/10/04/page/2/",
+                            "/list/libye/",
+                            "/list/libye/page/4/",
+                            "/list/libye/atom.xml",
+                            "/list/irak/rss.xml",
+                            "/list/syrie/feed.json",
+                            "/atom.xml",
+                            "/rss.xml",
+                            "/feed.json",
+                            "/sitemap.xml",
+                            "/robots.txt",
+                            "/theme/style.css",
+                            "/theme/video.js",
+                            "/a-propos.html"}) {
+        EXPECT_TRUE(urls.contains(url)) << url;
+    }
+    EXPECT_FALSE(urls.contains("/page/6/"));
+    EXPECT_FALSE(urls.contains("/brouillon.html"));  // a draft page
+    EXPECT_EQ(served("/page/6/").status, 404);
+    EXPECT_EQ(served("/list/libye/page/5/").status, 404);
+    // Public media only: the GIF and the JPEG's variant, not the JPEG's original (its EXIF).
+    EXPECT_TRUE(urls.contains("/media/" + k_gif));
+    EXPECT_TRUE(urls.contains("/media/" + k_jpeg_variant));
+    EXPECT_FALSE(urls.contains("/media/" + k_jpeg));
+    EXPECT_EQ(read_bytes(out_ / "media" / k_gif), "img:" + k_gif);
+
+    // Every GET route of the site is in the copy, but those a static server cannot answer.
+    const std::set<std::string> left_out{
+        "/search",                                     // a query: needs the server
+        "/archives/{year}/{month}/index.html",         // the old service's URLs: redirects
+        "/archives/{year}/{month}/index-{page}.html",  //
+        "/index.rss",                                  //
+        "/sitemap-{number}.xml",                       // only past 50,000 URLs
+    };
+    for (const auto& route : server_router_.routes()) {
+        if (route.method != "GET" || left_out.contains(route.pattern)) continue;
+        EXPECT_TRUE(std::ranges::any_of(
+            report.urls, [&](const std::string& url) { return matches(route.pattern, url); }))
+            << "no page of the copy answers " << route.pattern;
+    }
+
+    // Every link of every page leads to a file of the copy (the search form aside).
+    const std::regex link(R"re((?:href|src)="(/[^"#?]*)")re");
+    for (const auto& [file, bytes] : files()) {
+        if (!file.ends_with(".html")) continue;
+        for (std::sregex_iterator it(bytes.begin(), bytes.end(), link), end; it != end; ++it) {
+            const auto target = (*it)[1].str();
+            EXPECT_TRUE(urls.contains(target)) << file << " links to " << target;
+        }
+    }
+    // And so does every address of the sitemap.
+    const auto sitemap = read_bytes(out_ / "sitemap.xml");
+    const std::regex loc("<loc>http://carnet\\.test(/[^<]*)</loc>");
+    int locs = 0;
+    for (std::sregex_iterator it(sitemap.begin(), sitemap.end(), loc), end; it != end; ++it) {
+        EXPECT_TRUE(urls.contains((*it)[1].str())) << (*it)[1].str();
+        ++locs;
+    }
+    EXPECT_GT(locs, 14);
+}
+
+TEST_F(StaticBuild, ASecondBuildWithNoChangeWritesNothing) {
+    const auto first = build();
+    const auto before = files();
+    const auto second = build();
+    EXPECT_EQ(second.written, 0);
+    EXPECT_EQ(second.removed, 0);
+    EXPECT_EQ(second.unchanged, static_cast<int>(first.urls.size()));
+    EXPECT_EQ(files(), before);
+    // No temporary file was left behind.
+    for (const auto& [file, bytes] : files()) {
+        EXPECT_FALSE(fs::path(file).filename().string().starts_with('.')) << file;
+    }
+}
+
+TEST_F(StaticBuild, AnEditedPostRewritesOnlyTheFilesThatShowIt) {
+    build();
+    const auto before = files();
+    // An old post: not among the sidebar's recent posts, which every page shows.
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        auto post = writer.find_post_by_id(blog_id_, old_post_);
+        if (!post) return std::unexpected(post.error());
+        (*post)->title = "Un titre corrige";
+        (*post)->updated_at = model::Instant{sys_days{2018y / 1 / 1}};
+        return writer.update_post(**post);
+    }));
+    const auto report = build();
+    const auto after = files();
+    ASSERT_EQ(after.size(), before.size());
+    std::set<std::string> changed;
+    for (const auto& [file, bytes] : after) {
+        if (before.at(file) != bytes) changed.insert(file);
+    }
+    EXPECT_EQ(report.written, static_cast<int>(changed.size()));
+    EXPECT_EQ(report.unchanged, static_cast<int>(after.size() - changed.size()));
+    EXPECT_EQ(report.removed, 0);
+    // What changed shows the post (its page, the listings and feeds that hold it) or dates it
+    // (the sitemap's lastmod).
+    for (const auto& file : changed) {
+        EXPECT_TRUE(after.at(file).find("Un titre corrige") != std::string::npos ||
+                    file == "sitemap.xml")
+            << file;
+    }
+    for (const auto* file :
+         {"archive/2016/03/14/un-vieux-billet.html", "archive/2016/03/14/index.html",
+          "archive/2016/03/index.html", "list/syrie/page/3/index.html", "list/syrie/atom.xml",
+          "atom.xml", "rss.xml", "feed.json", "sitemap.xml"}) {
+        EXPECT_TRUE(changed.contains(file)) << file;
+    }
+    for (const auto* file : {"index.html", "list/libye/index.html", "archive/2017/10/index.html",
+                             "archive/2016/11/02/index.html", "theme/style.css", "robots.txt"}) {
+        EXPECT_FALSE(changed.contains(file)) << file;
+    }
+}
+
+TEST_F(StaticBuild, ADeletedPostsFilesAreRemovedAndOtherFilesKept) {
+    build();
+    std::ofstream(out_ / "CNAME") << "blog.example.org\n";  // the owner's, not the build's
+    auto blog = store_->find_blog(blog_id_);
+    auto post = store_->find_post_by_id(blog_id_, lonely_post_);
+    ASSERT_TRUE(blog && *blog && post && *post);
+    const auto page = static_file_path(model::post_path(**blog, **post));
+    ASSERT_TRUE(fs::exists(out_ / page));
+    ASSERT_TRUE(fs::exists(out_ / "archive/2016/11/02/index.html"));
+    ASSERT_TRUE(store_->write(
+        [&](store::Writer& writer) { return writer.delete_post(blog_id_, lonely_post_); }));
+    const auto report = build();
+    EXPECT_FALSE(fs::exists(out_ / page));
+    // Its day and month had no other post: their listings go, with their folders.
+    EXPECT_FALSE(fs::exists(out_ / "archive/2016/11"));
+    EXPECT_GE(report.removed, 3);
+    EXPECT_TRUE(fs::exists(out_ / "CNAME"));
+    EXPECT_EQ(files().size(), report.urls.size() + 1);
+    for (const auto& url : report.urls) EXPECT_TRUE(fs::exists(out_ / static_file_path(url)));
+}
+
+TEST_F(StaticBuild, TheBaseUrlIsTheBlogsOrAnHttpHostItAnswers) {
+    auto without = options();
+    without.base_url.clear();
+    auto refused = build_static_site(*store_, without);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, model::Error::Code::invalid_input);
+    EXPECT_THAT(refused.error().message, HasSubstr("--base-url"));
+
+    for (const auto* bad : {"https://carnet.test", "http://carnet.test/blog/", "carnet.test"}) {
+        auto options_with = options();
+        options_with.base_url = bad;
+        auto result = build_static_site(*store_, options_with);
+        ASSERT_FALSE(result) << bad;
+        EXPECT_EQ(result.error().code, model::Error::Code::invalid_input) << bad;
+    }
+    EXPECT_FALSE(fs::exists(out_));  // a refused build writes nothing
+
+    // A blog with its own base URL: the copy links there, as the server does.
+    auto blog = store_->find_blog(blog_id_);
+    ASSERT_TRUE(blog && *blog);
+    (*blog)->base_url = "https://blog.example.org";
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) { return writer.update_blog(**blog); }));
+    auto built = build_static_site(*store_, without);
+    ASSERT_TRUE(built) << built.error().message;
+    EXPECT_THAT(read_bytes(out_ / "atom.xml"), HasSubstr("https://blog.example.org/"));
+    EXPECT_THAT(read_bytes(out_ / "robots.txt"),
+                HasSubstr("Sitemap: https://blog.example.org/sitemap.xml"));
+    auto same = options();
+    same.base_url = "https://blog.example.org/";
+    EXPECT_TRUE(build_static_site(*store_, same));
+    auto other = options();
+    other.base_url = "https://elsewhere.example.org";
+    auto conflict = build_static_site(*store_, other);
+    ASSERT_FALSE(conflict);
+    EXPECT_EQ(conflict.error().code, model::Error::Code::invalid_input);
+}
+
+TEST_F(StaticBuild, ProgressCountsEveryUrl) {
+    auto with_progress = options();
+    std::size_t calls = 0;
+    std::size_t last_done = 0;
+    std::size_t last_total = 0;
+    with_progress.progress = [&](std::size_t done, std::size_t total) {
+        ++calls;
+        EXPECT_EQ(done, last_done + 1);
+        EXPECT_LE(done, total);
+        last_done = done;
+        last_total = total;
+    };
+    auto report = build_static_site(*store_, with_progress);
+    ASSERT_TRUE(report);
+    EXPECT_EQ(last_done, last_total);
+    EXPECT_GE(calls, report->urls.size());
+}
+
+}  // namespace
+}  // namespace carnet::interop
