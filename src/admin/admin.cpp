@@ -590,6 +590,21 @@ mustache::data status_options(std::string_view locale, std::optional<model::Post
     return options;
 }
 
+mustache::data policy_options(std::string_view locale,
+                              std::optional<model::CommentPolicy> selected) {
+    mustache::list options;
+    for (auto policy : {model::CommentPolicy::open, model::CommentPolicy::first_held,
+                        model::CommentPolicy::all_held, model::CommentPolicy::closed}) {
+        mustache::data option;
+        option.set("value", std::string(model::to_string(policy)));
+        option.set("label",
+                   std::string(text(locale, fmt::format("policy_{}", model::to_string(policy)))));
+        option.set("selected", selected == policy);
+        options.push_back(option);
+    }
+    return options;
+}
+
 Response AdminImpl::post_list(const Request& request, const Access& access) {
     const auto& locale = access.blog.locale;
     store::AdminPostQuery query;
@@ -744,6 +759,7 @@ Response AdminImpl::post_editor(const Access& access, const model::Post& post, i
              is_new ? std::string() : local_input_value(post.published_at, access.blog.time_zone));
     view.set("time_zone", access.blog.time_zone);
     view.set("comments_open", post.comments_open);
+    view.set("policies", policy_options(locale, post.comment_policy));
     if (post.status == model::PostStatus::published) {
         view.set("public_url", model::post_path(access.blog, post));
     }
@@ -809,6 +825,7 @@ Response AdminImpl::save_post(const Request& request, const Access& access, cons
     post.excerpt = http::trim_blank(form.get("excerpt").value_or(""));
     post.categories = categories_from_text(form.get("categories").value_or(""));
     post.comments_open = form.get("comments_open").has_value();
+    post.comment_policy = model::parse_comment_policy(form.get("comment_policy").value_or(""));
     if (!autosave) {
         post.status = model::parse_post_status(form.get("status").value_or("draft"))
                           .value_or(model::PostStatus::draft);
@@ -1289,17 +1306,7 @@ Response AdminImpl::settings(const Access& access, int status, const std::string
     view.set("theme", blog.theme);
     view.set("base_url", blog.base_url);
     view.set("close_comments_after_days", std::to_string(blog.close_comments_after_days));
-    mustache::list policies;
-    for (auto policy : {model::CommentPolicy::open, model::CommentPolicy::first_held,
-                        model::CommentPolicy::all_held, model::CommentPolicy::closed}) {
-        mustache::data option;
-        option.set("value", std::string(model::to_string(policy)));
-        option.set("label", std::string(text(blog.locale,
-                                             fmt::format("policy_{}", model::to_string(policy)))));
-        option.set("selected", blog.comment_policy == policy);
-        policies.push_back(option);
-    }
-    view.set("policies", policies);
+    view.set("policies", policy_options(blog.locale, blog.comment_policy));
     return page(status, access, blog.locale, std::string(text(blog.locale, "settings")),
                 templates::k_settings, view, notice, error);
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "admin/chart.hpp"
@@ -530,6 +531,35 @@ TEST_F(AdminTest, PreviewRendersMarkdownLikeThePublicPage) {
     EXPECT_NE(answer.body.find("<li>deux</li>"), std::string::npos);
     EXPECT_NE(header_of(answer, "Content-Security-Policy").find("script-src 'self'"),
               std::string::npos);
+}
+
+TEST_F(AdminTest, DraftsAreAutosavedWithOneAutosaveRevisionAndPublishedPostsAreNot) {
+    auto browser = log_in("owner@a.example");
+    const auto base = fmt::format("/admin/blogs/{}/posts", blog_a_);
+    auto first = send("POST", base + "/autosave", &browser,
+                      form_body({{"csrf", browser.csrf}, {"title", ""}, {"source", "Début"}}));
+    ASSERT_EQ(first.status, 200) << first.body;
+    std::smatch found;
+    ASSERT_TRUE(std::regex_search(first.body, found, std::regex(R"re("id":(\d+))re")));
+    const auto id = std::stoll(found[1]);
+    auto draft = *store_->find_post_by_id(blog_a_, id);
+    ASSERT_TRUE(draft.has_value());
+    EXPECT_EQ(draft->status, model::PostStatus::draft);
+    EXPECT_EQ(draft->source, "Début");
+    for (const auto* text : {"Début, suite", "Début, suite et fin"}) {
+        auto again =
+            send("POST", fmt::format("{}/{}/autosave", base, id), &browser,
+                 form_body({{"csrf", browser.csrf}, {"title", "Brouillon"}, {"source", text}}));
+        EXPECT_EQ(again.status, 200);
+    }
+    EXPECT_EQ((*store_->find_post_by_id(blog_a_, id))->source, "Début, suite et fin");
+    auto revisions = *store_->revisions(blog_a_, id);
+    EXPECT_EQ(std::ranges::count_if(revisions, [](const auto& r) { return r.autosave; }), 1);
+    // A published post is never changed by an autosave.
+    auto refused = send("POST", fmt::format("{}/{}/autosave", base, post_a_), &browser,
+                        form_body({{"csrf", browser.csrf}, {"title", "x"}, {"source", "x"}}));
+    EXPECT_EQ(refused.status, 409);
+    EXPECT_EQ((*store_->find_post_by_id(blog_a_, post_a_))->source, "Texte");
 }
 
 TEST(Chart, DrawsOneBarPerMonthOverTwoYears) {

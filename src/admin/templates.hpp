@@ -134,6 +134,8 @@ inline constexpr std::string_view k_editor = R"(<h1>{{heading}}</h1>
   <input id="published_at" name="published_at" type="datetime-local" value="{{published_local}}">
   <small>{{t.publication_hint}} ({{time_zone}})</small></p>
   <p><label><input type="checkbox" name="comments_open" value="1"{{#comments_open}} checked{{/comments_open}}> {{t.comments_open}}</label></p>
+  <p><label for="comment_policy">{{t.comment_policy}}</label>
+  <select id="comment_policy" name="comment_policy"><option value="">{{t.policy_blog}}</option>{{#policies}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/policies}}</select></p>
   {{/is_post}}
   {{#is_page}}
   <p><label><input type="checkbox" name="published" value="1"{{#published}} checked{{/published}}> {{t.published_page}}</label></p>

@@ -91,6 +91,7 @@ inline constexpr auto k_texts = std::to_array<Text>({
     {"theme", "Thème", "Theme"},
     {"base_url", "Adresse publique", "Public address"},
     {"comment_policy", "Commentaires", "Comments"},
+    {"policy_blog", "Comme le reste du blog", "As the rest of the blog"},
     {"policy_open", "Ouverts, publiés aussitôt", "Open, shown at once"},
     {"policy_first_held", "Premier commentaire d'un auteur en attente",
      "A new commenter's first comment waits"},

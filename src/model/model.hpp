@@ -106,6 +106,8 @@ struct Post {
     Instant published_at{};
     Instant updated_at{};
     bool comments_open = true;
+    // Overrides the blog's comment policy for this post; unset follows the blog.
+    std::optional<CommentPolicy> comment_policy;
     std::int64_t author_id = 0;        // 0: no author (imported, or the account was removed)
     int comment_count = 0;             // approved comments
     std::vector<Category> categories;  // in the order the writer gave them

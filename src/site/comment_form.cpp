@@ -83,8 +83,12 @@ std::string_view problem_text(const comments::Invalid& invalid) {
 
 }  // namespace
 
+model::CommentPolicy policy_of(const model::Blog& blog, const model::Post& post) {
+    return post.comment_policy.value_or(blog.comment_policy);
+}
+
 bool comments_open(const model::Blog& blog, const model::Post& post, model::Instant now) {
-    if (!post.comments_open || blog.comment_policy == model::CommentPolicy::closed) return false;
+    if (!post.comments_open || policy_of(blog, post) == model::CommentPolicy::closed) return false;
     if (blog.close_comments_after_days > 0 &&
         now > post.published_at + std::chrono::days(blog.close_comments_after_days)) {
         return false;
@@ -198,9 +202,9 @@ model::Result<CommentOutcome> receive_comment(
     }
     if (!spam_reasons.empty()) {
         comment.status = model::CommentStatus::spam;
-    } else if (blog.comment_policy == model::CommentPolicy::open) {
+    } else if (policy_of(blog, post) == model::CommentPolicy::open) {
         comment.status = model::CommentStatus::approved;
-    } else if (blog.comment_policy == model::CommentPolicy::first_held &&
+    } else if (policy_of(blog, post) == model::CommentPolicy::first_held &&
                !draft.author_email.empty()) {
         auto known =
             store.has_approved_comment_from(blog.id, draft.author_name, draft.author_email);

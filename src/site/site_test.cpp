@@ -537,5 +537,37 @@ TEST_F(SiteTest, ChangedSettingsShowOnTheVeryNextPage) {
     EXPECT_NE(get("paris.test", "/").body.find("Nouveau titre"), std::string::npos);
 }
 
+TEST_F(SiteTest, APostsOwnCommentPolicyOverridesTheBlogs) {
+    // The blog holds every comment; one post lets them through, another closes.
+    auto blog = **store_->find_blog(paris_);
+    blog.comment_policy = model::CommentPolicy::all_held;
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) { return writer.update_blog(blog); }));
+    auto open_post = **store_->find_published_post(paris_, "billet-0");
+    open_post.comment_policy = model::CommentPolicy::open;
+    auto closed_post = **store_->find_published_post(paris_, "billet-1");
+    closed_post.comment_policy = model::CommentPolicy::closed;
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        if (auto done = writer.update_post(open_post); !done) return done;
+        return writer.update_post(closed_post);
+    }));
+    EXPECT_EQ((**store_->find_published_post(paris_, "billet-0")).comment_policy,
+              model::CommentPolicy::open);
+    EXPECT_EQ(get("paris.test", "/archive/2017/10/02/billet-1.html").body.find("comment-form"),
+              std::string::npos);
+    const auto path = std::string("/archive/2017/10/01/billet-0.html");
+    auto page = get("paris.test", path);
+    std::smatch found;
+    ASSERT_TRUE(
+        std::regex_search(page.body, found, std::regex(R"re(name="stamp" value="([^"]+)")re")));
+    std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+    http::Request request = request_for("paris.test", path);
+    request.method = "POST";
+    request.remote_address = "192.0.2.9";
+    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    request.body = "name=Ana&body=Bonjour&stamp=" + found[1].str();
+    auto sent = router_.dispatch(request);
+    EXPECT_NE(header(sent, "Location").find("comment=approved"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace carnet::site

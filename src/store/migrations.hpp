@@ -233,6 +233,11 @@ INSERT INTO post_search_en (rowid, title, body, blog)
 INSERT INTO post_search_fr (post_search_fr) VALUES ('optimize');
 INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
 )sql"},
+    // A post may override its blog's comment policy; NULL follows the blog.
+    {6, R"sql(
+ALTER TABLE posts ADD COLUMN comment_policy TEXT
+    CHECK (comment_policy IS NULL OR comment_policy IN ('open', 'first_held', 'all_held', 'closed'));
+)sql"},
 });
 
 }  // namespace carnet::store

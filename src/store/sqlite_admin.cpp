@@ -106,7 +106,8 @@ Status update_post(WriteContext& context, const model::Post& post) {
     CARNET_TRY(update, db.prepare("UPDATE posts SET status = ?3, title = ?4, slug = ?5, "
                                   "source_format = ?6, source = ?7, html = ?8, excerpt = ?9, "
                                   "published_at = ?10, published_local = ?11, updated_at = ?12, "
-                                  "comments_open = ?13 WHERE blog_id = ?1 AND id = ?2"));
+                                  "comments_open = ?13, comment_policy = ?14 "
+                                  "WHERE blog_id = ?1 AND id = ?2"));
     update->bind(1, post.blog_id)
         .bind(2, post.id)
         .bind(3, model::to_string(post.status))
@@ -119,7 +120,9 @@ Status update_post(WriteContext& context, const model::Post& post) {
         .bind(10, seconds_of(post.published_at))
         .bind(11, rows::local_text(local))
         .bind(12, seconds_of(post.updated_at))
-        .bind(13, post.comments_open ? 1 : 0);
+        .bind(13, post.comments_open ? 1 : 0)
+        .bind(14,
+              post.comment_policy.transform([](auto policy) { return model::to_string(policy); }));
     if (auto updated = update->run(); !updated) {
         if (updated.error().code == Error::Code::conflict) {
             return model::fail(Error::Code::conflict,

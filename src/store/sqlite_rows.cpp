@@ -57,15 +57,17 @@ namespace {
 template <typename Key>
 Result<std::optional<model::Post>> find_post_where(Connection& db, std::string_view condition,
                                                    std::int64_t blog_id, const Key& key) {
-    const std::string sql =
-        fmt::format("SELECT {}, p.author_id FROM posts p WHERE p.blog_id = ?1 AND {}",
-                    k_post_columns_with_body, condition);
+    const std::string sql = fmt::format(
+        "SELECT {}, p.author_id, p.comment_policy FROM posts p "
+        "WHERE p.blog_id = ?1 AND {}",
+        k_post_columns_with_body, condition);
     CARNET_TRY(statement, db.prepare(sql));
     statement->bind(1, blog_id).bind(2, key);
     CARNET_TRY(has_row, statement->step());
     if (!has_row) return std::optional<model::Post>();
     auto post = read_post(*statement);
     post.author_id = statement->column_is_null(13) ? 0 : statement->column_int(13);
+    post.comment_policy = model::parse_comment_policy(statement->column_text(14));
     statement->reset();
     CARNET_CHECK(load_categories(db, post));
     return std::optional<model::Post>(std::move(post));

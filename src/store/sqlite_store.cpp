@@ -131,8 +131,9 @@ public:
         CARNET_TRY(insert,
                    db_.prepare("INSERT INTO posts (blog_id, status, title, slug, source_format, "
                                "source, html, excerpt, published_at, published_local, "
-                               "updated_at, comments_open, author_id) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+                               "updated_at, comments_open, author_id, comment_policy) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                               "?14)"));
         insert->bind(1, post.blog_id)
             .bind(2, model::to_string(post.status))
             .bind(3, post.title)
@@ -146,6 +147,8 @@ public:
             .bind(11, static_cast<std::int64_t>(post.updated_at.time_since_epoch().count()))
             .bind(12, post.comments_open ? 1 : 0);
         insert->bind_id(13, post.author_id);
+        insert->bind(14, post.comment_policy.transform(
+                             [](auto policy) { return model::to_string(policy); }));
         auto inserted = insert->run();
         if (!inserted) {
             if (inserted.error().code == Error::Code::conflict) {
