@@ -100,4 +100,41 @@ bool if_none_match_matches(std::string_view if_none_match, std::string_view etag
     return false;
 }
 
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
+    // "Sun, 06 Nov 1994 08:49:37 GMT": exactly 29 characters.
+    if (text.size() != 29 || text.substr(3, 2) != ", " || !text.ends_with(" GMT")) {
+        return std::nullopt;
+    }
+    constexpr std::string_view k_months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    const auto month_at = k_months.find(text.substr(8, 3));
+    if (month_at == std::string_view::npos || month_at % 3 != 0) return std::nullopt;
+    auto number = [&](std::size_t at, std::size_t length) -> std::optional<int> {
+        int value = 0;
+        const auto* begin = text.data() + at;
+        auto [stop, error] = std::from_chars(begin, begin + length, value);
+        if (error != std::errc() || stop != begin + length) return std::nullopt;
+        return value;
+    };
+    const auto day = number(5, 2);
+    const auto year = number(12, 4);
+    const auto hour = number(17, 2);
+    const auto minute = number(20, 2);
+    const auto second = number(23, 2);
+    if (!day || !year || !hour || !minute || !second || text[19] != ':' || text[22] != ':') {
+        return std::nullopt;
+    }
+    const std::chrono::year_month_day date{
+        std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(month_at / 3 + 1)},
+        std::chrono::day{static_cast<unsigned>(*day)}};
+    if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+    return std::chrono::sys_days{date} + std::chrono::hours{*hour} + std::chrono::minutes{*minute} +
+           std::chrono::seconds{*second};
+}
+
+bool not_modified_since(std::string_view if_modified_since, std::string_view last_modified) {
+    const auto since = parse_http_date(trim(if_modified_since));
+    const auto modified = parse_http_date(trim(last_modified));
+    return since && modified && *modified <= *since;
+}
+
 }  // namespace carnet::http

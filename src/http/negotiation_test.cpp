@@ -63,5 +63,24 @@ TEST(IfNoneMatch, MalformedListMatchesNothing) {
     EXPECT_FALSE(if_none_match_matches("", "\"abc\""));
 }
 
+TEST(ConditionalGet, ReadsImfFixdatesOnly) {
+    using namespace std::chrono;
+    EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+              sys_days{1994y / 11 / 6} + 8h + 49min + 37s);
+    EXPECT_FALSE(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT").has_value());
+    EXPECT_FALSE(parse_http_date("Sun, 31 Feb 1994 08:49:37 GMT").has_value());
+    EXPECT_FALSE(parse_http_date("Sun, 06 Nov 1994 25:49:37 GMT").has_value());
+    EXPECT_FALSE(parse_http_date("").has_value());
+}
+
+TEST(ConditionalGet, NotModifiedWhenTheClientsCopyIsAsNew) {
+    const auto modified = "Wed, 04 Oct 2017 18:19:00 GMT";
+    EXPECT_TRUE(not_modified_since("Wed, 04 Oct 2017 18:19:00 GMT", modified));
+    EXPECT_TRUE(not_modified_since("Thu, 05 Oct 2017 00:00:00 GMT", modified));
+    EXPECT_FALSE(not_modified_since("Wed, 04 Oct 2017 18:18:59 GMT", modified));
+    EXPECT_FALSE(not_modified_since("garbage", modified));
+    EXPECT_FALSE(not_modified_since("Thu, 05 Oct 2017 00:00:00 GMT", ""));
+}
+
 }  // namespace
 }  // namespace carnet::http

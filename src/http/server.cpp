@@ -478,8 +478,15 @@ asio::awaitable<bool> Server::Impl::serve_request(Connection& c) {
         answer.vary_on_encoding = true;
         // RFC 9110 §13.2.1: preconditions only apply to what would otherwise be a 2xx.
         std::string_view if_none_match = request.header("If-None-Match");
-        if (cached->status == 200 && !if_none_match.empty() &&
-            if_none_match_matches(if_none_match, variant.etag)) {
+        std::string_view last_modified;
+        for (const auto& [name, value] : cached->headers) {
+            if (name == "Last-Modified") last_modified = value;
+        }
+        const bool unchanged =
+            !if_none_match.empty()
+                ? if_none_match_matches(if_none_match, variant.etag)
+                : not_modified_since(request.header("If-Modified-Since"), last_modified);
+        if (cached->status == 200 && unchanged) {
             answer.status = 304;
             answer.send_body = false;
         }

@@ -380,6 +380,12 @@ struct CacheFixture {
             ++rendered;
             return text("private", true);
         });
+        router.add("GET", "/dated", [this](const Request&, const RouteParams&) {
+            ++rendered;
+            Response response = text("a feed", true);
+            response.headers.emplace_back("Last-Modified", "Wed, 04 Oct 2017 18:19:00 GMT");
+            return response;
+        });
         router.add("GET", "/fresh", [this](const Request&, const RouteParams&) {
             ++rendered;
             return text("not for the cache");
@@ -519,6 +525,28 @@ TEST(Server, SendsIdentityToClientThatAcceptsNoCoding) {
         EXPECT_EQ(header(*response, "Vary"), "Accept-Encoding");
         EXPECT_EQ(response->body(), long_page());
     }
+}
+
+TEST(Server, AnswersIfModifiedSinceWith304UnlessIfNoneMatchSaysOtherwise) {
+    CacheFixture fixture;
+    RunningServer running(fixture.router(), fixture.policy());
+    Client client(running.port());
+    auto first = client.get("/dated");
+    ASSERT_TRUE(first);
+    EXPECT_EQ(header(*first, "Last-Modified"), "Wed, 04 Oct 2017 18:19:00 GMT");
+    auto same = client.get("/dated", "If-Modified-Since: Wed, 04 Oct 2017 18:19:00 GMT\r\n");
+    ASSERT_TRUE(same);
+    EXPECT_EQ(same->result_int(), 304);
+    EXPECT_EQ(same->body(), "");
+    auto older = client.get("/dated", "If-Modified-Since: Tue, 03 Oct 2017 00:00:00 GMT\r\n");
+    ASSERT_TRUE(older);
+    EXPECT_EQ(older->result_int(), 200);
+    // If-None-Match wins: a tag that does not match means a full answer whatever the date.
+    auto tagged = client.get("/dated",
+                             "If-None-Match: \"other\"\r\n"
+                             "If-Modified-Since: Wed, 04 Oct 2017 18:19:00 GMT\r\n");
+    ASSERT_TRUE(tagged);
+    EXPECT_EQ(tagged->result_int(), 200);
 }
 
 TEST(Server, AnswersMatchingIfNoneMatchWith304) {
