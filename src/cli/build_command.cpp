@@ -6,42 +6,10 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "interop/interop.hpp"
 
 namespace carnet::cli {
-namespace {
-
-// A one-line bar on stderr, redrawn only when it changes: a build of 100,000 pages must not
-// spend its time writing to the terminal.
-class ProgressBar {
-public:
-    void show(std::size_t done, std::size_t total) {
-        constexpr int width = 30;
-        const auto filled = total == 0 ? width : static_cast<int>(done * width / total);
-        const auto percent = total == 0 ? 100 : static_cast<int>(done * 100 / total);
-        if (filled == filled_ && percent == percent_ && done != total) return;
-        filled_ = filled;
-        percent_ = percent;
-        std::fputs(fmt::format("\r[{:#<{}}{:<{}}] {:>3}% {}/{}", "", filled, "", width - filled,
-                               percent, done, total)
-                       .c_str(),
-                   stderr);
-        std::fflush(stderr);
-    }
-
-    // Leaves the line empty for what comes next.
-    void clear() {
-        if (filled_ < 0) return;
-        std::fputs("\r\033[K", stderr);
-        std::fflush(stderr);
-    }
-
-private:
-    int filled_ = -1;
-    int percent_ = -1;
-};
-
-}  // namespace
 
 CLI::App* add_build_command(CLI::App& app, BuildCommand& command) {
     auto* build = app.add_subcommand("build", "Write the blog as static files for any web server");
@@ -68,7 +36,7 @@ int run_build(const std::string& db, const std::string& themes_dir, const std::s
                                                 : db + ".media",
         .base_url = command.base_url};
     // Only a person watching a terminal wants a bar; scripts and logs get the summary alone.
-    ProgressBar bar;
+    ProgressBar bar("files");
     if (isatty(STDERR_FILENO) == 1) {
         options.progress = [&bar](std::size_t done, std::size_t total) { bar.show(done, total); };
     }

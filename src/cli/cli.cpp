@@ -433,6 +433,14 @@ int run(int argc, char** argv) {
     std::string import_file;
     page_text->add_option("FILE", import_file, "The saved page")->required();
     page_text->add_option("--blog", blog_id, "Blog id, when the database holds several");
+    MtImportCommand mt_import_command;
+    auto* mt_import = add_mt_import_command(*import, mt_import_command);
+    add_db(mt_import);
+    auto* export_command = app.add_subcommand("export", "Write a blog out for another blog host");
+    export_command->require_subcommand(1);
+    MtExportCommand mt_export_command;
+    auto* mt_export = add_mt_export_command(*export_command, mt_export_command);
+    add_db(mt_export);
 
     auto* search = app.add_subcommand("search", "Maintain the full-text search index");
     add_db(search);
@@ -508,6 +516,8 @@ int run(int argc, char** argv) {
     if (blog_add->parsed()) return run_blog_add(settings.db, added_blog, owner_email);
     if (blog_list->parsed()) return run_blog_list(settings.db);
     if (page_text->parsed()) return run_import_page_text(settings, import_file, blog_id);
+    if (mt_import->parsed()) return run_mt_import(settings.db, mt_import_command);
+    if (mt_export->parsed()) return run_mt_export(settings.db, mt_export_command);
     if (search->parsed()) return run_search_reindex(settings);
     if (backup->parsed()) return run_backup(settings.db, backup_file);
     if (restore->parsed()) return run_restore(settings.db, backup_file, force_restore);

@@ -55,6 +55,25 @@ CLI::App* add_build_command(CLI::App& app, BuildCommand& command);
 int run_build(const std::string& db, const std::string& themes_dir, const std::string& media_dir,
               const BuildCommand& command);
 
+// `carnet import mt` and `carnet export mt`: what their flags say.
+struct MtImportCommand {
+    std::string file;
+    std::int64_t blog_id = 0;
+    std::string encoding;  // empty: detected
+};
+struct MtExportCommand {
+    std::string file;
+    std::int64_t blog_id = 0;
+};
+// Declare the subcommands under `import` and `export`, with their flags but --db.
+CLI::App* add_mt_import_command(CLI::App& import, MtImportCommand& command);
+CLI::App* add_mt_export_command(CLI::App& export_command, MtExportCommand& command);
+// Imports a Movable Type export in one transaction and prints its report; a progress bar
+// shows on stderr when it is a terminal.
+int run_mt_import(const std::string& db, const MtImportCommand& command);
+// Writes the blog in the Movable Type format to the file (replaced once complete).
+int run_mt_export(const std::string& db, const MtExportCommand& command);
+
 // Copies the live database `db` to `file` (a consistent snapshot, the server left running).
 int run_backup(const std::string& db, const std::string& file);
 // Checks the backup `file` and puts it in place of `db`; refuses while a server has `db`

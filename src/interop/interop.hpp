@@ -50,6 +50,43 @@ struct ImportReport {
 Result<ImportReport> import_page_text(store::Store& store, std::int64_t blog_id,
                                       std::string_view text);
 
+// How the bytes of an imported file are to be read.
+enum class TextEncoding { detect, utf8, latin1, windows1252 };
+std::string_view to_string(TextEncoding encoding);  // "utf-8", "latin-1", "windows-1252"
+// "utf-8", "latin-1" (or "iso-8859-1") and "windows-1252" (or "cp1252"), any case.
+std::optional<TextEncoding> parse_text_encoding(std::string_view name);
+
+struct MtImportOptions {
+    TextEncoding encoding = TextEncoding::detect;
+    // Called after each entry written with how many are done out of how many; may be empty.
+    std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
+struct MtImportReport {
+    int imported = 0;  // new posts
+    int merged = 0;    // posts already present that got comments or pings they lacked
+    int skipped = 0;   // posts already present with everything the file holds for them
+    TextEncoding encoding = TextEncoding::utf8;  // how the file was read
+    std::vector<std::string> lines;  // "line N: ..." per post and per warning, for a person
+};
+
+// Imports a Movable Type / Typepad export (the text format) into the blog, in one
+// transaction: a file refused half-way (Code::invalid_input, "line N: ...") leaves the blog
+// as it was. Posts keep their status, date (read in the blog's time zone), categories in
+// order, tags, body (CONVERT BREAKS honoured), excerpt, and their comments and pings as
+// approved; whatever else the format holds is kept for `export_movable_type`. BASENAME is
+// the slug when it is a valid one; when the old path /archive/YYYY/MM/DD/<basename>.html is
+// not the post's carnet path, it redirects there. A post already in the blog (same date, and
+// same slug or basename) is not added again: only its missing comments are.
+Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blog_id,
+                                           std::string_view bytes,
+                                           const MtImportOptions& options = {});
+
+// The blog's posts but those in the trash, oldest first, with their comments and pings, in
+// the Movable Type text format (UTF-8). Exporting, importing into a fresh blog of the same
+// time zone and exporting again gives the same bytes.
+Result<std::string> export_movable_type(store::Store& store, std::int64_t blog_id);
+
 // What `build_static_site` renders and where it writes it.
 struct StaticBuildOptions {
     std::int64_t blog_id = 0;  // 0: the only blog of the store

@@ -238,6 +238,66 @@ INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
 ALTER TABLE posts ADD COLUMN comment_policy TEXT
     CHECK (comment_policy IS NULL OR comment_policy IN ('open', 'first_held', 'all_held', 'closed'));
 )sql"},
+    // Search at scale, again. Prefix indexes: a prefix query ("gouv*") otherwise merges, at
+    // every query, the doclists of every token that starts with it, which for a short prefix
+    // is most of the index. FTS5 uses a prefix index only for a prefix of exactly its length
+    // (in characters of the folded token): 2 to 5 cover what readers type; longer prefixes
+    // match few tokens. Each length costs about half to three quarters of the main index on
+    // disk. The tables are also made again because the tokenizers now index common words
+    // paired with their neighbours (see search.cpp), which tables made before do not hold.
+    {7, R"sql(
+DROP TABLE post_search_fr;
+DROP TABLE post_search_en;
+CREATE VIRTUAL TABLE post_search_fr USING fts5(title, body, blog, tokenize = 'carnet_fr',
+    prefix = '2 3 4 5');
+CREATE VIRTUAL TABLE post_search_en USING fts5(title, body, blog, tokenize = 'carnet_en',
+    prefix = '2 3 4 5');
+INSERT INTO post_search_fr (rowid, title, body, blog)
+    SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id FROM posts p
+    JOIN blogs b ON b.id = p.blog_id WHERE p.status = 'published' AND b.locale = 'fr';
+INSERT INTO post_search_en (rowid, title, body, blog)
+    SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id FROM posts p
+    JOIN blogs b ON b.id = p.blog_id WHERE p.status = 'published' AND b.locale = 'en';
+INSERT INTO post_search_fr (post_search_fr) VALUES ('optimize');
+INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
+)sql"},
+    // Moving blogs in and out of other hosts' formats (Movable Type): what those formats carry
+    // that a carnet post or comment has no field for is kept beside it, so that an export
+    // gives back what an import read. post_meta keys are namespaced by format ("mt_...").
+    {8, R"sql(
+CREATE TABLE post_meta (
+    post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    key     TEXT NOT NULL,
+    value   TEXT NOT NULL,
+    PRIMARY KEY (post_id, key)
+);
+
+CREATE TABLE tags (
+    id      INTEGER PRIMARY KEY,
+    blog_id INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    name    TEXT NOT NULL,
+    UNIQUE (blog_id, name)
+);
+CREATE TABLE post_tags (
+    post_id  INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    tag_id   INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (post_id, tag_id)
+);
+CREATE INDEX post_tags_by_tag ON post_tags(tag_id, post_id);
+
+ALTER TABLE comments ADD COLUMN kind TEXT NOT NULL DEFAULT 'comment'
+    CHECK (kind IN ('comment', 'ping'));
+-- The address an imported comment came from, as its export gave it; carnet's own comments
+-- keep only client_hash.
+ALTER TABLE comments ADD COLUMN author_ip TEXT NOT NULL DEFAULT '';
+CREATE TABLE comment_meta (
+    comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (comment_id, key)
+);
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -17,6 +17,7 @@
 #include <memory>
 #include <new>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace carnet::store::search {
@@ -283,6 +284,18 @@ struct StemmerCloser {
 using TokenCallback = int (*)(void* context, int flags, const char* token, int token_bytes,
                               int start, int end);
 
+// The words so common that a phrase holding one of them would have its every other word's
+// posts checked position by position ("de la ville" walks nearly every post). As in
+// Lucene's CommonGrams, each such word is also indexed joined to its neighbours, so that a
+// phrase looks up the rare pair "la ville" instead. Changing a list changes the index:
+// only with a migration that rebuilds the search tables.
+constexpr std::string_view k_common_words_french =
+    "de la le les et des à en du un une l d a que qui dans pour par sur au aux est ont été "
+    "pas plus ne se ce il ils son sa ses avec sont mais ou leur leurs ces cette y qu n s";
+constexpr std::string_view k_common_words_english =
+    "the of and to a in is it that for on with as was by at an be this are from or his her "
+    "s not have has had were which but its their they he she we you";
+
 // One instance per FTS5 table per connection (FTS5 calls xCreate for each), so its
 // stemmer, break iterator and buffers are only ever used by the thread that holds the
 // connection: sb_stemmer is not thread-safe.
@@ -292,6 +305,18 @@ public:
         auto tokenizer = std::unique_ptr<Tokenizer>(new Tokenizer());
         tokenizer->stemmer_.reset(sb_stemmer_new(algorithm, "UTF_8"));
         if (!tokenizer->stemmer_ || !tokenizer->words_.ok()) return nullptr;
+        const auto common = std::string_view(algorithm) == "french" ? k_common_words_french
+                                                                    : k_common_words_english;
+        for (std::size_t at = 0; at < common.size();) {
+            auto space = common.find(' ', at);
+            if (space == std::string_view::npos) space = common.size();
+            const WordTokens* tokens = tokenizer->tokens_of(common.substr(at, space - at));
+            if (tokens == nullptr) return nullptr;
+            if (!tokens->primary.empty()) tokenizer->common_tokens_.insert(tokens->primary);
+            at = space + 1;
+        }
+        // The words' tokens were cached before the common ones were known.
+        tokenizer->cache_.clear();
         return tokenizer;
     }
 
@@ -302,10 +327,33 @@ public:
     // it, and prefix queries (folded, never stemmed) match the beginning of the real word.
     // Highlighting (snippet()) only needs where the words are, and colocated tokens take no
     // position: it gets the first token of each word alone.
+    //
+    // Common words pair up: where a word or the next one is common, a document also gets,
+    // at the first one's position, "x y" for each of the two words' tokens x and y; a
+    // phrase query asks for "x y" instead of x there (its last word stays alone, so that the
+    // phrase covers, and highlights, as many positions as it has words). A query pair is
+    // common when its own token is, a document pair when any of its tokens is: whatever
+    // pair a query asks for, a document holding those words in that order has. No word's
+    // token holds a space, so "x y" matches only x then y.
     int tokenize(void* context, int flags, std::string_view text, TokenCallback on_token) {
         const bool prefix = (flags & FTS5_TOKENIZE_PREFIX) != 0;
-        const bool first_only = (flags & (FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_AUX)) != 0;
+        const bool query = (flags & FTS5_TOKENIZE_QUERY) != 0;
+        const bool aux = (flags & FTS5_TOKENIZE_AUX) != 0;
         int result = SQLITE_OK;
+        bool have_previous = false;
+        Word previous;
+        const auto flush = [&](const Word* next) {
+            if (query) {
+                const bool pair = next != nullptr && (common_tokens_.contains(previous.primary) ||
+                                                      common_tokens_.contains(next->primary));
+                const std::string& token =
+                    pair ? joined(previous.primary, next->primary) : previous.primary;
+                result = emit(context, on_token, 0, token, previous.start, previous.end);
+                return result == SQLITE_OK;
+            }
+            result = emit_word(context, on_token, previous, next);
+            return result == SQLITE_OK;
+        };
         const bool split = words_.split(text, [&](int32_t start, int32_t end) {
             const auto word =
                 text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start));
@@ -318,25 +366,37 @@ public:
             const WordTokens* tokens = tokens_of(word);
             if (tokens == nullptr) return fail(SQLITE_ERROR, result);
             if (tokens->primary.empty()) return true;
-            result = emit(context, on_token, 0, tokens->primary, start, end);
-            if (result != SQLITE_OK || first_only) return result == SQLITE_OK;
-            if (!tokens->stemmed.empty()) {
-                result = emit(context, on_token, FTS5_TOKEN_COLOCATED, tokens->stemmed, start, end);
-                if (result != SQLITE_OK) return false;
+            if (aux) {
+                result = emit(context, on_token, 0, tokens->primary, start, end);
+                return result == SQLITE_OK;
             }
-            if (!tokens->folded.empty()) {
-                result = emit(context, on_token, FTS5_TOKEN_COLOCATED, tokens->folded, start, end);
-            }
-            return result == SQLITE_OK;
+            // The next word is needed before this one can be given: keep a copy, as the
+            // cache may be emptied by the next lookup.
+            Word current{*tokens, start, end};
+            if (have_previous && !flush(&current)) return false;
+            previous = std::move(current);
+            have_previous = true;
+            return true;
         });
         if (!split) return SQLITE_ERROR;
+        if (result == SQLITE_OK && have_previous) flush(nullptr);
         return result;
     }
 
 private:
     // The tokens of one word: `stemmed` and `folded` are empty when they add nothing.
+    // `common` when any of them is a common word's token.
     struct WordTokens {
         std::string primary, stemmed, folded;
+        bool common = false;
+    };
+
+    struct Word : WordTokens {
+        int32_t start = 0;
+        int32_t end = 0;
+        Word() = default;
+        Word(const WordTokens& tokens, int32_t start_at, int32_t end_at)
+            : WordTokens(tokens), start(start_at), end(end_at) {}
     };
 
     struct WordHash {
@@ -367,8 +427,45 @@ private:
                 tokens.folded = folded_;
             }
         }
+        tokens.common = common_tokens_.contains(tokens.primary) ||
+                        common_tokens_.contains(tokens.stemmed) ||
+                        common_tokens_.contains(tokens.folded);
         if (cache_.size() >= k_max_cached_words) cache_.clear();
         return &cache_.emplace(std::string(word), std::move(tokens)).first->second;
+    }
+
+    // A pair starts with a control character, which no word and so no prefix a reader types
+    // starts with: prefix queries never merge the pairs' doclists, and their prefix indexes
+    // do not hold them.
+    const std::string& joined(const std::string& first, const std::string& second) {
+        pair_.clear();
+        pair_ += '\x01';
+        pair_ += first;
+        pair_ += ' ';
+        pair_ += second;
+        return pair_;
+    }
+
+    // A document's word: its tokens, then the pairs it makes with the next word, if any.
+    int emit_word(void* context, TokenCallback on_token, const Word& word, const Word* next) {
+        int rc = emit(context, on_token, 0, word.primary, word.start, word.end);
+        if (rc == SQLITE_OK && !word.stemmed.empty()) {
+            rc = emit(context, on_token, FTS5_TOKEN_COLOCATED, word.stemmed, word.start, word.end);
+        }
+        if (rc == SQLITE_OK && !word.folded.empty()) {
+            rc = emit(context, on_token, FTS5_TOKEN_COLOCATED, word.folded, word.start, word.end);
+        }
+        if (rc != SQLITE_OK || next == nullptr || !(word.common || next->common)) return rc;
+        for (const std::string* first : {&word.primary, &word.stemmed, &word.folded}) {
+            if (first->empty()) continue;
+            for (const std::string* second : {&next->primary, &next->stemmed, &next->folded}) {
+                if (second->empty()) continue;
+                rc = emit(context, on_token, FTS5_TOKEN_COLOCATED, joined(*first, *second),
+                          word.start, word.end);
+                if (rc != SQLITE_OK) return rc;
+            }
+        }
+        return SQLITE_OK;
     }
 
     static bool fail(int code, int& result) {
@@ -394,8 +491,9 @@ private:
     std::unique_ptr<sb_stemmer, StemmerCloser> stemmer_;
     WordSplitter words_;
     Folder folder_;
-    std::string lowered_, stemmed_, folded_;
+    std::string lowered_, stemmed_, folded_, pair_;
     std::unordered_map<std::string, WordTokens, WordHash, std::equal_to<>> cache_;
+    std::unordered_set<std::string> common_tokens_;
 };
 
 // The C entry points FTS5 calls. No exception may cross them.
@@ -460,6 +558,8 @@ void search_text_function(sqlite3_context* context, int /*argument_count*/,
 //   were found: bm25() counts them all, which for a word in most posts costs more than the
 //   rest of the query. Above a few thousand posts the estimate is within a few percent, and
 //   the weight of a word in more than half the posts is the same tiny constant anyway.
+// The scores are only ever compared with each other: a query of one ranked phrase gets
+// scores that are bm25's divided by that phrase's weight, in the same order.
 constexpr int k_exact_phrase_count = 2000;
 constexpr double k_bm25_k1 = 1.2;
 constexpr double k_bm25_b = 0.75;
@@ -494,6 +594,12 @@ int compute_rank_data(const Fts5ExtensionApi* api, Fts5Context* fts, int filter_
     if (data.average_length <= 0) data.average_length = 1;
     data.idf.assign(static_cast<std::size_t>(std::max(0, data.ranked_phrases)), 0.0);
     data.frequency.assign(data.idf.size(), 0.0);
+    if (data.ranked_phrases == 1) {
+        // One phrase's weight scales every score alike and leaves the order as it is:
+        // counting its posts (a walk of the whole match) would buy nothing.
+        data.idf[0] = 1;
+        return SQLITE_OK;
+    }
     for (int phrase = 0; phrase < data.ranked_phrases; ++phrase) {
         PhraseCounter counter;
         rc = api->xQueryPhrase(fts, phrase, &counter, count_phrase_row);
@@ -651,21 +757,19 @@ std::string quoted(std::string_view word) {
 
 std::string term_expression(const Term& term) {
     std::string out;
-    if (term.prefix) {
-        // "a" + "b"* rather than "a b"*: FTS5 flags the whole string as a prefix, and only the
-        // last word is one.
-        for (std::size_t i = 0; i < term.words.size(); ++i) {
-            if (i > 0) out += " + ";
-            out += quoted(term.words[i]);
-        }
-        return out + "*";
-    }
+    // One string for the words of a phrase: the tokenizer sees them together and can look
+    // up the pairs a common word makes.
     std::string phrase;
-    for (const auto& word : term.words) {
+    const auto whole = term.prefix ? term.words.size() - 1 : term.words.size();
+    for (std::size_t i = 0; i < whole; ++i) {
         if (!phrase.empty()) phrase += ' ';
-        phrase += word;
+        phrase += term.words[i];
     }
-    return quoted(phrase);
+    if (!term.prefix) return quoted(phrase);
+    // "a b" + "c"* rather than "a b c"*: FTS5 flags the whole string as a prefix, and only the
+    // last word is one.
+    if (!phrase.empty()) out = quoted(phrase) + " + ";
+    return out + quoted(term.words.back()) + "*";
 }
 
 }  // namespace

@@ -14,7 +14,9 @@
 namespace carnet::store::search {
 
 // Registers on `db` the FTS5 tokenizers `carnet_fr` and `carnet_en` (Unicode words, case
-// and diacritics folded, Snowball stems) and the SQL function carnet_search_text(html).
+// and diacritics folded, Snowball stems, common words also indexed paired with their
+// neighbours so that phrases holding them stay fast) and the SQL function
+// carnet_search_text(html).
 // Must run on every connection before it touches a search table.
 model::Status register_search_functions(sqlite3* db);
 

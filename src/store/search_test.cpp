@@ -255,6 +255,36 @@ TEST_P(SearchTest, QuotedPhrasesMatchWordsInOrder) {
     EXPECT_EQ(search("etat islamique").total, 2);
 }
 
+TEST_P(SearchTest, PhrasesOfCommonWordsMatchOnlyThoseWordsInThatOrder) {
+    // Common words are also indexed paired with their neighbours: phrases holding them must
+    // find exactly what the words in order find, in every form a single word is found by.
+    add("Ville", "<p>Les combats de la ville continuent.</p>");
+    add("Belle ville", "<p>Les combats de la belle ville.</p>");
+    add("Désordre", "<p>La ville de combats.</p>");
+    add("Sécurité", "<p>Le Conseil de sécurité se réunit.</p>");
+    EXPECT_EQ(titles("\"de la ville\""), std::vector<std::string>{"Ville"});
+    EXPECT_EQ(titles("\"conseil de securite\""), std::vector<std::string>{"Sécurité"});
+    EXPECT_EQ(titles("\"Conseils de sécurités\""), std::vector<std::string>{"Sécurité"});
+    EXPECT_EQ(titles("\"la ville de\""), std::vector<std::string>{"Désordre"});
+    EXPECT_EQ(search("\"combats de la\"").total, 2);
+    EXPECT_EQ(search("\"de la\"").total, 2);
+    EXPECT_EQ(search("\"la de\"").total, 0);
+    EXPECT_EQ(search("de la ville").total, 3);
+    EXPECT_EQ(titles("\"de la vil\"*"), std::vector<std::string>{"Ville"});
+    EXPECT_EQ(titles("\"ville de\" -belle"), std::vector<std::string>{"Désordre"});
+    const auto found = search("\"de la ville\"");
+    ASSERT_EQ(found.hits.size(), 1u);
+    EXPECT_NE(found.hits[0].passage_html.find("<mark>de la ville</mark>"), std::string::npos)
+        << found.hits[0].passage_html;
+
+    add(make_post(english_blog_id_, "Council",
+                  "<p>The Security Council of the United Nations.</p>"));
+    EXPECT_EQ(titles("\"council of the united\"", english_blog_id_),
+              std::vector<std::string>{"Council"});
+    EXPECT_EQ(search("\"of the\"", english_blog_id_).total, 1);
+    EXPECT_EQ(search("\"the of\"", english_blog_id_).total, 0);
+}
+
 TEST_P(SearchTest, TrailingStarSearchesAPrefix) {
     add("Misrata", "<p>Une attaque contre le tribunal.</p>");
     add("Syrie", "<p>Damas et Alep.</p>");
@@ -574,6 +604,7 @@ TEST(SqliteSearch, ReaderTextBecomesQuotedWordsOnly) {
     EXPECT_EQ(fts_query_from_reader_text("\"l'Etat islamique\""), "\"l Etat islamique\"");
     EXPECT_EQ(fts_query_from_reader_text("attaq*"), "\"attaq\"*");
     EXPECT_EQ(fts_query_from_reader_text("l'eta*"), "\"l\" + \"eta\"*");
+    EXPECT_EQ(fts_query_from_reader_text("\"de la vil\"*"), "\"de la\" + \"vil\"*");
     EXPECT_EQ(fts_query_from_reader_text("a -b -\"c d\""), "(\"a\") NOT (\"b\" OR \"c d\")");
     EXPECT_EQ(fts_query_from_reader_text("NEAR(a b)"), "\"NEAR a\" AND \"b\"");
     EXPECT_EQ(fts_query_from_reader_text("title:x"), "\"title x\"");

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <mutex>
 #include <set>
@@ -11,6 +12,7 @@
 #include "store/sqlite.hpp"
 #include "store/sqlite_admin.hpp"
 #include "store/sqlite_comments.hpp"
+#include "store/sqlite_import.hpp"
 #include "store/sqlite_rows.hpp"
 #include "store/store.hpp"
 
@@ -284,6 +286,32 @@ public:
     Result<int> delete_expired_sessions(model::Instant now) override {
         auto context = admin_context();
         return admin_sql::delete_expired_sessions(context, now);
+    }
+    Result<std::optional<std::int64_t>> find_post_at(std::int64_t blog_id,
+                                                     model::Instant published_at,
+                                                     std::string_view slug,
+                                                     std::string_view meta_key,
+                                                     std::string_view meta_value) override {
+        return import_sql::find_post_at(db_, blog_id, published_at, slug, meta_key, meta_value);
+    }
+    Status set_post_extras(std::int64_t blog_id, std::int64_t post_id,
+                           const std::vector<std::string>& tags,
+                           const std::map<std::string, std::string>& meta) override {
+        auto context = admin_context();
+        return import_sql::set_post_extras(context, blog_id, post_id, tags, meta);
+    }
+    Result<std::int64_t> add_archived_comment(const ArchivedComment& comment) override {
+        auto context = admin_context();
+        return import_sql::add_archived_comment(context, comment);
+    }
+    Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,
+                             std::int64_t post_id) override {
+        auto context = admin_context();
+        return import_sql::add_post_redirect(context, blog_id, old_path, post_id);
+    }
+    Result<std::optional<ArchivedPost>> archived_post(std::int64_t blog_id,
+                                                      std::int64_t post_id) override {
+        return import_sql::archived_post(db_, blog_id, post_id);
     }
 
     // Empties the search tables and indexes every published post again; every blog gets a
@@ -588,19 +616,10 @@ public:
         const auto words_match = fmt::format("{{title body}} : ({})", *words);
         const auto match =
             shared_table ? fmt::format("{} AND blog : \"{}\"", words_match, blog_id) : words_match;
-        {
-            // Counting walks the match's doclists once, without ranking or reading posts.
-            CARNET_TRY(count, db.prepare(fmt::format("SELECT count(*) FROM {0} WHERE {0} MATCH ?1",
-                                                     table)));
-            count->bind(1, match);
-            CARNET_TRY(has_row, count->step());
-            results.total = has_row ? static_cast<int>(count->column_int(0)) : 0;
-            count->reset();
-        }
         const int offset = std::max(0, query.offset);
-        if (results.total == 0 || query.limit <= 0 || offset >= results.total) return results;
-        CARNET_TRY(page, page_of_matches(db, table, match, shared_table ? 1 : 0, results.total,
-                                         offset, query.limit));
+        CARNET_TRY(page,
+                   page_of_matches(db, table, match, shared_table ? 1 : 0, offset, query.limit));
+        results.total = page.total;
 
         // Only the page's posts are read, and only their passages highlighted.
         CARNET_TRY(post_query, db.prepare(fmt::format("SELECT {} FROM posts p WHERE p.id = ?1 AND "
@@ -610,7 +629,7 @@ public:
                    db.prepare(fmt::format("SELECT snippet({0}, 1, ?2, ?3, '…', 24) FROM {0} "
                                           "WHERE {0} MATCH ?1 AND rowid = ?4",
                                           table)));
-        for (const auto post_id : page) {
+        for (const auto post_id : page.ids) {
             post_query->reset();
             post_query->bind(1, post_id).bind(2, blog_id);
             CARNET_TRY(has_post, post_query->step());
@@ -743,6 +762,9 @@ public:
                                                   std::string_view file_name) override {
         return read([&](Connection& db) { return admin_sql::find_media(db, blog_id, file_name); });
     }
+    Result<std::vector<ArchivedPost>> archived_posts(std::int64_t blog_id) override {
+        return read([&](Connection& db) { return import_sql::archived_posts(db, blog_id); });
+    }
 
 private:
     // Runs `query` on a read connection borrowed from the pool.
@@ -753,7 +775,12 @@ private:
         return query(**reader);
     }
 
-    // The ids of the posts on one page of a search's results, `total` being how many match.
+    struct MatchPage {
+        int total = 0;  // how many posts match, on every page
+        std::vector<std::int64_t> ids;
+    };
+
+    // The posts on one page of a search's results, and how many match in all.
     //
     // Ranking costs a few microseconds per match (its bm25 score reads the match's positions
     // and the length of its post), so ranking every match of a word that most posts hold
@@ -763,19 +790,15 @@ private:
     // relevance barely tells posts apart (bm25 weighs a word in more than half the posts as
     // nearly nothing) and, on a blog of news, the newest are what the reader is after.
     // Fewer matches are all ranked. Either way every match is on exactly one page.
-    Result<std::vector<std::int64_t>> page_of_matches(Connection& db, std::string_view table,
-                                                      const std::string& match, int filter_phrases,
-                                                      int total, int offset, int limit) {
-        std::vector<std::int64_t> ids;
-        const auto collect = [&](Statement& statement) -> Status {
-            while (true) {
-                CARNET_TRY(has_row, statement.step());
-                if (!has_row) break;
-                ids.push_back(statement.column_int(0));
-            }
-            statement.reset();
-            return {};
-        };
+    //
+    // The match is walked once, newest first: the first k_ranked_candidates are ranked as
+    // they come, and only the older ones, if any, are merely counted. Walking a phrase of
+    // common words or a prefix costs far more than ranking, so a walk to count and another
+    // to rank would double the cost of the slowest queries.
+    Result<MatchPage> page_of_matches(Connection& db, std::string_view table,
+                                      const std::string& match, int filter_phrases, int offset,
+                                      int limit) {
+        MatchPage page;
         // The rowid range lets carnet_rank estimate how many posts hold a very common word
         // without counting them all.
         CARNET_TRY(range,
@@ -788,45 +811,64 @@ private:
         range->reset();
         const auto rank = fmt::format("carnet_rank({}, {}, {}, {}, {})", k_title_weight,
                                       k_body_weight, filter_phrases, first_rowid, last_rowid);
-        if (total <= k_ranked_candidates) {
-            CARNET_TRY(ranked, db.prepare(fmt::format(
-                                   "SELECT rowid FROM {0} WHERE {0} MATCH ?1 AND rank MATCH ?2 "
-                                   "ORDER BY rank, rowid DESC LIMIT ?3 OFFSET ?4",
-                                   table)));
-            ranked->bind(1, match).bind(2, rank).bind(3, limit).bind(4, offset);
-            CARNET_CHECK(collect(*ranked));
-            return ids;
+
+        struct Candidate {
+            std::int64_t id;
+            double score;  // lower is better, as FTS5's rank
+        };
+        std::vector<Candidate> newest;
+        CARNET_TRY(ranked, db.prepare(fmt::format("SELECT rowid, rank FROM {0} WHERE {0} MATCH ?1 "
+                                                  "AND rank MATCH ?2 ORDER BY rowid DESC",
+                                                  table)));
+        ranked->bind(1, match).bind(2, rank);
+        while (newest.size() < static_cast<std::size_t>(k_ranked_candidates)) {
+            CARNET_TRY(has_row, ranked->step());
+            if (!has_row) break;
+            newest.push_back({ranked->column_int(0), sqlite3_column_double(ranked->get(), 1)});
         }
-        if (offset < k_ranked_candidates) {
-            CARNET_TRY(newest_ranked,
+        ranked->reset();
+        page.total = static_cast<int>(newest.size());
+        const auto oldest_ranked = newest.empty() ? 0 : newest.back().id;
+        if (page.total == k_ranked_candidates) {
+            CARNET_TRY(older_count,
                        db.prepare(fmt::format(
-                           "SELECT id FROM (SELECT rowid AS id, rank AS score FROM {0} "
-                           "WHERE {0} MATCH ?1 AND rank MATCH ?2 ORDER BY rowid DESC LIMIT ?5) "
-                           "ORDER BY score, id DESC LIMIT ?3 OFFSET ?4",
-                           table)));
-            newest_ranked->bind(1, match)
-                .bind(2, rank)
-                .bind(3, std::min(limit, k_ranked_candidates - offset))
-                .bind(4, offset)
-                .bind(5, k_ranked_candidates);
-            CARNET_CHECK(collect(*newest_ranked));
+                           "SELECT count(*) FROM {0} WHERE {0} MATCH ?1 AND rowid < ?2", table)));
+            older_count->bind(1, match).bind(2, oldest_ranked);
+            CARNET_TRY(has_row, older_count->step());
+            if (has_row) page.total += static_cast<int>(older_count->column_int(0));
+            older_count->reset();
         }
-        if (offset + limit > k_ranked_candidates) {
+        if (limit <= 0 || offset >= page.total) return page;
+
+        // As ORDER BY rank, rowid DESC would.
+        std::sort(newest.begin(), newest.end(), [](const Candidate& a, const Candidate& b) {
+            return a.score < b.score || (a.score == b.score && a.id > b.id);
+        });
+        const auto end = std::min<std::int64_t>(std::int64_t{offset} + limit,
+                                                static_cast<std::int64_t>(newest.size()));
+        for (std::int64_t i = offset; i < end; ++i) {
+            page.ids.push_back(newest[static_cast<std::size_t>(i)].id);
+        }
+        if (std::int64_t{offset} + limit > k_ranked_candidates &&
+            page.total > k_ranked_candidates) {
             // The older matches, after the oldest of the ranked ones.
             CARNET_TRY(older, db.prepare(fmt::format(
-                                  "SELECT rowid FROM {0} WHERE {0} MATCH ?1 AND rowid < "
-                                  "(SELECT rowid FROM {0} WHERE {0} MATCH ?1 "
-                                  "ORDER BY rowid DESC LIMIT 1 OFFSET ?4) "
+                                  "SELECT rowid FROM {0} WHERE {0} MATCH ?1 AND rowid < ?4 "
                                   "ORDER BY rowid DESC LIMIT ?2 OFFSET ?3",
                                   table)));
             const int skip = std::max(0, offset - k_ranked_candidates);
             older->bind(1, match)
-                .bind(2, offset + limit - k_ranked_candidates - skip)
+                .bind(2, std::int64_t{offset} + limit - k_ranked_candidates - skip)
                 .bind(3, skip)
-                .bind(4, k_ranked_candidates - 1);
-            CARNET_CHECK(collect(*older));
+                .bind(4, oldest_ranked);
+            while (true) {
+                CARNET_TRY(has_row, older->step());
+                if (!has_row) break;
+                page.ids.push_back(older->column_int(0));
+            }
+            older->reset();
         }
-        return ids;
+        return page;
     }
 
     // A read connection borrowed from the pool for the length of one call, and given back

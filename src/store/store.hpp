@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -153,6 +154,26 @@ struct CommentList {
     int total = 0;
 };
 
+// What the formats of other blog hosts (Movable Type) carry beside a post's own fields, for
+// an import to keep and an export to give back.
+enum class CommentKind { comment, ping };  // a ping: a trackback from another blog
+
+struct ArchivedComment {
+    model::Comment comment;
+    CommentKind kind = CommentKind::comment;
+    std::string author_ip;  // as the exporting host recorded it; empty for carnet's own
+    // What the format holds that a comment has no field for ("title", "blog_name", ...).
+    std::map<std::string, std::string> meta;
+};
+
+struct ArchivedPost {
+    model::Post post;               // with its categories in order
+    std::vector<std::string> tags;  // in the order given
+    // Format-specific fields by key, namespaced by format ("mt_author", "mt_keywords", ...).
+    std::map<std::string, std::string> meta;
+    std::vector<ArchivedComment> comments;  // every comment and ping, oldest first
+};
+
 // The write side, only valid inside Store::write. Every change made through it belongs to
 // one transaction: all of it is committed, or none of it.
 class Writer {
@@ -236,6 +257,30 @@ public:
     virtual Status delete_session(std::string_view token_hash) = 0;
     virtual Result<int> delete_sessions_of(std::int64_t user_id) = 0;
     virtual Result<int> delete_expired_sessions(model::Instant now) = 0;
+
+    // --- Imports from other hosts' formats.
+
+    // The post of the blog published at `published_at` whose slug is `slug` or whose meta
+    // `meta_key` is `meta_value` (an import's way to know a post it brought in before).
+    virtual Result<std::optional<std::int64_t>> find_post_at(std::int64_t blog_id,
+                                                             model::Instant published_at,
+                                                             std::string_view slug,
+                                                             std::string_view meta_key,
+                                                             std::string_view meta_value) = 0;
+    // Replaces the post's tags (created in the blog when new, kept in order) and meta.
+    virtual Status set_post_extras(std::int64_t blog_id, std::int64_t post_id,
+                                   const std::vector<std::string>& tags,
+                                   const std::map<std::string, std::string>& meta) = 0;
+    // Adds a comment or ping as another host kept it: its status, date and address are taken
+    // as given, a ping or an anonymous comment may have no author name, a ping no text.
+    virtual Result<std::int64_t> add_archived_comment(const ArchivedComment& comment) = 0;
+    // Makes an old public path of the blog answer with a 301 to the post; replaces any
+    // earlier redirect of that path.
+    virtual Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,
+                                     std::int64_t post_id) = 0;
+    // The post with its tags, meta and every comment, seeing the transaction's own writes.
+    virtual Result<std::optional<ArchivedPost>> archived_post(std::int64_t blog_id,
+                                                              std::int64_t post_id) = 0;
 };
 
 class Store {
@@ -333,6 +378,10 @@ public:
     virtual Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset, int limit) = 0;
     virtual Result<std::optional<MediaRecord>> find_media(std::int64_t blog_id,
                                                           std::string_view file_name) = 0;
+
+    // Every post of the blog but those in the trash, oldest first (by date, then id), with
+    // tags, meta and comments: what an export writes out. One query per post.
+    virtual Result<std::vector<ArchivedPost>> archived_posts(std::int64_t blog_id) = 0;
 };
 
 enum class OpenMode {

@@ -1,0 +1,603 @@
+#include "interop/mt_format.hpp"
+
+#include <fmt/format.h>
+#include <unicode/ucnv.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <memory>
+
+namespace carnet::interop {
+
+std::string_view to_string(TextEncoding encoding) {
+    switch (encoding) {
+        case TextEncoding::latin1:
+            return "latin-1";
+        case TextEncoding::windows1252:
+            return "windows-1252";
+        case TextEncoding::detect:
+        case TextEncoding::utf8:
+            break;
+    }
+    return "utf-8";
+}
+
+std::optional<TextEncoding> parse_text_encoding(std::string_view name) {
+    std::string lower(name);
+    std::ranges::transform(lower, lower.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower == "utf-8" || lower == "utf8") return TextEncoding::utf8;
+    if (lower == "latin-1" || lower == "latin1" || lower == "iso-8859-1") {
+        return TextEncoding::latin1;
+    }
+    if (lower == "windows-1252" || lower == "cp1252") return TextEncoding::windows1252;
+    return std::nullopt;
+}
+
+namespace mt {
+namespace {
+
+using Code = model::Error::Code;
+
+constexpr std::string_view k_entry_end = "--------";
+constexpr std::string_view k_section_end = "-----";
+
+std::unexpected<model::Error> bad(int line, std::string_view what) {
+    return model::fail(Code::invalid_input, fmt::format("line {}: {}", line, what));
+}
+
+struct ConverterCloser {
+    void operator()(UConverter* converter) const { ucnv_close(converter); }
+};
+using Converter = std::unique_ptr<UConverter, ConverterCloser>;
+
+// Converts between two ICU charsets, failing on bytes invalid in `from` rather than
+// replacing them, so that invalid UTF-8 is noticed.
+model::Result<std::string> convert(std::string_view bytes, const char* from, const char* to) {
+    UErrorCode status = U_ZERO_ERROR;
+    Converter source(ucnv_open(from, &status));
+    if (U_FAILURE(status)) return model::fail(Code::internal, fmt::format("no ICU {}", from));
+    Converter target(ucnv_open(to, &status));
+    if (U_FAILURE(status)) return model::fail(Code::internal, fmt::format("no ICU {}", to));
+    ucnv_setToUCallBack(source.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+    std::string out(bytes.size() * 3 + 16, '\0');
+    char* target_at = out.data();
+    const char* source_at = bytes.data();
+    ucnv_convertEx(target.get(), source.get(), &target_at, out.data() + out.size(), &source_at,
+                   bytes.data() + bytes.size(), nullptr, nullptr, nullptr, nullptr, true, true,
+                   &status);
+    if (U_FAILURE(status)) {
+        return model::fail(Code::invalid_input, fmt::format("the file is not valid {} (byte {})",
+                                                            from, source_at - bytes.data()));
+    }
+    out.resize(static_cast<std::size_t>(target_at - out.data()));
+    return out;
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+std::optional<int> number(std::string_view text) {
+    int value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+// A "KEY: value" line (or "KEY:" alone) split in two; nothing when there is no colon.
+std::optional<std::pair<std::string_view, std::string_view>> key_value(std::string_view line) {
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+    auto key = line.substr(0, colon);
+    // Keys are upper-case words: anything else is a text line that happens to hold a colon.
+    if (!std::ranges::all_of(key, [](char c) { return (c >= 'A' && c <= 'Z') || c == ' '; })) {
+        return std::nullopt;
+    }
+    return std::pair{key, trim(line.substr(colon + 1))};
+}
+
+std::vector<std::string> parse_tags(std::string_view text) {
+    std::vector<std::string> tags;
+    std::string current;
+    bool quoted = false;
+    const auto finish = [&] {
+        auto tag = std::string(trim(current));
+        if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') {
+            tag = tag.substr(1, tag.size() - 2);
+        }
+        if (!tag.empty() && std::ranges::find(tags, tag) == tags.end()) tags.push_back(tag);
+        current.clear();
+    };
+    for (const char c : text) {
+        if (c == '"') quoted = !quoted;
+        if (c == ',' && !quoted) {
+            finish();
+        } else {
+            current += c;
+        }
+    }
+    finish();
+    return tags;
+}
+
+class Lines {
+public:
+    explicit Lines(std::string_view text) : text_(text) {}
+    bool done() const { return at_ >= text_.size(); }
+    int number() const { return number_; }  // of the line last read
+    std::string_view next() {
+        const auto end = text_.find('\n', at_);
+        const auto line =
+            text_.substr(at_, end == std::string_view::npos ? std::string_view::npos : end - at_);
+        at_ = end == std::string_view::npos ? text_.size() : end + 1;
+        ++number_;
+        return line;
+    }
+
+private:
+    std::string_view text_;
+    std::size_t at_ = 0;
+    int number_ = 0;
+};
+
+// Reads a section's lines up to its closing "-----", joined with '\n'.
+model::Result<std::string> section_text(Lines& lines, std::string_view name, int start) {
+    std::string text;
+    bool first = true;
+    while (!lines.done()) {
+        const auto line = lines.next();
+        if (line == k_section_end) return text;
+        if (line == k_entry_end) {
+            return bad(
+                lines.number(),
+                fmt::format("the {} section of line {} ends without its -----", name, start));
+        }
+        if (!first) text += '\n';
+        text += line;
+        first = false;
+    }
+    return bad(start, fmt::format("the {} section never ends (no ----- before the end of the file)",
+                                  name));
+}
+
+model::Result<Comment> parse_comment(std::string_view name, std::string text, int start) {
+    Comment comment;
+    comment.line = start;
+    comment.is_ping = name == "PING";
+    bool has_date = false;
+    // Headers come first; the first line that is not one starts the text.
+    std::size_t at = 0;
+    int line = start;
+    while (at < text.size()) {
+        const auto end = text.find('\n', at);
+        const std::string_view current = std::string_view(text).substr(
+            at, end == std::string::npos ? std::string::npos : end - at);
+        const auto pair = key_value(current);
+        if (!pair) break;
+        const auto [key, value] = *pair;
+        const bool known = key == "URL" || key == "IP" || key == "DATE" ||
+                           (comment.is_ping ? key == "TITLE" || key == "BLOG NAME"
+                                            : key == "AUTHOR" || key == "EMAIL");
+        // "NB: ..." opening a comment's text is text, not a key.
+        if (!known) break;
+        ++line;
+        if (key == "URL") {
+            comment.url = value;
+        } else if (key == "IP") {
+            comment.ip = value;
+        } else if (key == "DATE") {
+            auto date = parse_date(value);
+            if (!date) return bad(line, fmt::format("invalid DATE {}", value));
+            comment.date = *date;
+            has_date = true;
+        } else if (!comment.is_ping && key == "AUTHOR") {
+            comment.author = value;
+        } else if (!comment.is_ping && key == "EMAIL") {
+            comment.email = value;
+        } else if (comment.is_ping && key == "TITLE") {
+            comment.title = value;
+        } else if (comment.is_ping && key == "BLOG NAME") {
+            comment.blog_name = value;
+        }
+        at = end == std::string::npos ? text.size() : end + 1;
+    }
+    comment.text = text.substr(std::min(at, text.size()));
+    if (!has_date) return bad(start, fmt::format("the {} has no DATE", name));
+    if (!comment.is_ping && trim(comment.text).empty()) {
+        return bad(start, "a COMMENT without text");
+    }
+    return comment;
+}
+
+model::Result<Entry> parse_entry(Lines& lines, int start, std::string_view first_line) {
+    Entry entry;
+    entry.line = start;
+    bool has_title = false;
+    bool has_date = false;
+    bool has_status = false;
+    std::optional<std::string> primary;
+    std::vector<std::string> categories;
+    // The header: single-line keys up to "-----".
+    std::string_view line = first_line;
+    while (true) {
+        if (line == k_section_end) break;
+        if (line == k_entry_end) return bad(lines.number(), "an entry without -----");
+        if (!trim(line).empty()) {
+            const auto pair = key_value(line);
+            if (!pair)
+                return bad(lines.number(), fmt::format("expected KEY: value, not \"{}\"", line));
+            const auto [key, value] = *pair;
+            const auto once = [&](bool seen) -> model::Status {
+                if (seen) return bad(lines.number(), fmt::format("{} appears twice", key));
+                return {};
+            };
+            if (key == "AUTHOR") {
+                if (auto ok = once(entry.author.has_value()); !ok)
+                    return std::unexpected(ok.error());
+                entry.author = value;
+            } else if (key == "TITLE") {
+                if (auto ok = once(has_title); !ok) return std::unexpected(ok.error());
+                entry.title = value;
+                has_title = true;
+            } else if (key == "BASENAME") {
+                if (auto ok = once(entry.basename.has_value()); !ok)
+                    return std::unexpected(ok.error());
+                entry.basename = value;
+            } else if (key == "STATUS") {
+                if (auto ok = once(has_status); !ok) return std::unexpected(ok.error());
+                std::string lower(value);
+                std::ranges::transform(lower, lower.begin(), [](unsigned char c) {
+                    return static_cast<char>(std::tolower(c));
+                });
+                if (lower == "publish") {
+                    entry.status = "Publish";
+                } else if (lower == "draft") {
+                    entry.status = "Draft";
+                } else if (lower == "future") {
+                    entry.status = "Future";
+                } else {
+                    return bad(lines.number(),
+                               fmt::format("STATUS {} is not Publish, Draft or Future", value));
+                }
+                has_status = true;
+            } else if (key == "ALLOW COMMENTS") {
+                if (auto ok = once(entry.allow_comments.has_value()); !ok) {
+                    return std::unexpected(ok.error());
+                }
+                if (value != "0" && value != "1" && value != "2") {
+                    return bad(lines.number(),
+                               fmt::format("ALLOW COMMENTS {} is not 0, 1 or 2", value));
+                }
+                entry.allow_comments = value;
+            } else if (key == "ALLOW PINGS") {
+                if (auto ok = once(entry.allow_pings.has_value()); !ok) {
+                    return std::unexpected(ok.error());
+                }
+                if (value != "0" && value != "1") {
+                    return bad(lines.number(), fmt::format("ALLOW PINGS {} is not 0 or 1", value));
+                }
+                entry.allow_pings = value;
+            } else if (key == "CONVERT BREAKS") {
+                if (auto ok = once(entry.convert_breaks.has_value()); !ok) {
+                    return std::unexpected(ok.error());
+                }
+                entry.convert_breaks = value;
+            } else if (key == "PRIMARY CATEGORY") {
+                if (auto ok = once(primary.has_value()); !ok) return std::unexpected(ok.error());
+                primary = value;
+            } else if (key == "CATEGORY") {
+                if (!value.empty()) categories.emplace_back(value);
+            } else if (key == "DATE") {
+                if (auto ok = once(has_date); !ok) return std::unexpected(ok.error());
+                auto date = parse_date(value);
+                if (!date) return bad(lines.number(), fmt::format("invalid DATE {}", value));
+                entry.date = *date;
+                has_date = true;
+            } else if (key == "TAGS") {
+                entry.tags = parse_tags(value);
+            } else {
+                return bad(lines.number(), fmt::format("unknown key {}", key));
+            }
+        }
+        if (lines.done()) return bad(start, "the file ends inside an entry (no ----- or --------)");
+        line = lines.next();
+    }
+    if (!has_title || entry.title.empty()) return bad(start, "an entry without TITLE");
+    if (!has_date) return bad(start, "an entry without DATE");
+    if (primary && !primary->empty()) entry.categories.push_back(*primary);
+    for (auto& name : categories) {
+        if (std::ranges::find(entry.categories, name) == entry.categories.end()) {
+            entry.categories.push_back(std::move(name));
+        }
+    }
+
+    // The sections, up to "--------".
+    bool has_body = false;
+    while (true) {
+        if (lines.done()) {
+            return bad(start, "the file ends inside an entry (its -------- is missing)");
+        }
+        line = lines.next();
+        if (line == k_entry_end) break;
+        if (trim(line).empty()) continue;
+        const int section_line = lines.number();
+        const auto pair = key_value(line);
+        if (!pair || !pair->second.empty()) {
+            return bad(section_line, fmt::format("expected a section name, not \"{}\"", line));
+        }
+        const auto name = pair->first;
+        const auto once = [&](bool seen) -> model::Status {
+            if (seen) return bad(section_line, fmt::format("a second {} section", name));
+            return {};
+        };
+        auto text = section_text(lines, name, section_line);
+        if (!text) return std::unexpected(text.error());
+        if (name == "BODY") {
+            if (auto ok = once(has_body); !ok) return std::unexpected(ok.error());
+            entry.body = std::move(*text);
+            has_body = true;
+        } else if (name == "EXTENDED BODY") {
+            if (auto ok = once(entry.extended_body.has_value()); !ok) {
+                return std::unexpected(ok.error());
+            }
+            entry.extended_body = std::move(*text);
+        } else if (name == "EXCERPT") {
+            if (auto ok = once(entry.excerpt.has_value()); !ok) return std::unexpected(ok.error());
+            entry.excerpt = std::move(*text);
+        } else if (name == "KEYWORDS") {
+            if (auto ok = once(entry.keywords.has_value()); !ok) return std::unexpected(ok.error());
+            entry.keywords = std::move(*text);
+        } else if (name == "COMMENT" || name == "PING") {
+            auto comment = parse_comment(name, std::move(*text), section_line);
+            if (!comment) return std::unexpected(comment.error());
+            entry.comments.push_back(std::move(*comment));
+        } else {
+            return bad(section_line, fmt::format("unknown section {}", name));
+        }
+    }
+    return entry;
+}
+
+void write_section(std::string& out, std::string_view name, std::string_view text) {
+    out += name;
+    out += ":\n";
+    if (!text.empty()) {
+        out += text;
+        out += '\n';
+    }
+    out += k_section_end;
+    out += '\n';
+}
+
+std::string quoted_tag(const std::string& tag) {
+    return tag.find(',') == std::string::npos ? tag : fmt::format("\"{}\"", tag);
+}
+
+bool starts_block(std::string_view paragraph) {
+    static constexpr std::array<std::string_view, 14> k_block_tags{
+        "<p",  "<div", "<h1", "<h2",         "<h3",  "<h4",    "<h5",
+        "<h6", "<ul",  "<ol", "<blockquote", "<pre", "<table", "<dl"};
+    return std::ranges::any_of(k_block_tags,
+                               [&](std::string_view tag) { return paragraph.starts_with(tag); });
+}
+
+// Movable Type's "convert line breaks": a blank line separates paragraphs, each wrapped in
+// <p> unless it already starts with a block element; a single break becomes <br />.
+std::string converted_breaks(std::string_view text) {
+    std::vector<std::string> paragraphs;
+    std::string current;
+    const auto flush = [&] {
+        while (!current.empty() && current.back() == '\n') current.pop_back();
+        if (!current.empty()) paragraphs.push_back(std::move(current));
+        current.clear();
+    };
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        const auto end = text.find('\n', at);
+        const auto line =
+            text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        if (trim(line).empty()) {
+            flush();
+        } else {
+            if (!current.empty()) current += '\n';
+            current += line;
+        }
+        if (end == std::string_view::npos) break;
+        at = end + 1;
+    }
+    flush();
+    std::string out;
+    for (const auto& paragraph : paragraphs) {
+        if (!out.empty()) out += "\n\n";
+        if (starts_block(paragraph)) {
+            out += paragraph;
+            continue;
+        }
+        std::string with_breaks;
+        for (const char c : paragraph) {
+            if (c == '\n') with_breaks += "<br />";
+            with_breaks += c;
+        }
+        out += fmt::format("<p>{}</p>", with_breaks);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<model::LocalDateTime> parse_date(std::string_view text) {
+    text = trim(text);
+    // MM/DD/YYYY hh:mm:ss[ AM|PM]
+    if (text.size() < 19 || text[2] != '/' || text[5] != '/' || text[10] != ' ' ||
+        text[13] != ':' || text[16] != ':') {
+        return std::nullopt;
+    }
+    const auto month = number(text.substr(0, 2));
+    const auto day = number(text.substr(3, 2));
+    const auto year = number(text.substr(6, 4));
+    auto hour = number(text.substr(11, 2));
+    const auto minute = number(text.substr(14, 2));
+    const auto second = number(text.substr(17, 2));
+    if (!month || !day || !year || !hour || !minute || !second) return std::nullopt;
+    const auto suffix = trim(text.substr(19));
+    if (suffix == "AM" || suffix == "PM") {
+        if (*hour < 1 || *hour > 12) return std::nullopt;
+        *hour = (*hour % 12) + (suffix == "PM" ? 12 : 0);
+    } else if (!suffix.empty()) {
+        return std::nullopt;
+    }
+    const std::chrono::year_month_day date{std::chrono::year{*year},
+                                           std::chrono::month{static_cast<unsigned>(*month)},
+                                           std::chrono::day{static_cast<unsigned>(*day)}};
+    if (!date.ok() || *year < 1900 || *hour > 23 || *minute > 59 || *second > 59) {
+        return std::nullopt;
+    }
+    return model::LocalDateTime{*year, *month, *day, *hour, *minute, *second};
+}
+
+std::string format_date(const model::LocalDateTime& local) {
+    const int hour12 = local.hour % 12 == 0 ? 12 : local.hour % 12;
+    return fmt::format("{:02}/{:02}/{:04} {:02}:{:02}:{:02} {}", local.month, local.day, local.year,
+                       hour12, local.minute, local.second, local.hour < 12 ? "AM" : "PM");
+}
+
+model::Result<std::vector<Entry>> parse(std::string_view text) {
+    Lines lines(text);
+    std::vector<Entry> entries;
+    while (!lines.done()) {
+        const auto line = lines.next();
+        if (trim(line).empty()) continue;
+        auto entry = parse_entry(lines, lines.number(), line);
+        if (!entry) return std::unexpected(entry.error());
+        entries.push_back(std::move(*entry));
+    }
+    return entries;
+}
+
+std::string write(const std::vector<Entry>& entries) {
+    std::string out;
+    for (const auto& entry : entries) {
+        if (entry.author) out += fmt::format("AUTHOR: {}\n", *entry.author);
+        out += fmt::format("TITLE: {}\n", entry.title);
+        if (entry.basename) out += fmt::format("BASENAME: {}\n", *entry.basename);
+        out += fmt::format("STATUS: {}\n", entry.status);
+        if (entry.allow_comments) out += fmt::format("ALLOW COMMENTS: {}\n", *entry.allow_comments);
+        if (entry.convert_breaks) out += fmt::format("CONVERT BREAKS: {}\n", *entry.convert_breaks);
+        if (entry.allow_pings) out += fmt::format("ALLOW PINGS: {}\n", *entry.allow_pings);
+        if (!entry.categories.empty()) {
+            out += fmt::format("PRIMARY CATEGORY: {}\n", entry.categories.front());
+            for (const auto& category : entry.categories) {
+                out += fmt::format("CATEGORY: {}\n", category);
+            }
+        }
+        out += fmt::format("DATE: {}\n", format_date(entry.date));
+        if (!entry.tags.empty()) {
+            std::string tags;
+            for (const auto& tag : entry.tags) {
+                if (!tags.empty()) tags += ',';
+                tags += quoted_tag(tag);
+            }
+            out += fmt::format("TAGS: {}\n", tags);
+        }
+        out += k_section_end;
+        out += '\n';
+        write_section(out, "BODY", entry.body);
+        if (entry.extended_body) write_section(out, "EXTENDED BODY", *entry.extended_body);
+        if (entry.excerpt) write_section(out, "EXCERPT", *entry.excerpt);
+        if (entry.keywords) write_section(out, "KEYWORDS", *entry.keywords);
+        for (const auto& comment : entry.comments) {
+            std::string text;
+            if (comment.is_ping) {
+                text = fmt::format("TITLE: {}\nURL: {}\nIP: {}\nBLOG NAME: {}\nDATE: {}\n",
+                                   comment.title, comment.url, comment.ip, comment.blog_name,
+                                   format_date(comment.date));
+            } else {
+                text = fmt::format("AUTHOR: {}\nEMAIL: {}\nURL: {}\nIP: {}\nDATE: {}\n",
+                                   comment.author, comment.email, comment.url, comment.ip,
+                                   format_date(comment.date));
+            }
+            text += comment.text;
+            while (!text.empty() && text.back() == '\n' && comment.text.empty()) text.pop_back();
+            write_section(out, comment.is_ping ? "PING" : "COMMENT", text);
+        }
+        out += k_entry_end;
+        out += '\n';
+    }
+    return out;
+}
+
+model::Result<std::string> decode(std::string_view bytes, TextEncoding encoding,
+                                  TextEncoding* used) {
+    std::string text;
+    if (encoding == TextEncoding::detect || encoding == TextEncoding::utf8) {
+        auto checked = convert(bytes, "UTF-8", "UTF-8");
+        if (checked) {
+            text = std::move(*checked);
+            *used = TextEncoding::utf8;
+        } else if (encoding == TextEncoding::utf8) {
+            return std::unexpected(checked.error());
+        } else {
+            encoding = TextEncoding::windows1252;
+        }
+    }
+    if (encoding == TextEncoding::latin1 || encoding == TextEncoding::windows1252) {
+        auto converted = convert(
+            bytes, encoding == TextEncoding::latin1 ? "ISO-8859-1" : "windows-1252", "UTF-8");
+        if (!converted) return std::unexpected(converted.error());
+        text = std::move(*converted);
+        *used = encoding;
+    }
+    if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+    std::string unix_lines;
+    unix_lines.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+        unix_lines += text[i];
+    }
+    return unix_lines;
+}
+
+BodyFormat body_format(const std::optional<std::string>& convert_breaks) {
+    // Without the key, Movable Type applies the blog's default, which is converting breaks.
+    if (!convert_breaks || *convert_breaks == "1" || *convert_breaks == "__default__") {
+        return BodyFormat::breaks;
+    }
+    if (*convert_breaks == "0") return BodyFormat::html;
+    if (convert_breaks->starts_with("markdown")) return BodyFormat::markdown;
+    return BodyFormat::unknown;
+}
+
+std::string post_source(BodyFormat format, std::string_view body,
+                        const std::optional<std::string>& extended_body) {
+    switch (format) {
+        case BodyFormat::breaks: {
+            auto source = converted_breaks(body);
+            if (extended_body && !trim(*extended_body).empty()) {
+                source += "\n\n" + converted_breaks(*extended_body);
+            }
+            return source;
+        }
+        case BodyFormat::markdown:
+            if (extended_body && !extended_body->empty()) {
+                return fmt::format("{}\n\n{}", body, *extended_body);
+            }
+            return std::string(body);
+        case BodyFormat::html:
+        case BodyFormat::unknown:
+            break;
+    }
+    if (extended_body && !extended_body->empty())
+        return fmt::format("{}\n{}", body, *extended_body);
+    return std::string(body);
+}
+
+}  // namespace mt
+}  // namespace carnet::interop

@@ -1,0 +1,34 @@
+// What imports from other hosts' formats read and write in the SQLite store: post meta,
+// tags, comments and pings as another host kept them, redirects from old paths. Private to
+// the store: SqliteStore and its Writer forward to these.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite_admin.hpp"
+
+namespace carnet::store::import_sql {
+
+using admin_sql::WriteContext;
+using sqlite::Connection;
+
+Result<std::optional<std::int64_t>> find_post_at(Connection& db, std::int64_t blog_id,
+                                                 model::Instant published_at, std::string_view slug,
+                                                 std::string_view meta_key,
+                                                 std::string_view meta_value);
+Status set_post_extras(WriteContext& context, std::int64_t blog_id, std::int64_t post_id,
+                       const std::vector<std::string>& tags,
+                       const std::map<std::string, std::string>& meta);
+Result<std::int64_t> add_archived_comment(WriteContext& context, const ArchivedComment& comment);
+Status add_post_redirect(WriteContext& context, std::int64_t blog_id, std::string_view old_path,
+                         std::int64_t post_id);
+Result<std::optional<ArchivedPost>> archived_post(Connection& db, std::int64_t blog_id,
+                                                  std::int64_t post_id);
+Result<std::vector<ArchivedPost>> archived_posts(Connection& db, std::int64_t blog_id);
+
+}  // namespace carnet::store::import_sql
