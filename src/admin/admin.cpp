@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -172,23 +173,20 @@ std::string categories_text(const std::vector<model::Category>& categories) {
 }
 
 std::string unescape_attribute(std::string_view text) {
+    // What markup::escape_html writes, read back.
+    constexpr std::array<std::pair<std::string_view, char>, 5> k_entities{
+        {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}}};
     std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '&') {
-            for (auto [entity, character] : {std::pair{"&amp;", '&'},
-                                             {"&lt;", '<'},
-                                             {"&gt;", '>'},
-                                             {"&quot;", '"'},
-                                             {"&#39;", '\''}}) {
-                if (text.substr(i).starts_with(entity)) {
-                    out += character;
-                    i += std::string_view(entity).size() - 1;
-                    goto next;
-                }
-            }
+    while (!text.empty()) {
+        const auto entity = std::ranges::find_if(
+            k_entities, [&](const auto& known) { return text.starts_with(known.first); });
+        if (entity != k_entities.end()) {
+            out += entity->second;
+            text.remove_prefix(entity->first.size());
+        } else {
+            out += text.front();
+            text.remove_prefix(1);
         }
-        out += text[i];
-    next:;
     }
     return out;
 }

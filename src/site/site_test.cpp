@@ -9,24 +9,14 @@
 
 #include "markup/markup.hpp"
 #include "site/feeds.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace carnet::site {
 namespace {
 
 using namespace std::chrono;
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "carnet-site-XXXXXX");
-        path_ = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using carnet::testing::TempDir;
 
 class SiteTest : public ::testing::Test {
 protected:

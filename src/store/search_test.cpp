@@ -20,6 +20,7 @@
 
 #include "store/migrations.hpp"
 #include "store/store.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace carnet::store {
 namespace {
@@ -30,18 +31,7 @@ model::Instant utc(int y, unsigned m, unsigned d, int hh, int mm) {
     return sys_days{year{y} / month{m} / day{d}} + hours{hh} + minutes{mm};
 }
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "carnet-search-XXXXXX");
-        path_ = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using carnet::testing::TempDir;
 
 struct Backend {
     std::string name;

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <thread>
 
+#include "testing/temp_dir.hpp"
+
 namespace carnet::store {
 namespace {
 
@@ -20,18 +22,7 @@ model::Instant utc(int y, unsigned m, unsigned d, int hh, int mm) {
     return sys_days{year{y} / month{m} / day{d}} + hours{hh} + minutes{mm};
 }
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "carnet-store-XXXXXX");
-        path_ = mkdtemp(pattern.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using carnet::testing::TempDir;
 
 struct Backend {
     std::string name;

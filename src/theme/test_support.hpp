@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace carnet::theme::test_support {
 
@@ -145,25 +146,6 @@ inline std::string plain_spaces(std::string text) {
 }
 
 // A folder of its own under the system's temporary folder, removed on destruction.
-class TempDir {
-public:
-    TempDir() {
-        static int counter = 0;
-        path_ =
-            std::filesystem::temp_directory_path() /
-            ("carnet-theme-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using carnet::testing::TempDir;
 
 }  // namespace carnet::theme::test_support
