@@ -436,11 +436,17 @@ int run(int argc, char** argv) {
     MtImportCommand mt_import_command;
     auto* mt_import = add_mt_import_command(*import, mt_import_command);
     add_db(mt_import);
+    WxrImportCommand wxr_import_command;
+    auto* wxr_import = add_wxr_import_command(*import, wxr_import_command);
+    add_db(wxr_import);
     auto* export_command = app.add_subcommand("export", "Write a blog out for another blog host");
     export_command->require_subcommand(1);
     MtExportCommand mt_export_command;
     auto* mt_export = add_mt_export_command(*export_command, mt_export_command);
     add_db(mt_export);
+    WxrExportCommand wxr_export_command;
+    auto* wxr_export = add_wxr_export_command(*export_command, wxr_export_command);
+    add_db(wxr_export);
 
     auto* search = app.add_subcommand("search", "Maintain the full-text search index");
     add_db(search);
@@ -518,6 +524,10 @@ int run(int argc, char** argv) {
     if (page_text->parsed()) return run_import_page_text(settings, import_file, blog_id);
     if (mt_import->parsed()) return run_mt_import(settings.db, mt_import_command);
     if (mt_export->parsed()) return run_mt_export(settings.db, mt_export_command);
+    if (wxr_import->parsed()) {
+        return run_wxr_import(settings.db, settings.media_dir, wxr_import_command);
+    }
+    if (wxr_export->parsed()) return run_wxr_export(settings.db, wxr_export_command);
     if (search->parsed()) return run_search_reindex(settings);
     if (backup->parsed()) return run_backup(settings.db, backup_file);
     if (restore->parsed()) return run_restore(settings.db, backup_file, force_restore);

@@ -74,6 +74,25 @@ int run_mt_import(const std::string& db, const MtImportCommand& command);
 // Writes the blog in the Movable Type format to the file (replaced once complete).
 int run_mt_export(const std::string& db, const MtExportCommand& command);
 
+// `carnet import wxr` and `carnet export wxr`.
+struct WxrImportCommand {
+    std::string file;
+    std::int64_t blog_id = 0;
+    std::string encoding;     // empty: as the file declares
+    std::string uploads_dir;  // the old blog's uploads; empty: attachments keep their URLs
+};
+struct WxrExportCommand {
+    std::string file;
+    std::int64_t blog_id = 0;
+};
+CLI::App* add_wxr_import_command(CLI::App& import, WxrImportCommand& command);
+CLI::App* add_wxr_export_command(CLI::App& export_command, WxrExportCommand& command);
+// Imports a WordPress export in one transaction and prints its report; found uploads go to
+// `media_dir` (empty: the database's name + .media, as the server's default).
+int run_wxr_import(const std::string& db, const std::string& media_dir,
+                   const WxrImportCommand& command);
+int run_wxr_export(const std::string& db, const WxrExportCommand& command);
+
 // Copies the live database `db` to `file` (a consistent snapshot, the server left running).
 int run_backup(const std::string& db, const std::string& file);
 // Checks the backup `file` and puts it in place of `db`; refuses while a server has `db`

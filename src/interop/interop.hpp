@@ -87,6 +87,51 @@ Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blo
 // time zone and exporting again gives the same bytes.
 Result<std::string> export_movable_type(store::Store& store, std::int64_t blog_id);
 
+struct WxrImportOptions {
+    // detect: as the file declares (UTF-8 when it declares nothing), and as windows-1252 when
+    // a file that declares nothing or UTF-8 is not valid UTF-8.
+    TextEncoding encoding = TextEncoding::detect;
+    // The old blog's uploads (its wp-content/uploads folder, or a folder holding the files by
+    // name). Empty: attachments keep their URLs only.
+    std::filesystem::path uploads_dir;
+    // carnet's folder of images (the server's --media-dir), where found uploads are stored.
+    std::filesystem::path media_dir;
+    // Called after each item written with how many are done out of how many; may be empty.
+    std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
+struct WxrImportReport {
+    int imported = 0;     // new posts
+    int merged = 0;       // posts already present that got comments they lacked
+    int skipped = 0;      // posts and pages already present with everything the file holds
+    int pages = 0;        // new static pages
+    int media = 0;        // attachments whose file was found and stored
+    int accounts = 0;     // authors who got an account (without password)
+    TextEncoding encoding = TextEncoding::utf8;
+    std::vector<std::string> lines;  // "line N: ..." per post and per problem, for a person
+};
+
+// Imports a WordPress export (WXR 1.0, 1.1 or 1.2), read as a stream so that memory stays
+// bounded whatever the file's size, in one transaction: a file refused half-way
+// (Code::invalid_input, "line N: ...") leaves the blog as it was. Posts keep their status
+// (private and password-protected posts become drafts, so that nothing hidden is shown),
+// dates (the file's UTC dates; its local ones in the blog's time zone when it has none),
+// categories and tags in order, excerpt, and their comments with threads, status, pings;
+// pages become static pages; an author whose e-mail has no account gets one without
+// password and the author role. Attachments keep their URLs; with `uploads_dir`, their image
+// files are stored and posts point at carnet's copies. What carnet has no field for (post
+// meta, other taxonomies, WordPress ids) goes to the post's meta for export_wordpress;
+// unknown item types and elements are reported. Importing the same file twice adds nothing.
+Result<WxrImportReport> import_wordpress(store::Store& store, std::int64_t blog_id,
+                                         const std::filesystem::path& file,
+                                         const WxrImportOptions& options = {});
+
+// The blog as a WXR 1.2 file that WordPress's importer accepts: its authors, categories,
+// tags, posts (but those in the trash), pages, and comments with their threads. Each post
+// also carries its carnet source (post meta _carnet_source_format and _carnet_source), so
+// that importing the file into carnet again gives the same posts.
+Result<std::string> export_wordpress(store::Store& store, std::int64_t blog_id);
+
 // What `build_static_site` renders and where it writes it.
 struct StaticBuildOptions {
     std::int64_t blog_id = 0;  // 0: the only blog of the store

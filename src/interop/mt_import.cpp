@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "interop/archive_import.hpp"
 #include "interop/interop.hpp"
 #include "interop/mt_format.hpp"
 #include "markup/markup.hpp"
@@ -21,89 +22,15 @@ namespace {
 
 using Code = model::Error::Code;
 
-std::unexpected<model::Error> at_line(int line, const model::Error& error) {
-    return model::fail(error.code, fmt::format("line {}: {}", line, error.message));
-}
-
-bool looks_like_html(std::string_view text) {
-    for (std::size_t at = text.find('<'); at != std::string_view::npos && at + 1 < text.size();
-         at = text.find('<', at + 1)) {
-        const char next = text[at + 1];
-        if (std::isalpha(static_cast<unsigned char>(next)) || next == '/') return true;
-    }
-    return false;
-}
-
-// Replaces every `tag` (matched without regard to case) by `with`.
-std::string replace_tag(const std::string& text, std::string_view tag, std::string_view with) {
-    std::string lower(text);
-    std::ranges::transform(lower, lower.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    std::string out;
-    std::size_t from = 0;
-    for (auto at = lower.find(tag); at != std::string::npos; at = lower.find(tag, from)) {
-        out.append(text, from, at - from);
-        out += with;
-        from = at + tag.size();
-    }
-    out.append(text, from);
-    return out;
-}
-
-// What the comment renderer is given for a comment of another host. Those are often HTML,
-// which carnet never shows from a commenter: its paragraphs and breaks are kept, its other
-// tags dropped and its entities decoded, and the text is then rendered (and escaped) like
-// any comment typed on carnet. The original stays in the comment's source for the export.
-std::string comment_text(const std::string& source) {
-    if (!looks_like_html(source)) return source;
-    std::string text = source;
-    // A break at the end of a line is that line's end, not a blank line.
-    for (std::string_view tag : {"<br />\n", "<br/>\n", "<br>\n", "<br />", "<br/>", "<br>"}) {
-        text = replace_tag(text, tag, "\n");
-    }
-    for (std::string_view tag : {"<p>", "</p>"}) text = replace_tag(text, tag, "\n\n");
-    std::string out;
-    std::string paragraph;
-    std::size_t at = 0;
-    const auto flush = [&] {
-        if (paragraph.empty()) return;
-        if (!out.empty()) out += "\n\n";
-        out += paragraph;
-        paragraph.clear();
-    };
-    while (at <= text.size()) {
-        const auto end = text.find('\n', at);
-        const auto line = markup::plain_text(std::string_view(text).substr(
-            at, end == std::string::npos ? std::string::npos : end - at));
-        if (line.empty()) {
-            flush();
-        } else {
-            if (!paragraph.empty()) paragraph += '\n';
-            paragraph += line;
-        }
-        if (end == std::string::npos) break;
-        at = end + 1;
-    }
-    flush();
-    return out;
-}
-
 std::string archive_path(const model::LocalDateTime& local, std::string_view basename) {
     return fmt::format("/archive/{:04}/{:02}/{:02}/{}.html", local.year, local.month, local.day,
                        basename);
 }
 
-struct Planned {
-    const mt::Entry* entry = nullptr;
-    store::ArchivedPost archived;
-    std::string basename;  // empty without BASENAME
-    std::optional<std::string> old_path;
-};
-
 model::Result<store::ArchivedComment> plan_comment(const mt::Comment& read,
                                                    const model::Blog& blog) {
     auto created_at = model::to_instant(read.date, blog.time_zone);
-    if (!created_at) return at_line(read.line, created_at.error());
+    if (!created_at) return archive::at_line(read.line, created_at.error());
     store::ArchivedComment archived;
     archived.kind = read.is_ping ? store::CommentKind::ping : store::CommentKind::comment;
     archived.author_ip = read.ip;
@@ -115,18 +42,21 @@ model::Result<store::ArchivedComment> plan_comment(const mt::Comment& read,
     if (comment.author_url != read.url) archived.meta["url"] = read.url;
     if (read.is_ping) archived.meta["title"] = read.title;
     comment.source = read.text;
-    comment.html = read.text.empty() ? "" : markup::render_comment(comment_text(read.text));
+    comment.html =
+        read.text.empty() ? "" : markup::render_comment(archive::comment_text(read.text));
     comment.status = model::CommentStatus::approved;
     comment.created_at = *created_at;
     return archived;
 }
 
-model::Result<Planned> plan_entry(const mt::Entry& entry, const model::Blog& blog,
-                                  std::vector<std::string>& warnings) {
-    Planned planned;
-    planned.entry = &entry;
+model::Result<archive::PlannedPost> plan_entry(const mt::Entry& entry, const model::Blog& blog,
+                                               std::vector<std::string>& warnings) {
+    archive::PlannedPost planned;
+    planned.line = entry.line;
+    planned.status_label = entry.status;
+    planned.identity_key = "mt_basename";
     auto published_at = model::to_instant(entry.date, blog.time_zone);
-    if (!published_at) return at_line(entry.line, published_at.error());
+    if (!published_at) return archive::at_line(entry.line, published_at.error());
     auto& post = planned.archived.post;
     auto& meta = planned.archived.meta;
     post.blog_id = blog.id;
@@ -164,12 +94,11 @@ model::Result<Planned> plan_entry(const mt::Entry& entry, const model::Blog& blo
     if (entry.keywords) meta["mt_keywords"] = *entry.keywords;
 
     if (entry.basename && !entry.basename->empty()) {
-        planned.basename = *entry.basename;
-        meta["mt_basename"] = planned.basename;
-        post.slug = model::make_slug(planned.basename) == planned.basename
-                        ? planned.basename
-                        : model::make_slug(planned.basename);
-        planned.old_path = archive_path(entry.date, planned.basename);
+        const auto& basename = *entry.basename;
+        planned.identity_value = basename;
+        meta["mt_basename"] = basename;
+        post.slug = model::make_slug(basename);
+        planned.old_path = archive_path(entry.date, basename);
     } else {
         post.slug = model::make_slug(entry.title);
     }
@@ -184,17 +113,9 @@ model::Result<Planned> plan_entry(const mt::Entry& entry, const model::Blog& blo
         auto comment = plan_comment(read, blog);
         if (!comment) return std::unexpected(comment.error());
         planned.archived.comments.push_back(std::move(*comment));
+        planned.parent_of.push_back(0);  // the format has no threads
     }
     return planned;
-}
-
-bool same_comment(const store::ArchivedComment& a, const store::ArchivedComment& b) {
-    return a.kind == b.kind && a.comment.created_at == b.comment.created_at &&
-           a.comment.author_name == b.comment.author_name && a.comment.source == b.comment.source;
-}
-
-std::string counted(std::size_t count, std::string_view one, std::string_view many) {
-    return fmt::format("{} {}", count, count == 1 ? one : many);
 }
 
 }  // namespace
@@ -214,7 +135,7 @@ Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blo
     if (options.encoding == TextEncoding::detect && report.encoding != TextEncoding::utf8) {
         warnings.push_back("the file is not valid UTF-8: read as windows-1252");
     }
-    std::vector<Planned> planned;
+    std::vector<archive::PlannedPost> planned;
     planned.reserve(entries->size());
     for (const auto& entry : *entries) {
         auto item = plan_entry(entry, **blog, warnings);
@@ -229,73 +150,21 @@ Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blo
         report.encoding = encoding;
         report.lines = warnings;
         std::size_t done = 0;
-        for (auto& item : planned) {
-            const auto& entry = *item.entry;
-            auto& post = item.archived.post;
-            auto existing =
-                writer.find_post_at(blog_id, post.published_at, post.slug,
-                                    item.basename.empty() ? "" : "mt_basename", item.basename);
-            if (!existing) return std::unexpected(existing.error());
-            if (*existing) {
-                auto present = writer.archived_post(blog_id, **existing);
-                if (!present) return std::unexpected(present.error());
-                std::size_t added = 0;
-                for (auto comment : item.archived.comments) {
-                    comment.comment.post_id = **existing;
-                    const bool known =
-                        *present && std::ranges::any_of((*present)->comments, [&](const auto& old) {
-                            return same_comment(old, comment);
-                        });
-                    if (known) continue;
-                    auto added_id = writer.add_archived_comment(comment);
-                    if (!added_id) return std::unexpected(added_id.error());
-                    ++added;
-                }
-                if (added > 0) {
+        for (auto item : planned) {
+            auto outcome = archive::write_post(writer, **blog, item);
+            if (!outcome) return std::unexpected(outcome.error());
+            switch (outcome->outcome) {
+                case archive::Outcome::imported:
+                    ++report.imported;
+                    break;
+                case archive::Outcome::merged:
                     ++report.merged;
-                    report.lines.push_back(fmt::format(
-                        "line {}: merged {} into \"{}\", already present", entry.line,
-                        counted(added, "comment or ping", "comments and pings"), entry.title));
-                } else {
+                    break;
+                case archive::Outcome::skipped:
                     ++report.skipped;
-                    report.lines.push_back(fmt::format(
-                        "line {}: skipped \"{}\": already present, with all its comments",
-                        entry.line, entry.title));
-                }
-            } else {
-                // A slug taken by another post (another date) gets a number, as in page order.
-                const std::string wanted = post.slug;
-                for (int suffix = 2;; ++suffix) {
-                    auto taken = writer.find_post_by_slug(blog_id, post.slug);
-                    if (!taken) return std::unexpected(taken.error());
-                    if (!*taken) break;
-                    post.slug = fmt::format("{}-{}", wanted, suffix);
-                }
-                auto created = writer.create_post(post);
-                if (!created) return at_line(entry.line, created.error());
-                post.id = *created;
-                auto extras = writer.set_post_extras(blog_id, *created, item.archived.tags,
-                                                     item.archived.meta);
-                if (!extras) return at_line(entry.line, extras.error());
-                std::string line = fmt::format(
-                    "line {}: imported \"{}\" ({}, {}, {})", entry.line, entry.title, entry.status,
-                    counted(post.categories.size(), "category", "categories"),
-                    counted(item.archived.comments.size(), "comment or ping",
-                            "comments and pings"));
-                if (item.old_path && *item.old_path != model::post_path(**blog, post)) {
-                    auto redirected = writer.add_post_redirect(blog_id, *item.old_path, *created);
-                    if (!redirected) return at_line(entry.line, redirected.error());
-                    line += fmt::format("; {} redirects to {}", *item.old_path,
-                                        model::post_path(**blog, post));
-                }
-                report.lines.push_back(std::move(line));
-                for (auto comment : item.archived.comments) {
-                    comment.comment.post_id = *created;
-                    auto added = writer.add_archived_comment(comment);
-                    if (!added) return at_line(entry.line, added.error());
-                }
-                ++report.imported;
+                    break;
             }
+            report.lines.push_back(std::move(outcome->line));
             ++done;
             if (options.progress) options.progress(done, planned.size());
         }

@@ -159,6 +159,11 @@ public:
         router.set_fallback([this](const Request& request, const RouteParams&) {
             const auto blog = blog_for(request.host);
             if (blog == nullptr) return unknown_host();
+            // Addresses of another host's scheme (WordPress's /2017/10/04/slug/) that an
+            // import recorded lead to the post.
+            auto moved = store_.find_post_redirect(blog->id, request.path);
+            if (!moved) return server_error(*blog, moved.error());
+            if (moved->has_value()) return redirect(model::post_path(*blog, **moved));
             return not_found(*blog, request);
         });
     }

@@ -237,6 +237,9 @@ public:
         auto context = admin_context();
         return admin_sql::delete_page(context, blog_id, page_id);
     }
+    Result<std::int64_t> ensure_category(const model::Category& category) override {
+        return category_id_for(category.blog_id, category);
+    }
     Result<std::int64_t> add_media(const MediaRecord& media, std::int64_t uploaded_by) override {
         auto context = admin_context();
         return admin_sql::add_media(context, media, uploaded_by);

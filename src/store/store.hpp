@@ -274,6 +274,10 @@ public:
     // Adds a comment or ping as another host kept it: its status, date and address are taken
     // as given, a ping or an anonymous comment may have no author name, a ping no text.
     virtual Result<std::int64_t> add_archived_comment(const ArchivedComment& comment) = 0;
+    // The category of category.blog_id with that slug (made from the name when empty),
+    // created with that name when the blog has none; its id. For categories a file defines
+    // that no post of it uses yet.
+    virtual Result<std::int64_t> ensure_category(const model::Category& category) = 0;
     // Makes an old public path of the blog answer with a 301 to the post; replaces any
     // earlier redirect of that path.
     virtual Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,

@@ -1,0 +1,288 @@
+// Exporting a blog as WordPress eXtended RSS 1.2. What a WordPress import kept in a post's
+// meta (its post meta, other taxonomies, ping status, ...) is given back; each post also
+// carries carnet's own source, so that carnet reads its export back without loss.
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "interop/interop.hpp"
+#include "interop/wxr_format.hpp"
+#include "markup/markup.hpp"
+#include "site/feeds.hpp"
+
+namespace carnet::interop {
+namespace {
+
+std::string meta_or(const std::map<std::string, std::string>& meta, const std::string& key,
+                    std::string fallback = {}) {
+    const auto found = meta.find(key);
+    return found == meta.end() ? std::move(fallback) : found->second;
+}
+
+// The [key, value] pairs an import kept as JSON; none when absent or unreadable.
+std::vector<wxr::Meta> pairs_of(const std::map<std::string, std::string>& meta,
+                                const std::string& key) {
+    std::vector<wxr::Meta> pairs;
+    const auto found = meta.find(key);
+    if (found == meta.end()) return pairs;
+    boost::system::error_code error;
+    const auto parsed = boost::json::parse(found->second, error);
+    if (error || !parsed.is_array()) return pairs;
+    for (const auto& entry : parsed.as_array()) {
+        if (!entry.is_array() || entry.as_array().size() != 2) continue;
+        const auto& pair = entry.as_array();
+        if (!pair[0].is_string() || !pair[1].is_string()) continue;
+        pairs.push_back({std::string(pair[0].as_string()), std::string(pair[1].as_string())});
+    }
+    return pairs;
+}
+
+model::Result<std::pair<std::string, std::string>> local_and_utc(model::Instant instant,
+                                                                 const model::Blog& blog) {
+    auto local = model::to_local(instant, blog.time_zone);
+    if (!local) return std::unexpected(local.error());
+    auto utc = model::to_local(instant, "UTC");
+    if (!utc) return std::unexpected(utc.error());
+    return std::pair{wxr::format_date(*local), wxr::format_date(*utc)};
+}
+
+std::string_view status_text(const store::ArchivedPost& archived) {
+    switch (archived.post.status) {
+        case model::PostStatus::published:
+            return "publish";
+        case model::PostStatus::scheduled:
+            return "future";
+        case model::PostStatus::trash:
+            return "trash";
+        case model::PostStatus::draft:
+            break;
+    }
+    // A private or pending post imported as a draft goes back as it was.
+    const auto status = archived.meta.find("wp_status");
+    if (status != archived.meta.end() && status->second != "publish" &&
+        status->second != "future") {
+        return status->second;
+    }
+    return "draft";
+}
+
+std::string_view approved_text(const store::ArchivedComment& archived) {
+    switch (archived.comment.status) {
+        case model::CommentStatus::approved:
+            return "1";
+        case model::CommentStatus::spam:
+            return "spam";
+        case model::CommentStatus::trash:
+            return "trash";
+        case model::CommentStatus::pending:
+            break;
+    }
+    return "0";
+}
+
+class WxrExport {
+public:
+    WxrExport(store::Store& store, const model::Blog& blog, std::string base)
+        : store_(store), blog_(blog), base_(std::move(base)) {}
+
+    model::Result<std::string> run() {
+        auto posts = store_.archived_posts(blog_.id);
+        if (!posts) return std::unexpected(posts.error());
+        auto pages = store_.pages(blog_.id, false);
+        if (!pages) return std::unexpected(pages.error());
+        auto categories = store_.all_categories(blog_.id);
+        if (!categories) return std::unexpected(categories.error());
+
+        std::vector<wxr::Item> items;
+        std::int64_t last_post_id = 0;
+        for (const auto& archived : *posts) {
+            auto item = post_item(archived);
+            if (!item) return std::unexpected(item.error());
+            items.push_back(std::move(*item));
+            last_post_id = std::max(last_post_id, archived.post.id);
+        }
+        // Pages share WordPress's numbering with posts: they come after the last post.
+        for (const auto& page : *pages) {
+            auto item = page_item(page, last_post_id + page.id);
+            if (!item) return std::unexpected(item.error());
+            items.push_back(std::move(*item));
+        }
+
+        wxr::Channel channel;
+        channel.title = blog_.title;
+        channel.link = base_;
+        channel.description = blog_.subtitle;
+        channel.language = blog_.locale == "en" ? "en-US" : "fr-FR";
+        channel.wxr_version = "1.2";
+        channel.base_site_url = base_;
+        channel.base_blog_url = base_;
+        wxr::Writer writer(channel, "Exported by carnet");
+        for (const auto& author : authors_) writer.author(author.second);
+        for (const auto& category : *categories) {
+            writer.term({0, wxr::Term::Kind::category, "", category.slug, category.name, "", ""});
+        }
+        for (const auto& [slug, name] : tags_) {
+            writer.term({0, wxr::Term::Kind::tag, "", slug, name, "", ""});
+        }
+        for (const auto& item : items) writer.item(item);
+        return writer.finish();
+    }
+
+private:
+    // The login a post's author goes by in the file, their <wp:author> written once.
+    model::Result<std::string> creator_of(const store::ArchivedPost& archived) {
+        const auto& post = archived.post;
+        auto login = meta_or(archived.meta, "wp_creator");
+        if (post.author_id == 0) {
+            if (!login.empty() && !authors_.contains(login)) {
+                authors_[login] = {0, std::to_string(authors_.size() + 1), login, "", login, "",
+                                   ""};
+            }
+            return login;
+        }
+        auto user = store_.find_user(post.author_id);
+        if (!user) return std::unexpected(user.error());
+        if (!*user) return login;
+        if (login.empty()) {
+            const auto& email = (*user)->email;
+            login = model::make_slug(email.substr(0, email.find('@')));
+            if (login.empty()) login = fmt::format("author-{}", post.author_id);
+        }
+        if (!authors_.contains(login)) {
+            authors_[login] = {
+                0, std::to_string(post.author_id), login, (*user)->email, (*user)->name, "", ""};
+        }
+        return login;
+    }
+
+    model::Result<wxr::Item> post_item(const store::ArchivedPost& archived) {
+        const auto& post = archived.post;
+        const auto& meta = archived.meta;
+        wxr::Item item;
+        item.title = post.title;
+        item.link = base_ + model::post_path(blog_, post);
+        item.pub_date = site::rfc822_in_zone(post.published_at, "UTC");
+        auto creator = creator_of(archived);
+        if (!creator) return std::unexpected(creator.error());
+        item.creator = *creator;
+        item.post_id = std::to_string(post.id);
+        item.guid = meta_or(meta, "wp_guid", fmt::format("{}/?p={}", base_, post.id));
+        item.description = meta_or(meta, "wp_description");
+        item.content = post.source_format == model::SourceFormat::html ? post.source : post.html;
+        const bool generated =
+            meta.contains("wp_excerpt_generated") ||
+            (meta.contains("mt_excerpt_generated") && post.excerpt == markup::excerpt(post.html));
+        item.excerpt = generated ? std::string() : post.excerpt;
+        auto published = local_and_utc(post.published_at, blog_);
+        if (!published) return std::unexpected(published.error());
+        std::tie(item.post_date, item.post_date_gmt) = *published;
+        auto modified = local_and_utc(post.updated_at, blog_);
+        if (!modified) return std::unexpected(modified.error());
+        std::tie(item.post_modified, item.post_modified_gmt) = *modified;
+        item.comment_status = post.comments_open ? "open" : "closed";
+        item.ping_status = meta_or(meta, "wp_ping_status", "closed");
+        item.post_name = post.slug;
+        item.status = status_text(archived);
+        item.post_type = "post";
+        item.post_password = meta_or(meta, "wp_post_password");
+        item.is_sticky = meta_or(meta, "wp_is_sticky", "0");
+        for (const auto& category : post.categories) {
+            item.terms.push_back({"category", category.slug, category.name});
+        }
+        for (const auto& tag : archived.tags) {
+            const auto slug = model::make_slug(tag);
+            tags_.emplace(slug, tag);
+            item.terms.push_back({"post_tag", slug, tag});
+        }
+        for (const auto& [domain, slug_and_name] : pairs_of(meta, "wp_terms")) {
+            const auto newline = slug_and_name.find('\n');
+            item.terms.push_back(
+                {domain, slug_and_name.substr(0, newline),
+                 newline == std::string::npos ? "" : slug_and_name.substr(newline + 1)});
+        }
+        item.meta = pairs_of(meta, "wp_postmeta");
+        item.meta.push_back(
+            {"_carnet_source_format",
+             post.source_format == model::SourceFormat::markdown ? "markdown" : "html"});
+        if (post.source_format == model::SourceFormat::markdown) {
+            item.meta.push_back({"_carnet_source", post.source});
+        }
+        for (const auto& stored : archived.comments) {
+            auto comment = comment_item(stored);
+            if (!comment) return std::unexpected(comment.error());
+            item.comments.push_back(std::move(*comment));
+        }
+        return item;
+    }
+
+    model::Result<wxr::Comment> comment_item(const store::ArchivedComment& stored) {
+        const auto& comment = stored.comment;
+        wxr::Comment written;
+        written.id = std::to_string(comment.id);
+        written.author = comment.author_name;
+        written.email = comment.author_email;
+        written.url = meta_or(stored.meta, "url", comment.author_url);
+        written.ip = stored.author_ip;
+        auto created = local_and_utc(comment.created_at, blog_);
+        if (!created) return std::unexpected(created.error());
+        std::tie(written.date, written.date_gmt) = *created;
+        written.content = comment.source;
+        written.approved =
+            meta_or(stored.meta, "wp_comment_approved", std::string(approved_text(stored)));
+        written.type = meta_or(stored.meta, "wp_comment_type",
+                               stored.kind == store::CommentKind::ping ? "trackback" : "");
+        written.parent = std::to_string(comment.parent_id);
+        written.user_id = meta_or(stored.meta, "wp_comment_user_id", "0");
+        written.meta = pairs_of(stored.meta, "wp_commentmeta");
+        return written;
+    }
+
+    model::Result<wxr::Item> page_item(const model::Page& page, std::int64_t id) {
+        wxr::Item item;
+        item.title = page.title;
+        item.link = base_ + model::page_path(page.slug);
+        item.pub_date = site::rfc822_in_zone(page.updated_at, "UTC");
+        item.post_id = std::to_string(id);
+        item.guid = fmt::format("{}/?page_id={}", base_, id);
+        item.content = page.html;
+        auto dates = local_and_utc(page.updated_at, blog_);
+        if (!dates) return std::unexpected(dates.error());
+        std::tie(item.post_date, item.post_date_gmt) = *dates;
+        item.comment_status = "closed";
+        item.ping_status = "closed";
+        item.post_name = page.slug;
+        item.status = page.published ? "publish" : "draft";
+        item.menu_order = std::to_string(page.position);
+        item.post_type = "page";
+        return item;
+    }
+
+    store::Store& store_;
+    const model::Blog& blog_;
+    std::string base_;
+    std::map<std::string, wxr::Author> authors_;  // by login
+    std::map<std::string, std::string> tags_;     // slug -> name
+};
+
+}  // namespace
+
+Result<std::string> export_wordpress(store::Store& store, std::int64_t blog_id) {
+    auto blog = store.find_blog(blog_id);
+    if (!blog) return std::unexpected(blog.error());
+    if (!*blog) {
+        return model::fail(model::Error::Code::not_found,
+                           fmt::format("there is no blog {}", blog_id));
+    }
+    auto base = (*blog)->base_url;
+    if (base.empty() && !(*blog)->hosts.empty()) base = "http://" + (*blog)->hosts.front();
+    while (base.ends_with('/')) base.pop_back();
+    WxrExport exporter(store, **blog, base);
+    return exporter.run();
+}
+
+}  // namespace carnet::interop

@@ -1,0 +1,724 @@
+// Importing a WordPress export: a first pass over the stream learns the file's attachments
+// and counts its items (and finds its encoding); a second one, inside the transaction, writes
+// authors, categories, stored media, posts with their comments and pages, one item at a time.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "interop/archive_import.hpp"
+#include "interop/interop.hpp"
+#include "interop/mt_format.hpp"
+#include "interop/wxr_format.hpp"
+#include "markup/markup.hpp"
+#include "media/media.hpp"
+
+namespace carnet::interop {
+namespace {
+
+using Code = model::Error::Code;
+using archive::at_line;
+
+// What pass one learns of an attachment.
+struct Attachment {
+    int line = 0;
+    std::string id;
+    std::string parent;  // the post's id, "0" for none
+    std::string url;
+    std::string title;
+    std::string public_url;  // carnet's copy, once stored
+};
+
+struct FirstPass {
+    std::size_t items = 0;
+    std::vector<Attachment> attachments;
+    std::set<std::string> post_ids;  // of items that are posts, to tell orphans
+};
+
+// A WordPress slug ("nicename"), percent-decoded, as a carnet slug; made from `name` when
+// it gives none.
+std::string slug_from(std::string_view wordpress_slug, std::string_view name) {
+    std::string decoded(wordpress_slug);
+    if (auto parsed = boost::urls::make_pct_string_view(wordpress_slug)) {
+        decoded = parsed->decode();
+    }
+    return model::make_slug(decoded.empty() ? name : std::string_view(decoded));
+}
+
+// The instant of a WordPress date pair: the UTC one when the file has it, the local one read
+// in the blog's time zone otherwise (drafts carry a zero UTC date).
+model::Result<model::Instant> instant_of(std::string_view local, std::string_view gmt,
+                                         const model::Blog& blog, int line, std::string_view what) {
+    if (auto utc = wxr::parse_date(gmt)) return model::to_instant(*utc, "UTC");
+    if (auto read = wxr::parse_date(local)) return model::to_instant(*read, blog.time_zone);
+    return model::fail(Code::invalid_input,
+                       fmt::format("line {}: invalid {} \"{}\" (expected YYYY-MM-DD hh:mm:ss)",
+                                   line, what, local));
+}
+
+std::string json_pairs(const std::vector<wxr::Meta>& pairs) {
+    boost::json::array array;
+    for (const auto& pair : pairs) {
+        boost::json::array entry;
+        entry.emplace_back(pair.key);
+        entry.emplace_back(pair.value);
+        array.emplace_back(std::move(entry));
+    }
+    return boost::json::serialize(array);
+}
+
+bool starts_with_block_comment(std::string_view content) {
+    return content.find("<!-- wp:") != std::string_view::npos;
+}
+
+// The source carnet keeps for an item's content. The block editor's content is complete
+// HTML; the classic editor's gets WordPress's automatic paragraphs, which are Movable Type's
+// "convert breaks".
+std::string post_source_of(std::string_view content) {
+    if (starts_with_block_comment(content)) return std::string(content);
+    return mt::post_source(mt::BodyFormat::breaks, content, std::nullopt);
+}
+
+// A path of the old blog to redirect from: the link's path, when it is one (not "/?p=12").
+std::optional<std::string> old_path_of(std::string_view link) {
+    const auto scheme = link.find("://");
+    if (scheme == std::string_view::npos) return std::nullopt;
+    const auto path_start = link.find('/', scheme + 3);
+    if (path_start == std::string_view::npos) return std::nullopt;
+    const auto path = link.substr(path_start);
+    if (path.size() < 2 || path.find_first_of("?#") != std::string_view::npos) return std::nullopt;
+    return std::string(path);
+}
+
+// Replaces every reference to the attachment's file, sized copies included
+// ("photo-300x200.jpg" for "photo.jpg"), with carnet's URL.
+std::string point_at_copy(std::string text, const Attachment& attachment) {
+    const auto dot = attachment.url.rfind('.');
+    if (dot == std::string::npos || attachment.public_url.empty()) return text;
+    const std::string_view stem(attachment.url.data(), dot);
+    const std::string_view extension(attachment.url.data() + dot);
+    std::string out;
+    std::size_t from = 0;
+    for (auto at = text.find(stem); at != std::string::npos; at = text.find(stem, from)) {
+        auto end = at + stem.size();
+        // An optional "-<width>x<height>".
+        if (end < text.size() && text[end] == '-') {
+            auto scan = end + 1;
+            const auto digits = [&] {
+                const auto start = scan;
+                while (scan < text.size() && std::isdigit(static_cast<unsigned char>(text[scan])))
+                    ++scan;
+                return scan > start;
+            };
+            if (digits() && scan < text.size() && text[scan] == 'x' && (++scan, digits())) {
+                end = scan;
+            }
+        }
+        if (std::string_view(text).substr(end).starts_with(extension)) {
+            out.append(text, from, at - from);
+            out += attachment.public_url;
+            from = end + extension.size();
+        } else {
+            out.append(text, from, end - from);
+            from = end;
+        }
+    }
+    out.append(text, from);
+    return out;
+}
+
+model::Result<FirstPass> first_pass(wxr::Reader& reader) {
+    FirstPass pass;
+    while (true) {
+        auto event = reader.next();
+        if (!event) return std::unexpected(event.error());
+        if (event->kind == wxr::Event::Kind::end) return pass;
+        if (event->kind != wxr::Event::Kind::item) continue;
+        ++pass.items;
+        auto& item = event->item;
+        if (item.post_type == "attachment") {
+            pass.attachments.push_back(
+                {item.line,
+                 item.post_id,
+                 item.post_parent,
+                 item.attachment_url.empty() ? item.guid : item.attachment_url,
+                 item.title,
+                 {}});
+        } else if (item.post_type == "post" || item.post_type.empty()) {
+            pass.post_ids.insert(item.post_id);
+        }
+    }
+}
+
+// The file of an attachment in the uploads folder: by its path under wp-content/uploads,
+// else by its name alone.
+std::optional<std::filesystem::path> find_upload(const std::filesystem::path& uploads_dir,
+                                                 std::string_view url) {
+    constexpr std::string_view k_uploads = "/wp-content/uploads/";
+    std::vector<std::filesystem::path> candidates;
+    if (const auto at = url.find(k_uploads); at != std::string_view::npos) {
+        const auto relative = std::filesystem::path(url.substr(at + k_uploads.size()));
+        if (relative.is_relative() &&
+            std::ranges::none_of(relative, [](const auto& part) { return part == ".."; })) {
+            candidates.push_back(uploads_dir / relative);
+        }
+    }
+    const auto slash = url.rfind('/');
+    const auto name = url.substr(slash == std::string_view::npos ? 0 : slash + 1);
+    if (!name.empty() && name != "." && name != "..") candidates.push_back(uploads_dir / name);
+    for (const auto& candidate : candidates) {
+        std::error_code error;
+        if (std::filesystem::is_regular_file(candidate, error)) return candidate;
+    }
+    return std::nullopt;
+}
+
+class WxrImport {
+public:
+    WxrImport(const model::Blog& blog, const WxrImportOptions& options, FirstPass& pass,
+              WxrImportReport& report)
+        : blog_(blog), options_(options), pass_(pass), report_(report) {}
+
+    model::Status run(store::Writer& writer, wxr::Reader& reader) {
+        if (auto status = store_media(writer); !status) return status;
+        std::size_t done = 0;
+        while (true) {
+            auto event = reader.next();
+            if (!event) return std::unexpected(event.error());
+            switch (event->kind) {
+                case wxr::Event::Kind::end:
+                    report_skipped_kinds();
+                    return {};
+                case wxr::Event::Kind::author:
+                    if (auto status = add_author(writer, event->author); !status) return status;
+                    break;
+                case wxr::Event::Kind::term:
+                    if (auto status = add_term(writer, event->term); !status) return status;
+                    break;
+                case wxr::Event::Kind::item:
+                    if (auto status = add_item(writer, event->item); !status) return status;
+                    ++done;
+                    if (options_.progress) options_.progress(done, pass_.items);
+                    break;
+            }
+        }
+    }
+
+private:
+    model::Status store_media(store::Writer& writer) {
+        for (auto& attachment : pass_.attachments) {
+            const bool orphan = attachment.parent.empty() || attachment.parent == "0" ||
+                                !pass_.post_ids.contains(attachment.parent);
+            if (options_.uploads_dir.empty()) {
+                report_.lines.push_back(
+                    orphan ? fmt::format("line {}: attachment {} belongs to no post: not kept "
+                                         "(give the uploads folder with --media-dir to store "
+                                         "its file)",
+                                         attachment.line, attachment.url)
+                           : fmt::format("line {}: attachment {} kept as a URL of post {} (give "
+                                         "the uploads folder with --media-dir to store its file)",
+                                         attachment.line, attachment.url, attachment.parent));
+                continue;
+            }
+            const auto file = find_upload(options_.uploads_dir, attachment.url);
+            if (!file) {
+                report_.lines.push_back(
+                    fmt::format("line {}: attachment {}: no such file in {}: its URL is kept",
+                                attachment.line, attachment.url, options_.uploads_dir.string()));
+                continue;
+            }
+            std::ifstream in(*file, std::ios::binary);
+            std::ostringstream bytes;
+            bytes << in.rdbuf();
+            auto stored = media::store(options_.media_dir, bytes.str());
+            if (!stored) {
+                report_.lines.push_back(
+                    fmt::format("line {}: attachment {}: not stored ({}): its URL is kept",
+                                attachment.line, attachment.url, stored.error().message));
+                continue;
+            }
+            store::MediaRecord record{.blog_id = blog_.id,
+                                      .content_hash = stored->hash,
+                                      .content_type = stored->content_type,
+                                      .file_name = stored->file_name,
+                                      .original_name = file->filename().string().substr(0, 200),
+                                      .size_bytes = static_cast<std::int64_t>(stored->size_bytes),
+                                      .width = stored->width,
+                                      .height = stored->height};
+            for (const auto& variant : stored->variants) {
+                record.variants.push_back({variant.width, variant.height, variant.file_name});
+            }
+            auto added = writer.add_media(record, 0);
+            if (!added) return at_line(attachment.line, added.error());
+            // Originals may hold the camera's metadata: pages show the full-size variant.
+            attachment.public_url =
+                "/media/" +
+                (stored->variants.empty() ? stored->file_name : stored->variants.back().file_name);
+            ++report_.media;
+            report_.lines.push_back(fmt::format("line {}: stored {} as {}", attachment.line,
+                                                attachment.url, attachment.public_url));
+        }
+        return {};
+    }
+
+    model::Status add_author(store::Writer& writer, const wxr::Author& author) {
+        if (author.email.empty()) {
+            report_.lines.push_back(
+                fmt::format("line {}: author {} has no e-mail: their posts keep the name only",
+                            author.line, author.login));
+            return {};
+        }
+        auto found = writer.find_user_by_email(author.email);
+        if (!found) return std::unexpected(found.error());
+        if (*found) {
+            accounts_[author.login] = (*found)->id;
+            return {};
+        }
+        model::User user;
+        user.email = author.email;
+        user.name = !author.display_name.empty() ? author.display_name : author.login;
+        // No password: nobody can sign in as them until `carnet user passwd` gives one.
+        auto created = writer.create_user(user, "");
+        if (!created) return at_line(author.line, created.error());
+        if (auto status = writer.add_membership(blog_.id, *created, model::Role::author); !status)
+            return status;
+        accounts_[author.login] = *created;
+        ++report_.accounts;
+        report_.lines.push_back(fmt::format(
+            "line {}: account {} <{}> created for author {}, without password (set one with "
+            "carnet user passwd)",
+            author.line, user.name, user.email, author.login));
+        return {};
+    }
+
+    model::Status add_term(store::Writer& writer, const wxr::Term& term) {
+        if (term.kind == wxr::Term::Kind::category) {
+            if (term.name.empty()) return {};
+            model::Category category;
+            category.blog_id = blog_.id;
+            category.name = term.name;
+            category.slug = slug_from(term.slug, term.name);
+            auto ensured = writer.ensure_category(category);
+            if (!ensured) return at_line(term.line, ensured.error());
+            if (!term.parent.empty()) {
+                report_.lines.push_back(
+                    fmt::format("line {}: category \"{}\" is under \"{}\" in WordPress; carnet's "
+                                "categories are flat",
+                                term.line, term.name, term.parent));
+            }
+        } else if (term.kind == wxr::Term::Kind::other) {
+            ++channel_terms_[term.taxonomy.empty() ? "(none)" : term.taxonomy];
+        }
+        // Tags are created with the first post that uses them.
+        return {};
+    }
+
+    model::Status add_item(store::Writer& writer, wxr::Item& item) {
+        for (const auto& name : item.unknown) ++unknown_elements_[name];
+        const auto& type = item.post_type;
+        if (type == "post" || type.empty()) return add_post(writer, item);
+        if (type == "page") return add_page(writer, item);
+        if (type == "attachment") return {};
+        auto& skipped = skipped_kinds_[type];
+        if (skipped.first == 0) skipped.second = item.line;
+        ++skipped.first;
+        return {};
+    }
+
+    model::Status add_post(store::Writer& writer, const wxr::Item& item) {
+        auto planned = plan_post(item);
+        if (!planned) return std::unexpected(planned.error());
+        auto outcome = archive::write_post(writer, blog_, *planned);
+        if (!outcome) return std::unexpected(outcome.error());
+        switch (outcome->outcome) {
+            case archive::Outcome::imported:
+                ++report_.imported;
+                break;
+            case archive::Outcome::merged:
+                ++report_.merged;
+                break;
+            case archive::Outcome::skipped:
+                ++report_.skipped;
+                break;
+        }
+        report_.lines.push_back(std::move(outcome->line));
+        return {};
+    }
+
+    // The content with references to stored attachments pointing at carnet's copies.
+    std::string with_copies(std::string text) const {
+        for (const auto& attachment : pass_.attachments) {
+            if (!attachment.public_url.empty()) text = point_at_copy(std::move(text), attachment);
+        }
+        return text;
+    }
+
+    model::Result<archive::PlannedPost> plan_post(const wxr::Item& item) {
+        archive::PlannedPost planned;
+        planned.line = item.line;
+        planned.status_label = item.status.empty() ? "publish" : item.status;
+        planned.identity_key = "wp_post_id";
+        planned.identity_value = item.post_id;
+        planned.old_path = old_path_of(item.link);
+        auto& post = planned.archived.post;
+        auto& meta = planned.archived.meta;
+        post.blog_id = blog_.id;
+
+        auto published_at =
+            instant_of(item.post_date, item.post_date_gmt, blog_, item.line, "post date");
+        if (!published_at) return std::unexpected(published_at.error());
+        post.published_at = *published_at;
+        post.updated_at = post.published_at;
+        if (auto modified = wxr::parse_date(item.post_modified_gmt)) {
+            if (auto at = model::to_instant(*modified, "UTC")) post.updated_at = *at;
+        }
+
+        const std::string status = planned.status_label;
+        if (status == "publish") {
+            post.status = model::PostStatus::published;
+        } else if (status == "future") {
+            post.status = model::PostStatus::scheduled;
+        } else if (status == "trash") {
+            post.status = model::PostStatus::trash;
+        } else {
+            post.status = model::PostStatus::draft;
+            if (status != "draft" && status != "auto-draft") meta["wp_status"] = status;
+            if (status == "private" || status == "pending") {
+                report_.lines.push_back(
+                    fmt::format("line {}: \"{}\" is {} in WordPress: imported as a draft",
+                                item.line, item.title, status));
+            } else if (status != "draft" && status != "auto-draft") {
+                report_.lines.push_back(
+                    fmt::format("line {}: \"{}\": unknown status \"{}\": imported as a draft",
+                                item.line, item.title, status));
+            }
+        }
+        if (!item.post_password.empty()) {
+            meta["wp_post_password"] = item.post_password;
+            if (post.status == model::PostStatus::published ||
+                post.status == model::PostStatus::scheduled) {
+                post.status = model::PostStatus::draft;
+                meta["wp_status"] = status;
+                report_.lines.push_back(
+                    fmt::format("line {}: \"{}\" is protected by a password in WordPress: "
+                                "imported as a draft, so that it is not shown to everyone",
+                                item.line, item.title));
+            }
+        }
+
+        if (post.status == model::PostStatus::draft && status != "draft") {
+            planned.status_label = status + ", now a draft";
+        }
+        post.title = item.title;
+        if (post.title.empty()) {
+            post.title = markup::excerpt(markup::plain_text(item.content), 60);
+            if (post.title.empty()) post.title = blog_.locale == "en" ? "Untitled" : "Sans titre";
+            meta["wp_untitled"] = "1";
+            report_.lines.push_back(
+                fmt::format("line {}: an untitled post is titled \"{}\"", item.line, post.title));
+        }
+        post.slug = slug_from(item.post_name, post.title);
+        post.comments_open = item.comment_status != "closed";
+
+        std::vector<wxr::Meta> kept_meta;
+        std::optional<std::string> carnet_format;
+        std::optional<std::string> carnet_source;
+        for (const auto& pair : item.meta) {
+            if (pair.key == "_carnet_source_format") {
+                carnet_format = pair.value;
+            } else if (pair.key == "_carnet_source") {
+                carnet_source = pair.value;
+            } else {
+                kept_meta.push_back(pair);
+            }
+        }
+        if (carnet_format == "markdown" && carnet_source) {
+            post.source_format = model::SourceFormat::markdown;
+            post.source = *carnet_source;
+        } else {
+            post.source_format = model::SourceFormat::html;
+            post.source =
+                with_copies(carnet_format == "html" ? item.content : post_source_of(item.content));
+        }
+        post.html = markup::render_post_body(post.source_format, post.source);
+        if (!item.excerpt.empty()) {
+            post.excerpt = item.excerpt;
+        } else {
+            const auto more = post.html.find("<!--more-->");
+            post.excerpt = markup::excerpt(more == std::string::npos
+                                               ? std::string_view(post.html)
+                                               : std::string_view(post.html).substr(0, more));
+            meta["wp_excerpt_generated"] = "1";
+        }
+
+        std::vector<wxr::Meta> other_terms;
+        for (const auto& term : item.terms) {
+            if (term.domain == "category" || (term.domain.empty() && !term.name.empty())) {
+                model::Category category;
+                category.blog_id = blog_.id;
+                category.name = term.name;
+                category.slug = slug_from(term.slug, term.name);
+                const bool repeated = std::ranges::any_of(
+                    post.categories, [&](const auto& seen) { return seen.slug == category.slug; });
+                if (!repeated && !term.name.empty()) post.categories.push_back(std::move(category));
+            } else if (term.domain == "post_tag" || term.domain == "tag") {
+                if (!term.name.empty() && std::ranges::find(planned.archived.tags, term.name) ==
+                                              planned.archived.tags.end()) {
+                    planned.archived.tags.push_back(term.name);
+                }
+            } else {
+                other_terms.push_back({term.domain, term.slug + "\n" + term.name});
+                ++skipped_terms_[term.domain];
+            }
+        }
+
+        meta["wp_post_id"] = item.post_id;
+        if (!item.guid.empty()) meta["wp_guid"] = item.guid;
+        if (!item.link.empty()) meta["wp_link"] = item.link;
+        if (!item.creator.empty()) {
+            meta["wp_creator"] = item.creator;
+            if (auto account = accounts_.find(item.creator); account != accounts_.end()) {
+                post.author_id = account->second;
+            }
+        }
+        if (!item.ping_status.empty()) meta["wp_ping_status"] = item.ping_status;
+        if (item.is_sticky == "1") meta["wp_is_sticky"] = "1";
+        if (!item.description.empty()) meta["wp_description"] = item.description;
+        if (!kept_meta.empty()) meta["wp_postmeta"] = json_pairs(kept_meta);
+        if (!other_terms.empty()) meta["wp_terms"] = json_pairs(other_terms);
+        std::vector<wxr::Meta> attachments;
+        for (const auto& attachment : pass_.attachments) {
+            if (attachment.parent == item.post_id) {
+                attachments.push_back({attachment.id, attachment.url + "\n" + attachment.title});
+            }
+        }
+        if (!attachments.empty()) meta["wp_attachments"] = json_pairs(attachments);
+
+        return plan_comments(item, planned);
+    }
+
+    model::Result<archive::PlannedPost> plan_comments(const wxr::Item& item,
+                                                      archive::PlannedPost& planned) {
+        // Written parents first: a reply may come before the comment it answers.
+        std::vector<const wxr::Comment*> pending;
+        for (const auto& comment : item.comments) pending.push_back(&comment);
+        std::map<std::string, std::size_t> index_of_id;  // comment id -> 1 + index
+        std::set<std::string> ids;
+        for (const auto& comment : item.comments) ids.insert(comment.id);
+        while (!pending.empty()) {
+            std::vector<const wxr::Comment*> later;
+            for (const auto* comment : pending) {
+                const auto& parent = comment->parent;
+                const bool top = parent.empty() || parent == "0" || !ids.contains(parent) ||
+                                 parent == comment->id;
+                if (!top && !index_of_id.contains(parent)) {
+                    later.push_back(comment);
+                    continue;
+                }
+                if (!parent.empty() && parent != "0" && !ids.contains(parent)) {
+                    report_.lines.push_back(fmt::format(
+                        "line {}: comment {} answers comment {}, which the file does not hold: "
+                        "kept as a comment of its own",
+                        comment->line, comment->id, parent));
+                }
+                auto archived = plan_comment(*comment);
+                if (!archived) return std::unexpected(archived.error());
+                planned.archived.comments.push_back(std::move(*archived));
+                planned.parent_of.push_back(top ? 0 : index_of_id.at(parent));
+                index_of_id[comment->id] = planned.archived.comments.size();
+            }
+            if (later.size() == pending.size()) {
+                // Replies answering each other in a circle: kept as comments of their own.
+                for (const auto* comment : later) {
+                    auto archived = plan_comment(*comment);
+                    if (!archived) return std::unexpected(archived.error());
+                    planned.archived.comments.push_back(std::move(*archived));
+                    planned.parent_of.push_back(0);
+                    index_of_id[comment->id] = planned.archived.comments.size();
+                    report_.lines.push_back(fmt::format(
+                        "line {}: comment {} is in a circle of replies: kept as a comment of its "
+                        "own",
+                        comment->line, comment->id));
+                }
+                break;
+            }
+            pending = std::move(later);
+        }
+        return std::move(planned);
+    }
+
+    model::Result<store::ArchivedComment> plan_comment(const wxr::Comment& read) {
+        store::ArchivedComment archived;
+        auto created_at = instant_of(read.date, read.date_gmt, blog_, read.line, "comment date");
+        if (!created_at) return std::unexpected(created_at.error());
+        auto& comment = archived.comment;
+        comment.blog_id = blog_.id;
+        comment.created_at = *created_at;
+        const bool ping = read.type == "pingback" || read.type == "trackback";
+        archived.kind = ping ? store::CommentKind::ping : store::CommentKind::comment;
+        if (!read.type.empty() && read.type != "comment")
+            archived.meta["wp_comment_type"] = read.type;
+        archived.author_ip = read.ip;
+        comment.author_name = read.author;
+        comment.author_email = read.email;
+        comment.author_url = markup::safe_url(read.url).value_or("");
+        if (comment.author_url != read.url) archived.meta["url"] = read.url;
+        comment.source = read.content;
+        comment.html =
+            read.content.empty() ? "" : markup::render_comment(archive::comment_text(read.content));
+        if (read.approved == "1" || read.approved == "approve") {
+            comment.status = model::CommentStatus::approved;
+        } else if (read.approved == "spam") {
+            comment.status = model::CommentStatus::spam;
+        } else if (read.approved == "trash" || read.approved == "post-trashed") {
+            comment.status = model::CommentStatus::trash;
+        } else {
+            comment.status = model::CommentStatus::pending;
+            if (read.approved != "0" && !read.approved.empty()) {
+                archived.meta["wp_comment_approved"] = read.approved;
+            }
+        }
+        archived.meta["wp_comment_id"] = read.id;
+        if (!read.user_id.empty() && read.user_id != "0") {
+            archived.meta["wp_comment_user_id"] = read.user_id;
+        }
+        if (!read.meta.empty()) archived.meta["wp_commentmeta"] = json_pairs(read.meta);
+        return archived;
+    }
+
+    model::Status add_page(store::Writer& writer, const wxr::Item& item) {
+        model::Page page;
+        page.blog_id = blog_.id;
+        page.title = item.title.empty() ? "Page" : item.title;
+        page.slug = slug_from(item.post_name, page.title);
+        page.published = item.status == "publish" && item.post_password.empty();
+        page.source = with_copies(post_source_of(item.content));
+        page.html = markup::render_post_body(model::SourceFormat::html, page.source);
+        page.position = std::atoi(item.menu_order.c_str());
+        auto updated =
+            instant_of(item.post_date, item.post_date_gmt, blog_, item.line, "page date");
+        if (!updated) return std::unexpected(updated.error());
+        page.updated_at = *updated;
+        auto created = writer.create_page(page);
+        if (!created) {
+            if (created.error().code == Code::conflict) {
+                ++report_.skipped;
+                report_.lines.push_back(
+                    fmt::format("line {}: skipped page \"{}\": a page /{}.html is already there",
+                                item.line, page.title, page.slug));
+                return {};
+            }
+            return at_line(item.line, created.error());
+        }
+        ++report_.pages;
+        report_.lines.push_back(fmt::format("line {}: imported page \"{}\" ({}) at {}", item.line,
+                                            page.title, page.published ? "published" : "hidden",
+                                            model::page_path(page.slug)));
+        if (!item.comments.empty()) {
+            report_.lines.push_back(fmt::format(
+                "line {}: page \"{}\": {} not imported (carnet's pages take no comments)",
+                item.line, page.title,
+                archive::counted(item.comments.size(), "comment", "comments")));
+        }
+        return {};
+    }
+
+    void report_skipped_kinds() {
+        for (const auto& [type, count] : skipped_kinds_) {
+            report_.lines.push_back(
+                fmt::format("skipped {} of type {} (first at line {}): carnet has no such thing",
+                            archive::counted(count.first, "item", "items"), type, count.second));
+        }
+        for (const auto& [taxonomy, count] : skipped_terms_) {
+            report_.lines.push_back(
+                fmt::format("{} of taxonomy {}: kept in the posts' metadata, not shown",
+                            archive::counted(count, "term", "terms"), taxonomy));
+        }
+        for (const auto& [taxonomy, count] : channel_terms_) {
+            report_.lines.push_back(fmt::format(
+                "{} of taxonomy {} defined by the file: not imported (carnet has no such "
+                "taxonomy)",
+                archive::counted(count, "term", "terms"), taxonomy));
+        }
+        for (const auto& [name, count] : unknown_elements_) {
+            report_.lines.push_back(fmt::format("unknown element <{}> in {}: ignored", name,
+                                                archive::counted(count, "item", "items")));
+        }
+    }
+
+    const model::Blog& blog_;
+    const WxrImportOptions& options_;
+    FirstPass& pass_;
+    WxrImportReport& report_;
+    std::map<std::string, std::int64_t> accounts_;              // author login -> user id
+    std::map<std::string, std::pair<int, int>> skipped_kinds_;  // type -> count, first line
+    std::map<std::string, int> skipped_terms_;                  // taxonomy -> count in items
+    std::map<std::string, int> channel_terms_;                  // taxonomy -> count in channel
+    std::map<std::string, int> unknown_elements_;               // element -> count
+};
+
+bool is_encoding_error(const model::Error& error) {
+    return error.message.find("not proper UTF-8") != std::string::npos ||
+           error.message.find("Invalid bytes in character encoding") != std::string::npos ||
+           error.message.find("invalid character") != std::string::npos;
+}
+
+}  // namespace
+
+Result<WxrImportReport> import_wordpress(store::Store& store, std::int64_t blog_id,
+                                         const std::filesystem::path& file,
+                                         const WxrImportOptions& options) {
+    auto blog = store.find_blog(blog_id);
+    if (!blog) return std::unexpected(blog.error());
+    if (!*blog) return model::fail(Code::not_found, fmt::format("there is no blog {}", blog_id));
+    if (!options.uploads_dir.empty() && options.media_dir.empty()) {
+        return model::fail(Code::invalid_input, "storing uploads needs carnet's media folder");
+    }
+
+    // Pass one; a file that is not UTF-8 although it says nothing else is read again as
+    // windows-1252, as old exports need.
+    auto encoding = options.encoding;
+    auto pass = [&]() -> model::Result<FirstPass> {
+        auto reader = wxr::Reader::open(file, encoding);
+        if (!reader) return std::unexpected(reader.error());
+        return first_pass(*reader);
+    }();
+    bool fell_back = false;
+    if (!pass && options.encoding == TextEncoding::detect && is_encoding_error(pass.error())) {
+        encoding = TextEncoding::windows1252;
+        fell_back = true;
+        auto reader = wxr::Reader::open(file, encoding);
+        if (!reader) return std::unexpected(reader.error());
+        pass = first_pass(*reader);
+    }
+    if (!pass) return std::unexpected(pass.error());
+
+    WxrImportReport report;
+    auto written = store.write([&](store::Writer& writer) -> model::Status {
+        // Counted afresh on every run of the body: only a committed run is reported.
+        report = WxrImportReport{};
+        report.encoding = encoding == TextEncoding::detect ? TextEncoding::utf8 : encoding;
+        if (fell_back) report.lines.push_back("the file is not valid UTF-8: read as windows-1252");
+        auto reader = wxr::Reader::open(file, encoding);
+        if (!reader) return std::unexpected(reader.error());
+        auto copy = *pass;  // media URLs found in one run must not leak into a retried one
+        WxrImport import(**blog, options, copy, report);
+        return import.run(writer, *reader);
+    });
+    if (!written) return std::unexpected(written.error());
+    return report;
+}
+
+}  // namespace carnet::interop
