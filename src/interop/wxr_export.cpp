@@ -85,6 +85,24 @@ std::string_view approved_text(const store::ArchivedComment& archived) {
     return "0";
 }
 
+// Carnet's image addresses are relative ("/media/<file>"): a file read on another host needs
+// them whole. Only addresses that start an attribute or a srcset entry are touched.
+std::string absolute_media(const std::string& html, std::string_view base) {
+    constexpr std::string_view k_media = "/media/";
+    std::string out;
+    std::size_t from = 0;
+    for (auto at = html.find(k_media); at != std::string::npos; at = html.find(k_media, at + 1)) {
+        if (at == 0 || std::string_view("\"' ,").find(html[at - 1]) == std::string_view::npos) {
+            continue;
+        }
+        out.append(html, from, at - from);
+        out += base;
+        from = at;
+    }
+    out.append(html, from);
+    return out;
+}
+
 class WxrExport {
 public:
     WxrExport(store::Store& store, const model::Blog& blog, std::string base)
@@ -173,7 +191,8 @@ private:
         item.post_id = std::to_string(post.id);
         item.guid = meta_or(meta, "wp_guid", fmt::format("{}/?p={}", base_, post.id));
         item.description = meta_or(meta, "wp_description");
-        item.content = post.source_format == model::SourceFormat::html ? post.source : post.html;
+        item.content = absolute_media(
+            post.source_format == model::SourceFormat::html ? post.source : post.html, base_);
         const bool generated =
             meta.contains("wp_excerpt_generated") ||
             (meta.contains("mt_excerpt_generated") && post.excerpt == markup::excerpt(post.html));
@@ -249,7 +268,7 @@ private:
         item.pub_date = site::rfc822_in_zone(page.updated_at, "UTC");
         item.post_id = std::to_string(id);
         item.guid = fmt::format("{}/?page_id={}", base_, id);
-        item.content = page.html;
+        item.content = absolute_media(page.html, base_);
         auto dates = local_and_utc(page.updated_at, blog_);
         if (!dates) return std::unexpected(dates.error());
         std::tie(item.post_date, item.post_date_gmt) = *dates;

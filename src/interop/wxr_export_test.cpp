@@ -240,6 +240,37 @@ TEST_F(WxrExport, TheFileHasWhatWordPresssImporterReads) {
     xmlFreeDoc(doc);
 }
 
+TEST_F(WxrExport, ImagesAreWholeAddressesInTheFileAndCarnetsOwnAgainOnImport) {
+    const std::string image =
+        "<p><img src=\"/media/ab-960.jpg\" srcset=\"/media/ab-480.jpg 480w, /media/ab-960.jpg "
+        "960w\" alt=\"\" /></p>";
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        model::Post post;
+        post.blog_id = blog_id_;
+        post.status = model::PostStatus::published;
+        post.title = "Image";
+        post.slug = "image";
+        post.source_format = model::SourceFormat::html;
+        post.source = image;
+        post.html = post.source;
+        post.published_at = model::Instant{std::chrono::seconds{1700000000}};
+        post.updated_at = post.published_at;
+        auto created = writer.create_post(post);
+        if (!created) return std::unexpected(created.error());
+        return {};
+    }));
+    auto exported = export_wordpress(*store_, blog_id_);
+    ASSERT_TRUE(exported);
+    EXPECT_THAT(*exported, HasSubstr("src=\"http://mt.example/media/ab-960.jpg\""));
+    EXPECT_THAT(*exported, HasSubstr("http://mt.example/media/ab-480.jpg 480w, "
+                                     "http://mt.example/media/ab-960.jpg 960w"));
+    const auto fresh = add_blog("fresh.example");
+    import_wxr_ok(write_file("export.xml", *exported), fresh);
+    const auto all = posts(fresh);
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].post.source, image);
+}
+
 TEST_F(WxrExport, ControlCharactersDoNotBreakTheFile) {
     ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
         model::Post post;

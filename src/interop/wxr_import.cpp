@@ -192,6 +192,7 @@ public:
         : blog_(blog), options_(options), pass_(pass), report_(report) {}
 
     model::Status run(store::Writer& writer, wxr::Reader& reader) {
+        channel_ = &reader.channel();
         if (auto status = store_media(writer); !status) return status;
         std::size_t done = 0;
         while (true) {
@@ -357,6 +358,25 @@ private:
         return {};
     }
 
+    // Content a carnet export made absolute ("https://host/media/...") made relative again,
+    // so that the images are this blog's own.
+    std::string carnet_relative(const std::string& content) const {
+        auto base = channel_ == nullptr ? std::string() : channel_->base_site_url;
+        while (base.ends_with('/')) base.pop_back();
+        if (base.empty()) return content;
+        const auto absolute = base + "/media/";
+        std::string out;
+        std::size_t from = 0;
+        for (auto at = content.find(absolute); at != std::string::npos;
+             at = content.find(absolute, from)) {
+            out.append(content, from, at - from);
+            out += "/media/";
+            from = at + absolute.size();
+        }
+        out.append(content, from);
+        return out;
+    }
+
     // The content with references to stored attachments pointing at carnet's copies.
     std::string with_copies(std::string text) const {
         for (const auto& attachment : pass_.attachments) {
@@ -449,8 +469,8 @@ private:
             post.source = *carnet_source;
         } else {
             post.source_format = model::SourceFormat::html;
-            post.source =
-                with_copies(carnet_format == "html" ? item.content : post_source_of(item.content));
+            post.source = with_copies(carnet_format == "html" ? carnet_relative(item.content)
+                                                              : post_source_of(item.content));
         }
         post.html = markup::render_post_body(post.source_format, post.source);
         if (!item.excerpt.empty()) {
@@ -659,6 +679,7 @@ private:
     }
 
     const model::Blog& blog_;
+    const wxr::Channel* channel_ = nullptr;
     const WxrImportOptions& options_;
     FirstPass& pass_;
     WxrImportReport& report_;
