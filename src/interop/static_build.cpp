@@ -16,6 +16,7 @@
 
 #include "http/http.hpp"
 #include "interop/interop.hpp"
+#include "markup/markup.hpp"
 #include "site/site.hpp"
 
 namespace carnet::interop {
@@ -37,7 +38,22 @@ constexpr int k_media_batch = 500;
 struct Target {
     std::string path;
     bool optional = false;
+    // What the site answers there: a page (200), a moved post (301: the file is a page that
+    // sends the reader on) or the not-found page (404, for the web server's error page).
+    int status = 200;
 };
+
+// What a copy can do in place of a 301: a page that sends the reader (and search engines,
+// by its canonical link) to the new address at once.
+std::string redirect_page(std::string_view location) {
+    const auto escaped = markup::escape_html(location);
+    return fmt::format(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
+        "<meta http-equiv=\"refresh\" content=\"0; url={0}\">\n"
+        "<link rel=\"canonical\" href=\"{0}\">\n<title>{0}</title></head>\n"
+        "<body><p><a href=\"{0}\">{0}</a></p></body></html>\n",
+        escaped);
+}
 
 // What the synthetic requests say about who asks: the blog is chosen by `host`, and links
 // are made from `host_header` when the blog has no base URL, as for a reader's request.
@@ -242,6 +258,12 @@ Result<std::vector<Target>> site_targets(store::Store& store, const model::Blog&
     // one after the other until the site has no more (see the render loop).
     targets.push_back({"/sitemap-1.xml", true});
     targets.push_back({"/robots.txt"});
+    // The site's not-found page, for the web server to answer unknown paths with.
+    targets.push_back({"/404.html", false, 404});
+    // Old addresses of moved or imported posts.
+    auto moved = store.post_redirect_paths(blog.id);
+    if (!moved) return std::unexpected(moved.error());
+    for (const auto& path : *moved) targets.push_back({path, true, 301});
 
     auto pages = store.pages(blog.id, true);
     if (!pages) return std::unexpected(pages.error());
@@ -417,7 +439,12 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         request.remote_address = "127.0.0.1";
         request.headers.emplace_back("Host", origin->host_header);
         auto response = router.dispatch(request);
-        if (response.status != 200) {
+        if (target.status == 301 && response.status == 301) {
+            const auto location = std::ranges::find_if(
+                response.headers, [](const auto& header) { return header.first == "Location"; });
+            if (location != response.headers.end()) response.body = redirect_page(location->second);
+        }
+        if (response.status != target.status) {
             if (!target.optional) {
                 return stop(Error{Error::Code::internal,
                                   fmt::format("GET {} answered {} (nothing was removed)",

@@ -275,6 +275,12 @@ TEST_F(StaticBuild, EveryFileHoldsTheServersAnswerButTheCommentForm) {
         SCOPED_TRACE(url);
         const auto file = read_bytes(out_ / static_file_path(url));
         const auto server = served(url);
+        if (url == "/404.html") {
+            // The not-found page, for the web server's error page: the server's bytes.
+            EXPECT_EQ(server.status, 404);
+            EXPECT_EQ(file, server.body);
+            continue;
+        }
         ASSERT_EQ(server.status, 200);
         // The bytes are those of the site with the comment form turned off, everywhere.
         EXPECT_EQ(file, served(url, false).body);
@@ -429,6 +435,34 @@ TEST_F(StaticBuild, AnEditedPostRewritesOnlyTheFilesThatShowIt) {
                              "archive/2016/11/02/index.html", "theme/style.css", "robots.txt"}) {
         EXPECT_FALSE(changed.contains(file)) << file;
     }
+}
+
+TEST_F(StaticBuild, AMovedPostsOldAddressSendsReadersOn) {
+    std::string old_path;
+    std::string new_path;
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        auto post = writer.find_post_by_id(blog_id_, old_post_);
+        if (!post) return std::unexpected(post.error());
+        auto blog = store_->find_blog(blog_id_);
+        old_path = model::post_path(**blog, **post);
+        (*post)->slug = "un-nouveau-nom";
+        new_path = model::post_path(**blog, **post);
+        return writer.update_post(**post);
+    }));
+    const auto report = build();
+    // The server answers 301 there; the copy holds a page that sends the reader on at once.
+    const auto server = served(old_path);
+    ASSERT_EQ(server.status, 301);
+    EXPECT_TRUE(std::ranges::count(report.urls, old_path) == 1);
+    const auto page = read_bytes(out_ / static_file_path(old_path));
+    EXPECT_THAT(page,
+                HasSubstr("<meta http-equiv=\"refresh\" content=\"0; url=" + new_path + "\">"));
+    EXPECT_THAT(page, HasSubstr("<link rel=\"canonical\" href=\"" + new_path + "\">"));
+    EXPECT_TRUE(std::filesystem::exists(out_ / static_file_path(new_path)));
+    // And unknown addresses get the site's own not-found page from the web server.
+    const auto missing = read_bytes(out_ / "404.html");
+    EXPECT_EQ(missing, served("/404.html").body);
+    EXPECT_FALSE(missing.empty());
 }
 
 TEST_F(StaticBuild, ADeletedPostsFilesAreRemovedAndOtherFilesKept) {

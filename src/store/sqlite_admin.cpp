@@ -774,6 +774,16 @@ Result<std::optional<model::Post>> find_post_redirect(Connection& db, std::int64
     return post;
 }
 
+Result<std::vector<std::string>> post_redirect_paths(Connection& db, std::int64_t blog_id) {
+    CARNET_TRY(statement, db.prepare("SELECT old_path FROM post_redirects WHERE blog_id = ?1 "
+                                     "ORDER BY old_path"));
+    statement->bind(1, blog_id);
+    std::vector<std::string> paths;
+    CARNET_CHECK(for_each_row(
+        *statement, [&](const sqlite::Statement& row) { paths.push_back(row.column_text(0)); }));
+    return paths;
+}
+
 Result<std::optional<model::Category>> find_category_redirect(Connection& db, std::int64_t blog_id,
                                                               std::string_view old_slug) {
     CARNET_TRY(statement, db.prepare("SELECT c.id, c.name, c.slug FROM category_redirects r "

@@ -66,6 +66,7 @@ Result<BlogCounts> counts(Connection& db, std::int64_t blog_id);
 Result<std::vector<model::Category>> all_categories(Connection& db, std::int64_t blog_id);
 Result<std::optional<model::Post>> find_post_redirect(Connection& db, std::int64_t blog_id,
                                                       std::string_view old_path);
+Result<std::vector<std::string>> post_redirect_paths(Connection& db, std::int64_t blog_id);
 Result<std::optional<model::Category>> find_category_redirect(Connection& db, std::int64_t blog_id,
                                                               std::string_view old_slug);
 Result<std::vector<model::Page>> pages(Connection& db, std::int64_t blog_id, bool published_only);

@@ -720,6 +720,9 @@ public:
         return read(
             [&](Connection& db) { return admin_sql::find_post_redirect(db, blog_id, old_path); });
     }
+    Result<std::vector<std::string>> post_redirect_paths(std::int64_t blog_id) override {
+        return read([&](Connection& db) { return admin_sql::post_redirect_paths(db, blog_id); });
+    }
     Result<std::optional<model::Category>> find_category_redirect(
         std::int64_t blog_id, std::string_view old_slug) override {
         return read([&](Connection& db) {

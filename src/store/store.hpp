@@ -359,6 +359,9 @@ public:
     // The published post an old path of the blog now leads to.
     virtual Result<std::optional<model::Post>> find_post_redirect(std::int64_t blog_id,
                                                                   std::string_view old_path) = 0;
+    // Every old path of the blog a post redirect was recorded for (the post may since have
+    // been unpublished), in path order.
+    virtual Result<std::vector<std::string>> post_redirect_paths(std::int64_t blog_id) = 0;
     // The category an old category slug now leads to.
     virtual Result<std::optional<model::Category>> find_category_redirect(
         std::int64_t blog_id, std::string_view old_slug) = 0;
