@@ -844,6 +844,7 @@ private:
             }
             if (results) {
                 page.total = results->total;
+                page.more = results->more;
                 page.page_count =
                     std::max(1, (results->total + blog.posts_per_page - 1) / blog.posts_per_page);
                 page.hits.reserve(results->hits.size());

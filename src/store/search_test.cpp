@@ -444,9 +444,10 @@ TEST_P(SearchTest, DraftsAndOtherBlogsAreNotFound) {
     EXPECT_EQ(search(std::to_string(other_blog_id_), other_blog_id_).total, 0);
 }
 
-TEST_P(SearchTest, ManyMatchesArePagedWithoutGapsOrRepeatsAndTitlesComeFirst) {
-    // More matches than a search ranks (1,000): the newest are ranked, the older follow.
+TEST_P(SearchTest, ManyMatchesListTheNewestThousandRankedWithoutGapsOrRepeats) {
+    // More matches than a search lists (1,000): the newest are listed, ranked.
     constexpr int k_posts = 1100;
+    std::set<std::int64_t> newest;
     auto written = store_->write([&](Writer& writer) -> Status {
         for (int i = 0; i < k_posts; ++i) {
             auto post =
@@ -455,12 +456,14 @@ TEST_P(SearchTest, ManyMatchesArePagedWithoutGapsOrRepeatsAndTitlesComeFirst) {
             if (i == k_posts - 5) post.title = "Syrte tombe";
             auto created = writer.create_post(post);
             if (!created) return std::unexpected(created.error());
+            if (i >= k_posts - store::k_search_result_limit) newest.insert(*created);
         }
         return {};
     });
     ASSERT_TRUE(written.has_value()) << written.error().message;
     const auto first = search("syrte", 0, 0, 10);
-    EXPECT_EQ(first.total, k_posts);
+    EXPECT_EQ(first.total, store::k_search_result_limit);
+    EXPECT_TRUE(first.more);
     ASSERT_EQ(first.hits.size(), 10u);
     EXPECT_EQ(first.hits[0].post.title, "Syrte tombe");
     EXPECT_NE(first.hits[0].passage_html.find("<mark>Syrte</mark>"), std::string::npos);
@@ -468,17 +471,21 @@ TEST_P(SearchTest, ManyMatchesArePagedWithoutGapsOrRepeatsAndTitlesComeFirst) {
     int pages_hits = 0;
     for (int offset = 0; offset < k_posts + 40; offset += 70) {
         const auto page = search("syrte", 0, offset, 70);
-        EXPECT_EQ(page.total, k_posts);
+        EXPECT_EQ(page.total, store::k_search_result_limit);
         for (const auto& hit : page.hits) {
             seen.insert(hit.post.id);
             ++pages_hits;
         }
     }
-    EXPECT_EQ(pages_hits, k_posts);
-    EXPECT_EQ(seen.size(), static_cast<std::size_t>(k_posts));
-    EXPECT_EQ(search("syrte", 0, 995, 10).hits.size(), 10u);  // across the boundary
-    EXPECT_EQ(search("syrte", 0, k_posts - 3, 10).hits.size(), 3u);
-    EXPECT_EQ(search("\"syrte jour\"", 0, 0, 10).total, k_posts);
+    EXPECT_EQ(pages_hits, store::k_search_result_limit);
+    EXPECT_EQ(seen, newest);
+    EXPECT_EQ(search("syrte", 0, 995, 10).hits.size(), 5u);  // the last page
+    EXPECT_TRUE(search("syrte", 0, 1000, 10).hits.empty());
+    EXPECT_EQ(search("\"syrte jour\"", 0, 0, 10).total, store::k_search_result_limit);
+    // Fewer matches than the limit: all of them, and no more.
+    const auto few = search("\"syrte tombe\"", 0, 0, 10);
+    EXPECT_EQ(few.total, 1);
+    EXPECT_FALSE(few.more);
 }
 
 TEST_P(SearchTest, ResultsArePaginatedWithCategoriesAndWithoutBodies) {

@@ -37,8 +37,6 @@ constexpr std::array<SearchTable, 2> k_search_tables{{
 // How much more a word in a post's title counts than one in its body.
 constexpr double k_title_weight = 10.0;
 constexpr double k_body_weight = 1.0;
-// Above this many matches, a search ranks only the newest this many (see page_of_matches).
-constexpr int k_ranked_candidates = 1000;
 
 class SqliteWriter final : public Writer {
 public:
@@ -623,6 +621,7 @@ public:
         CARNET_TRY(page,
                    page_of_matches(db, table, match, shared_table ? 1 : 0, offset, query.limit));
         results.total = page.total;
+        results.more = page.more;
 
         // Only the page's posts are read, and only their passages highlighted.
         CARNET_TRY(post_query, db.prepare(fmt::format("SELECT {} FROM posts p WHERE p.id = ?1 AND "
@@ -782,25 +781,20 @@ private:
     }
 
     struct MatchPage {
-        int total = 0;  // how many posts match, on every page
+        int total = 0;      // how many posts the search lists, on every page
+        bool more = false;  // more match than that
         std::vector<std::int64_t> ids;
     };
 
-    // The posts on one page of a search's results, and how many match in all.
+    // The posts on one page of a search's results, and how many it lists.
     //
     // Ranking costs a few microseconds per match (its bm25 score reads the match's positions
-    // and the length of its post), so ranking every match of a word that most posts hold
-    // would take hundreds of milliseconds at 100,000 posts. When more than
-    // k_ranked_candidates posts match, the results are the k_ranked_candidates newest
-    // matches by relevance, then the older ones newest first: for a word that common,
+    // and the length of its post), and merely counting a word that most posts hold walks
+    // tens of thousands of rows at 100,000 posts. The search lists the newest
+    // k_search_result_limit matches, ranked by relevance: the match is walked once, newest
+    // first, ranking as it goes, and stops one row past the limit. For a word that common,
     // relevance barely tells posts apart (bm25 weighs a word in more than half the posts as
     // nearly nothing) and, on a blog of news, the newest are what the reader is after.
-    // Fewer matches are all ranked. Either way every match is on exactly one page.
-    //
-    // The match is walked once, newest first: the first k_ranked_candidates are ranked as
-    // they come, and only the older ones, if any, are merely counted. Walking a phrase of
-    // common words or a prefix costs far more than ranking, so a walk to count and another
-    // to rank would double the cost of the slowest queries.
     Result<MatchPage> page_of_matches(Connection& db, std::string_view table,
                                       const std::string& match, int filter_phrases, int offset,
                                       int limit) {
@@ -827,23 +821,17 @@ private:
                                                   "AND rank MATCH ?2 ORDER BY rowid DESC",
                                                   table)));
         ranked->bind(1, match).bind(2, rank);
-        while (newest.size() < static_cast<std::size_t>(k_ranked_candidates)) {
+        // One past the limit tells whether there are more; the walk stops there, so even a
+        // word in every post costs a thousand rows.
+        while (newest.size() <= static_cast<std::size_t>(k_search_result_limit)) {
             CARNET_TRY(has_row, ranked->step());
             if (!has_row) break;
             newest.push_back({ranked->column_int(0), sqlite3_column_double(ranked->get(), 1)});
         }
         ranked->reset();
+        page.more = newest.size() > static_cast<std::size_t>(k_search_result_limit);
+        if (page.more) newest.pop_back();
         page.total = static_cast<int>(newest.size());
-        const auto oldest_ranked = newest.empty() ? 0 : newest.back().id;
-        if (page.total == k_ranked_candidates) {
-            CARNET_TRY(older_count,
-                       db.prepare(fmt::format(
-                           "SELECT count(*) FROM {0} WHERE {0} MATCH ?1 AND rowid < ?2", table)));
-            older_count->bind(1, match).bind(2, oldest_ranked);
-            CARNET_TRY(has_row, older_count->step());
-            if (has_row) page.total += static_cast<int>(older_count->column_int(0));
-            older_count->reset();
-        }
         if (limit <= 0 || offset >= page.total) return page;
 
         // As ORDER BY rank, rowid DESC would.
@@ -854,25 +842,6 @@ private:
                                                 static_cast<std::int64_t>(newest.size()));
         for (std::int64_t i = offset; i < end; ++i) {
             page.ids.push_back(newest[static_cast<std::size_t>(i)].id);
-        }
-        if (std::int64_t{offset} + limit > k_ranked_candidates &&
-            page.total > k_ranked_candidates) {
-            // The older matches, after the oldest of the ranked ones.
-            CARNET_TRY(older, db.prepare(fmt::format(
-                                  "SELECT rowid FROM {0} WHERE {0} MATCH ?1 AND rowid < ?4 "
-                                  "ORDER BY rowid DESC LIMIT ?2 OFFSET ?3",
-                                  table)));
-            const int skip = std::max(0, offset - k_ranked_candidates);
-            older->bind(1, match)
-                .bind(2, std::int64_t{offset} + limit - k_ranked_candidates - skip)
-                .bind(3, skip)
-                .bind(4, oldest_ranked);
-            while (true) {
-                CARNET_TRY(has_row, older->step());
-                if (!has_row) break;
-                page.ids.push_back(older->column_int(0));
-            }
-            older->reset();
         }
         return page;
     }

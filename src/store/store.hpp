@@ -55,9 +55,17 @@ struct SearchHit {
     std::string passage_html;
 };
 
+// A search lists at most this many posts: the newest that match, ranked by relevance. More
+// than that is a query to narrow, not pages to read, and it keeps every search as fast as
+// one over a thousand posts, however many the blog holds.
+inline constexpr int k_search_result_limit = 1000;
+
 struct SearchResults {
     std::vector<SearchHit> hits;  // most relevant first (a title match outweighs the body)
-    int total = 0;                // how many posts match, ignoring offset and limit
+    // How many posts the search lists, ignoring offset and limit: those that match, up to
+    // k_search_result_limit.
+    int total = 0;
+    bool more = false;  // more posts match than the search lists
 };
 
 // What the admin's post list shows: posts of any status, newest first.

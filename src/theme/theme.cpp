@@ -83,6 +83,9 @@ constexpr std::string_view k_search_heading = "Search";
 constexpr std::string_view k_search_title = "Search: {query}";
 constexpr std::string_view k_posts_found = "Posts found: {count}";
 constexpr std::string_view k_no_match = "No post matches your search.";
+constexpr std::string_view k_more_found =
+    "More than {count} posts found: the newest {count} are listed. Add a word to narrow the "
+    "search.";
 
 constexpr std::string_view k_title_separator = " — ";
 
@@ -438,9 +441,9 @@ public:
         return fill(text(k_search_title), "query", query);
     }
 
-    std::string results_label(int total) const {
+    std::string results_label(int total, bool more) const {
         if (total == 0) return text(k_no_match);
-        return fill(text(k_posts_found), "count", dates_.number(total));
+        return fill(text(more ? k_more_found : k_posts_found), "count", dates_.number(total));
     }
 
     std::string listing_heading(const Listing& listing) const {
@@ -601,7 +604,7 @@ public:
         auto view = builder.page(title, false, sidebar);
         view.set("search_query", search.query);
         view.set("searched", searched);
-        view.set("results_label", builder.results_label(search.total));
+        view.set("results_label", builder.results_label(search.total, search.more));
         mustache::list hits;
         for (const auto& hit : search.hits) {
             auto item = builder.entry(hit.post);

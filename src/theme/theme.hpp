@@ -68,6 +68,7 @@ struct SearchPage {
     std::string query;  // as typed; empty shows the form alone
     std::vector<SearchHit> hits;
     int total = 0;
+    bool more = false;  // more posts match than the search lists (total)
     int page = 1;
     int page_count = 1;
 };

@@ -551,6 +551,22 @@ TEST_F(ThemeTest, Post_JsonLdDescribesTheBlogPostingAndCannotBeBrokenOutOf) {
     EXPECT_THAT(html, HasSubstr("<link rel=\"canonical\" href=\"" + url + "\">"));
 }
 
+TEST_F(ThemeTest, Search_SaysWhenMorePostsMatchThanItLists) {
+    SearchPage search;
+    search.query = "syrie";
+    search.hits.push_back({misrata_post(), "la <mark>Syrie</mark>"});
+    search.total = 1000;
+    search.more = true;
+    search.page_count = 100;
+    EXPECT_THAT(theme_->render_search(english_blog(), search, {}, context_for("/search")),
+                HasSubstr("More than 1,000 posts found: the newest 1,000 are listed."));
+    EXPECT_THAT(theme_->render_search(french_blog(), search, {}, context_for("/search")),
+                HasSubstr("Plus de 1"));
+    search.more = false;
+    EXPECT_THAT(theme_->render_search(english_blog(), search, {}, context_for("/search")),
+                HasSubstr("Posts found: 1,000"));
+}
+
 TEST_F(ThemeTest, Search_EchoesAHostileQueryEscapedAndKeepsItInPageLinks) {
     SearchPage search;
     search.query = "\"><script>alert(1)</script> & é";
