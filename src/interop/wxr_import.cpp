@@ -44,6 +44,7 @@ struct Attachment {
 struct FirstPass {
     std::size_t items = 0;
     std::vector<Attachment> attachments;
+    std::map<std::string, std::vector<std::size_t>> attachments_of;  // post id -> indexes
     std::set<std::string> post_ids;  // of items that are posts, to tell orphans
 };
 
@@ -102,42 +103,73 @@ std::optional<std::string> old_path_of(std::string_view link) {
     return std::string(path);
 }
 
-// Replaces every reference to the attachment's file, sized copies included
-// ("photo-300x200.jpg" for "photo.jpg"), with carnet's URL.
-std::string point_at_copy(std::string text, const Attachment& attachment) {
-    const auto dot = attachment.url.rfind('.');
-    if (dot == std::string::npos || attachment.public_url.empty()) return text;
-    const std::string_view stem(attachment.url.data(), dot);
-    const std::string_view extension(attachment.url.data() + dot);
-    std::string out;
-    std::size_t from = 0;
-    for (auto at = text.find(stem); at != std::string::npos; at = text.find(stem, from)) {
-        auto end = at + stem.size();
-        // An optional "-<width>x<height>".
-        if (end < text.size() && text[end] == '-') {
-            auto scan = end + 1;
-            const auto digits = [&] {
-                const auto start = scan;
-                while (scan < text.size() && std::isdigit(static_cast<unsigned char>(text[scan])))
-                    ++scan;
-                return scan > start;
-            };
-            if (digits() && scan < text.size() && text[scan] == 'x' && (++scan, digits())) {
-                end = scan;
-            }
-        }
-        if (std::string_view(text).substr(end).starts_with(extension)) {
-            out.append(text, from, at - from);
-            out += attachment.public_url;
-            from = end + extension.size();
-        } else {
-            out.append(text, from, end - from);
-            from = end;
-        }
+// The stored attachments by address, to point posts at carnet's copies. A post is scanned
+// once per folder the attachments live in (WordPress files them by month), not once per
+// attachment: a blog of many posts and many images stays linear.
+class Copies {
+public:
+    void add(const Attachment& attachment) {
+        const auto slash = attachment.url.rfind('/');
+        if (slash == std::string::npos || attachment.public_url.empty()) return;
+        by_url_[attachment.url] = attachment.public_url;
+        folders_.insert(attachment.url.substr(0, slash + 1));
     }
-    out.append(text, from);
-    return out;
-}
+
+    // Every reference to a stored file, sized copies included ("photo-300x200.jpg" for
+    // "photo.jpg"), replaced with carnet's address.
+    std::string apply(std::string text) const {
+        for (const auto& folder : folders_) {
+            if (text.find(folder) == std::string::npos) continue;
+            std::string out;
+            std::size_t from = 0;
+            for (auto at = text.find(folder); at != std::string::npos;
+                 at = text.find(folder, from)) {
+                auto end = at + folder.size();
+                while (end < text.size() && std::string_view("\"' <>()\n\t,").find(text[end]) ==
+                                                std::string_view::npos) {
+                    ++end;
+                }
+                const auto found = by_url_.find(without_size(text.substr(at, end - at)));
+                out.append(text, from, at - from);
+                if (found != by_url_.end()) {
+                    out += found->second;
+                } else {
+                    out.append(text, at, end - at);
+                }
+                from = end;
+            }
+            out.append(text, from);
+            text = std::move(out);
+        }
+        return text;
+    }
+
+    bool empty() const { return by_url_.empty(); }
+
+private:
+    // "photo-300x200.jpg" -> "photo.jpg".
+    static std::string without_size(std::string url) {
+        const auto dot = url.rfind('.');
+        if (dot == std::string::npos) return url;
+        const auto dash = url.rfind('-', dot);
+        if (dash == std::string::npos) return url;
+        const std::string_view size(url.data() + dash + 1, dot - dash - 1);
+        const auto x = size.find('x');
+        const auto digits = [](std::string_view part) {
+            return !part.empty() && std::ranges::all_of(part, [](char c) {
+                return std::isdigit(static_cast<unsigned char>(c)) != 0;
+            });
+        };
+        if (x == std::string_view::npos || !digits(size.substr(0, x)) ||
+            !digits(size.substr(x + 1))) {
+            return url;
+        }
+        return url.erase(dash, dot - dash);
+    }
+
+    std::map<std::string, std::string> by_url_;  // original address -> carnet's
+    std::set<std::string> folders_;
+};
 
 model::Result<FirstPass> first_pass(wxr::Reader& reader) {
     FirstPass pass;
@@ -149,6 +181,7 @@ model::Result<FirstPass> first_pass(wxr::Reader& reader) {
         ++pass.items;
         auto& item = event->item;
         if (item.post_type == "attachment") {
+            pass.attachments_of[item.post_parent].push_back(pass.attachments.size());
             pass.attachments.push_back(
                 {item.line,
                  item.post_id,
@@ -267,6 +300,7 @@ private:
             attachment.public_url =
                 "/media/" +
                 (stored->variants.empty() ? stored->file_name : stored->variants.back().file_name);
+            copies_.add(attachment);
             ++report_.media;
             report_.lines.push_back(fmt::format("line {}: stored {} as {}", attachment.line,
                                                 attachment.url, attachment.public_url));
@@ -379,10 +413,7 @@ private:
 
     // The content with references to stored attachments pointing at carnet's copies.
     std::string with_copies(std::string text) const {
-        for (const auto& attachment : pass_.attachments) {
-            if (!attachment.public_url.empty()) text = point_at_copy(std::move(text), attachment);
-        }
-        return text;
+        return copies_.empty() ? text : copies_.apply(std::move(text));
     }
 
     model::Result<archive::PlannedPost> plan_post(const wxr::Item& item) {
@@ -519,8 +550,10 @@ private:
         if (!kept_meta.empty()) meta["wp_postmeta"] = json_pairs(kept_meta);
         if (!other_terms.empty()) meta["wp_terms"] = json_pairs(other_terms);
         std::vector<wxr::Meta> attachments;
-        for (const auto& attachment : pass_.attachments) {
-            if (attachment.parent == item.post_id) {
+        if (const auto found = pass_.attachments_of.find(item.post_id);
+            found != pass_.attachments_of.end()) {
+            for (const auto index : found->second) {
+                const auto& attachment = pass_.attachments[index];
                 attachments.push_back({attachment.id, attachment.url + "\n" + attachment.title});
             }
         }
@@ -683,7 +716,8 @@ private:
     const WxrImportOptions& options_;
     FirstPass& pass_;
     WxrImportReport& report_;
-    std::map<std::string, std::int64_t> accounts_;              // author login -> user id
+    std::map<std::string, std::int64_t> accounts_;  // author login -> user id
+    Copies copies_;
     std::map<std::string, std::pair<int, int>> skipped_kinds_;  // type -> count, first line
     std::map<std::string, int> skipped_terms_;                  // taxonomy -> count in items
     std::map<std::string, int> channel_terms_;                  // taxonomy -> count in channel
