@@ -81,37 +81,49 @@ int run_export(const std::string& db, std::int64_t blog_id, const std::string& f
     return 0;
 }
 
-constexpr const char* k_encodings_help =
-    "utf-8, latin-1 or windows-1252 (default: as the file declares; windows-1252 when it is "
-    "not valid UTF-8)";
+// FILE, --blog and --encoding, which every import takes.
+void add_import_flags(CLI::App& import, std::string& file, std::int64_t& blog_id,
+                      std::string& encoding) {
+    import.add_option("FILE", file, "The exported file")->required();
+    import.add_option("--blog", blog_id, "Blog id, when the database holds several");
+    import
+        .add_option("--encoding", encoding,
+                    "utf-8, latin-1 or windows-1252 (default: as the file declares; "
+                    "windows-1252 when it is not valid UTF-8)")
+        ->check(CLI::IsMember({"utf-8", "latin-1", "windows-1252"}));
+}
+
+void add_export_flags(CLI::App& export_command, std::string& file, std::int64_t& blog_id) {
+    export_command.add_option("FILE", file, "Where to write the export")->required();
+    export_command.add_option("--blog", blog_id, "Blog id, when the database holds several");
+}
+
+// An import refused: the file named, and the promise that nothing changed.
+int refuse_import(const std::string& file, const Error& error) {
+    return report_failure(
+        Error{error.code, fmt::format("{}: {} (nothing was imported)", file, error.message)});
+}
 
 }  // namespace
 
 CLI::App* add_mt_import_command(CLI::App& import, MtImportCommand& command) {
     auto* mt = import.add_subcommand(
         "mt", "Import a Movable Type / Typepad export (the text format), in one transaction");
-    mt->add_option("FILE", command.file, "The exported file")->required();
-    mt->add_option("--blog", command.blog_id, "Blog id, when the database holds several");
-    mt->add_option("--encoding", command.encoding, k_encodings_help)
-        ->check(CLI::IsMember({"utf-8", "latin-1", "windows-1252"}));
+    add_import_flags(*mt, command.file, command.blog_id, command.encoding);
     return mt;
 }
 
 CLI::App* add_mt_export_command(CLI::App& export_command, MtExportCommand& command) {
     auto* mt = export_command.add_subcommand(
         "mt", "Write the blog's posts, comments and pings in the Movable Type text format");
-    mt->add_option("FILE", command.file, "Where to write the export")->required();
-    mt->add_option("--blog", command.blog_id, "Blog id, when the database holds several");
+    add_export_flags(*mt, command.file, command.blog_id);
     return mt;
 }
 
 CLI::App* add_wxr_import_command(CLI::App& import, WxrImportCommand& command) {
     auto* wxr = import.add_subcommand(
         "wxr", "Import a WordPress export (WXR 1.0 to 1.2), in one transaction");
-    wxr->add_option("FILE", command.file, "The exported file")->required();
-    wxr->add_option("--blog", command.blog_id, "Blog id, when the database holds several");
-    wxr->add_option("--encoding", command.encoding, k_encodings_help)
-        ->check(CLI::IsMember({"utf-8", "latin-1", "windows-1252"}));
+    add_import_flags(*wxr, command.file, command.blog_id, command.encoding);
     wxr->add_option("--media-dir", command.uploads_dir,
                     "The old blog's uploads (wp-content/uploads): images found there are stored "
                     "and posts show carnet's copies")
@@ -122,8 +134,7 @@ CLI::App* add_wxr_import_command(CLI::App& import, WxrImportCommand& command) {
 CLI::App* add_wxr_export_command(CLI::App& export_command, WxrExportCommand& command) {
     auto* wxr = export_command.add_subcommand(
         "wxr", "Write the blog as a WordPress export (WXR 1.2) that WordPress imports");
-    wxr->add_option("FILE", command.file, "Where to write the export")->required();
-    wxr->add_option("--blog", command.blog_id, "Blog id, when the database holds several");
+    add_export_flags(*wxr, command.file, command.blog_id);
     return wxr;
 }
 
@@ -147,11 +158,7 @@ int run_mt_import(const std::string& db, const MtImportCommand& command) {
     options.progress = progress_for(bar);
     auto report = interop::import_movable_type(**store, blog->id, bytes.str(), options);
     bar.clear();
-    if (!report) {
-        return report_failure(Error{
-            report.error().code,
-            fmt::format("{}: {} (nothing was imported)", command.file, report.error().message)});
-    }
+    if (!report) return refuse_import(command.file, report.error());
     for (const auto& line : report->lines) std::cout << line << "\n";
     std::cout << fmt::format("{} imported, {} merged, {} skipped\n", report->imported,
                              report->merged, report->skipped);
@@ -183,11 +190,7 @@ int run_wxr_import(const std::string& db, const std::string& media_dir,
     options.progress = progress_for(bar);
     auto report = interop::import_wordpress(**store, blog->id, command.file, options);
     bar.clear();
-    if (!report) {
-        return report_failure(Error{
-            report.error().code,
-            fmt::format("{}: {} (nothing was imported)", command.file, report.error().message)});
-    }
+    if (!report) return refuse_import(command.file, report.error());
     for (const auto& line : report->lines) std::cout << line << "\n";
     std::cout << fmt::format(
         "{} imported, {} merged, {} skipped; {} pages, {} images, {} new "

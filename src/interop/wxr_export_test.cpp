@@ -21,7 +21,28 @@ using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using testing::k_wordpress_fixture;
 
-using WxrExport = testing::WxrStore;
+class WxrExport : public testing::WxrStore {
+protected:
+    // A published post written in carnet as HTML.
+    void add_html_post(const std::string& title, const std::string& slug,
+                       const std::string& source) {
+        ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+            model::Post post;
+            post.blog_id = blog_id_;
+            post.status = model::PostStatus::published;
+            post.title = title;
+            post.slug = slug;
+            post.source_format = model::SourceFormat::html;
+            post.source = source;
+            post.html = post.source;
+            post.published_at = model::Instant{std::chrono::seconds{1700000000}};
+            post.updated_at = post.published_at;
+            auto created = writer.create_post(post);
+            if (!created) return std::unexpected(created.error());
+            return {};
+        }));
+    }
+};
 
 std::vector<std::string> names_of(const std::vector<model::Category>& categories) {
     std::vector<std::string> names;
@@ -244,21 +265,7 @@ TEST_F(WxrExport, ImagesAreWholeAddressesInTheFileAndCarnetsOwnAgainOnImport) {
     const std::string image =
         "<p><img src=\"/media/ab-960.jpg\" srcset=\"/media/ab-480.jpg 480w, /media/ab-960.jpg "
         "960w\" alt=\"\" /></p>";
-    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-        model::Post post;
-        post.blog_id = blog_id_;
-        post.status = model::PostStatus::published;
-        post.title = "Image";
-        post.slug = "image";
-        post.source_format = model::SourceFormat::html;
-        post.source = image;
-        post.html = post.source;
-        post.published_at = model::Instant{std::chrono::seconds{1700000000}};
-        post.updated_at = post.published_at;
-        auto created = writer.create_post(post);
-        if (!created) return std::unexpected(created.error());
-        return {};
-    }));
+    add_html_post("Image", "image", image);
     auto exported = export_wordpress(*store_, blog_id_);
     ASSERT_TRUE(exported);
     EXPECT_THAT(*exported, HasSubstr("src=\"http://mt.example/media/ab-960.jpg\""));
@@ -272,21 +279,7 @@ TEST_F(WxrExport, ImagesAreWholeAddressesInTheFileAndCarnetsOwnAgainOnImport) {
 }
 
 TEST_F(WxrExport, ControlCharactersDoNotBreakTheFile) {
-    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-        model::Post post;
-        post.blog_id = blog_id_;
-        post.status = model::PostStatus::published;
-        post.title = std::string("Bip\x07 et \x1b fin");
-        post.slug = "bip";
-        post.source_format = model::SourceFormat::html;
-        post.source = std::string("<p>a\x01z ]]> ok</p>");
-        post.html = post.source;
-        post.published_at = model::Instant{std::chrono::seconds{1700000000}};
-        post.updated_at = post.published_at;
-        auto created = writer.create_post(post);
-        if (!created) return std::unexpected(created.error());
-        return {};
-    }));
+    add_html_post("Bip\x07 et \x1b fin", "bip", "<p>a\x01z ]]> ok</p>");
     auto exported = export_wordpress(*store_, blog_id_);
     ASSERT_TRUE(exported);
     xmlDoc* doc = xmlReadMemory(exported->data(), static_cast<int>(exported->size()), nullptr,
