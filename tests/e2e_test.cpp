@@ -191,6 +191,14 @@ TEST_F(BlogServer, RepeatedRequestIsServedFromTheCacheAndRevalidates) {
         http_get(port(), "/list/syrie/", {{"If-None-Match", second.headers["etag"]}});
     EXPECT_EQ(revalidated.status, 304);
     EXPECT_TRUE(revalidated.body.empty());
+    // A reader that only keeps the date gets a 304 too, and a full page when it is older.
+    const auto date = second.headers["last-modified"];
+    ASSERT_FALSE(date.empty());
+    EXPECT_EQ(http_get(port(), "/list/syrie/", {{"If-Modified-Since", date}}).status, 304);
+    const auto older =
+        http_get(port(), "/list/syrie/", {{"If-Modified-Since", "Mon, 02 Oct 2017 10:00:00 GMT"}});
+    EXPECT_EQ(older.status, 200);
+    EXPECT_EQ(older.body, first.body);
 }
 
 TEST_F(BlogServer, CompressedVariantsCarryTheSamePage) {

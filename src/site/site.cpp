@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
@@ -110,7 +111,9 @@ public:
                        [this, member](const Request& request, const RouteParams& params) {
                            const auto blog = blog_for(request.host);
                            if (blog == nullptr) return unknown_host();
-                           return (this->*member)(*blog, request, params);
+                           auto response = (this->*member)(*blog, request, params);
+                           date_page(*blog, request, response);
+                           return response;
                        });
         };
         get("/theme/style.css", &PublicSite::stylesheet);
@@ -181,7 +184,7 @@ public:
             // A post page carries its comment form's stamp, the time it was served: it is
             // rendered again each minute, so that a stamp is never much older than the page.
             std::string stamp_minute;
-            if (request.path.starts_with("/archive/") && request.path.ends_with(".html")) {
+            if (is_post_path(request.path)) {
                 stamp_minute = std::to_string(now().time_since_epoch().count() / 60);
             }
             if (blog->base_url.empty()) {
@@ -684,6 +687,41 @@ private:
         return response;
     }
 
+    // Pages say when they last changed, for conditional requests that carry a date only
+    // (If-None-Match with the ETag is the exact test; If-Modified-Since is what some feed
+    // readers and caches send). A page shows the posts, comments and settings of its blog:
+    // it changed when the blog's generation last did, which the site learns when it first
+    // sees that generation: never earlier than the change, so a 304 is never wrong. A post
+    // page with a comment form is rendered afresh each minute for its stamp: it is dated no
+    // earlier than that minute. Feeds date themselves by their newest post.
+    void date_page(const model::Blog& blog, const Request& request, Response& response) const {
+        if (response.status != 200 || !response.content_type.starts_with("text/html")) return;
+        if (std::ranges::any_of(response.headers, [](const auto& header) {
+                return header.first == "Last-Modified";
+            })) {
+            return;
+        }
+        const auto generation = store_.generation(blog.id);
+        model::Instant changed;
+        {
+            std::scoped_lock lock(changes_mutex_);
+            auto& known = changes_[blog.id];
+            if (known.first != generation || known.second == model::Instant{}) {
+                known = {generation, now()};
+            }
+            changed = known.second;
+        }
+        if (options_.comment_form && is_post_path(request.path)) {
+            const auto minute = std::chrono::floor<std::chrono::minutes>(now());
+            changed = std::max(changed, model::Instant{minute});
+        }
+        response.headers.emplace_back("Last-Modified", http_date(changed));
+    }
+
+    static bool is_post_path(std::string_view path) {
+        return path.starts_with("/archive/") && path.ends_with(".html");
+    }
+
     static model::Instant now() {
         return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     }
@@ -890,6 +928,9 @@ private:
     };
     mutable CommentGuards guards_;
     mutable std::mutex sidebars_mutex_;
+    // Per blog: the generation last seen, and when it was first seen (see date_page).
+    mutable std::map<std::int64_t, std::pair<std::uint64_t, model::Instant>> changes_;
+    mutable std::mutex changes_mutex_;
     mutable std::map<std::int64_t, CachedSidebar> sidebars_;
 };
 

@@ -4,7 +4,11 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <ctime>
+#include <iomanip>
+#include <locale>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "markup/markup.hpp"
@@ -121,6 +125,36 @@ protected:
     std::int64_t paris_ = 0;
     std::int64_t london_ = 0;
 };
+
+// What a date header says, as an instant.
+model::Instant http_date_value(const std::string& text) {
+    std::tm parts{};
+    std::istringstream in(text);
+    in.imbue(std::locale::classic());
+    in >> std::get_time(&parts, "%a, %d %b %Y %H:%M:%S GMT");
+    if (in.fail()) return model::Instant{};
+    return model::Instant{std::chrono::seconds{timegm(&parts)}};
+}
+
+TEST_F(SiteTest, PagesSayWhenTheirBlogLastChanged) {
+    add_post(paris_, "Premier", model::Instant{std::chrono::seconds{1700000000}}, {"Syrie"});
+    const auto first = get("paris.test", "/list/syrie/");
+    ASSERT_EQ(first.status, 200);
+    const auto dated = header(first, "Last-Modified");
+    ASSERT_FALSE(dated.empty());
+    // Nothing changed: the same date, whatever the time of the request.
+    EXPECT_EQ(header(get("paris.test", "/list/syrie/"), "Last-Modified"), dated);
+    EXPECT_EQ(header(get("paris.test", "/"), "Last-Modified"), dated);
+    // A change to the blog: no page of it may claim an earlier date than the change.
+    const auto before_change =
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    add_post(paris_, "Second", model::Instant{std::chrono::seconds{1700000100}}, {"Syrie"});
+    const auto changed = header(get("paris.test", "/"), "Last-Modified");
+    EXPECT_GE(http_date_value(changed), before_change);
+    EXPECT_GE(http_date_value(changed), http_date_value(dated));
+    // Not found pages and feeds do not take the blog's date.
+    EXPECT_TRUE(header(get("paris.test", "/nulle-part/"), "Last-Modified").empty());
+}
 
 TEST_F(SiteTest, TheHostHeaderChoosesTheBlog) {
     const auto paris = get("paris.test", "/");
