@@ -63,7 +63,11 @@ Result<std::optional<std::int64_t>> find_post_at(Connection& db, std::int64_t bl
                                                  model::Instant published_at, std::string_view slug,
                                                  std::string_view meta_key,
                                                  std::string_view meta_value) {
+    // Every status named, so that the lookup walks posts_by_time (blog, status, date) to the
+    // posts of that second instead of reading every post of the blog: an import checks each
+    // post it brings, and a scan each made importing quadratic.
     CARNET_TRY(select, db.prepare("SELECT p.id FROM posts p WHERE p.blog_id = ?1 "
+                                  "AND p.status IN ('draft', 'scheduled', 'published', 'trash') "
                                   "AND p.published_at = ?2 AND (p.slug = ?3 OR EXISTS "
                                   "(SELECT 1 FROM post_meta m WHERE m.post_id = p.id "
                                   "AND m.key = ?4 AND m.value = ?5)) ORDER BY p.id LIMIT 1"));
