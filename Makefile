@@ -3,7 +3,7 @@
 
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test asan-build bench format clean
+.PHONY: all deps build run test asan-build bench bench-import bench-static format clean
 
 all: build
 
@@ -28,6 +28,12 @@ test: asan-build
 
 bench: build
 	@bench/run
+
+bench-import: build
+	@bench/import
+
+bench-static: build
+	@bench/static
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
