@@ -3,15 +3,18 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/url/parse.hpp>
 #include <cctype>
 #include <charconv>
 #include <fstream>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <thread>
 #include <tuple>
 
 #include "http/http.hpp"
@@ -31,6 +34,8 @@ constexpr std::string_view k_manifest_header =
     "# Files written by `carnet build`; the next build removes those whose page is gone.\n";
 constexpr std::array<std::string_view, 3> k_feed_files{"atom.xml", "rss.xml", "feed.json"};
 constexpr int k_media_batch = 500;
+// Rendering threads at most: past a few, they only wait on the writer's disk.
+constexpr unsigned k_max_build_threads = 4;
 
 // One URL of the copy. An optional one is written only when the site answers it with 200
 // (a media file missing on disk, a route another version of the site may not have); any
@@ -160,18 +165,6 @@ bool is_safe_url_path(std::string_view path) {
     return true;
 }
 
-// N for /sitemap-N.xml.
-std::optional<int> sitemap_part(std::string_view path) {
-    constexpr std::string_view prefix = "/sitemap-";
-    constexpr std::string_view suffix = ".xml";
-    if (!path.starts_with(prefix) || !path.ends_with(suffix)) return std::nullopt;
-    const auto digits = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
-    int number = 0;
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-    if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-    return number;
-}
-
 int page_count(int posts, int posts_per_page) {
     const int per_page = std::max(1, posts_per_page);
     return std::max(1, (posts + per_page - 1) / per_page);
@@ -255,8 +248,7 @@ Result<std::vector<Target>> site_targets(store::Store& store, const model::Blog&
     targets.push_back({"/comments/atom.xml", true});
     targets.push_back({"/sitemap.xml"});
     // Past the sitemap limit /sitemap.xml is an index of numbered parts: they are asked for
-    // one after the other until the site has no more (see the render loop).
-    targets.push_back({"/sitemap-1.xml", true});
+    // after the rest, one after the other until the site has no more.
     targets.push_back({"/robots.txt"});
     // The site's not-found page, for the web server to answer unknown paths with.
     targets.push_back({"/404.html", false, 404});
@@ -423,13 +415,18 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         return std::unexpected(std::move(error));
     };
 
-    for (std::size_t i = 0; i < targets->size(); ++i) {
-        // Copied: a sitemap part may add the next one to the list.
-        const Target target = (*targets)[i];
+    // What rendering one URL came to: no file (an optional page the site does not have), or
+    // the file that holds it, written or left as it was.
+    struct Outcome {
+        bool kept = false;
+        bool written = false;
+        fs::path relative;
+    };
+    const auto render = [&](const Target& target) -> Result<Outcome> {
         if (!is_safe_url_path(target.path)) {
-            if (target.optional) continue;
-            return stop(Error{Error::Code::invalid_input,
-                              fmt::format("{}: not a path a file can be written at", target.path)});
+            if (target.optional) return Outcome{};
+            return model::fail(Error::Code::invalid_input,
+                               fmt::format("{}: not a path a file can be written at", target.path));
         }
         http::Request request;
         request.method = "GET";
@@ -445,30 +442,76 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
             if (location != response.headers.end()) response.body = redirect_page(location->second);
         }
         if (response.status != target.status) {
-            if (!target.optional) {
-                return stop(Error{Error::Code::internal,
-                                  fmt::format("GET {} answered {} (nothing was removed)",
-                                              target.path, response.status)});
-            }
-        } else {
-            const auto relative = static_file_path(target.path);
-            const auto file = out_dir / relative;
-            auto same = holds_bytes(file, response.body);
-            if (!same) return stop(same.error());
-            if (*same) {
-                ++report.unchanged;
-            } else if (auto written = write_atomically(file, response.body); !written) {
-                return stop(written.error());
-            } else {
-                ++report.written;
-            }
-            files.insert(relative.generic_string());
-            report.urls.push_back(target.path);
-            if (auto part = sitemap_part(target.path)) {
-                targets->push_back({fmt::format("/sitemap-{}.xml", *part + 1), true});
-            }
+            if (target.optional) return Outcome{};
+            return model::fail(Error::Code::internal,
+                               fmt::format("GET {} answered {} (nothing was removed)", target.path,
+                                           response.status));
         }
-        if (options.progress) options.progress(i + 1, targets->size());
+        Outcome outcome{true, false, static_file_path(target.path)};
+        const auto file = out_dir / outcome.relative;
+        auto same = holds_bytes(file, response.body);
+        if (!same) return std::unexpected(same.error());
+        if (!*same) {
+            if (auto written = write_atomically(file, response.body); !written) {
+                return std::unexpected(written.error());
+            }
+            outcome.written = true;
+        }
+        return outcome;
+    };
+
+    // Pages are rendered by several threads, as the server answers requests: a build is
+    // mostly rendering, and each page is independent of the others. The results are taken
+    // in the targets' order, so the report and a failure are the same as one by one.
+    std::vector<std::optional<Result<Outcome>>> outcomes(targets->size());
+    {
+        std::atomic<std::size_t> next{0};
+        std::atomic<bool> failed{false};
+        std::mutex progress_mutex;
+        std::size_t done = 0;
+        const auto work = [&] {
+            while (!failed) {
+                const auto i = next++;
+                if (i >= outcomes.size()) return;
+                auto outcome = render((*targets)[i]);
+                if (!outcome) failed = true;
+                outcomes[i] = std::move(outcome);
+                if (options.progress) {
+                    std::scoped_lock lock(progress_mutex);
+                    options.progress(++done, outcomes.size());
+                }
+            }
+        };
+        const auto thread_count =
+            std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, k_max_build_threads);
+        std::vector<std::jthread> threads;
+        for (unsigned t = 1; t < thread_count; ++t) threads.emplace_back(work);
+        work();
+    }
+    const auto take = [&](const Target& target, Result<Outcome>& outcome) -> model::Status {
+        if (!outcome) return std::unexpected(outcome.error());
+        if (!outcome->kept) return {};
+        if (outcome->written) {
+            ++report.written;
+        } else {
+            ++report.unchanged;
+        }
+        files.insert(outcome->relative.generic_string());
+        report.urls.push_back(target.path);
+        return {};
+    };
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        // A slot left empty was not reached: an earlier target failed, and is met first.
+        if (!outcomes[i]) continue;
+        if (auto taken = take((*targets)[i], *outcomes[i]); !taken) return stop(taken.error());
+    }
+    // Past the sitemap limit, each numbered part that exists may be followed by another:
+    // asked for one after the other, from the first, until the site has no more.
+    for (int part = 1;; ++part) {
+        const Target target{fmt::format("/sitemap-{}.xml", part), true};
+        auto outcome = render(target);
+        if (auto taken = take(target, outcome); !taken) return stop(taken.error());
+        if (!outcome->kept) break;
     }
 
     for (const auto& old : *previous) {
