@@ -173,13 +173,16 @@ Result<std::optional<Day>> read_day_header(const Line& line) {
     const std::string_view month_digits =
         text.substr(first_slash + 1, second_slash - first_slash - 1);
     const std::string_view year_digits = text.substr(second_slash + 1);
-    const auto day = day_digits.size() <= 2 ? read_number(day_digits) : std::nullopt;
-    const auto month = month_digits.size() <= 2 ? read_number(month_digits) : std::nullopt;
-    const auto year = year_digits.size() == 4 ? read_number(year_digits) : std::nullopt;
+    if (day_digits.size() > 2 || month_digits.size() > 2 || year_digits.size() != 4) {
+        return not_a_header();
+    }
+    const auto day = read_number(day_digits);
+    const auto month = read_number(month_digits);
+    const auto year = read_number(year_digits);
     if (!day || !month || !year) return not_a_header();
-    const std::chrono::year_month_day date{std::chrono::year{*year},
-                                           std::chrono::month{static_cast<unsigned>(*month)},
-                                           std::chrono::day{static_cast<unsigned>(*day)}};
+    const std::chrono::year_month_day date{std::chrono::year{year.value()},
+                                           std::chrono::month{static_cast<unsigned>(month.value())},
+                                           std::chrono::day{static_cast<unsigned>(day.value())}};
     if (!date.ok()) {
         return refuse(line.number, fmt::format("{} is not a date (DD/MM/YYYY)", line.text));
     }
