@@ -7,7 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <sstream>
+#include <iterator>
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
@@ -148,15 +148,15 @@ int run_mt_import(const std::string& db, const MtImportCommand& command) {
         return report_failure(
             Error{Error::Code::not_found, fmt::format("cannot read {}", command.file)});
     }
-    std::ostringstream bytes;
-    bytes << input.rdbuf();
+    // Read straight into one string: a stream's str() would hold a second copy of the file.
+    std::string bytes(std::istreambuf_iterator<char>(input), {});
     auto store = open_existing(db);
     if (!store) return report_failure(store.error());
     auto blog = choose_blog(**store, command.blog_id);
     if (!blog) return report_failure(blog.error());
     ProgressBar bar("posts");
     options.progress = progress_for(bar);
-    auto report = interop::import_movable_type(**store, blog->id, bytes.str(), options);
+    auto report = interop::import_movable_type(**store, blog->id, bytes, options);
     bar.clear();
     if (!report) return refuse_import(command.file, report.error());
     for (const auto& line : report->lines) std::cout << line << "\n";

@@ -135,13 +135,10 @@ Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blo
     if (options.encoding == TextEncoding::detect && report.encoding != TextEncoding::utf8) {
         warnings.push_back("the file is not valid UTF-8: read as windows-1252");
     }
-    std::vector<archive::PlannedPost> planned;
-    planned.reserve(entries->size());
-    for (const auto& entry : *entries) {
-        auto item = plan_entry(entry, **blog, warnings);
-        if (!item) return std::unexpected(item.error());
-        planned.push_back(std::move(*item));
-    }
+    // The text is parsed: its copy goes before the posts are planned and written, one at a
+    // time, so that only one post's rendered body is held at once.
+    text->clear();
+    text->shrink_to_fit();
 
     const auto encoding = report.encoding;
     auto written = store.write([&](store::Writer& writer) -> model::Status {
@@ -150,8 +147,10 @@ Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blo
         report.encoding = encoding;
         report.lines = warnings;
         std::size_t done = 0;
-        for (auto item : planned) {
-            auto outcome = archive::write_post(writer, **blog, item);
+        for (const auto& entry : *entries) {
+            auto item = plan_entry(entry, **blog, report.lines);
+            if (!item) return std::unexpected(item.error());
+            auto outcome = archive::write_post(writer, **blog, *item);
             if (!outcome) return std::unexpected(outcome.error());
             switch (outcome->outcome) {
                 case archive::Outcome::imported:
@@ -166,7 +165,7 @@ Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blo
             }
             report.lines.push_back(std::move(outcome->line));
             ++done;
-            if (options.progress) options.progress(done, planned.size());
+            if (options.progress) options.progress(done, entries->size());
         }
         return {};
     });
