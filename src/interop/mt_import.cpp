@@ -67,7 +67,8 @@ model::Result<archive::PlannedPost> plan_entry(const mt::Entry& entry, const mod
     post.published_at = *published_at;
     post.updated_at = *published_at;
     post.comments_open = !entry.allow_comments || *entry.allow_comments == "1";
-    if (entry.allow_comments && *entry.allow_comments == "2") meta["mt_allow_comments"] = "2";
+    if (entry.allow_comments && *entry.allow_comments == "2")
+        meta.emplace("mt_allow_comments", "2");
 
     const auto format = mt::body_format(entry.convert_breaks);
     if (format == mt::BodyFormat::unknown) {
@@ -84,7 +85,7 @@ model::Result<archive::PlannedPost> plan_entry(const mt::Entry& entry, const mod
         post.excerpt = *entry.excerpt;
     } else {
         post.excerpt = markup::excerpt(post.html);
-        meta["mt_excerpt_generated"] = "1";
+        meta.emplace("mt_excerpt_generated", "1");
     }
     meta["mt_body"] = entry.body;
     if (entry.extended_body) meta["mt_extended_body"] = *entry.extended_body;
