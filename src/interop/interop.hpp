@@ -101,12 +101,12 @@ struct WxrImportOptions {
 };
 
 struct WxrImportReport {
-    int imported = 0;     // new posts
-    int merged = 0;       // posts already present that got comments they lacked
-    int skipped = 0;      // posts and pages already present with everything the file holds
-    int pages = 0;        // new static pages
-    int media = 0;        // attachments whose file was found and stored
-    int accounts = 0;     // authors who got an account (without password)
+    int imported = 0;  // new posts
+    int merged = 0;    // posts already present that got comments they lacked
+    int skipped = 0;   // posts and pages already present with everything the file holds
+    int pages = 0;     // new static pages
+    int media = 0;     // attachments whose file was found and stored
+    int accounts = 0;  // authors who got an account (without password)
     TextEncoding encoding = TextEncoding::utf8;
     std::vector<std::string> lines;  // "line N: ..." per post and per problem, for a person
 };

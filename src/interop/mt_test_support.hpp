@@ -3,7 +3,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,6 +14,7 @@
 #include "interop/interop.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace carnet::interop::testing {
 
@@ -29,20 +29,11 @@ inline std::string mt_testdata(std::string_view name) {
 class MtStore : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "carnet-mt-XXXXXX").string();
-        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-        directory_ = pattern;
         auto opened =
             store::open_sqlite_store(directory_ / "carnet.db", store::OpenMode::create_if_missing);
         ASSERT_TRUE(opened) << opened.error().message;
         store_ = std::move(*opened);
         blog_id_ = add_blog("mt.example");
-    }
-    void TearDown() override {
-        store_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(directory_, ignored);
     }
 
     std::int64_t add_blog(const std::string& host) {
@@ -75,7 +66,9 @@ protected:
         return found ? *found : std::vector<store::ArchivedPost>{};
     }
 
-    std::filesystem::path directory_;
+    // Before the store, so that the store closes before its folder goes.
+    carnet::testing::TempDir temp_;
+    const std::filesystem::path& directory_ = temp_.path();
     std::unique_ptr<store::Store> store_;
     std::int64_t blog_id_ = 0;
 };

@@ -17,6 +17,7 @@
 #include "interop/page_text_test_support.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace carnet::interop {
 namespace {
@@ -39,10 +40,6 @@ model::Instant utc(std::chrono::year_month_day day, std::chrono::minutes time) {
 class PageTextImport : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "carnet-interop-XXXXXX").string();
-        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-        directory_ = pattern;
         auto opened =
             store::open_sqlite_store(directory_ / "carnet.db", store::OpenMode::create_if_missing);
         ASSERT_TRUE(opened) << opened.error().message;
@@ -59,12 +56,6 @@ protected:
             return {};
         });
         ASSERT_TRUE(created) << created.error().message;
-    }
-
-    void TearDown() override {
-        store_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(directory_, ignored);
     }
 
     std::vector<model::Post> posts() {
@@ -87,7 +78,9 @@ protected:
         return report ? *report : ImportReport{};
     }
 
-    std::filesystem::path directory_;
+    // Before the store, so that the store closes before its folder goes.
+    carnet::testing::TempDir temp_;
+    const std::filesystem::path& directory_ = temp_.path();
     std::unique_ptr<store::Store> store_;
     std::int64_t blog_id_ = 0;
 };

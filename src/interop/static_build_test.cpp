@@ -1,6 +1,5 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -18,6 +17,7 @@
 #include "model/model.hpp"
 #include "site/site.hpp"
 #include "store/store.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace carnet::interop {
 namespace {
@@ -96,9 +96,6 @@ bool matches(std::string_view pattern, std::string_view path) {
 class StaticBuild : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "carnet-static-XXXXXX").string();
-        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
         out_ = dir_ / "site";
         media_dir_ = dir_ / "media";
         auto opened =
@@ -174,8 +171,6 @@ protected:
         }
     }
 
-    void TearDown() override { fs::remove_all(dir_); }
-
     std::int64_t add_post(std::string title, model::Instant at,
                           std::vector<std::string> categories) {
         model::Post post{.blog_id = blog_id_,
@@ -243,7 +238,9 @@ protected:
         return found;
     }
 
-    fs::path dir_;
+    // Before the store, so that the store closes before its folder goes.
+    carnet::testing::TempDir temp_;
+    const fs::path& dir_ = temp_.path();
     fs::path out_;
     fs::path media_dir_;
     std::unique_ptr<store::Store> store_;
