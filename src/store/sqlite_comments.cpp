@@ -58,10 +58,15 @@ Result<model::Comment> existing(Connection& db, std::int64_t blog_id, std::int64
 }  // namespace
 
 Result<std::int64_t> add_comment(WriteContext& context, const model::Comment& comment) {
-    auto& db = context.db;
     if (comment.author_name.empty() || comment.source.empty()) {
         return model::fail(Error::Code::invalid_input, "a comment needs a name and a text");
     }
+    return insert_comment(context, comment, "comment", "");
+}
+
+Result<std::int64_t> insert_comment(WriteContext& context, const model::Comment& comment,
+                                    std::string_view kind, std::string_view author_ip) {
+    auto& db = context.db;
     CARNET_TRY(post, rows::find_post_by_id(db, comment.blog_id, comment.post_id));
     if (!post) {
         return model::fail(Error::Code::not_found,
@@ -76,8 +81,9 @@ Result<std::int64_t> add_comment(WriteContext& context, const model::Comment& co
     }
     CARNET_TRY(insert, db.prepare("INSERT INTO comments (blog_id, post_id, parent_id, "
                                   "author_name, author_email, author_url, source, html, status, "
-                                  "created_at, client_hash) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+                                  "created_at, client_hash, kind, author_ip) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                                  "?13)"));
     insert->bind(1, comment.blog_id).bind(2, comment.post_id);
     insert->bind_id(3, comment.parent_id);
     insert->bind(4, comment.author_name)
@@ -87,7 +93,9 @@ Result<std::int64_t> add_comment(WriteContext& context, const model::Comment& co
         .bind(8, comment.html)
         .bind(9, model::to_string(comment.status))
         .bind(10, rows::seconds_of(comment.created_at))
-        .bind(11, comment.client_hash);
+        .bind(11, comment.client_hash)
+        .bind(12, kind)
+        .bind(13, author_ip);
     CARNET_CHECK(insert->run());
     if (comment.status == model::CommentStatus::approved) {
         context.touched_blogs.insert(comment.blog_id);

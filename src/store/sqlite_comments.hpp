@@ -10,6 +10,11 @@ using admin_sql::WriteContext;
 using sqlite::Connection;
 
 Result<std::int64_t> add_comment(WriteContext& context, const model::Comment& comment);
+// The one INSERT of a comment, for a reader's comment and an imported one alike: the post must
+// be the blog's, a reply's parent a comment of the same post. `kind` is "comment" or "ping";
+// `author_ip` is what another host recorded (empty for carnet's own).
+Result<std::int64_t> insert_comment(WriteContext& context, const model::Comment& comment,
+                                    std::string_view kind, std::string_view author_ip);
 Status set_comment_status(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id,
                           model::CommentStatus status);
 Status update_comment(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id,

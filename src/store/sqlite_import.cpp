@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite_comments.hpp"
+
 namespace carnet::store::import_sql {
 namespace {
 
@@ -127,40 +129,15 @@ Status set_post_extras(WriteContext& context, std::int64_t blog_id, std::int64_t
 
 Result<std::int64_t> add_archived_comment(WriteContext& context, const ArchivedComment& archived) {
     auto& db = context.db;
-    const auto& comment = archived.comment;
-    CARNET_TRY(post, rows::find_post_by_id(db, comment.blog_id, comment.post_id));
-    if (!post) {
-        return model::fail(Error::Code::not_found,
-                           fmt::format("no post {} in this blog", comment.post_id));
-    }
-    CARNET_TRY(insert,
-               db.prepare("INSERT INTO comments (blog_id, post_id, parent_id, "
-                          "author_name, author_email, author_url, source, html, status, "
-                          "created_at, client_hash, kind, author_ip) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
-    insert->bind(1, comment.blog_id).bind(2, comment.post_id);
-    insert->bind_id(3, comment.parent_id);
-    insert->bind(4, comment.author_name)
-        .bind(5, comment.author_email)
-        .bind(6, comment.author_url)
-        .bind(7, comment.source)
-        .bind(8, comment.html)
-        .bind(9, model::to_string(comment.status))
-        .bind(10, rows::seconds_of(comment.created_at))
-        .bind(11, comment.client_hash)
-        .bind(12, kind_text(archived.kind))
-        .bind(13, archived.author_ip);
-    CARNET_CHECK(insert->run());
-    const auto comment_id = db.last_insert_id();
+    CARNET_TRY(comment_id,
+               comments_sql::insert_comment(context, archived.comment, kind_text(archived.kind),
+                                            archived.author_ip));
     CARNET_TRY(add_meta, db.prepare("INSERT INTO comment_meta (comment_id, key, value) "
                                     "VALUES (?1, ?2, ?3)"));
     for (const auto& [key, value] : archived.meta) {
         add_meta->reset();
         add_meta->bind(1, comment_id).bind(2, key).bind(3, value);
         CARNET_CHECK(add_meta->run());
-    }
-    if (comment.status == model::CommentStatus::approved) {
-        context.touched_blogs.insert(comment.blog_id);
     }
     return comment_id;
 }
