@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/model.hpp"
@@ -41,6 +42,24 @@ struct Written {
 // threads. A post already in the blog gets only the comments it lacks.
 model::Result<Written> write_post(store::Writer& writer, const model::Blog& blog,
                                   PlannedPost& planned);
+
+// Counts what became of a post in an import's report (its imported, merged and skipped
+// counts) and adds the post's line.
+template <typename Report>
+void record(Report& report, Written written) {
+    switch (written.outcome) {
+        case Outcome::imported:
+            ++report.imported;
+            break;
+        case Outcome::merged:
+            ++report.merged;
+            break;
+        case Outcome::skipped:
+            ++report.skipped;
+            break;
+    }
+    report.lines.push_back(std::move(written.line));
+}
 
 // "1 comment", "2 comments".
 std::string counted(std::size_t count, std::string_view one, std::string_view many);

@@ -153,18 +153,7 @@ Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blo
             if (!item) return std::unexpected(item.error());
             auto outcome = archive::write_post(writer, **blog, *item);
             if (!outcome) return std::unexpected(outcome.error());
-            switch (outcome->outcome) {
-                case archive::Outcome::imported:
-                    ++report.imported;
-                    break;
-                case archive::Outcome::merged:
-                    ++report.merged;
-                    break;
-                case archive::Outcome::skipped:
-                    ++report.skipped;
-                    break;
-            }
-            report.lines.push_back(std::move(outcome->line));
+            archive::record(report, std::move(*outcome));
             ++done;
             if (options.progress) options.progress(done, entries->size());
         }

@@ -377,18 +377,7 @@ private:
         if (!planned) return std::unexpected(planned.error());
         auto outcome = archive::write_post(writer, blog_, *planned);
         if (!outcome) return std::unexpected(outcome.error());
-        switch (outcome->outcome) {
-            case archive::Outcome::imported:
-                ++report_.imported;
-                break;
-            case archive::Outcome::merged:
-                ++report_.merged;
-                break;
-            case archive::Outcome::skipped:
-                ++report_.skipped;
-                break;
-        }
-        report_.lines.push_back(std::move(outcome->line));
+        archive::record(report_, std::move(*outcome));
         return {};
     }
 
