@@ -214,7 +214,6 @@ struct Reader::State {
     std::string error;
     int error_line = 0;
     Channel channel;
-    bool saw_rss = false;
     bool saw_channel = false;
     bool positioned = false;  // the reader already stands on a node not yet looked at
 
@@ -297,6 +296,13 @@ model::Result<Event> Reader::next() {
     const auto xml_failure = [&] {
         return failure(state.error.empty() ? "malformed XML" : "malformed XML: " + state.error);
     };
+    // Moves past the current element and all it holds; the reader then stands on whatever
+    // follows (or at the end, which the next read reports).
+    const auto skip_element = [&]() -> bool {
+        const int moved = xmlTextReaderNext(state.reader);
+        state.positioned = moved == 1;
+        return moved >= 0 && state.error.empty();
+    };
     while (true) {
         int moved = 1;
         if (state.positioned) {
@@ -325,7 +331,6 @@ model::Result<Event> Reader::next() {
                 return failure(
                     fmt::format("not a WordPress export: the document is <{}>, not <rss>", name));
             }
-            state.saw_rss = true;
             continue;
         }
         if (depth == 1) {
@@ -336,18 +341,13 @@ model::Result<Event> Reader::next() {
         }
         if (depth != 2 || !state.saw_channel) {
             // Anything outside the channel is skipped whole.
-            const int skipped = xmlTextReaderNext(state.reader);
-            if (skipped < 0 || !state.error.empty()) return xml_failure();
-            state.positioned = skipped == 1;
-            if (skipped == 0) continue;
+            if (!skip_element()) return xml_failure();
             continue;
         }
         xmlNode* node = xmlTextReaderExpand(state.reader);
         if (node == nullptr || !state.error.empty()) return xml_failure();
-        Event event;
-        event.kind = Event::Kind::end;
+        Event event;  // stays `end` for what only fills the channel or is skipped
         const auto vocabulary = vocabulary_of(node);
-        bool is_event = false;
         if (vocabulary == Vocabulary::rss) {
             if (name == "item") {
                 if (state.channel.wxr_version.empty()) {
@@ -356,7 +356,6 @@ model::Result<Event> Reader::next() {
                 }
                 event.kind = Event::Kind::item;
                 event.item = read_item(node);
-                is_event = true;
             } else if (name == "title") {
                 state.channel.title = text_of(node);
             } else if (name == "link") {
@@ -370,11 +369,9 @@ model::Result<Event> Reader::next() {
             if (name == "author") {
                 event.kind = Event::Kind::author;
                 event.author = read_author(node);
-                is_event = true;
             } else if (name == "category" || name == "tag" || name == "term") {
                 event.kind = Event::Kind::term;
                 event.term = read_term(node);
-                is_event = true;
             } else if (name == "wxr_version") {
                 state.channel.wxr_version = text_of(node);
             } else if (name == "base_site_url") {
@@ -383,14 +380,8 @@ model::Result<Event> Reader::next() {
                 state.channel.base_blog_url = text_of(node);
             }
         }
-        const int skipped = xmlTextReaderNext(state.reader);
-        if (skipped < 0 || !state.error.empty()) return xml_failure();
-        state.positioned = skipped == 1;
-        if (is_event) return event;
-        if (skipped == 0) {
-            if (!state.saw_channel) return failure("not a WordPress export: no <rss><channel>");
-            return Event{};
-        }
+        if (!skip_element()) return xml_failure();
+        if (event.kind != Event::Kind::end) return event;
     }
 }
 
