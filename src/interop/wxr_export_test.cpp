@@ -191,7 +191,7 @@ std::string child_text(const xmlNode* node, const char* name, const char* prefix
 // XML, <rss><channel> with the WXR 1.2 namespaces and version, every author an item names
 // declared, every category an item is filed under declared, every item with an id, type,
 // status and date, every reply's parent in the same item.
-TEST_F(WxrExport, TheFileHasWhatWordPresssImporterReads) {
+TEST_F(WxrExport, TheFileHasWhatWordPressImporterReads) {
     import_wxr_ok(k_wordpress_fixture);
     auto exported = export_wordpress(*store_, blog_id_);
     ASSERT_TRUE(exported);
