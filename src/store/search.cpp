@@ -40,7 +40,7 @@ bool is_ascii(std::string_view text) {
 }
 
 // Valid UTF-8 with runs of white space and control characters folded into one space, no
-// space at either end, and without the snippet markers (so that no text can fake one).
+// space at either end, and without the passage markers (so that no text can fake one).
 std::string clean_text(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -325,8 +325,8 @@ public:
     // A document also gets, at the same position, the stem of the folded word and the folded
     // word itself when they differ: a reader who types "attaquee" for "attaquée" still finds
     // it, and prefix queries (folded, never stemmed) match the beginning of the real word.
-    // Highlighting (snippet()) only needs where the words are, and colocated tokens take no
-    // position: it gets the first token of each word alone.
+    // Highlighting (carnet_passage()) only needs where the words are, and colocated tokens
+    // take no position: it gets each word alone, as written.
     //
     // Common words pair up: where a word or the next one is common, a document also gets,
     // at the first one's position, "x y" for each of the two words' tokens x and y; a
@@ -363,13 +363,21 @@ public:
                 result = emit(context, on_token, 0, folded_, start, end);
                 return result == SQLITE_OK;
             }
+            if (aux) {
+                // Highlighting needs where the words are, not their tokens: an ASCII word
+                // always has one, others are looked up in case folding leaves nothing.
+                if (!is_ascii(word)) {
+                    const WordTokens* tokens = tokens_of(word);
+                    if (tokens == nullptr) return fail(SQLITE_ERROR, result);
+                    if (tokens->primary.empty()) return true;
+                }
+                result =
+                    on_token(context, 0, word.data(), static_cast<int>(word.size()), start, end);
+                return result == SQLITE_OK;
+            }
             const WordTokens* tokens = tokens_of(word);
             if (tokens == nullptr) return fail(SQLITE_ERROR, result);
             if (tokens->primary.empty()) return true;
-            if (aux) {
-                result = emit(context, on_token, 0, tokens->primary, start, end);
-                return result == SQLITE_OK;
-            }
             // The next word is needed before this one can be given: keep a copy, as the
             // cache may be emptied by the next lookup.
             Word current{*tokens, start, end};
@@ -675,6 +683,198 @@ void rank_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
     }
 }
 
+// ---- Passages ---------------------------------------------------------------------------
+
+// carnet_passage(column, start_mark, end_mark, ellipsis, tokens): the passage of `tokens`
+// words of the column that holds the most of the query's phrases, their instances between
+// the marks, as snippet() gives, at a fraction of its cost: snippet() tokenizes the whole
+// column twice (once to find sentences, once to highlight), while this reads the instances
+// FTS5 already has, picks the window from them, and tokenizes the column only up to the
+// window's end.
+
+struct PassageInstance {
+    int phrase = 0;
+    int first = 0;  // token position of the phrase's first token
+    int last = 0;   // and of its last
+};
+
+// The window of `tokens` positions that holds the most distinct phrases, then the most
+// instances, the first such one; its hits centred. Instances sorted by position.
+int passage_start(const std::vector<PassageInstance>& instances, int phrases, int tokens) {
+    if (instances.empty()) return 0;
+    std::vector<int> in_window(static_cast<std::size_t>(phrases), 0);
+    int distinct = 0;
+    int best_score = -1;
+    std::size_t best_first = 0;
+    std::size_t best_last = 0;
+    std::size_t end = 0;  // one past the last instance in the window of instances[begin]
+    for (std::size_t begin = 0; begin < instances.size(); ++begin) {
+        while (end < instances.size() && instances[end].last < instances[begin].first + tokens) {
+            if (in_window[static_cast<std::size_t>(instances[end].phrase)]++ == 0) ++distinct;
+            ++end;
+        }
+        const int count = static_cast<int>(end - begin);
+        const int score = distinct * 10000 + count;
+        if (count > 0 && score > best_score) {
+            best_score = score;
+            best_first = begin;
+            best_last = end - 1;
+        }
+        if (end > begin && --in_window[static_cast<std::size_t>(instances[begin].phrase)] == 0) {
+            --distinct;
+        }
+        end = std::max(end, begin + 1);
+    }
+    const int first = instances[best_first].first;
+    const int span = instances[best_last].last - first + 1;
+    return std::max(0, first - std::max(0, tokens - span) / 2);
+}
+
+// Byte offsets of the column's tokens from position `kept_from` on, collected by
+// xTokenize, which it stops one token past the window.
+struct PassageTokens {
+    int kept_from = 0;
+    int stop_at = 0;  // position past the window
+    int position = 0;
+    bool more = false;  // a token follows the window
+    std::vector<std::pair<int, int>> offsets;
+};
+
+constexpr int k_passage_complete = SQLITE_DONE;
+
+int collect_passage_token(void* context, int flags, const char* /*token*/, int /*bytes*/, int start,
+                          int end) {
+    auto* tokens = static_cast<PassageTokens*>(context);
+    if ((flags & FTS5_TOKEN_COLOCATED) != 0) return SQLITE_OK;
+    const int position = tokens->position++;
+    if (position >= tokens->stop_at) {
+        tokens->more = true;
+        return k_passage_complete;
+    }
+    if (position >= tokens->kept_from) tokens->offsets.emplace_back(start, end);
+    return SQLITE_OK;
+}
+
+// Text between tokens at either end of the column is kept when it is this short (an opening
+// quote, a closing full stop), dropped otherwise.
+constexpr int k_passage_edge_bytes = 16;
+
+int make_passage(const Fts5ExtensionApi* api, Fts5Context* fts, int column,
+                 std::string_view start_mark, std::string_view end_mark, std::string_view ellipsis,
+                 int tokens, std::string& out) {
+    const char* text = nullptr;
+    int text_bytes = 0;
+    int rc = api->xColumnText(fts, column, &text, &text_bytes);
+    if (rc != SQLITE_OK || text == nullptr || text_bytes <= 0) return rc;
+    const int phrases = api->xPhraseCount(fts);
+    int instance_count = 0;
+    rc = api->xInstCount(fts, &instance_count);
+    std::vector<PassageInstance> instances;
+    for (int i = 0; rc == SQLITE_OK && i < instance_count; ++i) {
+        int phrase = 0;
+        int instance_column = 0;
+        int offset = 0;
+        rc = api->xInst(fts, i, &phrase, &instance_column, &offset);
+        if (rc == SQLITE_OK && instance_column == column) {
+            instances.push_back(
+                {phrase, offset, offset + std::max(1, api->xPhraseSize(fts, phrase)) - 1});
+        }
+    }
+    if (rc != SQLITE_OK) return rc;
+    // xInst orders instances by column, then position.
+    int first = passage_start(instances, phrases, tokens);
+
+    PassageTokens collected;
+    collected.kept_from = std::max(0, first - tokens);
+    collected.stop_at = first + tokens;
+    rc = api->xTokenize(fts, text, text_bytes, &collected, collect_passage_token);
+    if (rc != SQLITE_OK && rc != k_passage_complete) return rc;
+    const int seen = static_cast<int>(collected.offsets.size());
+    // Near the end of the text the window moves back to show as many words as it can.
+    if (!collected.more) first = std::max(collected.kept_from, collected.kept_from + seen - tokens);
+    const int shown_from = first - collected.kept_from;
+    if (shown_from >= seen) return SQLITE_OK;
+    const int shown_to = std::min(seen, shown_from + tokens);  // exclusive
+
+    // The instances' spans in the window; overlapping ones merged.
+    std::vector<std::pair<int, int>> spans;
+    for (const auto& instance : instances) {
+        const int from = std::max(instance.first, first);
+        const int to = std::min(instance.last, first + (shown_to - shown_from) - 1);
+        if (from > to) continue;
+        if (!spans.empty() && from <= spans.back().second) {
+            spans.back().second = std::max(spans.back().second, to);
+        } else {
+            spans.emplace_back(from, to);
+        }
+    }
+
+    const auto& offsets = collected.offsets;
+    const auto bytes = [&](int from, int to) {
+        return std::string_view(text + from, static_cast<std::size_t>(to - from));
+    };
+    const int first_start = offsets[static_cast<std::size_t>(shown_from)].first;
+    if (first > 0) {
+        out += ellipsis;
+    } else if (first_start <= k_passage_edge_bytes) {
+        out += bytes(0, first_start);
+    }
+    std::size_t span = 0;
+    for (int i = shown_from; i < shown_to; ++i) {
+        const int position = collected.kept_from + i;
+        const auto [start, end] = offsets[static_cast<std::size_t>(i)];
+        if (i > shown_from) out += bytes(offsets[static_cast<std::size_t>(i - 1)].second, start);
+        const bool marked = span < spans.size() && spans[span].first <= position;
+        if (marked && spans[span].first == position) out += start_mark;
+        out += bytes(start, end);
+        if (marked && spans[span].second == position) {
+            out += end_mark;
+            ++span;
+        }
+    }
+    const int last_end = offsets[static_cast<std::size_t>(shown_to - 1)].second;
+    if (collected.more || shown_to < seen) {
+        out += ellipsis;
+    } else if (text_bytes - last_end <= k_passage_edge_bytes) {
+        out += bytes(last_end, text_bytes);
+    }
+    return SQLITE_OK;
+}
+
+void passage_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* context,
+                      int argument_count, sqlite3_value** arguments) {
+    if (argument_count != 5) {
+        sqlite3_result_error(context, "carnet_passage takes 5 arguments", -1);
+        return;
+    }
+    const auto text_of = [&](int i) {
+        const auto* value = reinterpret_cast<const char*>(sqlite3_value_text(arguments[i]));
+        return value == nullptr
+                   ? std::string_view()
+                   : std::string_view(value,
+                                      static_cast<std::size_t>(sqlite3_value_bytes(arguments[i])));
+    };
+    const int column = sqlite3_value_int(arguments[0]);
+    const int tokens = std::clamp(sqlite3_value_int(arguments[4]), 1, 64);
+    if (column < 0 || column >= api->xColumnCount(fts)) {
+        sqlite3_result_error(context, "carnet_passage: no such column", -1);
+        return;
+    }
+    try {
+        std::string passage;
+        const int rc =
+            make_passage(api, fts, column, text_of(1), text_of(2), text_of(3), tokens, passage);
+        if (rc != SQLITE_OK) {
+            sqlite3_result_error_code(context, rc);
+            return;
+        }
+        sqlite3_result_text64(context, passage.data(), passage.size(), SQLITE_TRANSIENT,
+                              SQLITE_UTF8);
+    } catch (const std::bad_alloc&) {
+        sqlite3_result_error_nomem(context);
+    }
+}
+
 // ---- HTML to text -----------------------------------------------------------------------
 
 struct NamedEntity {
@@ -796,8 +996,10 @@ model::Status register_search_functions(sqlite3* db) {
                                std::string("cannot register the tokenizer ") + name);
         }
     }
-    if (api->xCreateFunction(api, "carnet_rank", nullptr, rank_function, nullptr) != SQLITE_OK) {
-        return model::fail(model::Error::Code::database, "cannot register carnet_rank");
+    if (api->xCreateFunction(api, "carnet_rank", nullptr, rank_function, nullptr) != SQLITE_OK ||
+        api->xCreateFunction(api, "carnet_passage", nullptr, passage_function, nullptr) !=
+            SQLITE_OK) {
+        return model::fail(model::Error::Code::database, "cannot register the ranking functions");
     }
     // DIRECTONLY: a database file cannot smuggle a call to it into a trigger or a view.
     if (sqlite3_create_function_v2(db, "carnet_search_text", 1,
@@ -936,21 +1138,21 @@ std::optional<std::string> fts_query_from_reader_text(std::string_view text) {
     return "(" + positive + ") NOT (" + negative + ")";
 }
 
-std::string passage_html_from_snippet(std::string_view snippet) {
+std::string passage_html_from_marked_text(std::string_view passage) {
     std::string out;
-    out.reserve(snippet.size() + 32);
-    for (std::size_t i = 0; i < snippet.size(); ++i) {
-        if (snippet.compare(i, k_match_start.size(), k_match_start) == 0) {
+    out.reserve(passage.size() + 32);
+    for (std::size_t i = 0; i < passage.size(); ++i) {
+        if (passage.compare(i, k_match_start.size(), k_match_start) == 0) {
             out += "<mark>";
             i += k_match_start.size() - 1;
             continue;
         }
-        if (snippet.compare(i, k_match_end.size(), k_match_end) == 0) {
+        if (passage.compare(i, k_match_end.size(), k_match_end) == 0) {
             out += "</mark>";
             i += k_match_end.size() - 1;
             continue;
         }
-        switch (snippet[i]) {
+        switch (passage[i]) {
             case '&':
                 out += "&amp;";
                 break;
@@ -967,7 +1169,7 @@ std::string passage_html_from_snippet(std::string_view snippet) {
                 out += "&#39;";
                 break;
             default:
-                out += snippet[i];
+                out += passage[i];
         }
     }
     return out;

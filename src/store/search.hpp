@@ -22,7 +22,7 @@ model::Status register_search_functions(sqlite3* db);
 
 // The text of a post's HTML as the index stores it: tags, comments, scripts and styles
 // dropped, common entities decoded, white space folded, invalid UTF-8 replaced, and the
-// private-use characters used as snippet markers removed.
+// private-use characters used as passage markers removed.
 std::string search_text_from_html(std::string_view html);
 
 // The FTS5 MATCH expression for a reader's query, built only from quoted words so that no
@@ -33,12 +33,12 @@ inline constexpr std::size_t k_max_query_bytes = 256;
 inline constexpr std::size_t k_max_query_terms = 32;
 std::optional<std::string> fts_query_from_reader_text(std::string_view text);
 
-// What snippet() marks matches with: private-use characters that the indexed text never
+// What carnet_passage() marks matches with: private-use characters that the indexed text never
 // holds (search_text_from_html removes them).
 inline constexpr std::string_view k_match_start = "\xEE\x80\x80";  // U+E000
 inline constexpr std::string_view k_match_end = "\xEE\x80\x81";    // U+E001
 
-// Escapes a snippet for HTML, then turns its markers into <mark> and </mark>.
-std::string passage_html_from_snippet(std::string_view snippet);
+// Escapes a passage for HTML, then turns its markers into <mark> and </mark>.
+std::string passage_html_from_marked_text(std::string_view passage);
 
 }  // namespace carnet::store::search

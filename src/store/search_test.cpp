@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <set>
@@ -348,6 +349,81 @@ TEST_P(SearchTest, PrivateUseMarkersInAPostCannotForgeMarks) {
     const auto& passage = found.hits[0].passage_html;
     EXPECT_EQ(passage.find("<mark>pi"), std::string::npos) << passage;
     EXPECT_NE(passage.find("<mark>Misrata</mark>"), std::string::npos) << passage;
+}
+
+// The words of a passage without its marks and ellipses.
+std::vector<std::string> passage_words(std::string passage) {
+    for (std::string_view noise : {"<mark>", "</mark>", "…", ".", ","}) {
+        for (auto at = passage.find(noise); at != std::string::npos; at = passage.find(noise)) {
+            passage.replace(at, noise.size(), " ");
+        }
+    }
+    std::istringstream words(passage);
+    return {std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+}
+
+// "w0 w1 ... w(n-1)" with `inserted` put at the given positions.
+std::string numbered_words(int count, const std::map<int, std::string>& inserted) {
+    std::string text;
+    for (int i = 0; i < count; ++i) {
+        if (!text.empty()) text += ' ';
+        const auto found = inserted.find(i);
+        text += found != inserted.end() ? found->second : fmt::format("w{}", i);
+    }
+    return text;
+}
+
+TEST_P(SearchTest, PassageIsTheWindowAroundTheMatchesWithEllipses) {
+    // A match in the middle of a long text: 24 words around it, cut on both sides.
+    add("Milieu", "<p>" + numbered_words(200, {{100, "Misrata"}}) + ".</p>");
+    const auto middle = search("misrata");
+    ASSERT_EQ(middle.hits.size(), 1u);
+    const auto& passage = middle.hits[0].passage_html;
+    EXPECT_TRUE(passage.starts_with("…")) << passage;
+    EXPECT_TRUE(passage.ends_with("…")) << passage;
+    auto words = passage_words(passage);
+    EXPECT_EQ(words.size(), 24u) << passage;
+    const auto at = std::find(words.begin(), words.end(), "Misrata") - words.begin();
+    EXPECT_GE(at, 8) << passage;  // centred, not first
+    EXPECT_LE(at, 15) << passage;
+    EXPECT_NE(passage.find("<mark>Misrata</mark>"), std::string::npos) << passage;
+
+    // Near the end: the window moves back to show 24 words, and the text's end is kept.
+    add("Fin", "<p>" + numbered_words(100, {{98, "Syrte"}}) + ".</p>");
+    const auto end = search("syrte");
+    ASSERT_EQ(end.hits.size(), 1u);
+    EXPECT_TRUE(end.hits[0].passage_html.starts_with("…")) << end.hits[0].passage_html;
+    EXPECT_TRUE(end.hits[0].passage_html.ends_with("<mark>Syrte</mark> w99."))
+        << end.hits[0].passage_html;
+    EXPECT_EQ(passage_words(end.hits[0].passage_html).size(), 24u);
+
+    // The window holding both words wins over an earlier one holding one of them twice.
+    add("Deux",
+        "<p>" +
+            numbered_words(
+                300, {{10, "Benghazi"}, {12, "Benghazi"}, {200, "Benghazi"}, {205, "Derna"}}) +
+            "</p>");
+    const auto both = search("benghazi derna");
+    ASSERT_EQ(both.hits.size(), 1u);
+    const auto& together = both.hits[0].passage_html;
+    EXPECT_NE(together.find("<mark>Benghazi</mark> w201"), std::string::npos) << together;
+    EXPECT_NE(together.find("<mark>Derna</mark>"), std::string::npos) << together;
+    EXPECT_EQ(together.find("w12 "), std::string::npos) << together;
+
+    // A match in the title alone: the passage is the beginning of the text, unmarked.
+    add("Tobrouk", "<p>« " + numbered_words(50, {}) + "</p>");
+    const auto title = search("tobrouk");
+    ASSERT_EQ(title.hits.size(), 1u);
+    const auto& opening = title.hits[0].passage_html;
+    EXPECT_TRUE(opening.starts_with("« w0 w1")) << opening;
+    EXPECT_TRUE(opening.ends_with("w23…")) << opening;
+    EXPECT_EQ(opening.find("<mark>"), std::string::npos) << opening;
+
+    // A phrase is one mark, however many words it has; a short text is shown whole.
+    add("Phrase", "<p>Le conseil de sécurité s'est réuni.</p>");
+    const auto phrase = search("\"conseil de securite\"");
+    ASSERT_EQ(phrase.hits.size(), 1u);
+    EXPECT_EQ(phrase.hits[0].passage_html, "Le <mark>conseil de sécurité</mark> s&#39;est réuni.");
 }
 
 TEST_P(SearchTest, HostileQueriesAlwaysAnswer) {

@@ -628,7 +628,7 @@ public:
                                                       "p.blog_id = ?2 AND p.status = 'published'",
                                                       k_post_columns_without_body)));
         CARNET_TRY(passage_query,
-                   db.prepare(fmt::format("SELECT snippet({0}, 1, ?2, ?3, '…', 24) FROM {0} "
+                   db.prepare(fmt::format("SELECT carnet_passage({0}, 1, ?2, ?3, '…', 24) FROM {0} "
                                           "WHERE {0} MATCH ?1 AND rowid = ?4",
                                           table)));
         for (const auto post_id : page.ids) {
@@ -645,7 +645,8 @@ public:
                 .bind(4, post_id);
             CARNET_TRY(has_passage, passage_query->step());
             if (has_passage) {
-                hit.passage_html = search::passage_html_from_snippet(passage_query->column_text(0));
+                hit.passage_html =
+                    search::passage_html_from_marked_text(passage_query->column_text(0));
             }
             passage_query->reset();
             CARNET_CHECK(load_categories(db, hit.post));
