@@ -298,6 +298,27 @@ CREATE TABLE comment_meta (
     PRIMARY KEY (comment_id, key)
 );
 )sql"},
+    // Long prefixes ("gouverne*", longer than the prefix indexes) are searched as the tokens
+    // they stand for: search_terms lists every indexed token of at least
+    // search::k_shortest_listed_term (6) characters, per language. The store adds a
+    // transaction's new tokens as it commits; tokens of deleted posts stay (a search for one
+    // finds nothing). Filled here from the indexes as they are, pair tokens (which start with
+    // a control character) left out.
+    {9, R"sql(
+CREATE TABLE search_terms (
+    locale TEXT NOT NULL,
+    term   TEXT NOT NULL,
+    PRIMARY KEY (locale, term)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE temp.search_vocabulary_fr USING fts5vocab(main, post_search_fr, row);
+CREATE VIRTUAL TABLE temp.search_vocabulary_en USING fts5vocab(main, post_search_en, row);
+INSERT INTO search_terms (locale, term)
+    SELECT 'fr', term FROM temp.search_vocabulary_fr WHERE length(term) >= 6 AND unicode(term) >= 32;
+INSERT INTO search_terms (locale, term)
+    SELECT 'en', term FROM temp.search_vocabulary_en WHERE length(term) >= 6 AND unicode(term) >= 32;
+DROP TABLE temp.search_vocabulary_fr;
+DROP TABLE temp.search_vocabulary_en;
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -37,6 +38,15 @@ bool is_ascii(std::string_view text) {
         if (c >= 0x80) return false;
     }
     return true;
+}
+
+// Characters of valid UTF-8 text, as FTS5 counts a prefix's length.
+int character_count(std::string_view text) {
+    int count = 0;
+    for (unsigned char c : text) {
+        if ((c & 0xC0) != 0x80) ++count;
+    }
+    return count;
 }
 
 // Valid UTF-8 with runs of white space and control characters folded into one space, no
@@ -296,13 +306,40 @@ constexpr std::string_view k_common_words_english =
     "the of and to a in is it that for on with as was by at an be this are from or his her "
     "s not have has had were which but its their they he she we you";
 
+// A query string that starts with this is one index token, looked up as it is: how a long
+// prefix is searched once search_terms has listed its tokens. No reader's text holds it
+// (clean_text drops control characters before a query is built).
+constexpr char k_exact_token_marker = '\x02';
+
+// The long tokens (see k_shortest_listed_term) a connection's tokenizers indexed since the
+// store last collected them with carnet_search_new_terms(), per language. One per
+// connection, owned by that SQL function; the tokenizers hold pointers into it.
+struct NewTerms {
+    std::unordered_set<std::string> tokens;
+    // Bumped at each collection, so that words a tokenizer remembers having recorded are
+    // recorded again for the next transaction.
+    std::uint64_t collection = 1;
+};
+
+struct TokenizerSetup {
+    const char* algorithm = nullptr;
+    NewTerms* new_terms = nullptr;
+};
+
+struct SearchConnection {
+    std::array<NewTerms, 2> new_terms;  // French, English
+    std::array<TokenizerSetup, 2> setups;
+};
+
 // One instance per FTS5 table per connection (FTS5 calls xCreate for each), so its
 // stemmer, break iterator and buffers are only ever used by the thread that holds the
 // connection: sb_stemmer is not thread-safe.
 class Tokenizer {
 public:
-    static std::unique_ptr<Tokenizer> create(const char* algorithm) {
+    static std::unique_ptr<Tokenizer> create(const TokenizerSetup& setup) {
+        const char* algorithm = setup.algorithm;
         auto tokenizer = std::unique_ptr<Tokenizer>(new Tokenizer());
+        tokenizer->new_terms_ = setup.new_terms;
         tokenizer->stemmer_.reset(sb_stemmer_new(algorithm, "UTF_8"));
         if (!tokenizer->stemmer_ || !tokenizer->words_.ok()) return nullptr;
         const auto common = std::string_view(algorithm) == "french" ? k_common_words_french
@@ -339,6 +376,13 @@ public:
         const bool prefix = (flags & FTS5_TOKENIZE_PREFIX) != 0;
         const bool query = (flags & FTS5_TOKENIZE_QUERY) != 0;
         const bool aux = (flags & FTS5_TOKENIZE_AUX) != 0;
+        const bool document = (flags & FTS5_TOKENIZE_DOCUMENT) != 0;
+        if (query && !prefix && text.starts_with(k_exact_token_marker)) {
+            const auto token = text.substr(1);
+            if (token.empty()) return SQLITE_OK;
+            const auto size = static_cast<int>(token.size());
+            return on_token(context, 0, token.data(), size, 0, size);
+        }
         int result = SQLITE_OK;
         bool have_previous = false;
         Word previous;
@@ -375,9 +419,10 @@ public:
                     on_token(context, 0, word.data(), static_cast<int>(word.size()), start, end);
                 return result == SQLITE_OK;
             }
-            const WordTokens* tokens = tokens_of(word);
+            WordTokens* tokens = tokens_of(word);
             if (tokens == nullptr) return fail(SQLITE_ERROR, result);
             if (tokens->primary.empty()) return true;
+            if (document) record(*tokens);
             // The next word is needed before this one can be given: keep a copy, as the
             // cache may be emptied by the next lookup.
             Word current{*tokens, start, end};
@@ -397,6 +442,7 @@ private:
     struct WordTokens {
         std::string primary, stemmed, folded;
         bool common = false;
+        std::uint64_t recorded_in = 0;  // the NewTerms collection its long tokens went to
     };
 
     struct Word : WordTokens {
@@ -421,7 +467,7 @@ private:
 
     Tokenizer() = default;
 
-    const WordTokens* tokens_of(std::string_view word) {
+    WordTokens* tokens_of(std::string_view word) {
         if (const auto found = cache_.find(word); found != cache_.end()) return &found->second;
         WordTokens tokens;
         if (!folder_.fold(word, false, lowered_) || !stem(lowered_, stemmed_) ||
@@ -440,6 +486,17 @@ private:
                         common_tokens_.contains(tokens.folded);
         if (cache_.size() >= k_max_cached_words) cache_.clear();
         return &cache_.emplace(std::string(word), std::move(tokens)).first->second;
+    }
+
+    // Adds the word's long tokens to those the store will list in search_terms.
+    void record(WordTokens& tokens) {
+        if (new_terms_ == nullptr || tokens.recorded_in == new_terms_->collection) return;
+        tokens.recorded_in = new_terms_->collection;
+        for (const std::string* token : {&tokens.primary, &tokens.stemmed, &tokens.folded}) {
+            if (character_count(*token) >= k_shortest_listed_term) {
+                new_terms_->tokens.insert(*token);
+            }
+        }
     }
 
     // A pair starts with a control character, which no word and so no prefix a reader types
@@ -502,13 +559,14 @@ private:
     std::string lowered_, stemmed_, folded_, pair_;
     std::unordered_map<std::string, WordTokens, WordHash, std::equal_to<>> cache_;
     std::unordered_set<std::string> common_tokens_;
+    NewTerms* new_terms_ = nullptr;
 };
 
 // The C entry points FTS5 calls. No exception may cross them.
-int create_tokenizer(void* algorithm, const char** /*arguments*/, int /*argument_count*/,
+int create_tokenizer(void* setup, const char** /*arguments*/, int /*argument_count*/,
                      Fts5Tokenizer** out) {
     try {
-        auto tokenizer = Tokenizer::create(static_cast<const char*>(algorithm));
+        auto tokenizer = Tokenizer::create(*static_cast<const TokenizerSetup*>(setup));
         if (!tokenizer) return SQLITE_ERROR;
         *out = reinterpret_cast<Fts5Tokenizer*>(tokenizer.release());
         return SQLITE_OK;
@@ -556,72 +614,113 @@ void search_text_function(sqlite3_context* context, int /*argument_count*/,
 
 // ---- Ranking ----------------------------------------------------------------------------
 
-// carnet_rank(title_weight, body_weight, filter_phrases, first_rowid, last_rowid): BM25 as
-// FTS5's bm25() computes it (k1 = 1.2, b = 0.75, the same inverse document frequencies, other
-// columns weighing nothing), with two differences that keep a query's cost bounded:
-// - the last `filter_phrases` phrases (the blog filter) do not count: they
-//   only filter, and bm25() would count every row of the blog to weigh them;
+// carnet_rank(title_weight, body_weight, groups, first_rowid, last_rowid): BM25 as FTS5's
+// bm25() computes it (k1 = 1.2, b = 0.75, the same inverse document frequencies, other
+// columns weighing nothing), with differences that keep a query's cost bounded:
+// - `groups` gives, for each phrase in order, the reader's term it belongs to (rank_groups);
+//   a term that stands for several phrases (the tokens of a long prefix) is one term, with
+//   the sum of their frequencies. Phrases it gives -1, and those past its end (the blog
+//   filter), do not count: they only exclude or filter, and bm25() would count every row
+//   of the blog to weigh them;
 // - how many posts hold a phrase is counted exactly up to k_exact_phrase_count, and beyond
 //   that estimated from how far into the table's rowids [first_rowid, last_rowid] that many
 //   were found: bm25() counts them all, which for a word in most posts costs more than the
 //   rest of the query. Above a few thousand posts the estimate is within a few percent, and
 //   the weight of a word in more than half the posts is the same tiny constant anyway.
-// The scores are only ever compared with each other: a query of one ranked phrase gets
-// scores that are bm25's divided by that phrase's weight, in the same order.
+// The scores are only ever compared with each other: a query of one ranked term gets
+// scores that are bm25's divided by that term's weight, in the same order.
 constexpr int k_exact_phrase_count = 2000;
+// More groups than a query has terms is a broken argument: no bigger allocation than this.
+constexpr int k_max_groups = 64;
 constexpr double k_bm25_k1 = 1.2;
 constexpr double k_bm25_b = 0.75;
 
 struct RankData {
-    int ranked_phrases = 0;
-    std::vector<double> idf;  // per ranked phrase
+    std::vector<int> group_of_phrase;  // -1: not ranked
+    std::vector<double> idf;           // per group
     double average_length = 1;
-    std::vector<double> frequency;  // per ranked phrase, scratch for each row
+    std::vector<double> frequency;  // per group, scratch for each row
 };
 
 struct PhraseCounter {
     int count = 0;
+    int limit = k_exact_phrase_count;
     sqlite3_int64 last_rowid = 0;
 };
 
 int count_phrase_row(const Fts5ExtensionApi* api, Fts5Context* fts, void* user) {
     auto* counter = static_cast<PhraseCounter*>(user);
     counter->last_rowid = api->xRowid(fts);
-    return ++counter->count >= k_exact_phrase_count ? SQLITE_DONE : SQLITE_OK;
+    return ++counter->count >= counter->limit ? SQLITE_DONE : SQLITE_OK;
 }
 
-int compute_rank_data(const Fts5ExtensionApi* api, Fts5Context* fts, int filter_phrases,
+std::vector<int> parse_groups(std::string_view text) {
+    std::vector<int> groups;
+    for (std::size_t at = 0; at < text.size();) {
+        const auto space = std::min(text.find(' ', at), text.size());
+        int group = -1;
+        std::from_chars(text.data() + at, text.data() + space, group);
+        groups.push_back(group);
+        at = space + 1;
+    }
+    return groups;
+}
+
+int compute_rank_data(const Fts5ExtensionApi* api, Fts5Context* fts, std::string_view groups,
                       sqlite3_int64 first_rowid, sqlite3_int64 last_rowid, RankData& data) {
     sqlite3_int64 rows = 0;
     sqlite3_int64 tokens = 0;
     int rc = api->xRowCount(fts, &rows);
     if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
     if (rc != SQLITE_OK) return rc;
-    data.ranked_phrases = std::max(0, api->xPhraseCount(fts) - filter_phrases);
+    data.group_of_phrase = parse_groups(groups);
+    data.group_of_phrase.resize(static_cast<std::size_t>(std::max(0, api->xPhraseCount(fts))), -1);
+    int group_count = 0;
+    for (int& group : data.group_of_phrase) {
+        if (group < 0 || group >= k_max_groups) group = -1;
+        group_count = std::max(group_count, group + 1);
+    }
     data.average_length = rows > 0 ? static_cast<double>(tokens) / static_cast<double>(rows) : 1;
     if (data.average_length <= 0) data.average_length = 1;
-    data.idf.assign(static_cast<std::size_t>(std::max(0, data.ranked_phrases)), 0.0);
+    data.idf.assign(static_cast<std::size_t>(group_count), 0.0);
     data.frequency.assign(data.idf.size(), 0.0);
-    if (data.ranked_phrases == 1) {
-        // One phrase's weight scales every score alike and leaves the order as it is:
-        // counting its posts (a walk of the whole match) would buy nothing.
+    if (group_count == 1) {
+        // One term's weight scales every score alike and leaves the order as it is: counting
+        // its posts (a walk of the whole match) would buy nothing.
         data.idf[0] = 1;
         return SQLITE_OK;
     }
-    for (int phrase = 0; phrase < data.ranked_phrases; ++phrase) {
+    std::vector<int> members(data.idf.size(), 0);
+    for (const int group : data.group_of_phrase) {
+        if (group >= 0) ++members[static_cast<std::size_t>(group)];
+    }
+    std::vector<double> holding(data.idf.size(), 0.0);
+    const auto phrase_count = static_cast<int>(data.group_of_phrase.size());
+    for (int phrase = 0; phrase < phrase_count; ++phrase) {
+        const int group = data.group_of_phrase[static_cast<std::size_t>(phrase)];
+        if (group < 0) continue;
+        // The tokens of one prefix share the count, so that a term costs the same walk
+        // whatever it stands for; their posts overlap little, so their sum stands for
+        // the posts that hold any of them.
         PhraseCounter counter;
+        counter.limit =
+            std::max(100, k_exact_phrase_count / members[static_cast<std::size_t>(group)]);
         rc = api->xQueryPhrase(fts, phrase, &counter, count_phrase_row);
         if (rc != SQLITE_OK) return rc;
-        double holding = counter.count;
-        if (counter.count >= k_exact_phrase_count && counter.last_rowid > first_rowid) {
+        double held = counter.count;
+        if (counter.count >= counter.limit && counter.last_rowid > first_rowid) {
             const double span = static_cast<double>(last_rowid - first_rowid) + 1;
             const double walked = static_cast<double>(counter.last_rowid - first_rowid) + 1;
-            holding = std::min(static_cast<double>(rows), holding * span / walked);
+            held = held * span / walked;
         }
-        const double total = static_cast<double>(rows);
-        const double idf = std::log((total - holding + 0.5) / (holding + 0.5));
+        holding[static_cast<std::size_t>(group)] += held;
+    }
+    const double total = static_cast<double>(rows);
+    for (std::size_t group = 0; group < holding.size(); ++group) {
+        const double held = std::min(total, holding[group]);
+        const double idf = std::log((total - held + 0.5) / (held + 0.5));
         // As bm25(): a word in more than half the rows still counts a little.
-        data.idf[static_cast<std::size_t>(phrase)] = idf <= 0 ? 1e-6 : idf;
+        data.idf[group] = idf <= 0 ? 1e-6 : idf;
     }
     return SQLITE_OK;
 }
@@ -640,7 +739,8 @@ void rank_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
         auto* data = static_cast<RankData*>(api->xGetAuxdata(fts, 0));
         if (data == nullptr) {
             auto fresh = std::make_unique<RankData>();
-            int rc = compute_rank_data(api, fts, sqlite3_value_int(arguments[2]),
+            const auto* groups = reinterpret_cast<const char*>(sqlite3_value_text(arguments[2]));
+            int rc = compute_rank_data(api, fts, groups == nullptr ? "" : groups,
                                        sqlite3_value_int64(arguments[3]),
                                        sqlite3_value_int64(arguments[4]), *fresh);
             if (rc == SQLITE_OK) rc = api->xSetAuxdata(fts, fresh.get(), delete_rank_data);
@@ -653,14 +753,18 @@ void rank_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
         std::fill(data->frequency.begin(), data->frequency.end(), 0.0);
         int instances = 0;
         int rc = api->xInstCount(fts, &instances);
+        const auto phrase_count = static_cast<int>(data->group_of_phrase.size());
         for (int i = 0; rc == SQLITE_OK && i < instances; ++i) {
             int phrase = 0;
             int column = 0;
             int offset = 0;
             rc = api->xInst(fts, i, &phrase, &column, &offset);
-            if (rc == SQLITE_OK && phrase < data->ranked_phrases && column >= 0 && column < 2) {
-                data->frequency[static_cast<std::size_t>(phrase)] += weights[column];
+            if (rc != SQLITE_OK || phrase < 0 || phrase >= phrase_count || column < 0 ||
+                column >= 2) {
+                continue;
             }
+            const int group = data->group_of_phrase[static_cast<std::size_t>(phrase)];
+            if (group >= 0) data->frequency[static_cast<std::size_t>(group)] += weights[column];
         }
         int length = 0;
         if (rc == SQLITE_OK) rc = api->xColumnSize(fts, -1, &length);
@@ -672,9 +776,9 @@ void rank_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
             k_bm25_k1 *
             (1 - k_bm25_b + k_bm25_b * static_cast<double>(length) / data->average_length);
         double score = 0;
-        for (std::size_t phrase = 0; phrase < data->frequency.size(); ++phrase) {
-            const double f = data->frequency[phrase];
-            score += data->idf[phrase] * (f * (k_bm25_k1 + 1)) / (f + norm);
+        for (std::size_t group = 0; group < data->frequency.size(); ++group) {
+            const double f = data->frequency[group];
+            score += data->idf[group] * (f * (k_bm25_k1 + 1)) / (f + norm);
         }
         // Negated so that ORDER BY rank, ascending, puts the best first, like bm25().
         sqlite3_result_double(context, -score);
@@ -875,6 +979,63 @@ void passage_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_con
     }
 }
 
+// ---- Long tokens ------------------------------------------------------------------------
+
+int language_of(std::string_view locale) {
+    if (locale == "fr") return 0;
+    if (locale == "en") return 1;
+    return -1;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+    out += '"';
+    for (const char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20) {
+            constexpr std::string_view digits = "0123456789abcdef";
+            out += "\\u00";
+            out += digits[static_cast<unsigned char>(c) >> 4];
+            out += digits[static_cast<unsigned char>(c) & 0xF];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
+// carnet_search_new_terms(locale): see search.hpp. Collecting empties the list.
+void new_terms_function(sqlite3_context* context, int /*argument_count*/,
+                        sqlite3_value** arguments) {
+    auto* connection = static_cast<SearchConnection*>(sqlite3_user_data(context));
+    const auto* locale = reinterpret_cast<const char*>(sqlite3_value_text(arguments[0]));
+    const int language = language_of(locale == nullptr ? "" : locale);
+    if (language < 0) {
+        sqlite3_result_error(context, "carnet_search_new_terms: no such language", -1);
+        return;
+    }
+    auto& terms = connection->new_terms[static_cast<std::size_t>(language)];
+    try {
+        std::string json = "[";
+        for (const auto& token : terms.tokens) {
+            if (json.size() > 1) json += ',';
+            append_json_string(json, token);
+        }
+        json += ']';
+        sqlite3_result_text64(context, json.data(), json.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    } catch (const std::bad_alloc&) {
+        sqlite3_result_error_nomem(context);
+        return;
+    }
+    terms.tokens.clear();
+    ++terms.collection;
+}
+
+void delete_search_connection(void* connection) {
+    delete static_cast<SearchConnection*>(connection);
+}
+
 // ---- HTML to text -----------------------------------------------------------------------
 
 struct NamedEntity {
@@ -987,11 +1148,22 @@ model::Status register_search_functions(sqlite3* db) {
     if (api == nullptr || api->iVersion < 2) {
         return model::fail(model::Error::Code::database, "cannot reach the FTS5 API");
     }
+    // The connection's tokenizers and carnet_search_new_terms share one SearchConnection,
+    // which SQLite deletes with the function when the connection closes (or at once, if
+    // registering the function fails).
+    auto* connection = new SearchConnection();
+    connection->setups = {TokenizerSetup{k_french, &connection->new_terms[0]},
+                          TokenizerSetup{k_english, &connection->new_terms[1]}};
+    if (sqlite3_create_function_v2(db, "carnet_search_new_terms", 1,
+                                   SQLITE_UTF8 | SQLITE_DIRECTONLY, connection, new_terms_function,
+                                   nullptr, nullptr, delete_search_connection) != SQLITE_OK) {
+        return model::fail(model::Error::Code::database,
+                           "cannot register the function carnet_search_new_terms");
+    }
     fts5_tokenizer tokenizer{create_tokenizer, delete_tokenizer, run_tokenizer};
-    for (const auto& [name, algorithm] :
-         {std::pair{"carnet_fr", k_french}, std::pair{"carnet_en", k_english}}) {
-        if (api->xCreateTokenizer(api, name, const_cast<char*>(algorithm), &tokenizer, nullptr) !=
-            SQLITE_OK) {
+    for (const auto& [name, setup] : {std::pair{"carnet_fr", &connection->setups[0]},
+                                      std::pair{"carnet_en", &connection->setups[1]}}) {
+        if (api->xCreateTokenizer(api, name, setup, &tokenizer, nullptr) != SQLITE_OK) {
             return model::fail(model::Error::Code::database,
                                std::string("cannot register the tokenizer ") + name);
         }
@@ -1066,7 +1238,8 @@ std::string search_text_from_html(std::string_view html) {
     return clean_text(text);
 }
 
-std::optional<std::string> fts_query_from_reader_text(std::string_view text) {
+std::optional<MatchQuery> match_query_from_reader_text(std::string_view text,
+                                                       const PrefixExpander& expand) {
     if (text.size() > k_max_query_bytes) {
         text = text.substr(0, k_max_query_bytes);
         // Do not leave half a character at the end.
@@ -1128,14 +1301,54 @@ std::optional<std::string> fts_query_from_reader_text(std::string_view text) {
     }
     std::string positive;
     std::string negative;
+    std::vector<int> positive_phrases;
+    std::vector<int> negative_phrases;
+    int positive_terms = 0;
     for (const auto& term : terms) {
         auto& side = term.excluded ? negative : positive;
         if (!side.empty()) side += term.excluded ? " OR " : " AND ";
-        side += term_expression(term);
+        // A lone long prefix becomes the tokens it stands for, when search_terms lists them.
+        std::optional<std::vector<std::string>> tokens;
+        if (term.prefix && term.words.size() == 1 && expand &&
+            folder.fold(term.words.front(), true, folded) &&
+            character_count(folded) > k_longest_prefix_index) {
+            tokens = expand(folded);
+        }
+        // None listed: no post holds a word that begins so. The prefix itself, looked up as a
+        // token, is not in the index either (it would be listed), and finds nothing at once.
+        if (tokens && tokens->empty()) tokens->push_back(folded);
+        const int phrases = tokens ? static_cast<int>(tokens->size()) : 1;
+        if (tokens) {
+            side += '(';
+            for (std::size_t i = 0; i < tokens->size(); ++i) {
+                if (i > 0) side += " OR ";
+                side += quoted(k_exact_token_marker + (*tokens)[i]);
+            }
+            side += ')';
+        } else {
+            side += term_expression(term);
+        }
+        auto& groups = term.excluded ? negative_phrases : positive_phrases;
+        groups.insert(groups.end(), static_cast<std::size_t>(phrases),
+                      term.excluded ? -1 : positive_terms);
+        if (!term.excluded) ++positive_terms;
     }
     if (positive.empty()) return std::nullopt;
-    if (negative.empty()) return positive;
-    return "(" + positive + ") NOT (" + negative + ")";
+    MatchQuery query;
+    query.phrase_terms = std::move(positive_phrases);
+    query.phrase_terms.insert(query.phrase_terms.end(), negative_phrases.begin(),
+                              negative_phrases.end());
+    query.expression = negative.empty() ? positive : "(" + positive + ") NOT (" + negative + ")";
+    return query;
+}
+
+std::string rank_groups(const std::vector<int>& phrase_terms) {
+    std::string groups;
+    for (const int term : phrase_terms) {
+        if (!groups.empty()) groups += ' ';
+        groups += std::to_string(term);
+    }
+    return groups;
 }
 
 std::string passage_html_from_marked_text(std::string_view passage) {

@@ -5,9 +5,11 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/model.hpp"
 
@@ -15,8 +17,11 @@ namespace carnet::store::search {
 
 // Registers on `db` the FTS5 tokenizers `carnet_fr` and `carnet_en` (Unicode words, case
 // and diacritics folded, Snowball stems, common words also indexed paired with their
-// neighbours so that phrases holding them stay fast) and the SQL function
-// carnet_search_text(html).
+// neighbours so that phrases holding them stay fast), the ranking functions carnet_rank and
+// carnet_passage, and the SQL functions carnet_search_text(html) and
+// carnet_search_new_terms(locale): the JSON array of the tokens of at least
+// k_shortest_listed_term characters that the connection's tokenizers indexed since the last
+// call for that locale ('fr' or 'en'), which the store adds to search_terms before it commits.
 // Must run on every connection before it touches a search table.
 model::Status register_search_functions(sqlite3* db);
 
@@ -25,13 +30,40 @@ model::Status register_search_functions(sqlite3* db);
 // private-use characters used as passage markers removed.
 std::string search_text_from_html(std::string_view html);
 
+// The search tables' prefix indexes serve prefixes of 2 to k_longest_prefix_index
+// characters (migration 7). A longer prefix has none: FTS5 would merge, at every query, the
+// whole doclist of every token that starts with it. Instead the store lists those tokens in
+// its table search_terms, which holds every indexed token of at least k_shortest_listed_term
+// characters, and searches for them by name (see PrefixExpander).
+inline constexpr int k_longest_prefix_index = 5;
+inline constexpr int k_shortest_listed_term = k_longest_prefix_index + 1;
+inline constexpr std::size_t k_max_prefix_expansion = 32;
+
+// The index tokens that begin with `folded_prefix` (folded as the tokenizer folds a prefix),
+// at most k_max_prefix_expansion of them; std::nullopt leaves the prefix to FTS5.
+using PrefixExpander =
+    std::function<std::optional<std::vector<std::string>>(std::string_view folded_prefix)>;
+
+struct MatchQuery {
+    std::string expression;  // FTS5 MATCH expression
+    // For each phrase of the expression, in order, the reader's term it comes from (a prefix
+    // looked up in search_terms gives one phrase per token), or -1 for excluded terms: what
+    // carnet_rank takes as its groups.
+    std::vector<int> phrase_terms;
+};
+
 // The FTS5 MATCH expression for a reader's query, built only from quoted words so that no
 // FTS5 syntax typed by a reader survives; std::nullopt when nothing positive is left to
 // search (no words, or only excluded ones). Reads at most k_max_query_bytes of `text` and
-// keeps at most k_max_query_terms terms.
+// keeps at most k_max_query_terms terms. A prefix longer than k_longest_prefix_index is
+// given to `expand`, when there is one.
 inline constexpr std::size_t k_max_query_bytes = 256;
 inline constexpr std::size_t k_max_query_terms = 32;
-std::optional<std::string> fts_query_from_reader_text(std::string_view text);
+std::optional<MatchQuery> match_query_from_reader_text(std::string_view text,
+                                                       const PrefixExpander& expand = {});
+
+// carnet_rank's `groups` argument for `phrase_terms`.
+std::string rank_groups(const std::vector<int>& phrase_terms);
 
 // What carnet_passage() marks matches with: private-use characters that the indexed text never
 // holds (search_text_from_html removes them).

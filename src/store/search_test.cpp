@@ -591,7 +591,8 @@ TEST_P(SearchTest, ResultsArePaginatedWithCategoriesAndWithoutBodies) {
 TEST_P(SearchTest, IndexFollowsCommitsAndRollbacks) {
     add("Visible", "<p>Palmyre reprise.</p>");
     auto failed = store_->write([&](Writer& writer) -> Status {
-        auto created = writer.create_post(make_post(blog_id_, "Fantôme", "<p>Palmyre perdue.</p>"));
+        auto created = writer.create_post(
+            make_post(blog_id_, "Fantôme", "<p>Palmyre et ses ruines abandonnées.</p>"));
         if (!created) return std::unexpected(created.error());
         return model::fail(model::Error::Code::invalid_input, "changed my mind");
     });
@@ -608,8 +609,45 @@ TEST_P(SearchTest, IndexFollowsCommitsAndRollbacks) {
     });
     ASSERT_FALSE(conflict.has_value());
     EXPECT_EQ(titles("palmyre"), std::vector<std::string>{"Visible"});
-    add("Fantôme", "<p>Palmyre perdue.</p>");
+    add("Fantôme", "<p>Palmyre et ses ruines abandonnées.</p>");
     EXPECT_EQ(search("palmyre").total, 2);
+    // The rolled back transaction had met the word first; this one lists it all the same.
+    EXPECT_EQ(titles("abandonnee*"), std::vector<std::string>{"Fantôme"});
+}
+
+TEST_P(SearchTest, LongPrefixesFindEveryWordTheyBegin) {
+    add("Le gouvernement tombe", "<p>Crise à Tripoli.</p>");
+    add("Nouveau gouverneur", "<p>Nommé à Benghazi.</p>");
+    add("Gouvernance", "<p>Un mot de plus.</p>");
+    add("Voisins", "<p>Le gouverneur et les gouvernements voisins.</p>");
+    add("Crise", "<p>Une crise sans lui.</p>");
+    const auto sorted_titles = [&](const std::string& query) {
+        auto found = titles(query);
+        std::sort(found.begin(), found.end());
+        return found;
+    };
+    const std::vector<std::string> three = {"Le gouvernement tombe", "Nouveau gouverneur",
+                                            "Voisins"};
+    EXPECT_EQ(sorted_titles("gouverne*"), three);
+    EXPECT_EQ(sorted_titles("GOUVERNÈ*"), three);  // folded as the index is
+    EXPECT_EQ(search("gouvern*").total, 4);
+    EXPECT_EQ(search("gouvernementa*").total, 0);
+    EXPECT_EQ(titles("crise -gouverne*"), std::vector<std::string>{"Crise"});
+    EXPECT_EQ(titles("gouverne* benghazi"), std::vector<std::string>{"Nouveau gouverneur"});
+    // Ranked as one word: a match in the title comes before two in a body.
+    const auto found = search("gouverne*");
+    ASSERT_EQ(found.hits.size(), 3u);
+    EXPECT_NE(found.hits[0].post.title, "Voisins");
+    const auto& passage = found.hits[2].passage_html;
+    EXPECT_NE(passage.find("<mark>gouverneur</mark>"), std::string::npos) << passage;
+    EXPECT_NE(passage.find("<mark>gouvernements</mark>"), std::string::npos) << passage;
+
+    // More words than a prefix is looked up as: FTS5 searches the prefix itself.
+    for (int i = 0; i < 40; ++i) {
+        add(fmt::format("Variante {}", i), fmt::format("<p>zarbitude{}</p>", i));
+    }
+    EXPECT_EQ(search("zarbitud*").total, 40);
+    EXPECT_EQ(search("zarbitude1*").total, 11);  // 1 and 10 to 19
 }
 
 TEST_P(SearchTest, RebuildingTheIndexKeepsResultsAndBumpsGenerations) {
@@ -617,7 +655,8 @@ TEST_P(SearchTest, RebuildingTheIndexKeepsResultsAndBumpsGenerations) {
     add(make_post(english_blog_id_, "Court", "<p>The attacks.</p>"));
     add(make_post(blog_id_, "Brouillon", "<p>Misrata.</p>", model::PostStatus::draft));
     const std::vector<std::string> queries = {"attaques",           "etat",           "syrienne",
-                                              "\"etat islamique\"", "daech -misrata", "misr*"};
+                                              "\"etat islamique\"", "daech -misrata", "misr*",
+                                              "gouvernem*",         "syrienn*"};
     // Sorted: posts of equal relevance may come in another order after a rebuild.
     const auto sorted_titles = [&](const std::string& query) {
         auto found = titles(query);
@@ -671,8 +710,13 @@ INSTANTIATE_TEST_SUITE_P(Backends, SearchTest,
 
 // ---- The SQLite implementation's own parts ---------------------------------------------
 
+std::optional<std::string> fts_query_from_reader_text(std::string_view text) {
+    auto query = search::match_query_from_reader_text(text);
+    if (!query) return std::nullopt;
+    return query->expression;
+}
+
 TEST(SqliteSearch, ReaderTextBecomesQuotedWordsOnly) {
-    using search::fts_query_from_reader_text;
     EXPECT_EQ(fts_query_from_reader_text("attaque Misrata"), "\"attaque\" AND \"Misrata\"");
     EXPECT_EQ(fts_query_from_reader_text("\"l'Etat islamique\""), "\"l Etat islamique\"");
     EXPECT_EQ(fts_query_from_reader_text("attaq*"), "\"attaq\"*");
@@ -691,6 +735,43 @@ TEST(SqliteSearch, ReaderTextBecomesQuotedWordsOnly) {
     EXPECT_EQ(std::count(capped->begin(), capped->end(), '"'), 2 * 32);
     EXPECT_LE(fts_query_from_reader_text(std::string(100000, 'x'))->size(),
               search::k_max_query_bytes + 2);
+}
+
+TEST(SqliteSearch, LongPrefixesBecomeTheTokensTheyStandFor) {
+    std::vector<std::string> asked;
+    std::optional<std::vector<std::string>> listed =
+        std::vector<std::string>{"gouvernement", "gouverneur"};
+    const search::PrefixExpander expand = [&](std::string_view prefix) {
+        asked.emplace_back(prefix);
+        return listed;
+    };
+    const auto query = search::match_query_from_reader_text("Syrie Gouvernè* -armée", expand);
+    ASSERT_TRUE(query.has_value());
+    // Folded as the tokenizer folds a prefix; each token looked up as it is (the marker).
+    EXPECT_EQ(asked, std::vector<std::string>{"gouverne"});
+    EXPECT_EQ(query->expression,
+              "(\"Syrie\" AND (\"\x02gouvernement\" OR \"\x02gouverneur\")) NOT (\"armée\")");
+    // The two tokens are one term for ranking; the excluded word is not ranked.
+    EXPECT_EQ(query->phrase_terms, (std::vector<int>{0, 1, 1, -1}));
+    EXPECT_EQ(search::rank_groups(query->phrase_terms), "0 1 1 -1");
+
+    // Prefixes the prefix indexes serve, and prefixes inside a phrase, are left to FTS5.
+    asked.clear();
+    EXPECT_EQ(search::match_query_from_reader_text("gouve*", expand)->expression, "\"gouve\"*");
+    EXPECT_EQ(search::match_query_from_reader_text("\"le gouverne\"*", expand)->expression,
+              "\"le\" + \"gouverne\"*");
+    EXPECT_TRUE(asked.empty());
+    // So is a prefix of too many tokens to list.
+    listed = std::nullopt;
+    EXPECT_EQ(search::match_query_from_reader_text("gouverne*", expand)->expression,
+              "\"gouverne\"*");
+    // A prefix no token begins with is one token that no post holds.
+    listed = std::vector<std::string>{};
+    const auto none = search::match_query_from_reader_text("gouverne*", expand);
+    EXPECT_EQ(none->expression, "(\"\x02gouverne\")");
+    EXPECT_EQ(none->phrase_terms, std::vector<int>{0});
+    // A reader cannot type the marker: control characters are dropped before words are read.
+    EXPECT_EQ(fts_query_from_reader_text("\x02gouvernement"), "\"gouvernement\"");
 }
 
 TEST(SqliteSearch, PostHtmlBecomesPlainText) {
@@ -743,6 +824,47 @@ TEST(SqliteSearch, MigrationIndexesPostsThatExistedBefore) {
     auto found = (*store)->search(blog_id, SearchQuery{.text = "attaque syrte"});
     ASSERT_TRUE(found.has_value()) << found.error().message;
     EXPECT_EQ(found->total, 1);
+}
+
+TEST(SqliteSearch, MigrationListsTheLongWordsOfPostsIndexedBefore) {
+    TempDir dir;
+    const auto path = dir.path() / "carnet.db";
+    std::int64_t blog_id = 0;
+    {
+        auto store = open_sqlite_store(path, OpenMode::create_if_missing);
+        ASSERT_TRUE(store.has_value());
+        ASSERT_TRUE((*store)->write([&](Writer& writer) -> Status {
+            auto blog = writer.create_blog({.title = "Ancien"});
+            if (!blog) return std::unexpected(blog.error());
+            blog_id = *blog;
+            model::Post post{.blog_id = blog_id,
+                             .status = model::PostStatus::published,
+                             .title = "Avant la liste",
+                             .source = "<p>Des frappes syriennes sur Maarat.</p>",
+                             .html = "<p>Des frappes syriennes sur Maarat.</p>"};
+            auto created = writer.create_post(post);
+            if (!created) return std::unexpected(created.error());
+            return {};
+        }));
+    }
+    {
+        // Back to the schema before migration 9, as a database made by an older carnet.
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+        ASSERT_EQ(sqlite3_exec(raw,
+                               "DROP TABLE search_terms; "
+                               "DELETE FROM schema_migrations WHERE version = 9;",
+                               nullptr, nullptr, nullptr),
+                  SQLITE_OK);
+    }
+    auto store = open_sqlite_store(path, OpenMode::must_exist);
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    for (const auto* query : {"syriennes*", "Frappes*", "syrienn*"}) {
+        auto found = (*store)->search(blog_id, SearchQuery{.text = query});
+        ASSERT_TRUE(found.has_value()) << found.error().message;
+        EXPECT_EQ(found->total, 1) << query;
+    }
 }
 
 TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults) {

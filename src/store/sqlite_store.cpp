@@ -34,6 +34,21 @@ constexpr std::array<SearchTable, 2> k_search_tables{{
     {"post_search_fr", "fr"},
     {"post_search_en", "en"},
 }};
+// Collects the long tokens the connection's tokenizers indexed since the last collection
+// (carnet_search_new_terms) and, with `keep`, lists them in search_terms (migration 9).
+// Called as a transaction that may have indexed posts commits (keep) or rolls back.
+Status collect_new_search_terms(Connection& db, bool keep) {
+    for (const auto& search_table : k_search_tables) {
+        CARNET_TRY(collect,
+                   db.prepare(keep ? "INSERT OR IGNORE INTO search_terms (locale, term) "
+                                     "SELECT ?1, value FROM json_each(carnet_search_new_terms(?1))"
+                                   : "SELECT carnet_search_new_terms(?1)"));
+        collect->bind(1, search_table.locale);
+        CARNET_CHECK(collect->run());
+    }
+    return {};
+}
+
 // How much more a word in a post's title counts than one in its body.
 constexpr double k_title_weight = 10.0;
 constexpr double k_body_weight = 1.0;
@@ -319,6 +334,9 @@ public:
     // new generation. Returns how many posts were indexed.
     Result<int> rebuild_search_index() {
         CARNET_CHECK(db_.execute("DELETE FROM post_search_fr; DELETE FROM post_search_en;"));
+        // Deleting tokenized the old texts: their tokens are not kept, the new ones listed.
+        CARNET_CHECK(collect_new_search_terms(db_, false));
+        CARNET_CHECK(db_.execute("DELETE FROM search_terms"));
         int indexed = 0;
         for (const auto& [table, locale] : k_search_tables) {
             CARNET_CHECK(db_.execute(
@@ -417,9 +435,11 @@ public:
         auto outcome = body(writer);
         std::unordered_map<std::int64_t, std::uint64_t> new_generations;
         if (outcome) outcome = bump_generations(writer.touched_blogs(), new_generations);
+        if (outcome) outcome = collect_new_search_terms(*writer_, true);
         if (outcome) outcome = writer_->execute("COMMIT");
         if (!outcome) {
             (void)writer_->execute("ROLLBACK");
+            (void)collect_new_search_terms(*writer_, false);
             return outcome;
         }
         std::unique_lock generations_lock(generations_mutex_);
@@ -589,9 +609,6 @@ public:
 
     Result<SearchResults> search(std::int64_t blog_id, const SearchQuery& query) override {
         SearchResults results;
-        // Only quoted words reach MATCH: a reader's text is never FTS5 syntax.
-        const auto words = search::fts_query_from_reader_text(query.text);
-        if (!words) return results;
         auto reader = acquire_reader();
         if (!reader) return std::unexpected(reader.error());
         Connection& db = **reader;
@@ -613,13 +630,39 @@ public:
         if (found_table == nullptr) return results;
         const auto table = found_table->table;
 
+        // Only quoted words reach MATCH: a reader's text is never FTS5 syntax.
+        CARNET_TRY(long_prefix,
+                   db.prepare("SELECT term FROM search_terms WHERE locale = ?1 AND "
+                              "term >= ?2 AND term < ?2 || ?3 ORDER BY term LIMIT ?4"));
+        const auto expand =
+            [&](std::string_view prefix) -> std::optional<std::vector<std::string>> {
+            long_prefix->reset();
+            // Past every character a token may hold after the prefix.
+            long_prefix->bind(1, found_table->locale)
+                .bind(2, prefix)
+                .bind(3, "\xF4\x8F\xBF\xBF")
+                .bind(4, static_cast<std::int64_t>(search::k_max_prefix_expansion) + 1);
+            std::vector<std::string> tokens;
+            while (true) {
+                auto has_row = long_prefix->step();
+                if (!has_row) return std::nullopt;  // FTS5 can still search the prefix itself
+                if (!*has_row) break;
+                tokens.push_back(long_prefix->column_text(0));
+            }
+            long_prefix->reset();
+            if (tokens.size() > search::k_max_prefix_expansion) return std::nullopt;
+            return tokens;
+        };
+        const auto words = search::match_query_from_reader_text(query.text, expand);
+        if (!words) return results;
+
         // The reader's words search the title and the body, never the blog column.
-        const auto words_match = fmt::format("{{title body}} : ({})", *words);
+        const auto words_match = fmt::format("{{title body}} : ({})", words->expression);
         const auto match =
             shared_table ? fmt::format("{} AND blog : \"{}\"", words_match, blog_id) : words_match;
         const int offset = std::max(0, query.offset);
-        CARNET_TRY(page,
-                   page_of_matches(db, table, match, shared_table ? 1 : 0, offset, query.limit));
+        CARNET_TRY(page, page_of_matches(db, table, match, search::rank_groups(words->phrase_terms),
+                                         offset, query.limit));
         results.total = page.total;
         results.more = page.more;
 
@@ -797,8 +840,8 @@ private:
     // relevance barely tells posts apart (bm25 weighs a word in more than half the posts as
     // nearly nothing) and, on a blog of news, the newest are what the reader is after.
     Result<MatchPage> page_of_matches(Connection& db, std::string_view table,
-                                      const std::string& match, int filter_phrases, int offset,
-                                      int limit) {
+                                      const std::string& match, const std::string& groups,
+                                      int offset, int limit) {
         MatchPage page;
         // The rowid range lets carnet_rank estimate how many posts hold a very common word
         // without counting them all.
@@ -810,8 +853,8 @@ private:
         const auto first_rowid = has_range ? range->column_int(0) : 0;
         const auto last_rowid = has_range ? range->column_int(1) : 0;
         range->reset();
-        const auto rank = fmt::format("carnet_rank({}, {}, {}, {}, {})", k_title_weight,
-                                      k_body_weight, filter_phrases, first_rowid, last_rowid);
+        const auto rank = fmt::format("carnet_rank({}, {}, '{}', {}, {})", k_title_weight,
+                                      k_body_weight, groups, first_rowid, last_rowid);
 
         struct Candidate {
             std::int64_t id;
@@ -1017,6 +1060,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
     CARNET_CHECK(check_schema_is_ours(*writer));
     CARNET_CHECK(writer->execute("PRAGMA journal_mode = WAL"));
     CARNET_CHECK(migrate(*writer));
+    // A migration that indexed posts listed their long tokens too (one statement, so one
+    // transaction).
+    CARNET_CHECK(collect_new_search_terms(*writer, true));
     CARNET_TRY(poller, Connection::open(path, false));
     auto store = std::make_unique<SqliteStore>(path, std::move(writer), std::move(poller));
     CARNET_CHECK(store->load_generations());
