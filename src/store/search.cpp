@@ -372,6 +372,11 @@ public:
     // common when its own token is, a document pair when any of its tokens is: whatever
     // pair a query asks for, a document holding those words in that order has. No word's
     // token holds a space, so "x y" matches only x then y.
+    //
+    // Two common words in a row ("de la") make a pair nearly every post holds, which a phrase
+    // query would walk whole: where a word and the next are both common, a document also
+    // gets "x y z" with the tokens of the word after them, and a query asks for
+    // "de la justic" there, a triple as rare as its last word.
     int tokenize(void* context, int flags, std::string_view text, TokenCallback on_token) {
         const bool prefix = (flags & FTS5_TOKENIZE_PREFIX) != 0;
         const bool query = (flags & FTS5_TOKENIZE_QUERY) != 0;
@@ -384,18 +389,18 @@ public:
             return on_token(context, 0, token.data(), size, 0, size);
         }
         int result = SQLITE_OK;
-        bool have_previous = false;
-        Word previous;
-        const auto flush = [&](const Word* next) {
-            if (query) {
-                const bool pair = next != nullptr && (common_tokens_.contains(previous.primary) ||
-                                                      common_tokens_.contains(next->primary));
-                const std::string& token =
-                    pair ? joined(previous.primary, next->primary) : previous.primary;
-                result = emit(context, on_token, 0, token, previous.start, previous.end);
-                return result == SQLITE_OK;
-            }
-            result = emit_word(context, on_token, previous, next);
+        // A word is given once the two after it are known (the pairs and triples it starts).
+        // Copies: the cache may be emptied by the next lookup.
+        std::array<Word, 3> waiting;
+        std::size_t held = 0;
+        const auto give_first = [&] {
+            const Word* next = held > 1 ? &waiting[1] : nullptr;
+            const Word* after = held > 2 ? &waiting[2] : nullptr;
+            result = query ? emit_query_word(context, on_token, waiting[0], next, after)
+                           : emit_word(context, on_token, waiting[0], next, after);
+            std::rotate(waiting.begin(), waiting.begin() + 1,
+                        waiting.begin() + static_cast<std::ptrdiff_t>(held));
+            --held;
             return result == SQLITE_OK;
         };
         const bool split = words_.split(text, [&](int32_t start, int32_t end) {
@@ -423,16 +428,11 @@ public:
             if (tokens == nullptr) return fail(SQLITE_ERROR, result);
             if (tokens->primary.empty()) return true;
             if (document) record(*tokens);
-            // The next word is needed before this one can be given: keep a copy, as the
-            // cache may be emptied by the next lookup.
-            Word current{*tokens, start, end};
-            if (have_previous && !flush(&current)) return false;
-            previous = std::move(current);
-            have_previous = true;
-            return true;
+            waiting[held++] = Word{*tokens, start, end};
+            return held < waiting.size() || give_first();
         });
         if (!split) return SQLITE_ERROR;
-        if (result == SQLITE_OK && have_previous) flush(nullptr);
+        while (result == SQLITE_OK && held > 0) give_first();
         return result;
     }
 
@@ -502,17 +502,41 @@ private:
     // A pair starts with a control character, which no word and so no prefix a reader types
     // starts with: prefix queries never merge the pairs' doclists, and their prefix indexes
     // do not hold them.
-    const std::string& joined(const std::string& first, const std::string& second) {
+    const std::string& joined(const std::string& first, const std::string& second,
+                              const std::string* third = nullptr) {
         pair_.clear();
         pair_ += '\x01';
         pair_ += first;
         pair_ += ' ';
         pair_ += second;
+        if (third != nullptr) {
+            pair_ += ' ';
+            pair_ += *third;
+        }
         return pair_;
     }
 
-    // A document's word: its tokens, then the pairs it makes with the next word, if any.
-    int emit_word(void* context, TokenCallback on_token, const Word& word, const Word* next) {
+    // A query's word: the triple it starts when it and the next are common words, else the
+    // pair it starts when either is, else its token.
+    int emit_query_word(void* context, TokenCallback on_token, const Word& word, const Word* next,
+                        const Word* after) {
+        const bool common = common_tokens_.contains(word.primary);
+        const bool next_common = next != nullptr && common_tokens_.contains(next->primary);
+        if (after != nullptr && common && next_common) {
+            return emit(context, on_token, 0, joined(word.primary, next->primary, &after->primary),
+                        word.start, word.end);
+        }
+        if (next != nullptr && (common || next_common)) {
+            return emit(context, on_token, 0, joined(word.primary, next->primary), word.start,
+                        word.end);
+        }
+        return emit(context, on_token, 0, word.primary, word.start, word.end);
+    }
+
+    // A document's word: its tokens, then the pairs it makes with the next word and the
+    // triples with the two after it, if any.
+    int emit_word(void* context, TokenCallback on_token, const Word& word, const Word* next,
+                  const Word* after) {
         int rc = emit(context, on_token, 0, word.primary, word.start, word.end);
         if (rc == SQLITE_OK && !word.stemmed.empty()) {
             rc = emit(context, on_token, FTS5_TOKEN_COLOCATED, word.stemmed, word.start, word.end);
@@ -521,6 +545,7 @@ private:
             rc = emit(context, on_token, FTS5_TOKEN_COLOCATED, word.folded, word.start, word.end);
         }
         if (rc != SQLITE_OK || next == nullptr || !(word.common || next->common)) return rc;
+        const bool triples = after != nullptr && word.common && next->common;
         for (const std::string* first : {&word.primary, &word.stemmed, &word.folded}) {
             if (first->empty()) continue;
             for (const std::string* second : {&next->primary, &next->stemmed, &next->folded}) {
@@ -528,6 +553,14 @@ private:
                 rc = emit(context, on_token, FTS5_TOKEN_COLOCATED, joined(*first, *second),
                           word.start, word.end);
                 if (rc != SQLITE_OK) return rc;
+                if (!triples) continue;
+                for (const std::string* third :
+                     {&after->primary, &after->stemmed, &after->folded}) {
+                    if (third->empty()) continue;
+                    rc = emit(context, on_token, FTS5_TOKEN_COLOCATED,
+                              joined(*first, *second, third), word.start, word.end);
+                    if (rc != SQLITE_OK) return rc;
+                }
             }
         }
         return SQLITE_OK;

@@ -274,6 +274,14 @@ TEST_P(SearchTest, PhrasesOfCommonWordsMatchOnlyThoseWordsInThatOrder) {
               std::vector<std::string>{"Council"});
     EXPECT_EQ(search("\"of the\"", english_blog_id_).total, 1);
     EXPECT_EQ(search("\"the of\"", english_blog_id_).total, 0);
+
+    // Two common words and the next one: "à" folds to "a", "l'État" is "l" and "etat".
+    add("Retour", "<p>Retour à la ville, au cœur de l'État.</p>");
+    EXPECT_EQ(titles("\"a la ville\""), std::vector<std::string>{"Retour"});
+    EXPECT_EQ(titles("\"de l'etat\""), std::vector<std::string>{"Retour"});
+    EXPECT_EQ(titles("\"au coeur de l'État\""), std::vector<std::string>{"Retour"});
+    EXPECT_EQ(titles("\"de la villes\""), std::vector<std::string>{"Ville"});
+    EXPECT_EQ(search("\"la ville de\"").total, 1);
 }
 
 TEST_P(SearchTest, TrailingStarSearchesAPrefix) {
@@ -824,6 +832,59 @@ TEST(SqliteSearch, MigrationIndexesPostsThatExistedBefore) {
     auto found = (*store)->search(blog_id, SearchQuery{.text = "attaque syrte"});
     ASSERT_TRUE(found.has_value()) << found.error().message;
     EXPECT_EQ(found->total, 1);
+}
+
+TEST(SqliteSearch, TwoCommonWordsAreIndexedWithTheWordAfterThem) {
+    TempDir dir;
+    const auto path = dir.path() / "carnet.db";
+    {
+        auto store = open_sqlite_store(path, OpenMode::create_if_missing);
+        ASSERT_TRUE(store.has_value());
+        ASSERT_TRUE((*store)->write([&](Writer& writer) -> Status {
+            auto blog = writer.create_blog({.title = "Triples"});
+            if (!blog) return std::unexpected(blog.error());
+            model::Post post{.blog_id = *blog,
+                             .status = model::PostStatus::published,
+                             .title = "Ville",
+                             .source = "<p>Les combats de la ville.</p>",
+                             .html = "<p>Les combats de la ville.</p>"};
+            auto created = writer.create_post(post);
+            if (!created) return std::unexpected(created.error());
+            return {};
+        }));
+    }
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    ASSERT_TRUE(search::register_search_functions(raw).has_value());
+    ASSERT_EQ(sqlite3_exec(raw,
+                           "CREATE VIRTUAL TABLE temp.terms USING "
+                           "fts5vocab(main, post_search_fr, row)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    const auto count = [&](const std::string& term) {
+        sqlite3_stmt* statement = nullptr;
+        EXPECT_EQ(sqlite3_prepare_v2(raw, "SELECT count(*) FROM temp.terms WHERE term = ?1", -1,
+                                     &statement, nullptr),
+                  SQLITE_OK);
+        sqlite3_bind_text(statement, 1, term.data(), static_cast<int>(term.size()), SQLITE_STATIC);
+        sqlite3_step(statement);
+        const int found = sqlite3_column_int(statement, 0);
+        sqlite3_finalize(statement);
+        return found;
+    };
+    EXPECT_EQ(count("\x01"
+                    "de la vill"),
+              1);  // "de" and "la" are common: a triple
+    EXPECT_EQ(count("\x01"
+                    "combat de"),
+              1);  // one common word: a pair only
+    EXPECT_EQ(count("\x01"
+                    "combat de la"),
+              0);
+    EXPECT_EQ(count("\x01"
+                    "de la"),
+              1);
 }
 
 TEST(SqliteSearch, MigrationListsTheLongWordsOfPostsIndexedBefore) {
