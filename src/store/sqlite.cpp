@@ -94,8 +94,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path
     // opens a search table, including inside the migration that creates them.
     auto search = search::register_search_functions(raw);
     if (!search) return std::unexpected(search.error());
-    auto setup = connection->execute(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;");
+    auto setup = connection->execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
     if (!setup) return std::unexpected(setup.error());
     return connection;
 }
