@@ -784,20 +784,21 @@ void rank_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
             data = fresh.release();
         }
         std::fill(data->frequency.begin(), data->frequency.end(), 0.0);
-        int instances = 0;
-        int rc = api->xInstCount(fts, &instances);
+        // Each phrase's positions read where they lie: xInstCount would first merge every
+        // phrase's into one sorted array, for each of up to a thousand rows.
+        int rc = SQLITE_OK;
         const auto phrase_count = static_cast<int>(data->group_of_phrase.size());
-        for (int i = 0; rc == SQLITE_OK && i < instances; ++i) {
-            int phrase = 0;
+        for (int phrase = 0; rc == SQLITE_OK && phrase < phrase_count; ++phrase) {
+            const int group = data->group_of_phrase[static_cast<std::size_t>(phrase)];
+            if (group < 0) continue;
+            Fts5PhraseIter iterator;
             int column = 0;
             int offset = 0;
-            rc = api->xInst(fts, i, &phrase, &column, &offset);
-            if (rc != SQLITE_OK || phrase < 0 || phrase >= phrase_count || column < 0 ||
-                column >= 2) {
-                continue;
+            rc = api->xPhraseFirst(fts, phrase, &iterator, &column, &offset);
+            for (; rc == SQLITE_OK && column >= 0;
+                 api->xPhraseNext(fts, &iterator, &column, &offset)) {
+                if (column < 2) data->frequency[static_cast<std::size_t>(group)] += weights[column];
             }
-            const int group = data->group_of_phrase[static_cast<std::size_t>(phrase)];
-            if (group >= 0) data->frequency[static_cast<std::size_t>(group)] += weights[column];
         }
         int length = 0;
         if (rc == SQLITE_OK) rc = api->xColumnSize(fts, -1, &length);
