@@ -165,6 +165,13 @@ protected:
         return out;
     }
 
+    // Sorted: posts of equal relevance may come in any order.
+    std::vector<std::string> sorted_titles(std::string text) {
+        auto found = titles(std::move(text));
+        std::sort(found.begin(), found.end());
+        return found;
+    }
+
     bool finds(std::string text, std::string_view title, std::int64_t blog_id = 0) {
         const auto found = titles(std::move(text), blog_id);
         return std::find(found.begin(), found.end(), title) != found.end();
@@ -629,11 +636,6 @@ TEST_P(SearchTest, LongPrefixesFindEveryWordTheyBegin) {
     add("Gouvernance", "<p>Un mot de plus.</p>");
     add("Voisins", "<p>Le gouverneur et les gouvernements voisins.</p>");
     add("Crise", "<p>Une crise sans lui.</p>");
-    const auto sorted_titles = [&](const std::string& query) {
-        auto found = titles(query);
-        std::sort(found.begin(), found.end());
-        return found;
-    };
     const std::vector<std::string> three = {"Le gouvernement tombe", "Nouveau gouverneur",
                                             "Voisins"};
     EXPECT_EQ(sorted_titles("gouverne*"), three);
@@ -665,12 +667,6 @@ TEST_P(SearchTest, RebuildingTheIndexKeepsResultsAndBumpsGenerations) {
     const std::vector<std::string> queries = {"attaques",           "etat",           "syrienne",
                                               "\"etat islamique\"", "daech -misrata", "misr*",
                                               "gouvernem*",         "syrienn*"};
-    // Sorted: posts of equal relevance may come in another order after a rebuild.
-    const auto sorted_titles = [&](const std::string& query) {
-        auto found = titles(query);
-        std::sort(found.begin(), found.end());
-        return found;
-    };
     std::vector<std::vector<std::string>> before;
     for (const auto& query : queries) before.push_back(sorted_titles(query));
     const auto generation = store_->generation(blog_id_);
@@ -794,78 +790,97 @@ TEST(SqliteSearch, PostHtmlBecomesPlainText) {
               "1 < 2 &bogus; \xEF\xBF\xBD \xEF\xBF\xBD");
 }
 
+// A database at `path` holding one blog with one published post; the blog's id.
+std::int64_t database_with_one_post(const std::filesystem::path& path, const std::string& title,
+                                    const std::string& html) {
+    std::int64_t blog_id = 0;
+    auto store = open_sqlite_store(path, OpenMode::create_if_missing);
+    EXPECT_TRUE(store.has_value());
+    if (!store) return 0;
+    auto written = (*store)->write([&](Writer& writer) -> Status {
+        auto blog = writer.create_blog({.title = "Ancien"});
+        if (!blog) return std::unexpected(blog.error());
+        blog_id = *blog;
+        auto created = writer.create_post({.blog_id = blog_id,
+                                           .status = model::PostStatus::published,
+                                           .title = title,
+                                           .source = html,
+                                           .html = html});
+        if (!created) return std::unexpected(created.error());
+        return {};
+    });
+    EXPECT_TRUE(written.has_value());
+    return blog_id;
+}
+
+// A connection to the database at `path` beside the store, as an older carnet or a test
+// inspecting the file would open it.
+std::unique_ptr<sqlite3, decltype(&sqlite3_close)> raw_connection(
+    const std::filesystem::path& path) {
+    sqlite3* raw = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    EXPECT_TRUE(search::register_search_functions(raw).has_value());
+    return db;
+}
+
+// How many posts `query` lists on the database at `path` (opening it migrates it).
+int total_after_reopening(const std::filesystem::path& path, std::int64_t blog_id,
+                          const std::string& query) {
+    auto store = open_sqlite_store(path, OpenMode::must_exist);
+    EXPECT_TRUE(store.has_value()) << store.error().message;
+    if (!store) return -1;
+    auto found = (*store)->search(blog_id, SearchQuery{.text = query});
+    EXPECT_TRUE(found.has_value()) << found.error().message;
+    return found ? found->total : -1;
+}
+
 TEST(SqliteSearch, MigrationIndexesPostsThatExistedBefore) {
     TempDir dir;
     const auto path = dir.path() / "carnet.db";
-    std::int64_t blog_id = 0;
-    {
-        auto store = open_sqlite_store(path, OpenMode::create_if_missing);
-        ASSERT_TRUE(store.has_value());
-        ASSERT_TRUE((*store)->write([&](Writer& writer) -> Status {
-            auto blog = writer.create_blog({.title = "Ancien"});
-            if (!blog) return std::unexpected(blog.error());
-            blog_id = *blog;
-            model::Post post{.blog_id = blog_id,
-                             .status = model::PostStatus::published,
-                             .title = "Avant la recherche",
-                             .source = "<p>Des attaques à Syrte.</p>",
-                             .html = "<p>Des attaques à Syrte.</p>"};
-            auto created = writer.create_post(post);
-            if (!created) return std::unexpected(created.error());
-            return {};
-        }));
+    const auto blog_id =
+        database_with_one_post(path, "Avant la recherche", "<p>Des attaques à Syrte.</p>");
+    // Back to the schema before migration 3, as a database made by an older carnet.
+    const auto sql = fmt::format(
+        "DROP TABLE post_search_fr; DROP TABLE post_search_en; "
+        "DELETE FROM schema_migrations WHERE version IN (3, {});",
+        search_migration_version());
+    ASSERT_EQ(sqlite3_exec(raw_connection(path).get(), sql.c_str(), nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    EXPECT_EQ(total_after_reopening(path, blog_id, "attaque syrte"), 1);
+}
+
+TEST(SqliteSearch, MigrationListsTheLongWordsOfPostsIndexedBefore) {
+    TempDir dir;
+    const auto path = dir.path() / "carnet.db";
+    const auto blog_id =
+        database_with_one_post(path, "Avant la liste", "<p>Des frappes syriennes sur Maarat.</p>");
+    // Back to the schema before migration 9, as a database made by an older carnet.
+    ASSERT_EQ(sqlite3_exec(raw_connection(path).get(),
+                           "DROP TABLE search_terms; "
+                           "DELETE FROM schema_migrations WHERE version = 9;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    // "syrienn" is no token: only a list of the tokens that begin with it finds the post.
+    for (const auto* query : {"syriennes*", "Frappes*", "syrienn*"}) {
+        EXPECT_EQ(total_after_reopening(path, blog_id, query), 1) << query;
     }
-    {
-        // Back to the schema before migration 3, as a database made by an older carnet.
-        sqlite3* raw = nullptr;
-        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-        std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-        ASSERT_TRUE(search::register_search_functions(raw).has_value());
-        const auto sql = fmt::format(
-            "DROP TABLE post_search_fr; DROP TABLE post_search_en; "
-            "DELETE FROM schema_migrations WHERE version IN (3, {});",
-            search_migration_version());
-        ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    }
-    auto store = open_sqlite_store(path, OpenMode::must_exist);
-    ASSERT_TRUE(store.has_value()) << store.error().message;
-    auto found = (*store)->search(blog_id, SearchQuery{.text = "attaque syrte"});
-    ASSERT_TRUE(found.has_value()) << found.error().message;
-    EXPECT_EQ(found->total, 1);
 }
 
 TEST(SqliteSearch, TwoCommonWordsAreIndexedWithTheWordAfterThem) {
     TempDir dir;
     const auto path = dir.path() / "carnet.db";
-    {
-        auto store = open_sqlite_store(path, OpenMode::create_if_missing);
-        ASSERT_TRUE(store.has_value());
-        ASSERT_TRUE((*store)->write([&](Writer& writer) -> Status {
-            auto blog = writer.create_blog({.title = "Triples"});
-            if (!blog) return std::unexpected(blog.error());
-            model::Post post{.blog_id = *blog,
-                             .status = model::PostStatus::published,
-                             .title = "Ville",
-                             .source = "<p>Les combats de la ville.</p>",
-                             .html = "<p>Les combats de la ville.</p>"};
-            auto created = writer.create_post(post);
-            if (!created) return std::unexpected(created.error());
-            return {};
-        }));
-    }
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-    ASSERT_TRUE(search::register_search_functions(raw).has_value());
-    ASSERT_EQ(sqlite3_exec(raw,
+    database_with_one_post(path, "Ville", "<p>Les combats de la ville.</p>");
+    const auto db = raw_connection(path);
+    ASSERT_EQ(sqlite3_exec(db.get(),
                            "CREATE VIRTUAL TABLE temp.terms USING "
                            "fts5vocab(main, post_search_fr, row)",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     const auto count = [&](const std::string& term) {
         sqlite3_stmt* statement = nullptr;
-        EXPECT_EQ(sqlite3_prepare_v2(raw, "SELECT count(*) FROM temp.terms WHERE term = ?1", -1,
-                                     &statement, nullptr),
+        EXPECT_EQ(sqlite3_prepare_v2(db.get(), "SELECT count(*) FROM temp.terms WHERE term = ?1",
+                                     -1, &statement, nullptr),
                   SQLITE_OK);
         sqlite3_bind_text(statement, 1, term.data(), static_cast<int>(term.size()), SQLITE_STATIC);
         sqlite3_step(statement);
@@ -873,59 +888,11 @@ TEST(SqliteSearch, TwoCommonWordsAreIndexedWithTheWordAfterThem) {
         sqlite3_finalize(statement);
         return found;
     };
-    EXPECT_EQ(count("\x01"
-                    "de la vill"),
-              1);  // "de" and "la" are common: a triple
-    EXPECT_EQ(count("\x01"
-                    "combat de"),
-              1);  // one common word: a pair only
-    EXPECT_EQ(count("\x01"
-                    "combat de la"),
-              0);
-    EXPECT_EQ(count("\x01"
-                    "de la"),
-              1);
-}
-
-TEST(SqliteSearch, MigrationListsTheLongWordsOfPostsIndexedBefore) {
-    TempDir dir;
-    const auto path = dir.path() / "carnet.db";
-    std::int64_t blog_id = 0;
-    {
-        auto store = open_sqlite_store(path, OpenMode::create_if_missing);
-        ASSERT_TRUE(store.has_value());
-        ASSERT_TRUE((*store)->write([&](Writer& writer) -> Status {
-            auto blog = writer.create_blog({.title = "Ancien"});
-            if (!blog) return std::unexpected(blog.error());
-            blog_id = *blog;
-            model::Post post{.blog_id = blog_id,
-                             .status = model::PostStatus::published,
-                             .title = "Avant la liste",
-                             .source = "<p>Des frappes syriennes sur Maarat.</p>",
-                             .html = "<p>Des frappes syriennes sur Maarat.</p>"};
-            auto created = writer.create_post(post);
-            if (!created) return std::unexpected(created.error());
-            return {};
-        }));
-    }
-    {
-        // Back to the schema before migration 9, as a database made by an older carnet.
-        sqlite3* raw = nullptr;
-        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-        std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-        ASSERT_EQ(sqlite3_exec(raw,
-                               "DROP TABLE search_terms; "
-                               "DELETE FROM schema_migrations WHERE version = 9;",
-                               nullptr, nullptr, nullptr),
-                  SQLITE_OK);
-    }
-    auto store = open_sqlite_store(path, OpenMode::must_exist);
-    ASSERT_TRUE(store.has_value()) << store.error().message;
-    for (const auto* query : {"syriennes*", "Frappes*", "syrienn*"}) {
-        auto found = (*store)->search(blog_id, SearchQuery{.text = query});
-        ASSERT_TRUE(found.has_value()) << found.error().message;
-        EXPECT_EQ(found->total, 1) << query;
-    }
+    const std::string pair = "\x01";           // what pairs and triples start with
+    EXPECT_EQ(count(pair + "de la vill"), 1);  // "de" and "la" are common: a triple
+    EXPECT_EQ(count(pair + "de la"), 1);
+    EXPECT_EQ(count(pair + "combat de"), 1);  // one common word: a pair only
+    EXPECT_EQ(count(pair + "combat de la"), 0);
 }
 
 TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults) {
