@@ -631,27 +631,8 @@ public:
         const auto table = found_table->table;
 
         // Only quoted words reach MATCH: a reader's text is never FTS5 syntax.
-        CARNET_TRY(long_prefix,
-                   db.prepare("SELECT term FROM search_terms WHERE locale = ?1 AND "
-                              "term >= ?2 AND term < ?2 || ?3 ORDER BY term LIMIT ?4"));
-        const auto expand =
-            [&](std::string_view prefix) -> std::optional<std::vector<std::string>> {
-            long_prefix->reset();
-            // Past every character a token may hold after the prefix.
-            long_prefix->bind(1, found_table->locale)
-                .bind(2, prefix)
-                .bind(3, "\xF4\x8F\xBF\xBF")
-                .bind(4, static_cast<std::int64_t>(search::k_max_prefix_expansion) + 1);
-            std::vector<std::string> tokens;
-            while (true) {
-                auto has_row = long_prefix->step();
-                if (!has_row) return std::nullopt;  // FTS5 can still search the prefix itself
-                if (!*has_row) break;
-                tokens.push_back(long_prefix->column_text(0));
-            }
-            long_prefix->reset();
-            if (tokens.size() > search::k_max_prefix_expansion) return std::nullopt;
-            return tokens;
+        const auto expand = [&](std::string_view prefix) {
+            return tokens_beginning_with(db, found_table->locale, prefix);
         };
         const auto words = search::match_query_from_reader_text(query.text, expand);
         if (!words) return results;
@@ -822,6 +803,34 @@ private:
         auto reader = acquire_reader();
         if (!reader) return std::unexpected(reader.error());
         return query(**reader);
+    }
+
+    // The tokens search_terms lists that begin with `prefix`; std::nullopt when more than
+    // k_max_prefix_expansion do, or when the lookup fails: FTS5 then searches the prefix
+    // itself, slower but with the same result.
+    std::optional<std::vector<std::string>> tokens_beginning_with(Connection& db,
+                                                                  std::string_view locale,
+                                                                  std::string_view prefix) {
+        auto lookup = db.prepare(
+            "SELECT term FROM search_terms WHERE locale = ?1 AND term >= ?2 AND term < ?2 || ?3 "
+            "ORDER BY term LIMIT ?4");
+        if (!lookup) return std::nullopt;
+        // ?3 sorts after every character a token may hold after the prefix.
+        (*lookup)
+            ->bind(1, locale)
+            .bind(2, prefix)
+            .bind(3, "\xF4\x8F\xBF\xBF")
+            .bind(4, static_cast<std::int64_t>(search::k_max_prefix_expansion) + 1);
+        std::vector<std::string> tokens;
+        while (true) {
+            auto has_row = (*lookup)->step();
+            if (!has_row) return std::nullopt;
+            if (!*has_row) break;
+            tokens.push_back((*lookup)->column_text(0));
+        }
+        (*lookup)->reset();
+        if (tokens.size() > search::k_max_prefix_expansion) return std::nullopt;
+        return tokens;
     }
 
     struct MatchPage {
