@@ -1,12 +1,17 @@
 // Search benchmark: writes a generated blog (bench/corpus.hpp) of N posts, then measures the
 // latency of Store::search (first page of 10 hits, with its total and passages) for a few
 // hundred queries of each kind, the time of a full rebuild of the index, and the size of the
-// index on disk. Prints figures; passes or fails nothing. Run through bench/search.
+// index on disk. The reference, in the same run on the same text: stock FTS5 (the unicode61
+// tokenizer folding diacritics, the same prefix indexes, bm25 with the title weighted the
+// same), answering the same queries the way an application would without carnet's work:
+// the first 10 by rank, with snippet(), no total. Prints figures; passes or fails nothing.
+// Run through bench/search.
 //
 //   search_bench DATABASE POSTS [QUERIES_PER_KIND] [--only=WORDS] [--no-rebuild]
 //
 // --only measures the kinds whose name holds WORDS (to profile one kind); --no-rebuild skips
-// the rebuild of the index and its figures, which take minutes at 100,000 posts.
+// the rebuild of the index and its figures, which take minutes at 100,000 posts;
+// --no-reference skips the stock FTS5 reference (its table is built once per database).
 // A DATABASE that already holds posts is searched as it is (opening it applies any pending
 // migration): measuring again after a change to the search code does not need the minutes
 // that writing 100,000 posts takes.
@@ -21,12 +26,14 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "corpus.hpp"
+#include "store/search.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -93,6 +100,118 @@ std::string prefix_query(const std::string& word, int letters) {
     return word.substr(0, end) + "*";
 }
 
+// The reader's query as stock FTS5 syntax: words and phrases quoted, a prefix's star kept,
+// "-word" excluded. The bench's queries hold no quote inside a phrase.
+std::string stock_expression(const std::string& text) {
+    std::vector<std::string> wanted;
+    std::vector<std::string> excluded;
+    for (std::size_t at = 0; at < text.size();) {
+        if (text[at] == ' ') {
+            ++at;
+            continue;
+        }
+        const bool exclude = text[at] == '-';
+        if (exclude) ++at;
+        std::string term;
+        if (text[at] == '"') {
+            const auto close = text.find('"', at + 1);
+            term = text.substr(at, close - at + 1);
+            at = close + 1;
+        } else {
+            const auto end = std::min(text.find(' ', at), text.size());
+            auto word = text.substr(at, end - at);
+            const bool prefix = word.ends_with('*');
+            if (prefix) word.pop_back();
+            term = "\"" + word + "\"" + (prefix ? "*" : "");
+            at = end;
+        }
+        (exclude ? excluded : wanted).push_back(term);
+    }
+    const auto joined = [](const std::vector<std::string>& terms, std::string_view operation) {
+        std::string out;
+        for (const auto& term : terms) out += (out.empty() ? "" : std::string(operation)) + term;
+        return out;
+    };
+    const auto positive = joined(wanted, " AND ");
+    return excluded.empty() ? positive
+                            : "(" + positive + ") NOT (" + joined(excluded, " OR ") + ")";
+}
+
+// The stock FTS5 table the figures are compared with, built from the same posts.
+class Reference {
+public:
+    static std::optional<Reference> open(const std::string& path) {
+        Reference reference;
+        sqlite3* raw = nullptr;
+        if (sqlite3_open(path.c_str(), &raw) != SQLITE_OK) return std::nullopt;
+        reference.db_.reset(raw);
+        // carnet_search_text gives it the same text carnet indexes.
+        if (!store::search::register_search_functions(raw)) return std::nullopt;
+        if (!reference.execute("CREATE VIRTUAL TABLE IF NOT EXISTS bench_stock_fts5 USING "
+                               "fts5(title, body, tokenize = 'unicode61 remove_diacritics 2', "
+                               "prefix = '2 3 4 5')")) {
+            return std::nullopt;
+        }
+        return reference;
+    }
+
+    // Fills the table unless it holds posts already; the seconds it took, 0 if it did not.
+    std::optional<double> fill() {
+        if (count("SELECT count(*) FROM bench_stock_fts5") > 0) return 0.0;
+        const auto start = Clock::now();
+        if (!execute("BEGIN; INSERT INTO bench_stock_fts5 (rowid, title, body) "
+                     "SELECT id, title, carnet_search_text(html) FROM posts "
+                     "WHERE status = 'published'; "
+                     "INSERT INTO bench_stock_fts5 (bench_stock_fts5) VALUES ('optimize'); "
+                     "COMMIT")) {
+            return std::nullopt;
+        }
+        return milliseconds_since(start) / 1000;
+    }
+
+    bool search(const std::string& expression) {
+        if (!statement_) {
+            sqlite3_stmt* raw = nullptr;
+            if (sqlite3_prepare_v3(db_.get(),
+                                   "SELECT rowid, snippet(bench_stock_fts5, 1, '[', ']', '…', 24) "
+                                   "FROM bench_stock_fts5 WHERE bench_stock_fts5 MATCH ?1 "
+                                   "AND rank MATCH 'bm25(10.0, 1.0)' ORDER BY rank LIMIT 10",
+                                   -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK) {
+                return false;
+            }
+            statement_.reset(raw);
+        }
+        sqlite3_reset(statement_.get());
+        sqlite3_bind_text(statement_.get(), 1, expression.c_str(), -1, SQLITE_TRANSIENT);
+        int rc = SQLITE_ROW;
+        while ((rc = sqlite3_step(statement_.get())) == SQLITE_ROW) {
+        }
+        return rc == SQLITE_DONE;
+    }
+
+    const char* error() const { return sqlite3_errmsg(db_.get()); }
+
+private:
+    bool execute(const char* sql) {
+        return sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+    }
+    std::int64_t count(const char* sql) {
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v2(db_.get(), sql, -1, &raw, nullptr) != SQLITE_OK) return -1;
+        std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw,
+                                                                             &sqlite3_finalize);
+        return sqlite3_step(raw) == SQLITE_ROW ? sqlite3_column_int64(raw, 0) : -1;
+    }
+
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db_{nullptr, &sqlite3_close};
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement_{nullptr,
+                                                                          &sqlite3_finalize};
+};
+
+double quantile(const std::vector<double>& sorted, double q) {
+    return sorted[static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1))];
+}
+
 std::string multi_word_expression(std::mt19937& random) {
     while (true) {
         const auto& expressions = bench::Vocabulary::get().expressions();
@@ -108,19 +227,22 @@ int main(int argc, char** argv) {
     std::vector<std::string> positional;
     std::string only;
     bool rebuild = true;
+    bool reference = true;
     for (int i = 1; i < argc; ++i) {
         const std::string_view argument = argv[i];
         if (argument.starts_with("--only=")) {
             only = argument.substr(7);
         } else if (argument == "--no-rebuild") {
             rebuild = false;
+        } else if (argument == "--no-reference") {
+            reference = false;
         } else {
             positional.emplace_back(argument);
         }
     }
     if (positional.size() < 2) {
         std::cerr << "usage: search_bench DATABASE POSTS [QUERIES_PER_KIND] [--only=WORDS] "
-                     "[--no-rebuild]\n";
+                     "[--no-rebuild] [--no-reference]\n";
         return 1;
     }
     const std::string path = positional[0];
@@ -187,7 +309,7 @@ int main(int argc, char** argv) {
         {"word -exclusion",
          [&](auto& r) { return pick(r, content, 20, 199) + " -" + pick(r, content, 0, 19); }},
         // Last, so that the kinds above draw the same queries as before it was added. Longer
-        // than any prefix index: its tokens are merged at each query.
+        // than any prefix index: carnet looks its words up in search_terms.
         {"prefix, 7 letters", [&](auto& r) { return prefix_query(pick(r, content, 0, 999), 7); }},
     };
 
@@ -198,24 +320,41 @@ int main(int argc, char** argv) {
         return 3;
     }
     const double documents = post_count;
+    // Queries are drawn for every kind, so that --only measures the same queries.
+    std::mt19937 random(7);
+    std::vector<std::vector<std::string>> queries(kinds.size());
+    for (std::size_t k = 0; k < kinds.size(); ++k) {
+        for (int i = 0; i < queries_per_kind; ++i)
+            queries[k].push_back(kinds[k].make_query(random));
+    }
+    std::optional<Reference> stock;
+    if (reference) {
+        stock = Reference::open(path);
+        const auto filled = stock ? stock->fill() : std::nullopt;
+        if (!filled) {
+            std::cerr << "the stock FTS5 reference: " << (stock ? stock->error() : path) << "\n";
+            return 2;
+        }
+        if (*filled > 0) fmt::print("stock FTS5 reference table written in {:.1f} s\n", *filled);
+        stock->search(stock_expression(content[0]));  // warm, as carnet's
+    }
     fmt::print(
         "\nStore::search, first page of 10 hits with total and passages, {} queries each, on\n"
         "{} posts (listed: posts the search lists, at most {}; more: share of the queries\n"
-        "that matched more posts than that):\n",
+        "that matched more posts than that); stock FTS5, first 10 by bm25 with snippet():\n",
         queries_per_kind, post_count, store::k_search_result_limit);
-    fmt::print("{:<28} {:>8} {:>8} {:>8} {:>22} {:>7}\n", "query", "p50 ms", "p99 ms", "max ms",
-               "listed min/median/max", "more %");
-    std::mt19937 random(7);
+    fmt::print("{:<28} {:>8} {:>8} {:>8} {:>22} {:>7} {:>9} {:>9} {:>7}\n", "query", "p50 ms",
+               "p99 ms", "max ms", "listed min/median/max", "more %", "stock p50", "stock p99",
+               "p99 x");
     std::map<std::string, int> examples;
-    for (const auto& kind : kinds) {
+    for (std::size_t k = 0; k < kinds.size(); ++k) {
+        const auto& kind = kinds[k];
+        if (kind.name.find(only) == std::string::npos) continue;
         std::vector<double> latencies;
         std::vector<int> totals;
         int more = 0;
-        const bool measured = kind.name.find(only) != std::string::npos;
-        for (int i = 0; i < queries_per_kind; ++i) {
-            // Queries are drawn for every kind so that --only measures the same queries.
-            const auto text = kind.make_query(random);
-            if (!measured) continue;
+        for (std::size_t i = 0; i < queries[k].size(); ++i) {
+            const auto& text = queries[k][i];
             const auto start = Clock::now();
             auto found = store.search(blog_id, store::SearchQuery{.text = text, .limit = 10});
             latencies.push_back(milliseconds_since(start));
@@ -227,15 +366,29 @@ int main(int argc, char** argv) {
             if (found->more) ++more;
             if (i < 3) examples[fmt::format("{}: {}", kind.name, text)] = found->total;
         }
-        if (!measured) continue;
+        std::vector<double> stock_latencies;
+        for (const auto& text : stock ? queries[k] : std::vector<std::string>{}) {
+            const auto start = Clock::now();
+            if (!stock->search(stock_expression(text))) {
+                std::cerr << "stock FTS5, " << text << ": " << stock->error() << "\n";
+                return 3;
+            }
+            stock_latencies.push_back(milliseconds_since(start));
+        }
         std::sort(latencies.begin(), latencies.end());
         std::sort(totals.begin(), totals.end());
-        const auto at = [](const auto& sorted, double q) {
-            return sorted[static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1))];
-        };
-        fmt::print("{:<28} {:>8.2f} {:>8.2f} {:>8.2f} {:>8}/{:>6}/{:>6} {:>7.1f}\n", kind.name,
-                   at(latencies, 0.50), at(latencies, 0.99), latencies.back(), totals.front(),
-                   at(totals, 0.5), totals.back(), 100.0 * more / queries_per_kind);
+        std::sort(stock_latencies.begin(), stock_latencies.end());
+        fmt::print("{:<28} {:>8.2f} {:>8.2f} {:>8.2f} {:>8}/{:>6}/{:>6} {:>7.1f}", kind.name,
+                   quantile(latencies, 0.50), quantile(latencies, 0.99), latencies.back(),
+                   totals.front(), totals[totals.size() / 2], totals.back(),
+                   100.0 * more / queries_per_kind);
+        if (stock) {
+            fmt::print(" {:>9.2f} {:>9.2f} {:>7.2f}", quantile(stock_latencies, 0.50),
+                       quantile(stock_latencies, 0.99),
+                       quantile(latencies, 0.99) / quantile(stock_latencies, 0.99));
+        }
+        fmt::print("\n");
+        std::fflush(stdout);
     }
     fmt::print("\nexamples (posts listed):\n");
     for (const auto& [query, total] : examples) {
@@ -260,6 +413,11 @@ int main(int argc, char** argv) {
     for (const auto* part : {"data", "idx", "content", "docsize", "config"}) {
         fmt::print("  post_search_*_{:<8} {:>8.1f} MiB\n", part,
                    mib(db.bytes(fmt::format("post_search_%_{}", part))));
+    }
+    fmt::print("  search_terms             {:>8.1f} MiB\n", mib(db.bytes("search_terms")));
+    if (reference) {
+        fmt::print("stock FTS5 reference, same text: index data {:.1f} MiB, {:.1f} MiB in all\n",
+                   mib(db.bytes("bench_stock_fts5_data")), mib(db.bytes("bench_stock_fts5%")));
     }
     return 0;
 }
