@@ -91,6 +91,12 @@ std::string inflected(std::string word) {
     return word;
 }
 
+int character_count(std::string_view word) {
+    return static_cast<int>(std::count_if(word.begin(), word.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
 // The first `letters` characters of a UTF-8 word, then '*'.
 std::string prefix_query(const std::string& word, int letters) {
     std::size_t end = 0;
@@ -311,6 +317,14 @@ int main(int argc, char** argv) {
         // Last, so that the kinds above draw the same queries as before it was added. Longer
         // than any prefix index: carnet looks its words up in search_terms.
         {"prefix, 7 letters", [&](auto& r) { return prefix_query(pick(r, content, 0, 999), 7); }},
+        // French elides articles: "l'offensiv*" is the phrase "l" then a long prefix (of a
+        // word of 8 letters or more, so that it is one).
+        {"prefix, 7 letters after l'",
+         [&](auto& r) {
+             std::string word;
+             while (character_count(word) < 8) word = pick(r, content, 0, 999);
+             return "l'" + prefix_query(word, 7);
+         }},
     };
 
     // One search first, so that the figures are those of a warm process.

@@ -301,6 +301,10 @@ TEST_P(SearchTest, TrailingStarSearchesAPrefix) {
     EXPECT_EQ(titles("syri*"), std::vector<std::string>{"Syrie"});
     EXPECT_EQ(titles("LIBY*"), std::vector<std::string>{"Syrte"});
     EXPECT_EQ(titles("\"contre le trib\"*"), std::vector<std::string>{"Misrata"});
+    // One letter is too short a prefix: it is the word itself ("et" does not start "Alep").
+    add("Lettre", "<p>La lettre a.</p>");
+    EXPECT_EQ(titles("a*"), std::vector<std::string>{"Lettre"});
+    EXPECT_EQ(search("e*").total, 0);
 }
 
 TEST_P(SearchTest, MinusExcludesAWordAndOnlyExclusionsFindNothing) {
@@ -652,6 +656,16 @@ TEST_P(SearchTest, LongPrefixesFindEveryWordTheyBegin) {
     EXPECT_EQ(search("gouvernementa*").total, 0);
     EXPECT_EQ(titles("crise -gouverne*"), std::vector<std::string>{"Crise"});
     EXPECT_EQ(titles("gouverne* benghazi"), std::vector<std::string>{"Nouveau gouverneur"});
+    // After an elided article, and in a phrase: those words in that order.
+    add("Assaut", "<p>Le début de l'offensive, et les offensives d'hiver.</p>");
+    add("Désordre", "<p>Une offensive, l'hiver.</p>");
+    EXPECT_EQ(titles("l'offensiv*"), std::vector<std::string>{"Assaut"});
+    EXPECT_EQ(titles("\"début de l'offensi\"*"), std::vector<std::string>{"Assaut"});
+    EXPECT_EQ(search("\"de la offensi\"*").total, 0);
+    const auto elided = search("l'offensiv*");
+    ASSERT_EQ(elided.hits.size(), 1u);
+    EXPECT_NE(elided.hits[0].passage_html.find("<mark>l&#39;offensive</mark>"), std::string::npos)
+        << elided.hits[0].passage_html;
     // Ranked as one word: a match in the title comes before two in a body.
     const auto found = search("gouverne*");
     ASSERT_EQ(found.hits.size(), 3u);
@@ -732,6 +746,9 @@ TEST(SqliteSearch, ReaderTextBecomesQuotedWordsOnly) {
     EXPECT_EQ(fts_query_from_reader_text("attaque Misrata"), "\"attaque\" AND \"Misrata\"");
     EXPECT_EQ(fts_query_from_reader_text("\"l'Etat islamique\""), "\"l Etat islamique\"");
     EXPECT_EQ(fts_query_from_reader_text("attaq*"), "\"attaq\"*");
+    EXPECT_EQ(fts_query_from_reader_text("a*"), "\"a\"");  // one letter: the word itself
+    EXPECT_EQ(fts_query_from_reader_text("porte-p*"), "\"porte p\"");
+    EXPECT_EQ(fts_query_from_reader_text("É*"), "\"É\"");
     EXPECT_EQ(fts_query_from_reader_text("l'eta*"), "\"l\" + \"eta\"*");
     EXPECT_EQ(fts_query_from_reader_text("\"de la vil\"*"), "\"de la\" + \"vil\"*");
     EXPECT_EQ(fts_query_from_reader_text("a -b -\"c d\""), "(\"a\") NOT (\"b\" OR \"c d\")");
@@ -767,11 +784,16 @@ TEST(SqliteSearch, LongPrefixesBecomeTheTokensTheyStandFor) {
     EXPECT_EQ(query->phrase_terms, (std::vector<int>{0, 1, 1, -1}));
     EXPECT_EQ(search::rank_groups(query->phrase_terms), "0 1 1 -1");
 
-    // Prefixes the prefix indexes serve, and prefixes inside a phrase, are left to FTS5.
+    // After other words, each token follows them in its phrase ("l'État": "l" then "etat").
+    EXPECT_EQ(search::match_query_from_reader_text("\"le gouverne\"*", expand)->expression,
+              "(\"le \x02gouvernement\" OR \"le \x02gouverneur\")");
+    EXPECT_EQ(search::match_query_from_reader_text("l'Gouverne*", expand)->expression,
+              "(\"l \x02gouvernement\" OR \"l \x02gouverneur\")");
+    // Prefixes the prefix indexes serve are left to FTS5.
     asked.clear();
     EXPECT_EQ(search::match_query_from_reader_text("gouve*", expand)->expression, "\"gouve\"*");
-    EXPECT_EQ(search::match_query_from_reader_text("\"le gouverne\"*", expand)->expression,
-              "\"le\" + \"gouverne\"*");
+    EXPECT_EQ(search::match_query_from_reader_text("l'gouve*", expand)->expression,
+              "\"l\" + \"gouve\"*");
     EXPECT_TRUE(asked.empty());
     // So is a prefix of too many tokens to list.
     listed = std::nullopt;
