@@ -926,6 +926,55 @@ TEST(SqliteSearch, TwoCommonWordsAreIndexedWithTheWordAfterThem) {
     EXPECT_EQ(count(joined("combat de la")), 0);
 }
 
+TEST(SqliteSearch, ATransactionThatIndexesManyPostsLeavesOneBtreePerTable) {
+    TempDir dir;
+    const auto path = dir.path() / "carnet.db";
+    const auto blog_id = database_with_one_post(path, "Premier", "<p>Le début.</p>");
+    const auto db = raw_connection(path);
+    // FTS5 writes its pending terms out as a new b-tree whenever they pass this many bytes:
+    // small, so that a few posts make several b-trees, as 100,000 posts make 21.
+    ASSERT_EQ(sqlite3_exec(db.get(),
+                           "INSERT INTO post_search_fr (post_search_fr, rank) "
+                           "VALUES ('hashsize', 2048)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    const auto btrees = [&] {
+        sqlite3_stmt* statement = nullptr;
+        EXPECT_EQ(
+            sqlite3_prepare_v2(db.get(), "SELECT count(DISTINCT segid) FROM post_search_fr_idx", -1,
+                               &statement, nullptr),
+            SQLITE_OK);
+        sqlite3_step(statement);
+        const int count = sqlite3_column_int(statement, 0);
+        sqlite3_finalize(statement);
+        return count;
+    };
+    auto store = open_sqlite_store(path, OpenMode::must_exist);
+    ASSERT_TRUE(store.has_value());
+    const auto write_posts = [&](int first, int count) {
+        return (*store)->write([&](Writer& writer) -> Status {
+            for (int i = first; i < first + count; ++i) {
+                const auto html = fmt::format("<p>Billet {} sur Misrata et Syrte.</p>", i);
+                auto created = writer.create_post({.blog_id = blog_id,
+                                                   .status = model::PostStatus::published,
+                                                   .title = fmt::format("Billet {}", i),
+                                                   .source = html,
+                                                   .html = html});
+                if (!created) return std::unexpected(created.error());
+            }
+            return {};
+        });
+    };
+    ASSERT_TRUE(write_posts(0, 100).has_value());
+    EXPECT_GT(btrees(), 1);  // a few posts: as FTS5 left them
+    ASSERT_TRUE(write_posts(100, 1000).has_value());
+    EXPECT_EQ(btrees(), 1);  // an import: merged
+    auto found = (*store)->search(blog_id, SearchQuery{.text = "misrata"});
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->total, 1000);
+    EXPECT_TRUE(found->more);
+}
+
 TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults) {
     TempDir dir;
     const auto path = dir.path() / "carnet.db";
