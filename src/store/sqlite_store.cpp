@@ -350,9 +350,24 @@ public:
     // Empties the search tables and indexes every published post again; every blog gets a
     // new generation. Returns how many posts were indexed.
     Result<int> rebuild_search_index() {
-        CARNET_CHECK(db_.execute("DELETE FROM post_search_fr; DELETE FROM post_search_en;"));
-        // Deleting tokenized the old texts: their tokens are not kept, the new ones listed.
-        CARNET_CHECK(collect_new_search_terms(db_, false));
+        // Each table is made again from its own definition: a DELETE would tokenize every
+        // post's old text to take it out of the index (a third of a rebuild's time at
+        // 100,000 posts).
+        for (const auto& search_table : k_search_tables) {
+            CARNET_TRY(definition, db_.prepare("SELECT sql FROM sqlite_schema "
+                                               "WHERE type = 'table' AND name = ?1"));
+            definition->bind(1, search_table.table);
+            CARNET_TRY(has_definition, definition->step());
+            if (!has_definition) {
+                return model::fail(
+                    Error::Code::database,
+                    fmt::format("the search table {} is missing", search_table.table));
+            }
+            const auto sql = definition->column_text(0);
+            definition->reset();
+            CARNET_CHECK(db_.execute(fmt::format("DROP TABLE {}", search_table.table)));
+            CARNET_CHECK(db_.execute(sql));
+        }
         CARNET_CHECK(db_.execute("DELETE FROM search_terms"));
         int indexed = 0;
         for (const auto& [table, locale] : k_search_tables) {
