@@ -381,7 +381,8 @@ int main(int argc, char** argv) {
             if (i < 3) examples[fmt::format("{}: {}", kind.name, text)] = found->total;
         }
         std::vector<double> stock_latencies;
-        for (const auto& text : stock ? queries[k] : std::vector<std::string>{}) {
+        for (const auto& text : queries[k]) {
+            if (!stock) break;
             const auto start = Clock::now();
             if (!stock->search(stock_expression(text))) {
                 std::cerr << "stock FTS5, " << text << ": " << stock->error() << "\n";

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -440,8 +441,8 @@ public:
             token.primary = exact;
             token.start = at;
             token.end = at + static_cast<int32_t>(exact.size());
-            if (held == waiting.size()) give_first();
-            if (result == SQLITE_OK) waiting[held++] = std::move(token);
+            // Fewer than three words wait: the split gives the first of any three.
+            waiting[held++] = std::move(token);
         }
         while (result == SQLITE_OK && held > 0) give_first();
         return result;
@@ -982,7 +983,7 @@ int make_passage(const Fts5ExtensionApi* api, Fts5Context* fts, int column,
         }
     }
     const int last_end = offsets[static_cast<std::size_t>(shown_to - 1)].second;
-    if (collected.more || shown_to < seen) {
+    if (collected.more) {
         out += ellipsis;
     } else if (text_bytes - last_end <= k_passage_edge_bytes) {
         out += bytes(last_end, text_bytes);
@@ -1032,24 +1033,6 @@ int language_of(std::string_view locale) {
     return -1;
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-    out += '"';
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            constexpr std::string_view digits = "0123456789abcdef";
-            out += "\\u00";
-            out += digits[static_cast<unsigned char>(c) >> 4];
-            out += digits[static_cast<unsigned char>(c) & 0xF];
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
-}
-
 // carnet_search_new_terms(locale): see search.hpp. Collecting empties the list.
 void new_terms_function(sqlite3_context* context, int /*argument_count*/,
                         sqlite3_value** arguments) {
@@ -1062,12 +1045,10 @@ void new_terms_function(sqlite3_context* context, int /*argument_count*/,
     }
     auto& terms = connection->new_terms[static_cast<std::size_t>(language)];
     try {
-        std::string json = "[";
-        for (const auto& token : terms.tokens) {
-            if (json.size() > 1) json += ',';
-            append_json_string(json, token);
-        }
-        json += ']';
+        boost::json::array tokens;
+        tokens.reserve(terms.tokens.size());
+        for (const auto& token : terms.tokens) tokens.emplace_back(token);
+        const auto json = boost::json::serialize(tokens);
         sqlite3_result_text64(context, json.data(), json.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     } catch (const std::bad_alloc&) {
         sqlite3_result_error_nomem(context);
@@ -1147,6 +1128,7 @@ std::size_t decode_entity(std::string_view text, std::size_t at, std::string& ou
 
 struct Term {
     std::vector<std::string> words;
+    std::string last_folded;  // the last word folded as the tokenizer folds a prefix
     bool prefix = false;
     bool excluded = false;
 };
@@ -1343,13 +1325,11 @@ std::optional<MatchQuery> match_query_from_reader_text(std::string_view text,
         });
         if (!split) return std::nullopt;
         if (term.words.empty()) continue;
+        if (!folder.fold(term.words.back(), true, term.last_folded)) return std::nullopt;
         // A prefix of one letter stands for most of the index (no prefix index serves it: a
         // search for "a*" merged every token that starts with "a", over a second at 100,000
         // posts): it is searched as the word it is.
-        if (term.prefix && folder.fold(term.words.back(), true, folded) &&
-            character_count(folded) < 2) {
-            term.prefix = false;
-        }
+        if (character_count(term.last_folded) < 2) term.prefix = false;
         terms.push_back(std::move(term));
     }
     std::string positive;
@@ -1363,24 +1343,23 @@ std::optional<MatchQuery> match_query_from_reader_text(std::string_view text,
         // A long prefix becomes the tokens it stands for, when search_terms lists them: one
         // phrase for each, with the words before it ("l'offensiv*": "l" then "offensive").
         std::optional<std::vector<std::string>> tokens;
-        if (term.prefix && expand && folder.fold(term.words.back(), true, folded) &&
-            character_count(folded) > k_longest_prefix_index) {
-            tokens = expand(folded);
+        if (term.prefix && expand && character_count(term.last_folded) > k_longest_prefix_index) {
+            tokens = expand(term.last_folded);
         }
         // None listed: no post holds a word that begins so. The prefix itself, looked up as a
         // token, is not in the index either (it would be listed), and finds nothing at once.
-        if (tokens && tokens->empty()) tokens->push_back(folded);
+        if (tokens && tokens->empty()) tokens->push_back(term.last_folded);
         const int phrases = tokens ? static_cast<int>(tokens->size()) : 1;
         if (tokens) {
             std::string leading;
-            for (std::size_t i = 0; i + 1 < term.words.size(); ++i) {
-                leading += term.words[i];
+            for (std::size_t w = 0; w + 1 < term.words.size(); ++w) {
+                leading += term.words[w];
                 leading += ' ';
             }
             side += '(';
-            for (std::size_t i = 0; i < tokens->size(); ++i) {
-                if (i > 0) side += " OR ";
-                side += quoted(leading + k_exact_token_marker + (*tokens)[i]);
+            for (std::size_t t = 0; t < tokens->size(); ++t) {
+                if (t > 0) side += " OR ";
+                side += quoted(leading + k_exact_token_marker + (*tokens)[t]);
             }
             side += ')';
         } else {
