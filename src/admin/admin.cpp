@@ -20,6 +20,7 @@
 #include "auth/auth.hpp"
 #include "markup/markup.hpp"
 #include "media/media.hpp"
+#include "text/text.hpp"
 
 namespace carnet::admin {
 namespace {
@@ -639,7 +640,7 @@ Response AdminImpl::post_list(const Request& request, const Access& access) {
         row.set("title", post.title);
         row.set("status",
                 std::string(text(locale, fmt::format("status_{}", model::to_string(post.status)))));
-        row.set("iso", model::to_rfc3339(post.published_at));
+        row.set("iso", text::rfc3339_utc(post.published_at));
         row.set("when", local_display(post.published_at, access.blog.time_zone));
         row.set("categories", categories_text(post.categories));
         posts.push_back(row);

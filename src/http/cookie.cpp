@@ -50,7 +50,7 @@ std::string_view to_string(SameSite same_site) {
 
 Status check_cookie(const CookieOptions& cookie) {
     auto refuse = [](std::string message) {
-        return model::fail(model::Error::Code::invalid_input, std::move(message));
+        return fail(Error::Code::invalid_input, std::move(message));
     };
     if (cookie.name.empty() ||
         !std::all_of(cookie.name.begin(), cookie.name.end(), is_token_char)) {

@@ -100,7 +100,7 @@ TEST(SetCookie, RefusesSameSiteNoneWithoutSecure) {
     auto header =
         set_cookie_header(CookieOptions{.name = "a", .value = "b", .same_site = SameSite::none});
     ASSERT_FALSE(header);
-    EXPECT_EQ(header.error().code, model::Error::Code::invalid_input);
+    EXPECT_EQ(header.error().code, Error::Code::invalid_input);
 }
 
 TEST(SetCookie, RefusesNamesThatWouldBreakTheHeader) {
@@ -109,7 +109,7 @@ TEST(SetCookie, RefusesNamesThatWouldBreakTheHeader) {
              "caf\xC3\xA9", "a\"b", "a\x7f"}) {
         auto header = set_cookie_header(CookieOptions{.name = name, .value = "v"});
         ASSERT_FALSE(header) << "name: " << name;
-        EXPECT_EQ(header.error().code, model::Error::Code::invalid_input);
+        EXPECT_EQ(header.error().code, Error::Code::invalid_input);
     }
 }
 
@@ -119,7 +119,7 @@ TEST(SetCookie, RefusesValuesThatWouldBreakTheHeader) {
              "caf\xC3\xA9", "a\x01"}) {
         auto header = set_cookie_header(CookieOptions{.name = "n", .value = value});
         ASSERT_FALSE(header) << "value: " << value;
-        EXPECT_EQ(header.error().code, model::Error::Code::invalid_input);
+        EXPECT_EQ(header.error().code, Error::Code::invalid_input);
     }
 }
 

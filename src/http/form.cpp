@@ -14,13 +14,11 @@ namespace carnet::http {
 
 namespace {
 
-using model::Error;
-
 // RFC 2046 §5.1.1 caps a boundary at 70 characters.
 constexpr std::size_t k_max_boundary_bytes = 70;
 
 std::unexpected<Error> malformed(std::string message) {
-    return model::fail(Error::Code::invalid_input, std::move(message));
+    return fail(Error::Code::invalid_input, std::move(message));
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -413,7 +411,7 @@ Result<Form> parse_form(const Request& request, const FormLimits& limits) {
         return parse_form_body(request, limits);
     } catch (const std::exception& e) {
         // Only allocation failures can get here; Boost.URL's decoding does not throw otherwise.
-        return model::fail(Error::Code::internal, std::string("cannot read the form: ") + e.what());
+        return fail(Error::Code::internal, std::string("cannot read the form: ") + e.what());
     }
 }
 

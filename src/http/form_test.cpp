@@ -7,8 +7,6 @@
 namespace carnet::http {
 namespace {
 
-using model::Error;
-
 Request form_request(std::string content_type, std::string body) {
     Request request;
     request.method = "POST";

@@ -45,8 +45,8 @@ Result<std::vector<ip::address>> parse_trusted_proxies(const std::vector<std::st
         boost::system::error_code error;
         ip::address address = ip::make_address(text, error);
         if (error) {
-            return model::fail(model::Error::Code::invalid_input,
-                               "trusted proxy \"" + text + "\" is not an IP address");
+            return fail(Error::Code::invalid_input,
+                        "trusted proxy \"" + text + "\" is not an IP address");
         }
         parsed.push_back(unmapped(address));
     }

@@ -28,7 +28,7 @@ TEST(TrustedProxies, RefusesWhatIsNotAnAddress) {
     for (std::string bad : {"localhost", "10.0.0.0/8", "", "10.0.0.1:80", "1.2.3"}) {
         auto parsed = parse_trusted_proxies({"127.0.0.1", bad});
         ASSERT_FALSE(parsed) << bad;
-        EXPECT_EQ(parsed.error().code, model::Error::Code::invalid_input);
+        EXPECT_EQ(parsed.error().code, Error::Code::invalid_input);
         EXPECT_NE(parsed.error().message.find("\"" + bad + "\""), std::string::npos);
     }
 }

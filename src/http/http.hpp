@@ -17,12 +17,12 @@
 #include <utility>
 #include <vector>
 
-#include "model/model.hpp"
+#include "text/error.hpp"
 
 namespace carnet::http {
 
-using model::Result;
-using model::Status;
+using carnet::Result;
+using carnet::Status;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 

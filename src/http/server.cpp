@@ -31,6 +31,7 @@
 #include "http/negotiation.hpp"
 #include "http/page_cache.hpp"
 #include "http/target.hpp"
+#include "text/text.hpp"
 
 namespace carnet::http {
 
@@ -81,22 +82,13 @@ std::string_view to_string(Coding coding) {
     return "";
 }
 
-// The IMF-fixdate of RFC 9110 §5.6.7, formatted at most once a second per thread. Written by
-// hand because strftime and fmt follow the locale, and HTTP dates are always in English.
+// The Date header, formatted at most once a second per thread.
 std::string_view http_date() {
-    static constexpr std::array<const char*, 7> days{"Sun", "Mon", "Tue", "Wed",
-                                                     "Thu", "Fri", "Sat"};
-    static constexpr std::array<const char*, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    thread_local std::time_t formatted_second = -1;
+    thread_local std::chrono::sys_seconds formatted_second{};
     thread_local std::string formatted;
-    std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    if (now != formatted_second) {
-        std::tm utc{};
-        gmtime_r(&now, &utc);
-        formatted = fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} GMT", days[utc.tm_wday % 7],
-                                utc.tm_mday, months[utc.tm_mon % 12], utc.tm_year + 1900,
-                                utc.tm_hour, utc.tm_min, utc.tm_sec);
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (now != formatted_second || formatted.empty()) {
+        formatted = text::http_date(now);
         formatted_second = now;
     }
     return formatted;
@@ -249,14 +241,14 @@ struct Server::Impl {
 };
 
 Result<std::uint16_t> Server::Impl::listen() {
-    if (acceptor_) return model::fail(model::Error::Code::conflict, "the server listens already");
+    if (acceptor_) return fail(Error::Code::conflict, "the server listens already");
     auto trusted = parse_trusted_proxies(options_.trusted_proxies);
     if (!trusted) return std::unexpected(trusted.error());
     trusted_proxies_ = std::move(*trusted);
     for (const auto& [name, value] : options_.default_headers) {
         if (is_managed_header(name) || !is_safe_header(name, value)) {
-            return model::fail(model::Error::Code::invalid_input,
-                               fmt::format("default header \"{}\" cannot be sent", name));
+            return fail(Error::Code::invalid_input,
+                        fmt::format("default header \"{}\" cannot be sent", name));
         }
     }
     std::string where = fmt::format("{}:{}", options_.address, options_.port);
@@ -271,16 +263,15 @@ Result<std::uint16_t> Server::Impl::listen() {
         auto results = resolver.resolve(options_.address, std::to_string(options_.port),
                                         tcp::resolver::numeric_service, error);
         if (error || results.empty()) {
-            return model::fail(model::Error::Code::io,
-                               fmt::format("cannot listen on {}: {}", where,
-                                           error ? error.message() : "no address"));
+            return fail(Error::Code::io, fmt::format("cannot listen on {}: {}", where,
+                                                     error ? error.message() : "no address"));
         }
         endpoint = results.begin()->endpoint();
     }
     tcp::acceptor acceptor(control_);
     auto failed = [&](std::string_view step) {
-        return model::fail(model::Error::Code::io, fmt::format("cannot listen on {}: {} ({})",
-                                                               where, error.message(), step));
+        return fail(Error::Code::io,
+                    fmt::format("cannot listen on {}: {} ({})", where, error.message(), step));
     };
     if (acceptor.open(endpoint.protocol(), error); error) return failed("open");
     if (acceptor.set_option(asio::socket_base::reuse_address(true), error); error) {
@@ -731,7 +722,7 @@ Result<std::uint16_t> Server::listen() {
     try {
         return impl_->listen();
     } catch (const std::exception& e) {
-        return model::fail(model::Error::Code::io, std::string("cannot listen: ") + e.what());
+        return fail(Error::Code::io, std::string("cannot listen: ") + e.what());
     }
 }
 

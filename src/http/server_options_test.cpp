@@ -207,7 +207,7 @@ TEST(ServerProxies, ListenRefusesATrustedProxyThatIsNotAnAddress) {
     Server server(options, client_router(), {});
     auto port = server.listen();
     ASSERT_FALSE(port);
-    EXPECT_EQ(port.error().code, model::Error::Code::invalid_input);
+    EXPECT_EQ(port.error().code, Error::Code::invalid_input);
     EXPECT_NE(port.error().message.find("proxy.example.org"), std::string::npos);
 }
 
@@ -313,7 +313,7 @@ TEST(ServerDefaultHeaders, ListenRefusesHeadersThatCannotBeSent) {
         Server server(options, default_headers_router(), {});
         auto port = server.listen();
         ASSERT_FALSE(port) << headers[0].first;
-        EXPECT_EQ(port.error().code, model::Error::Code::invalid_input);
+        EXPECT_EQ(port.error().code, Error::Code::invalid_input);
     }
 }
 

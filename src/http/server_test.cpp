@@ -722,7 +722,7 @@ TEST(Server, ListenReportsPortInUse) {
     Server second(options, simple_router(), {});
     auto port = second.listen();
     ASSERT_FALSE(port);
-    EXPECT_EQ(port.error().code, model::Error::Code::io);
+    EXPECT_EQ(port.error().code, Error::Code::io);
     EXPECT_NE(port.error().message.find(std::to_string(running.port())), std::string::npos);
 }
 
@@ -732,7 +732,7 @@ TEST(Server, ListenReportsBadAddress) {
     Server server(options, simple_router(), {});
     auto port = server.listen();
     ASSERT_FALSE(port);
-    EXPECT_EQ(port.error().code, model::Error::Code::io);
+    EXPECT_EQ(port.error().code, Error::Code::io);
 }
 
 // Sends the default logger's lines to a string while it lives.

@@ -29,43 +29,40 @@ bool is_safe_decoded_path(std::string_view path) {
 
 }  // namespace
 
-model::Result<Target> parse_target(std::string_view target) {
+Result<Target> parse_target(std::string_view target) {
     try {
         boost::system::result<boost::urls::url_view> url =
             !target.empty() && target.front() == '/' ? boost::urls::parse_origin_form(target)
                                                      : boost::urls::parse_absolute_uri(target);
         if (!url) {
-            return model::fail(model::Error::Code::invalid_input,
-                               "invalid request target: " + url.error().message());
+            return fail(Error::Code::invalid_input,
+                        "invalid request target: " + url.error().message());
         }
         Target result;
         result.path = url->path();
         if (result.path.empty()) result.path = "/";
         if (url->has_query()) result.query = std::string(url->encoded_query());
         if (!is_safe_decoded_path(result.path)) {
-            return model::fail(model::Error::Code::invalid_input,
-                               "request path holds a dot segment or a NUL");
+            return fail(Error::Code::invalid_input, "request path holds a dot segment or a NUL");
         }
         return result;
     } catch (const std::exception& e) {
         // Boost.URL throws std::length_error for targets beyond its size limit.
-        return model::fail(model::Error::Code::invalid_input,
-                           std::string("invalid request target: ") + e.what());
+        return fail(Error::Code::invalid_input, std::string("invalid request target: ") + e.what());
     }
 }
 
-model::Result<std::string> parse_host(std::string_view host_header) {
+Result<std::string> parse_host(std::string_view host_header) {
     try {
         auto authority = boost::urls::parse_authority(host_header);
         if (!authority || authority->has_userinfo()) {
-            return model::fail(model::Error::Code::invalid_input, "invalid Host header");
+            return fail(Error::Code::invalid_input, "invalid Host header");
         }
         std::string host(authority->encoded_host());
         std::transform(host.begin(), host.end(), host.begin(), to_lower_ascii);
         return host;
     } catch (const std::exception& e) {
-        return model::fail(model::Error::Code::invalid_input,
-                           std::string("invalid Host header: ") + e.what());
+        return fail(Error::Code::invalid_input, std::string("invalid Host header: ") + e.what());
     }
 }
 

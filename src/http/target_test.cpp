@@ -34,7 +34,7 @@ TEST(Target, RejectsDotSegmentsPlainOrEncoded) {
         auto target = parse_target(bad);
         EXPECT_FALSE(target) << bad;
         if (!target) {
-            EXPECT_EQ(target.error().code, model::Error::Code::invalid_input);
+            EXPECT_EQ(target.error().code, Error::Code::invalid_input);
         }
     }
     EXPECT_TRUE(parse_target("/a/..b/c.d/...txt"));

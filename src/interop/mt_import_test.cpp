@@ -9,6 +9,7 @@
 #include "interop/mt_test_support.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
+#include "text/text.hpp"
 
 namespace carnet::interop {
 namespace {
@@ -42,7 +43,7 @@ TEST_F(MtImport, ImportsEveryHeaderKeyAndSection) {
     EXPECT_EQ(first.post.status, model::PostStatus::published);
     EXPECT_TRUE(first.post.comments_open);
     // 20:19 in Paris, summer time.
-    EXPECT_EQ(model::to_rfc3339(first.post.published_at), "2017-10-04T18:19:00Z");
+    EXPECT_EQ(text::rfc3339_utc(first.post.published_at), "2017-10-04T18:19:00Z");
     // PRIMARY CATEGORY first, then the others in order, without repeating it.
     EXPECT_THAT(category_names(first.post), ElementsAre("Libye", "Etat Islamique", "Misrata"));
     EXPECT_THAT(first.tags, ElementsAre("Syrte, Libye", "terrorisme", "justice"));
@@ -109,7 +110,7 @@ TEST_F(MtImport, CommentsArriveApprovedWithAuthorsDatesAndAddressesRenderedSafe)
     EXPECT_EQ(ahmed.comment.author_email, "ahmed@example.org");
     EXPECT_EQ(ahmed.comment.author_url, "http://ahmed.example.org/");
     EXPECT_EQ(ahmed.author_ip, "192.0.2.10");
-    EXPECT_EQ(model::to_rfc3339(ahmed.comment.created_at), "2017-10-04T19:05:12Z");
+    EXPECT_EQ(text::rfc3339_utc(ahmed.comment.created_at), "2017-10-04T19:05:12Z");
     // The commenter's HTML is kept in the source for an export, never put on a page.
     EXPECT_THAT(ahmed.comment.source, HasSubstr("<script>"));
     EXPECT_THAT(ahmed.comment.html, Not(HasSubstr("<script")));
@@ -192,7 +193,7 @@ TEST_F(MtImport, NonLatinTextSlashesAndQuotesAreKept) {
     EXPECT_THAT(category_names(all[0].post), ElementsAre("Proche-Orient / Syrie"));
     EXPECT_EQ(all[0].post.slug, model::make_slug(title));
     // 11:59:59 PM is 23:59:59.
-    EXPECT_EQ(model::to_rfc3339(all[0].post.published_at), "2016-07-14T21:59:59Z");
+    EXPECT_EQ(text::rfc3339_utc(all[0].post.published_at), "2016-07-14T21:59:59Z");
 }
 
 TEST_F(MtImport, Windows1252IsDetectedAndStoredAsUtf8) {
@@ -244,9 +245,9 @@ TEST_F(MtImport, TwelveOclockIsNoonAndMidnight) {
               mt_entry("Sans AM ni PM", "03/04/2021 18:30:00"));
     const auto all = posts();
     ASSERT_EQ(all.size(), 3u);
-    EXPECT_EQ(model::to_rfc3339(all[0].post.published_at), "2021-03-03T23:00:00Z");
-    EXPECT_EQ(model::to_rfc3339(all[1].post.published_at), "2021-03-04T11:00:00Z");
-    EXPECT_EQ(model::to_rfc3339(all[2].post.published_at), "2021-03-04T17:30:00Z");
+    EXPECT_EQ(text::rfc3339_utc(all[0].post.published_at), "2021-03-03T23:00:00Z");
+    EXPECT_EQ(text::rfc3339_utc(all[1].post.published_at), "2021-03-04T11:00:00Z");
+    EXPECT_EQ(text::rfc3339_utc(all[2].post.published_at), "2021-03-04T17:30:00Z");
 }
 
 TEST_F(MtImport, ReportsProgressPerEntry) {

@@ -13,7 +13,7 @@
 #include "interop/interop.hpp"
 #include "interop/wxr_format.hpp"
 #include "markup/markup.hpp"
-#include "site/feeds.hpp"
+#include "text/text.hpp"
 
 namespace carnet::interop {
 namespace {
@@ -184,7 +184,7 @@ private:
         wxr::Item item;
         item.title = post.title;
         item.link = base_ + model::post_path(blog_, post);
-        item.pub_date = site::rfc822_in_zone(post.published_at, "UTC");
+        item.pub_date = text::rfc822(post.published_at, 0);
         auto creator = creator_of(archived);
         if (!creator) return std::unexpected(creator.error());
         item.creator = *creator;
@@ -265,7 +265,7 @@ private:
         wxr::Item item;
         item.title = page.title;
         item.link = base_ + model::page_path(page.slug);
-        item.pub_date = site::rfc822_in_zone(page.updated_at, "UTC");
+        item.pub_date = text::rfc822(page.updated_at, 0);
         item.post_id = std::to_string(id);
         item.guid = fmt::format("{}/?page_id={}", base_, id);
         item.content = absolute_media(page.html, base_);

@@ -13,6 +13,7 @@
 #include "markup/markup.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
+#include "text/text.hpp"
 
 namespace carnet::interop {
 namespace {
@@ -56,7 +57,7 @@ std::string comment_summary(const store::ArchivedPost& post, const store::Archiv
     for (const auto& other : post.comments) {
         if (other.comment.id == c.comment.parent_id) parent = other.comment.author_name;
     }
-    return model::to_rfc3339(c.comment.created_at) + "|" + c.comment.author_name + "|" +
+    return text::rfc3339_utc(c.comment.created_at) + "|" + c.comment.author_name + "|" +
            c.comment.author_email + "|" + c.comment.source + "|" +
            std::string(model::to_string(c.comment.status)) + "|" +
            (c.kind == store::CommentKind::ping ? "ping" : "comment") + "|" + c.author_ip +

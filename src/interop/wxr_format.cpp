@@ -6,7 +6,7 @@
 #include <charconv>
 #include <utility>
 
-#include "site/feeds.hpp"
+#include "text/text.hpp"
 
 namespace carnet::interop::wxr {
 namespace {
@@ -467,7 +467,7 @@ Writer::Writer(const Channel& channel, std::string_view generator) {
 void Writer::element(std::string_view indent, std::string_view name, std::string_view text) {
     out_ += indent;
     out_ += fmt::format("<{}>", name);
-    out_ += site::xml_escape(text);
+    out_ += text::xml_escape(text);
     out_ += fmt::format("</{}>\n", name);
 }
 
@@ -520,7 +520,7 @@ void Writer::item(const Item& item) {
     element("\t\t", "pubDate", item.pub_date);
     cdata("\t\t", "dc:creator", item.creator);
     out_ += "\t\t<guid isPermaLink=\"false\">";
-    out_ += site::xml_escape(item.guid);
+    out_ += text::xml_escape(item.guid);
     out_ += "</guid>\n";
     element("\t\t", "description", item.description);
     cdata("\t\t", "content:encoded", item.content);
@@ -544,9 +544,9 @@ void Writer::item(const Item& item) {
     if (!item.attachment_url.empty()) cdata("\t\t", "wp:attachment_url", item.attachment_url);
     for (const auto& term : item.terms) {
         out_ += "\t\t<category domain=\"";
-        out_ += site::xml_escape(term.domain);
+        out_ += text::xml_escape(term.domain);
         out_ += "\" nicename=\"";
-        out_ += site::xml_escape(term.slug);
+        out_ += text::xml_escape(term.slug);
         out_ += "\">";
         append_cdata(out_, term.name);
         out_ += "</category>\n";

@@ -10,6 +10,8 @@
 #include <memory>
 #include <utility>
 
+#include "text/text.hpp"
+
 namespace carnet::model {
 namespace {
 
@@ -168,20 +170,25 @@ std::string make_slug(std::string_view title, std::size_t max_length) {
 
 bool is_known_time_zone(std::string_view zone) { return find_time_zone(zone) != nullptr; }
 
-Result<LocalDateTime> to_local(Instant instant, std::string_view zone) {
+Result<int> utc_offset_minutes(Instant instant, std::string_view zone) {
     const auto* time_zone = find_time_zone(zone);
     if (!time_zone)
         return fail(Error::Code::invalid_input, fmt::format("unknown time zone {}", zone));
-    const std::int64_t seconds = instant.time_since_epoch().count();
     std::int32_t raw_offset_ms = 0;
     std::int32_t dst_offset_ms = 0;
     UErrorCode status = U_ZERO_ERROR;
-    time_zone->getOffset(static_cast<UDate>(seconds) * k_ms_per_second, false, raw_offset_ms,
-                         dst_offset_ms, status);
+    time_zone->getOffset(static_cast<UDate>(instant.time_since_epoch().count()) * k_ms_per_second,
+                         false, raw_offset_ms, dst_offset_ms, status);
     if (U_FAILURE(status)) {
         return fail(Error::Code::internal, fmt::format("ICU cannot read time zone {}", zone));
     }
-    return local_from_seconds(seconds + (raw_offset_ms + dst_offset_ms) / 1000);
+    return (raw_offset_ms + dst_offset_ms) / 60'000;
+}
+
+Result<LocalDateTime> to_local(Instant instant, std::string_view zone) {
+    auto offset = utc_offset_minutes(instant, zone);
+    if (!offset) return std::unexpected(std::move(offset.error()));
+    return local_from_seconds(instant.time_since_epoch().count() + *offset * 60);
 }
 
 Result<Instant> to_instant(const LocalDateTime& local, std::string_view zone) {
@@ -215,10 +222,12 @@ Result<Instant> to_instant(const LocalDateTime& local, std::string_view zone) {
     return wall_as_utc - seconds{(raw_offset_ms + dst_offset_ms) / 1000};
 }
 
-std::string to_rfc3339(Instant instant) {
-    const auto utc = local_from_seconds(instant.time_since_epoch().count());
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", utc.year, utc.month, utc.day,
-                       utc.hour, utc.minute, utc.second);
+std::string rfc3339_in_zone(Instant instant, std::string_view zone) {
+    return text::rfc3339(instant, utc_offset_minutes(instant, zone).value_or(0));
+}
+
+std::string rfc822_in_zone(Instant instant, std::string_view zone) {
+    return text::rfc822(instant, utc_offset_minutes(instant, zone).value_or(0));
 }
 
 std::string post_path(const Blog& blog, const Post& post) {

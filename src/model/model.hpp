@@ -1,6 +1,6 @@
-// The value types every other module speaks in: blogs, users, posts, categories; the one
-// error type; slugs; instants in UTC and their reading in a blog's time zone; the public
-// paths of pages. Includes nothing of carnet's own.
+// The value types every other module speaks in: blogs, users, posts, categories; slugs;
+// instants in UTC and their reading in a blog's time zone; the public paths of pages.
+// Includes only the ground floor (text).
 #pragma once
 
 #include <chrono>
@@ -11,32 +11,16 @@
 #include <string_view>
 #include <vector>
 
+#include "text/error.hpp"
+
 namespace carnet::model {
 
-// The one error type of the project. `code` is for the caller to branch on, `message` is
-// for a person to read (with a line number when the error comes from a file).
-struct Error {
-    enum class Code {
-        invalid_input,  // the caller's data is malformed (a request, a file, a flag)
-        not_found,      // the thing asked for does not exist
-        conflict,       // it exists already, or a uniqueness rule would be broken
-        io,             // the file system or the network failed
-        database,       // the database failed or is not what we expect
-        internal,       // a bug: an invariant did not hold
-    };
-    Code code = Code::internal;
-    std::string message;
-};
-
-template <typename T>
-using Result = std::expected<T, Error>;
-
-// For functions that can fail but return nothing.
-using Status = std::expected<void, Error>;
-
-inline std::unexpected<Error> fail(Error::Code code, std::string message) {
-    return std::unexpected<Error>(Error{code, std::move(message)});
-}
+// The error type lives on the ground floor (text/error.hpp); the model speaks it under its
+// usual names.
+using carnet::Error;
+using carnet::fail;
+using carnet::Result;
+using carnet::Status;
 
 using Instant = std::chrono::sys_seconds;  // always UTC
 
@@ -182,8 +166,15 @@ Result<LocalDateTime> to_local(Instant instant, std::string_view zone);
 // read with the offset in force before it; a repeated time is the first of the two.
 Result<Instant> to_instant(const LocalDateTime& local, std::string_view zone);
 
-// Formats as RFC 3339 in UTC: "2017-10-04T18:19:00Z".
-std::string to_rfc3339(Instant instant);
+// What `zone` adds to UTC at `instant`, in minutes (+120 for Paris in summer).
+Result<int> utc_offset_minutes(Instant instant, std::string_view zone);
+
+// RFC 3339 with the offset of `zone` at that instant: "2017-10-04T20:19:00+02:00". An unknown
+// zone reads as UTC ("+00:00"). For UTC with "Z", text::rfc3339_utc.
+std::string rfc3339_in_zone(Instant instant, std::string_view zone);
+
+// RFC 822 (as RSS 2.0 uses it) with the offset of `zone`: "Wed, 04 Oct 2017 20:19:00 +0200".
+std::string rfc822_in_zone(Instant instant, std::string_view zone);
 
 // Paths of the public pages, following DESIGN.md. `post_path` reads the post's date in the
 // blog's time zone: /archive/2017/10/04/slug.html.

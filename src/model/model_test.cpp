@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "text/text.hpp"
+
 namespace carnet::model {
 namespace {
 
@@ -100,7 +102,7 @@ TEST(Time, UnknownZoneAndInvalidDatesAreErrors) {
 }
 
 TEST(Time, Rfc3339IsUtcWithZ) {
-    EXPECT_EQ(to_rfc3339(utc(2017, 10, 4, 18, 19)), "2017-10-04T18:19:00Z");
+    EXPECT_EQ(text::rfc3339_utc(utc(2017, 10, 4, 18, 19)), "2017-10-04T18:19:00Z");
 }
 
 TEST(Paths, PermalinkUsesTheDayInTheBlogsTimeZone) {
@@ -136,6 +138,20 @@ TEST(Enums, RoundTripThroughText) {
                         CommentStatus::trash}) {
         EXPECT_EQ(parse_comment_status(to_string(status)), status);
     }
+}
+
+TEST(ZonedDates, CarryTheZonesOffsetInSummerAndWinter) {
+    const auto summer = sys_days{2017y / 10 / 4} + 18h + 19min;
+    const auto winter = sys_days{2017y / 12 / 4} + 18h + 19min;
+    EXPECT_EQ(rfc3339_in_zone(summer, "Europe/Paris"), "2017-10-04T20:19:00+02:00");
+    EXPECT_EQ(rfc3339_in_zone(winter, "Europe/Paris"), "2017-12-04T19:19:00+01:00");
+    EXPECT_EQ(rfc822_in_zone(summer, "Europe/Paris"), "Wed, 04 Oct 2017 20:19:00 +0200");
+    EXPECT_EQ(rfc822_in_zone(winter, "Europe/Paris"), "Mon, 04 Dec 2017 19:19:00 +0100");
+    EXPECT_EQ(rfc3339_in_zone(summer, "America/New_York"), "2017-10-04T14:19:00-04:00");
+    EXPECT_EQ(rfc822_in_zone(winter, "America/St_Johns"), "Mon, 04 Dec 2017 14:49:00 -0330");
+    EXPECT_EQ(rfc3339_in_zone(summer, "Nowhere/Atlantis"), "2017-10-04T18:19:00+00:00");
+    EXPECT_EQ(utc_offset_minutes(summer, "Europe/Paris"), 120);
+    EXPECT_FALSE(utc_offset_minutes(summer, "Nowhere/Atlantis"));
 }
 
 }  // namespace

@@ -46,20 +46,6 @@ std::string render_comments_feed(const model::Blog& blog, const FeedInfo& info,
 // post was first published.
 std::string post_tag_uri(std::string_view base_url, const model::Post& post);
 
-// RFC 3339 with the offset of `zone` at that instant: "2017-10-04T20:19:00+02:00". An unknown
-// zone reads as UTC.
-std::string rfc3339_in_zone(model::Instant instant, std::string_view zone);
-
-// RFC 822 (as RSS 2.0 uses it) with the offset of `zone`: "Wed, 04 Oct 2017 20:19:00 +0200".
-std::string rfc822_in_zone(model::Instant instant, std::string_view zone);
-
-// RFC 9110 HTTP date: "Wed, 04 Oct 2017 18:19:00 GMT".
-std::string http_date(model::Instant instant);
-
-// Text escaped for XML character data and attribute values. Characters XML 1.0 forbids
-// (C0 controls other than tab, line feed, carriage return) are dropped.
-std::string xml_escape(std::string_view text);
-
 struct SitemapUrl {
     std::string loc;  // absolute
     std::optional<model::Instant> lastmod;

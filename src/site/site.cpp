@@ -19,6 +19,7 @@
 #include "media/media.hpp"
 #include "site/comment_form.hpp"
 #include "site/feeds.hpp"
+#include "text/text.hpp"
 #include "theme/theme.hpp"
 
 namespace carnet::site {
@@ -715,7 +716,7 @@ private:
             const auto minute = std::chrono::floor<std::chrono::minutes>(now());
             changed = std::max(changed, model::Instant{minute});
         }
-        response.headers.emplace_back("Last-Modified", http_date(changed));
+        response.headers.emplace_back("Last-Modified", text::http_date(changed));
     }
 
     static bool is_post_path(std::string_view path) {
@@ -781,7 +782,7 @@ private:
             for (const auto& post : posts->posts) {
                 newest = std::max({newest, post.updated_at, post.published_at});
             }
-            response.headers.emplace_back("Last-Modified", http_date(newest));
+            response.headers.emplace_back("Last-Modified", text::http_date(newest));
         }
         return response;
     }

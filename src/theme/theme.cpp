@@ -11,6 +11,7 @@
 #include <optional>
 #include <utility>
 
+#include "text/text.hpp"
 #include "theme/catalog.hpp"
 #include "theme/date_texts.hpp"
 #include "theme/page_templates.hpp"
@@ -245,7 +246,7 @@ public:
         view.set("title", title);
         view.set("path", path);
         view.set("html", post.html);
-        view.set("datetime", model::to_rfc3339(post.published_at));
+        view.set("datetime", text::rfc3339_utc(post.published_at));
         view.set("time", dates_.time_of_day(post.published_at));
 
         mustache::list categories;
@@ -290,7 +291,7 @@ public:
             item.set("author", comment.author_name);
             if (!comment.author_url.empty()) item.set("author_url", comment.author_url);
             item.set("html", comment.html);
-            item.set("datetime", model::to_rfc3339(comment.created_at));
+            item.set("datetime", text::rfc3339_utc(comment.created_at));
             item.set("when", fmt::format("{} {}", dates_.day_header(comment.created_at),
                                          dates_.time_of_day(comment.created_at)));
             item.set("reply_url", fmt::format("{}?reply={}#comment-form", path, comment.id));
@@ -372,8 +373,9 @@ public:
             posting["@context"] = "https://schema.org";
             posting["@type"] = "BlogPosting";
             posting["headline"] = title;
-            posting["datePublished"] = offset_rfc3339(post.published_at);
-            posting["dateModified"] = offset_rfc3339(std::max(post.updated_at, post.published_at));
+            posting["datePublished"] = model::rfc3339_in_zone(post.published_at, zone_);
+            posting["dateModified"] =
+                model::rfc3339_in_zone(std::max(post.updated_at, post.published_at), zone_);
             posting["url"] = url;
             posting["mainEntityOfPage"] = json::object{{"@type", "WebPage"}, {"@id", url}};
             posting["author"] = json::object{{"@type", "Person"}, {"name", blog_.title}};
@@ -414,22 +416,6 @@ public:
             }
         }
         return out;
-    }
-
-    // RFC 3339 with the blog's offset: "2017-10-04T20:19:00+02:00".
-    std::string offset_rfc3339(model::Instant instant) const {
-        auto local = model::to_local(instant, zone_);
-        if (!local) return model::to_rfc3339(instant);
-        using namespace std::chrono;
-        const auto wall =
-            sys_days{std::chrono::year{local->year} / static_cast<unsigned>(local->month) /
-                     static_cast<unsigned>(local->day)} +
-            hours{local->hour} + minutes{local->minute} + seconds{local->second};
-        const auto offset = duration_cast<minutes>(wall - instant).count();
-        const auto magnitude = offset < 0 ? -offset : offset;
-        return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", local->year,
-                           local->month, local->day, local->hour, local->minute, local->second,
-                           offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
     }
 
     // The day and time of a post, as its footer shows them.

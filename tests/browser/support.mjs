@@ -31,7 +31,7 @@ const sourceDir = fileURLToPath(new URL("../../", import.meta.url));
 
 export const carnetBinary = process.env.CARNET_BINARY ?? join(sourceDir, "build/debug/carnet");
 export const themesDir = process.env.CARNET_THEMES_DIR ?? join(sourceDir, "themes");
-export const fixturesDir = process.env.CARNET_FIXTURES_DIR ?? join(sourceDir, "../shared/fixtures");
+export const fixturesDir = process.env.CARNET_FIXTURES_DIR ?? join(sourceDir, "tests/fixtures");
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 const startDeadlineMs = 30_000;
