@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "text/clock.hpp"
+
 namespace carnet::text {
 namespace {
 
@@ -32,6 +34,17 @@ TEST(XmlEscape, EscapesMarkupAndDropsForbiddenCharacters) {
     EXPECT_EQ(xml_escape("Tom & Jerry <b> \"q\" 'a' \x01ok\ttab"),
               "Tom &amp; Jerry &lt;b&gt; &quot;q&quot; &apos;a&apos; ok\ttab");
     EXPECT_EQ(xml_escape("الدولة Привет"), "الدولة Привет");
+}
+
+TEST(Clocks, ManualClockShowsWhatItWasSetTo) {
+    ManualClock clock{sys_days{2017y / 10 / 4} + 18h};
+    EXPECT_EQ(clock.now(), sys_days{2017y / 10 / 4} + 18h);
+    clock.advance(90s);
+    EXPECT_EQ(clock.now(), sys_days{2017y / 10 / 4} + 18h + 90s);
+    clock.set(sys_days{2020y / 1 / 1});
+    EXPECT_EQ(clock.now(), sys_days{2020y / 1 / 1});
+    const SystemClock system;
+    EXPECT_GT(system.now(), sys_days{2026y / 1 / 1});
 }
 
 }  // namespace
