@@ -30,12 +30,6 @@ TEST(Dates, OffsetMovesTheDayAcrossMidnightAndTheYear) {
     EXPECT_EQ(http_date(sys_days{2000y / 2 / 29}), "Tue, 29 Feb 2000 00:00:00 GMT");
 }
 
-TEST(XmlEscape, EscapesMarkupAndDropsForbiddenCharacters) {
-    EXPECT_EQ(xml_escape("Tom & Jerry <b> \"q\" 'a' \x01ok\ttab"),
-              "Tom &amp; Jerry &lt;b&gt; &quot;q&quot; &apos;a&apos; ok\ttab");
-    EXPECT_EQ(xml_escape("الدولة Привет"), "الدولة Привет");
-}
-
 TEST(Clocks, ManualClockShowsWhatItWasSetTo) {
     ManualClock clock{sys_days{2017y / 10 / 4} + 18h};
     EXPECT_EQ(clock.now(), sys_days{2017y / 10 / 4} + 18h);
