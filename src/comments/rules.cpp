@@ -6,6 +6,7 @@
 #include "comments/comments.hpp"
 #include "comments/text.hpp"
 #include "markup/markup.hpp"
+#include "text/text.hpp"
 
 namespace carnet::comments {
 namespace {
@@ -55,7 +56,7 @@ bool is_web_url(std::string_view url) {
 
 void check_text(Field field, std::string_view label, std::string_view text, std::size_t max_chars,
                 std::vector<Invalid>& problems) {
-    if (!is_valid_utf8(text)) {
+    if (!text::is_valid_utf8(text)) {
         problems.push_back(
             {field, Problem::malformed, fmt::format("{} is not valid UTF-8", label)});
         return;
@@ -63,7 +64,7 @@ void check_text(Field field, std::string_view label, std::string_view text, std:
     const auto trimmed = trim(text);
     if (trimmed.empty()) {
         problems.push_back({field, Problem::missing, fmt::format("{} is empty", label)});
-    } else if (count_chars(trimmed) > max_chars) {
+    } else if (text::count_chars(trimmed) > max_chars) {
         problems.push_back({field, Problem::too_long,
                             fmt::format("{} is longer than {} characters", label, max_chars)});
     }
@@ -126,13 +127,13 @@ std::vector<Invalid> validate(const CommentDraft& draft, const DraftLimits& limi
     std::vector<Invalid> problems;
 
     check_text(Field::author_name, "the name", draft.author_name, limits.max_name_chars, problems);
-    if (is_valid_utf8(draft.author_name) && has_control_character(trim(draft.author_name))) {
+    if (text::is_valid_utf8(draft.author_name) && has_control_character(trim(draft.author_name))) {
         problems.push_back({Field::author_name, Problem::malformed,
                             "the name holds a line break or another control character"});
     }
 
     const auto email = trim(draft.author_email);
-    if (!email.empty() && (!is_valid_utf8(email) || !is_plausible_email(email))) {
+    if (!email.empty() && (!text::is_valid_utf8(email) || !is_plausible_email(email))) {
         problems.push_back(
             {Field::author_email, Problem::malformed, "the e-mail address does not look like one"});
     }

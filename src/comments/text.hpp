@@ -1,5 +1,5 @@
-// Text helpers private to the comments module, in their own header so that tests can reach
-// them.
+// Text helpers private to the comments module (UTF-8 and folding are text::'s), in their own header
+// so that tests can reach them.
 #pragma once
 
 #include <cstddef>
@@ -13,17 +13,11 @@ namespace carnet::comments {
 // is kept as it is.
 std::string_view trim(std::string_view text);
 
-bool is_valid_utf8(std::string_view text);
-
-// Code points in valid UTF-8 (each invalid byte counts as one).
-std::size_t count_chars(std::string_view text);
-
 // How many URLs `text` holds, as SpamRules::max_links describes.
 std::size_t count_links(std::string_view text);
 
-// The words of `text` (runs of letters and digits) case-folded, with accents and
-// compatibility forms taken apart and marks dropped, format characters (zero-width
-// spaces, soft hyphens) ignored: "L'ÉTÉ ﬁni" gives {"l", "ete", "fini"}.
+// The words of `text` (runs of letters and digits) folded as text::Folding::case_and_accents
+// folds them: "L'ÉTÉ ﬁni" gives {"l", "ete", "fini"}. Only the first 16 MiB are read.
 std::vector<std::string> fold_words(std::string_view text);
 
 }  // namespace carnet::comments

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "markup/markup.hpp"
+#include "text/text.hpp"
 
 namespace carnet::interop::archive {
 namespace {
@@ -96,7 +97,7 @@ std::string comment_text(const std::string& source) {
     };
     while (at <= text.size()) {
         const auto end = text.find('\n', at);
-        const auto line = markup::plain_text(std::string_view(text).substr(
+        const auto line = text::html_to_text(std::string_view(text).substr(
             at, end == std::string::npos ? std::string::npos : end - at));
         if (line.empty()) {
             flush();

@@ -11,6 +11,7 @@
 
 #include "interop/interop.hpp"
 #include "markup/markup.hpp"
+#include "text/text.hpp"
 
 namespace carnet::interop {
 namespace {
@@ -23,7 +24,7 @@ std::string body_html(const PageTextPost& post) {
         const bool subheading = index < post.is_subheading.size() && post.is_subheading[index];
         // h3: a subheading sits below the blog name and the post title on a page.
         const std::string_view tag = subheading ? "h3" : "p";
-        html += fmt::format("<{0}>{1}</{0}>\n", tag, markup::escape_html(post.paragraphs[index]));
+        html += fmt::format("<{0}>{1}</{0}>\n", tag, text::html_escape(post.paragraphs[index]));
     }
     return html;
 }

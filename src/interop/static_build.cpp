@@ -21,6 +21,7 @@
 #include "interop/interop.hpp"
 #include "markup/markup.hpp"
 #include "site/site.hpp"
+#include "text/text.hpp"
 
 namespace carnet::interop {
 namespace {
@@ -51,7 +52,7 @@ struct Target {
 // What a copy can do in place of a 301: a page that sends the reader (and search engines,
 // by its canonical link) to the new address at once.
 std::string redirect_page(std::string_view location) {
-    const auto escaped = markup::escape_html(location);
+    const auto escaped = text::html_escape(location);
     return fmt::format(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
         "<meta http-equiv=\"refresh\" content=\"0; url={0}\">\n"

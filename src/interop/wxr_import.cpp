@@ -24,6 +24,7 @@
 #include "interop/wxr_format.hpp"
 #include "markup/markup.hpp"
 #include "media/media.hpp"
+#include "text/text.hpp"
 
 namespace carnet::interop {
 namespace {
@@ -463,7 +464,7 @@ private:
         }
         post.title = item.title;
         if (post.title.empty()) {
-            post.title = markup::excerpt(markup::plain_text(item.content), 60);
+            post.title = markup::excerpt(text::html_to_text(item.content), 60);
             if (post.title.empty()) post.title = blog_.locale == "en" ? "Untitled" : "Sans titre";
             meta["wp_untitled"] = "1";
             report_.lines.push_back(

@@ -4,72 +4,13 @@
 #include <md4c.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
-#include <charconv>
 #include <vector>
 
 #include "markup/markup.hpp"
 
 namespace carnet::markup {
 namespace {
-
-void append_utf8(std::string& out, std::uint32_t code_point) {
-    // NUL, surrogates and what lies beyond Unicode are not characters: show U+FFFD instead.
-    if (code_point == 0 || (code_point >= 0xD800 && code_point <= 0xDFFF) ||
-        code_point > 0x10FFFF) {
-        code_point = 0xFFFD;
-    }
-    if (code_point < 0x80) {
-        out += static_cast<char>(code_point);
-    } else if (code_point < 0x800) {
-        out += static_cast<char>(0xC0 | (code_point >> 6));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else if (code_point < 0x10000) {
-        out += static_cast<char>(0xE0 | (code_point >> 12));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (code_point >> 18));
-        out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    }
-}
-
-// The text an entity such as "&#233;", "&#xE9;" or "&amp;" stands for. Named entities
-// beyond the common few are kept as typed: the reader then sees exactly those characters.
-std::string decode_entity(std::string_view entity) {
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> named{{
-        {"&amp;", "&"},
-        {"&lt;", "<"},
-        {"&gt;", ">"},
-        {"&quot;", "\""},
-        {"&apos;", "'"},
-        {"&nbsp;", "\u00a0"},
-        {"&eacute;", "é"},
-    }};
-    for (const auto& [name, text] : named) {
-        if (entity == name) return std::string(text);
-    }
-    if (entity.size() > 3 && entity.starts_with("&#") && entity.ends_with(";")) {
-        auto digits = entity.substr(2, entity.size() - 3);
-        int base = 10;
-        if (!digits.empty() && (digits.front() == 'x' || digits.front() == 'X')) {
-            digits.remove_prefix(1);
-            base = 16;
-        }
-        std::uint32_t code_point = 0;
-        const auto [end, error] =
-            std::from_chars(digits.data(), digits.data() + digits.size(), code_point, base);
-        if (error == std::errc() && end == digits.data() + digits.size()) {
-            std::string decoded;
-            append_utf8(decoded, code_point);
-            return decoded;
-        }
-    }
-    return std::string(entity);
-}
 
 // An attribute's text with its entities decoded; nothing if it holds a NUL.
 std::optional<std::string> attribute_text(const MD_ATTRIBUTE& attribute) {
@@ -82,7 +23,7 @@ std::optional<std::string> attribute_text(const MD_ATTRIBUTE& attribute) {
             case MD_TEXT_NULLCHAR:
                 return std::nullopt;
             case MD_TEXT_ENTITY:
-                text += decode_entity(part);
+                text += text::decode_html_entities(part);
                 break;
             default:
                 text += part;
@@ -113,7 +54,7 @@ public:
         };
         if (md_parse(source.data(), static_cast<MD_SIZE>(source.size()), &parser, this) != 0) {
             // md4c only fails on memory exhaustion: show the text, escaped, rather than lose it.
-            return "<p>" + escape_html(source) + "</p>\n";
+            return "<p>" + text::html_escape(source) + "</p>\n";
         }
         return std::move(html_);
     }
@@ -207,7 +148,9 @@ private:
                 auto url = target ? safe_url(*target) : std::nullopt;
                 // A link inside an image's description would be a link in an attribute.
                 if (url && image_depth_ == 0) {
-                    html_ += "<a href=\"" + escape_html(*url) + "\" rel=\"nofollow ugc noopener\">";
+                    html_ += "<a href=\"";
+                    text::append_html_escaped(html_, *url);
+                    html_ += "\" rel=\"nofollow ugc noopener\">";
                     closing = "</a>";
                 }
                 break;
@@ -243,10 +186,10 @@ private:
                 html_ += "\n";
                 break;
             case MD_TEXT_ENTITY:
-                html_ += escape_html(decode_entity(text));
+                text::append_html_escaped(html_, text::decode_html_entities(text));
                 break;
             default:
-                html_ += escape_html(text);
+                text::append_html_escaped(html_, text);
                 break;
         }
         return 0;

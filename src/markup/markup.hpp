@@ -1,5 +1,5 @@
 // Turns what writers (and later commenters) type into HTML that is safe to put on a page,
-// and HTML back into plain text for excerpts.
+// and HTML into excerpts. Escaping and HTML to text are the text module's (text/text.hpp).
 #pragma once
 
 #include <cstddef>
@@ -8,11 +8,12 @@
 #include <string_view>
 
 #include "model/model.hpp"
+#include "text/text.hpp"
 
 namespace carnet::markup {
 
-// Escapes &, <, >, " and ' for use in HTML text and quoted attribute values.
-std::string escape_html(std::string_view text);
+// text::html_escape, under the name the admin still calls it by; new code calls text::.
+inline std::string escape_html(std::string_view text) { return text::html_escape(text); }
 
 // Renders a post body written by one of the blog's own authors: Markdown (CommonMark with
 // tables and strikethrough, raw HTML allowed) through md4c, or HTML kept as written. In both,
@@ -32,11 +33,8 @@ std::string render_comment(std::string_view source);
 // could break out of an attribute; nothing otherwise. For links and commenters' web sites.
 std::optional<std::string> safe_url(std::string_view url);
 
-// The text of an HTML fragment without its tags, entities decoded, white space folded.
-std::string plain_text(std::string_view html);
-
-// The first words of an HTML fragment's text, at most `max_chars` characters (not bytes),
-// cut at a word boundary with "…" when cut.
+// The first words of an HTML fragment's text (text::html_to_text), at most `max_chars` characters
+// (not bytes), cut at a word boundary with "…" when cut.
 std::string excerpt(std::string_view html, std::size_t max_chars = 280);
 
 }  // namespace carnet::markup

@@ -7,12 +7,6 @@
 namespace carnet::markup {
 namespace {
 
-TEST(EscapeHtml, EscapesEveryCharacterThatCanBreakOutOfTextOrAttributes) {
-    EXPECT_EQ(escape_html(R"(<a href="x" title='y'>&</a>)"),
-              "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
-    EXPECT_EQ(escape_html("État, déjà"), "État, déjà");
-}
-
 TEST(RenderPostBody, MarkdownBecomesHtml) {
     const auto html = render_post_body(model::SourceFormat::markdown,
                                        "## Misrata\n\nUn *premier* bilan :\n\n- 4 morts\n- "
@@ -221,16 +215,8 @@ TEST(RenderPostBody, HostileLookAlikesStayLinksAndInjectNothing) {
 }
 
 TEST(RenderPostBody, AnEmbeddedPostsPlainTextNamesTheVideo) {
-    EXPECT_EQ(plain_text(markdown("Avant.\n\nhttps://vimeo.com/76979871\n")),
+    EXPECT_EQ(text::html_to_text(markdown("Avant.\n\nhttps://vimeo.com/76979871\n")),
               "Avant. Vimeo https://vimeo.com/76979871");
-}
-
-TEST(PlainText, StripsTagsDecodesEntitiesAndFoldsSpace) {
-    EXPECT_EQ(plain_text("<h3>Les milices</h3><p>Misrata&nbsp;a perdu &eacute;norm&eacute;ment"
-                         " &amp; vite.</p>\n<script>alert(1)</script><p>Fin</p>"),
-              "Les milices Misrata a perdu énormément & vite. Fin");
-    EXPECT_EQ(plain_text("texte nu"), "texte nu");
-    EXPECT_EQ(plain_text(""), "");
 }
 
 TEST(Excerpt, CutsAtAWordBoundaryCountingCharactersNotBytes) {

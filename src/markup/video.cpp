@@ -169,34 +169,6 @@ std::optional<VideoLink> dailymotion(const urls::url_view& url, std::string_view
     return VideoLink{VideoProvider::dailymotion, std::string(id), start_from(url, {"start"}, {})};
 }
 
-// Decodes the few character references md4c and escape_html write. Anything else means the
-// text is not a plain URL, so it is refused rather than guessed at.
-std::optional<std::string> decode_references(std::string_view text) {
-    static constexpr std::array<std::pair<std::string_view, char>, 6> k_references{{
-        {"&amp;", '&'},
-        {"&quot;", '"'},
-        {"&#39;", '\''},
-        {"&#x27;", '\''},
-        {"&lt;", '<'},
-        {"&gt;", '>'},
-    }};
-    std::string decoded;
-    decoded.reserve(text.size());
-    for (std::size_t i = 0; i < text.size();) {
-        if (text[i] != '&') {
-            decoded += text[i++];
-            continue;
-        }
-        const auto known =
-            std::find_if(k_references.begin(), k_references.end(),
-                         [&](const auto& ref) { return text.substr(i).starts_with(ref.first); });
-        if (known == k_references.end()) return std::nullopt;
-        decoded += known->second;
-        i += known->first.size();
-    }
-    return decoded;
-}
-
 std::string_view trim_space(std::string_view text) {
     constexpr std::string_view k_space = " \t\r\n";
     const auto first = text.find_first_not_of(k_space);
@@ -214,9 +186,8 @@ std::optional<LoneLink> lone_link(std::string_view inner) {
     inner = trim_space(inner);
     if (inner.empty()) return std::nullopt;
     if (inner.find_first_of("<>") == std::string_view::npos) {
-        auto url = decode_references(inner);
-        if (!url) return std::nullopt;
-        return LoneLink{std::move(*url), inner};
+        // Whatever the references stand for, the URL parser judges the result.
+        return LoneLink{text::decode_html_entities(inner), inner};
     }
     // Exactly `<a href="...">label</a>`, as md4c writes links: a link with more attributes or
     // any text around it is left as it is.
@@ -231,13 +202,12 @@ std::optional<LoneLink> lone_link(std::string_view inner) {
     const auto label = inner.substr(href_end + 2, inner.size() - href_end - 2 - k_close.size());
     if (label.find("<a") != std::string_view::npos || label.find("</a") != std::string_view::npos)
         return std::nullopt;
-    auto url = decode_references(inner.substr(k_open.size(), href_end - k_open.size()));
-    if (!url) return std::nullopt;
-    return LoneLink{std::move(*url), label};
+    return LoneLink{
+        text::decode_html_entities(inner.substr(k_open.size(), href_end - k_open.size())), label};
 }
 
 std::string poster_html(const VideoLink& video, std::string_view url, std::string_view label_html) {
-    std::string label = plain_text(label_html);
+    std::string label = text::html_to_text(label_html);
     if (label.empty()) label = std::string(url);
     // data-video-src is what the theme's script loads on click; it re-checks the address
     // against the same three player URL shapes before making an iframe of it.
@@ -245,8 +215,8 @@ std::string poster_html(const VideoLink& video, std::string_view url, std::strin
         "<figure class=\"video-embed\" data-video-src=\"{}\"><a class=\"video-poster\" "
         "href=\"{}\"><span class=\"video-play\" aria-hidden=\"true\"></span> <span "
         "class=\"video-provider\">{}</span> <span class=\"video-title\">{}</span></a></figure>",
-        escape_html(video_player_url(video)), escape_html(video_page_url(video)),
-        provider_name(video.provider), escape_html(label));
+        text::html_escape(video_player_url(video)), text::html_escape(video_page_url(video)),
+        provider_name(video.provider), text::html_escape(label));
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include <mutex>
 #include <utility>
 
-#include "markup/markup.hpp"
+#include "text/text.hpp"
 
 namespace carnet::media {
 namespace {
@@ -438,11 +438,11 @@ std::string img_html(const StoredImage& image, std::string_view alt, std::string
                 fmt::format("{}{}{} {}w", i ? ", " : "", prefix, variant.file_name, variant.width);
         }
         html += "\" sizes=\"";
-        html += markup::escape_html(sizes);
+        html += text::html_escape(sizes);
         html += '"';
     }
     html += fmt::format(" width=\"{}\" height=\"{}\" alt=\"", image.width, image.height);
-    html += markup::escape_html(alt);
+    html += text::html_escape(alt);
     html += "\" loading=\"lazy\" decoding=\"async\">";
     return html;
 }
