@@ -888,8 +888,9 @@ private:
                     std::max(1, (results->total + blog.posts_per_page - 1) / blog.posts_per_page);
                 page.hits.reserve(results->hits.size());
                 for (auto& hit : results->hits) {
-                    page.hits.push_back(theme::SearchHit{
-                        .post = std::move(hit.post), .passage_html = std::move(hit.passage_html)});
+                    page.hits.push_back(theme::SearchHit{.post = std::move(hit.post),
+                                                         .passage = std::move(hit.passage),
+                                                         .matches = std::move(hit.matches)});
                 }
             }
         }

@@ -3,16 +3,12 @@
 #include <libstemmer.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
-#include <unicode/unorm2.h>
-#include <unicode/ustring.h>
 #include <unicode/utext.h>
-#include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -27,27 +23,11 @@ namespace {
 
 constexpr UChar32 k_replacement = 0xFFFD;
 
-void append_utf8(std::string& out, UChar32 c) {
-    char buffer[U8_MAX_LENGTH];
-    int32_t length = 0;
-    U8_APPEND_UNSAFE(buffer, length, c);
-    out.append(buffer, static_cast<std::size_t>(length));
-}
-
 bool is_ascii(std::string_view text) {
     for (unsigned char c : text) {
         if (c >= 0x80) return false;
     }
     return true;
-}
-
-// Characters of valid UTF-8 text, as FTS5 counts a prefix's length.
-int character_count(std::string_view text) {
-    int count = 0;
-    for (unsigned char c : text) {
-        if ((c & 0xC0) != 0x80) ++count;
-    }
-    return count;
 }
 
 // Valid UTF-8 with runs of white space and control characters folded into one space, no
@@ -69,7 +49,7 @@ std::string clean_text(std::string_view text) {
         }
         if (pending_space) out += ' ';
         pending_space = false;
-        append_utf8(out, c);
+        text::append_utf8(out, static_cast<char32_t>(c));
     }
     return out;
 }
@@ -191,99 +171,6 @@ private:
     }
 
     std::unique_ptr<UBreakIterator, BreakIteratorCloser> iterator_;
-};
-
-// ---- Folding ----------------------------------------------------------------------------
-
-// Runs an ICU UTF-16 transformation that may need a bigger buffer than first guessed.
-template <typename Transform>
-bool transform_utf16(const std::u16string& in, std::u16string& out, Transform&& transform) {
-    out.resize(in.size() * 2 + 8);
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        UErrorCode status = U_ZERO_ERROR;
-        const int32_t length = transform(in.data(), static_cast<int32_t>(in.size()), out.data(),
-                                         static_cast<int32_t>(out.size()), &status);
-        if (status == U_BUFFER_OVERFLOW_ERROR) {
-            out.resize(static_cast<std::size_t>(length));
-            continue;
-        }
-        if (U_FAILURE(status)) return false;
-        out.resize(static_cast<std::size_t>(length));
-        return true;
-    }
-    return false;
-}
-
-// Lower-cases (full case folding) a word; with `strip_marks`, also takes its compatibility
-// decomposition and drops the diacritics: "État" gives "etat", "Œuvre" gives "oeuvre",
-// "ﬁn" gives "fin". Without, the result is NFC, what the Snowball stemmers expect.
-// Buffers are the caller's so that tokenizing a document does not allocate per word.
-class Folder {
-public:
-    bool fold(std::string_view word, bool strip_marks, std::string& out) {
-        out.clear();
-        if (is_ascii(word)) {
-            out.assign(word);
-            for (auto& c : out) {
-                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-            }
-            return true;
-        }
-        UErrorCode status = U_ZERO_ERROR;
-        int32_t length = 0;
-        utf16_.resize(word.size() + 1);
-        u_strFromUTF8WithSub(utf16_.data(), static_cast<int32_t>(utf16_.size()), &length,
-                             word.data(), static_cast<int32_t>(word.size()), k_replacement, nullptr,
-                             &status);
-        if (U_FAILURE(status)) return false;
-        utf16_.resize(static_cast<std::size_t>(length));
-        if (!transform_utf16(utf16_, folded_,
-                             [](const UChar* in, int32_t in_length, UChar* buffer, int32_t capacity,
-                                UErrorCode* error) {
-                                 return u_strFoldCase(buffer, capacity, in, in_length,
-                                                      U_FOLD_CASE_DEFAULT, error);
-                             })) {
-            return false;
-        }
-        UErrorCode instance_status = U_ZERO_ERROR;
-        // ICU owns these instances; they are immutable and shared by all threads.
-        const UNormalizer2* normalizer = strip_marks ? unorm2_getNFKDInstance(&instance_status)
-                                                     : unorm2_getNFCInstance(&instance_status);
-        if (U_FAILURE(instance_status)) return false;
-        if (!transform_utf16(folded_, normalized_,
-                             [normalizer](const UChar* in, int32_t in_length, UChar* buffer,
-                                          int32_t capacity, UErrorCode* error) {
-                                 return unorm2_normalize(normalizer, in, in_length, buffer,
-                                                         capacity, error);
-                             })) {
-            return false;
-        }
-        const auto size = static_cast<int32_t>(normalized_.size());
-        for (int32_t i = 0; i < size;) {
-            UChar32 c = 0;
-            U16_NEXT(normalized_.data(), i, size, c);
-            if (strip_marks) {
-                if (U_GET_GC_MASK(c) & U_GC_MN_MASK) continue;
-                // Ligatures that no Unicode decomposition splits, but French readers type
-                // as two letters.
-                if (c == 0x0153) {
-                    out += "oe";
-                    continue;
-                }
-                if (c == 0x00E6) {
-                    out += "ae";
-                    continue;
-                }
-            }
-            append_utf8(out, c);
-        }
-        return true;
-    }
-
-private:
-    std::u16string utf16_;
-    std::u16string folded_;
-    std::u16string normalized_;
 };
 
 // ---- The FTS5 tokenizer -----------------------------------------------------------------
@@ -409,7 +296,8 @@ public:
             const auto word =
                 text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start));
             if (prefix) {
-                if (!folder_.fold(word, true, folded_)) return fail(SQLITE_ERROR, result);
+                if (!folder_.fold(word, text::Folding::case_and_accents, folded_))
+                    return fail(SQLITE_ERROR, result);
                 if (folded_.empty()) return true;
                 result = emit(context, on_token, 0, folded_, start, end);
                 return result == SQLITE_OK;
@@ -482,12 +370,14 @@ private:
     WordTokens* tokens_of(std::string_view word) {
         if (const auto found = cache_.find(word); found != cache_.end()) return &found->second;
         WordTokens tokens;
-        if (!folder_.fold(word, false, lowered_) || !stem(lowered_, stemmed_) ||
-            !folder_.fold(stemmed_, true, tokens.primary)) {
+        if (!folder_.fold(word, text::Folding::case_only, lowered_) || !stem(lowered_, stemmed_) ||
+            !folder_.fold(stemmed_, text::Folding::case_and_accents, tokens.primary)) {
             return nullptr;
         }
         if (!tokens.primary.empty()) {
-            if (!folder_.fold(word, true, folded_) || !stem(folded_, stemmed_)) return nullptr;
+            if (!folder_.fold(word, text::Folding::case_and_accents, folded_) ||
+                !stem(folded_, stemmed_))
+                return nullptr;
             if (!stemmed_.empty() && stemmed_ != tokens.primary) tokens.stemmed = stemmed_;
             if (!folded_.empty() && folded_ != tokens.primary && folded_ != stemmed_) {
                 tokens.folded = folded_;
@@ -505,7 +395,7 @@ private:
         if (new_terms_ == nullptr || tokens.recorded_in == new_terms_->collection) return;
         tokens.recorded_in = new_terms_->collection;
         for (const std::string* token : {&tokens.primary, &tokens.stemmed, &tokens.folded}) {
-            if (character_count(*token) >= k_shortest_listed_term) {
+            if (static_cast<int>(text::count_chars(*token)) >= k_shortest_listed_term) {
                 new_terms_->tokens.insert(*token);
             }
         }
@@ -600,7 +490,7 @@ private:
 
     std::unique_ptr<sb_stemmer, StemmerCloser> stemmer_;
     WordSplitter words_;
-    Folder folder_;
+    text::Folder folder_;
     std::string lowered_, stemmed_, folded_, pair_;
     std::unordered_map<std::string, WordTokens, WordHash, std::equal_to<>> cache_;
     std::unordered_set<std::string> common_tokens_;
@@ -1062,68 +952,6 @@ void delete_search_connection(void* connection) {
     delete static_cast<SearchConnection*>(connection);
 }
 
-// ---- HTML to text -----------------------------------------------------------------------
-
-struct NamedEntity {
-    std::string_view name;
-    std::string_view text;
-};
-
-// The entities an author's HTML commonly holds; Markdown output only ever has the first four.
-constexpr std::array<NamedEntity, 36> k_entities{{
-    {"amp", "&"},    {"lt", "<"},     {"gt", ">"},     {"quot", "\""},  {"apos", "'"},
-    {"nbsp", " "},   {"laquo", "«"},  {"raquo", "»"},  {"lsquo", "‘"},  {"rsquo", "’"},
-    {"ldquo", "“"},  {"rdquo", "”"},  {"hellip", "…"}, {"ndash", "–"},  {"mdash", "—"},
-    {"eacute", "é"}, {"egrave", "è"}, {"ecirc", "ê"},  {"euml", "ë"},   {"agrave", "à"},
-    {"acirc", "â"},  {"aacute", "á"}, {"ccedil", "ç"}, {"icirc", "î"},  {"iuml", "ï"},
-    {"ocirc", "ô"},  {"ucirc", "û"},  {"ugrave", "ù"}, {"uuml", "ü"},   {"oelig", "œ"},
-    {"aelig", "æ"},  {"Eacute", "É"}, {"Egrave", "È"}, {"Agrave", "À"}, {"Ccedil", "Ç"},
-    {"OElig", "Œ"},
-}};
-
-bool starts_with_ignoring_case(std::string_view text, std::size_t at, std::string_view prefix) {
-    if (text.size() - at < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        char c = text[at + i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != prefix[i]) return false;
-    }
-    return true;
-}
-
-// Decodes the entity at text[at] == '&' into `out`; returns the bytes it used (0 when it
-// is not an entity, and the '&' is then text).
-std::size_t decode_entity(std::string_view text, std::size_t at, std::string& out) {
-    const auto semicolon = text.find(';', at);
-    if (semicolon == std::string_view::npos || semicolon - at > 12) return 0;
-    const auto name = text.substr(at + 1, semicolon - at - 1);
-    if (name.size() >= 2 && name[0] == '#') {
-        const bool hex = name[1] == 'x' || name[1] == 'X';
-        const auto digits = name.substr(hex ? 2 : 1);
-        if (digits.empty()) return 0;
-        std::uint32_t value = 0;
-        for (char c : digits) {
-            int digit = -1;
-            if (c >= '0' && c <= '9') digit = c - '0';
-            if (hex && c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-            if (hex && c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-            if (digit < 0) return 0;
-            value = value * (hex ? 16 : 10) + static_cast<std::uint32_t>(digit);
-            if (value > 0x10FFFF) value = 0x110000;
-        }
-        const bool valid = value != 0 && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF);
-        append_utf8(out, valid ? static_cast<UChar32>(value) : k_replacement);
-        return semicolon - at + 1;
-    }
-    for (const auto& entity : k_entities) {
-        if (entity.name == name) {
-            out += entity.text;
-            return semicolon - at + 1;
-        }
-    }
-    return 0;
-}
-
 // ---- Query translation ------------------------------------------------------------------
 
 struct Term {
@@ -1211,75 +1039,14 @@ model::Status register_search_functions(sqlite3* db) {
 }
 
 std::string search_text_from_html(std::string_view html) {
-    std::string text;
-    text.reserve(html.size());
-    std::size_t i = 0;
-    while (i < html.size()) {
-        const char c = html[i];
-        if (c == '&') {
-            const auto used = decode_entity(html, i, text);
-            if (used > 0) {
-                i += used;
-                continue;
-            }
-            text += c;
-            ++i;
-            continue;
-        }
-        const bool tag_start = c == '<' && i + 1 < html.size() &&
-                               (std::isalpha(static_cast<unsigned char>(html[i + 1])) ||
-                                html[i + 1] == '/' || html[i + 1] == '!' || html[i + 1] == '?');
-        if (!tag_start) {
-            text += c;
-            ++i;
-            continue;
-        }
-        // A tag separates words ("<p>un</p><p>deux</p>" is two words, not "undeux").
-        text += ' ';
-        if (html.compare(i, 4, "<!--") == 0) {
-            const auto end = html.find("-->", i + 4);
-            i = end == std::string_view::npos ? html.size() : end + 3;
-            continue;
-        }
-        std::string_view skip_to;
-        if (starts_with_ignoring_case(html, i, "<script")) skip_to = "</script";
-        if (starts_with_ignoring_case(html, i, "<style")) skip_to = "</style";
-        // The end of the tag, stepping over quoted attribute values that may hold '>'.
-        char quote = 0;
-        std::size_t j = i + 1;
-        for (; j < html.size(); ++j) {
-            if (quote != 0) {
-                if (html[j] == quote) quote = 0;
-            } else if (html[j] == '"' || html[j] == '\'') {
-                quote = html[j];
-            } else if (html[j] == '>') {
-                break;
-            }
-        }
-        i = j + 1;
-        if (!skip_to.empty()) {
-            // Code and style sheets are not text a reader searches for.
-            while (i < html.size() && !starts_with_ignoring_case(html, i, skip_to)) ++i;
-        }
-    }
-    return clean_text(text);
+    return clean_text(text::html_to_text(html));
 }
 
 std::optional<MatchQuery> match_query_from_reader_text(std::string_view text,
                                                        const PrefixExpander& expand) {
-    if (text.size() > k_max_query_bytes) {
-        text = text.substr(0, k_max_query_bytes);
-        // Do not leave half a character at the end.
-        while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) {
-            text.remove_suffix(1);
-        }
-        if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) {
-            text.remove_suffix(1);
-        }
-    }
-    const auto clean = clean_text(text);
+    const auto clean = clean_text(text::utf8_prefix(text, k_max_query_bytes));
     WordSplitter splitter;
-    Folder folder;
+    text::Folder folder;
     std::string folded;
     std::vector<Term> terms;
     std::size_t i = 0;
@@ -1318,18 +1085,19 @@ std::optional<MatchQuery> match_query_from_reader_text(std::string_view text,
             const auto word = content.substr(static_cast<std::size_t>(start),
                                              static_cast<std::size_t>(end - start));
             // Words the tokenizer would drop would make an empty phrase: leave them out.
-            if (folder.fold(word, true, folded) && !folded.empty()) {
+            if (folder.fold(word, text::Folding::case_and_accents, folded) && !folded.empty()) {
                 term.words.emplace_back(word);
             }
             return true;
         });
         if (!split) return std::nullopt;
         if (term.words.empty()) continue;
-        if (!folder.fold(term.words.back(), true, term.last_folded)) return std::nullopt;
+        if (!folder.fold(term.words.back(), text::Folding::case_and_accents, term.last_folded))
+            return std::nullopt;
         // A prefix of one letter stands for most of the index (no prefix index serves it: a
         // search for "a*" merged every token that starts with "a", over a second at 100,000
         // posts): it is searched as the word it is.
-        if (character_count(term.last_folded) < 2) term.prefix = false;
+        if (static_cast<int>(text::count_chars(term.last_folded)) < 2) term.prefix = false;
         terms.push_back(std::move(term));
     }
     std::string positive;
@@ -1343,7 +1111,8 @@ std::optional<MatchQuery> match_query_from_reader_text(std::string_view text,
         // A long prefix becomes the tokens it stands for, when search_terms lists them: one
         // phrase for each, with the words before it ("l'offensiv*": "l" then "offensive").
         std::optional<std::vector<std::string>> tokens;
-        if (term.prefix && expand && character_count(term.last_folded) > k_longest_prefix_index) {
+        if (term.prefix && expand &&
+            static_cast<int>(text::count_chars(term.last_folded)) > k_longest_prefix_index) {
             tokens = expand(term.last_folded);
         }
         // None listed: no post holds a word that begins so. The prefix itself, looked up as a
@@ -1388,41 +1157,30 @@ std::string rank_groups(const std::vector<int>& phrase_terms) {
     return groups;
 }
 
-std::string passage_html_from_marked_text(std::string_view passage) {
-    std::string out;
-    out.reserve(passage.size() + 32);
-    for (std::size_t i = 0; i < passage.size(); ++i) {
-        if (passage.compare(i, k_match_start.size(), k_match_start) == 0) {
-            out += "<mark>";
-            i += k_match_start.size() - 1;
+void read_marked_passage(std::string_view marked, std::string& passage,
+                         std::vector<text::ByteRange>& matches) {
+    passage.clear();
+    matches.clear();
+    passage.reserve(marked.size());
+    std::size_t done = 0;
+    // Both markers begin with the byte 0xEE, rare in French or English text.
+    for (auto at = marked.find('\xEE'); at != std::string_view::npos;
+         at = marked.find('\xEE', at)) {
+        const bool start = marked.compare(at, k_match_start.size(), k_match_start) == 0;
+        if (!start && marked.compare(at, k_match_end.size(), k_match_end) != 0) {
+            ++at;
             continue;
         }
-        if (passage.compare(i, k_match_end.size(), k_match_end) == 0) {
-            out += "</mark>";
-            i += k_match_end.size() - 1;
-            continue;
+        passage.append(marked, done, at - done);
+        if (start) {
+            matches.push_back({passage.size(), passage.size()});
+        } else if (!matches.empty()) {
+            matches.back().end = passage.size();
         }
-        switch (passage[i]) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += passage[i];
-        }
+        at += start ? k_match_start.size() : k_match_end.size();
+        done = at;
     }
-    return out;
+    passage.append(marked, done);
 }
 
 }  // namespace carnet::store::search

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "text/text.hpp"
 
 namespace carnet::store::search {
 
@@ -25,9 +26,9 @@ namespace carnet::store::search {
 // Must run on every connection before it touches a search table.
 model::Status register_search_functions(sqlite3* db);
 
-// The text of a post's HTML as the index stores it: tags, comments, scripts and styles
-// dropped, common entities decoded, white space folded, invalid UTF-8 replaced, and the
-// private-use characters used as passage markers removed.
+// The text of a post's HTML as the index stores it: text::html_to_text, then Unicode white
+// space and control characters folded, invalid UTF-8 replaced, and the private-use
+// characters used as passage markers removed.
 std::string search_text_from_html(std::string_view html);
 
 // The search tables' prefix indexes serve prefixes of 2 to k_longest_prefix_index
@@ -70,7 +71,9 @@ std::string rank_groups(const std::vector<int>& phrase_terms);
 inline constexpr std::string_view k_match_start = "\xEE\x80\x80";  // U+E000
 inline constexpr std::string_view k_match_end = "\xEE\x80\x81";    // U+E001
 
-// Escapes a passage for HTML, then turns its markers into <mark> and </mark>.
-std::string passage_html_from_marked_text(std::string_view passage);
+// Reads what carnet_passage() gives: the passage as plain text into `passage`, and where its
+// marked matches are (byte ranges into `passage`, in order) into `matches`. One pass.
+void read_marked_passage(std::string_view marked, std::string& passage,
+                         std::vector<text::ByteRange>& matches);
 
 }  // namespace carnet::store::search

@@ -22,6 +22,7 @@
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "testing/temp_dir.hpp"
+#include "text/text.hpp"
 
 namespace carnet::store {
 namespace {
@@ -39,20 +40,9 @@ struct Backend {
     std::function<Result<std::unique_ptr<Store>>(const TempDir&)> open;
 };
 
-std::string escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '&') {
-            out += "&amp;";
-        } else if (c == '<') {
-            out += "&lt;";
-        } else if (c == '>') {
-            out += "&gt;";
-        } else {
-            out += c;
-        }
-    }
-    return out;
+// The passage of a hit as the search page shows it.
+std::string passage_html(const SearchHit& hit) {
+    return text::html_escape_marking(hit.passage, hit.matches);
 }
 
 struct FixturePost {
@@ -83,7 +73,7 @@ std::vector<FixturePost> fixture_posts() {
         if (posts.back().title.empty()) {
             posts.back().title = line;
         } else {
-            posts.back().html += "<p>" + escape(line) + "</p>\n";
+            posts.back().html += "<p>" + text::html_escape(line) + "</p>\n";
         }
     }
     return posts;
@@ -272,8 +262,8 @@ TEST_P(SearchTest, PhrasesOfCommonWordsMatchOnlyThoseWordsInThatOrder) {
     EXPECT_EQ(titles("\"ville de\" -belle"), std::vector<std::string>{"Désordre"});
     const auto found = search("\"de la ville\"");
     ASSERT_EQ(found.hits.size(), 1u);
-    EXPECT_NE(found.hits[0].passage_html.find("<mark>de la ville</mark>"), std::string::npos)
-        << found.hits[0].passage_html;
+    EXPECT_NE(passage_html(found.hits[0]).find("<mark>de la ville</mark>"), std::string::npos)
+        << passage_html(found.hits[0]);
 
     add(make_post(english_blog_id_, "Council",
                   "<p>The Security Council of the United Nations.</p>"));
@@ -335,7 +325,7 @@ TEST_P(SearchTest, PassageMarksMatchesAndEscapesTheText) {
         "<script>var misrata = 1;</script><p>Fin.</p>");
     auto found = search("misrata");
     ASSERT_EQ(found.hits.size(), 1u);
-    const auto& passage = found.hits[0].passage_html;
+    const auto& passage = passage_html(found.hits[0]);
     EXPECT_NE(passage.find("<mark>Misrata</mark>"), std::string::npos) << passage;
     EXPECT_NE(passage.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), std::string::npos)
         << passage;
@@ -355,17 +345,17 @@ TEST_P(SearchTest, PassageMarksMatchesAndEscapesTheText) {
     add("Deux mots", "<p>Les attaques de l'État islamique.</p>");
     auto stemmed = search("attaque etat");
     ASSERT_EQ(stemmed.hits.size(), 1u);
-    EXPECT_NE(stemmed.hits[0].passage_html.find("<mark>attaques</mark>"), std::string::npos)
-        << stemmed.hits[0].passage_html;
-    EXPECT_NE(stemmed.hits[0].passage_html.find("<mark>État</mark>"), std::string::npos)
-        << stemmed.hits[0].passage_html;
+    EXPECT_NE(passage_html(stemmed.hits[0]).find("<mark>attaques</mark>"), std::string::npos)
+        << passage_html(stemmed.hits[0]);
+    EXPECT_NE(passage_html(stemmed.hits[0]).find("<mark>État</mark>"), std::string::npos)
+        << passage_html(stemmed.hits[0]);
 }
 
 TEST_P(SearchTest, PrivateUseMarkersInAPostCannotForgeMarks) {
     add("Faux", "<p>Texte \xEE\x80\x80piégé\xEE\x80\x81 avec Misrata.</p>");
     auto found = search("misrata");
     ASSERT_EQ(found.hits.size(), 1u);
-    const auto& passage = found.hits[0].passage_html;
+    const auto& passage = passage_html(found.hits[0]);
     EXPECT_EQ(passage.find("<mark>pi"), std::string::npos) << passage;
     EXPECT_NE(passage.find("<mark>Misrata</mark>"), std::string::npos) << passage;
 }
@@ -405,7 +395,7 @@ TEST_P(SearchTest, PassageIsTheWindowAroundTheMatchesWithEllipses) {
     add("Milieu", "<p>" + numbered_words(200, {{100, "Misrata"}}) + ".</p>");
     const auto middle = search("misrata");
     ASSERT_EQ(middle.hits.size(), 1u);
-    const auto& passage = middle.hits[0].passage_html;
+    const auto& passage = passage_html(middle.hits[0]);
     EXPECT_TRUE(passage.starts_with("…")) << passage;
     EXPECT_TRUE(passage.ends_with("…")) << passage;
     auto words = passage_words(passage);
@@ -419,10 +409,10 @@ TEST_P(SearchTest, PassageIsTheWindowAroundTheMatchesWithEllipses) {
     add("Fin", "<p>" + numbered_words(100, {{98, "Syrte"}}) + ".</p>");
     const auto end = search("syrte");
     ASSERT_EQ(end.hits.size(), 1u);
-    EXPECT_TRUE(end.hits[0].passage_html.starts_with("…")) << end.hits[0].passage_html;
-    EXPECT_TRUE(end.hits[0].passage_html.ends_with("<mark>Syrte</mark> w99."))
-        << end.hits[0].passage_html;
-    EXPECT_EQ(passage_words(end.hits[0].passage_html).size(), 24u);
+    EXPECT_TRUE(passage_html(end.hits[0]).starts_with("…")) << passage_html(end.hits[0]);
+    EXPECT_TRUE(passage_html(end.hits[0]).ends_with("<mark>Syrte</mark> w99."))
+        << passage_html(end.hits[0]);
+    EXPECT_EQ(passage_words(passage_html(end.hits[0])).size(), 24u);
 
     // The window holding both words wins over an earlier one holding one of them twice.
     add("Deux",
@@ -432,7 +422,7 @@ TEST_P(SearchTest, PassageIsTheWindowAroundTheMatchesWithEllipses) {
             "</p>");
     const auto both = search("benghazi derna");
     ASSERT_EQ(both.hits.size(), 1u);
-    const auto& together = both.hits[0].passage_html;
+    const auto& together = passage_html(both.hits[0]);
     EXPECT_NE(together.find("<mark>Benghazi</mark> w201"), std::string::npos) << together;
     EXPECT_NE(together.find("<mark>Derna</mark>"), std::string::npos) << together;
     EXPECT_EQ(together.find("w12 "), std::string::npos) << together;
@@ -441,7 +431,7 @@ TEST_P(SearchTest, PassageIsTheWindowAroundTheMatchesWithEllipses) {
     add("Tobrouk", "<p>« " + numbered_words(50, {}) + "</p>");
     const auto title = search("tobrouk");
     ASSERT_EQ(title.hits.size(), 1u);
-    const auto& opening = title.hits[0].passage_html;
+    const auto& opening = passage_html(title.hits[0]);
     EXPECT_TRUE(opening.starts_with("« w0 w1")) << opening;
     EXPECT_TRUE(opening.ends_with("w23…")) << opening;
     EXPECT_EQ(opening.find("<mark>"), std::string::npos) << opening;
@@ -450,7 +440,7 @@ TEST_P(SearchTest, PassageIsTheWindowAroundTheMatchesWithEllipses) {
     add("Phrase", "<p>Le conseil de sécurité s'est réuni.</p>");
     const auto phrase = search("\"conseil de securite\"");
     ASSERT_EQ(phrase.hits.size(), 1u);
-    EXPECT_EQ(phrase.hits[0].passage_html, "Le <mark>conseil de sécurité</mark> s&#39;est réuni.");
+    EXPECT_EQ(passage_html(phrase.hits[0]), "Le <mark>conseil de sécurité</mark> s&#39;est réuni.");
 }
 
 TEST_P(SearchTest, HostileQueriesAlwaysAnswer) {
@@ -569,7 +559,7 @@ TEST_P(SearchTest, ManyMatchesListTheNewestThousandRankedWithoutGapsOrRepeats) {
     EXPECT_TRUE(first.more);
     ASSERT_EQ(first.hits.size(), 10u);
     EXPECT_EQ(first.hits[0].post.title, "Syrte tombe");
-    EXPECT_NE(first.hits[0].passage_html.find("<mark>Syrte</mark>"), std::string::npos);
+    EXPECT_NE(passage_html(first.hits[0]).find("<mark>Syrte</mark>"), std::string::npos);
     std::set<std::int64_t> seen;
     int pages_hits = 0;
     for (int offset = 0; offset < k_posts + 40; offset += 70) {
@@ -664,13 +654,13 @@ TEST_P(SearchTest, LongPrefixesFindEveryWordTheyBegin) {
     EXPECT_EQ(search("\"de la offensi\"*").total, 0);
     const auto elided = search("l'offensiv*");
     ASSERT_EQ(elided.hits.size(), 1u);
-    EXPECT_NE(elided.hits[0].passage_html.find("<mark>l&#39;offensive</mark>"), std::string::npos)
-        << elided.hits[0].passage_html;
+    EXPECT_NE(passage_html(elided.hits[0]).find("<mark>l&#39;offensive</mark>"), std::string::npos)
+        << passage_html(elided.hits[0]);
     // Ranked as one word: a match in the title comes before two in a body.
     const auto found = search("gouverne*");
     ASSERT_EQ(found.hits.size(), 3u);
     EXPECT_NE(found.hits[0].post.title, "Voisins");
-    const auto& passage = found.hits[2].passage_html;
+    const auto& passage = passage_html(found.hits[2]);
     EXPECT_NE(passage.find("<mark>gouverneur</mark>"), std::string::npos) << passage;
     EXPECT_NE(passage.find("<mark>gouvernements</mark>"), std::string::npos) << passage;
 
@@ -806,6 +796,24 @@ TEST(SqliteSearch, LongPrefixesBecomeTheTokensTheyStandFor) {
     EXPECT_EQ(none->phrase_terms, std::vector<int>{0});
     // A reader cannot type the marker: control characters are dropped before words are read.
     EXPECT_EQ(fts_query_from_reader_text("\x02gouvernement"), "\"gouvernement\"");
+}
+
+TEST(SqliteSearch, MarkedPassageBecomesPlainTextAndMatchRanges) {
+    const std::string start(search::k_match_start);
+    const std::string end(search::k_match_end);
+    std::string passage = "left over";
+    std::vector<text::ByteRange> matches{{1, 2}};
+    search::read_marked_passage(
+        "… l'" + start + "État" + end + " & " + start + "conseil de sécurité" + end + " <b>",
+        passage, matches);
+    EXPECT_EQ(passage, "… l'État & conseil de sécurité <b>");
+    ASSERT_EQ(matches.size(), 2u);
+    EXPECT_EQ(passage.substr(matches[0].begin, matches[0].end - matches[0].begin), "État");
+    EXPECT_EQ(passage.substr(matches[1].begin, matches[1].end - matches[1].begin),
+              "conseil de sécurité");
+    search::read_marked_passage("\xEE\x80\x82 sans marque", passage, matches);
+    EXPECT_EQ(passage, "\xEE\x80\x82 sans marque");
+    EXPECT_TRUE(matches.empty());
 }
 
 TEST(SqliteSearch, PostHtmlBecomesPlainText) {

@@ -695,7 +695,7 @@ public:
             post_query->bind(1, post_id).bind(2, blog_id);
             CARNET_TRY(has_post, post_query->step());
             if (!has_post) continue;  // the index is current in every transaction: defensive
-            SearchHit hit{read_post(*post_query), {}};
+            SearchHit hit{read_post(*post_query), {}, {}};
             post_query->reset();
             passage_query->reset();
             passage_query->bind(1, words_match)
@@ -704,8 +704,8 @@ public:
                 .bind(4, post_id);
             CARNET_TRY(has_passage, passage_query->step());
             if (has_passage) {
-                hit.passage_html =
-                    search::passage_html_from_marked_text(passage_query->column_text(0));
+                search::read_marked_passage(passage_query->column_text(0), hit.passage,
+                                            hit.matches);
             }
             passage_query->reset();
             CARNET_CHECK(load_categories(db, hit.post));

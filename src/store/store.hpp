@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "text/text.hpp"
 
 namespace carnet::store {
 
@@ -50,9 +51,12 @@ struct SearchQuery {
 
 struct SearchHit {
     model::Post post;  // with categories; source and html left empty
-    // The best matching passage of the post as safe HTML: escaped text with the matched
-    // terms inside <mark>…</mark>.
-    std::string passage_html;
+    // The best matching passage of the post, as plain text (not HTML: whoever shows it
+    // escapes it), with "…" where it cuts the text.
+    std::string passage;
+    // Where the matched terms are in `passage`: byte ranges, in order, not overlapping (for
+    // text::html_escape_marking).
+    std::vector<text::ByteRange> matches;
 };
 
 // A search lists at most this many posts: the newest that match, ranked by relevance. More

@@ -8,6 +8,8 @@
 #include <map>
 #include <sstream>
 
+#include "text/text.hpp"
+
 namespace carnet::theme {
 namespace {
 
@@ -122,35 +124,6 @@ constexpr std::array<std::pair<PageKind, std::string_view>, 5> k_page_files{{
     {PageKind::page, "page.mustache"},
 }};
 
-// kainjow's own escaping writes &apos;, which HTML 4 and some feed and mail readers do not
-// know; &#39; means the same everywhere.
-std::string escape_html(const std::string& text) {
-    std::string out;
-    out.reserve(text.size() + text.size() / 8);
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 model::Result<std::string> read_theme_file(const std::filesystem::path& path) {
@@ -186,7 +159,9 @@ model::Result<PageTemplates> PageTemplates::load(const std::filesystem::path& th
         if (!expanded) return std::unexpected(expanded.error());
         auto& parsed = templates.pages_[static_cast<std::size_t>(kind)];
         parsed.emplace(*expanded);
-        parsed->set_custom_escape(escape_html);
+        // kainjow's own escaping writes &apos;, which HTML 4 and some feed and mail readers do
+        // not know; text::html_escape writes &#39;.
+        parsed->set_custom_escape([](const std::string& text) { return text::html_escape(text); });
         if (!parsed->is_valid()) {
             // Each file parses alone, so only a section opened in one file and closed in
             // another gets here.

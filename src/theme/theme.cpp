@@ -595,7 +595,7 @@ public:
         for (const auto& hit : search.hits) {
             auto item = builder.entry(hit.post);
             item.set("when", builder.when(hit.post.published_at));
-            item.set("passage_html", hit.passage_html);
+            item.set("passage_html", text::html_escape_marking(hit.passage, hit.matches));
             hits.push_back(std::move(item));
         }
         view["hits"] = make_list(std::move(hits));

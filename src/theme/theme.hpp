@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "text/text.hpp"
 
 namespace carnet::theme {
 
@@ -59,8 +60,11 @@ struct PageContext {
 
 // A search result as the theme shows it.
 struct SearchHit {
-    model::Post post;          // with categories
-    std::string passage_html;  // safe HTML, inserted as is
+    model::Post post;     // with categories
+    std::string passage;  // plain text: the theme escapes it
+    // Where the matched terms are in `passage`: byte ranges, in order, not overlapping. The
+    // theme shows them inside <mark>.
+    std::vector<text::ByteRange> matches;
 };
 
 // The search page: the form, and the results when there is a query.

@@ -554,7 +554,7 @@ TEST_F(ThemeTest, Post_JsonLdDescribesTheBlogPostingAndCannotBeBrokenOutOf) {
 TEST_F(ThemeTest, Search_SaysWhenMorePostsMatchThanItLists) {
     SearchPage search;
     search.query = "syrie";
-    search.hits.push_back({misrata_post(), "la <mark>Syrie</mark>"});
+    search.hits.push_back({misrata_post(), "la Syrie", {{3, 8}}});
     search.total = 1000;
     search.more = true;
     search.page_count = 100;
@@ -567,11 +567,26 @@ TEST_F(ThemeTest, Search_SaysWhenMorePostsMatchThanItLists) {
                 HasSubstr("Posts found: 1,000"));
 }
 
+TEST_F(ThemeTest, Search_PassageIsEscapedWithItsMatchesMarked) {
+    SearchPage search;
+    search.query = "misrata";
+    // What the store gives for a post that quotes code: plain text and where the matches are.
+    const std::string passage = "Le code <script>alert('x')</script> visait Misrata & Syrte.";
+    const auto misrata = passage.find("Misrata");
+    search.hits.push_back({misrata_post(), passage, {{misrata, misrata + 7}}});
+    search.total = 1;
+    const auto html = theme_->render_search(english_blog(), search, {}, context_for("/search"));
+    EXPECT_THAT(html, HasSubstr("<p class=\"search-passage\">Le code "
+                                "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; visait "
+                                "<mark>Misrata</mark> &amp; Syrte.</p>"));
+    EXPECT_THAT(html, Not(HasSubstr("<script>alert")));
+}
+
 TEST_F(ThemeTest, Search_EchoesAHostileQueryEscapedAndKeepsItInPageLinks) {
     SearchPage search;
     search.query = "\"><script>alert(1)</script> & é";
     auto post = misrata_post();
-    search.hits.push_back({post, "attaque le <mark>tribunal</mark>"});
+    search.hits.push_back({post, "attaque le tribunal", {{11, 19}}});
     search.total = 25;
     search.page = 2;
     search.page_count = 3;
