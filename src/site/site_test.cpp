@@ -406,6 +406,33 @@ TEST_F(SiteTest, RobotsAllowsAllAndNamesTheSitemap) {
     EXPECT_NE(robots.body.find("Sitemap: http://paris.test:8080/sitemap.xml\n"), std::string::npos);
 }
 
+TEST_F(SiteTest, SearchShowsThePassageEscapedWithItsMatchesMarked) {
+    // Through the real store and theme: the store gives text and match ranges, the page
+    // shows them escaped, the matches in <mark>.
+    model::Post post{.blog_id = london_,
+                     .status = model::PostStatus::published,
+                     .title = "Code",
+                     .source_format = model::SourceFormat::html,
+                     .source =
+                         "<p>Le code &lt;script&gt;alert('x')&lt;/script&gt; visait "
+                         "Misrata &amp; Syrte.</p><script>var misrata = 1;</script>"};
+    post.html = markup::render_post_body(post.source_format, post.source);
+    post.published_at = sys_days{2017y / 10 / 6} + 9h;
+    post.updated_at = post.published_at;
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        auto created = writer.create_post(post);
+        if (!created) return std::unexpected(created.error());
+        return {};
+    }));
+    const auto found = get_target("london.test", "/search?q=misrata");
+    ASSERT_EQ(found.status, 200);
+    EXPECT_NE(found.body.find("<p class=\"search-passage\">Le code "
+                              "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; visait "
+                              "<mark>Misrata</mark> &amp; Syrte.</p>"),
+              std::string::npos)
+        << found.body;
+}
+
 TEST_F(SiteTest, SearchAnswersEveryQueryWithANormalPageThatIsNotCached) {
     const auto empty = get_target("paris.test", "/search");
     EXPECT_EQ(empty.status, 200);
