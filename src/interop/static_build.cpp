@@ -186,10 +186,12 @@ Result<std::vector<Target>> site_targets(store::Store& store, const model::Blog&
     std::vector<Target> targets;
     targets.push_back({"/theme/style.css"});
     std::error_code ec;
-    std::vector<std::string> scripts;
+    // The theme's scripts and icons (favicon.svg), as the site serves them.
+    std::vector<std::string> files;
     for (const auto& entry : fs::directory_iterator(themes_dir / blog.theme, ec)) {
-        if (entry.path().extension() == ".js" && entry.is_regular_file(ec)) {
-            scripts.push_back(entry.path().stem().string());
+        const auto extension = entry.path().extension();
+        if ((extension == ".js" || extension == ".svg") && entry.is_regular_file(ec)) {
+            files.push_back(entry.path().filename().string());
         }
     }
     if (ec) {
@@ -197,8 +199,8 @@ Result<std::vector<Target>> site_targets(store::Store& store, const model::Blog&
                            fmt::format("cannot list the theme folder {}: {}",
                                        (themes_dir / blog.theme).string(), ec.message()));
     }
-    std::ranges::sort(scripts);
-    for (const auto& script : scripts) targets.push_back({"/theme/" + script + ".js"});
+    std::ranges::sort(files);
+    for (const auto& file : files) targets.push_back({"/theme/" + file});
 
     auto posts = store.published_posts(
         blog.id, store::PostQuery{.limit = std::numeric_limits<int>::max(), .with_body = false});

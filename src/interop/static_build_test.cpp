@@ -332,6 +332,7 @@ TEST_F(StaticBuild, CoversEveryPageListingFeedAndFile) {
                             "/robots.txt",
                             "/theme/style.css",
                             "/theme/video.js",
+                            "/theme/favicon.svg",
                             "/a-propos.html"}) {
         EXPECT_TRUE(urls.contains(url)) << url;
     }
@@ -351,6 +352,7 @@ TEST_F(StaticBuild, CoversEveryPageListingFeedAndFile) {
         "/archives/{year}/{month}/index.html",         // the old service's URLs: redirects
         "/archives/{year}/{month}/index-{page}.html",  //
         "/index.rss",                                  //
+        "/favicon.ico",                                // a redirect to /theme/favicon.svg
         "/sitemap-{number}.xml",                       // only past 50,000 URLs
     };
     for (const auto& route : server_router_.routes()) {

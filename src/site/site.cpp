@@ -63,31 +63,33 @@ std::string page_path(const std::string& base_path, int page) {
     return page <= 1 ? base_path : fmt::format("{}page/{}/", base_path, page);
 }
 
-using ThemeScripts = std::map<std::string, std::string, std::less<>>;
+using ThemeFiles = std::map<std::string, std::string, std::less<>>;
 
-// The theme's scripts (video.js: click-to-load videos), by file name without ".js", read
-// once at start-up like its stylesheet. Only files found here are ever served, so a request
-// cannot name a path of its own.
-model::Result<ThemeScripts> load_theme_scripts(const std::filesystem::path& dir) {
-    ThemeScripts scripts;
+// The theme's files of one kind, by file name without `extension`: its scripts (".js",
+// video.js: click-to-load videos) and its icons (".svg", favicon.svg), read once at start-up
+// like its stylesheet. Only files found here are ever served, so a request cannot name a
+// path of its own.
+model::Result<ThemeFiles> load_theme_files(const std::filesystem::path& dir,
+                                           std::string_view extension) {
+    ThemeFiles files;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
         const auto& path = entry.path();
-        if (path.extension() != ".js" || !entry.is_regular_file(ec)) continue;
+        if (path.extension() != extension || !entry.is_regular_file(ec)) continue;
         std::ifstream file(path, std::ios::binary);
         std::ostringstream text;
         text << file.rdbuf();
         if (!file) {
             return model::fail(model::Error::Code::io,
-                               fmt::format("cannot read theme script {}", path.string()));
+                               fmt::format("cannot read theme file {}", path.string()));
         }
-        scripts.emplace(path.stem().string(), std::move(text).str());
+        files.emplace(path.stem().string(), std::move(text).str());
     }
     if (ec) {
         return model::fail(model::Error::Code::io, fmt::format("cannot list theme folder {}: {}",
                                                                dir.string(), ec.message()));
     }
-    return scripts;
+    return files;
 }
 
 // The blogs as last read from the store, with the generation each had then.
@@ -119,6 +121,10 @@ public:
         };
         get("/theme/style.css", &PublicSite::stylesheet);
         get("/theme/{script}.js", &PublicSite::script);
+        get("/theme/{icon}.svg", &PublicSite::icon);
+        // Browsers ask for /favicon.ico when a page names no icon (a feed, an image); readers'
+        // tools too. The theme's icon answers.
+        get("/favicon.ico", &PublicSite::favicon);
         get("/", &PublicSite::home);
         get("/page/{page}/", &PublicSite::home);
         get("/archive/{year}/page/{page}/", &PublicSite::year_archive);
@@ -252,10 +258,13 @@ private:
                 if (themes_.contains(blog.theme)) continue;
                 auto theme = theme::Theme::load(options_.themes_dir, blog.theme);
                 if (!theme) return std::unexpected(theme.error());
-                auto scripts = load_theme_scripts(options_.themes_dir / blog.theme);
+                auto scripts = load_theme_files(options_.themes_dir / blog.theme, ".js");
                 if (!scripts) return std::unexpected(scripts.error());
+                auto icons = load_theme_files(options_.themes_dir / blog.theme, ".svg");
+                if (!icons) return std::unexpected(icons.error());
                 themes_.emplace(blog.theme, std::move(*theme));
                 theme_scripts_.emplace(blog.theme, std::move(*scripts));
+                theme_icons_.emplace(blog.theme, std::move(*icons));
             }
         }
         auto loaded = std::make_shared<LoadedBlogs>();
@@ -468,7 +477,7 @@ private:
 
     Response script(const model::Blog& blog, const Request& request,
                     const RouteParams& params) const {
-        const auto& scripts = [&]() -> const ThemeScripts& {
+        const auto& scripts = [&]() -> const ThemeFiles& {
             std::shared_lock lock(themes_mutex_);
             return theme_scripts_.at(blog.theme);
         }();
@@ -479,6 +488,28 @@ private:
         response.body = found->second;
         response.cacheable = true;
         return response;
+    }
+
+    const ThemeFiles& icons_of(const model::Blog& blog) const {
+        std::shared_lock lock(themes_mutex_);
+        return theme_icons_.at(blog.theme);
+    }
+
+    Response icon(const model::Blog& blog, const Request& request,
+                  const RouteParams& params) const {
+        const auto& icons = icons_of(blog);
+        const auto found = icons.find(param(params, "icon"));
+        if (found == icons.end()) return not_found(blog, request);
+        Response response;
+        response.content_type = "image/svg+xml";
+        response.body = found->second;
+        response.cacheable = true;
+        return response;
+    }
+
+    Response favicon(const model::Blog& blog, const Request& request, const RouteParams&) const {
+        if (!icons_of(blog).contains("favicon")) return not_found(blog, request);
+        return redirect("/theme/favicon.svg");
     }
 
     // Renders one page of a listing, or 404 past its last page (an empty blog's home page
@@ -922,7 +953,8 @@ private:
     mutable std::mutex reload_mutex_;
     mutable std::shared_mutex themes_mutex_;
     mutable std::map<std::string, std::unique_ptr<theme::Theme>, std::less<>> themes_;
-    mutable std::map<std::string, ThemeScripts, std::less<>> theme_scripts_;
+    mutable std::map<std::string, ThemeFiles, std::less<>> theme_scripts_;
+    mutable std::map<std::string, ThemeFiles, std::less<>> theme_icons_;
 
     struct CachedSidebar {
         std::uint64_t generation = 0;

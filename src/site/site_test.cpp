@@ -226,6 +226,24 @@ TEST_F(SiteTest, TheStylesheetIsServedAsCss) {
     EXPECT_FALSE(css.body.empty());
 }
 
+TEST_F(SiteTest, TheThemesIconAnswersForFaviconIco) {
+    const auto icon = get("paris.test", "/theme/favicon.svg");
+    EXPECT_EQ(icon.status, 200);
+    EXPECT_EQ(icon.content_type, "image/svg+xml");
+    EXPECT_TRUE(icon.body.starts_with("<svg")) << icon.body;
+    EXPECT_TRUE(icon.cacheable);
+    EXPECT_NE(
+        get("paris.test", "/")
+            .body.find("<link rel=\"icon\" href=\"/theme/favicon.svg\" type=\"image/svg+xml\">"),
+        std::string::npos);
+    const auto favicon = get("paris.test", "/favicon.ico");
+    EXPECT_EQ(favicon.status, 301);
+    EXPECT_EQ(header(favicon, "Location"), "/theme/favicon.svg");
+    // Only the theme's own files: no other name, no path.
+    EXPECT_EQ(get("paris.test", "/theme/video.svg").status, 404);
+    EXPECT_EQ(get("paris.test", "/theme/..%2Fclassique%2Ffavicon.svg").status, 404);
+}
+
 TEST(FeedIds, SurviveASlugChangeAndAreNotThePermalink) {
     model::Post post{.id = 42, .slug = "premier-titre"};
     post.published_at = sys_days{2017y / 10 / 4} + 18h;

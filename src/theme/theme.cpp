@@ -14,6 +14,7 @@
 #include "text/text.hpp"
 #include "theme/catalog.hpp"
 #include "theme/date_texts.hpp"
+#include "theme/headings.hpp"
 #include "theme/page_templates.hpp"
 
 namespace carnet::theme {
@@ -189,6 +190,15 @@ public:
         set_description(view, blog_.subtitle);
         view.set("has_json_ld", false);
         view.set("search_query", "");
+        // {{#headings_from_h2}}{{{html}}}{{/headings_from_h2}}: a template puts the headings of
+        // a post's body below the heading it gave the post's title (theme/headings.hpp).
+        for (int top = 2; top <= 6; ++top) {
+            view.set(fmt::format("headings_from_h{}", top),
+                     mustache::lambda2{
+                         [top](const std::string& section, const mustache::renderer& render) {
+                             return headings_from(render(section), top);
+                         }});
+        }
 
         mustache::list feeds;
         for (const auto& feed : context_.feeds) {

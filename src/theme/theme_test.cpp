@@ -375,6 +375,22 @@ TEST_F(ThemeTest, PostPage_HasTitleDayHeaderFooterAndCommentsSection) {
                                        "E-mail"));
 }
 
+TEST_F(ThemeTest, PostPage_BodyHeadingsComeRightBelowTheH1) {
+    // An imported post's subheadings are h3, a Markdown one's "##" h2: on the post's page both
+    // follow the h1 title as h2, for the Nu checker and screen readers (no skipped level).
+    auto post = misrata_post();
+    post.html = "<p>Texte.</p>\n<h3>Les milices</h3>\n<p>Suite.</p>\n<h4>Détail</h4>\n";
+    auto html = theme_->render_post(french_blog(), post, {}, {});
+    EXPECT_THAT(html, HasSubstr("<h2>Les milices</h2>\n<p>Suite.</p>\n<h3>Détail</h3>"));
+    EXPECT_THAT(html, Not(HasSubstr("<h4")));
+    post.html = "<h2>Le tribunal</h2><p>Texte.</p>";
+    html = theme_->render_post(french_blog(), post, {}, {});
+    EXPECT_THAT(html, HasSubstr("<h2>Le tribunal</h2><p>Texte.</p>"));
+    // A listing shows the body as it is, under the day's h2 and the post's h3.
+    post.html = "<p>Texte.</p>\n<h3>Les milices</h3>\n";
+    EXPECT_THAT(listing_of(french_blog(), {post}), HasSubstr("<h3>Les milices</h3>"));
+}
+
 TEST_F(ThemeTest, NotFound_FrenchAndEnglishWithLinkHomeAndSidebar) {
     Sidebar sidebar;
     sidebar.categories = {category(2, "Libye", "libye", 12)};
