@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "interop/interop.hpp"
+#include "text/clock.hpp"
 
 namespace carnet::cli {
 namespace {
@@ -143,6 +144,7 @@ int run_mt_import(const std::string& db, const MtImportCommand& command) {
     auto encoding = encoding_named(command.encoding);
     if (!encoding) return report_failure(encoding.error());
     options.encoding = *encoding;
+    options.import_time = SystemClock{}.now();
     std::ifstream input(command.file, std::ios::binary);
     if (!input) {
         return report_failure(

@@ -233,6 +233,7 @@ public:
             if (!event) return std::unexpected(event.error());
             switch (event->kind) {
                 case wxr::Event::Kind::end:
+                    for (const auto& note : channel_->notes) report_.lines.push_back(note);
                     report_skipped_kinds();
                     return {};
                 case wxr::Event::Kind::author:
