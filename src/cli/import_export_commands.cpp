@@ -173,6 +173,7 @@ int run_wxr_import(const std::string& db, const std::string& media_dir,
     auto encoding = encoding_named(command.encoding);
     if (!encoding) return report_failure(encoding.error());
     options.encoding = *encoding;
+    options.import_time = SystemClock{}.now();
     auto store = open_existing(db);
     if (!store) return report_failure(store.error());
     auto blog = choose_blog(**store, command.blog_id);

@@ -101,6 +101,8 @@ struct WxrImportOptions {
     std::filesystem::path uploads_dir;
     // carnet's folder of images (the server's --media-dir), where found uploads are stored.
     std::filesystem::path media_dir;
+    // When the import runs: the date of posts and pages the file leaves undated (reported).
+    model::Instant import_time{};
     // Called after each item written with how many are done out of how many; may be empty.
     std::function<void(std::size_t done, std::size_t total)> progress;
 };

@@ -424,6 +424,44 @@ TEST_F(WxrImport, AMissingVersionIsAWarningWhenTheItemsAreWordPresss) {
     }));
 }
 
+TEST_F(WxrImport, UndatedPostsTakeTheImportTimeAndUndatedCommentsTheirPosts) {
+    const std::string undated =
+        "<item>\n<title>Sans date</title>\n<content:encoded><![CDATA[x]]></content:encoded>\n"
+        "<wp:post_id>7</wp:post_id>\n<wp:post_date>0000-00-00 00:00:00</wp:post_date>\n"
+        "<wp:post_date_gmt></wp:post_date_gmt>\n<wp:status>publish</wp:status>\n"
+        "<wp:post_type>post</wp:post_type>\n</item>\n";
+    const std::string comment =
+        "<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author></wp:comment_author>"
+        "<wp:comment_date>0000-00-00 00:00:00</wp:comment_date>"
+        "<wp:comment_date_gmt>0000-00-00 00:00:00</wp:comment_date_gmt>"
+        "<wp:comment_content>Anonyme et sans date.</wp:comment_content>"
+        "<wp:comment_approved>1</wp:comment_approved></wp:comment>";
+    WxrImportOptions options;
+    options.import_time = model::Instant{std::chrono::sys_days{std::chrono::year{2026} / 11 / 30} +
+                                         std::chrono::hours{10}};
+    const auto report = import_wxr_ok(
+        write_file(
+            "undated.xml",
+            wxr_document("1.2", undated + wxr_item("Daté", "8", "2020-01-01 10:00:00", comment))),
+        0, options);
+    EXPECT_EQ(report.imported, 2);
+    const auto has = [&](std::string_view text) {
+        return std::ranges::any_of(report.lines, [&](const std::string& line) {
+            return line.find(text) != std::string::npos;
+        });
+    };
+    EXPECT_TRUE(has("\"Sans date\" has no date: dated at the time of the import"));
+    EXPECT_TRUE(has("a comment without date: given its post's date"));
+    const auto all = posts();
+    const auto* undated_post = find_titled(all, "Sans date");
+    const auto* dated_post = find_titled(all, "Daté");
+    ASSERT_TRUE(undated_post && dated_post);
+    EXPECT_EQ(undated_post->post.published_at, options.import_time);
+    ASSERT_EQ(dated_post->comments.size(), 1u);
+    EXPECT_EQ(dated_post->comments[0].comment.created_at, dated_post->post.published_at);
+    EXPECT_EQ(dated_post->comments[0].comment.source, "Anonyme et sans date.");
+}
+
 TEST_F(WxrImport, AFailedWriteAfterSomePostsLeavesNothing) {
     const auto document =
         wxr_document("1.2", wxr_item("Premier", "1", "2020-01-01 10:00:00",
