@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "interop/interop.hpp"
+#include "text/clock.hpp"
 
 namespace carnet::cli {
 namespace {
@@ -143,6 +144,7 @@ int run_mt_import(const std::string& db, const MtImportCommand& command) {
     auto encoding = encoding_named(command.encoding);
     if (!encoding) return report_failure(encoding.error());
     options.encoding = *encoding;
+    options.import_time = SystemClock{}.now();
     std::ifstream input(command.file, std::ios::binary);
     if (!input) {
         return report_failure(
@@ -171,6 +173,7 @@ int run_wxr_import(const std::string& db, const std::string& media_dir,
     auto encoding = encoding_named(command.encoding);
     if (!encoding) return report_failure(encoding.error());
     options.encoding = *encoding;
+    options.import_time = SystemClock{}.now();
     auto store = open_existing(db);
     if (!store) return report_failure(store.error());
     auto blog = choose_blog(**store, command.blog_id);

@@ -58,6 +58,8 @@ std::optional<TextEncoding> parse_text_encoding(std::string_view name);
 
 struct MtImportOptions {
     TextEncoding encoding = TextEncoding::detect;
+    // When the import runs: the date of entries the file leaves undated (reported).
+    model::Instant import_time{};
     // Called after each entry written with how many are done out of how many; may be empty.
     std::function<void(std::size_t done, std::size_t total)> progress;
 };
@@ -72,12 +74,15 @@ struct MtImportReport {
 
 // Imports a Movable Type / Typepad export (the text format) into the blog, in one
 // transaction: a file refused half-way (Code::invalid_input, "line N: ...") leaves the blog
-// as it was. Posts keep their status, date (read in the blog's time zone), categories in
-// order, tags, body (CONVERT BREAKS honoured), excerpt, and their comments and pings as
-// approved; whatever else the format holds is kept for `export_movable_type`. BASENAME is
-// the slug when it is a valid one; when the old path /archive/YYYY/MM/DD/<basename>.html is
-// not the post's carnet path, it redirects there. A post already in the blog (same date, and
-// same slug or basename) is not added again: only its missing comments are.
+// as it was. Only a file that is no such export is refused (cut short, a date that cannot be
+// read); whatever Movable Type's own importer takes is imported, and the report names, by
+// line, each key, section or comment kept aside, defaulted or dropped. Posts keep their status,
+// date (read in the blog's time zone), categories in order, tags, body (CONVERT BREAKS honoured),
+// excerpt, and their comments and pings as approved; whatever else the format holds is kept for
+// `export_movable_type`. BASENAME is the slug when it is a valid one; when the old path
+// /archive/YYYY/MM/DD/<basename>.html is not the post's carnet path, it redirects there. A post
+// already in the blog (same date, and same slug or basename) is not added again: only its missing
+// comments are.
 Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blog_id,
                                            std::string_view bytes,
                                            const MtImportOptions& options = {});
@@ -96,6 +101,8 @@ struct WxrImportOptions {
     std::filesystem::path uploads_dir;
     // carnet's folder of images (the server's --media-dir), where found uploads are stored.
     std::filesystem::path media_dir;
+    // When the import runs: the date of posts and pages the file leaves undated (reported).
+    model::Instant import_time{};
     // Called after each item written with how many are done out of how many; may be empty.
     std::function<void(std::size_t done, std::size_t total)> progress;
 };

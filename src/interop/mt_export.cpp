@@ -34,6 +34,26 @@ std::string_view status_text(model::PostStatus status) {
     return "Publish";
 }
 
+// The keys and sections of other versions an import kept in meta ("mt_key:KEY", one value
+// per line; "mt_section:NAME"), in the order of their names.
+void give_back_extras(const std::map<std::string, std::string>& meta, mt::ExtraFields& keys,
+                      mt::ExtraFields& sections) {
+    constexpr std::string_view k_key = "mt_key:";
+    constexpr std::string_view k_section = "mt_section:";
+    for (const auto& [name, value] : meta) {
+        if (name.starts_with(k_key)) {
+            std::size_t at = 0;
+            while (at <= value.size()) {
+                const auto end = std::min(value.find('\n', at), value.size());
+                keys.emplace_back(name.substr(k_key.size()), value.substr(at, end - at));
+                at = end + 1;
+            }
+        } else if (name.starts_with(k_section)) {
+            sections.emplace_back(name.substr(k_section.size()), value);
+        }
+    }
+}
+
 // The body as the import read it when the post still holds what that gives; the post's own
 // source otherwise (it was written or edited in carnet).
 void set_body(const store::ArchivedPost& archived, mt::Entry& entry) {
@@ -64,7 +84,9 @@ model::Result<mt::Entry> entry_of(store::Store& store, const model::Blog& blog,
         if (!user) return std::unexpected(user.error());
         if (*user) entry.author = (*user)->name;
     }
-    entry.title = post.title;
+    // A title the import made up for an untitled entry goes back untitled.
+    const bool title_generated = meta_of(meta, "mt_title_generated") == post.title;
+    entry.title = title_generated ? std::string() : post.title;
     // The basename read, unless the slug has since been changed to something else.
     const auto basename = meta_of(meta, "mt_basename");
     entry.basename =
@@ -85,6 +107,7 @@ model::Result<mt::Entry> entry_of(store::Store& store, const model::Blog& blog,
         meta.contains("mt_excerpt_generated") && post.excerpt == markup::excerpt(post.html);
     entry.excerpt = generated ? std::string() : post.excerpt;
     entry.keywords = meta_of(meta, "mt_keywords");
+    give_back_extras(meta, entry.extra_keys, entry.extra_sections);
     for (const auto& stored : archived.comments) {
         const auto& comment = stored.comment;
         if (comment.status != model::CommentStatus::approved) continue;
@@ -103,6 +126,8 @@ model::Result<mt::Entry> entry_of(store::Store& store, const model::Blog& blog,
         if (!when) return std::unexpected(when.error());
         written.date = *when;
         written.text = comment.source;
+        mt::ExtraFields no_sections;
+        give_back_extras(stored.meta, written.extra_keys, no_sections);
         entry.comments.push_back(std::move(written));
     }
     return entry;

@@ -151,5 +151,33 @@ TEST_F(MtExport, TrashedPostsStayOut) {
 
 TEST_F(MtExport, AnEmptyBlogGivesAnEmptyFile) { EXPECT_EQ(export_ok(), ""); }
 
+TEST_F(MtExport, ABodyLineOfDashesSurvivesTheRoundTrip) {
+    auto written = store_->write([&](store::Writer& writer) -> model::Status {
+        model::Post post;
+        post.blog_id = blog_id_;
+        post.status = model::PostStatus::published;
+        post.title = "Tirets";
+        post.source_format = model::SourceFormat::html;
+        post.source = "<p>Avant</p>\n-----\n--------\n<p>Après</p>";
+        post.html = post.source;
+        post.published_at = model::Instant{std::chrono::sys_days{2022y / 6 / 1} + 9h};
+        post.updated_at = post.published_at;
+        auto id = writer.create_post(post);
+        if (!id) return std::unexpected(id.error());
+        return {};
+    });
+    ASSERT_TRUE(written) << written.error().message;
+    const auto exported = export_ok();
+    EXPECT_THAT(exported, HasSubstr("\n&#45;----\n&#45;-------\n"));
+    const auto other = add_blog("autre.example");
+    auto imported = import_movable_type(*store_, other, exported);
+    ASSERT_TRUE(imported) << imported.error().message;
+    auto posts = store_->archived_posts(other);
+    ASSERT_TRUE(posts);
+    ASSERT_EQ(posts->size(), 1u);
+    EXPECT_EQ((*posts)[0].post.source, "<p>Avant</p>\n-----\n--------\n<p>Après</p>");
+    EXPECT_EQ(export_ok(other), exported);
+}
+
 }  // namespace
 }  // namespace carnet::interop

@@ -97,8 +97,11 @@ std::optional<std::pair<std::string_view, std::string_view>> key_value(std::stri
     const auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return std::nullopt;
     auto key = line.substr(0, colon);
-    // Keys are upper-case words: anything else is a text line that happens to hold a colon.
-    if (!std::ranges::all_of(key, [](char c) { return (c >= 'A' && c <= 'Z') || c == ' '; })) {
+    // Keys are upper-case words, custom fields with digits and underscores (CF50_BASENAME):
+    // anything else is a text line that happens to hold a colon.
+    if (key.front() < 'A' || key.front() > 'Z' || !std::ranges::all_of(key, [](char c) {
+            return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ' ';
+        })) {
         return std::nullopt;
     }
     return std::pair{key, trim(line.substr(colon + 1))};
@@ -148,6 +151,23 @@ private:
     int number_ = 0;
 };
 
+// A text line that reads as a separator is written with its first dash as a character
+// reference, which HTML and Markdown show as the dash it stands for; reading gives it back.
+constexpr std::string_view k_escaped_section_end = "&#45;----";
+constexpr std::string_view k_escaped_entry_end = "&#45;-------";
+
+std::string_view escaped_separator(std::string_view line) {
+    if (line == k_section_end) return k_escaped_section_end;
+    if (line == k_entry_end) return k_escaped_entry_end;
+    return line;
+}
+
+std::string_view unescaped_separator(std::string_view line) {
+    if (line == k_escaped_section_end) return k_section_end;
+    if (line == k_escaped_entry_end) return k_entry_end;
+    return line;
+}
+
 // Reads a section's lines up to its closing "-----", joined with '\n'.
 model::Result<std::string> section_text(Lines& lines, std::string_view name, int start) {
     std::string text;
@@ -161,35 +181,68 @@ model::Result<std::string> section_text(Lines& lines, std::string_view name, int
                 fmt::format("the {} section of line {} ends without its -----", name, start));
         }
         if (!first) text += '\n';
-        text += line;
+        text += unescaped_separator(line);
         first = false;
     }
     return bad(start, fmt::format("the {} section never ends (no ----- before the end of the file)",
                                   name));
 }
 
-model::Result<Comment> parse_comment(std::string_view name, std::string text, int start) {
+bool is_comment_key(std::string_view key, bool is_ping) {
+    if (key == "URL" || key == "IP" || key == "DATE") return true;
+    if (is_ping) return key == "TITLE" || key == "BLOG NAME";
+    return key == "AUTHOR" || key == "EMAIL" || key == "AUTHOR EMAIL" || key == "AUTHOR URL";
+}
+
+// A COMMENT or PING section: its keys, then its text. Nothing when it is dropped (a comment
+// without text), with a note saying so.
+model::Result<std::optional<Comment>> parse_comment(std::string_view name, std::string text,
+                                                    int start, std::vector<std::string>& notes) {
     Comment comment;
     comment.line = start;
     comment.is_ping = name == "PING";
-    bool has_date = false;
-    // Headers come first; the first line that is not one starts the text.
+    // The run of lines that read as keys. Movable Type writes DATE last: keys it does not know
+    // before the DATE are keys of another version (kept); after it, or without a DATE, a line
+    // such as "NB: ..." opening the text is text.
+    struct KeyLine {
+        std::string_view key;
+        std::string_view value;
+        std::size_t end;  // where the line ends in text, past its '\n'
+    };
+    std::vector<KeyLine> run;
     std::size_t at = 0;
-    int line = start;
     while (at < text.size()) {
-        const auto end = text.find('\n', at);
-        const std::string_view current = std::string_view(text).substr(
-            at, end == std::string::npos ? std::string::npos : end - at);
-        const auto pair = key_value(current);
+        const auto end = std::min(text.find('\n', at), text.size());
+        const auto pair = key_value(std::string_view(text).substr(at, end - at));
         if (!pair) break;
-        const auto [key, value] = *pair;
-        const bool known = key == "URL" || key == "IP" || key == "DATE" ||
-                           (comment.is_ping ? key == "TITLE" || key == "BLOG NAME"
-                                            : key == "AUTHOR" || key == "EMAIL");
-        // "NB: ..." opening a comment's text is text, not a key.
-        if (!known) break;
-        ++line;
-        if (key == "URL") {
+        at = std::min(end + 1, text.size());
+        run.push_back({pair->first, pair->second, at});
+    }
+    std::size_t date_index = run.size();
+    for (std::size_t i = 0; i < run.size(); ++i) {
+        if (run[i].key == "DATE") {
+            date_index = i;
+            break;
+        }
+    }
+    std::vector<std::string_view> seen;
+    std::size_t text_start = 0;
+    for (std::size_t i = 0; i < run.size(); ++i) {
+        const auto [key, value, end] = run[i];
+        const bool known = is_comment_key(key, comment.is_ping);
+        const bool repeated = std::ranges::find(seen, key) != seen.end();
+        if (i > date_index ? (!known || repeated) : (!known && date_index == run.size())) break;
+        const int line = start + static_cast<int>(i) + 1;
+        text_start = end;
+        seen.push_back(key);
+        if (!known) {
+            comment.extra_keys.emplace_back(key, value);
+            notes.push_back(
+                fmt::format("line {}: {} key {}: kept for the export", line, name, key));
+        } else if (repeated) {
+            notes.push_back(
+                fmt::format("line {}: a second {} in the {}: dropped", line, key, name));
+        } else if (key == "URL" || key == "AUTHOR URL") {
             comment.url = value;
         } else if (key == "IP") {
             comment.ip = value;
@@ -197,121 +250,137 @@ model::Result<Comment> parse_comment(std::string_view name, std::string text, in
             auto date = parse_date(value);
             if (!date) return bad(line, fmt::format("invalid DATE {}", value));
             comment.date = *date;
-            has_date = true;
-        } else if (!comment.is_ping && key == "AUTHOR") {
+            comment.has_date = true;
+        } else if (key == "AUTHOR") {
             comment.author = value;
-        } else if (!comment.is_ping && key == "EMAIL") {
+        } else if (key == "EMAIL" || key == "AUTHOR EMAIL") {
             comment.email = value;
-        } else if (comment.is_ping && key == "TITLE") {
+        } else if (key == "TITLE") {
             comment.title = value;
-        } else if (comment.is_ping && key == "BLOG NAME") {
+        } else if (key == "BLOG NAME") {
             comment.blog_name = value;
         }
-        at = end == std::string::npos ? text.size() : end + 1;
     }
-    comment.text = text.substr(std::min(at, text.size()));
-    if (!has_date) return bad(start, fmt::format("the {} has no DATE", name));
+    comment.text = text.substr(std::min(text_start, text.size()));
     if (!comment.is_ping && trim(comment.text).empty()) {
-        return bad(start, "a COMMENT without text");
+        notes.push_back(fmt::format("line {}: a COMMENT without text: dropped", start));
+        return std::nullopt;
+    }
+    if (!comment.has_date) {
+        notes.push_back(
+            fmt::format("line {}: the {} has no DATE: given the entry's date", start, name));
     }
     return comment;
+}
+
+// Movable Type's statuses over its versions; those carnet has no twin for are drafts, so
+// that nothing the writer had not published goes online.
+std::optional<std::string> canonical_status(std::string_view value) {
+    std::string lower(value);
+    std::ranges::transform(lower, lower.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower == "publish") return "Publish";
+    if (lower == "draft") return "Draft";
+    if (lower == "future") return "Future";
+    return std::nullopt;
 }
 
 model::Result<Entry> parse_entry(Lines& lines, int start, std::string_view first_line) {
     Entry entry;
     entry.line = start;
-    bool has_title = false;
-    bool has_date = false;
-    bool has_status = false;
+    entry.has_title = false;
+    entry.has_date = false;
+    std::vector<std::string_view> seen;  // the single-valued keys read so far
     std::optional<std::string> primary;
     std::vector<std::string> categories;
-    // The header: single-line keys up to "-----".
+    const auto note = [&](int line, std::string what) {
+        entry.notes.push_back(fmt::format("line {}: {}", line, what));
+    };
+    // The header: single-line keys up to "-----" (or "--------" for an entry without body).
     std::string_view line = first_line;
+    bool has_sections = true;
     while (true) {
         if (line == k_section_end) break;
-        if (line == k_entry_end) return bad(lines.number(), "an entry without -----");
+        if (line == k_entry_end) {
+            has_sections = false;
+            break;
+        }
+        const int number = lines.number();
         if (!trim(line).empty()) {
             const auto pair = key_value(line);
-            if (!pair)
-                return bad(lines.number(), fmt::format("expected KEY: value, not \"{}\"", line));
-            const auto [key, value] = *pair;
-            const auto once = [&](bool seen) -> model::Status {
-                if (seen) return bad(lines.number(), fmt::format("{} appears twice", key));
-                return {};
-            };
-            if (key == "AUTHOR") {
-                if (auto ok = once(entry.author.has_value()); !ok)
-                    return std::unexpected(ok.error());
-                entry.author = value;
-            } else if (key == "TITLE") {
-                if (auto ok = once(has_title); !ok) return std::unexpected(ok.error());
-                entry.title = value;
-                has_title = true;
-            } else if (key == "BASENAME") {
-                if (auto ok = once(entry.basename.has_value()); !ok)
-                    return std::unexpected(ok.error());
-                entry.basename = value;
-            } else if (key == "STATUS") {
-                if (auto ok = once(has_status); !ok) return std::unexpected(ok.error());
-                std::string lower(value);
-                std::ranges::transform(lower, lower.begin(), [](unsigned char c) {
-                    return static_cast<char>(std::tolower(c));
-                });
-                if (lower == "publish") {
-                    entry.status = "Publish";
-                } else if (lower == "draft") {
-                    entry.status = "Draft";
-                } else if (lower == "future") {
-                    entry.status = "Future";
-                } else {
-                    return bad(lines.number(),
-                               fmt::format("STATUS {} is not Publish, Draft or Future", value));
+            if (!pair) {
+                // The first line of an entry must be a key: otherwise this is no such file.
+                if (number == start) {
+                    return bad(number, fmt::format("expected KEY: value, not \"{}\"", line));
                 }
-                has_status = true;
-            } else if (key == "ALLOW COMMENTS") {
-                if (auto ok = once(entry.allow_comments.has_value()); !ok) {
-                    return std::unexpected(ok.error());
-                }
-                if (value != "0" && value != "1" && value != "2") {
-                    return bad(lines.number(),
-                               fmt::format("ALLOW COMMENTS {} is not 0, 1 or 2", value));
-                }
-                entry.allow_comments = value;
-            } else if (key == "ALLOW PINGS") {
-                if (auto ok = once(entry.allow_pings.has_value()); !ok) {
-                    return std::unexpected(ok.error());
-                }
-                if (value != "0" && value != "1") {
-                    return bad(lines.number(), fmt::format("ALLOW PINGS {} is not 0 or 1", value));
-                }
-                entry.allow_pings = value;
-            } else if (key == "CONVERT BREAKS") {
-                if (auto ok = once(entry.convert_breaks.has_value()); !ok) {
-                    return std::unexpected(ok.error());
-                }
-                entry.convert_breaks = value;
-            } else if (key == "PRIMARY CATEGORY") {
-                if (auto ok = once(primary.has_value()); !ok) return std::unexpected(ok.error());
-                primary = value;
-            } else if (key == "CATEGORY") {
-                if (!value.empty()) categories.emplace_back(value);
-            } else if (key == "DATE") {
-                if (auto ok = once(has_date); !ok) return std::unexpected(ok.error());
-                auto date = parse_date(value);
-                if (!date) return bad(lines.number(), fmt::format("invalid DATE {}", value));
-                entry.date = *date;
-                has_date = true;
-            } else if (key == "TAGS") {
-                entry.tags = parse_tags(value);
+                note(number, fmt::format("\"{}\" is not KEY: value: dropped", line));
             } else {
-                return bad(lines.number(), fmt::format("unknown key {}", key));
+                const auto [key, value] = *pair;
+                // Keys carnet reads once; CATEGORY and TAGS add up, other keys are kept all.
+                constexpr std::array<std::string_view, 9> k_single{
+                    "AUTHOR",      "TITLE",          "BASENAME",         "STATUS", "ALLOW COMMENTS",
+                    "ALLOW PINGS", "CONVERT BREAKS", "PRIMARY CATEGORY", "DATE"};
+                const bool single = std::ranges::find(k_single, key) != k_single.end();
+                const bool repeated = single && std::ranges::find(seen, key) != seen.end();
+                if (single) seen.push_back(key);
+                if (repeated) {
+                    note(number, fmt::format("a second {}: dropped", key));
+                } else if (key == "AUTHOR") {
+                    entry.author = value;
+                } else if (key == "TITLE") {
+                    entry.title = value;
+                    entry.has_title = !trim(value).empty();
+                } else if (key == "BASENAME") {
+                    entry.basename = value;
+                } else if (key == "STATUS") {
+                    if (auto status = canonical_status(value)) {
+                        entry.status = *status;
+                    } else {
+                        entry.status = "Draft";
+                        note(number, fmt::format("STATUS {} is not Publish, Draft or Future: "
+                                                 "imported as a draft",
+                                                 value));
+                        entry.extra_keys.emplace_back(key, value);
+                    }
+                } else if (key == "ALLOW COMMENTS") {
+                    if (value == "0" || value == "1" || value == "2") {
+                        entry.allow_comments = value;
+                    } else {
+                        note(number,
+                             fmt::format("ALLOW COMMENTS {} is not 0, 1 or 2: ignored", value));
+                    }
+                } else if (key == "ALLOW PINGS") {
+                    if (value == "0" || value == "1") {
+                        entry.allow_pings = value;
+                    } else {
+                        note(number, fmt::format("ALLOW PINGS {} is not 0 or 1: ignored", value));
+                    }
+                } else if (key == "CONVERT BREAKS") {
+                    entry.convert_breaks = value;
+                } else if (key == "PRIMARY CATEGORY") {
+                    primary = value;
+                } else if (key == "CATEGORY") {
+                    if (!value.empty()) categories.emplace_back(value);
+                } else if (key == "DATE") {
+                    auto date = parse_date(value);
+                    if (!date) return bad(number, fmt::format("invalid DATE {}", value));
+                    entry.date = *date;
+                    entry.has_date = true;
+                } else if (key == "TAGS") {
+                    for (auto& tag : parse_tags(value)) {
+                        if (std::ranges::find(entry.tags, tag) == entry.tags.end()) {
+                            entry.tags.push_back(std::move(tag));
+                        }
+                    }
+                } else {
+                    entry.extra_keys.emplace_back(key, value);
+                    note(number, fmt::format("key {}: kept in the post's meta", key));
+                }
             }
         }
         if (lines.done()) return bad(start, "the file ends inside an entry (no ----- or --------)");
         line = lines.next();
     }
-    if (!has_title || entry.title.empty()) return bad(start, "an entry without TITLE");
-    if (!has_date) return bad(start, "an entry without DATE");
     if (primary && !primary->empty()) entry.categories.push_back(*primary);
     for (auto& name : categories) {
         if (std::ranges::find(entry.categories, name) == entry.categories.end()) {
@@ -321,7 +390,7 @@ model::Result<Entry> parse_entry(Lines& lines, int start, std::string_view first
 
     // The sections, up to "--------".
     bool has_body = false;
-    while (true) {
+    while (has_sections) {
         if (lines.done()) {
             return bad(start, "the file ends inside an entry (its -------- is missing)");
         }
@@ -330,39 +399,55 @@ model::Result<Entry> parse_entry(Lines& lines, int start, std::string_view first
         if (trim(line).empty()) continue;
         const int section_line = lines.number();
         const auto pair = key_value(line);
-        if (!pair || !pair->second.empty()) {
+        if (pair && !pair->second.empty()) {
+            // A key with a value between sections: the -------- before a new entry is missing.
             return bad(section_line, fmt::format("expected a section name, not \"{}\"", line));
         }
-        const auto name = pair->first;
-        const auto once = [&](bool seen) -> model::Status {
-            if (seen) return bad(section_line, fmt::format("a second {} section", name));
-            return {};
-        };
+        if (!pair) {
+            note(section_line, fmt::format("\"{}\" is outside any section: dropped", line));
+            continue;
+        }
+        const std::string name(pair->first);
         auto text = section_text(lines, name, section_line);
         if (!text) return std::unexpected(text.error());
-        if (name == "BODY") {
-            if (auto ok = once(has_body); !ok) return std::unexpected(ok.error());
+        const auto keep = [&](std::string why) {
+            note(section_line, fmt::format("{}: kept in the post's meta", why));
+            entry.extra_sections.emplace_back(name, std::move(*text));
+        };
+        if (name == "COMMENT" || name == "PING") {
+            auto comment = parse_comment(name, std::move(*text), section_line, entry.notes);
+            if (!comment) return std::unexpected(comment.error());
+            if (*comment) entry.comments.push_back(std::move(**comment));
+        } else if (name == "BODY") {
+            if (has_body) {
+                keep("a second BODY section");
+                continue;
+            }
             entry.body = std::move(*text);
             has_body = true;
         } else if (name == "EXTENDED BODY") {
-            if (auto ok = once(entry.extended_body.has_value()); !ok) {
-                return std::unexpected(ok.error());
+            if (entry.extended_body) {
+                keep("a second EXTENDED BODY section");
+                continue;
             }
             entry.extended_body = std::move(*text);
         } else if (name == "EXCERPT") {
-            if (auto ok = once(entry.excerpt.has_value()); !ok) return std::unexpected(ok.error());
+            if (entry.excerpt) {
+                keep("a second EXCERPT section");
+                continue;
+            }
             entry.excerpt = std::move(*text);
         } else if (name == "KEYWORDS") {
-            if (auto ok = once(entry.keywords.has_value()); !ok) return std::unexpected(ok.error());
+            if (entry.keywords) {
+                keep("a second KEYWORDS section");
+                continue;
+            }
             entry.keywords = std::move(*text);
-        } else if (name == "COMMENT" || name == "PING") {
-            auto comment = parse_comment(name, std::move(*text), section_line);
-            if (!comment) return std::unexpected(comment.error());
-            entry.comments.push_back(std::move(*comment));
         } else {
-            return bad(section_line, fmt::format("unknown section {}", name));
+            keep(fmt::format("section {}", name));
         }
     }
+    if (!entry.has_date) note(start, "an entry without DATE: dated at the time of the import");
     return entry;
 }
 
@@ -370,8 +455,13 @@ void write_section(std::string& out, std::string_view name, std::string_view tex
     out += name;
     out += ":\n";
     if (!text.empty()) {
-        out += text;
-        out += '\n';
+        std::size_t at = 0;
+        while (at <= text.size()) {
+            const auto end = std::min(text.find('\n', at), text.size());
+            out += escaped_separator(text.substr(at, end - at));
+            out += '\n';
+            at = end + 1;
+        }
     }
     out += k_section_end;
     out += '\n';
@@ -435,19 +525,39 @@ std::string converted_breaks(std::string_view text) {
 
 std::optional<model::LocalDateTime> parse_date(std::string_view text) {
     text = trim(text);
-    // MM/DD/YYYY hh:mm:ss[ AM|PM]
-    if (text.size() < 19 || text[2] != '/' || text[5] != '/' || text[10] != ' ' ||
-        text[13] != ':' || text[16] != ':') {
-        return std::nullopt;
+    // M[M]/D[D]/YYYY h[h]:mm[:ss][ AM|PM], as Movable Type's importer reads it.
+    std::size_t at = 0;
+    const auto field = [&](std::size_t min_digits, std::size_t max_digits,
+                           char separator) -> std::optional<int> {
+        std::size_t end = at;
+        while (end < text.size() && end - at < max_digits && text[end] >= '0' && text[end] <= '9')
+            ++end;
+        if (end - at < min_digits) return std::nullopt;
+        const auto value = number(text.substr(at, end - at));
+        at = end;
+        if (separator != '\0') {
+            if (at >= text.size() || text[at] != separator) return std::nullopt;
+            ++at;
+        }
+        return value;
+    };
+    const auto month = field(1, 2, '/');
+    const auto day = month ? field(1, 2, '/') : std::nullopt;
+    const auto year = day ? field(4, 4, ' ') : std::nullopt;
+    if (!year) return std::nullopt;
+    while (at < text.size() && text[at] == ' ') ++at;
+    auto hour = field(1, 2, ':');
+    const auto minute = hour ? field(2, 2, '\0') : std::nullopt;
+    if (!minute) return std::nullopt;
+    std::optional<int> second = 0;
+    if (at < text.size() && text[at] == ':') {
+        ++at;
+        second = field(2, 2, '\0');
+        if (!second) return std::nullopt;
     }
-    const auto month = number(text.substr(0, 2));
-    const auto day = number(text.substr(3, 2));
-    const auto year = number(text.substr(6, 4));
-    auto hour = number(text.substr(11, 2));
-    const auto minute = number(text.substr(14, 2));
-    const auto second = number(text.substr(17, 2));
-    if (!month || !day || !year || !hour || !minute || !second) return std::nullopt;
-    const auto suffix = trim(text.substr(19));
+    std::string suffix(trim(text.substr(at)));
+    std::ranges::transform(suffix, suffix.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     if (suffix == "AM" || suffix == "PM") {
         if (*hour < 1 || *hour > 12) return std::nullopt;
         *hour = (*hour % 12) + (suffix == "PM" ? 12 : 0);
@@ -507,23 +617,29 @@ std::string write(const std::vector<Entry>& entries) {
             }
             out += fmt::format("TAGS: {}\n", tags);
         }
+        for (const auto& [key, value] : entry.extra_keys)
+            out += fmt::format("{}: {}\n", key, value);
         out += k_section_end;
         out += '\n';
         write_section(out, "BODY", entry.body);
         if (entry.extended_body) write_section(out, "EXTENDED BODY", *entry.extended_body);
         if (entry.excerpt) write_section(out, "EXCERPT", *entry.excerpt);
         if (entry.keywords) write_section(out, "KEYWORDS", *entry.keywords);
+        for (const auto& [name, text] : entry.extra_sections) write_section(out, name, text);
         for (const auto& comment : entry.comments) {
             std::string text;
             if (comment.is_ping) {
-                text = fmt::format("TITLE: {}\nURL: {}\nIP: {}\nBLOG NAME: {}\nDATE: {}\n",
-                                   comment.title, comment.url, comment.ip, comment.blog_name,
-                                   format_date(comment.date));
+                text = fmt::format("TITLE: {}\nURL: {}\nIP: {}\nBLOG NAME: {}\n", comment.title,
+                                   comment.url, comment.ip, comment.blog_name);
             } else {
-                text = fmt::format("AUTHOR: {}\nEMAIL: {}\nURL: {}\nIP: {}\nDATE: {}\n",
-                                   comment.author, comment.email, comment.url, comment.ip,
-                                   format_date(comment.date));
+                text = fmt::format("AUTHOR: {}\nEMAIL: {}\nURL: {}\nIP: {}\n", comment.author,
+                                   comment.email, comment.url, comment.ip);
             }
+            // Keys of other versions before the DATE, where a reading takes them for keys.
+            for (const auto& [key, value] : comment.extra_keys) {
+                text += fmt::format("{}: {}\n", key, value);
+            }
+            text += fmt::format("DATE: {}\n", format_date(comment.date));
             text += comment.text;
             while (!text.empty() && text.back() == '\n' && comment.text.empty()) text.pop_back();
             write_section(out, comment.is_ping ? "PING" : "COMMENT", text);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "interop/interop.hpp"
@@ -16,17 +17,23 @@
 
 namespace carnet::interop::mt {
 
+// Keys and sections that carnet has no field for (custom fields such as CF50_BASENAME, keys of
+// other versions), in file order, kept so that an export gives them back.
+using ExtraFields = std::vector<std::pair<std::string, std::string>>;
+
 struct Comment {
     int line = 0;
     bool is_ping = false;
-    std::string author;  // comments
-    std::string email;   // comments
+    bool has_date = false;  // false: the file gave none (the entry's date stands in)
+    std::string author;     // comments
+    std::string email;      // comments
     std::string url;
     std::string ip;
     std::string title;      // pings
     std::string blog_name;  // pings
     model::LocalDateTime date;
     std::string text;
+    ExtraFields extra_keys;
 };
 
 struct Entry {
@@ -46,11 +53,21 @@ struct Entry {
     std::optional<std::string> excerpt;
     std::optional<std::string> keywords;
     std::vector<Comment> comments;  // comments and pings in file order
+    bool has_title = true;          // false: the file gave no title, or an empty one
+    bool has_date = true;           // false: the file gave no DATE
+    ExtraFields extra_keys;         // header keys carnet has no field for
+    ExtraFields extra_sections;     // sections carnet has no field for, with their text
+    // What the reading kept, defaulted or dropped, "line N: ...", for the import's report.
+    std::vector<std::string> notes;
 };
 
-// Reads UTF-8 text in the format. Refuses (Code::invalid_input, "line N: ...") a file cut
-// short, a section that never ends, an unknown key or section, an invalid date or value, a
-// comment without text, an entry without TITLE or DATE.
+// Reads UTF-8 text in the format as leniently as Movable Type's own importer: unknown keys
+// and sections are kept (ExtraFields), an unknown STATUS is a draft, a line that is no key in
+// a header, a repeated key or section, a comment without text are dropped, a missing TITLE
+// or DATE is left for the importer to default; each of these is noted in the entry's notes.
+// Refuses (Code::invalid_input, "line N: ...") only what is no such file: one cut short (an
+// entry or a section that never ends), a date that cannot be read, text where an entry
+// should start.
 model::Result<std::vector<Entry>> parse(std::string_view text);
 
 // Writes entries in the format, keys and sections in one fixed order, so that writing what
@@ -72,7 +89,9 @@ BodyFormat body_format(const std::optional<std::string>& convert_breaks);
 std::string post_source(BodyFormat format, std::string_view body,
                         const std::optional<std::string>& extended_body);
 
-// "MM/DD/YYYY hh:mm:ss AM" (and 24-hour times without AM/PM when reading).
+// "MM/DD/YYYY hh:mm:ss AM" as written; when reading, also 24-hour times without AM/PM, times
+// without seconds, one-digit months, days and hours, and lower-case am/pm, as Movable Type
+// versions have written them.
 std::optional<model::LocalDateTime> parse_date(std::string_view text);
 std::string format_date(const model::LocalDateTime& local);
 

@@ -27,9 +27,43 @@ std::string archive_path(const model::LocalDateTime& local, std::string_view bas
                        basename);
 }
 
-model::Result<store::ArchivedComment> plan_comment(const mt::Comment& read,
-                                                   const model::Blog& blog) {
-    auto created_at = model::to_instant(read.date, blog.time_zone);
+// A title for an entry the file left untitled: its first words, as a reader would name it.
+std::string title_from_body(const std::string& html, std::string_view locale) {
+    constexpr std::size_t k_words = 8;
+    const auto text = markup::plain_text(html);
+    std::string title;
+    std::size_t words = 0;
+    std::size_t at = 0;
+    while (words < k_words) {
+        at = text.find_first_not_of(" \t\n", at);
+        if (at == std::string::npos) break;
+        const auto end = std::min(text.find_first_of(" \t\n", at), text.size());
+        if (!title.empty()) title += ' ';
+        title.append(text, at, end - at);
+        ++words;
+        at = end;
+    }
+    if (title.empty()) return locale == "fr" ? "Sans titre" : "Untitled";
+    if (text.find_first_not_of(" \t\n", at) != std::string::npos) title += "…";
+    return title;
+}
+
+// What the file holds under keys and sections carnet has no field for, as meta the export
+// gives back: "mt_key:KEY" (one value per line when the key repeats), "mt_section:NAME".
+void keep_extras(const mt::ExtraFields& fields, std::string_view prefix,
+                 std::map<std::string, std::string>& meta) {
+    for (const auto& [name, value] : fields) {
+        auto [at, added] = meta.try_emplace(fmt::format("{}{}", prefix, name), value);
+        if (!added) {
+            at->second += '\n';
+            at->second += value;
+        }
+    }
+}
+
+model::Result<store::ArchivedComment> plan_comment(const mt::Comment& read, const model::Blog& blog,
+                                                   const model::LocalDateTime& entry_date) {
+    auto created_at = model::to_instant(read.has_date ? read.date : entry_date, blog.time_zone);
     if (!created_at) return archive::at_line(read.line, created_at.error());
     store::ArchivedComment archived;
     archived.kind = read.is_ping ? store::CommentKind::ping : store::CommentKind::comment;
@@ -46,15 +80,24 @@ model::Result<store::ArchivedComment> plan_comment(const mt::Comment& read,
         read.text.empty() ? "" : markup::render_comment(archive::comment_text(read.text));
     comment.status = model::CommentStatus::approved;
     comment.created_at = *created_at;
+    keep_extras(read.extra_keys, "mt_key:", archived.meta);
     return archived;
 }
 
-model::Result<archive::PlannedPost> plan_entry(const mt::Entry& entry, const model::Blog& blog,
+model::Result<archive::PlannedPost> plan_entry(mt::Entry& entry, const model::Blog& blog,
+                                               model::Instant import_time,
                                                std::vector<std::string>& warnings) {
     archive::PlannedPost planned;
     planned.line = entry.line;
     planned.status_label = entry.status;
     planned.identity_key = "mt_basename";
+    for (auto& note : entry.notes) warnings.push_back(std::move(note));
+    if (!entry.has_date) {
+        // Read back in the blog's zone below, as a date the file gave would be.
+        auto local = model::to_local(import_time, blog.time_zone);
+        if (!local) return archive::at_line(entry.line, local.error());
+        entry.date = *local;
+    }
     auto published_at = model::to_instant(entry.date, blog.time_zone);
     if (!published_at) return archive::at_line(entry.line, published_at.error());
     auto& post = planned.archived.post;
@@ -81,6 +124,14 @@ model::Result<archive::PlannedPost> plan_entry(const mt::Entry& entry, const mod
                                                             : model::SourceFormat::html;
     post.source = mt::post_source(format, entry.body, entry.extended_body);
     post.html = markup::render_post_body(post.source_format, post.source);
+    if (!entry.has_title) {
+        post.title = title_from_body(post.html, blog.locale);
+        meta["mt_title_generated"] = post.title;
+        warnings.push_back(
+            fmt::format("line {}: an entry without TITLE: titled \"{}\"", entry.line, post.title));
+    }
+    keep_extras(entry.extra_keys, "mt_key:", meta);
+    keep_extras(entry.extra_sections, "mt_section:", meta);
     if (entry.excerpt && !entry.excerpt->empty()) {
         post.excerpt = *entry.excerpt;
     } else {
@@ -101,7 +152,7 @@ model::Result<archive::PlannedPost> plan_entry(const mt::Entry& entry, const mod
         post.slug = model::make_slug(basename);
         planned.old_path = archive_path(entry.date, basename);
     } else {
-        post.slug = model::make_slug(entry.title);
+        post.slug = model::make_slug(post.title);
     }
     for (const auto& name : entry.categories) {
         model::Category category;
@@ -111,7 +162,7 @@ model::Result<archive::PlannedPost> plan_entry(const mt::Entry& entry, const mod
     }
     planned.archived.tags = entry.tags;
     for (const auto& read : entry.comments) {
-        auto comment = plan_comment(read, blog);
+        auto comment = plan_comment(read, blog, entry.date);
         if (!comment) return std::unexpected(comment.error());
         planned.archived.comments.push_back(std::move(*comment));
         planned.parent_of.push_back(0);  // the format has no threads
@@ -148,8 +199,8 @@ Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blo
         report.encoding = encoding;
         report.lines = warnings;
         std::size_t done = 0;
-        for (const auto& entry : *entries) {
-            auto item = plan_entry(entry, **blog, report.lines);
+        for (auto entry : *entries) {
+            auto item = plan_entry(entry, **blog, options.import_time, report.lines);
             if (!item) return std::unexpected(item.error());
             auto outcome = archive::write_post(writer, **blog, *item);
             if (!outcome) return std::unexpected(outcome.error());

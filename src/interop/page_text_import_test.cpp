@@ -15,6 +15,7 @@
 
 #include "interop/interop.hpp"
 #include "interop/page_text_test_support.hpp"
+#include "interop/write_failure_test_support.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
 #include "testing/temp_dir.hpp"
@@ -181,6 +182,19 @@ TEST_F(PageTextImport, BrokenPageLeavesTheStoreUnchanged) {
     import_fixture();
     EXPECT_FALSE(import_page_text(*store_, blog_id_, std::string("04/10/2017\n\0", 12)));
     EXPECT_EQ(posts().size(), 3u);
+}
+
+TEST_F(PageTextImport, AFailedWriteAfterAPostLeavesNothing) {
+    // The first post of the page is written before the second one's write fails.
+    testing::fail_writes_of_post_titled(
+        directory_ / "carnet.db",
+        "Syrie : Daech s'empare d'Al-Qaryatayn, ville symbolique dans le centre de la Syrie");
+    auto failed = import_page_text(*store_, blog_id_, fixture_text());
+    ASSERT_FALSE(failed);
+    EXPECT_TRUE(posts().empty());
+    auto categories = store_->categories_with_counts(blog_id_);
+    ASSERT_TRUE(categories);
+    EXPECT_TRUE(categories->empty());
 }
 
 TEST_F(PageTextImport, GivesPostsOfOnePageWithOneTitleTheirOwnSlugs) {

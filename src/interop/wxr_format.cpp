@@ -13,14 +13,23 @@ namespace {
 
 using Code = model::Error::Code;
 
-// Which vocabulary an element belongs to, by its namespace URI. The WXR version is in the
-// URI of the wp and excerpt namespaces (http://wordpress.org/export/1.2/), so any version
-// is matched by its prefix.
+// Which vocabulary an element belongs to. WordPress's importer goes by the prefixes the
+// document declares (wp:, excerpt:, content:, dc:), whatever URI they are bound to: exports
+// bind wp: to http:// or https://wordpress.org/export/1.0/ to 1.2/, and some tools to other
+// URIs. An element without a known prefix is matched by its URI.
 enum class Vocabulary { rss, wp, excerpt, content, dc, other };
 
 Vocabulary vocabulary_of(const xmlNode* node) {
     if (node->ns == nullptr || node->ns->href == nullptr) return Vocabulary::rss;
-    const std::string_view href(reinterpret_cast<const char*>(node->ns->href));
+    if (node->ns->prefix != nullptr) {
+        const std::string_view prefix(reinterpret_cast<const char*>(node->ns->prefix));
+        if (prefix == "wp") return Vocabulary::wp;
+        if (prefix == "excerpt") return Vocabulary::excerpt;
+        if (prefix == "content") return Vocabulary::content;
+        if (prefix == "dc") return Vocabulary::dc;
+    }
+    std::string_view href(reinterpret_cast<const char*>(node->ns->href));
+    if (href.starts_with("https://")) href.remove_prefix(1);  // as "http://" from here on
     if (href.starts_with("http://wordpress.org/export/")) {
         return href.ends_with("/excerpt/") ? Vocabulary::excerpt : Vocabulary::wp;
     }
@@ -242,18 +251,19 @@ const char* encoding_name(TextEncoding encoding) {
     return nullptr;
 }
 
-void record_error(void* arg, const char* message, xmlParserSeverities severity,
-                  xmlTextReaderLocatorPtr locator) {
+void record_error(void* arg, xmlError* error) {
     auto* state = static_cast<Reader::State*>(arg);
-    if (severity != XML_PARSER_SEVERITY_ERROR && severity != XML_PARSER_SEVERITY_VALIDITY_ERROR) {
-        return;
-    }
+    if (error == nullptr || error->level < XML_ERR_ERROR) return;
+    // A namespace URI that is not a valid or absolute URI (non-ASCII, relative) is reported
+    // as an error by libxml2 but leaves the document well-formed, and WordPress's importer
+    // reads such files: carnet binds namespaces by prefix anyway.
+    if (error->code == XML_WAR_NS_URI || error->code == XML_WAR_NS_URI_RELATIVE) return;
     if (!state->error.empty()) return;  // the first error is the one that explains
-    state->error = message == nullptr ? "malformed XML" : message;
+    state->error = error->message == nullptr ? "malformed XML" : error->message;
     while (!state->error.empty() && (state->error.back() == '\n' || state->error.back() == ' ')) {
         state->error.pop_back();
     }
-    state->error_line = xmlTextReaderLocatorLineNumber(locator);
+    state->error_line = error->line;
 }
 
 }  // namespace
@@ -269,7 +279,7 @@ model::Result<Reader> Reader::open(const std::filesystem::path& path, TextEncodi
     if (state->reader == nullptr) {
         return model::fail(Code::not_found, fmt::format("cannot read {}", path.string()));
     }
-    xmlTextReaderSetErrorHandler(state->reader, record_error, state.get());
+    xmlTextReaderSetStructuredErrorHandler(state->reader, record_error, state.get());
     return Reader(std::move(state));
 }
 
@@ -279,7 +289,7 @@ model::Result<Reader> Reader::from_memory(std::string_view bytes, TextEncoding e
     state->reader = xmlReaderForMemory(state->bytes.data(), static_cast<int>(state->bytes.size()),
                                        nullptr, encoding_name(encoding), k_parse_options);
     if (state->reader == nullptr) return model::fail(Code::internal, "cannot start the reader");
-    xmlTextReaderSetErrorHandler(state->reader, record_error, state.get());
+    xmlTextReaderSetStructuredErrorHandler(state->reader, record_error, state.get());
     return Reader(std::move(state));
 }
 
@@ -350,12 +360,23 @@ model::Result<Event> Reader::next() {
         const auto vocabulary = vocabulary_of(node);
         if (vocabulary == Vocabulary::rss) {
             if (name == "item") {
-                if (state.channel.wxr_version.empty()) {
-                    return failure(
-                        "not a WordPress export: no <wp:wxr_version> before the first item");
-                }
                 event.kind = Event::Kind::item;
                 event.item = read_item(node);
+                if (state.channel.wxr_version.empty()) {
+                    // WordPress's importer reads a channel without it when its items are
+                    // WordPress's: they say so with their wp: elements.
+                    const auto& item = event.item;
+                    if (item.post_id.empty() && item.post_type.empty() && item.status.empty() &&
+                        item.post_date.empty() && item.post_name.empty()) {
+                        return failure(
+                            "not a WordPress export: no <wp:wxr_version> before the first item");
+                    }
+                    state.channel.wxr_version = "1.2";
+                    state.channel.notes.push_back(
+                        fmt::format("line {}: no <wp:wxr_version> before the first item: read as "
+                                    "WXR 1.2",
+                                    item.line));
+                }
             } else if (name == "title") {
                 state.channel.title = text_of(node);
             } else if (name == "link") {

@@ -111,6 +111,9 @@ struct Channel {
     std::string wxr_version;
     std::string base_site_url;
     std::string base_blog_url;
+    // What the reading let pass that a stricter reading would refuse, "line N: ...", for the
+    // import's report.
+    std::vector<std::string> notes;
 };
 
 // One thing read from the stream.

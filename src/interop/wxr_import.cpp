@@ -59,15 +59,25 @@ std::string slug_from(std::string_view wordpress_slug, std::string_view name) {
     return model::make_slug(decoded.empty() ? name : std::string_view(decoded));
 }
 
+// True for a date WordPress writes when it has none: empty, or zeros ("0000-00-00 00:00:00").
+bool is_unset_date(std::string_view text) {
+    return std::ranges::all_of(text,
+                               [](char c) { return c == '0' || c == '-' || c == ':' || c == ' '; });
+}
+
 // The instant of a WordPress date pair: the UTC one when the file has it, the local one read
-// in the blog's time zone otherwise (drafts carry a zero UTC date).
-model::Result<model::Instant> instant_of(std::string_view local, std::string_view gmt,
-                                         const model::Blog& blog, int line, std::string_view what) {
+// in the blog's time zone otherwise (drafts carry a zero UTC date). Nothing when the file
+// leaves both unset; an error for a date that is set but cannot be read.
+model::Result<std::optional<model::Instant>> instant_of(std::string_view local,
+                                                        std::string_view gmt,
+                                                        const model::Blog& blog, int line,
+                                                        std::string_view what) {
     if (auto utc = wxr::parse_date(gmt)) return model::to_instant(*utc, "UTC");
     if (auto read = wxr::parse_date(local)) return model::to_instant(*read, blog.time_zone);
+    if (is_unset_date(local) && is_unset_date(gmt)) return std::nullopt;
     return model::fail(Code::invalid_input,
                        fmt::format("line {}: invalid {} \"{}\" (expected YYYY-MM-DD hh:mm:ss)",
-                                   line, what, local));
+                                   line, what, is_unset_date(local) ? gmt : local));
 }
 
 std::string json_pairs(const std::vector<wxr::Meta>& pairs) {
@@ -234,6 +244,7 @@ public:
             if (!event) return std::unexpected(event.error());
             switch (event->kind) {
                 case wxr::Event::Kind::end:
+                    for (const auto& note : channel_->notes) report_.lines.push_back(note);
                     report_skipped_kinds();
                     return {};
                 case wxr::Event::Kind::author:
@@ -420,7 +431,12 @@ private:
         auto published_at =
             instant_of(item.post_date, item.post_date_gmt, blog_, item.line, "post date");
         if (!published_at) return std::unexpected(published_at.error());
-        post.published_at = *published_at;
+        if (!*published_at) {
+            report_.lines.push_back(
+                fmt::format("line {}: \"{}\" has no date: dated at the time of the import",
+                            item.line, item.title));
+        }
+        post.published_at = published_at->value_or(options_.import_time);
         post.updated_at = post.published_at;
         if (auto modified = wxr::parse_date(item.post_modified_gmt)) {
             if (auto at = model::to_instant(*modified, "UTC")) post.updated_at = *at;
@@ -576,7 +592,7 @@ private:
                         "kept as a comment of its own",
                         comment->line, comment->id, parent));
                 }
-                auto archived = plan_comment(*comment);
+                auto archived = plan_comment(*comment, planned.archived.post.published_at);
                 if (!archived) return std::unexpected(archived.error());
                 planned.archived.comments.push_back(std::move(*archived));
                 planned.parent_of.push_back(top ? 0 : index_of_id.at(parent));
@@ -585,7 +601,7 @@ private:
             if (later.size() == pending.size()) {
                 // Replies answering each other in a circle: kept as comments of their own.
                 for (const auto* comment : later) {
-                    auto archived = plan_comment(*comment);
+                    auto archived = plan_comment(*comment, planned.archived.post.published_at);
                     if (!archived) return std::unexpected(archived.error());
                     planned.archived.comments.push_back(std::move(*archived));
                     planned.parent_of.push_back(0);
@@ -602,13 +618,18 @@ private:
         return std::move(planned);
     }
 
-    model::Result<store::ArchivedComment> plan_comment(const wxr::Comment& read) {
+    model::Result<store::ArchivedComment> plan_comment(const wxr::Comment& read,
+                                                       model::Instant post_date) {
         store::ArchivedComment archived;
         auto created_at = instant_of(read.date, read.date_gmt, blog_, read.line, "comment date");
         if (!created_at) return std::unexpected(created_at.error());
         auto& comment = archived.comment;
         comment.blog_id = blog_.id;
-        comment.created_at = *created_at;
+        if (!*created_at) {
+            report_.lines.push_back(
+                fmt::format("line {}: a comment without date: given its post's date", read.line));
+        }
+        comment.created_at = created_at->value_or(post_date);
         const bool ping = read.type == "pingback" || read.type == "trackback";
         archived.kind = ping ? store::CommentKind::ping : store::CommentKind::comment;
         if (!read.type.empty() && read.type != "comment")
@@ -653,7 +674,12 @@ private:
         auto updated =
             instant_of(item.post_date, item.post_date_gmt, blog_, item.line, "page date");
         if (!updated) return std::unexpected(updated.error());
-        page.updated_at = *updated;
+        if (!*updated) {
+            report_.lines.push_back(
+                fmt::format("line {}: page \"{}\" has no date: dated at the time of the import",
+                            item.line, item.title));
+        }
+        page.updated_at = updated->value_or(options_.import_time);
         auto created = writer.create_page(page);
         if (!created) {
             if (created.error().code == Code::conflict) {

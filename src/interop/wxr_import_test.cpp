@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "interop/interop.hpp"
+#include "interop/write_failure_test_support.hpp"
 #include "interop/wxr_test_support.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
@@ -365,8 +366,8 @@ TEST_F(WxrImport, BrokenFilesGiveALineNumberAndChangeNothing) {
         {"bomb", bomb, "DOCTYPE|entity"},
         {"external entity", external, "DOCTYPE"},
         {"not rss", "<?xml version=\"1.0\"?><html><body/></html>", "not a WordPress export"},
-        {"no version", "<rss><channel><item><title>x</title></item></channel></rss>",
-         "no <wp:wxr_version>"},
+        {"no version and no WordPress item",
+         "<rss><channel><item><title>x</title></item></channel></rss>", "no <wp:wxr_version>"},
         {"invalid date", bad_date, "invalid post date .2020-02-31 10:00:00."},
         {"invalid comment date", bad_comment_date, "invalid comment date .hier."},
         {"empty", "", "line"},
@@ -383,6 +384,94 @@ TEST_F(WxrImport, BrokenFilesGiveALineNumberAndChangeNothing) {
         EXPECT_THAT(report.error().message, ::testing::StartsWith("line "));
         EXPECT_EQ(fingerprint(*store_, blog_id_), before);
     }
+    EXPECT_THAT(fingerprint(*store_, blog_id_), ElementsAre(0, 0, 0, 0, 0));
+}
+
+TEST_F(WxrImport, PrefixesBindTheVocabulariesWhateverTheirUri) {
+    auto document = wxr_document("1.2", wxr_item("Sécurisé", "1", "2020-01-01 10:00:00",
+                                                 "<excerpt:encoded><![CDATA[Un résumé.]]>"
+                                                 "</excerpt:encoded>"));
+    // https:// as newer exports write it, and an excerpt: bound to a URI of its own.
+    auto replace = [&](std::string_view from, std::string_view to) {
+        const auto at = document.find(from);
+        ASSERT_NE(at, std::string::npos) << from;
+        document.replace(at, from.size(), to);
+    };
+    replace("xmlns:wp=\"http://wordpress.org/export/1.2/\"",
+            "xmlns:wp=\"https://wordpress.org/export/1.2/\"");
+    replace("xmlns:excerpt=\"http://wordpress.org/export/1.2/excerpt/\"",
+            "xmlns:excerpt=\"urn:example:résumé\"");
+    const auto report = import_wxr_ok(write_file("https.xml", document));
+    EXPECT_EQ(report.imported, 1);
+    const auto all = posts();
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].post.title, "Sécurisé");
+    EXPECT_EQ(all[0].post.excerpt, "Un résumé.");
+    EXPECT_EQ(all[0].post.status, model::PostStatus::published);
+}
+
+TEST_F(WxrImport, AMissingVersionIsAWarningWhenTheItemsAreWordPresss) {
+    auto document = wxr_document("1.2", wxr_item("Sans version", "1", "2020-01-01 10:00:00"));
+    const std::string version = "<wp:wxr_version>1.2</wp:wxr_version>\n";
+    const auto at = document.find(version);
+    ASSERT_NE(at, std::string::npos);
+    document.erase(at, version.size());
+    const auto report = import_wxr_ok(write_file("no-version.xml", document));
+    EXPECT_EQ(report.imported, 1);
+    EXPECT_TRUE(std::ranges::any_of(report.lines, [](const std::string& line) {
+        return line.find("no <wp:wxr_version> before the first item: read as WXR 1.2") !=
+               std::string::npos;
+    }));
+}
+
+TEST_F(WxrImport, UndatedPostsTakeTheImportTimeAndUndatedCommentsTheirPosts) {
+    const std::string undated =
+        "<item>\n<title>Sans date</title>\n<content:encoded><![CDATA[x]]></content:encoded>\n"
+        "<wp:post_id>7</wp:post_id>\n<wp:post_date>0000-00-00 00:00:00</wp:post_date>\n"
+        "<wp:post_date_gmt></wp:post_date_gmt>\n<wp:status>publish</wp:status>\n"
+        "<wp:post_type>post</wp:post_type>\n</item>\n";
+    const std::string comment =
+        "<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author></wp:comment_author>"
+        "<wp:comment_date>0000-00-00 00:00:00</wp:comment_date>"
+        "<wp:comment_date_gmt>0000-00-00 00:00:00</wp:comment_date_gmt>"
+        "<wp:comment_content>Anonyme et sans date.</wp:comment_content>"
+        "<wp:comment_approved>1</wp:comment_approved></wp:comment>";
+    WxrImportOptions options;
+    options.import_time = model::Instant{std::chrono::sys_days{std::chrono::year{2026} / 11 / 30} +
+                                         std::chrono::hours{10}};
+    const auto report = import_wxr_ok(
+        write_file(
+            "undated.xml",
+            wxr_document("1.2", undated + wxr_item("Daté", "8", "2020-01-01 10:00:00", comment))),
+        0, options);
+    EXPECT_EQ(report.imported, 2);
+    const auto has = [&](std::string_view text) {
+        return std::ranges::any_of(report.lines, [&](const std::string& line) {
+            return line.find(text) != std::string::npos;
+        });
+    };
+    EXPECT_TRUE(has("\"Sans date\" has no date: dated at the time of the import"));
+    EXPECT_TRUE(has("a comment without date: given its post's date"));
+    const auto all = posts();
+    const auto* undated_post = find_titled(all, "Sans date");
+    const auto* dated_post = find_titled(all, "Daté");
+    ASSERT_TRUE(undated_post && dated_post);
+    EXPECT_EQ(undated_post->post.published_at, options.import_time);
+    ASSERT_EQ(dated_post->comments.size(), 1u);
+    EXPECT_EQ(dated_post->comments[0].comment.created_at, dated_post->post.published_at);
+    EXPECT_EQ(dated_post->comments[0].comment.source, "Anonyme et sans date.");
+}
+
+TEST_F(WxrImport, AFailedWriteAfterSomePostsLeavesNothing) {
+    const auto document =
+        wxr_document("1.2", wxr_item("Premier", "1", "2020-01-01 10:00:00",
+                                     "<category domain=\"category\" nicename=\"une\">"
+                                     "<![CDATA[Une]]></category>") +
+                                wxr_item("Deuxième", "2", "2020-01-02 10:00:00") +
+                                wxr_item("Troisième", "3", "2020-01-03 10:00:00"));
+    testing::fail_writes_of_post_titled(directory_ / "carnet.db", "Troisième");
+    auto failed = import_wordpress(*store_, blog_id_, write_file("fails.xml", document));
+    ASSERT_FALSE(failed);
     EXPECT_THAT(fingerprint(*store_, blog_id_), ElementsAre(0, 0, 0, 0, 0));
 }
 
