@@ -16,6 +16,7 @@
 #include "interop/interop.hpp"
 #include "interop/mt_format.hpp"
 #include "markup/markup.hpp"
+#include "text/text.hpp"
 
 namespace carnet::interop {
 namespace {
@@ -30,7 +31,7 @@ std::string archive_path(const model::LocalDateTime& local, std::string_view bas
 // A title for an entry the file left untitled: its first words, as a reader would name it.
 std::string title_from_body(const std::string& html, std::string_view locale) {
     constexpr std::size_t k_words = 8;
-    const auto text = markup::plain_text(html);
+    const auto text = text::html_to_text(html);
     std::string title;
     std::size_t words = 0;
     std::size_t at = 0;
