@@ -352,7 +352,9 @@ int run(int argc, char** argv) {
     add_db(init);
     init->add_option("--title", blog.title, "The blog's title")->default_val("Mon carnet");
     init->add_option("--subtitle", blog.subtitle, "A line under the title");
-    init->add_option("--host", blog.hosts, "Host name the blog answers to (repeatable)");
+    init->add_option("--host", blog.hosts,
+                     "Host name the blog answers to (repeatable); without it, every host that "
+                     "no blog added later names");
     init->add_option("--base-url", blog.base_url,
                      "Where readers reach the blog, e.g. https://blog.example.org");
     init->add_option("--locale", blog.locale, "Language of the pages")
@@ -407,12 +409,14 @@ int run(int argc, char** argv) {
 
     auto* blog_command = app.add_subcommand("blog", "Manage the blogs one server hosts");
     blog_command->require_subcommand(1);
-    auto* blog_add = blog_command->add_subcommand("add", "Add a blog, answering its own host");
+    auto* blog_add = blog_command->add_subcommand(
+        "add", "Add a blog, answering its own host names (without any: the default blog)");
     add_db(blog_add);
     model::Blog added_blog;
     std::string owner_email;
-    blog_add->add_option("--host", added_blog.hosts, "Host name the blog answers to (repeatable)")
-        ->required();
+    blog_add->add_option("--host", added_blog.hosts,
+                         "Host name the blog answers to (repeatable); without it the blog "
+                         "answers every host no other blog names, if no blog does already");
     blog_add->add_option("--title", added_blog.title, "The blog's title")->required();
     blog_add->add_option("--subtitle", added_blog.subtitle, "A line under the title");
     blog_add->add_option("--base-url", added_blog.base_url, "Where readers reach the blog");

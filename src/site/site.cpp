@@ -217,12 +217,16 @@ private:
 
     static std::shared_ptr<const model::Blog> find_blog(
         const std::shared_ptr<const LoadedBlogs>& loaded, std::string_view host) {
+        const model::Blog* default_blog = nullptr;
         for (const auto& blog : loaded->blogs) {
             for (const auto& blog_host : blog.hosts) {
                 if (blog_host == host) return {loaded, &blog};
             }
+            if (blog.hosts.empty()) default_blog = &blog;
         }
-        // One blog answers every host, so a fresh install works on any address.
+        // The blog without a host name (the store allows one) answers every host no other
+        // blog claims; so does a lone blog, so that a fresh install works on any address.
+        if (default_blog != nullptr) return {loaded, default_blog};
         if (loaded->blogs.size() == 1) return {loaded, &loaded->blogs.front()};
         return nullptr;
     }

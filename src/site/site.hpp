@@ -1,8 +1,8 @@
 // The public pages of every blog the store holds: home, post permalinks, day, month and
 // year archives, category pages, search, feeds (Atom, RSS, JSON Feed, site-wide and per
 // category), sitemap, robots.txt, the theme's stylesheet, and the old service's URLs as
-// permanent redirects. The blog is chosen by the request's Host header; with one blog, it
-// answers every host.
+// permanent redirects. The blog is chosen by the request's Host header; a host that no blog
+// names gets the default blog (the one without host names), or the only blog there is.
 #pragma once
 
 #include <filesystem>

@@ -171,6 +171,27 @@ TEST_F(SiteTest, AnUnknownHostIsRefusedWhenSeveralBlogsAreServed) {
     EXPECT_FALSE(site_->cache_policy()(http::Request{.method = "GET", .host = "elsewhere.test"}));
 }
 
+TEST_F(SiteTest, TheBlogWithoutAHostNameAnswersEveryHostNoOtherBlogNames) {
+    const auto fallback = add_blog({.title = "Carnet par défaut"});
+    add_post(fallback, "Un billet par défaut", sys_days{2017y / 10 / 6} + 8h, {"Divers"});
+    ASSERT_TRUE(site_->load());
+    for (const auto* host : {"elsewhere.test", "127.0.0.1", "localhost", "PARIS.test.example"}) {
+        const auto page = get(host, "/");
+        EXPECT_EQ(page.status, 200) << host;
+        EXPECT_NE(page.body.find("Un billet par défaut"), std::string::npos) << host;
+        const auto key = site_->cache_policy()(http::Request{.method = "GET", .host = host});
+        ASSERT_TRUE(key.has_value()) << host;
+        EXPECT_TRUE(key->key.starts_with(std::to_string(fallback) + "\n")) << host;
+    }
+    // The blogs that name their hosts keep them.
+    const auto paris = get("paris.test", "/");
+    EXPECT_NE(paris.body.find("Carnet de Paris"), std::string::npos);
+    EXPECT_EQ(paris.body.find("Un billet par défaut"), std::string::npos);
+    EXPECT_NE(get("london.test", "/").body.find("A London post"), std::string::npos);
+    EXPECT_EQ(get("elsewhere.test", "/list/divers/").status, 200);
+    EXPECT_EQ(get("paris.test", "/list/divers/").status, 404);
+}
+
 TEST_F(SiteTest, HomePagesAreNumberedAndEndAtTheLastPost) {
     EXPECT_NE(get("paris.test", "/").body.find("Billet 4"), std::string::npos);
     const auto second = get("paris.test", "/page/2/");
