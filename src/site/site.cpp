@@ -727,9 +727,7 @@ private:
         return path.starts_with("/archive/") && path.ends_with(".html");
     }
 
-    static model::Instant now() {
-        return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    }
+    model::Instant now() const { return options_.clock->now(); }
 
     // An uploaded image. Originals keep what the camera wrote (a photo's EXIF can say where it
     // was taken): only their variants, stripped of it, are public; GIFs carry no such data
@@ -942,6 +940,7 @@ private:
 }  // namespace
 
 model::Result<std::unique_ptr<Site>> Site::create(store::Store& store, SiteOptions options) {
+    if (options.clock == nullptr) return model::fail(model::Error::Code::invalid_input, "no clock");
     auto site = std::make_unique<PublicSite>(store, std::move(options));
     if (auto loaded = site->load(); !loaded) return std::unexpected(loaded.error());
     return std::unique_ptr<Site>(std::move(site));
