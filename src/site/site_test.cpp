@@ -64,14 +64,15 @@ protected:
     }
 
     std::int64_t add_post(std::int64_t blog_id, std::string title, model::Instant at,
-                          std::vector<std::string> categories) {
+                          std::vector<std::string> categories,
+                          std::optional<model::Instant> updated = std::nullopt) {
         model::Post post{.blog_id = blog_id,
                          .status = model::PostStatus::published,
                          .title = std::move(title),
                          .source = "Un *paragraphe*."};
         post.html = markup::render_post_body(post.source_format, post.source);
         post.published_at = at;
-        post.updated_at = at;
+        post.updated_at = updated.value_or(at);
         post.excerpt = markup::excerpt(post.html);
         for (auto& name : categories) post.categories.push_back({.name = name});
         std::int64_t id = 0;
@@ -116,6 +117,32 @@ protected:
             if (key == name) return value;
         }
         return {};
+    }
+
+    // The stamp of a post's comment form, as the page serves it; empty when there is none.
+    std::string form_stamp(const std::string& host, const std::string& path) {
+        const auto page = get(host, path);
+        std::smatch found;
+        if (!std::regex_search(page.body, found,
+                               std::regex(R"re(name="stamp" value="([^"]+)")re"))) {
+            return {};
+        }
+        return found[1];
+    }
+
+    // Sends a comment through the post's form, as a reader would: the form is fetched, read for
+    // a while, then sent.
+    http::Response send_comment(const std::string& host, const std::string& path,
+                                const std::string& address, const std::string& form_body) {
+        const auto stamp = form_stamp(host, path);
+        EXPECT_FALSE(stamp.empty()) << path;
+        clock_->advance(seconds{30});
+        http::Request request = request_for(host, path);
+        request.method = "POST";
+        request.remote_address = address;
+        request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        request.body = form_body + "&stamp=" + stamp;
+        return router_.dispatch(request);
     }
 
     TempDir dir_;
@@ -328,6 +355,108 @@ TEST_F(SiteTest, FeedsEscapeTitlesKeepNonLatinTextAndUseTheBlogsOffset) {
     EXPECT_EQ(items.at(2).at("tags").at(0).as_string(), "R&D <x>");
     EXPECT_EQ(items.at(2).at("date_published").as_string(), "2017-12-04T18:00:00+00:00");
     EXPECT_EQ(parsed.at("authors").at(0).at("name").as_string(), "London notebook");
+}
+
+// Every match of `pattern`'s first group in `text`, in order.
+std::vector<std::string> all_matches(const std::string& text, const std::string& pattern) {
+    std::vector<std::string> found;
+    const std::regex wanted(pattern);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), wanted);
+         it != std::sregex_iterator(); ++it) {
+        found.push_back((*it)[1]);
+    }
+    return found;
+}
+
+TEST_F(SiteTest, EveryDateInEveryFeedAndSitemapCarriesItsOffset) {
+    // Paris is on summer time (+02:00) for the fixture's posts; this one was published and
+    // changed in winter (+01:00), later than them all: it dates the feeds themselves.
+    add_post(paris_, "Billet d'hiver", sys_days{2017y / 12 / 1} + 10h, {"Libye"},
+             sys_days{2018y / 1 / 15} + 9h + 30min);
+    const std::vector<std::string> published_rfc3339{
+        "2017-12-01T11:00:00+01:00", "2017-10-05T20:00:00+02:00", "2017-10-04T20:00:00+02:00",
+        "2017-10-03T20:00:00+02:00", "2017-10-02T20:00:00+02:00", "2017-10-01T20:00:00+02:00"};
+    std::vector<std::string> modified_rfc3339 = published_rfc3339;
+    modified_rfc3339.front() = "2018-01-15T10:30:00+01:00";
+    const std::string feed_updated = "2018-01-15T10:30:00+01:00";
+
+    // The blog's feeds and a category's hold the same posts here.
+    for (const std::string base : {"/", "/list/libye/"}) {
+        const auto atom = get("paris.test", base + "atom.xml");
+        ASSERT_EQ(atom.status, 200) << base;
+        const auto head = atom.body.substr(0, atom.body.find("<entry>"));
+        EXPECT_EQ(all_matches(head, "<updated>([^<]*)</updated>"),
+                  std::vector<std::string>{feed_updated})
+            << base;
+        EXPECT_EQ(all_matches(atom.body, "<published>([^<]*)</published>"), published_rfc3339)
+            << base;
+        auto updated = all_matches(atom.body, "<updated>([^<]*)</updated>");
+        ASSERT_FALSE(updated.empty()) << base;
+        updated.erase(updated.begin());
+        EXPECT_EQ(updated, modified_rfc3339) << base;
+
+        const auto rss = get("paris.test", base + "rss.xml");
+        ASSERT_EQ(rss.status, 200) << base;
+        EXPECT_EQ(all_matches(rss.body, "<lastBuildDate>([^<]*)</lastBuildDate>"),
+                  std::vector<std::string>{"Mon, 15 Jan 2018 10:30:00 +0100"})
+            << base;
+        EXPECT_EQ(all_matches(rss.body, "<pubDate>([^<]*)</pubDate>"),
+                  (std::vector<std::string>{
+                      "Fri, 01 Dec 2017 11:00:00 +0100", "Thu, 05 Oct 2017 20:00:00 +0200",
+                      "Wed, 04 Oct 2017 20:00:00 +0200", "Tue, 03 Oct 2017 20:00:00 +0200",
+                      "Mon, 02 Oct 2017 20:00:00 +0200", "Sun, 01 Oct 2017 20:00:00 +0200"}))
+            << base;
+
+        const auto json = get("paris.test", base + "feed.json");
+        ASSERT_EQ(json.status, 200) << base;
+        boost::system::error_code ec;
+        const auto parsed = boost::json::parse(json.body, ec);
+        ASSERT_FALSE(ec) << json.body;
+        std::vector<std::string> published;
+        std::vector<std::string> modified;
+        for (const auto& item : parsed.at("items").as_array()) {
+            published.emplace_back(item.at("date_published").as_string());
+            modified.emplace_back(item.at("date_modified").as_string());
+        }
+        EXPECT_EQ(published, published_rfc3339) << base;
+        EXPECT_EQ(modified, modified_rfc3339) << base;
+    }
+
+    // Comments, one in winter and one in summer, dated by the site's clock.
+    const auto path = std::string("/archive/2017/10/01/billet-0.html");
+    clock_->set(sys_days{2024y / 1 / 20} + 7h);
+    auto winter = send_comment("paris.test", path, "192.0.2.20", "name=Ana&body=Bonjour");
+    ASSERT_NE(header(winter, "Location").find("comment=approved"), std::string::npos);
+    clock_->set(sys_days{2024y / 7 / 14} + 16h);
+    auto summer = send_comment("paris.test", path, "192.0.2.21", "name=Ben&body=Bonsoir");
+    ASSERT_NE(header(summer, "Location").find("comment=approved"), std::string::npos);
+    // send_comment reads the form for 30 s before sending it.
+    const std::vector<std::string> comment_dates{"2024-07-14T18:00:30+02:00",
+                                                 "2024-01-20T08:00:30+01:00"};
+    for (const std::string feed_path :
+         {"/comments/atom.xml", "/archive/2017/10/01/billet-0/comments.xml"}) {
+        const auto feed = get("paris.test", feed_path);
+        ASSERT_EQ(feed.status, 200) << feed_path;
+        const auto head = feed.body.substr(0, feed.body.find("<entry>"));
+        EXPECT_EQ(all_matches(head, "<updated>([^<]*)</updated>"),
+                  std::vector<std::string>{comment_dates.front()})
+            << feed_path;
+        EXPECT_EQ(all_matches(feed.body, "<published>([^<]*)</published>"), comment_dates)
+            << feed_path;
+        auto updated = all_matches(feed.body, "<updated>([^<]*)</updated>");
+        ASSERT_FALSE(updated.empty()) << feed_path;
+        updated.erase(updated.begin());
+        EXPECT_EQ(updated, comment_dates) << feed_path;
+    }
+
+    // The sitemap speaks UTC: the home page, then each post by its last change.
+    const auto sitemap = get("paris.test", "/sitemap.xml");
+    ASSERT_EQ(sitemap.status, 200);
+    EXPECT_EQ(all_matches(sitemap.body, "<lastmod>([^<]*)</lastmod>"),
+              (std::vector<std::string>{"2018-01-15T09:30:00Z", "2018-01-15T09:30:00Z",
+                                        "2017-10-05T18:00:00Z", "2017-10-04T18:00:00Z",
+                                        "2017-10-03T18:00:00Z", "2017-10-02T18:00:00Z",
+                                        "2017-10-01T18:00:00Z"}));
 }
 
 TEST_F(SiteTest, FeedsHoldTheLatestTwentyAndCategoryFeedsTheirOwnPosts) {
