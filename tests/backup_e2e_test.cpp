@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <condition_variable>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -76,12 +77,8 @@ public:
 
     // Waits until at least `count` comments are acknowledged, or the deadline passes.
     bool wait_for(std::size_t count, std::chrono::seconds deadline) const {
-        const auto until = std::chrono::steady_clock::now() + deadline;
-        while (std::chrono::steady_clock::now() < until) {
-            if (acknowledged().size() >= count) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        return false;
+        std::unique_lock lock(mutex_);
+        return answered_.wait_for(lock, deadline, [&] { return acknowledged_.size() >= count; });
     }
 
 private:
@@ -101,6 +98,7 @@ private:
             std::scoped_lock lock(mutex_);
             if (answer.status == 303) {
                 acknowledged_.push_back(number);
+                answered_.notify_all();
             } else {
                 failures_.push_back(std::to_string(number) + ": " + std::to_string(answer.status));
             }
@@ -117,6 +115,7 @@ private:
     std::string stamp_;
     std::atomic<bool> stop_ = false;
     mutable std::mutex mutex_;
+    mutable std::condition_variable answered_;
     std::vector<int> acknowledged_;
     std::vector<std::string> failures_;
     std::thread thread_;

@@ -288,6 +288,49 @@ TEST(Cli, InitTwiceIsAnErrorThatChangesNothing) {
     EXPECT_EQ(home.find("Second"), std::string::npos);
 }
 
+TEST(Cli, TheFirstBlogKeepsAnsweringEveryOtherHostWhenASecondOneIsAdded) {
+    TempDir dir;
+    const auto db = (dir.path() / "blog.db").string();
+    ASSERT_EQ(run_carnet({"init", "--db", db, "--title", "Le premier carnet"}).exit_code, 0);
+    const auto added = run_carnet(
+        {"blog", "add", "--db", db, "--host", "other.example", "--title", "Un autre carnet"});
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+    EXPECT_NE(added.out.find("for other.example"), std::string::npos) << added.out;
+    // A second blog without a host name would hide nothing and be reached by nobody: refused.
+    const auto second_default =
+        run_carnet({"blog", "add", "--db", db, "--title", "Un carnet de trop"});
+    EXPECT_EQ(second_default.exit_code, 1);
+    EXPECT_NE(second_default.err.find("\"Le premier carnet\" is already the default blog"),
+              std::string::npos)
+        << second_default.err;
+    EXPECT_NE(second_default.err.find("--host"), std::string::npos) << second_default.err;
+    const auto list = run_carnet({"blog", "list", "--db", db});
+    ASSERT_EQ(list.exit_code, 0) << list.err;
+    EXPECT_NE(list.out.find("Le premier carnet\tfr\t(default: every host no other blog names)"),
+              std::string::npos)
+        << list.out;
+    EXPECT_NE(list.out.find("Un autre carnet\tfr\tother.example\n"), std::string::npos) << list.out;
+    EXPECT_EQ(list.out.find("Un carnet de trop"), std::string::npos) << list.out;
+
+    ServerProcess server(db);
+    ASSERT_NE(server.port(), 0) << server.log();
+    const auto port = std::to_string(server.port());
+    for (const auto& host :
+         std::vector<std::string>{"127.0.0.1", "127.0.0.1:" + port, "localhost:" + port,
+                                  "blog.example.org", "OTHER.example.org"}) {
+        const auto home = http_get(server.port(), "/", {{"Host", host}});
+        EXPECT_EQ(home.status, 200) << host;
+        EXPECT_NE(home.body.find("Le premier carnet"), std::string::npos) << host;
+        EXPECT_EQ(home.body.find("Un autre carnet"), std::string::npos) << host;
+    }
+    for (const auto& host : std::vector<std::string>{"other.example", "Other.Example:" + port}) {
+        const auto home = http_get(server.port(), "/", {{"Host", host}});
+        EXPECT_EQ(home.status, 200) << host;
+        EXPECT_NE(home.body.find("Un autre carnet"), std::string::npos) << host;
+        EXPECT_EQ(home.body.find("Le premier carnet"), std::string::npos) << host;
+    }
+}
+
 TEST(Cli, ImportingTwiceAddsNothing) {
     TempDir dir;
     const auto db = (dir.path() / "blog.db").string();

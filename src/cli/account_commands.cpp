@@ -170,10 +170,6 @@ int run_user_grant(const std::string& db, const std::string& email, std::string_
 int run_blog_add(const std::string& db, model::Blog blog, const std::string& owner_email) {
     auto store = open_existing(db);
     if (!store) return report_failure(store.error());
-    if (blog.hosts.empty()) {
-        return report_failure(
-            Error{Error::Code::invalid_input, "a second blog needs its own --host"});
-    }
     while (blog.base_url.ends_with('/')) blog.base_url.pop_back();
     std::optional<model::User> owner;
     if (!owner_email.empty()) {
@@ -189,9 +185,15 @@ int run_blog_add(const std::string& db, model::Blog blog, const std::string& own
         if (owner) return writer.add_membership(blog_id, owner->id, model::Role::owner);
         return {};
     });
+    if (!written && blog.hosts.empty() && written.error().code == Error::Code::conflict) {
+        return report_failure(
+            Error{Error::Code::conflict, fmt::format("{} (--host)", written.error().message)});
+    }
     if (!written) return report_failure(written.error());
-    std::cout << fmt::format("created blog {} \"{}\" for {}\n", blog_id, blog.title,
-                             blog.hosts.front());
+    // Without --host the store made it the default blog.
+    std::cout << fmt::format(
+        "created blog {} \"{}\" for {}\n", blog_id, blog.title,
+        blog.hosts.empty() ? "every host no other blog names" : blog.hosts.front());
     return 0;
 }
 
@@ -203,8 +205,9 @@ int run_blog_list(const std::string& db) {
     for (const auto& blog : *blogs) {
         std::string hosts;
         for (const auto& host : blog.hosts) hosts += (hosts.empty() ? "" : " ") + host;
-        std::cout << fmt::format("{}\t{}\t{}\t{}\n", blog.id, blog.title, blog.locale,
-                                 hosts.empty() ? "(every host)" : hosts);
+        std::cout << fmt::format(
+            "{}\t{}\t{}\t{}\n", blog.id, blog.title, blog.locale,
+            hosts.empty() ? "(default: every host no other blog names)" : hosts);
     }
     return 0;
 }

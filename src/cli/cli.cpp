@@ -248,8 +248,11 @@ int run_serve(const Settings& settings) {
     auto store = open_existing(settings.db);
     if (!store) return report_failure(store.error());
     const auto media_dir = settings.media_dir.empty() ? settings.db + ".media" : settings.media_dir;
+    // The one place the server learns the time of day; everything else is handed this clock.
+    const std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>();
     auto site = site::Site::create(
-        **store, site::SiteOptions{.themes_dir = settings.themes_dir, .media_dir = media_dir});
+        **store, site::SiteOptions{
+                     .themes_dir = settings.themes_dir, .media_dir = media_dir, .clock = clock});
     if (!site) return report_failure(site.error());
 
     auto admin = admin::Admin::create(
@@ -272,6 +275,7 @@ int run_serve(const Settings& settings) {
     options.page_cache_bytes = settings.page_cache_mb * 1024 * 1024;
     options.access_log = settings.access_log;
     options.trusted_proxies = settings.trusted_proxies;
+    options.clock = clock;
     // Whatever a commenter manages to slip into a page, the browser runs no script but the
     // site's own files, loads nothing from elsewhere but the three video players' frames,
     // and sends no form elsewhere. The admin's pages carry a stricter policy of their own.
@@ -303,10 +307,8 @@ int run_serve(const Settings& settings) {
     });
     // Scheduled posts go out on time, whether or not anyone visits.
     auto* shared_admin = admin->get();
-    server.every(std::chrono::seconds(5), [shared_admin] {
-        auto now =
-            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-        if (auto done = shared_admin->run_due_work(now); !done) {
+    server.every(std::chrono::seconds(5), [shared_admin, clock] {
+        if (auto done = shared_admin->run_due_work(clock->now()); !done) {
             spdlog::warn("cannot publish scheduled posts: {}", done.error().message);
         }
     });
@@ -352,7 +354,9 @@ int run(int argc, char** argv) {
     add_db(init);
     init->add_option("--title", blog.title, "The blog's title")->default_val("Mon carnet");
     init->add_option("--subtitle", blog.subtitle, "A line under the title");
-    init->add_option("--host", blog.hosts, "Host name the blog answers to (repeatable)");
+    init->add_option("--host", blog.hosts,
+                     "Host name the blog answers to (repeatable); without it, every host that "
+                     "no blog added later names");
     init->add_option("--base-url", blog.base_url,
                      "Where readers reach the blog, e.g. https://blog.example.org");
     init->add_option("--locale", blog.locale, "Language of the pages")
@@ -407,12 +411,14 @@ int run(int argc, char** argv) {
 
     auto* blog_command = app.add_subcommand("blog", "Manage the blogs one server hosts");
     blog_command->require_subcommand(1);
-    auto* blog_add = blog_command->add_subcommand("add", "Add a blog, answering its own host");
+    auto* blog_add = blog_command->add_subcommand(
+        "add", "Add a blog, answering its own host names (without any: the default blog)");
     add_db(blog_add);
     model::Blog added_blog;
     std::string owner_email;
-    blog_add->add_option("--host", added_blog.hosts, "Host name the blog answers to (repeatable)")
-        ->required();
+    blog_add->add_option("--host", added_blog.hosts,
+                         "Host name the blog answers to (repeatable); without it the blog "
+                         "answers every host no other blog names, if no blog does already");
     blog_add->add_option("--title", added_blog.title, "The blog's title")->required();
     blog_add->add_option("--subtitle", added_blog.subtitle, "A line under the title");
     blog_add->add_option("--base-url", added_blog.base_url, "Where readers reach the blog");

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "text/clock.hpp"
 #include "text/error.hpp"
 
 namespace carnet::http {
@@ -215,6 +216,8 @@ struct ServerOptions {
     // Added to every response the server sends (handlers', cached, errors, 304s) that has no
     // header of that name yet: Content-Security-Policy, Referrer-Policy, ...
     Headers default_headers;
+    // Where the server reads the time of day, for the Date header of every response.
+    std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>();
 };
 
 struct ServerStats {
@@ -233,7 +236,8 @@ public:
 
     // Binds the listening socket; returns the port it listens on. Fails with invalid_input,
     // before binding, when a trusted proxy is not an IP address or a default header could
-    // not be sent (a line break, a NUL, or one the server manages: Content-Length, ...).
+    // not be sent (a line break, a NUL, or one the server manages: Content-Length, ...), or
+    // the options hold no clock.
     Result<std::uint16_t> listen();
 
     // Runs `task` every `interval` on a server thread while the server runs.

@@ -83,10 +83,10 @@ std::string_view to_string(Coding coding) {
 }
 
 // The Date header, formatted at most once a second per thread.
-std::string_view http_date() {
+std::string_view http_date(const Clock& clock) {
     thread_local std::chrono::sys_seconds formatted_second{};
     thread_local std::string formatted;
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = clock.now();
     if (now != formatted_second || formatted.empty()) {
         formatted = text::http_date(now);
         formatted_second = now;
@@ -242,6 +242,8 @@ struct Server::Impl {
 
 Result<std::uint16_t> Server::Impl::listen() {
     if (acceptor_) return fail(Error::Code::conflict, "the server listens already");
+    if (options_.clock == nullptr)
+        return fail(Error::Code::invalid_input, "the server has no clock");
     auto trusted = parse_trusted_proxies(options_.trusted_proxies);
     if (!trusted) return std::unexpected(trusted.error());
     trusted_proxies_ = std::move(*trusted);
@@ -511,7 +513,7 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& c, const Answer& an
     bhttp::response<bhttp::span_body<const char>> message;
     message.version(version);
     message.result(static_cast<unsigned>(status));
-    message.set(bhttp::field::date, http_date());
+    message.set(bhttp::field::date, http_date(*options_.clock));
     message.set(bhttp::field::server, "carnet");
     message.set("X-Content-Type-Options", "nosniff");
     // A 304 describes the stored representation; its type is not repeated (RFC 9110 §15.4.5).

@@ -73,6 +73,22 @@ TEST(Server, AnswersGetWithBodyAndStandardHeaders) {
     EXPECT_EQ(header(*response, "X-Cache"), "");
 }
 
+TEST(Server, TheDateHeaderTellsTheTimeOfTheClockItIsGiven) {
+    using namespace std::chrono;
+    auto clock = std::make_shared<ManualClock>(sys_days{1994y / November / 6} + 8h + 49min + 37s);
+    auto options = test_options();
+    options.clock = clock;
+    RunningServer running(simple_router(), {}, options);
+    Client client(running.port());
+    auto first = client.get("/list/libye/");
+    ASSERT_TRUE(first);
+    EXPECT_EQ(header(*first, "Date"), "Sun, 06 Nov 1994 08:49:37 GMT");
+    clock->advance(days{1} + 1s);
+    auto next = client.get("/list/libye/");
+    ASSERT_TRUE(next);
+    EXPECT_EQ(header(*next, "Date"), "Mon, 07 Nov 1994 08:49:38 GMT");
+}
+
 TEST(Server, AnswersHeadWithGetHeadersAndNoBody) {
     RunningServer running(simple_router());
     Client client(running.port());

@@ -1,5 +1,7 @@
 #include "http/target.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/url/authority_view.hpp>
 #include <boost/url/parse.hpp>
@@ -36,11 +38,13 @@ Result<Target> parse_target(std::string_view target) {
                                                      : boost::urls::parse_absolute_uri(target);
         if (!url) {
             return fail(Error::Code::invalid_input,
-                        "invalid request target: " + url.error().message());
+                        fmt::format("invalid request target: {}", url.error().message()));
         }
         Target result;
         result.path = url->path();
-        if (result.path.empty()) result.path = "/";
+        // An empty path is the root. Appended rather than assigned: GCC 12 warns, wrongly, that
+        // assigning a literal here may overlap (-Wrestrict, GCC bug 105329).
+        if (result.path.empty()) result.path.push_back('/');
         if (url->has_query()) result.query = std::string(url->encoded_query());
         if (!is_safe_decoded_path(result.path)) {
             return fail(Error::Code::invalid_input, "request path holds a dot segment or a NUL");
@@ -48,7 +52,8 @@ Result<Target> parse_target(std::string_view target) {
         return result;
     } catch (const std::exception& e) {
         // Boost.URL throws std::length_error for targets beyond its size limit.
-        return fail(Error::Code::invalid_input, std::string("invalid request target: ") + e.what());
+        return fail(Error::Code::invalid_input,
+                    fmt::format("invalid request target: {}", e.what()));
     }
 }
 
@@ -62,7 +67,7 @@ Result<std::string> parse_host(std::string_view host_header) {
         std::transform(host.begin(), host.end(), host.begin(), to_lower_ascii);
         return host;
     } catch (const std::exception& e) {
-        return fail(Error::Code::invalid_input, std::string("invalid Host header: ") + e.what());
+        return fail(Error::Code::invalid_input, fmt::format("invalid Host header: {}", e.what()));
     }
 }
 

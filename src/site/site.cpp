@@ -223,12 +223,16 @@ private:
 
     static std::shared_ptr<const model::Blog> find_blog(
         const std::shared_ptr<const LoadedBlogs>& loaded, std::string_view host) {
+        const model::Blog* default_blog = nullptr;
         for (const auto& blog : loaded->blogs) {
             for (const auto& blog_host : blog.hosts) {
                 if (blog_host == host) return {loaded, &blog};
             }
+            if (blog.hosts.empty()) default_blog = &blog;
         }
-        // One blog answers every host, so a fresh install works on any address.
+        // The blog without a host name (the store allows one) answers every host no other
+        // blog claims; so does a lone blog, so that a fresh install works on any address.
+        if (default_blog != nullptr) return {loaded, default_blog};
         if (loaded->blogs.size() == 1) return {loaded, &loaded->blogs.front()};
         return nullptr;
     }
@@ -754,9 +758,7 @@ private:
         return path.starts_with("/archive/") && path.ends_with(".html");
     }
 
-    static model::Instant now() {
-        return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    }
+    model::Instant now() const { return options_.clock->now(); }
 
     // An uploaded image. Originals keep what the camera wrote (a photo's EXIF can say where it
     // was taken): only their variants, stripped of it, are public; GIFs carry no such data
@@ -971,6 +973,7 @@ private:
 }  // namespace
 
 model::Result<std::unique_ptr<Site>> Site::create(store::Store& store, SiteOptions options) {
+    if (options.clock == nullptr) return model::fail(model::Error::Code::invalid_input, "no clock");
     auto site = std::make_unique<PublicSite>(store, std::move(options));
     if (auto loaded = site->load(); !loaded) return std::unexpected(loaded.error());
     return std::unique_ptr<Site>(std::move(site));

@@ -1,8 +1,8 @@
 // The public pages of every blog the store holds: home, post permalinks, day, month and
 // year archives, category pages, search, feeds (Atom, RSS, JSON Feed, site-wide and per
 // category), sitemap, robots.txt, the theme's stylesheet, and the old service's URLs as
-// permanent redirects. The blog is chosen by the request's Host header; with one blog, it
-// answers every host.
+// permanent redirects. The blog is chosen by the request's Host header; a host that no blog
+// names gets the default blog (the one without host names), or the only blog there is.
 #pragma once
 
 #include <filesystem>
@@ -11,6 +11,7 @@
 #include "http/http.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
+#include "text/clock.hpp"
 
 namespace carnet::site {
 
@@ -24,6 +25,9 @@ struct SiteOptions {
     // them off: the form's stamp is signed by the serving process and expires, so no server
     // could accept a form written into a file; the page then says comments are closed.
     bool comment_form = true;
+    // Where the site reads the time: when a comment form was served and a comment sent, when
+    // a page last changed (Last-Modified).
+    std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>();
 };
 
 class Site {

@@ -9,7 +9,6 @@
 #include <locale>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 #include "markup/markup.hpp"
 #include "site/feeds.hpp"
@@ -46,7 +45,8 @@ protected:
     void start_site(int sitemap_max_urls = 50'000) {
         router_ = http::Router();
         auto made = Site::create(*store_, SiteOptions{.themes_dir = CARNET_THEMES_DIR,
-                                                      .sitemap_max_urls = sitemap_max_urls});
+                                                      .sitemap_max_urls = sitemap_max_urls,
+                                                      .clock = clock_});
         ASSERT_TRUE(made.has_value()) << made.error().message;
         site_ = std::move(*made);
         site_->register_routes(router_);
@@ -64,14 +64,15 @@ protected:
     }
 
     std::int64_t add_post(std::int64_t blog_id, std::string title, model::Instant at,
-                          std::vector<std::string> categories) {
+                          std::vector<std::string> categories,
+                          std::optional<model::Instant> updated = std::nullopt) {
         model::Post post{.blog_id = blog_id,
                          .status = model::PostStatus::published,
                          .title = std::move(title),
                          .source = "Un *paragraphe*."};
         post.html = markup::render_post_body(post.source_format, post.source);
         post.published_at = at;
-        post.updated_at = at;
+        post.updated_at = updated.value_or(at);
         post.excerpt = markup::excerpt(post.html);
         for (auto& name : categories) post.categories.push_back({.name = name});
         std::int64_t id = 0;
@@ -118,7 +119,36 @@ protected:
         return {};
     }
 
+    // The stamp of a post's comment form, as the page serves it; empty when there is none.
+    std::string form_stamp(const std::string& host, const std::string& path) {
+        const auto page = get(host, path);
+        std::smatch found;
+        if (!std::regex_search(page.body, found,
+                               std::regex(R"re(name="stamp" value="([^"]+)")re"))) {
+            return {};
+        }
+        return found[1];
+    }
+
+    // Sends a comment through the post's form, as a reader would: the form is fetched, read for
+    // a while, then sent.
+    http::Response send_comment(const std::string& host, const std::string& path,
+                                const std::string& address, const std::string& form_body) {
+        const auto stamp = form_stamp(host, path);
+        EXPECT_FALSE(stamp.empty()) << path;
+        clock_->advance(seconds{30});
+        http::Request request = request_for(host, path);
+        request.method = "POST";
+        request.remote_address = address;
+        request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        request.body = form_body + "&stamp=" + stamp;
+        return router_.dispatch(request);
+    }
+
     TempDir dir_;
+    // The site's time of day, which the tests set; it starts long after the fixture's posts.
+    std::shared_ptr<ManualClock> clock_ =
+        std::make_shared<ManualClock>(sys_days{2024y / 3 / 10} + 12h);
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<Site> site_;
     http::Router router_;
@@ -145,13 +175,17 @@ TEST_F(SiteTest, PagesSayWhenTheirBlogLastChanged) {
     // Nothing changed: the same date, whatever the time of the request.
     EXPECT_EQ(header(get("paris.test", "/list/syrie/"), "Last-Modified"), dated);
     EXPECT_EQ(header(get("paris.test", "/"), "Last-Modified"), dated);
+    EXPECT_EQ(http_date_value(dated), clock_->now());
+    // Nothing changed while time passed: still the same date.
+    clock_->advance(hours{2});
+    EXPECT_EQ(header(get("paris.test", "/list/syrie/"), "Last-Modified"), dated);
     // A change to the blog: no page of it may claim an earlier date than the change.
-    const auto before_change =
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    clock_->advance(minutes{5});
+    const auto before_change = clock_->now();
     add_post(paris_, "Second", model::Instant{std::chrono::seconds{1700000100}}, {"Syrie"});
     const auto changed = header(get("paris.test", "/"), "Last-Modified");
     EXPECT_GE(http_date_value(changed), before_change);
-    EXPECT_GE(http_date_value(changed), http_date_value(dated));
+    EXPECT_GT(http_date_value(changed), http_date_value(dated));
     // Not found pages and feeds do not take the blog's date.
     EXPECT_TRUE(header(get("paris.test", "/nulle-part/"), "Last-Modified").empty());
 }
@@ -169,6 +203,27 @@ TEST_F(SiteTest, TheHostHeaderChoosesTheBlog) {
 TEST_F(SiteTest, AnUnknownHostIsRefusedWhenSeveralBlogsAreServed) {
     EXPECT_EQ(get("elsewhere.test", "/").status, 404);
     EXPECT_FALSE(site_->cache_policy()(http::Request{.method = "GET", .host = "elsewhere.test"}));
+}
+
+TEST_F(SiteTest, TheBlogWithoutAHostNameAnswersEveryHostNoOtherBlogNames) {
+    const auto fallback = add_blog({.title = "Carnet par défaut"});
+    add_post(fallback, "Un billet par défaut", sys_days{2017y / 10 / 6} + 8h, {"Divers"});
+    ASSERT_TRUE(site_->load());
+    for (const auto* host : {"elsewhere.test", "127.0.0.1", "localhost", "PARIS.test.example"}) {
+        const auto page = get(host, "/");
+        EXPECT_EQ(page.status, 200) << host;
+        EXPECT_NE(page.body.find("Un billet par défaut"), std::string::npos) << host;
+        const auto key = site_->cache_policy()(http::Request{.method = "GET", .host = host});
+        ASSERT_TRUE(key.has_value()) << host;
+        EXPECT_TRUE(key->key.starts_with(std::to_string(fallback) + "\n")) << host;
+    }
+    // The blogs that name their hosts keep them.
+    const auto paris = get("paris.test", "/");
+    EXPECT_NE(paris.body.find("Carnet de Paris"), std::string::npos);
+    EXPECT_EQ(paris.body.find("Un billet par défaut"), std::string::npos);
+    EXPECT_NE(get("london.test", "/").body.find("A London post"), std::string::npos);
+    EXPECT_EQ(get("elsewhere.test", "/list/divers/").status, 200);
+    EXPECT_EQ(get("paris.test", "/list/divers/").status, 404);
 }
 
 TEST_F(SiteTest, HomePagesAreNumberedAndEndAtTheLastPost) {
@@ -318,6 +373,108 @@ TEST_F(SiteTest, FeedsEscapeTitlesKeepNonLatinTextAndUseTheBlogsOffset) {
     EXPECT_EQ(items.at(2).at("tags").at(0).as_string(), "R&D <x>");
     EXPECT_EQ(items.at(2).at("date_published").as_string(), "2017-12-04T18:00:00+00:00");
     EXPECT_EQ(parsed.at("authors").at(0).at("name").as_string(), "London notebook");
+}
+
+// Every match of `pattern`'s first group in `text`, in order.
+std::vector<std::string> all_matches(const std::string& text, const std::string& pattern) {
+    std::vector<std::string> found;
+    const std::regex wanted(pattern);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), wanted);
+         it != std::sregex_iterator(); ++it) {
+        found.push_back((*it)[1]);
+    }
+    return found;
+}
+
+TEST_F(SiteTest, EveryDateInEveryFeedAndSitemapCarriesItsOffset) {
+    // Paris is on summer time (+02:00) for the fixture's posts; this one was published and
+    // changed in winter (+01:00), later than them all: it dates the feeds themselves.
+    add_post(paris_, "Billet d'hiver", sys_days{2017y / 12 / 1} + 10h, {"Libye"},
+             sys_days{2018y / 1 / 15} + 9h + 30min);
+    const std::vector<std::string> published_rfc3339{
+        "2017-12-01T11:00:00+01:00", "2017-10-05T20:00:00+02:00", "2017-10-04T20:00:00+02:00",
+        "2017-10-03T20:00:00+02:00", "2017-10-02T20:00:00+02:00", "2017-10-01T20:00:00+02:00"};
+    std::vector<std::string> modified_rfc3339 = published_rfc3339;
+    modified_rfc3339.front() = "2018-01-15T10:30:00+01:00";
+    const std::string feed_updated = "2018-01-15T10:30:00+01:00";
+
+    // The blog's feeds and a category's hold the same posts here.
+    for (const std::string base : {"/", "/list/libye/"}) {
+        const auto atom = get("paris.test", base + "atom.xml");
+        ASSERT_EQ(atom.status, 200) << base;
+        const auto head = atom.body.substr(0, atom.body.find("<entry>"));
+        EXPECT_EQ(all_matches(head, "<updated>([^<]*)</updated>"),
+                  std::vector<std::string>{feed_updated})
+            << base;
+        EXPECT_EQ(all_matches(atom.body, "<published>([^<]*)</published>"), published_rfc3339)
+            << base;
+        auto updated = all_matches(atom.body, "<updated>([^<]*)</updated>");
+        ASSERT_FALSE(updated.empty()) << base;
+        updated.erase(updated.begin());
+        EXPECT_EQ(updated, modified_rfc3339) << base;
+
+        const auto rss = get("paris.test", base + "rss.xml");
+        ASSERT_EQ(rss.status, 200) << base;
+        EXPECT_EQ(all_matches(rss.body, "<lastBuildDate>([^<]*)</lastBuildDate>"),
+                  std::vector<std::string>{"Mon, 15 Jan 2018 10:30:00 +0100"})
+            << base;
+        EXPECT_EQ(all_matches(rss.body, "<pubDate>([^<]*)</pubDate>"),
+                  (std::vector<std::string>{
+                      "Fri, 01 Dec 2017 11:00:00 +0100", "Thu, 05 Oct 2017 20:00:00 +0200",
+                      "Wed, 04 Oct 2017 20:00:00 +0200", "Tue, 03 Oct 2017 20:00:00 +0200",
+                      "Mon, 02 Oct 2017 20:00:00 +0200", "Sun, 01 Oct 2017 20:00:00 +0200"}))
+            << base;
+
+        const auto json = get("paris.test", base + "feed.json");
+        ASSERT_EQ(json.status, 200) << base;
+        boost::system::error_code ec;
+        const auto parsed = boost::json::parse(json.body, ec);
+        ASSERT_FALSE(ec) << json.body;
+        std::vector<std::string> published;
+        std::vector<std::string> modified;
+        for (const auto& item : parsed.at("items").as_array()) {
+            published.emplace_back(item.at("date_published").as_string());
+            modified.emplace_back(item.at("date_modified").as_string());
+        }
+        EXPECT_EQ(published, published_rfc3339) << base;
+        EXPECT_EQ(modified, modified_rfc3339) << base;
+    }
+
+    // Comments, one in winter and one in summer, dated by the site's clock.
+    const auto path = std::string("/archive/2017/10/01/billet-0.html");
+    clock_->set(sys_days{2024y / 1 / 20} + 7h);
+    auto winter = send_comment("paris.test", path, "192.0.2.20", "name=Ana&body=Bonjour");
+    ASSERT_NE(header(winter, "Location").find("comment=approved"), std::string::npos);
+    clock_->set(sys_days{2024y / 7 / 14} + 16h);
+    auto summer = send_comment("paris.test", path, "192.0.2.21", "name=Ben&body=Bonsoir");
+    ASSERT_NE(header(summer, "Location").find("comment=approved"), std::string::npos);
+    // send_comment reads the form for 30 s before sending it.
+    const std::vector<std::string> comment_dates{"2024-07-14T18:00:30+02:00",
+                                                 "2024-01-20T08:00:30+01:00"};
+    for (const std::string feed_path :
+         {"/comments/atom.xml", "/archive/2017/10/01/billet-0/comments.xml"}) {
+        const auto feed = get("paris.test", feed_path);
+        ASSERT_EQ(feed.status, 200) << feed_path;
+        const auto head = feed.body.substr(0, feed.body.find("<entry>"));
+        EXPECT_EQ(all_matches(head, "<updated>([^<]*)</updated>"),
+                  std::vector<std::string>{comment_dates.front()})
+            << feed_path;
+        EXPECT_EQ(all_matches(feed.body, "<published>([^<]*)</published>"), comment_dates)
+            << feed_path;
+        auto updated = all_matches(feed.body, "<updated>([^<]*)</updated>");
+        ASSERT_FALSE(updated.empty()) << feed_path;
+        updated.erase(updated.begin());
+        EXPECT_EQ(updated, comment_dates) << feed_path;
+    }
+
+    // The sitemap speaks UTC: the home page, then each post by its last change.
+    const auto sitemap = get("paris.test", "/sitemap.xml");
+    ASSERT_EQ(sitemap.status, 200);
+    EXPECT_EQ(all_matches(sitemap.body, "<lastmod>([^<]*)</lastmod>"),
+              (std::vector<std::string>{"2018-01-15T09:30:00Z", "2018-01-15T09:30:00Z",
+                                        "2017-10-05T18:00:00Z", "2017-10-04T18:00:00Z",
+                                        "2017-10-03T18:00:00Z", "2017-10-02T18:00:00Z",
+                                        "2017-10-01T18:00:00Z"}));
 }
 
 TEST_F(SiteTest, FeedsHoldTheLatestTwentyAndCategoryFeedsTheirOwnPosts) {
@@ -496,7 +653,8 @@ TEST_F(SiteTest, ACommentSentThroughTheFormIsShownEscapedAndFeedsCarryIt) {
     auto too_fast = post_form("Bonjour", "192.0.2.1");
     EXPECT_EQ(too_fast.status, 303);
     EXPECT_NE(header(too_fast, "Location").find("comment=held"), std::string::npos);
-    std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+    // A reader takes a few seconds to write.
+    clock_->advance(seconds{4});
     auto sent = post_form("Merci+%3Cscript%3Ealert(1)%3C/script%3E+*bien*", "192.0.2.2");
     ASSERT_EQ(sent.status, 303);
     EXPECT_NE(header(sent, "Location").find("comment=approved#comment-"), std::string::npos);
@@ -609,7 +767,7 @@ TEST_F(SiteTest, APostsOwnCommentPolicyOverridesTheBlogs) {
     std::smatch found;
     ASSERT_TRUE(
         std::regex_search(page.body, found, std::regex(R"re(name="stamp" value="([^"]+)")re")));
-    std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+    clock_->advance(seconds{4});
     http::Request request = request_for("paris.test", path);
     request.method = "POST";
     request.remote_address = "192.0.2.9";

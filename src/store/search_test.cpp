@@ -85,9 +85,12 @@ protected:
         auto opened = GetParam().open(dir_);
         ASSERT_TRUE(opened.has_value()) << opened.error().message;
         store_ = std::move(*opened);
-        blog_id_ = create_blog({.title = "Le Monde arabe", .locale = "fr"});
-        other_blog_id_ = create_blog({.title = "Un autre carnet", .locale = "fr"});
-        english_blog_id_ = create_blog({.title = "The Arab World", .locale = "en"});
+        blog_id_ =
+            create_blog({.hosts = {"arabe.test"}, .title = "Le Monde arabe", .locale = "fr"});
+        other_blog_id_ =
+            create_blog({.hosts = {"autre.test"}, .title = "Un autre carnet", .locale = "fr"});
+        english_blog_id_ =
+            create_blog({.hosts = {"arab.test"}, .title = "The Arab World", .locale = "en"});
     }
 
     std::int64_t create_blog(const model::Blog& blog) {
@@ -993,7 +996,8 @@ TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults)
         ASSERT_TRUE((*store)->write([&](Writer& writer) -> Status {
             for (const auto& [title, locale] :
                  {std::pair{"Un", "fr"}, std::pair{"Deux", "fr"}, std::pair{"Three", "en"}}) {
-                auto blog = writer.create_blog({.title = title, .locale = locale});
+                auto blog = writer.create_blog(
+                    {.hosts = {std::string(title) + ".test"}, .title = title, .locale = locale});
                 if (!blog) return std::unexpected(blog.error());
                 blogs[title] = *blog;
             }

@@ -78,6 +78,7 @@ public:
 
     Result<std::int64_t> create_blog(const model::Blog& blog) override {
         CARNET_CHECK(check_blog_settings(blog));
+        if (blog.hosts.empty()) CARNET_CHECK(check_no_default_blog());
         CARNET_TRY(insert, db_.prepare("INSERT INTO blogs (title, subtitle, locale, time_zone, "
                                        "theme, posts_per_page, created_at, base_url, "
                                        "comment_policy, close_comments_after_days) "
@@ -111,6 +112,22 @@ public:
         }
         touched_.insert(blog_id);
         return blog_id;
+    }
+
+    // A blog without host names is the default blog: it answers every host that no other
+    // blog claims, so there can be only one.
+    Status check_no_default_blog() {
+        CARNET_TRY(other, db_.prepare("SELECT id, title FROM blogs WHERE NOT EXISTS "
+                                      "(SELECT 1 FROM blog_hosts WHERE blog_id = blogs.id) "
+                                      "ORDER BY id LIMIT 1"));
+        CARNET_TRY(found, other->step());
+        if (!found) return {};
+        const auto message = fmt::format(
+            "blog {} \"{}\" is already the default blog, answering every host that "
+            "no other blog claims: a second blog needs a host name",
+            other->column_int(0), other->column_text(1));
+        other->reset();
+        return model::fail(Error::Code::conflict, message);
     }
 
     Result<std::int64_t> create_user(const model::User& user,

@@ -192,7 +192,9 @@ class Writer {
 public:
     virtual ~Writer() = default;
 
-    // Adds a blog; its hosts must not be used by another blog (Code::conflict).
+    // Adds a blog; its hosts must not be used by another blog (Code::conflict). A blog with
+    // no host is the default blog, which answers every host no other blog claims: there is at
+    // most one (Code::conflict when there already is one).
     virtual Result<std::int64_t> create_blog(const model::Blog& blog) = 0;
 
     // Adds a user with an already hashed password; the e-mail must be new (Code::conflict).

@@ -119,6 +119,21 @@ TEST_P(StoreTest, BlogWithBadSettingsOrTakenHostIsRefused) {
     EXPECT_EQ(store_->list_blogs()->size(), 1u);
 }
 
+TEST_P(StoreTest, OnlyOneBlogMayGoWithoutAHostName) {
+    // The fixture's blog has host names: a blog without any becomes the default one.
+    auto first_default = create_blog(model::Blog{.title = "Par défaut"});
+    ASSERT_TRUE(first_default.has_value()) << first_default.error().message;
+    auto second_default = create_blog(model::Blog{.title = "Encore un"});
+    ASSERT_FALSE(second_default.has_value());
+    EXPECT_EQ(second_default.error().code, model::Error::Code::conflict);
+    EXPECT_NE(second_default.error().message.find("\"Par défaut\" is already the default blog"),
+              std::string::npos)
+        << second_default.error().message;
+    // Blogs with their own host names can still be added beside it.
+    EXPECT_TRUE(create_blog(model::Blog{.hosts = {"autre.example.org"}, .title = "Autre"}));
+    EXPECT_EQ(store_->list_blogs()->size(), 3u);
+}
+
 TEST_P(StoreTest, PostKeepsItsFieldsAndCategoryOrder) {
     auto post =
         make_post("L'Etat islamique attaque le tribunal de Misrata", utc(2017, 10, 4, 18, 19),
