@@ -13,6 +13,7 @@
 #include "http/http.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
+#include "text/clock.hpp"
 
 namespace carnet::admin {
 
@@ -29,8 +30,10 @@ struct AdminOptions {
 
 class Admin {
 public:
-    // The store must outlive the admin.
-    static model::Result<std::unique_ptr<Admin>> create(store::Store& store, AdminOptions options);
+    // The store and the clock must outlive the admin. The clock says when sessions expire,
+    // when a post saved without a date is published, and what month the dashboard ends on.
+    static model::Result<std::unique_ptr<Admin>> create(store::Store& store, const Clock& clock,
+                                                        AdminOptions options);
     virtual ~Admin() = default;
 
     virtual void register_routes(http::Router& router) = 0;

@@ -252,9 +252,11 @@ int run_serve(const Settings& settings) {
         **store, site::SiteOptions{.themes_dir = settings.themes_dir, .media_dir = media_dir});
     if (!site) return report_failure(site.error());
 
+    const SystemClock clock;
     auto admin = admin::Admin::create(
-        **store, admin::AdminOptions{.media_dir = media_dir,
-                                     .max_upload_bytes = settings.max_upload_mb * 1024 * 1024});
+        **store, clock,
+        admin::AdminOptions{.media_dir = media_dir,
+                            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024});
     if (!admin) return report_failure(admin.error());
 
     http::Router router;

@@ -1,0 +1,180 @@
+// The guard every blog route goes through (session, CSRF, membership, role) and the layout
+// every admin page shares.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "admin/admin_impl.hpp"
+#include "admin/templates.hpp"
+#include "admin/texts.hpp"
+#include "markup/markup.hpp"
+
+namespace carnet::admin {
+namespace {
+
+constexpr std::string_view k_session_cookie = "carnet_session";
+
+mustache::data texts(std::string_view locale) {
+    mustache::data all = mustache::data::type::object;
+    for (const auto& entry : k_texts) {
+        all.set(std::string(entry.key), std::string(locale == "en" ? entry.en : entry.fr));
+    }
+    return all;
+}
+
+std::string render(std::string_view template_text, const mustache::data& view) {
+    mustache::mustache parsed{std::string(template_text)};
+    parsed.set_custom_escape([](const std::string& raw) { return markup::escape_html(raw); });
+    return parsed.render(view);
+}
+
+bool csrf_matches(const http::Form& form, std::string_view secret) {
+    auto sent = form.get("csrf");
+    return sent && !secret.empty() && auth::secrets_equal(*sent, secret);
+}
+
+}  // namespace
+
+bool allows(Role role, Permission permission) {
+    switch (permission) {
+        case Permission::any_role:
+            return true;
+        case Permission::write_posts:
+            return role != Role::moderator;
+        case Permission::edit_all:
+            return role == Role::owner || role == Role::editor;
+        case Permission::configure:
+            return role == Role::owner;
+        case Permission::moderate:
+            return role != Role::author;
+    }
+    return false;
+}
+
+std::optional<Visitor> AdminImpl::current_visitor(const Request& request) {
+    auto token = request.cookie(k_session_cookie);
+    if (!token || token->empty() || token->size() > 128) return std::nullopt;
+    auto token_hash = auth::hash_token(*token);
+    auto session = store_.find_session(token_hash, now());
+    if (!session || !*session) return std::nullopt;
+    auto user = store_.find_user((*session)->user_id);
+    if (!user || !*user) return std::nullopt;
+    return Visitor{std::move(**user), std::move(**session), std::move(token_hash)};
+}
+
+Response AdminImpl::unauthenticated(const Request& request) {
+    if (request.method == "GET" || request.method == "HEAD") {
+        return redirect("/admin/login?next=" + percent_encode(request.target));
+    }
+    return message(401, std::nullopt, "fr", "forbidden");
+}
+
+void AdminImpl::add_blog_route(http::Router& router, std::string method, std::string path,
+                               Permission permission,
+                               std::function<Response(const Call&)> handler) {
+    router.add(std::move(method), std::move(path),
+               [this, permission, handler = std::move(handler)](const Request& request,
+                                                                const RouteParams& params) {
+                   auto visitor = current_visitor(request);
+                   if (!visitor) return unauthenticated(request);
+                   http::Form form;
+                   if (request.method == "POST") {
+                       auto parsed = http::parse_form(request);
+                       if (!parsed) return message(400, std::nullopt, "fr", "bad_request");
+                       form = std::move(*parsed);
+                       if (!csrf_matches(form, visitor->session.csrf_secret)) {
+                           return message(403, std::nullopt, "fr", "csrf_failed");
+                       }
+                   }
+                   auto memberships = store_.memberships_of(visitor->user.id);
+                   if (!memberships) return message(500, std::nullopt, "fr", "bad_request");
+                   const auto blog_param = params.find("blog");
+                   const auto blog_id = blog_param == params.end()
+                                            ? std::nullopt
+                                            : http::parse_id(blog_param->second);
+                   auto membership = std::ranges::find_if(*memberships, [&](const auto& candidate) {
+                       return blog_id && candidate.blog.id == *blog_id;
+                   });
+                   if (membership == memberships->end()) {
+                       return message(403, std::nullopt, "fr", "forbidden");
+                   }
+                   Access access{std::move(*visitor), membership->blog, membership->role,
+                                 std::move(*memberships)};
+                   if (!allows(access.role, permission)) {
+                       return message(403, access, access.blog.locale, "forbidden");
+                   }
+                   return handler(Call{request, params, access, form});
+               });
+}
+
+void AdminImpl::add_blog_routes(http::Router& router, std::span<const BlogRoute> routes) {
+    for (const auto& route : routes) {
+        add_blog_route(
+            router, std::string(route.method), fmt::format("/admin/blogs/{{blog}}{}", route.path),
+            route.permission,
+            [this, handler = route.handler](const Call& call) { return (this->*handler)(call); });
+    }
+}
+
+Response AdminImpl::page(int status, const std::optional<Access>& access, std::string_view locale,
+                         const std::string& title, std::string_view body_template,
+                         mustache::data view, const std::string& notice, const std::string& error) {
+    view.set("t", texts(locale));
+    if (access) {
+        view.set("blog_id", std::to_string(access->blog.id));
+        view.set("csrf", access->visitor.session.csrf_secret);
+    }
+    mustache::data layout;
+    layout.set("t", texts(locale));
+    layout.set("lang", std::string(locale));
+    layout.set("title", title);
+    layout.set("body", render(body_template, view));
+    if (!notice.empty()) layout.set("notice", notice);
+    if (!error.empty()) layout.set("error", error);
+    if (access) {
+        mustache::data bar;
+        bar.set("blog_id", std::to_string(access->blog.id));
+        bar.set("blog_title", access->blog.title);
+        bar.set("blog_url",
+                access->blog.base_url.empty() ? std::string("/") : access->blog.base_url + "/");
+        bar.set("user_name", access->visitor.user.name);
+        bar.set("csrf", access->visitor.session.csrf_secret);
+        bar.set("can_write", allows(access->role, Permission::write_posts));
+        bar.set("can_edit_all", allows(access->role, Permission::edit_all));
+        bar.set("can_configure", allows(access->role, Permission::configure));
+        bar.set("can_moderate", allows(access->role, Permission::moderate));
+        mustache::list others;
+        for (const auto& membership : access->memberships) {
+            if (membership.blog.id == access->blog.id) continue;
+            mustache::data other;
+            other.set("id", std::to_string(membership.blog.id));
+            other.set("title", membership.blog.title);
+            others.push_back(other);
+        }
+        bar.set("has_other_blogs", !others.empty());
+        bar.set("other_blogs", others);
+        layout.set("access", bar);
+    }
+    Response response;
+    response.status = status;
+    response.body = render(templates::k_layout, layout);
+    protect(response);
+    return response;
+}
+
+Response AdminImpl::message(int status, const std::optional<Access>& access,
+                            std::string_view locale, std::string_view key) {
+    mustache::data view;
+    const std::string words(text(locale, key));
+    view.set("heading", std::to_string(status));
+    view.set("message", words);
+    return page(status, access, locale, words, templates::k_message, view);
+}
+
+Response AdminImpl::internal_error(const Access& access, const Error& error) {
+    spdlog::error("admin: {}", error.message);
+    return message(500, access, access.blog.locale, "bad_request");
+}
+
+}  // namespace carnet::admin
