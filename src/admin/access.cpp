@@ -6,28 +6,11 @@
 #include <algorithm>
 
 #include "admin/admin_impl.hpp"
-#include "admin/templates.hpp"
-#include "admin/texts.hpp"
-#include "markup/markup.hpp"
 
 namespace carnet::admin {
 namespace {
 
 constexpr std::string_view k_session_cookie = "carnet_session";
-
-mustache::data texts(std::string_view locale) {
-    mustache::data all = mustache::data::type::object;
-    for (const auto& entry : k_texts) {
-        all.set(std::string(entry.key), std::string(locale == "en" ? entry.en : entry.fr));
-    }
-    return all;
-}
-
-std::string render(std::string_view template_text, const mustache::data& view) {
-    mustache::mustache parsed{std::string(template_text)};
-    parsed.set_custom_escape([](const std::string& raw) { return markup::escape_html(raw); });
-    return parsed.render(view);
-}
 
 bool csrf_matches(const http::Form& form, std::string_view secret) {
     auto sent = form.get("csrf");
@@ -67,45 +50,46 @@ Response AdminImpl::unauthenticated(const Request& request) {
     if (request.method == "GET" || request.method == "HEAD") {
         return redirect("/admin/login?next=" + percent_encode(request.target));
     }
-    return message(401, std::nullopt, "fr", "forbidden");
+    return message(401, std::nullopt, "fr", "You may not see this page.");
 }
 
 void AdminImpl::add_blog_route(http::Router& router, std::string method, std::string path,
                                Permission permission,
                                std::function<Response(const Call&)> handler) {
-    router.add(std::move(method), std::move(path),
-               [this, permission, handler = std::move(handler)](const Request& request,
-                                                                const RouteParams& params) {
-                   auto visitor = current_visitor(request);
-                   if (!visitor) return unauthenticated(request);
-                   http::Form form;
-                   if (request.method == "POST") {
-                       auto parsed = http::parse_form(request);
-                       if (!parsed) return message(400, std::nullopt, "fr", "bad_request");
-                       form = std::move(*parsed);
-                       if (!csrf_matches(form, visitor->session.csrf_secret)) {
-                           return message(403, std::nullopt, "fr", "csrf_failed");
-                       }
-                   }
-                   auto memberships = store_.memberships_of(visitor->user.id);
-                   if (!memberships) return message(500, std::nullopt, "fr", "bad_request");
-                   const auto blog_param = params.find("blog");
-                   const auto blog_id = blog_param == params.end()
-                                            ? std::nullopt
-                                            : http::parse_id(blog_param->second);
-                   auto membership = std::ranges::find_if(*memberships, [&](const auto& candidate) {
-                       return blog_id && candidate.blog.id == *blog_id;
-                   });
-                   if (membership == memberships->end()) {
-                       return message(403, std::nullopt, "fr", "forbidden");
-                   }
-                   Access access{std::move(*visitor), membership->blog, membership->role,
-                                 std::move(*memberships)};
-                   if (!allows(access.role, permission)) {
-                       return message(403, access, access.blog.locale, "forbidden");
-                   }
-                   return handler(Call{request, params, access, form});
-               });
+    router.add(
+        std::move(method), std::move(path),
+        [this, permission, handler = std::move(handler)](const Request& request,
+                                                         const RouteParams& params) {
+            auto visitor = current_visitor(request);
+            if (!visitor) return unauthenticated(request);
+            http::Form form;
+            if (request.method == "POST") {
+                auto parsed = http::parse_form(request);
+                if (!parsed) return message(400, std::nullopt, "fr", "Bad request.");
+                form = std::move(*parsed);
+                if (!csrf_matches(form, visitor->session.csrf_secret)) {
+                    return message(403, std::nullopt, "fr",
+                                   "The form has expired; reload the page and try again.");
+                }
+            }
+            auto memberships = store_.memberships_of(visitor->user.id);
+            if (!memberships) return message(500, std::nullopt, "fr", "Bad request.");
+            const auto blog_param = params.find("blog");
+            const auto blog_id =
+                blog_param == params.end() ? std::nullopt : http::parse_id(blog_param->second);
+            auto membership = std::ranges::find_if(*memberships, [&](const auto& candidate) {
+                return blog_id && candidate.blog.id == *blog_id;
+            });
+            if (membership == memberships->end()) {
+                return message(403, std::nullopt, "fr", "You may not see this page.");
+            }
+            Access access{std::move(*visitor), membership->blog, membership->role,
+                          std::move(*memberships)};
+            if (!allows(access.role, permission)) {
+                return message(403, access, access.blog.locale, "You may not see this page.");
+            }
+            return handler(Call{request, params, access, form});
+        });
 }
 
 void AdminImpl::add_blog_routes(http::Router& router, std::span<const BlogRoute> routes) {
@@ -120,16 +104,14 @@ void AdminImpl::add_blog_routes(http::Router& router, std::span<const BlogRoute>
 Response AdminImpl::page(int status, const std::optional<Access>& access, std::string_view locale,
                          const std::string& title, std::string_view body_template,
                          mustache::data view, const std::string& notice, const std::string& error) {
-    view.set("t", texts(locale));
     if (access) {
         view.set("blog_id", std::to_string(access->blog.id));
         view.set("csrf", access->visitor.session.csrf_secret);
     }
     mustache::data layout;
-    layout.set("t", texts(locale));
     layout.set("lang", std::string(locale));
     layout.set("title", title);
-    layout.set("body", render(body_template, view));
+    layout.set("body", pages_->render(body_template, locale, std::move(view)));
     if (!notice.empty()) layout.set("notice", notice);
     if (!error.empty()) layout.set("error", error);
     if (access) {
@@ -158,23 +140,23 @@ Response AdminImpl::page(int status, const std::optional<Access>& access, std::s
     }
     Response response;
     response.status = status;
-    response.body = render(templates::k_layout, layout);
+    response.body = pages_->render("layout", locale, std::move(layout));
     protect(response);
     return response;
 }
 
 Response AdminImpl::message(int status, const std::optional<Access>& access,
-                            std::string_view locale, std::string_view key) {
+                            std::string_view locale, std::string_view msgid) {
     mustache::data view;
-    const std::string words(text(locale, key));
+    const std::string words = tr(locale, msgid);
     view.set("heading", std::to_string(status));
     view.set("message", words);
-    return page(status, access, locale, words, templates::k_message, view);
+    return page(status, access, locale, words, "message", view);
 }
 
 Response AdminImpl::internal_error(const Access& access, const Error& error) {
     spdlog::error("admin: {}", error.message);
-    return message(500, access, access.blog.locale, "bad_request");
+    return message(500, access, access.blog.locale, "Bad request.");
 }
 
 }  // namespace carnet::admin

@@ -56,10 +56,12 @@ model::Result<std::unique_ptr<Admin>> Admin::create(store::Store& store, const C
                            fmt::format("cannot create the media directory {}: {}",
                                        options.media_dir.string(), error.message()));
     }
+    auto pages = theme::AdminPages::load(options.themes_dir / "admin");
+    if (!pages) return std::unexpected(pages.error());
     auto dummy = auth::hash_password(auth::random_token(16));
     if (!dummy) return std::unexpected(dummy.error());
-    return std::unique_ptr<Admin>(
-        std::make_unique<AdminImpl>(store, clock, std::move(options), std::move(*dummy)));
+    return std::unique_ptr<Admin>(std::make_unique<AdminImpl>(
+        store, clock, std::move(options), std::move(*pages), std::move(*dummy)));
 }
 
 }  // namespace carnet::admin

@@ -24,6 +24,8 @@ inline constexpr std::string_view k_upload_path_prefix = "/admin/upload/";
 struct AdminOptions {
     // Where uploaded images and their variants are written (served at /media/).
     std::filesystem::path media_dir;
+    // The folder of themes: the admin's templates and locale files are in its admin/ folder.
+    std::filesystem::path themes_dir;
     std::size_t max_upload_bytes = 20 * 1024 * 1024;
     std::chrono::seconds session_lifetime{14 * 24 * 60 * 60};
 };

@@ -14,6 +14,7 @@
 
 #include "admin/admin.hpp"
 #include "auth/auth.hpp"
+#include "theme/theme.hpp"
 
 namespace carnet::admin {
 
@@ -93,10 +94,12 @@ struct BlogRoute {
 
 class AdminImpl final : public Admin {
 public:
-    AdminImpl(store::Store& store, const Clock& clock, AdminOptions options, std::string dummy_hash)
+    AdminImpl(store::Store& store, const Clock& clock, AdminOptions options,
+              std::unique_ptr<theme::AdminPages> pages, std::string dummy_hash)
         : store_(store),
           clock_(clock),
           options_(std::move(options)),
+          pages_(std::move(pages)),
           dummy_hash_(std::move(dummy_hash)) {}
 
     void register_routes(http::Router& router) override;
@@ -104,6 +107,11 @@ public:
 
 private:
     model::Instant now() const { return clock_.now(); }
+    // An admin string in `locale`, by its English msgid (themes/admin/locales/*.po).
+    std::string tr(std::string_view locale, std::string_view msgid,
+                   std::string_view context = {}) const {
+        return pages_->text(locale, msgid, context);
+    }
 
     // --- Guards and pages (access.cpp).
     void add_blog_routes(http::Router& router, std::span<const BlogRoute> routes);
@@ -111,11 +119,13 @@ private:
                         Permission permission, std::function<Response(const Call&)> handler);
     std::optional<Visitor> current_visitor(const Request& request);
     Response unauthenticated(const Request& request);
+    // The admin template `body_template` ("editor" for editor.mustache) inside the layout.
     Response page(int status, const std::optional<Access>& access, std::string_view locale,
                   const std::string& title, std::string_view body_template, mustache::data view,
                   const std::string& notice = {}, const std::string& error = {});
+    // A page that says `msgid` (translated) and nothing else.
     Response message(int status, const std::optional<Access>& access, std::string_view locale,
-                     std::string_view key);
+                     std::string_view msgid);
     Response internal_error(const Access& access, const Error& error);
 
     // --- Login (login.cpp).
@@ -200,18 +210,24 @@ private:
     store::Store& store_;
     const Clock& clock_;
     AdminOptions options_;
+    std::unique_ptr<theme::AdminPages> pages_;
     // A hash checked when no account has the e-mail given, so that a login takes the same
     // time whether or not the account exists.
     std::string dummy_hash_;
     auth::LoginThrottle throttle_;
 };
 
-// Labelled <option>s of the post statuses and comment policies, in the blog's language.
-mustache::data status_options(std::string_view locale, std::optional<model::PostStatus> selected,
-                              bool with_all);
-mustache::data policy_options(std::string_view locale,
+// The names of post states, comment states and comment policies in the blog's language.
+std::string post_status_label(const theme::AdminPages& pages, std::string_view locale,
+                              model::PostStatus status);
+std::string comment_status_label(const theme::AdminPages& pages, std::string_view locale,
+                                 model::CommentStatus status);
+std::string policy_label(const theme::AdminPages& pages, std::string_view locale,
+                         model::CommentPolicy policy);
+// Labelled <option>s of the post statuses and comment policies.
+mustache::data status_options(const theme::AdminPages& pages, std::string_view locale,
+                              std::optional<model::PostStatus> selected, bool with_all);
+mustache::data policy_options(const theme::AdminPages& pages, std::string_view locale,
                               std::optional<model::CommentPolicy> selected);
-// A word of the admin in `locale`, by its key.
-std::string_view text(std::string_view locale, std::string_view key);
 
 }  // namespace carnet::admin

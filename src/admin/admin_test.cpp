@@ -95,8 +95,9 @@ protected:
         }));
         category_b_ = (*store_->find_category(blog_b_, "world"))->id;
 
-        auto made =
-            Admin::create(*store_, clock_, AdminOptions{.media_dir = dir_.path() / "media"});
+        auto made = Admin::create(
+            *store_, clock_,
+            AdminOptions{.media_dir = dir_.path() / "media", .themes_dir = CARNET_THEMES_DIR});
         ASSERT_TRUE(made.has_value()) << made.error().message;
         admin_ = std::move(*made);
         admin_->register_routes(router_);

@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include "admin/admin_impl.hpp"
-#include "admin/templates.hpp"
 
 namespace carnet::admin {
 
@@ -48,7 +47,7 @@ Response AdminImpl::change_category(const Call& call,
     auto written = store_.write(change);
     if (!written) {
         if (written.error().code == Error::Code::not_found) {
-            return message(404, access, access.blog.locale, "not_found");
+            return message(404, access, access.blog.locale, "Not found.");
         }
         return category_page(access, written.error().message);
     }
@@ -81,8 +80,8 @@ Response AdminImpl::category_page(const Access& access, const std::string& error
     }
     mustache::data view;
     view.set("categories", rows);
-    return page(error.empty() ? 200 : 422, access, locale, std::string(text(locale, "categories")),
-                templates::k_categories, view, {}, error);
+    return page(error.empty() ? 200 : 422, access, locale, tr(locale, "Categories"), "categories",
+                view, {}, error);
 }
 
 }  // namespace carnet::admin

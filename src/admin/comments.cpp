@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "admin/admin_impl.hpp"
-#include "admin/templates.hpp"
 #include "markup/markup.hpp"
 
 namespace carnet::admin {
@@ -55,8 +54,7 @@ Response AdminImpl::comment_list(const Call& call) {
         auto count = store_.comments(access.blog.id, {.status = tab, .limit = 0});
         mustache::data item;
         item.set("value", std::string(model::to_string(tab)));
-        item.set("label",
-                 std::string(text(locale, fmt::format("comment_{}", model::to_string(tab)))));
+        item.set("label", comment_status_label(*pages_, locale, tab));
         item.set("count", std::to_string(count ? count->total : 0));
         item.set("current", tab == status);
         tabs.push_back(item);
@@ -88,8 +86,7 @@ Response AdminImpl::comment_list(const Call& call) {
     if (page_number * k_per_page < list->total) {
         view.set("next", fmt::format("{}&page={}", base, page_number + 1));
     }
-    return page(200, access, locale, std::string(text(locale, "comments")), templates::k_comments,
-                view);
+    return page(200, access, locale, tr(locale, "Comments"), "comments", view);
 }
 
 Response AdminImpl::moderate(const Access& access, const std::vector<std::int64_t>& ids,
@@ -99,7 +96,7 @@ Response AdminImpl::moderate(const Access& access, const std::vector<std::int64_
     if (action == "spam") status = model::CommentStatus::spam;
     if (action == "trash") status = model::CommentStatus::trash;
     if (!status && action != "delete")
-        return message(400, access, access.blog.locale, "bad_request");
+        return message(400, access, access.blog.locale, "Bad request.");
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
         for (auto id : ids) {
             auto done = status ? writer.set_comment_status(access.blog.id, id, *status)
@@ -110,7 +107,7 @@ Response AdminImpl::moderate(const Access& access, const std::vector<std::int64_
     });
     if (!written) {
         if (written.error().code == Error::Code::not_found) {
-            return message(404, access, access.blog.locale, "not_found");
+            return message(404, access, access.blog.locale, "Not found.");
         }
         return internal_error(access, written.error());
     }
@@ -123,16 +120,16 @@ Response AdminImpl::edit_comment(const Call& call) {
     const auto comment_id = call.id("comment");
     auto existing = store_.find_comment(access.blog.id, comment_id);
     if (!existing) return internal_error(access, existing.error());
-    if (!*existing) return message(404, access, access.blog.locale, "not_found");
+    if (!*existing) return message(404, access, access.blog.locale, "Not found.");
     const auto source = http::trim_blank(form.get(fmt::format("body_{}", comment_id)).value_or(""));
-    if (source.empty()) return message(422, access, access.blog.locale, "bad_request");
+    if (source.empty()) return message(422, access, access.blog.locale, "Bad request.");
     auto written = store_.write([&](store::Writer& writer) {
         return writer.update_comment(access.blog.id, comment_id, source,
                                      markup::render_comment(source));
     });
     if (!written) {
         if (written.error().code == Error::Code::not_found) {
-            return message(404, access, access.blog.locale, "not_found");
+            return message(404, access, access.blog.locale, "Not found.");
         }
         return internal_error(access, written.error());
     }
@@ -145,10 +142,10 @@ Response AdminImpl::reply_to_comment(const Call& call) {
     const auto comment_id = call.id("comment");
     auto parent = store_.find_comment(access.blog.id, comment_id);
     if (!parent) return internal_error(access, parent.error());
-    if (!*parent) return message(404, access, access.blog.locale, "not_found");
+    if (!*parent) return message(404, access, access.blog.locale, "Not found.");
     const auto source =
         http::trim_blank(form.get(fmt::format("reply_{}", comment_id)).value_or(""));
-    if (source.empty()) return message(422, access, access.blog.locale, "bad_request");
+    if (source.empty()) return message(422, access, access.blog.locale, "Bad request.");
     // Answering a comment shows it too: a writer does not reply to what readers cannot see.
     model::Comment reply{.blog_id = access.blog.id,
                          .post_id = (*parent)->post_id,

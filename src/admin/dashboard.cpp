@@ -1,7 +1,6 @@
 // The dashboard: how many posts in each state, comments waiting, posts per month.
 #include "admin/admin_impl.hpp"
 #include "admin/chart.hpp"
-#include "admin/templates.hpp"
 
 namespace carnet::admin {
 
@@ -23,10 +22,11 @@ Response AdminImpl::dashboard(const Call& call) {
     view.set("drafts", std::to_string(counts->drafts));
     view.set("scheduled", std::to_string(counts->scheduled));
     view.set("comments_pending", std::to_string(counts->comments_pending));
-    view.set("chart", posts_per_month_svg(counts->published_per_month, today->year, today->month,
-                                          text(access.blog.locale, "posts_per_month")));
-    return page(200, access, access.blog.locale, std::string(text(access.blog.locale, "dashboard")),
-                templates::k_dashboard, view);
+    view.set("chart", posts_per_month_svg(
+                          counts->published_per_month, today->year, today->month,
+                          tr(access.blog.locale, "Posts published per month, over two years")));
+    return page(200, access, access.blog.locale, tr(access.blog.locale, "Dashboard"), "dashboard",
+                view);
 }
 
 }  // namespace carnet::admin

@@ -8,7 +8,6 @@
 #include <set>
 
 #include "admin/admin_impl.hpp"
-#include "admin/texts.hpp"
 
 namespace carnet::admin {
 
@@ -147,20 +146,58 @@ std::string categories_text(const std::vector<model::Category>& categories) {
     return out;
 }
 
-std::string_view text(std::string_view locale, std::string_view key) {
-    for (const auto& entry : k_texts) {
-        if (entry.key == key) return locale == "en" ? entry.en : entry.fr;
+std::string post_status_label(const theme::AdminPages& pages, std::string_view locale,
+                              model::PostStatus status) {
+    switch (status) {
+        case model::PostStatus::draft:
+            return pages.text(locale, "Draft", "post state");
+        case model::PostStatus::scheduled:
+            return pages.text(locale, "Scheduled", "post state");
+        case model::PostStatus::published:
+            return pages.text(locale, "Published", "post state");
+        case model::PostStatus::trash:
+            return pages.text(locale, "Trash", "post state");
     }
-    return key;
+    return std::string(model::to_string(status));
 }
 
-mustache::data status_options(std::string_view locale, std::optional<model::PostStatus> selected,
-                              bool with_all) {
+std::string comment_status_label(const theme::AdminPages& pages, std::string_view locale,
+                                 model::CommentStatus status) {
+    switch (status) {
+        case model::CommentStatus::pending:
+            return pages.text(locale, "Waiting", "comment state");
+        case model::CommentStatus::approved:
+            return pages.text(locale, "Approved", "comment state");
+        case model::CommentStatus::spam:
+            return pages.text(locale, "Spam", "comment state");
+        case model::CommentStatus::trash:
+            return pages.text(locale, "Trash", "comment state");
+    }
+    return std::string(model::to_string(status));
+}
+
+std::string policy_label(const theme::AdminPages& pages, std::string_view locale,
+                         model::CommentPolicy policy) {
+    switch (policy) {
+        case model::CommentPolicy::open:
+            return pages.text(locale, "Open, shown at once");
+        case model::CommentPolicy::first_held:
+            return pages.text(locale, "A new commenter's first comment waits");
+        case model::CommentPolicy::all_held:
+            return pages.text(locale, "All wait for moderation");
+        case model::CommentPolicy::closed:
+            return pages.text(locale, "Closed");
+    }
+    return std::string(model::to_string(policy));
+}
+
+mustache::data status_options(const theme::AdminPages& pages, std::string_view locale,
+                              std::optional<model::PostStatus> selected, bool with_all) {
     mustache::list options;
     if (with_all) {
         mustache::data all;
         all.set("value", std::string());
-        all.set("label", std::string(text(locale, "all")));
+        all.set("label", pages.text(locale, "All"));
         all.set("selected", !selected.has_value());
         options.push_back(all);
     }
@@ -168,23 +205,21 @@ mustache::data status_options(std::string_view locale, std::optional<model::Post
                         model::PostStatus::published, model::PostStatus::trash}) {
         mustache::data option;
         option.set("value", std::string(model::to_string(status)));
-        option.set("label",
-                   std::string(text(locale, fmt::format("status_{}", model::to_string(status)))));
+        option.set("label", post_status_label(pages, locale, status));
         option.set("selected", selected == status);
         options.push_back(option);
     }
     return options;
 }
 
-mustache::data policy_options(std::string_view locale,
+mustache::data policy_options(const theme::AdminPages& pages, std::string_view locale,
                               std::optional<model::CommentPolicy> selected) {
     mustache::list options;
     for (auto policy : {model::CommentPolicy::open, model::CommentPolicy::first_held,
                         model::CommentPolicy::all_held, model::CommentPolicy::closed}) {
         mustache::data option;
         option.set("value", std::string(model::to_string(policy)));
-        option.set("label",
-                   std::string(text(locale, fmt::format("policy_{}", model::to_string(policy)))));
+        option.set("label", policy_label(pages, locale, policy));
         option.set("selected", selected == policy);
         options.push_back(option);
     }

@@ -6,7 +6,6 @@
 #include <algorithm>
 
 #include "admin/admin_impl.hpp"
-#include "admin/templates.hpp"
 
 namespace carnet::admin {
 namespace {
@@ -50,8 +49,7 @@ Response AdminImpl::login_form(const Request& request, int status, const std::st
     view.set("login_csrf", token);
     view.set("next", safe_next(request.query_param("next").value_or("/admin/")));
     view.set("email", email);
-    auto response = page(status, std::nullopt, "fr", std::string(text("fr", "login")),
-                         templates::k_login, view, {}, error);
+    auto response = page(status, std::nullopt, "fr", tr("fr", "Log in"), "login", view, {}, error);
     if (auto cookie = http::set_cookie_header(login_cookie(request, token))) {
         response.headers.emplace_back("Set-Cookie", *cookie);
     }
@@ -60,11 +58,12 @@ Response AdminImpl::login_form(const Request& request, int status, const std::st
 
 Response AdminImpl::login(const Request& request) {
     auto form = http::parse_form(request);
-    if (!form) return message(400, std::nullopt, "fr", "bad_request");
+    if (!form) return message(400, std::nullopt, "fr", "Bad request.");
     const auto sent_token = form->get("csrf").value_or("");
     const auto cookie_token = request.cookie(k_login_cookie).value_or("");
     if (sent_token.empty() || !auth::secrets_equal(sent_token, cookie_token)) {
-        return message(403, std::nullopt, "fr", "csrf_failed");
+        return message(403, std::nullopt, "fr",
+                       "The form has expired; reload the page and try again.");
     }
     const auto email = http::trim_blank(form->get("email").value_or(""));
     const auto password = form->get("password").value_or("");
@@ -74,7 +73,8 @@ Response AdminImpl::login(const Request& request) {
     const auto clock_now = auth::LoginThrottle::Clock::now();
     const auto wait = throttle_.retry_after(account, request.remote_address, clock_now);
     if (wait > auth::LoginThrottle::Clock::duration::zero()) {
-        auto response = login_form(request, 429, std::string(text("fr", "login_wait")), email);
+        auto response =
+            login_form(request, 429, tr("fr", "Too many attempts. Try again in a moment."), email);
         response.headers.emplace_back(
             "Retry-After", std::to_string(std::chrono::ceil<std::chrono::seconds>(wait).count()));
         return response;
@@ -82,14 +82,14 @@ Response AdminImpl::login(const Request& request) {
     auto found = store_.find_login(email);
     if (!found) {
         spdlog::error("admin: login lookup failed: {}", found.error().message);
-        return message(500, std::nullopt, "fr", "bad_request");
+        return message(500, std::nullopt, "fr", "Bad request.");
     }
     const bool valid = *found ? auth::verify_password((*found)->password_hash, password)
                               : (auth::verify_password(dummy_hash_, password), false);
     if (!valid) {
         throttle_.record_failure(account, request.remote_address, clock_now);
         spdlog::info("admin: failed login from {}", request.remote_address);
-        return login_form(request, 401, std::string(text("fr", "login_failed")), email);
+        return login_form(request, 401, tr("fr", "Wrong e-mail address or password."), email);
     }
     throttle_.record_success(account);
     const auto token = auth::random_token(32);
@@ -100,7 +100,7 @@ Response AdminImpl::login(const Request& request) {
     });
     if (!written) {
         spdlog::error("admin: cannot create a session: {}", written.error().message);
-        return message(500, std::nullopt, "fr", "bad_request");
+        return message(500, std::nullopt, "fr", "Bad request.");
     }
     spdlog::info("admin: user {} logged in from {}", (*found)->user.id, request.remote_address);
     auto response = redirect(safe_next(form->get("next").value_or("/admin/")));
@@ -118,13 +118,14 @@ Response AdminImpl::logout(const Request& request) {
     auto visitor = current_visitor(request);
     if (!visitor) return unauthenticated(request);
     auto form = http::parse_form(request);
-    if (!form) return message(400, std::nullopt, "fr", "bad_request");
+    if (!form) return message(400, std::nullopt, "fr", "Bad request.");
     if (!csrf_matches(*form, visitor->session.csrf_secret)) {
-        return message(403, std::nullopt, "fr", "csrf_failed");
+        return message(403, std::nullopt, "fr",
+                       "The form has expired; reload the page and try again.");
     }
     auto written = store_.write(
         [&](store::Writer& writer) { return writer.delete_session(visitor->token_hash); });
-    if (!written) return message(500, std::nullopt, "fr", "bad_request");
+    if (!written) return message(500, std::nullopt, "fr", "Bad request.");
     auto response = redirect("/admin/login");
     if (auto cookie = http::delete_cookie_header(session_cookie(request, "", std::nullopt))) {
         response.headers.emplace_back("Set-Cookie", *cookie);
@@ -136,8 +137,8 @@ Response AdminImpl::home(const Request& request) {
     auto visitor = current_visitor(request);
     if (!visitor) return unauthenticated(request);
     auto memberships = store_.memberships_of(visitor->user.id);
-    if (!memberships) return message(500, std::nullopt, "fr", "bad_request");
-    if (memberships->empty()) return message(403, std::nullopt, "fr", "forbidden");
+    if (!memberships) return message(500, std::nullopt, "fr", "Bad request.");
+    if (memberships->empty()) return message(403, std::nullopt, "fr", "You may not see this page.");
     // The blog this host serves, when the user belongs to it; their first blog otherwise.
     auto here = std::ranges::find_if(*memberships, [&](const auto& membership) {
         return std::ranges::find(membership.blog.hosts, request.host) !=

@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include "admin/admin_impl.hpp"
-#include "admin/templates.hpp"
 
 namespace carnet::admin {
 namespace {
@@ -57,7 +56,7 @@ Response AdminImpl::media_list(const Call& call) {
     view.set("has_media", !media.is_empty_list());
     view.set("media", media);
     view.set("upload_url", fmt::format("{}{}", k_upload_path_prefix, access.blog.id));
-    return page(200, access, locale, std::string(text(locale, "media")), templates::k_media, view);
+    return page(200, access, locale, tr(locale, "Media"), "media", view);
 }
 
 Response AdminImpl::upload(const Call& call) {
@@ -68,11 +67,10 @@ Response AdminImpl::upload(const Call& call) {
     auto refuse = [&](const std::string& why) {
         if (wants_json(request)) return json(422, {{"error", why}});
         return page(
-            422, access, access.blog.locale, std::string(text(access.blog.locale, "media")),
-            templates::k_message,
+            422, access, access.blog.locale, tr(access.blog.locale, "Media"), "message",
             [&] {
                 mustache::data view;
-                view.set("heading", std::string(text(access.blog.locale, "upload")));
+                view.set("heading", tr(access.blog.locale, "Upload an image"));
                 view.set("message", why);
                 return view;
             }(),

@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "admin/admin_impl.hpp"
-#include "admin/templates.hpp"
 
 namespace carnet::admin {
 
@@ -28,7 +27,7 @@ Response AdminImpl::new_page(const Call& call) {
 
 Response AdminImpl::edit_page(const Call& call) {
     auto found = store_.find_page_by_id(call.access.blog.id, call.id("page"));
-    if (!found || !*found) return message(404, call.access, call.locale(), "not_found");
+    if (!found || !*found) return message(404, call.access, call.locale(), "Not found.");
     return page_editor(call.access, **found);
 }
 
@@ -44,7 +43,7 @@ Response AdminImpl::delete_page(const Call& call) {
     auto written = store_.write([&](store::Writer& writer) {
         return writer.delete_page(call.access.blog.id, call.id("page"));
     });
-    if (!written) return message(404, call.access, call.locale(), "not_found");
+    if (!written) return message(404, call.access, call.locale(), "Not found.");
     return redirect(fmt::format("/admin/blogs/{}/pages", call.access.blog.id));
 }
 
@@ -64,7 +63,7 @@ Response AdminImpl::page_list(const Call& call) {
     }
     mustache::data view;
     view.set("pages", items);
-    return page(200, access, locale, std::string(text(locale, "pages")), templates::k_pages, view);
+    return page(200, access, locale, tr(locale, "Pages"), "pages", view);
 }
 
 Response AdminImpl::page_editor(const Access& access, const model::Page& edited, int status,
@@ -74,7 +73,7 @@ Response AdminImpl::page_editor(const Access& access, const model::Page& edited,
     const auto base = fmt::format("/admin/blogs/{}/pages", access.blog.id);
     mustache::data view;
     view.set("is_page", true);
-    view.set("heading", is_new ? std::string(text(locale, "new_page")) : edited.title);
+    view.set("heading", is_new ? tr(locale, "New page") : edited.title);
     view.set("action", is_new ? base : fmt::format("{}/{}", base, edited.id));
     view.set("preview_url", fmt::format("/admin/blogs/{}/preview", access.blog.id));
     view.set("upload_url", fmt::format("{}{}", k_upload_path_prefix, access.blog.id));
@@ -89,8 +88,7 @@ Response AdminImpl::page_editor(const Access& access, const model::Page& edited,
     auto media = media_view(access.blog.id, 24);
     view.set("has_media", !media.is_empty_list());
     view.set("media", media);
-    return page(status, access, locale,
-                is_new ? std::string(text(locale, "new_page")) : edited.title, templates::k_editor,
+    return page(status, access, locale, is_new ? tr(locale, "New page") : edited.title, "editor",
                 view, notice, error);
 }
 
@@ -101,7 +99,7 @@ Response AdminImpl::save_page(const Access& access, const http::Form& form,
     if (page_id) {
         auto found = store_.find_page_by_id(access.blog.id, *page_id);
         if (!found) return internal_error(access, found.error());
-        if (!*found) return message(404, access, access.blog.locale, "not_found");
+        if (!*found) return message(404, access, access.blog.locale, "Not found.");
         edited = std::move(**found);
     }
     edited.title = http::trim_blank(form.get("title").value_or(""));

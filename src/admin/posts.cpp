@@ -7,7 +7,6 @@
 
 #include "admin/admin_impl.hpp"
 #include "admin/diff.hpp"
-#include "admin/templates.hpp"
 #include "markup/markup.hpp"
 #include "media/media.hpp"
 #include "text/text.hpp"
@@ -65,10 +64,9 @@ Response AdminImpl::new_post(const Call& call) {
 
 Response AdminImpl::edit_post(const Call& call) {
     auto post = editable_post(call.access, call.id("post"));
-    if (!post) return message(404, call.access, call.locale(), "not_found");
+    if (!post) return message(404, call.access, call.locale(), "Not found.");
     const bool saved = call.request.query_param("saved").has_value();
-    return post_editor(call.access, *post, 200,
-                       saved ? std::string(text(call.locale(), "saved")) : "");
+    return post_editor(call.access, *post, 200, saved ? tr(call.locale(), "Saved.") : "");
 }
 
 Response AdminImpl::create_post(const Call& call) {
@@ -116,7 +114,7 @@ Response AdminImpl::post_list(const Call& call) {
     if (!categories) return internal_error(access, categories.error());
 
     mustache::data view;
-    view.set("statuses", status_options(locale, query.status, true));
+    view.set("statuses", status_options(*pages_, locale, query.status, true));
     mustache::list category_options;
     for (const auto& category : *categories) {
         mustache::data option;
@@ -133,8 +131,7 @@ Response AdminImpl::post_list(const Call& call) {
         row.set("blog_id", std::to_string(access.blog.id));
         row.set("id", std::to_string(post.id));
         row.set("title", post.title);
-        row.set("status",
-                std::string(text(locale, fmt::format("status_{}", model::to_string(post.status)))));
+        row.set("status", post_status_label(*pages_, locale, post.status));
         row.set("iso", text::rfc3339_utc(post.published_at));
         row.set("when", local_display(post.published_at, access.blog.time_zone));
         row.set("categories", categories_text(post.categories));
@@ -153,7 +150,7 @@ Response AdminImpl::post_list(const Call& call) {
     if (query.offset + k_posts_per_admin_page < list->total) {
         view.set("next", page_link(page_number + 1));
     }
-    return page(200, access, locale, std::string(text(locale, "posts")), templates::k_posts, view);
+    return page(200, access, locale, tr(locale, "Posts"), "posts", view);
 }
 
 // Renders a post's text as the public page shows it, with images uploaded to the blog given
@@ -208,7 +205,7 @@ Response AdminImpl::post_editor(const Access& access, const model::Post& post, i
     const auto base = fmt::format("/admin/blogs/{}/posts", access.blog.id);
     mustache::data view;
     view.set("is_post", true);
-    view.set("heading", is_new ? std::string(text(locale, "new_post")) : post.title);
+    view.set("heading", is_new ? tr(locale, "New post") : post.title);
     view.set("action", is_new ? base : fmt::format("{}/{}", base, post.id));
     view.set("autosave_url",
              is_new ? base + "/autosave" : fmt::format("{}/{}/autosave", base, post.id));
@@ -221,12 +218,12 @@ Response AdminImpl::post_editor(const Access& access, const model::Post& post, i
     view.set("slug", post.slug);
     view.set("slug_placeholder", post.title.empty() ? std::string() : model::make_slug(post.title));
     view.set("excerpt", post.excerpt);
-    view.set("statuses", status_options(locale, post.status, false));
+    view.set("statuses", status_options(*pages_, locale, post.status, false));
     view.set("published_local",
              is_new ? std::string() : local_input_value(post.published_at, access.blog.time_zone));
     view.set("time_zone", access.blog.time_zone);
     view.set("comments_open", post.comments_open);
-    view.set("policies", policy_options(locale, post.comment_policy));
+    view.set("policies", policy_options(*pages_, locale, post.comment_policy));
     if (post.status == model::PostStatus::published) {
         view.set("public_url", model::post_path(access.blog, post));
     }
@@ -261,8 +258,8 @@ Response AdminImpl::post_editor(const Access& access, const model::Post& post, i
     }
     view.set("has_revisions", !revisions.empty());
     view.set("revisions", revisions);
-    return page(status, access, locale, is_new ? std::string(text(locale, "new_post")) : post.title,
-                templates::k_editor, view, notice, error);
+    return page(status, access, locale, is_new ? tr(locale, "New post") : post.title, "editor",
+                view, notice, error);
 }
 
 Response AdminImpl::save_post(const Access& access, const http::Form& form,
@@ -278,7 +275,7 @@ Response AdminImpl::save_post(const Access& access, const http::Form& form,
     bool was_published = false;
     if (post_id) {
         auto existing = editable_post(access, *post_id);
-        if (!existing) return message(404, access, locale, "not_found");
+        if (!existing) return message(404, access, locale, "Not found.");
         post = std::move(*existing);
         was_published = post.status == model::PostStatus::published;
     }
@@ -300,9 +297,9 @@ Response AdminImpl::save_post(const Access& access, const http::Form& form,
     std::string error;
     if (post.title.empty()) {
         if (autosave)
-            post.title = std::string(text(locale, "untitled"));
+            post.title = tr(locale, "Untitled");
         else
-            error = std::string(text(locale, "title")) + " ?";
+            error = tr(locale, "Title") + " ?";
     }
     const auto when = http::trim_blank(form.get("published_at").value_or(""));
     if (!when.empty()) {
@@ -312,7 +309,7 @@ Response AdminImpl::save_post(const Access& access, const http::Form& form,
         if (instant) {
             post.published_at = *instant;
         } else {
-            error = std::string(text(locale, "publication_time")) + " ?";
+            error = tr(locale, "Publication date and time") + " ?";
         }
     } else if (!was_published && post.status != model::PostStatus::scheduled) {
         post.published_at = at;
@@ -361,7 +358,7 @@ Response AdminImpl::save_post(const Access& access, const http::Form& form,
     }
     const auto edit_url = fmt::format("/admin/blogs/{}/posts/{}", access.blog.id, saved_id);
     if (autosave) {
-        return json(200, {{"saved", fmt::format("{} {}", text(locale, "autosaved"),
+        return json(200, {{"saved", fmt::format("{} {}", tr(locale, "Draft saved automatically"),
                                                 local_display(at, access.blog.time_zone))},
                           {"id", saved_id},
                           {"action", edit_url},
@@ -374,7 +371,7 @@ Response AdminImpl::delete_post(const Call& call) {
     const auto& access = call.access;
     const auto post_id = call.id("post");
     auto post = editable_post(access, post_id);
-    if (!post) return message(404, access, access.blog.locale, "not_found");
+    if (!post) return message(404, access, access.blog.locale, "Not found.");
     auto written = store_.write(
         [&](store::Writer& writer) { return writer.delete_post(access.blog.id, post_id); });
     if (!written) return internal_error(access, written.error());
@@ -387,10 +384,10 @@ Response AdminImpl::revision(const Call& call) {
     const auto revision_id = call.id("revision");
     const auto& locale = access.blog.locale;
     auto post = editable_post(access, post_id);
-    if (!post) return message(404, access, locale, "not_found");
+    if (!post) return message(404, access, locale, "Not found.");
     auto found = store_.find_revision(access.blog.id, revision_id);
     if (!found) return internal_error(access, found.error());
-    if (!*found || (*found)->post_id != post_id) return message(404, access, locale, "not_found");
+    if (!*found || (*found)->post_id != post_id) return message(404, access, locale, "Not found.");
     const auto& revision = **found;
     mustache::data view;
     view.set("when", local_display(revision.created_at, access.blog.time_zone));
@@ -412,8 +409,7 @@ Response AdminImpl::revision(const Call& call) {
         lines.push_back(item);
     }
     view.set("lines", lines);
-    return page(200, access, locale, std::string(text(locale, "revisions")), templates::k_revision,
-                view);
+    return page(200, access, locale, tr(locale, "Revisions"), "revision", view);
 }
 
 Response AdminImpl::restore_revision(const Call& call) {
@@ -422,10 +418,10 @@ Response AdminImpl::restore_revision(const Call& call) {
     const auto revision_id = call.id("revision");
     const auto& locale = access.blog.locale;
     auto post = editable_post(access, post_id);
-    if (!post) return message(404, access, locale, "not_found");
+    if (!post) return message(404, access, locale, "Not found.");
     auto found = store_.find_revision(access.blog.id, revision_id);
     if (!found) return internal_error(access, found.error());
-    if (!*found || (*found)->post_id != post_id) return message(404, access, locale, "not_found");
+    if (!*found || (*found)->post_id != post_id) return message(404, access, locale, "Not found.");
     const auto& revision = **found;
     // The text comes back; where the post stands (published or not, its address) stays.
     post->title = revision.title;

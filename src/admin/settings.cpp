@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include "admin/admin_impl.hpp"
-#include "admin/templates.hpp"
 
 namespace carnet::admin {
 
@@ -16,7 +15,7 @@ void AdminImpl::add_settings_routes(http::Router& router) {
 
 Response AdminImpl::show_settings(const Call& call) {
     const bool saved = call.request.query_param("saved").has_value();
-    return settings(call.access, 200, saved ? std::string(text(call.locale(), "saved")) : "");
+    return settings(call.access, 200, saved ? tr(call.locale(), "Saved.") : "");
 }
 
 Response AdminImpl::settings(const Access& access, int status, const std::string& notice,
@@ -32,9 +31,9 @@ Response AdminImpl::settings(const Access& access, int status, const std::string
     view.set("theme", blog.theme);
     view.set("base_url", blog.base_url);
     view.set("close_comments_after_days", std::to_string(blog.close_comments_after_days));
-    view.set("policies", policy_options(blog.locale, blog.comment_policy));
-    return page(status, access, blog.locale, std::string(text(blog.locale, "settings")),
-                templates::k_settings, view, notice, error);
+    view.set("policies", policy_options(*pages_, blog.locale, blog.comment_policy));
+    return page(status, access, blog.locale, tr(blog.locale, "Settings"), "settings", view, notice,
+                error);
 }
 
 Response AdminImpl::save_settings(const Call& call) {
@@ -55,12 +54,11 @@ Response AdminImpl::save_settings(const Call& call) {
         close_after == "0" ? 0 : static_cast<int>(http::parse_id(close_after).value_or(-1));
     auto policy = model::parse_comment_policy(form.get("comment_policy").value_or(""));
     Access shown = access;
-    if (!policy)
-        return settings(shown, 422, {}, std::string(text(blog.locale, "comment_policy")) + " ?");
+    if (!policy) return settings(shown, 422, {}, tr(blog.locale, "Comments") + " ?");
     blog.comment_policy = *policy;
     shown.blog = blog;
     if (blog.theme.find_first_of("/\\.") != std::string::npos || blog.theme.empty()) {
-        return settings(shown, 422, {}, std::string(text(blog.locale, "theme")) + " ?");
+        return settings(shown, 422, {}, tr(blog.locale, "Theme") + " ?");
     }
     auto written = store_.write([&](store::Writer& writer) { return writer.update_blog(blog); });
     if (!written) {

@@ -256,6 +256,7 @@ int run_serve(const Settings& settings) {
     auto admin = admin::Admin::create(
         **store, clock,
         admin::AdminOptions{.media_dir = media_dir,
+                            .themes_dir = settings.themes_dir,
                             .max_upload_bytes = settings.max_upload_mb * 1024 * 1024});
     if (!admin) return report_failure(admin.error());
 

@@ -122,8 +122,8 @@ constexpr std::array<std::pair<PageKind, std::string_view>, 5> k_page_files{{
     {PageKind::page, "page.mustache"},
 }};
 
-// kainjow's own escaping writes &apos;, which HTML 4 and some feed and mail readers do not
-// know; &#39; means the same everywhere.
+}  // namespace
+
 std::string escape_html(const std::string& text) {
     std::string out;
     out.reserve(text.size() + text.size() / 8);
@@ -150,8 +150,6 @@ std::string escape_html(const std::string& text) {
     }
     return out;
 }
-
-}  // namespace
 
 model::Result<std::string> read_theme_file(const std::filesystem::path& path) {
     std::error_code ec;

@@ -18,6 +18,11 @@
 
 namespace carnet::theme {
 
+// Text escaped for HTML text and attribute values, as every template's {{ }} writes it.
+// kainjow's own escaping writes &apos;, which HTML 4 and some feed and mail readers do not
+// know; &#39; means the same everywhere.
+std::string escape_html(const std::string& text);
+
 // The whole content of a theme file. Fails with not_found naming a missing file.
 model::Result<std::string> read_theme_file(const std::filesystem::path& path);
 
