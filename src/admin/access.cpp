@@ -8,16 +8,6 @@
 #include "admin/admin_impl.hpp"
 
 namespace carnet::admin {
-namespace {
-
-constexpr std::string_view k_session_cookie = "carnet_session";
-
-bool csrf_matches(const http::Form& form, std::string_view secret) {
-    auto sent = form.get("csrf");
-    return sent && !secret.empty() && auth::secrets_equal(*sent, secret);
-}
-
-}  // namespace
 
 bool allows(Role role, Permission permission) {
     switch (permission) {
@@ -33,17 +23,6 @@ bool allows(Role role, Permission permission) {
             return role != Role::author;
     }
     return false;
-}
-
-std::optional<Visitor> AdminImpl::current_visitor(const Request& request) {
-    auto token = request.cookie(k_session_cookie);
-    if (!token || token->empty() || token->size() > 128) return std::nullopt;
-    auto token_hash = auth::hash_token(*token);
-    auto session = store_.find_session(token_hash, now());
-    if (!session || !*session) return std::nullopt;
-    auto user = store_.find_user((*session)->user_id);
-    if (!user || !*user) return std::nullopt;
-    return Visitor{std::move(**user), std::move(**session), std::move(token_hash)};
 }
 
 Response AdminImpl::unauthenticated(const Request& request) {

@@ -82,6 +82,23 @@ std::optional<model::LocalDateTime> parse_local_input(std::string_view text);
 std::vector<model::Category> categories_from_text(std::string_view text);
 std::string categories_text(const std::vector<model::Category>& categories);
 
+// --- Sessions and CSRF (sessions.cpp). The session token is random and only its hash is
+// stored; the cookies are HttpOnly and SameSite; every state-changing request carries a
+// token compared in constant time.
+
+inline constexpr std::string_view k_session_cookie = "carnet_session";
+// The login form's double-submitted CSRF token: there is no session yet.
+inline constexpr std::string_view k_login_cookie = "carnet_login";
+
+// The session cookie, for the whole site; Lax, so that following a link into the admin from
+// elsewhere keeps the writer signed in.
+http::CookieOptions session_cookie(const Request& request, std::string value,
+                                   std::optional<std::int64_t> max_age);
+// The login cookie: the login path only, Strict, an hour.
+http::CookieOptions login_cookie(const Request& request, std::string value);
+// True when the form's "csrf" field is `secret` (never when either is empty).
+bool csrf_matches(const http::Form& form, std::string_view secret);
+
 class AdminImpl;
 
 // One route of a blog: /admin/blogs/{blog}<path>, open to the roles `permission` allows.
@@ -113,7 +130,7 @@ private:
         return pages_->text(locale, msgid, context);
     }
 
-    // --- Guards and pages (access.cpp).
+    // --- Guards and pages (access.cpp; current_visitor in sessions.cpp).
     void add_blog_routes(http::Router& router, std::span<const BlogRoute> routes);
     void add_blog_route(http::Router& router, std::string method, std::string path,
                         Permission permission, std::function<Response(const Call&)> handler);

@@ -555,6 +555,28 @@ TEST_F(AdminTest, PreviewRendersMarkdownLikeThePublicPage) {
               std::string::npos);
 }
 
+// The admin's words come from themes/admin/locales/<locale>.po, in the blog's language; a word
+// English uses for two things French tells apart comes from its msgctxt.
+TEST_F(AdminTest, PagesSpeakTheBlogsLanguageFromTheCatalogues) {
+    auto french = log_in("owner@a.example");
+    auto dashboard_a = send("GET", fmt::format("/admin/blogs/{}/", blog_a_), &french);
+    EXPECT_NE(dashboard_a.body.find("<h1>Tableau de bord</h1>"), std::string::npos);
+    EXPECT_NE(dashboard_a.body.find("</strong> Publiées</a>"), std::string::npos);
+    EXPECT_NE(dashboard_a.body.find("<html lang=\"fr\">"), std::string::npos);
+    auto page_a = send("GET", fmt::format("/admin/blogs/{}/pages/new", blog_a_), &french);
+    EXPECT_NE(page_a.body.find("> Publiée</label>"), std::string::npos);
+    auto posts_a = send("GET", fmt::format("/admin/blogs/{}/posts", blog_a_), &french);
+    EXPECT_NE(posts_a.body.find("<td>Publiée</td>"), std::string::npos);
+
+    auto english = log_in("owner@b.example");
+    auto dashboard_b = send("GET", fmt::format("/admin/blogs/{}/", blog_b_), &english);
+    EXPECT_NE(dashboard_b.body.find("<h1>Dashboard</h1>"), std::string::npos);
+    EXPECT_NE(dashboard_b.body.find("<html lang=\"en\">"), std::string::npos);
+    auto comments_b = send("GET", fmt::format("/admin/blogs/{}/comments", blog_b_), &english);
+    EXPECT_NE(comments_b.body.find("Waiting (1)"), std::string::npos);
+    EXPECT_EQ(comments_b.body.find("{{"), std::string::npos);
+}
+
 // The server adds X-Content-Type-Options to every answer: an admin copy would send it twice.
 TEST_F(AdminTest, AnswersLeaveTheNosniffHeaderToTheServer) {
     auto browser = log_in("owner@a.example");

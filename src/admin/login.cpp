@@ -1,5 +1,5 @@
 // Logging in and out: the login form (its CSRF token a double-submitted cookie, since there is
-// no session yet), the session cookie, the throttle against guessing, and /admin/ itself.
+// no session yet), the throttle against guessing, and /admin/ itself.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -8,39 +8,6 @@
 #include "admin/admin_impl.hpp"
 
 namespace carnet::admin {
-namespace {
-
-constexpr std::string_view k_session_cookie = "carnet_session";
-constexpr std::string_view k_login_cookie = "carnet_login";
-
-bool csrf_matches(const http::Form& form, std::string_view secret) {
-    auto sent = form.get("csrf");
-    return sent && !secret.empty() && auth::secrets_equal(*sent, secret);
-}
-
-http::CookieOptions session_cookie(const Request& request, std::string value,
-                                   std::optional<std::int64_t> max_age) {
-    return http::CookieOptions{.name = std::string(k_session_cookie),
-                               .value = std::move(value),
-                               .path = "/",
-                               .max_age = max_age,
-                               .http_only = true,
-                               .same_site = http::SameSite::lax,
-                               .secure = request.secure};
-}
-
-http::CookieOptions login_cookie(const Request& request, std::string value) {
-    return http::CookieOptions{.name = std::string(k_login_cookie),
-                               .value = std::move(value),
-                               .path = "/admin/login",
-                               .max_age = 60 * 60,
-                               .http_only = true,
-                               .same_site = http::SameSite::strict,
-                               .secure = request.secure};
-}
-
-}  // namespace
-
 Response AdminImpl::login_form(const Request& request, int status, const std::string& error,
                                const std::string& email) {
     // The login form's CSRF token is a double-submitted cookie: there is no session yet.
