@@ -13,6 +13,7 @@
 #include "http/http.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
+#include "text/clock.hpp"
 
 namespace carnet::admin {
 
@@ -23,14 +24,18 @@ inline constexpr std::string_view k_upload_path_prefix = "/admin/upload/";
 struct AdminOptions {
     // Where uploaded images and their variants are written (served at /media/).
     std::filesystem::path media_dir;
+    // The folder of themes: the admin's templates and locale files are in its admin/ folder.
+    std::filesystem::path themes_dir;
     std::size_t max_upload_bytes = 20 * 1024 * 1024;
     std::chrono::seconds session_lifetime{14 * 24 * 60 * 60};
 };
 
 class Admin {
 public:
-    // The store must outlive the admin.
-    static model::Result<std::unique_ptr<Admin>> create(store::Store& store, AdminOptions options);
+    // The store and the clock must outlive the admin. The clock says when sessions expire,
+    // when a post saved without a date is published, and what month the dashboard ends on.
+    static model::Result<std::unique_ptr<Admin>> create(store::Store& store, const Clock& clock,
+                                                        AdminOptions options);
     virtual ~Admin() = default;
 
     virtual void register_routes(http::Router& router) = 0;

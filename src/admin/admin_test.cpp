@@ -8,8 +8,6 @@
 #include <algorithm>
 #include <regex>
 
-#include "admin/chart.hpp"
-#include "admin/diff.hpp"
 #include "auth/auth.hpp"
 #include "testing/temp_dir.hpp"
 
@@ -97,7 +95,9 @@ protected:
         }));
         category_b_ = (*store_->find_category(blog_b_, "world"))->id;
 
-        auto made = Admin::create(*store_, AdminOptions{.media_dir = dir_.path() / "media"});
+        auto made = Admin::create(
+            *store_, clock_,
+            AdminOptions{.media_dir = dir_.path() / "media", .themes_dir = CARNET_THEMES_DIR});
         ASSERT_TRUE(made.has_value()) << made.error().message;
         admin_ = std::move(*made);
         admin_->register_routes(router_);
@@ -242,6 +242,8 @@ protected:
 
     static constexpr const char* k_password = "correct horse battery staple";
     carnet::testing::TempDir dir_;
+    // 2026-03-01 12:00 UTC; the tests move it instead of waiting.
+    ManualClock clock_{std::chrono::sys_seconds{std::chrono::seconds{1'772'366'400}}};
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<Admin> admin_;
     http::Router router_;
@@ -466,11 +468,7 @@ TEST_F(AdminTest, SessionCookieIsHttpOnlyAndSameSiteAndLogoutEndsTheSession) {
     EXPECT_NE(set_cookie.find("Secure"), std::string::npos);
     // The database holds a hash of the token, never the token.
     Browser browser{cookie_value(set_cookie, "carnet_session"), {}};
-    EXPECT_TRUE(store_
-                    ->find_session(auth::hash_token(browser.session),
-                                   std::chrono::time_point_cast<std::chrono::seconds>(
-                                       std::chrono::system_clock::now()))
-                    ->has_value());
+    EXPECT_TRUE(store_->find_session(auth::hash_token(browser.session), clock_.now())->has_value());
     EXPECT_FALSE(store_->find_session(browser.session, model::Instant{})->has_value());
 
     browser = log_in("owner@a.example");
@@ -479,6 +477,30 @@ TEST_F(AdminTest, SessionCookieIsHttpOnlyAndSameSiteAndLogoutEndsTheSession) {
     EXPECT_EQ(send("GET", "/admin/", &browser).status, 303);
     EXPECT_TRUE(
         header_of(send("GET", "/admin/", &browser), "Location").starts_with("/admin/login"));
+}
+
+TEST_F(AdminTest, ASessionEndsWhenItsLifetimeIsOverOnTheAdminsClock) {
+    auto browser = log_in("owner@a.example");
+    const auto dashboard = fmt::format("/admin/blogs/{}/", blog_a_);
+    clock_.advance(std::chrono::seconds{14 * 24 * 60 * 60 - 1});
+    EXPECT_EQ(send("GET", dashboard, &browser).status, 200);
+    clock_.advance(std::chrono::seconds{2});
+    auto expired = send("GET", dashboard, &browser);
+    EXPECT_EQ(expired.status, 303);
+    EXPECT_TRUE(header_of(expired, "Location").starts_with("/admin/login"));
+}
+
+TEST_F(AdminTest, APostSavedWithoutADateIsDatedByTheAdminsClock) {
+    auto browser = log_in("owner@a.example");
+    auto saved = send("POST", fmt::format("/admin/blogs/{}/posts", blog_a_), &browser,
+                      form_body({{"csrf", browser.csrf},
+                                 {"title", "Maintenant"},
+                                 {"source", "Tout de suite"},
+                                 {"status", "published"}}));
+    ASSERT_EQ(saved.status, 303) << saved.body;
+    auto post = *store_->find_published_post(blog_a_, "maintenant");
+    ASSERT_TRUE(post.has_value());
+    EXPECT_EQ(post->published_at, clock_.now());
 }
 
 TEST_F(AdminTest, ChangingAPublishedSlugKeepsTheOldAddressAndARevision) {
@@ -533,6 +555,46 @@ TEST_F(AdminTest, PreviewRendersMarkdownLikeThePublicPage) {
               std::string::npos);
 }
 
+// The admin's words come from themes/admin/locales/<locale>.po, in the blog's language; a word
+// English uses for two things French tells apart comes from its msgctxt.
+TEST_F(AdminTest, PagesSpeakTheBlogsLanguageFromTheCatalogues) {
+    auto french = log_in("owner@a.example");
+    auto dashboard_a = send("GET", fmt::format("/admin/blogs/{}/", blog_a_), &french);
+    EXPECT_NE(dashboard_a.body.find("<h1>Tableau de bord</h1>"), std::string::npos);
+    EXPECT_NE(dashboard_a.body.find("</strong> Publiées</a>"), std::string::npos);
+    EXPECT_NE(dashboard_a.body.find("<html lang=\"fr\">"), std::string::npos);
+    auto page_a = send("GET", fmt::format("/admin/blogs/{}/pages/new", blog_a_), &french);
+    EXPECT_NE(page_a.body.find("> Publiée</label>"), std::string::npos);
+    auto posts_a = send("GET", fmt::format("/admin/blogs/{}/posts", blog_a_), &french);
+    EXPECT_NE(posts_a.body.find("<td>Publiée</td>"), std::string::npos);
+
+    auto english = log_in("owner@b.example");
+    auto dashboard_b = send("GET", fmt::format("/admin/blogs/{}/", blog_b_), &english);
+    EXPECT_NE(dashboard_b.body.find("<h1>Dashboard</h1>"), std::string::npos);
+    EXPECT_NE(dashboard_b.body.find("<html lang=\"en\">"), std::string::npos);
+    auto comments_b = send("GET", fmt::format("/admin/blogs/{}/comments", blog_b_), &english);
+    EXPECT_NE(comments_b.body.find("Waiting (1)"), std::string::npos);
+    EXPECT_EQ(comments_b.body.find("{{"), std::string::npos);
+}
+
+// The server adds X-Content-Type-Options to every answer: an admin copy would send it twice.
+TEST_F(AdminTest, AnswersLeaveTheNosniffHeaderToTheServer) {
+    auto browser = log_in("owner@a.example");
+    for (const auto& answer :
+         {send("GET", "/admin/login"), send("GET", "/admin/assets/admin.css"),
+          send("GET", "/admin/assets/admin.js"), send("GET", "/admin/", &browser),
+          send("GET", fmt::format("/admin/blogs/{}/", blog_a_), &browser),
+          send("GET", fmt::format("/admin/blogs/{}/posts/new", blog_a_), &browser),
+          send("POST", fmt::format("/admin/blogs/{}/preview", blog_a_), &browser,
+               form_body({{"csrf", browser.csrf}, {"source", "x"}}))}) {
+        EXPECT_EQ(std::ranges::count_if(
+                      answer.headers,
+                      [](const auto& header) { return header.first == "X-Content-Type-Options"; }),
+                  0);
+        EXPECT_FALSE(header_of(answer, "Cache-Control").empty());
+    }
+}
+
 TEST_F(AdminTest, DraftsAreAutosavedWithOneAutosaveRevisionAndPublishedPostsAreNot) {
     auto browser = log_in("owner@a.example");
     const auto base = fmt::format("/admin/blogs/{}/posts", blog_a_);
@@ -560,33 +622,6 @@ TEST_F(AdminTest, DraftsAreAutosavedWithOneAutosaveRevisionAndPublishedPostsAreN
                         form_body({{"csrf", browser.csrf}, {"title", "x"}, {"source", "x"}}));
     EXPECT_EQ(refused.status, 409);
     EXPECT_EQ((*store_->find_post_by_id(blog_a_, post_a_))->source, "Texte");
-}
-
-TEST(Chart, DrawsOneBarPerMonthOverTwoYears) {
-    const auto svg =
-        posts_per_month_svg({{2026, 11, 8}, {2025, 1, 2}, {2020, 5, 99}}, 2026, 11, "Notes & mois");
-    EXPECT_EQ(std::count(svg.begin(), svg.end(), '\n'), 0);
-    std::size_t bars = 0;
-    for (auto at = svg.find("<rect"); at != std::string::npos; at = svg.find("<rect", at + 1)) {
-        ++bars;
-    }
-    EXPECT_EQ(bars, 24u);
-    EXPECT_NE(svg.find("2026-11: 8"), std::string::npos);
-    EXPECT_NE(svg.find("2025-01: 2"), std::string::npos);
-    EXPECT_EQ(svg.find("2020-05"), std::string::npos);  // outside the window
-    EXPECT_NE(svg.find("Notes &amp; mois"), std::string::npos);
-}
-
-TEST(Diff, MarksRemovedAndAddedLinesAlongTheCommonOnes) {
-    auto lines = diff_lines("a\nb\nc\n", "a\nc\nd\n");
-    std::string shown;
-    for (const auto& line : lines) {
-        shown += line.kind == DiffLine::Kind::same      ? " "
-                 : line.kind == DiffLine::Kind::removed ? "-"
-                                                        : "+";
-        shown += line.text + "|";
-    }
-    EXPECT_EQ(shown, " a|-b| c|+d|");
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "admin/chart.hpp"
+#include "text/text.hpp"
 
 #include <fmt/format.h>
 
@@ -35,7 +36,7 @@ std::string posts_per_month_svg(const std::vector<model::MonthCount>& counts, in
     std::string svg = fmt::format(
         R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title">)"
         R"(<title id="chart-title">{}</title>)",
-        width, k_plot_height + k_label_height, markup::escape_html(title));
+        width, k_plot_height + k_label_height, text::html_escape(title));
     for (int i = 0; i < k_months; ++i) {
         const int height = values[i] * k_plot_height / highest;
         const int x = i * (k_bar_width + k_gap) + k_gap / 2;

@@ -256,8 +256,10 @@ int run_serve(const Settings& settings) {
     if (!site) return report_failure(site.error());
 
     auto admin = admin::Admin::create(
-        **store, admin::AdminOptions{.media_dir = media_dir,
-                                     .max_upload_bytes = settings.max_upload_mb * 1024 * 1024});
+        **store, *clock,
+        admin::AdminOptions{.media_dir = media_dir,
+                            .themes_dir = settings.themes_dir,
+                            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024});
     if (!admin) return report_failure(admin.error());
 
     http::Router router;

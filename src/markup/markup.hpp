@@ -12,9 +12,6 @@
 
 namespace carnet::markup {
 
-// text::html_escape, under the name the admin still calls it by; new code calls text::.
-inline std::string escape_html(std::string_view text) { return text::html_escape(text); }
-
 // Renders a post body written by one of the blog's own authors: Markdown (CommonMark with
 // tables and strikethrough, raw HTML allowed) through md4c, or HTML kept as written. In both,
 // a paragraph that is only a YouTube, Vimeo or Dailymotion video URL (bare or as its only

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gettext-po.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <memory>
@@ -59,6 +60,11 @@ void on_problem_pair(int severity, po_message_t, const char* filename1, std::siz
                      std::size_t, int, const char*) {
     if (severity == PO_SEVERITY_WARNING || t_po_problems == nullptr) return;
     t_po_problems->push_back(describe_problem(filename1, line1, text1));
+}
+
+// gettext's own key for a message in a context: the context, EOT, the msgid.
+std::string key_in_context(std::string_view context, std::string_view msgid) {
+    return fmt::format("{}\x04{}", context, msgid);
 }
 
 bool is_utf8_charset(std::string_view content_type) {
@@ -123,7 +129,11 @@ model::Result<Catalog> Catalog::load(const std::filesystem::path& path) {
         }
         if (!msgid || !*msgid || !msgstr || !*msgstr) continue;  // untranslated
         if (po_message_is_fuzzy(message) || po_message_is_obsolete(message)) continue;
-        if (po_message_msgctxt(message) || po_message_msgid_plural(message)) continue;
+        if (po_message_msgid_plural(message)) continue;
+        if (const char* context = po_message_msgctxt(message)) {
+            catalog.in_context_.insert_or_assign(key_in_context(context, msgid), msgstr);
+            continue;
+        }
         catalog.translations_.insert_or_assign(msgid, msgstr);
     }
     return catalog;
@@ -132,6 +142,41 @@ model::Result<Catalog> Catalog::load(const std::filesystem::path& path) {
 const std::string* Catalog::find(std::string_view msgid) const {
     auto found = translations_.find(msgid);
     return found == translations_.end() ? nullptr : &found->second;
+}
+
+const std::string* Catalog::find(std::string_view context, std::string_view msgid) const {
+    if (context.empty()) return find(msgid);
+    auto found = in_context_.find(key_in_context(context, msgid));
+    return found == in_context_.end() ? nullptr : &found->second;
+}
+
+model::Result<Catalogs> load_catalogs(const std::filesystem::path& locales_dir) {
+    Catalogs catalogs;
+    // fr and en are the languages carnet promises; more .po files are welcome.
+    for (const auto* required : {"fr", "en"}) {
+        auto catalog = Catalog::load(locales_dir / fmt::format("{}.po", required));
+        if (!catalog) return std::unexpected(catalog.error());
+        catalogs.emplace(required, std::move(*catalog));
+    }
+    std::error_code ec;
+    for (const auto& file : std::filesystem::directory_iterator(locales_dir, ec)) {
+        if (file.path().extension() != ".po") continue;
+        const auto locale = file.path().stem().string();
+        if (catalogs.contains(locale)) continue;
+        auto catalog = Catalog::load(file.path());
+        if (!catalog) return std::unexpected(catalog.error());
+        catalogs.emplace(locale, std::move(*catalog));
+    }
+    return catalogs;
+}
+
+const Catalog* catalog_for(const Catalogs& catalogs, std::string_view locale) {
+    std::string wanted(locale);
+    std::replace(wanted.begin(), wanted.end(), '-', '_');
+    if (auto found = catalogs.find(wanted); found != catalogs.end()) return &found->second;
+    const auto language = wanted.substr(0, wanted.find('_'));
+    if (auto found = catalogs.find(language); found != catalogs.end()) return &found->second;
+    return nullptr;
 }
 
 }  // namespace carnet::theme

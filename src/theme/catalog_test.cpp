@@ -64,6 +64,22 @@ TEST(Catalog, LeavesOutFuzzyUntranslatedAndObsoleteEntries) {
     EXPECT_EQ(catalog->size(), 1u);
 }
 
+TEST(Catalog, FindsAnEntryWithAContextOnlyInThatContext) {
+    TempDir dir;
+    const auto path = write_file(dir, "xx.po",
+                                 std::string(k_header) +
+                                     "msgid \"Published\"\nmsgstr \"Publiées\"\n\n"
+                                     "msgctxt \"page state\"\nmsgid \"Published\"\n"
+                                     "msgstr \"Publiée\"\n");
+    auto catalog = Catalog::load(path);
+    ASSERT_TRUE(catalog.has_value()) << catalog.error().message;
+    ASSERT_NE(catalog->find("page state", "Published"), nullptr);
+    EXPECT_EQ(*catalog->find("page state", "Published"), "Publiée");
+    EXPECT_EQ(*catalog->find("", "Published"), "Publiées");
+    EXPECT_EQ(*catalog->find("Published"), "Publiées");
+    EXPECT_EQ(catalog->find("other", "Published"), nullptr);
+}
+
 TEST(Catalog, MissingFileIsNotFoundAndNamesIt) {
     TempDir dir;
     auto catalog = Catalog::load(dir.path() / "fr.po");

@@ -161,7 +161,7 @@ model::Result<PageTemplates> PageTemplates::load(const std::filesystem::path& th
         parsed.emplace(*expanded);
         // kainjow's own escaping writes &apos;, which HTML 4 and some feed and mail readers do
         // not know; text::html_escape writes &#39;.
-        parsed->set_custom_escape([](const std::string& text) { return text::html_escape(text); });
+        parsed->set_custom_escape(escape_for_template);
         if (!parsed->is_valid()) {
             // Each file parses alone, so only a section opened in one file and closed in
             // another gets here.

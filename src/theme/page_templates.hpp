@@ -15,8 +15,14 @@
 #include <string>
 
 #include "model/model.hpp"
+#include "text/text.hpp"
 
 namespace carnet::theme {
+
+// What every template's {{ }} writes: text::html_escape. kainjow's own escaping writes
+// &apos;, which HTML 4 and some feed and mail readers do not know; &#39; means the same
+// everywhere.
+inline std::string escape_for_template(const std::string& value) { return text::html_escape(value); }
 
 // The whole content of a theme file. Fails with not_found naming a missing file.
 model::Result<std::string> read_theme_file(const std::filesystem::path& path);

@@ -661,17 +661,8 @@ private:
         return pagination;
     }
 
-    // "fr_CA" and "fr-CA" use fr.po when there is no fr_CA.po; no catalog means the
-    // msgids, which are English.
     const Catalog* catalog_for(std::string_view locale) const {
-        std::string wanted(locale);
-        std::replace(wanted.begin(), wanted.end(), '-', '_');
-        if (auto found = catalogs_.find(wanted); found != catalogs_.end()) return &found->second;
-        const auto language = wanted.substr(0, wanted.find('_'));
-        if (auto found = catalogs_.find(language); found != catalogs_.end()) {
-            return &found->second;
-        }
-        return nullptr;
+        return theme::catalog_for(catalogs_, locale);
     }
 
     PageTemplates templates_;
@@ -705,23 +696,10 @@ Result<std::unique_ptr<Theme>> Theme::load(const std::filesystem::path& themes_d
     auto stylesheet = read_theme_file(dir / "style.css");
     if (!stylesheet) return std::unexpected(stylesheet.error());
 
-    std::map<std::string, Catalog, std::less<>> catalogs;
-    // fr and en are the languages carnet promises; more .po files are welcome.
-    for (const auto* required : {"fr", "en"}) {
-        auto catalog = Catalog::load(dir / "locales" / fmt::format("{}.po", required));
-        if (!catalog) return std::unexpected(catalog.error());
-        catalogs.emplace(required, std::move(*catalog));
-    }
-    for (const auto& file : std::filesystem::directory_iterator(dir / "locales", ec)) {
-        if (file.path().extension() != ".po") continue;
-        const auto locale = file.path().stem().string();
-        if (catalogs.contains(locale)) continue;
-        auto catalog = Catalog::load(file.path());
-        if (!catalog) return std::unexpected(catalog.error());
-        catalogs.emplace(locale, std::move(*catalog));
-    }
+    auto catalogs = load_catalogs(dir / "locales");
+    if (!catalogs) return std::unexpected(catalogs.error());
 
-    return std::make_unique<MustacheTheme>(std::move(*templates), std::move(catalogs),
+    return std::make_unique<MustacheTheme>(std::move(*templates), std::move(*catalogs),
                                            std::move(*stylesheet));
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <kainjow/mustache.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -133,6 +134,31 @@ public:
 
     // A string of the blog's locale by its msgid, or the msgid itself when untranslated.
     virtual std::string text(std::string_view locale, std::string_view msgid) const = 0;
+};
+
+// The admin's pages. They come from a theme folder of their own (themes/admin/), never from
+// the blog's theme: a blog's theme changes what readers see, not the writer's tools. The folder
+// holds one <page>.mustache per page (layout.mustache among them) and locales/<locale>.po,
+// fr.po and en.po at least, whose msgids are the English strings. In a template,
+// {{#t}}Log in{{/t}} is "Log in" translated in the page's locale and HTML-escaped, and
+// {{#t}}page state|Published{{/t}} the translation of "Published" with msgctxt "page state"
+// (for an English word that means two things in another language).
+class AdminPages {
+public:
+    // Reads and parses every template of `dir` and its catalogs once. Fails with a readable
+    // message naming the file when one is missing or does not parse.
+    static Result<std::unique_ptr<AdminPages>> load(const std::filesystem::path& dir);
+    virtual ~AdminPages() = default;
+
+    // The template `page` ("login" for login.mustache) rendered with `view` in `locale`;
+    // values are HTML-escaped unless the template uses {{{ }}}. Safe to call from several
+    // threads at once. An unknown page is a broken invariant of the caller (std::logic_error).
+    virtual std::string render(std::string_view page, std::string_view locale,
+                               kainjow::mustache::data view) const = 0;
+
+    // A string of `locale` by its msgid (and msgctxt), or the msgid itself when untranslated.
+    virtual std::string text(std::string_view locale, std::string_view msgid,
+                             std::string_view context = {}) const = 0;
 };
 
 }  // namespace carnet::theme
