@@ -285,9 +285,9 @@ std::optional<Visitor> AdminImpl::current_visitor(const Request& request) {
     auto token = request.cookie(k_session_cookie);
     if (!token || token->empty() || token->size() > 128) return std::nullopt;
     auto token_hash = auth::hash_token(*token);
-    auto session = store_.find_session(token_hash, now());
+    auto session = store_.sessions().find_session(token_hash, now());
     if (!session || !*session) return std::nullopt;
-    auto user = store_.find_user((*session)->user_id);
+    auto user = store_.accounts().find_user((*session)->user_id);
     if (!user || !*user) return std::nullopt;
     return Visitor{std::move(**user), std::move(**session), std::move(token_hash)};
 }
@@ -318,7 +318,7 @@ http::Handler AdminImpl::guarded(Permission permission, BlogHandler handler) {
                 return message(403, std::nullopt, "fr", "csrf_failed");
             }
         }
-        auto memberships = store_.memberships_of(visitor->user.id);
+        auto memberships = store_.accounts().memberships_of(visitor->user.id);
         if (!memberships) return message(500, std::nullopt, "fr", "bad_request");
         const auto blog_param = params.find("blog");
         const auto blog_id =
@@ -469,7 +469,7 @@ Response AdminImpl::login(const Request& request) {
             "Retry-After", std::to_string(std::chrono::ceil<std::chrono::seconds>(wait).count()));
         return response;
     }
-    auto found = store_.find_login(email);
+    auto found = store_.accounts().find_login(email);
     if (!found) {
         spdlog::error("admin: login lookup failed: {}", found.error().message);
         return message(500, std::nullopt, "fr", "bad_request");
@@ -486,7 +486,7 @@ Response AdminImpl::login(const Request& request) {
     const store::Session session{(*found)->user.id, auth::random_token(32),
                                  now() + options_.session_lifetime};
     auto written = store_.write([&](store::Writer& writer) {
-        return writer.create_session(auth::hash_token(token), session);
+        return writer.sessions().create_session(auth::hash_token(token), session);
     });
     if (!written) {
         spdlog::error("admin: cannot create a session: {}", written.error().message);
@@ -512,8 +512,9 @@ Response AdminImpl::logout(const Request& request) {
     if (!csrf_matches(*form, visitor->session.csrf_secret)) {
         return message(403, std::nullopt, "fr", "csrf_failed");
     }
-    auto written = store_.write(
-        [&](store::Writer& writer) { return writer.delete_session(visitor->token_hash); });
+    auto written = store_.write([&](store::Writer& writer) {
+        return writer.sessions().delete_session(visitor->token_hash);
+    });
     if (!written) return message(500, std::nullopt, "fr", "bad_request");
     auto response = redirect("/admin/login");
     if (auto cookie = http::delete_cookie_header(session_cookie(request, "", std::nullopt))) {
@@ -525,7 +526,7 @@ Response AdminImpl::logout(const Request& request) {
 Response AdminImpl::home(const Request& request) {
     auto visitor = current_visitor(request);
     if (!visitor) return unauthenticated(request);
-    auto memberships = store_.memberships_of(visitor->user.id);
+    auto memberships = store_.accounts().memberships_of(visitor->user.id);
     if (!memberships) return message(500, std::nullopt, "fr", "bad_request");
     if (memberships->empty()) return message(403, std::nullopt, "fr", "forbidden");
     // The blog this host serves, when the user belongs to it; their first blog otherwise.
@@ -540,7 +541,7 @@ Response AdminImpl::home(const Request& request) {
 // --- Dashboard ---------------------------------------------------------------------------
 
 Response AdminImpl::dashboard(const Access& access) {
-    auto counts = store_.counts(access.blog.id);
+    auto counts = store_.blogs().counts(access.blog.id);
     if (!counts) return internal_error(access, counts.error());
     auto today = model::to_local(now(), access.blog.time_zone);
     if (!today) return internal_error(access, today.error());
@@ -558,7 +559,7 @@ Response AdminImpl::dashboard(const Access& access) {
 // --- Posts -------------------------------------------------------------------------------
 
 std::optional<model::Post> AdminImpl::editable_post(const Access& access, std::int64_t post_id) {
-    auto post = store_.find_post_by_id(access.blog.id, post_id);
+    auto post = store_.posts().find_post_by_id(access.blog.id, post_id);
     if (!post || !*post) return std::nullopt;
     if (!allows(access.role, Permission::edit_all) &&
         (*post)->author_id != access.visitor.user.id) {
@@ -615,9 +616,9 @@ Response AdminImpl::post_list(const Request& request, const Access& access) {
         http::parse_id(request.query_param("page").value_or("")).value_or(1), 1, 100'000));
     query.limit = k_posts_per_admin_page;
     query.offset = (page_number - 1) * k_posts_per_admin_page;
-    auto list = store_.admin_posts(access.blog.id, query);
+    auto list = store_.posts().admin_posts(access.blog.id, query);
     if (!list) return internal_error(access, list.error());
-    auto categories = store_.all_categories(access.blog.id);
+    auto categories = store_.categories().all_categories(access.blog.id);
     if (!categories) return internal_error(access, categories.error());
 
     mustache::data view;
@@ -677,7 +678,7 @@ std::string AdminImpl::media_thumb(const store::MediaRecord& record) const {
 
 mustache::data AdminImpl::media_view(std::int64_t blog_id, int limit) {
     mustache::list items;
-    if (auto records = store_.media(blog_id, 0, limit)) {
+    if (auto records = store_.media().media(blog_id, 0, limit)) {
         for (const auto& record : *records) {
             mustache::data item;
             item.set("thumb", media_thumb(record));
@@ -706,7 +707,7 @@ std::string AdminImpl::render_body(std::int64_t blog_id, model::SourceFormat for
         const auto name = std::string_view(html).substr(name_start, name_end - name_start);
         std::string replacement;
         if (media::parse_file_name(name)) {
-            auto record = store_.find_media(blog_id, name);
+            auto record = store_.media().find_media(blog_id, name);
             if (record && *record) {
                 const auto tag = std::string_view(html).substr(at, tag_end - at);
                 std::string alt;
@@ -765,7 +766,7 @@ Response AdminImpl::post_editor(const Access& access, const model::Post& post, i
     if (post.status == model::PostStatus::trash) {
         view.set("delete_url", fmt::format("{}/{}/delete", base, post.id));
     }
-    auto known = store_.all_categories(access.blog.id);
+    auto known = store_.categories().all_categories(access.blog.id);
     mustache::list known_categories;
     if (known) {
         for (const auto& category : *known) {
@@ -780,7 +781,7 @@ Response AdminImpl::post_editor(const Access& access, const model::Post& post, i
     view.set("media", media);
     mustache::list revisions;
     if (!is_new) {
-        if (auto found = store_.revisions(access.blog.id, post.id)) {
+        if (auto found = store_.posts().revisions(access.blog.id, post.id)) {
             for (const auto& revision : *found) {
                 mustache::data item;
                 item.set("url", fmt::format("{}/{}/revisions/{}", base, post.id, revision.id));
@@ -871,14 +872,14 @@ Response AdminImpl::save_post(const Request& request, const Access& access, cons
     std::int64_t saved_id = post.id;
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
         if (saved_id == 0) {
-            auto created = writer.create_post(post);
+            auto created = writer.posts().create_post(post);
             if (!created) return std::unexpected(created.error());
             saved_id = *created;
-        } else if (auto updated = writer.update_post(post); !updated) {
+        } else if (auto updated = writer.posts().update_post(post); !updated) {
             return updated;
         }
-        auto revision =
-            writer.save_revision(access.blog.id, saved_id, access.visitor.user.id, autosave);
+        auto revision = writer.posts().save_revision(access.blog.id, saved_id,
+                                                     access.visitor.user.id, autosave);
         if (!revision) return std::unexpected(revision.error());
         return {};
     });
@@ -907,7 +908,7 @@ Response AdminImpl::delete_post(const Access& access, std::int64_t post_id) {
     auto post = editable_post(access, post_id);
     if (!post) return message(404, access, access.blog.locale, "not_found");
     auto written = store_.write(
-        [&](store::Writer& writer) { return writer.delete_post(access.blog.id, post_id); });
+        [&](store::Writer& writer) { return writer.posts().delete_post(access.blog.id, post_id); });
     if (!written) return internal_error(access, written.error());
     return redirect(fmt::format("/admin/blogs/{}/posts?status=trash", access.blog.id));
 }
@@ -916,7 +917,7 @@ Response AdminImpl::revision(const Access& access, std::int64_t post_id, std::in
     const auto& locale = access.blog.locale;
     auto post = editable_post(access, post_id);
     if (!post) return message(404, access, locale, "not_found");
-    auto found = store_.find_revision(access.blog.id, revision_id);
+    auto found = store_.posts().find_revision(access.blog.id, revision_id);
     if (!found) return internal_error(access, found.error());
     if (!*found || (*found)->post_id != post_id) return message(404, access, locale, "not_found");
     const auto& revision = **found;
@@ -949,7 +950,7 @@ Response AdminImpl::restore_revision(const Access& access, std::int64_t post_id,
     const auto& locale = access.blog.locale;
     auto post = editable_post(access, post_id);
     if (!post) return message(404, access, locale, "not_found");
-    auto found = store_.find_revision(access.blog.id, revision_id);
+    auto found = store_.posts().find_revision(access.blog.id, revision_id);
     if (!found) return internal_error(access, found.error());
     if (!*found || (*found)->post_id != post_id) return message(404, access, locale, "not_found");
     const auto& revision = **found;
@@ -964,8 +965,9 @@ Response AdminImpl::restore_revision(const Access& access, std::int64_t post_id,
     post->html = render_body(access.blog.id, post->source_format, post->source);
     post->updated_at = now();
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
-        if (auto updated = writer.update_post(*post); !updated) return updated;
-        auto saved = writer.save_revision(access.blog.id, post_id, access.visitor.user.id, false);
+        if (auto updated = writer.posts().update_post(*post); !updated) return updated;
+        auto saved =
+            writer.posts().save_revision(access.blog.id, post_id, access.visitor.user.id, false);
         if (!saved) return std::unexpected(saved.error());
         return {};
     });
@@ -1029,7 +1031,7 @@ Response AdminImpl::upload(const Request& request, const Access& access, const h
         record.variants.push_back({variant.width, variant.height, variant.file_name});
     }
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
-        auto added = writer.add_media(record, access.visitor.user.id);
+        auto added = writer.media().add_media(record, access.visitor.user.id);
         if (!added) return std::unexpected(added.error());
         return {};
     });
@@ -1046,7 +1048,7 @@ Response AdminImpl::upload(const Request& request, const Access& access, const h
 
 Response AdminImpl::page_list(const Access& access) {
     const auto& locale = access.blog.locale;
-    auto pages = store_.pages(access.blog.id, false);
+    auto pages = store_.pages().pages(access.blog.id, false);
     if (!pages) return internal_error(access, pages.error());
     mustache::list items;
     for (const auto& found : *pages) {
@@ -1094,7 +1096,7 @@ Response AdminImpl::save_page(const Access& access, const http::Form& form,
     model::Page edited;
     edited.blog_id = access.blog.id;
     if (page_id) {
-        auto found = store_.find_page_by_id(access.blog.id, *page_id);
+        auto found = store_.pages().find_page_by_id(access.blog.id, *page_id);
         if (!found) return internal_error(access, found.error());
         if (!*found) return message(404, access, access.blog.locale, "not_found");
         edited = std::move(**found);
@@ -1109,8 +1111,8 @@ Response AdminImpl::save_page(const Access& access, const http::Form& form,
     edited.updated_at = now();
     std::int64_t saved_id = edited.id;
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
-        if (saved_id != 0) return writer.update_page(edited);
-        auto created = writer.create_page(edited);
+        if (saved_id != 0) return writer.pages().update_page(edited);
+        auto created = writer.pages().create_page(edited);
         if (!created) return std::unexpected(created.error());
         saved_id = *created;
         return {};
@@ -1128,7 +1130,7 @@ Response AdminImpl::save_page(const Access& access, const http::Form& form,
 
 Response AdminImpl::category_list(const Access& access, const std::string& error) {
     const auto& locale = access.blog.locale;
-    auto categories = store_.all_categories(access.blog.id);
+    auto categories = store_.categories().all_categories(access.blog.id);
     if (!categories) return internal_error(access, categories.error());
     mustache::list rows;
     for (const auto& category : *categories) {
@@ -1165,7 +1167,7 @@ Response AdminImpl::comment_list(const Request& request, const Access& access) {
     const int page_number = static_cast<int>(std::clamp<std::int64_t>(
         http::parse_id(request.query_param("page").value_or("")).value_or(1), 1, 100'000));
     constexpr int k_per_page = 50;
-    auto list = store_.comments(
+    auto list = store_.comments().comments(
         access.blog.id,
         {.status = status, .offset = (page_number - 1) * k_per_page, .limit = k_per_page});
     if (!list) return internal_error(access, list.error());
@@ -1173,7 +1175,7 @@ Response AdminImpl::comment_list(const Request& request, const Access& access) {
     mustache::list tabs;
     for (auto tab : {model::CommentStatus::pending, model::CommentStatus::approved,
                      model::CommentStatus::spam, model::CommentStatus::trash}) {
-        auto count = store_.comments(access.blog.id, {.status = tab, .limit = 0});
+        auto count = store_.comments().comments(access.blog.id, {.status = tab, .limit = 0});
         mustache::data item;
         item.set("value", std::string(model::to_string(tab)));
         item.set("label",
@@ -1223,8 +1225,8 @@ Response AdminImpl::moderate(const Access& access, const std::vector<std::int64_
         return message(400, access, access.blog.locale, "bad_request");
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
         for (auto id : ids) {
-            auto done = status ? writer.set_comment_status(access.blog.id, id, *status)
-                               : writer.delete_comment(access.blog.id, id);
+            auto done = status ? writer.comments().set_comment_status(access.blog.id, id, *status)
+                               : writer.comments().delete_comment(access.blog.id, id);
             if (!done) return done;
         }
         return {};
@@ -1240,14 +1242,14 @@ Response AdminImpl::moderate(const Access& access, const std::vector<std::int64_
 
 Response AdminImpl::edit_comment(const Access& access, std::int64_t comment_id,
                                  const http::Form& form) {
-    auto existing = store_.find_comment(access.blog.id, comment_id);
+    auto existing = store_.comments().find_comment(access.blog.id, comment_id);
     if (!existing) return internal_error(access, existing.error());
     if (!*existing) return message(404, access, access.blog.locale, "not_found");
     const auto source = http::trim_blank(form.get(fmt::format("body_{}", comment_id)).value_or(""));
     if (source.empty()) return message(422, access, access.blog.locale, "bad_request");
     auto written = store_.write([&](store::Writer& writer) {
-        return writer.update_comment(access.blog.id, comment_id, source,
-                                     markup::render_comment(source));
+        return writer.comments().update_comment(access.blog.id, comment_id, source,
+                                                markup::render_comment(source));
     });
     if (!written) {
         if (written.error().code == Error::Code::not_found) {
@@ -1260,7 +1262,7 @@ Response AdminImpl::edit_comment(const Access& access, std::int64_t comment_id,
 
 Response AdminImpl::reply_to_comment(const Access& access, std::int64_t comment_id,
                                      const http::Form& form) {
-    auto parent = store_.find_comment(access.blog.id, comment_id);
+    auto parent = store_.comments().find_comment(access.blog.id, comment_id);
     if (!parent) return internal_error(access, parent.error());
     if (!*parent) return message(404, access, access.blog.locale, "not_found");
     const auto source =
@@ -1277,12 +1279,12 @@ Response AdminImpl::reply_to_comment(const Access& access, std::int64_t comment_
                          .status = model::CommentStatus::approved,
                          .created_at = now()};
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
-        if (auto approved = writer.set_comment_status(access.blog.id, comment_id,
-                                                      model::CommentStatus::approved);
+        if (auto approved = writer.comments().set_comment_status(access.blog.id, comment_id,
+                                                                 model::CommentStatus::approved);
             !approved) {
             return approved;
         }
-        auto added = writer.add_comment(reply);
+        auto added = writer.comments().add_comment(reply);
         if (!added) return std::unexpected(added.error());
         return {};
     });
@@ -1333,7 +1335,8 @@ Response AdminImpl::save_settings(const Access& access, const http::Form& form) 
     if (blog.theme.find_first_of("/\\.") != std::string::npos || blog.theme.empty()) {
         return settings(shown, 422, {}, std::string(text(blog.locale, "theme")) + " ?");
     }
-    auto written = store_.write([&](store::Writer& writer) { return writer.update_blog(blog); });
+    auto written =
+        store_.write([&](store::Writer& writer) { return writer.blogs().update_blog(blog); });
     if (!written) {
         if (written.error().code == Error::Code::invalid_input) {
             return settings(shown, 422, {}, written.error().message);
@@ -1475,7 +1478,8 @@ void AdminImpl::register_routes(http::Router& router) {
     router.add("GET", blog + "/pages/{page}",
                guarded(Permission::edit_all, [this](const Request&, const RouteParams& params,
                                                     const Access& access, const http::Form&) {
-                   auto found = store_.find_page_by_id(access.blog.id, id_param(params, "page"));
+                   auto found =
+                       store_.pages().find_page_by_id(access.blog.id, id_param(params, "page"));
                    if (!found || !*found)
                        return message(404, access, access.blog.locale, "not_found");
                    return page_editor(access, **found);
@@ -1489,7 +1493,7 @@ void AdminImpl::register_routes(http::Router& router) {
                guarded(Permission::edit_all, [this](const Request&, const RouteParams& params,
                                                     const Access& access, const http::Form&) {
                    auto written = store_.write([&](store::Writer& writer) {
-                       return writer.delete_page(access.blog.id, id_param(params, "page"));
+                       return writer.pages().delete_page(access.blog.id, id_param(params, "page"));
                    });
                    if (!written) return message(404, access, access.blog.locale, "not_found");
                    return redirect(fmt::format("/admin/blogs/{}/pages", access.blog.id));
@@ -1518,21 +1522,22 @@ void AdminImpl::register_routes(http::Router& router) {
     router.add("POST", blog + "/categories/{category}/rename",
                category_action([](store::Writer& writer, std::int64_t blog_id,
                                   std::int64_t category_id, const http::Form& form) {
-                   return writer.rename_category(blog_id, category_id,
-                                                 http::trim_blank(form.get("name").value_or("")),
-                                                 http::trim_blank(form.get("slug").value_or("")));
+                   return writer.categories().rename_category(
+                       blog_id, category_id, http::trim_blank(form.get("name").value_or("")),
+                       http::trim_blank(form.get("slug").value_or("")));
                }));
     router.add("POST", blog + "/categories/{category}/merge",
                category_action([](store::Writer& writer, std::int64_t blog_id,
                                   std::int64_t category_id, const http::Form& form) {
-                   return writer.merge_categories(
+                   return writer.categories().merge_categories(
                        blog_id, category_id,
                        http::parse_id(form.get("into").value_or("")).value_or(0));
                }));
     router.add("POST", blog + "/categories/{category}/delete",
-               category_action(
-                   [](store::Writer& writer, std::int64_t blog_id, std::int64_t category_id,
-                      const http::Form&) { return writer.delete_category(blog_id, category_id); }));
+               category_action([](store::Writer& writer, std::int64_t blog_id,
+                                  std::int64_t category_id, const http::Form&) {
+                   return writer.categories().delete_category(blog_id, category_id);
+               }));
     router.add("GET", blog + "/comments",
                guarded(Permission::moderate,
                        [this](const Request& request, const RouteParams&, const Access& access,
@@ -1582,10 +1587,10 @@ void AdminImpl::register_routes(http::Router& router) {
 model::Result<int> AdminImpl::run_due_work(model::Instant at) {
     int published = 0;
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
-        auto done = writer.publish_due_posts(at);
+        auto done = writer.posts().publish_due_posts(at);
         if (!done) return std::unexpected(done.error());
         published = *done;
-        auto purged = writer.delete_expired_sessions(at);
+        auto purged = writer.sessions().delete_expired_sessions(at);
         if (!purged) return std::unexpected(purged.error());
         return {};
     });

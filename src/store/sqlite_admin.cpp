@@ -191,7 +191,7 @@ Result<std::int64_t> save_revision(WriteContext& context, std::int64_t blog_id,
     insert->bind(1, blog_id).bind(2, post_id);
     insert->bind_id(3, author_id);
     insert->bind(4, autosave ? "autosave" : "save")
-        .bind(5, rows::now_seconds())
+        .bind(5, context.now_seconds())
         .bind(6, model::to_string(post->status))
         .bind(7, post->title)
         .bind(8, post->slug)
@@ -452,7 +452,7 @@ Result<std::int64_t> add_media(WriteContext& context, const MediaRecord& media,
         .bind(5, media.width)
         .bind(6, media.height)
         .bind(7, media.file_name)
-        .bind(8, rows::now_seconds())
+        .bind(8, context.now_seconds())
         .bind(9, media.original_name)
         .bind(10, variants);
     insert->bind_id(11, uploaded_by);
@@ -508,7 +508,7 @@ Status create_session(WriteContext& context, std::string_view token_hash, const 
     insert->bind(1, token_hash)
         .bind(2, session.user_id)
         .bind(3, session.csrf_secret)
-        .bind(4, rows::now_seconds())
+        .bind(4, context.now_seconds())
         .bind(5, seconds_of(session.expires_at));
     return insert->run();
 }
@@ -559,11 +559,11 @@ Result<std::optional<model::User>> find_user(Connection& db, std::int64_t user_i
     return std::optional<model::User>(std::move(user));
 }
 
-Result<std::vector<UserSummary>> list_users(Connection& db) {
+Result<std::vector<UserSummary>> list_users(Connection& db, model::Instant now) {
     CARNET_TRY(users, db.prepare("SELECT u.id, u.email, u.name, "
                                  "(SELECT count(*) FROM sessions s WHERE s.user_id = u.id "
                                  "AND s.expires_at > ?1) FROM users u ORDER BY u.email"));
-    users->bind(1, rows::now_seconds());
+    users->bind(1, seconds_of(now));
     std::vector<UserSummary> summaries;
     CARNET_CHECK(for_each_row(*users, [&](const sqlite::Statement& row) {
         summaries.push_back(

@@ -1,6 +1,6 @@
 // What the web admin reads and writes in the SQLite store: posts of every status and their
 // revisions, redirects, categories, pages, media, accounts and sessions. Private to the
-// store: SqliteStore and its Writer forward to these.
+// store: the concern classes of sqlite_concerns.hpp forward to these.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/sqlite_database.hpp"
 #include "store/sqlite_rows.hpp"
 #include "store/store.hpp"
 
@@ -18,15 +19,7 @@ namespace carnet::store::admin_sql {
 using sqlite::Connection;
 
 // What the admin's writes share with the rest of the writer of one transaction.
-struct WriteContext {
-    Connection& db;
-    std::set<std::int64_t>& touched_blogs;
-    // Brings the search index in line with the post as it now stands.
-    std::function<Status(std::int64_t post_id)> reindex_post;
-    // The id of the blog's category of that slug (or name), created when missing.
-    std::function<Result<std::int64_t>(std::int64_t blog_id, const model::Category&)>
-        category_id_for;
-};
+using WriteContext = sqlite::Transaction;
 
 Status update_post(WriteContext& context, const model::Post& post);
 Result<std::int64_t> save_revision(WriteContext& context, std::int64_t blog_id,
@@ -54,7 +47,8 @@ Result<int> delete_expired_sessions(WriteContext& context, model::Instant now);
 
 Result<std::optional<Login>> find_login(Connection& db, std::string_view email);
 Result<std::optional<model::User>> find_user(Connection& db, std::int64_t user_id);
-Result<std::vector<UserSummary>> list_users(Connection& db);
+// Counts the sessions live at `now`.
+Result<std::vector<UserSummary>> list_users(Connection& db, model::Instant now);
 Result<std::vector<Membership>> memberships_of(Connection& db, std::int64_t user_id);
 Result<std::optional<Session>> find_session(Connection& db, std::string_view token_hash,
                                             model::Instant now);

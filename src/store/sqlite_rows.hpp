@@ -31,7 +31,6 @@ using model::Status;
 using sqlite::Connection;
 using sqlite::Statement;
 
-std::int64_t now_seconds();
 inline std::int64_t seconds_of(model::Instant instant) {
     return static_cast<std::int64_t>(instant.time_since_epoch().count());
 }
