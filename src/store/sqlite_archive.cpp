@@ -1,6 +1,5 @@
 #include <fmt/format.h>
 
-#include "store/sqlite_admin.hpp"
 #include "store/sqlite_concerns.hpp"
 #include "store/sqlite_import.hpp"
 #include "store/sqlite_rows.hpp"

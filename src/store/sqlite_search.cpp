@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
 #include "store/search.hpp"
-#include "store/sqlite_admin.hpp"
 #include "store/sqlite_concerns.hpp"
 #include "store/sqlite_rows.hpp"
 
