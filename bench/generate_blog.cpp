@@ -20,20 +20,21 @@ int main(int argc, char** argv) {
     }
     const std::string path = argv[1];
     const int post_count = std::stoi(argv[2]);
-    auto store = store::open_sqlite_store(path, store::OpenMode::create_if_missing);
+    const carnet::SystemClock wall_clock;
+    auto store = store::open_sqlite_store(path, store::OpenMode::create_if_missing, wall_clock);
     if (!store) {
         std::cerr << store.error().message << "\n";
         return 2;
     }
     std::int64_t blog_id = 0;
     auto written = (*store)->write([&](store::Writer& writer) -> model::Status {
-        auto created = writer.create_blog(model::Blog{.title = "Banc d'essai"});
+        auto created = writer.blogs().create_blog(model::Blog{.title = "Banc d'essai"});
         if (!created) return std::unexpected(created.error());
         blog_id = *created;
         std::mt19937 random(42);
         for (int i = 0; i < post_count; ++i) {
             const auto post = bench::generated_post(blog_id, i, random);
-            auto added = writer.create_post(post);
+            auto added = writer.posts().create_post(post);
             if (!added) return std::unexpected(added.error());
         }
         return {};

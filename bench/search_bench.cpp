@@ -39,10 +39,10 @@
 namespace {
 
 using namespace carnet;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
-double milliseconds_since(Clock::time_point start) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+double milliseconds_since(SteadyClock::time_point start) {
+    return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
 }
 
 struct Kind {
@@ -164,7 +164,7 @@ public:
     // Fills the table unless it holds posts already; the seconds it took, 0 if it did not.
     std::optional<double> fill() {
         if (count("SELECT count(*) FROM bench_stock_fts5") > 0) return 0.0;
-        const auto start = Clock::now();
+        const auto start = SteadyClock::now();
         if (!execute("BEGIN; INSERT INTO bench_stock_fts5 (rowid, title, body) "
                      "SELECT id, title, carnet_search_text(html) FROM posts "
                      "WHERE status = 'published'; "
@@ -256,8 +256,9 @@ int main(int argc, char** argv) {
     const int queries_per_kind = positional.size() > 2 ? std::stoi(positional[2]) : 300;
 
     const bool reuse = std::filesystem::exists(path);
-    const auto open_start = Clock::now();
-    auto opened = store::open_sqlite_store(path, store::OpenMode::create_if_missing);
+    const auto open_start = SteadyClock::now();
+    const carnet::SystemClock wall_clock;
+    auto opened = store::open_sqlite_store(path, store::OpenMode::create_if_missing, wall_clock);
     if (!opened) {
         std::cerr << opened.error().message << "\n";
         return 2;
@@ -265,7 +266,7 @@ int main(int argc, char** argv) {
     auto& store = **opened;
     std::int64_t blog_id = 0;
     if (reuse) {
-        auto blogs = store.list_blogs();
+        auto blogs = store.blogs().list_blogs();
         if (!blogs) {
             std::cerr << path << ": " << blogs.error().message << "\n";
             return 2;
@@ -278,14 +279,14 @@ int main(int argc, char** argv) {
         fmt::print("reusing {} (opened, and migrated if it had to be, in {:.1f} s)\n", path,
                    milliseconds_since(open_start) / 1000);
     } else {
-        const auto write_start = Clock::now();
+        const auto write_start = SteadyClock::now();
         auto written = store.write([&](store::Writer& writer) -> model::Status {
-            auto created = writer.create_blog(model::Blog{.title = "Banc d'essai"});
+            auto created = writer.blogs().create_blog(model::Blog{.title = "Banc d'essai"});
             if (!created) return std::unexpected(created.error());
             blog_id = *created;
             std::mt19937 random(42);
             for (int i = 0; i < post_count; ++i) {
-                auto added = writer.create_post(bench::generated_post(blog_id, i, random));
+                auto added = writer.posts().create_post(bench::generated_post(blog_id, i, random));
                 if (!added) return std::unexpected(added.error());
             }
             return {};
@@ -328,7 +329,8 @@ int main(int argc, char** argv) {
     };
 
     // One search first, so that the figures are those of a warm process.
-    auto warm_up = store.search(blog_id, store::SearchQuery{.text = content[0], .limit = 10});
+    auto warm_up =
+        store.search().search(blog_id, store::SearchQuery{.text = content[0], .limit = 10});
     if (!warm_up) {
         std::cerr << warm_up.error().message << "\n";
         return 3;
@@ -369,8 +371,9 @@ int main(int argc, char** argv) {
         int more = 0;
         for (std::size_t i = 0; i < queries[k].size(); ++i) {
             const auto& text = queries[k][i];
-            const auto start = Clock::now();
-            auto found = store.search(blog_id, store::SearchQuery{.text = text, .limit = 10});
+            const auto start = SteadyClock::now();
+            auto found =
+                store.search().search(blog_id, store::SearchQuery{.text = text, .limit = 10});
             latencies.push_back(milliseconds_since(start));
             if (!found) {
                 std::cerr << text << ": " << found.error().message << "\n";
@@ -383,7 +386,7 @@ int main(int argc, char** argv) {
         std::vector<double> stock_latencies;
         for (const auto& text : queries[k]) {
             if (!stock) break;
-            const auto start = Clock::now();
+            const auto start = SteadyClock::now();
             if (!stock->search(stock_expression(text))) {
                 std::cerr << "stock FTS5, " << text << ": " << stock->error() << "\n";
                 return 3;
@@ -411,8 +414,8 @@ int main(int argc, char** argv) {
     }
     std::fflush(stdout);
     if (!rebuild) return 0;
-    const auto rebuild_start = Clock::now();
-    if (auto rebuilt = store.rebuild_search_index(); !rebuilt) {
+    const auto rebuild_start = SteadyClock::now();
+    if (auto rebuilt = store.search().rebuild_search_index(); !rebuilt) {
         std::cerr << rebuilt.error().message << "\n";
         return 2;
     }

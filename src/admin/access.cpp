@@ -51,7 +51,7 @@ void AdminImpl::add_blog_route(http::Router& router, std::string method, std::st
                                    "The form has expired; reload the page and try again.");
                 }
             }
-            auto memberships = store_.memberships_of(visitor->user.id);
+            auto memberships = store_.accounts().memberships_of(visitor->user.id);
             if (!memberships) return message(500, std::nullopt, "fr", "Bad request.");
             const auto blog_param = params.find("blog");
             const auto blog_id =

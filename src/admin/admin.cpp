@@ -35,10 +35,10 @@ void AdminImpl::register_routes(http::Router& router) {
 model::Result<int> AdminImpl::run_due_work(model::Instant at) {
     int published = 0;
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
-        auto done = writer.publish_due_posts(at);
+        auto done = writer.posts().publish_due_posts(at);
         if (!done) return std::unexpected(done.error());
         published = *done;
-        auto purged = writer.delete_expired_sessions(at);
+        auto purged = writer.sessions().delete_expired_sessions(at);
         if (!purged) return std::unexpected(purged.error());
         return {};
     });

@@ -55,16 +55,16 @@ struct Browser {
 class AdminTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto opened =
-            store::open_sqlite_store(dir_.path() / "admin.db", store::OpenMode::create_if_missing);
+        auto opened = store::open_sqlite_store(dir_.path() / "admin.db",
+                                               store::OpenMode::create_if_missing, clock_);
         ASSERT_TRUE(opened.has_value()) << opened.error().message;
         store_ = std::move(*opened);
         ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-            auto a = writer.create_blog({.hosts = {"a.example.org"}, .title = "Blog A"});
+            auto a = writer.blogs().create_blog({.hosts = {"a.example.org"}, .title = "Blog A"});
             if (!a) return std::unexpected(a.error());
             blog_a_ = *a;
-            auto b =
-                writer.create_blog({.hosts = {"b.example.org"}, .title = "Blog B", .locale = "en"});
+            auto b = writer.blogs().create_blog(
+                {.hosts = {"b.example.org"}, .title = "Blog B", .locale = "en"});
             if (!b) return std::unexpected(b.error());
             blog_b_ = *b;
             return {};
@@ -76,24 +76,24 @@ protected:
         post_a_ = add_post(blog_a_, owner_a_, "Un billet de A");
         post_b_ = add_post(blog_b_, owner_b_, "A post of B");
         ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-            auto page = writer.create_page(
+            auto page = writer.pages().create_page(
                 {.blog_id = blog_b_, .published = true, .title = "About B", .html = "<p>b</p>"});
             if (!page) return std::unexpected(page.error());
             page_b_ = *page;
-            auto revision = writer.save_revision(blog_b_, post_b_, owner_b_, false);
+            auto revision = writer.posts().save_revision(blog_b_, post_b_, owner_b_, false);
             if (!revision) return std::unexpected(revision.error());
             revision_b_ = *revision;
-            auto comment = writer.add_comment({.blog_id = blog_b_,
-                                               .post_id = post_b_,
-                                               .author_name = "Reader of B",
-                                               .source = "Hello",
-                                               .html = "<p>Hello</p>",
-                                               .status = model::CommentStatus::pending});
+            auto comment = writer.comments().add_comment({.blog_id = blog_b_,
+                                                          .post_id = post_b_,
+                                                          .author_name = "Reader of B",
+                                                          .source = "Hello",
+                                                          .html = "<p>Hello</p>",
+                                                          .status = model::CommentStatus::pending});
             if (!comment) return std::unexpected(comment.error());
             comment_b_ = *comment;
             return {};
         }));
-        category_b_ = (*store_->find_category(blog_b_, "world"))->id;
+        category_b_ = (*store_->categories().find_category(blog_b_, "world"))->id;
 
         auto made = Admin::create(
             *store_, clock_,
@@ -108,10 +108,10 @@ protected:
         auto hash = auth::hash_password(k_password);
         EXPECT_TRUE(hash.has_value());
         EXPECT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-            auto created = writer.create_user({.email = email, .name = email}, *hash);
+            auto created = writer.accounts().create_user({.email = email, .name = email}, *hash);
             if (!created) return std::unexpected(created.error());
             id = *created;
-            return writer.add_membership(blog, id, role);
+            return writer.accounts().add_membership(blog, id, role);
         }));
         return id;
     }
@@ -129,7 +129,7 @@ protected:
         post.categories = {{.name = "World"}};
         std::int64_t id = 0;
         EXPECT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-            auto created = writer.create_post(post);
+            auto created = writer.posts().create_post(post);
             if (!created) return std::unexpected(created.error());
             id = *created;
             return {};
@@ -190,10 +190,10 @@ protected:
         for (auto blog : {blog_a_, blog_b_}) {
             print += std::to_string(store_->generation(blog)) + ",";
         }
-        const auto users = store_->list_users();
+        const auto users = store_->accounts().list_users();
         for (const auto& user : *users) {
             print += fmt::format("{}:{}:{},", user.user.email, user.live_sessions,
-                                 (*store_->find_login(user.user.email))->password_hash);
+                                 (*store_->accounts().find_login(user.user.email))->password_hash);
         }
         std::error_code ignored;
         if (std::filesystem::exists(dir_.path() / "media")) {
@@ -329,9 +329,10 @@ TEST_F(AdminTest, AnOwnerOfBlogAGetsNothingOfBlogB) {
     EXPECT_GT(checked, 20);
     // Creating things in blog A is allowed; what must not change is blog B.
     EXPECT_EQ(store_->generation(blog_b_), std::stoull(before.substr(before.find(',') + 1)));
-    EXPECT_EQ((*store_->find_post_by_id(blog_b_, post_b_))->title, "A post of B");
-    EXPECT_EQ((*store_->find_page_by_id(blog_b_, page_b_))->title, "About B");
-    EXPECT_EQ((*store_->find_comment(blog_b_, comment_b_))->status, model::CommentStatus::pending);
+    EXPECT_EQ((*store_->posts().find_post_by_id(blog_b_, post_b_))->title, "A post of B");
+    EXPECT_EQ((*store_->pages().find_page_by_id(blog_b_, page_b_))->title, "About B");
+    EXPECT_EQ((*store_->comments().find_comment(blog_b_, comment_b_))->status,
+              model::CommentStatus::pending);
 }
 
 TEST_F(AdminTest, ModeratorsApproveInBulkAndReplyAndAuthorsCannotModerate) {
@@ -341,12 +342,12 @@ TEST_F(AdminTest, ModeratorsApproveInBulkAndReplyAndAuthorsCannotModerate) {
     std::vector<std::int64_t> ids;
     ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
         for (const auto* name : {"Un", "Deux"}) {
-            auto added = writer.add_comment({.blog_id = blog_a_,
-                                             .post_id = post_a_,
-                                             .author_name = name,
-                                             .source = "texte",
-                                             .html = "<p>texte</p>",
-                                             .status = model::CommentStatus::pending});
+            auto added = writer.comments().add_comment({.blog_id = blog_a_,
+                                                        .post_id = post_a_,
+                                                        .author_name = name,
+                                                        .source = "texte",
+                                                        .html = "<p>texte</p>",
+                                                        .status = model::CommentStatus::pending});
             if (!added) return std::unexpected(added.error());
             ids.push_back(*added);
         }
@@ -362,19 +363,20 @@ TEST_F(AdminTest, ModeratorsApproveInBulkAndReplyAndAuthorsCannotModerate) {
                                 {"ids", std::to_string(ids[0])},
                                 {"ids", std::to_string(ids[1])}}));
     EXPECT_EQ(bulk.status, 303);
-    EXPECT_EQ(store_->approved_comments(blog_a_, post_a_)->size(), 2u);
+    EXPECT_EQ(store_->comments().approved_comments(blog_a_, post_a_)->size(), 2u);
     auto reply = send("POST", fmt::format("{}/{}/reply", list, ids[0]), &moderator,
                       form_body({{"csrf", moderator.csrf},
                                  {"reply_" + std::to_string(ids[0]), "Merci *beaucoup*"}}));
     EXPECT_EQ(reply.status, 303);
-    auto approved = *store_->approved_comments(blog_a_, post_a_);
+    auto approved = *store_->comments().approved_comments(blog_a_, post_a_);
     ASSERT_EQ(approved.size(), 3u);
     EXPECT_EQ(approved[2].parent_id, ids[0]);
     EXPECT_EQ(approved[2].html, "<p>Merci <em>beaucoup</em></p>\n");
     auto spam = send("POST", fmt::format("{}/{}/spam", list, ids[1]), &moderator,
                      form_body({{"csrf", moderator.csrf}}));
     EXPECT_EQ(spam.status, 303);
-    EXPECT_EQ((*store_->find_comment(blog_a_, ids[1]))->status, model::CommentStatus::spam);
+    EXPECT_EQ((*store_->comments().find_comment(blog_a_, ids[1]))->status,
+              model::CommentStatus::spam);
 }
 
 TEST_F(AdminTest, AnAuthorEditsOnlyTheirOwnPostsAndNeitherSettingsNorCategories) {
@@ -395,7 +397,7 @@ TEST_F(AdminTest, AnAuthorEditsOnlyTheirOwnPostsAndNeitherSettingsNorCategories)
     auto list = send("GET", "/admin/blogs/" + blog + "/posts", &browser);
     EXPECT_NE(list.body.find("Mon billet"), std::string::npos);
     EXPECT_EQ(list.body.find("Un billet de A"), std::string::npos);
-    auto published = store_->find_published_post(blog_a_, "mon-billet");
+    auto published = store_->posts().find_published_post(blog_a_, "mon-billet");
     ASSERT_TRUE(published->has_value());
     EXPECT_EQ((*published)->author_id, author_a_);
     EXPECT_NE((*published)->html.find("<h1>Titre</h1>"), std::string::npos);
@@ -468,8 +470,10 @@ TEST_F(AdminTest, SessionCookieIsHttpOnlyAndSameSiteAndLogoutEndsTheSession) {
     EXPECT_NE(set_cookie.find("Secure"), std::string::npos);
     // The database holds a hash of the token, never the token.
     Browser browser{cookie_value(set_cookie, "carnet_session"), {}};
-    EXPECT_TRUE(store_->find_session(auth::hash_token(browser.session), clock_.now())->has_value());
-    EXPECT_FALSE(store_->find_session(browser.session, model::Instant{})->has_value());
+    EXPECT_TRUE(store_->sessions()
+                    .find_session(auth::hash_token(browser.session), clock_.now())
+                    ->has_value());
+    EXPECT_FALSE(store_->sessions().find_session(browser.session, model::Instant{})->has_value());
 
     browser = log_in("owner@a.example");
     auto out = send("POST", "/admin/logout", &browser, form_body({{"csrf", browser.csrf}}));
@@ -498,7 +502,7 @@ TEST_F(AdminTest, APostSavedWithoutADateIsDatedByTheAdminsClock) {
                                  {"source", "Tout de suite"},
                                  {"status", "published"}}));
     ASSERT_EQ(saved.status, 303) << saved.body;
-    auto post = *store_->find_published_post(blog_a_, "maintenant");
+    auto post = *store_->posts().find_published_post(blog_a_, "maintenant");
     ASSERT_TRUE(post.has_value());
     EXPECT_EQ(post->published_at, clock_.now());
 }
@@ -515,11 +519,12 @@ TEST_F(AdminTest, ChangingAPublishedSlugKeepsTheOldAddressAndARevision) {
                                  {"published_at", "2017-10-04T20:00"},
                                  {"categories", "World"}}));
     ASSERT_EQ(saved.status, 303) << saved.body;
-    auto post = *store_->find_published_post(blog_a_, "nouvelle-adresse");
+    auto post = *store_->posts().find_published_post(blog_a_, "nouvelle-adresse");
     ASSERT_TRUE(post.has_value());
-    EXPECT_TRUE(store_->find_post_redirect(blog_a_, "/archive/2017/10/04/un-billet-de-a.html")
+    EXPECT_TRUE(store_->redirects()
+                    .find_post_redirect(blog_a_, "/archive/2017/10/04/un-billet-de-a.html")
                     ->has_value());
-    auto revisions = *store_->revisions(blog_a_, post_a_);
+    auto revisions = *store_->posts().revisions(blog_a_, post_a_);
     ASSERT_EQ(revisions.size(), 1u);
     auto page = send("GET", fmt::format("{}/revisions/{}", url, revisions[0].id), &browser);
     EXPECT_EQ(page.status, 200);
@@ -535,12 +540,12 @@ TEST_F(AdminTest, APostPublishedForLaterIsScheduledAndGoesOutWhenDue) {
                                  {"status", "published"},
                                  {"published_at", "2099-01-01T08:00"}}));
     ASSERT_EQ(saved.status, 303) << saved.body;
-    EXPECT_FALSE(store_->find_published_post(blog_a_, "plus-tard")->has_value());
-    EXPECT_EQ(store_->counts(blog_a_)->scheduled, 1);
+    EXPECT_FALSE(store_->posts().find_published_post(blog_a_, "plus-tard")->has_value());
+    EXPECT_EQ(store_->blogs().counts(blog_a_)->scheduled, 1);
     auto published = admin_->run_due_work(model::Instant{std::chrono::seconds{4'102'500'000}});
     ASSERT_TRUE(published.has_value());
     EXPECT_EQ(*published, 1);
-    EXPECT_TRUE(store_->find_published_post(blog_a_, "plus-tard")->has_value());
+    EXPECT_TRUE(store_->posts().find_published_post(blog_a_, "plus-tard")->has_value());
 }
 
 TEST_F(AdminTest, PreviewRendersMarkdownLikeThePublicPage) {
@@ -604,7 +609,7 @@ TEST_F(AdminTest, DraftsAreAutosavedWithOneAutosaveRevisionAndPublishedPostsAreN
     std::smatch found;
     ASSERT_TRUE(std::regex_search(first.body, found, std::regex(R"re("id":(\d+))re")));
     const auto id = std::stoll(found[1]);
-    auto draft = *store_->find_post_by_id(blog_a_, id);
+    auto draft = *store_->posts().find_post_by_id(blog_a_, id);
     ASSERT_TRUE(draft.has_value());
     EXPECT_EQ(draft->status, model::PostStatus::draft);
     EXPECT_EQ(draft->source, "Début");
@@ -614,14 +619,14 @@ TEST_F(AdminTest, DraftsAreAutosavedWithOneAutosaveRevisionAndPublishedPostsAreN
                  form_body({{"csrf", browser.csrf}, {"title", "Brouillon"}, {"source", text}}));
         EXPECT_EQ(again.status, 200);
     }
-    EXPECT_EQ((*store_->find_post_by_id(blog_a_, id))->source, "Début, suite et fin");
-    auto revisions = *store_->revisions(blog_a_, id);
+    EXPECT_EQ((*store_->posts().find_post_by_id(blog_a_, id))->source, "Début, suite et fin");
+    auto revisions = *store_->posts().revisions(blog_a_, id);
     EXPECT_EQ(std::ranges::count_if(revisions, [](const auto& r) { return r.autosave; }), 1);
     // A published post is never changed by an autosave.
     auto refused = send("POST", fmt::format("{}/{}/autosave", base, post_a_), &browser,
                         form_body({{"csrf", browser.csrf}, {"title", "x"}, {"source", "x"}}));
     EXPECT_EQ(refused.status, 409);
-    EXPECT_EQ((*store_->find_post_by_id(blog_a_, post_a_))->source, "Texte");
+    EXPECT_EQ((*store_->posts().find_post_by_id(blog_a_, post_a_))->source, "Texte");
 }
 
 }  // namespace

@@ -21,15 +21,16 @@ Response AdminImpl::category_list(const Call& call) { return category_page(call.
 
 Response AdminImpl::rename_category(const Call& call) {
     return change_category(call, [&](store::Writer& writer) {
-        return writer.rename_category(call.access.blog.id, call.id("category"),
-                                      http::trim_blank(call.form.get("name").value_or("")),
-                                      http::trim_blank(call.form.get("slug").value_or("")));
+        return writer.categories().rename_category(
+            call.access.blog.id, call.id("category"),
+            http::trim_blank(call.form.get("name").value_or("")),
+            http::trim_blank(call.form.get("slug").value_or("")));
     });
 }
 
 Response AdminImpl::merge_category(const Call& call) {
     return change_category(call, [&](store::Writer& writer) {
-        return writer.merge_categories(
+        return writer.categories().merge_categories(
             call.access.blog.id, call.id("category"),
             http::parse_id(call.form.get("into").value_or("")).value_or(0));
     });
@@ -37,7 +38,7 @@ Response AdminImpl::merge_category(const Call& call) {
 
 Response AdminImpl::delete_category(const Call& call) {
     return change_category(call, [&](store::Writer& writer) {
-        return writer.delete_category(call.access.blog.id, call.id("category"));
+        return writer.categories().delete_category(call.access.blog.id, call.id("category"));
     });
 }
 
@@ -56,7 +57,7 @@ Response AdminImpl::change_category(const Call& call,
 
 Response AdminImpl::category_page(const Access& access, const std::string& error) {
     const auto& locale = access.blog.locale;
-    auto categories = store_.all_categories(access.blog.id);
+    auto categories = store_.categories().all_categories(access.blog.id);
     if (!categories) return internal_error(access, categories.error());
     mustache::list rows;
     for (const auto& category : *categories) {

@@ -43,7 +43,7 @@ Response AdminImpl::comment_list(const Call& call) {
     const int page_number = static_cast<int>(std::clamp<std::int64_t>(
         http::parse_id(request.query_param("page").value_or("")).value_or(1), 1, 100'000));
     constexpr int k_per_page = 50;
-    auto list = store_.comments(
+    auto list = store_.comments().comments(
         access.blog.id,
         {.status = status, .offset = (page_number - 1) * k_per_page, .limit = k_per_page});
     if (!list) return internal_error(access, list.error());
@@ -51,7 +51,7 @@ Response AdminImpl::comment_list(const Call& call) {
     mustache::list tabs;
     for (auto tab : {model::CommentStatus::pending, model::CommentStatus::approved,
                      model::CommentStatus::spam, model::CommentStatus::trash}) {
-        auto count = store_.comments(access.blog.id, {.status = tab, .limit = 0});
+        auto count = store_.comments().comments(access.blog.id, {.status = tab, .limit = 0});
         mustache::data item;
         item.set("value", std::string(model::to_string(tab)));
         item.set("label", comment_status_label(*pages_, locale, tab));
@@ -99,8 +99,8 @@ Response AdminImpl::moderate(const Access& access, const std::vector<std::int64_
         return message(400, access, access.blog.locale, "Bad request.");
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
         for (auto id : ids) {
-            auto done = status ? writer.set_comment_status(access.blog.id, id, *status)
-                               : writer.delete_comment(access.blog.id, id);
+            auto done = status ? writer.comments().set_comment_status(access.blog.id, id, *status)
+                               : writer.comments().delete_comment(access.blog.id, id);
             if (!done) return done;
         }
         return {};
@@ -118,14 +118,14 @@ Response AdminImpl::edit_comment(const Call& call) {
     const auto& access = call.access;
     const auto& form = call.form;
     const auto comment_id = call.id("comment");
-    auto existing = store_.find_comment(access.blog.id, comment_id);
+    auto existing = store_.comments().find_comment(access.blog.id, comment_id);
     if (!existing) return internal_error(access, existing.error());
     if (!*existing) return message(404, access, access.blog.locale, "Not found.");
     const auto source = http::trim_blank(form.get(fmt::format("body_{}", comment_id)).value_or(""));
     if (source.empty()) return message(422, access, access.blog.locale, "Bad request.");
     auto written = store_.write([&](store::Writer& writer) {
-        return writer.update_comment(access.blog.id, comment_id, source,
-                                     markup::render_comment(source));
+        return writer.comments().update_comment(access.blog.id, comment_id, source,
+                                                markup::render_comment(source));
     });
     if (!written) {
         if (written.error().code == Error::Code::not_found) {
@@ -140,7 +140,7 @@ Response AdminImpl::reply_to_comment(const Call& call) {
     const auto& access = call.access;
     const auto& form = call.form;
     const auto comment_id = call.id("comment");
-    auto parent = store_.find_comment(access.blog.id, comment_id);
+    auto parent = store_.comments().find_comment(access.blog.id, comment_id);
     if (!parent) return internal_error(access, parent.error());
     if (!*parent) return message(404, access, access.blog.locale, "Not found.");
     const auto source =
@@ -157,12 +157,12 @@ Response AdminImpl::reply_to_comment(const Call& call) {
                          .status = model::CommentStatus::approved,
                          .created_at = now()};
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
-        if (auto approved = writer.set_comment_status(access.blog.id, comment_id,
-                                                      model::CommentStatus::approved);
+        if (auto approved = writer.comments().set_comment_status(access.blog.id, comment_id,
+                                                                 model::CommentStatus::approved);
             !approved) {
             return approved;
         }
-        auto added = writer.add_comment(reply);
+        auto added = writer.comments().add_comment(reply);
         if (!added) return std::unexpected(added.error());
         return {};
     });

@@ -13,7 +13,7 @@ void AdminImpl::add_dashboard_routes(http::Router& router) {
 
 Response AdminImpl::dashboard(const Call& call) {
     const auto& access = call.access;
-    auto counts = store_.counts(access.blog.id);
+    auto counts = store_.blogs().counts(access.blog.id);
     if (!counts) return internal_error(access, counts.error());
     auto today = model::to_local(now(), access.blog.time_zone);
     if (!today) return internal_error(access, today.error());

@@ -46,7 +46,7 @@ Response AdminImpl::login(const Request& request) {
             "Retry-After", std::to_string(std::chrono::ceil<std::chrono::seconds>(wait).count()));
         return response;
     }
-    auto found = store_.find_login(email);
+    auto found = store_.accounts().find_login(email);
     if (!found) {
         spdlog::error("admin: login lookup failed: {}", found.error().message);
         return message(500, std::nullopt, "fr", "Bad request.");
@@ -63,7 +63,7 @@ Response AdminImpl::login(const Request& request) {
     const store::Session session{(*found)->user.id, auth::random_token(32),
                                  now() + options_.session_lifetime};
     auto written = store_.write([&](store::Writer& writer) {
-        return writer.create_session(auth::hash_token(token), session);
+        return writer.sessions().create_session(auth::hash_token(token), session);
     });
     if (!written) {
         spdlog::error("admin: cannot create a session: {}", written.error().message);
@@ -90,8 +90,9 @@ Response AdminImpl::logout(const Request& request) {
         return message(403, std::nullopt, "fr",
                        "The form has expired; reload the page and try again.");
     }
-    auto written = store_.write(
-        [&](store::Writer& writer) { return writer.delete_session(visitor->token_hash); });
+    auto written = store_.write([&](store::Writer& writer) {
+        return writer.sessions().delete_session(visitor->token_hash);
+    });
     if (!written) return message(500, std::nullopt, "fr", "Bad request.");
     auto response = redirect("/admin/login");
     if (auto cookie = http::delete_cookie_header(session_cookie(request, "", std::nullopt))) {
@@ -103,7 +104,7 @@ Response AdminImpl::logout(const Request& request) {
 Response AdminImpl::home(const Request& request) {
     auto visitor = current_visitor(request);
     if (!visitor) return unauthenticated(request);
-    auto memberships = store_.memberships_of(visitor->user.id);
+    auto memberships = store_.accounts().memberships_of(visitor->user.id);
     if (!memberships) return message(500, std::nullopt, "fr", "Bad request.");
     if (memberships->empty()) return message(403, std::nullopt, "fr", "You may not see this page.");
     // The blog this host serves, when the user belongs to it; their first blog otherwise.

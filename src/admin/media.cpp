@@ -37,7 +37,7 @@ void AdminImpl::add_media_routes(http::Router& router) {
 
 mustache::data AdminImpl::media_view(std::int64_t blog_id, int limit) {
     mustache::list items;
-    if (auto records = store_.media(blog_id, 0, limit)) {
+    if (auto records = store_.media().media(blog_id, 0, limit)) {
         for (const auto& record : *records) {
             mustache::data item;
             item.set("thumb", media_thumb(record));
@@ -97,7 +97,7 @@ Response AdminImpl::upload(const Call& call) {
         record.variants.push_back({variant.width, variant.height, variant.file_name});
     }
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
-        auto added = writer.add_media(record, access.visitor.user.id);
+        auto added = writer.media().add_media(record, access.visitor.user.id);
         if (!added) return std::unexpected(added.error());
         return {};
     });

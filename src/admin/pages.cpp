@@ -26,7 +26,7 @@ Response AdminImpl::new_page(const Call& call) {
 }
 
 Response AdminImpl::edit_page(const Call& call) {
-    auto found = store_.find_page_by_id(call.access.blog.id, call.id("page"));
+    auto found = store_.pages().find_page_by_id(call.access.blog.id, call.id("page"));
     if (!found || !*found) return message(404, call.access, call.locale(), "Not found.");
     return page_editor(call.access, **found);
 }
@@ -41,7 +41,7 @@ Response AdminImpl::update_page(const Call& call) {
 
 Response AdminImpl::delete_page(const Call& call) {
     auto written = store_.write([&](store::Writer& writer) {
-        return writer.delete_page(call.access.blog.id, call.id("page"));
+        return writer.pages().delete_page(call.access.blog.id, call.id("page"));
     });
     if (!written) return message(404, call.access, call.locale(), "Not found.");
     return redirect(fmt::format("/admin/blogs/{}/pages", call.access.blog.id));
@@ -50,7 +50,7 @@ Response AdminImpl::delete_page(const Call& call) {
 Response AdminImpl::page_list(const Call& call) {
     const auto& access = call.access;
     const auto& locale = access.blog.locale;
-    auto pages = store_.pages(access.blog.id, false);
+    auto pages = store_.pages().pages(access.blog.id, false);
     if (!pages) return internal_error(access, pages.error());
     mustache::list items;
     for (const auto& found : *pages) {
@@ -97,7 +97,7 @@ Response AdminImpl::save_page(const Access& access, const http::Form& form,
     model::Page edited;
     edited.blog_id = access.blog.id;
     if (page_id) {
-        auto found = store_.find_page_by_id(access.blog.id, *page_id);
+        auto found = store_.pages().find_page_by_id(access.blog.id, *page_id);
         if (!found) return internal_error(access, found.error());
         if (!*found) return message(404, access, access.blog.locale, "Not found.");
         edited = std::move(**found);
@@ -112,8 +112,8 @@ Response AdminImpl::save_page(const Access& access, const http::Form& form,
     edited.updated_at = now();
     std::int64_t saved_id = edited.id;
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
-        if (saved_id != 0) return writer.update_page(edited);
-        auto created = writer.create_page(edited);
+        if (saved_id != 0) return writer.pages().update_page(edited);
+        auto created = writer.pages().create_page(edited);
         if (!created) return std::unexpected(created.error());
         saved_id = *created;
         return {};

@@ -67,7 +67,7 @@ Response AdminImpl::autosave_post(const Call& call) {
 }
 
 std::optional<model::Post> AdminImpl::editable_post(const Access& access, std::int64_t post_id) {
-    auto post = store_.find_post_by_id(access.blog.id, post_id);
+    auto post = store_.posts().find_post_by_id(access.blog.id, post_id);
     if (!post || !*post) return std::nullopt;
     if (!allows(access.role, Permission::edit_all) &&
         (*post)->author_id != access.visitor.user.id) {
@@ -89,9 +89,9 @@ Response AdminImpl::post_list(const Call& call) {
         http::parse_id(request.query_param("page").value_or("")).value_or(1), 1, 100'000));
     query.limit = k_posts_per_admin_page;
     query.offset = (page_number - 1) * k_posts_per_admin_page;
-    auto list = store_.admin_posts(access.blog.id, query);
+    auto list = store_.posts().admin_posts(access.blog.id, query);
     if (!list) return internal_error(access, list.error());
-    auto categories = store_.all_categories(access.blog.id);
+    auto categories = store_.categories().all_categories(access.blog.id);
     if (!categories) return internal_error(access, categories.error());
 
     mustache::data view;
@@ -152,7 +152,7 @@ std::string AdminImpl::render_body(std::int64_t blog_id, model::SourceFormat for
         const auto name = std::string_view(html).substr(name_start, name_end - name_start);
         std::string replacement;
         if (media::parse_file_name(name)) {
-            auto record = store_.find_media(blog_id, name);
+            auto record = store_.media().find_media(blog_id, name);
             if (record && *record) {
                 const auto tag = std::string_view(html).substr(at, tag_end - at);
                 std::string alt;
@@ -211,7 +211,7 @@ Response AdminImpl::post_editor(const Access& access, const model::Post& post, i
     if (post.status == model::PostStatus::trash) {
         view.set("delete_url", fmt::format("{}/{}/delete", base, post.id));
     }
-    auto known = store_.all_categories(access.blog.id);
+    auto known = store_.categories().all_categories(access.blog.id);
     mustache::list known_categories;
     if (known) {
         for (const auto& category : *known) {
@@ -226,7 +226,7 @@ Response AdminImpl::post_editor(const Access& access, const model::Post& post, i
     view.set("media", media);
     mustache::list revisions;
     if (!is_new) {
-        if (auto found = store_.revisions(access.blog.id, post.id)) {
+        if (auto found = store_.posts().revisions(access.blog.id, post.id)) {
             for (const auto& revision : *found) {
                 mustache::data item;
                 item.set("url", fmt::format("{}/{}/revisions/{}", base, post.id, revision.id));
@@ -317,14 +317,14 @@ Response AdminImpl::save_post(const Access& access, const http::Form& form,
     std::int64_t saved_id = post.id;
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
         if (saved_id == 0) {
-            auto created = writer.create_post(post);
+            auto created = writer.posts().create_post(post);
             if (!created) return std::unexpected(created.error());
             saved_id = *created;
-        } else if (auto updated = writer.update_post(post); !updated) {
+        } else if (auto updated = writer.posts().update_post(post); !updated) {
             return updated;
         }
-        auto revision =
-            writer.save_revision(access.blog.id, saved_id, access.visitor.user.id, autosave);
+        auto revision = writer.posts().save_revision(access.blog.id, saved_id,
+                                                     access.visitor.user.id, autosave);
         if (!revision) return std::unexpected(revision.error());
         return {};
     });
@@ -354,7 +354,7 @@ Response AdminImpl::delete_post(const Call& call) {
     auto post = editable_post(access, post_id);
     if (!post) return message(404, access, access.blog.locale, "Not found.");
     auto written = store_.write(
-        [&](store::Writer& writer) { return writer.delete_post(access.blog.id, post_id); });
+        [&](store::Writer& writer) { return writer.posts().delete_post(access.blog.id, post_id); });
     if (!written) return internal_error(access, written.error());
     return redirect(fmt::format("/admin/blogs/{}/posts?status=trash", access.blog.id));
 }
@@ -366,7 +366,7 @@ Response AdminImpl::revision(const Call& call) {
     const auto& locale = access.blog.locale;
     auto post = editable_post(access, post_id);
     if (!post) return message(404, access, locale, "Not found.");
-    auto found = store_.find_revision(access.blog.id, revision_id);
+    auto found = store_.posts().find_revision(access.blog.id, revision_id);
     if (!found) return internal_error(access, found.error());
     if (!*found || (*found)->post_id != post_id) return message(404, access, locale, "Not found.");
     const auto& revision = **found;
@@ -400,7 +400,7 @@ Response AdminImpl::restore_revision(const Call& call) {
     const auto& locale = access.blog.locale;
     auto post = editable_post(access, post_id);
     if (!post) return message(404, access, locale, "Not found.");
-    auto found = store_.find_revision(access.blog.id, revision_id);
+    auto found = store_.posts().find_revision(access.blog.id, revision_id);
     if (!found) return internal_error(access, found.error());
     if (!*found || (*found)->post_id != post_id) return message(404, access, locale, "Not found.");
     const auto& revision = **found;
@@ -415,8 +415,9 @@ Response AdminImpl::restore_revision(const Call& call) {
     post->html = render_body(access.blog.id, post->source_format, post->source);
     post->updated_at = now();
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
-        if (auto updated = writer.update_post(*post); !updated) return updated;
-        auto saved = writer.save_revision(access.blog.id, post_id, access.visitor.user.id, false);
+        if (auto updated = writer.posts().update_post(*post); !updated) return updated;
+        auto saved =
+            writer.posts().save_revision(access.blog.id, post_id, access.visitor.user.id, false);
         if (!saved) return std::unexpected(saved.error());
         return {};
     });

@@ -34,9 +34,9 @@ std::optional<Visitor> AdminImpl::current_visitor(const Request& request) {
     auto token = request.cookie(k_session_cookie);
     if (!token || token->empty() || token->size() > 128) return std::nullopt;
     auto token_hash = auth::hash_token(*token);
-    auto session = store_.find_session(token_hash, now());
+    auto session = store_.sessions().find_session(token_hash, now());
     if (!session || !*session) return std::nullopt;
-    auto user = store_.find_user((*session)->user_id);
+    auto user = store_.accounts().find_user((*session)->user_id);
     if (!user || !*user) return std::nullopt;
     return Visitor{std::move(**user), std::move(**session), std::move(token_hash)};
 }

@@ -60,7 +60,8 @@ Response AdminImpl::save_settings(const Call& call) {
     if (blog.theme.find_first_of("/\\.") != std::string::npos || blog.theme.empty()) {
         return settings(shown, 422, {}, tr(blog.locale, "Theme") + " ?");
     }
-    auto written = store_.write([&](store::Writer& writer) { return writer.update_blog(blog); });
+    auto written =
+        store_.write([&](store::Writer& writer) { return writer.blogs().update_blog(blog); });
     if (!written) {
         if (written.error().code == Error::Code::invalid_input) {
             return settings(shown, 422, {}, written.error().message);

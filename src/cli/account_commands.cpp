@@ -19,11 +19,13 @@ int report_failure(const Error& error) {
 }
 
 model::Result<std::unique_ptr<store::Store>> open_existing(const std::string& db) {
-    return store::open_sqlite_store(db, store::OpenMode::must_exist);
+    // Stateless and read-only: one for every store the process opens.
+    static const SystemClock clock;
+    return store::open_sqlite_store(db, store::OpenMode::must_exist, clock);
 }
 
 model::Result<model::Blog> choose_blog(store::Store& store, std::int64_t blog_id) {
-    auto blogs = store.list_blogs();
+    auto blogs = store.blogs().list_blogs();
     if (!blogs) return std::unexpected(blogs.error());
     if (blogs->empty()) return model::fail(Error::Code::not_found, "the database holds no blog");
     if (blog_id == 0) {
@@ -49,7 +51,7 @@ std::string read_secret_line() {
 namespace {
 
 model::Result<model::User> find_account(store::Store& store, const std::string& email) {
-    auto login = store.find_login(email);
+    auto login = store.accounts().find_login(email);
     if (!login) return std::unexpected(login.error());
     if (!*login) {
         return model::fail(Error::Code::not_found,
@@ -63,7 +65,7 @@ model::Result<model::User> find_account(store::Store& store, const std::string& 
 int run_user_list(const std::string& db) {
     auto store = open_existing(db);
     if (!store) return report_failure(store.error());
-    auto users = (*store)->list_users();
+    auto users = (*store)->accounts().list_users();
     if (!users) return report_failure(users.error());
     for (const auto& summary : *users) {
         std::string roles;
@@ -89,8 +91,8 @@ int run_user_passwd(const std::string& db, const std::string& email) {
     // A new password ends every session: whoever knew the old one is logged out.
     int ended = 0;
     auto written = (*store)->write([&](store::Writer& writer) -> Status {
-        if (auto set = writer.set_password(user->id, *hash); !set) return set;
-        auto revoked = writer.delete_sessions_of(user->id);
+        if (auto set = writer.accounts().set_password(user->id, *hash); !set) return set;
+        auto revoked = writer.sessions().delete_sessions_of(user->id);
         if (!revoked) return std::unexpected(revoked.error());
         ended = *revoked;
         return {};
@@ -106,8 +108,8 @@ int run_user_remove(const std::string& db, const std::string& email, std::int64_
     auto user = find_account(**store, email);
     if (!user) return report_failure(user.error());
     auto written = (*store)->write([&](store::Writer& writer) -> Status {
-        if (blog_id != 0) return writer.remove_membership(blog_id, user->id);
-        return writer.remove_user(user->id);
+        if (blog_id != 0) return writer.accounts().remove_membership(blog_id, user->id);
+        return writer.accounts().remove_user(user->id);
     });
     if (!written) return report_failure(written.error());
     if (blog_id != 0) {
@@ -124,7 +126,7 @@ int run_user_sessions(const std::string& db, const std::string& email, bool revo
     auto user = find_account(**store, email);
     if (!user) return report_failure(user.error());
     if (!revoke) {
-        auto users = (*store)->list_users();
+        auto users = (*store)->accounts().list_users();
         if (!users) return report_failure(users.error());
         for (const auto& summary : *users) {
             if (summary.user.id == user->id) {
@@ -136,7 +138,7 @@ int run_user_sessions(const std::string& db, const std::string& email, bool revo
     }
     int ended = 0;
     auto written = (*store)->write([&](store::Writer& writer) -> Status {
-        auto revoked = writer.delete_sessions_of(user->id);
+        auto revoked = writer.sessions().delete_sessions_of(user->id);
         if (!revoked) return std::unexpected(revoked.error());
         ended = *revoked;
         return {};
@@ -160,8 +162,9 @@ int run_user_grant(const std::string& db, const std::string& email, std::string_
     if (!user) return report_failure(user.error());
     auto blog = choose_blog(**store, blog_id);
     if (!blog) return report_failure(blog.error());
-    auto written = (*store)->write(
-        [&](store::Writer& writer) { return writer.add_membership(blog->id, user->id, *role); });
+    auto written = (*store)->write([&](store::Writer& writer) {
+        return writer.accounts().add_membership(blog->id, user->id, *role);
+    });
     if (!written) return report_failure(written.error());
     std::cout << fmt::format("{} is {} of \"{}\"\n", email, model::to_string(*role), blog->title);
     return 0;
@@ -179,10 +182,10 @@ int run_blog_add(const std::string& db, model::Blog blog, const std::string& own
     }
     std::int64_t blog_id = 0;
     auto written = (*store)->write([&](store::Writer& writer) -> Status {
-        auto created = writer.create_blog(blog);
+        auto created = writer.blogs().create_blog(blog);
         if (!created) return std::unexpected(created.error());
         blog_id = *created;
-        if (owner) return writer.add_membership(blog_id, owner->id, model::Role::owner);
+        if (owner) return writer.accounts().add_membership(blog_id, owner->id, model::Role::owner);
         return {};
     });
     if (!written && blog.hosts.empty() && written.error().code == Error::Code::conflict) {
@@ -200,7 +203,7 @@ int run_blog_add(const std::string& db, model::Blog blog, const std::string& own
 int run_blog_list(const std::string& db) {
     auto store = open_existing(db);
     if (!store) return report_failure(store.error());
-    auto blogs = (*store)->list_blogs();
+    auto blogs = (*store)->blogs().list_blogs();
     if (!blogs) return report_failure(blogs.error());
     for (const auto& blog : *blogs) {
         std::string hosts;

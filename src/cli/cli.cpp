@@ -145,10 +145,11 @@ Result<ListenAddress> parse_listen(std::string_view text) {
 int run_init(const Settings& settings, model::Blog blog) {
     // Opening creates the file; a failure below must not leave a half-made database behind.
     const bool existed = std::filesystem::exists(settings.db);
-    auto store = store::open_sqlite_store(settings.db, store::OpenMode::create_if_missing);
+    static const SystemClock clock;
+    auto store = store::open_sqlite_store(settings.db, store::OpenMode::create_if_missing, clock);
     if (!store) return report_failure(store.error());
     std::int64_t blog_id = 0;
-    auto blogs = (*store)->list_blogs();
+    auto blogs = (*store)->blogs().list_blogs();
     if (!blogs) return report_failure(blogs.error());
     if (!blogs->empty()) {
         return report_failure(
@@ -157,7 +158,7 @@ int run_init(const Settings& settings, model::Blog blog) {
     }
     while (blog.base_url.ends_with('/')) blog.base_url.pop_back();
     auto written = (*store)->write([&](store::Writer& writer) -> Status {
-        auto created = writer.create_blog(blog);
+        auto created = writer.blogs().create_blog(blog);
         if (!created) return std::unexpected(created.error());
         blog_id = *created;
         return {};
@@ -191,9 +192,9 @@ int run_user_add(const Settings& settings, const model::User& user, std::string_
     auto blog = choose_blog(**store, blog_id);
     if (!blog) return report_failure(blog.error());
     auto written = (*store)->write([&](store::Writer& writer) -> Status {
-        auto created = writer.create_user(user, *hash);
+        auto created = writer.accounts().create_user(user, *hash);
         if (!created) return std::unexpected(created.error());
-        return writer.add_membership(blog->id, *created, *role);
+        return writer.accounts().add_membership(blog->id, *created, *role);
     });
     if (!written) return report_failure(written.error());
     std::cout << fmt::format("added {} <{}> as {} of \"{}\"\n", user.name, user.email,
@@ -205,14 +206,14 @@ int run_user_add(const Settings& settings, const model::User& user, std::string_
 int run_search_reindex(const Settings& settings) {
     auto store = open_existing(settings.db);
     if (!store) return report_failure(store.error());
-    if (auto rebuilt = (*store)->rebuild_search_index(); !rebuilt) {
+    if (auto rebuilt = (*store)->search().rebuild_search_index(); !rebuilt) {
         return report_failure(rebuilt.error());
     }
-    auto blogs = (*store)->list_blogs();
+    auto blogs = (*store)->blogs().list_blogs();
     if (!blogs) return report_failure(blogs.error());
     int indexed = 0;
     for (const auto& blog : *blogs) {
-        auto posts = (*store)->published_posts(blog.id, store::PostQuery{.limit = 0});
+        auto posts = (*store)->posts().published_posts(blog.id, store::PostQuery{.limit = 0});
         if (!posts) return report_failure(posts.error());
         indexed += posts->total;
     }

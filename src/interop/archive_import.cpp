@@ -60,7 +60,7 @@ model::Result<std::size_t> add_missing_comments(
         comment.comment.post_id = post_id;
         const auto parent = index < planned.parent_of.size() ? planned.parent_of[index] : 0;
         comment.comment.parent_id = parent > 0 ? ids[parent - 1] : 0;
-        auto id = writer.add_archived_comment(comment);
+        auto id = writer.archive().add_archived_comment(comment);
         if (!id) return at_line(planned.line, id.error());
         ids[index] = *id;
         ++added;
@@ -116,12 +116,12 @@ model::Result<Written> write_post(store::Writer& writer, const model::Blog& blog
                                   PlannedPost& planned) {
     auto& post = planned.archived.post;
     const auto& comments = planned.archived.comments;
-    auto existing = writer.find_post_at(blog.id, post.published_at, post.slug,
-                                        planned.identity_value.empty() ? "" : planned.identity_key,
-                                        planned.identity_value);
+    auto existing = writer.archive().find_post_at(
+        blog.id, post.published_at, post.slug,
+        planned.identity_value.empty() ? "" : planned.identity_key, planned.identity_value);
     if (!existing) return std::unexpected(existing.error());
     if (*existing) {
-        auto present = writer.archived_post(blog.id, **existing);
+        auto present = writer.archive().archived_post(blog.id, **existing);
         if (!present) return std::unexpected(present.error());
         auto added = add_missing_comments(
             writer, **existing, planned,
@@ -141,16 +141,16 @@ model::Result<Written> write_post(store::Writer& writer, const model::Blog& blog
     // A slug taken by another post (another date) gets a number, as in page order.
     const std::string wanted = post.slug;
     for (int suffix = 2;; ++suffix) {
-        auto taken = writer.find_post_by_slug(blog.id, post.slug);
+        auto taken = writer.posts().find_post_by_slug(blog.id, post.slug);
         if (!taken) return std::unexpected(taken.error());
         if (!*taken) break;
         post.slug = fmt::format("{}-{}", wanted, suffix);
     }
-    auto created = writer.create_post(post);
+    auto created = writer.posts().create_post(post);
     if (!created) return at_line(planned.line, created.error());
     post.id = *created;
-    auto extras =
-        writer.set_post_extras(blog.id, *created, planned.archived.tags, planned.archived.meta);
+    auto extras = writer.archive().set_post_extras(blog.id, *created, planned.archived.tags,
+                                                   planned.archived.meta);
     if (!extras) return at_line(planned.line, extras.error());
     std::string line =
         fmt::format("line {}: imported \"{}\" ({}, {}, {})", planned.line, post.title,
@@ -158,7 +158,8 @@ model::Result<Written> write_post(store::Writer& writer, const model::Blog& blog
                     counted(comments.size(), "comment or ping", "comments and pings"));
     const auto path = model::post_path(blog, post);
     if (planned.old_path && *planned.old_path != path) {
-        auto redirected = writer.add_post_redirect(blog.id, *planned.old_path, *created);
+        auto redirected =
+            writer.redirects().add_post_redirect(blog.id, *planned.old_path, *created);
         if (!redirected) return at_line(planned.line, redirected.error());
         line += fmt::format("; {} redirects to {}", *planned.old_path, path);
     }

@@ -80,7 +80,7 @@ model::Result<mt::Entry> entry_of(store::Store& store, const model::Blog& blog,
     mt::Entry entry;
     entry.author = meta_of(meta, "mt_author");
     if (!entry.author && post.author_id != 0) {
-        auto user = store.find_user(post.author_id);
+        auto user = store.accounts().find_user(post.author_id);
         if (!user) return std::unexpected(user.error());
         if (*user) entry.author = (*user)->name;
     }
@@ -136,13 +136,13 @@ model::Result<mt::Entry> entry_of(store::Store& store, const model::Blog& blog,
 }  // namespace
 
 Result<std::string> export_movable_type(store::Store& store, std::int64_t blog_id) {
-    auto blog = store.find_blog(blog_id);
+    auto blog = store.blogs().find_blog(blog_id);
     if (!blog) return std::unexpected(blog.error());
     if (!*blog) {
         return model::fail(model::Error::Code::not_found,
                            fmt::format("there is no blog {}", blog_id));
     }
-    auto posts = store.archived_posts(blog_id);
+    auto posts = store.archive().archived_posts(blog_id);
     if (!posts) return std::unexpected(posts.error());
     std::vector<mt::Entry> entries;
     entries.reserve(posts->size());

@@ -31,7 +31,7 @@ protected:
     // nothing of Movable Type's.
     void add_native_post() {
         auto written = store_->write([&](store::Writer& writer) -> model::Status {
-            auto user = writer.create_user({0, "auteur@example.org", "Léa Martin"}, "x");
+            auto user = writer.accounts().create_user({0, "auteur@example.org", "Léa Martin"}, "x");
             if (!user) return std::unexpected(user.error());
             model::Post post;
             post.blog_id = blog_id_;
@@ -44,7 +44,7 @@ protected:
             post.updated_at = post.published_at;
             post.author_id = *user;
             post.categories.push_back(model::Category{0, blog_id_, "Culture", "", 0});
-            auto id = writer.create_post(post);
+            auto id = writer.posts().create_post(post);
             if (!id) return std::unexpected(id.error());
             model::Comment comment;
             comment.blog_id = blog_id_;
@@ -54,11 +54,11 @@ protected:
             comment.html = markup::render_comment(comment.source);
             comment.status = model::CommentStatus::approved;
             comment.created_at = post.published_at + 1h;
-            auto added = writer.add_comment(comment);
+            auto added = writer.comments().add_comment(comment);
             if (!added) return std::unexpected(added.error());
             comment.source = "En attente.";
             comment.status = model::CommentStatus::pending;
-            added = writer.add_comment(comment);
+            added = writer.comments().add_comment(comment);
             if (!added) return std::unexpected(added.error());
             return {};
         });
@@ -129,7 +129,8 @@ TEST_F(MtExport, AnEditedBodyIsExportedAsCarnetHoldsIt) {
     auto first = posts()[0].post;
     first.source = "<p>Réécrit dans l'éditeur.</p>";
     first.html = markup::render_post_body(first.source_format, first.source);
-    auto updated = store_->write([&](store::Writer& writer) { return writer.update_post(first); });
+    auto updated =
+        store_->write([&](store::Writer& writer) { return writer.posts().update_post(first); });
     ASSERT_TRUE(updated) << updated.error().message;
     const auto text = export_ok();
     EXPECT_THAT(text, HasSubstr("CONVERT BREAKS: 0\nALLOW PINGS: 1\n"));
@@ -142,7 +143,8 @@ TEST_F(MtExport, TrashedPostsStayOut) {
               mt_entry("À garder", "01/02/2020 10:00:00 AM"));
     auto thrown = posts()[0].post;
     thrown.status = model::PostStatus::trash;
-    auto updated = store_->write([&](store::Writer& writer) { return writer.update_post(thrown); });
+    auto updated =
+        store_->write([&](store::Writer& writer) { return writer.posts().update_post(thrown); });
     ASSERT_TRUE(updated) << updated.error().message;
     const auto text = export_ok();
     EXPECT_THAT(text, Not(HasSubstr("À jeter")));
@@ -162,7 +164,7 @@ TEST_F(MtExport, ABodyLineOfDashesSurvivesTheRoundTrip) {
         post.html = post.source;
         post.published_at = model::Instant{std::chrono::sys_days{2022y / 6 / 1} + 9h};
         post.updated_at = post.published_at;
-        auto id = writer.create_post(post);
+        auto id = writer.posts().create_post(post);
         if (!id) return std::unexpected(id.error());
         return {};
     });
@@ -172,7 +174,7 @@ TEST_F(MtExport, ABodyLineOfDashesSurvivesTheRoundTrip) {
     const auto other = add_blog("autre.example");
     auto imported = import_movable_type(*store_, other, exported);
     ASSERT_TRUE(imported) << imported.error().message;
-    auto posts = store_->archived_posts(other);
+    auto posts = store_->archive().archived_posts(other);
     ASSERT_TRUE(posts);
     ASSERT_EQ(posts->size(), 1u);
     EXPECT_EQ((*posts)[0].post.source, "<p>Avant</p>\n-----\n--------\n<p>Après</p>");

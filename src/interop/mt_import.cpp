@@ -180,7 +180,7 @@ Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blo
     if (!text) return std::unexpected(text.error());
     auto entries = mt::parse(*text);
     if (!entries) return std::unexpected(entries.error());
-    auto blog = store.find_blog(blog_id);
+    auto blog = store.blogs().find_blog(blog_id);
     if (!blog) return std::unexpected(blog.error());
     if (!*blog) return model::fail(Code::not_found, fmt::format("there is no blog {}", blog_id));
 

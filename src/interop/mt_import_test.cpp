@@ -87,14 +87,14 @@ TEST_F(MtImport, OldPathRedirectsWhenTheBasenameIsNotASlug) {
     EXPECT_THAT(report.lines[0],
                 HasSubstr("/archive/2017/10/04/l_etat_islamique_attaque.html redirects to "
                           "/archive/2017/10/04/l-etat-islamique-attaque.html"));
-    auto found =
-        store_->find_post_redirect(blog_id_, "/archive/2017/10/04/l_etat_islamique_attaque.html");
+    auto found = store_->redirects().find_post_redirect(
+        blog_id_, "/archive/2017/10/04/l_etat_islamique_attaque.html");
     ASSERT_TRUE(found) << found.error().message;
     ASSERT_TRUE(*found);
     EXPECT_EQ((*found)->slug, "l-etat-islamique-attaque");
     // A basename that is already a slug is the post's path: nothing to redirect.
-    auto none =
-        store_->find_post_redirect(blog_id_, "/archive/2018/01/15/brouillon-en-markdown.html");
+    auto none = store_->redirects().find_post_redirect(
+        blog_id_, "/archive/2018/01/15/brouillon-en-markdown.html");
     ASSERT_TRUE(none);
     EXPECT_FALSE(*none);
     EXPECT_EQ(posts()[1].post.slug, "brouillon-en-markdown");
@@ -134,7 +134,7 @@ TEST_F(MtImport, CommentsArriveApprovedWithAuthorsDatesAndAddressesRenderedSafe)
     EXPECT_EQ(ping.meta.at("title"), "Revue de presse");
     EXPECT_EQ(ping.author_ip, "198.51.100.7");
 
-    auto approved = store_->approved_comments(blog_id_, first.post.id);
+    auto approved = store_->comments().approved_comments(blog_id_, first.post.id);
     ASSERT_TRUE(approved);
     EXPECT_EQ(approved->size(), 3u);
 }
@@ -177,7 +177,8 @@ TEST_F(MtImport, SameSlugAtAnotherDateGetsANumberAndItsOldPathRedirects) {
     ASSERT_EQ(all.size(), 2u);
     EXPECT_EQ(all[0].post.slug, "chronique");
     EXPECT_EQ(all[1].post.slug, "chronique-2");
-    auto found = store_->find_post_redirect(blog_id_, "/archive/2020/01/02/chronique.html");
+    auto found =
+        store_->redirects().find_post_redirect(blog_id_, "/archive/2020/01/02/chronique.html");
     ASSERT_TRUE(found);
     ASSERT_TRUE(*found);
     EXPECT_EQ((*found)->slug, "chronique-2");
@@ -279,7 +280,7 @@ TEST_P(MtBrokenFile, IsRefusedWithItsLineAndChangesNothing) {
     EXPECT_EQ(refused.error().code, model::Error::Code::invalid_input);
     EXPECT_THAT(refused.error().message, HasSubstr(GetParam().message));
     EXPECT_TRUE(posts().empty());
-    auto categories = store_->all_categories(blog_id_);
+    auto categories = store_->categories().all_categories(blog_id_);
     ASSERT_TRUE(categories);
     EXPECT_TRUE(categories->empty());
 }
@@ -481,7 +482,7 @@ TEST_F(MtLenient, AFailedWriteAfterSomePostsLeavesNothing) {
     auto failed = import_movable_type(*store_, blog_id_, text);
     ASSERT_FALSE(failed);
     EXPECT_TRUE(posts().empty());
-    auto categories = store_->all_categories(blog_id_);
+    auto categories = store_->categories().all_categories(blog_id_);
     ASSERT_TRUE(categories);
     EXPECT_TRUE(categories->empty());
 }

@@ -29,8 +29,8 @@ inline std::string mt_testdata(std::string_view name) {
 class MtStore : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto opened =
-            store::open_sqlite_store(directory_ / "carnet.db", store::OpenMode::create_if_missing);
+        auto opened = store::open_sqlite_store(directory_ / "carnet.db",
+                                               store::OpenMode::create_if_missing, store_clock_);
         ASSERT_TRUE(opened) << opened.error().message;
         store_ = std::move(*opened);
         blog_id_ = add_blog("mt.example");
@@ -43,7 +43,7 @@ protected:
         blog.time_zone = "Europe/Paris";
         std::int64_t id = 0;
         auto created = store_->write([&](store::Writer& writer) -> model::Status {
-            auto made = writer.create_blog(blog);
+            auto made = writer.blogs().create_blog(blog);
             if (!made) return std::unexpected(made.error());
             id = *made;
             return {};
@@ -61,7 +61,7 @@ protected:
     }
 
     std::vector<store::ArchivedPost> posts(std::int64_t blog_id = 0) {
-        auto found = store_->archived_posts(blog_id == 0 ? blog_id_ : blog_id);
+        auto found = store_->archive().archived_posts(blog_id == 0 ? blog_id_ : blog_id);
         EXPECT_TRUE(found) << found.error().message;
         return found ? *found : std::vector<store::ArchivedPost>{};
     }
@@ -69,6 +69,8 @@ protected:
     // Before the store, so that the store closes before its folder goes.
     carnet::testing::TempDir temp_;
     const std::filesystem::path& directory_ = temp_.path();
+    // What the store records as the time of its writes; it outlives the store.
+    ManualClock store_clock_{std::chrono::sys_days{std::chrono::year{2026} / 1 / 1}};
     std::unique_ptr<store::Store> store_;
     std::int64_t blog_id_ = 0;
 };

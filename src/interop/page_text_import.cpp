@@ -117,7 +117,7 @@ Result<ImportReport> import_page_text(store::Store& store, std::int64_t blog_id,
                                       std::string_view text) {
     auto read = parse_page_text(text);
     if (!read) return std::unexpected(read.error());
-    auto blog = store.find_blog(blog_id);
+    auto blog = store.blogs().find_blog(blog_id);
     if (!blog) return std::unexpected(blog.error());
     if (!*blog) return model::fail(Code::not_found, fmt::format("there is no blog {}", blog_id));
     auto planned = plan_posts(*read, **blog);
@@ -128,7 +128,7 @@ Result<ImportReport> import_page_text(store::Store& store, std::int64_t blog_id,
         // Counted afresh on every run of the body: only a committed run is reported.
         report = ImportReport{};
         for (const PlannedPost& item : *planned) {
-            auto existing = writer.find_post_by_slug(blog_id, item.post.slug);
+            auto existing = writer.posts().find_post_by_slug(blog_id, item.post.slug);
             if (!existing) return std::unexpected(existing.error());
             if (*existing) {
                 ++report.skipped;
@@ -137,7 +137,7 @@ Result<ImportReport> import_page_text(store::Store& store, std::int64_t blog_id,
                                                    item.post.slug));
                 continue;
             }
-            auto created = writer.create_post(item.post);
+            auto created = writer.posts().create_post(item.post);
             if (!created) {
                 return model::fail(created.error().code,
                                    fmt::format("line {}: \"{}\": {}", item.read->line,

@@ -80,7 +80,7 @@ std::string lower(std::string text) {
 }
 
 Result<model::Blog> find_blog(store::Store& store, std::int64_t blog_id, std::size_t& blog_count) {
-    auto blogs = store.list_blogs();
+    auto blogs = store.blogs().list_blogs();
     if (!blogs) return std::unexpected(blogs.error());
     blog_count = blogs->size();
     if (blogs->empty()) return model::fail(Error::Code::not_found, "the database holds no blog");
@@ -202,7 +202,7 @@ Result<std::vector<Target>> site_targets(store::Store& store, const model::Blog&
     std::ranges::sort(files);
     for (const auto& file : files) targets.push_back({"/theme/" + file});
 
-    auto posts = store.published_posts(
+    auto posts = store.posts().published_posts(
         blog.id, store::PostQuery{.limit = std::numeric_limits<int>::max(), .with_body = false});
     if (!posts) return std::unexpected(posts.error());
     add_listing(targets, "/", static_cast<int>(posts->posts.size()), blog.posts_per_page);
@@ -232,7 +232,7 @@ Result<std::vector<Target>> site_targets(store::Store& store, const model::Blog&
                     blog.posts_per_page);
     }
 
-    auto categories = store.categories_with_counts(blog.id);
+    auto categories = store.categories().categories_with_counts(blog.id);
     if (!categories) return std::unexpected(categories.error());
     for (const auto& category : *categories) {
         const auto base = model::category_path(category.slug);
@@ -256,18 +256,18 @@ Result<std::vector<Target>> site_targets(store::Store& store, const model::Blog&
     // The site's not-found page, for the web server to answer unknown paths with.
     targets.push_back({"/404.html", false, 404});
     // Old addresses of moved or imported posts.
-    auto moved = store.post_redirect_paths(blog.id);
+    auto moved = store.redirects().post_redirect_paths(blog.id);
     if (!moved) return std::unexpected(moved.error());
     for (const auto& path : *moved) targets.push_back({path, true, 301});
 
-    auto pages = store.pages(blog.id, true);
+    auto pages = store.pages().pages(blog.id, true);
     if (!pages) return std::unexpected(pages.error());
     for (const auto& page : *pages) targets.push_back({model::page_path(page.slug), true});
 
     // Which media files are public (variants, GIFs) is the site's decision: every name is
     // asked for, and only what it serves is written.
     for (int offset = 0;; offset += k_media_batch) {
-        auto media = store.media(blog.id, offset, k_media_batch);
+        auto media = store.media().media(blog.id, offset, k_media_batch);
         if (!media) return std::unexpected(media.error());
         for (const auto& record : *media) {
             targets.push_back({"/media/" + record.file_name, true});

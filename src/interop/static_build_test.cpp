@@ -98,14 +98,14 @@ protected:
     void SetUp() override {
         out_ = dir_ / "site";
         media_dir_ = dir_ / "media";
-        auto opened =
-            store::open_sqlite_store(dir_ / "blog.db", store::OpenMode::create_if_missing);
+        auto opened = store::open_sqlite_store(dir_ / "blog.db", store::OpenMode::create_if_missing,
+                                               store_clock_);
         ASSERT_TRUE(opened) << opened.error().message;
         store_ = std::move(*opened);
         ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-            auto id = writer.create_blog(model::Blog{.hosts = {std::string(k_host)},
-                                                     .title = "Le carnet statique",
-                                                     .posts_per_page = 3});
+            auto id = writer.blogs().create_blog(model::Blog{.hosts = {std::string(k_host)},
+                                                             .title = "Le carnet statique",
+                                                             .posts_per_page = 3});
             if (!id) return std::unexpected(id.error());
             blog_id_ = *id;
             return {};
@@ -126,7 +126,7 @@ protected:
             if (i == 0) commented_post_ = id;
         }
         ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-            auto comment = writer.add_comment(
+            auto comment = writer.comments().add_comment(
                 model::Comment{.blog_id = blog_id_,
                                .post_id = commented_post_,
                                .author_name = "Lectrice",
@@ -136,13 +136,13 @@ protected:
                                .created_at = model::Instant{sys_days{2017y / 10 / 11}}});
             if (!comment) return std::unexpected(comment.error());
             for (const bool published : {true, false}) {
-                auto page =
-                    writer.create_page(model::Page{.blog_id = blog_id_,
-                                                   .published = published,
-                                                   .title = published ? "A propos" : "Brouillon",
-                                                   .slug = published ? "a-propos" : "brouillon",
-                                                   .source = "Qui ecrit.",
-                                                   .html = "<p>Qui ecrit.</p>"});
+                auto page = writer.pages().create_page(
+                    model::Page{.blog_id = blog_id_,
+                                .published = published,
+                                .title = published ? "A propos" : "Brouillon",
+                                .slug = published ? "a-propos" : "brouillon",
+                                .source = "Qui ecrit.",
+                                .html = "<p>Qui ecrit.</p>"});
                 if (!page) return std::unexpected(page.error());
             }
             for (const auto& record : {store::MediaRecord{.blog_id = blog_id_,
@@ -160,7 +160,7 @@ protected:
                                        .width = 2000,
                                        .height = 1000,
                                        .variants = {{480, 240, k_jpeg_variant}}}}) {
-                auto added = writer.add_media(record, 0);
+                auto added = writer.media().add_media(record, 0);
                 if (!added) return std::unexpected(added.error());
             }
             return {};
@@ -184,7 +184,7 @@ protected:
         for (auto& name : categories) post.categories.push_back({.name = name});
         std::int64_t id = 0;
         EXPECT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-            auto created = writer.create_post(post);
+            auto created = writer.posts().create_post(post);
             if (!created) return std::unexpected(created.error());
             id = *created;
             return {};
@@ -243,6 +243,8 @@ protected:
     const fs::path& dir_ = temp_.path();
     fs::path out_;
     fs::path media_dir_;
+    // What the store records as the time of its writes; it outlives the store.
+    ManualClock store_clock_{std::chrono::sys_days{std::chrono::year{2026} / 1 / 1}};
     std::unique_ptr<store::Store> store_;
     std::int64_t blog_id_ = 0;
     std::int64_t old_post_ = 0;
@@ -300,9 +302,9 @@ TEST_F(StaticBuild, EveryFileHoldsTheServersAnswerButTheCommentForm) {
     }
     EXPECT_EQ(post_pages, 14);
     // The comments themselves stay.
-    auto commented = store_->find_post_by_id(blog_id_, commented_post_);
+    auto commented = store_->posts().find_post_by_id(blog_id_, commented_post_);
     ASSERT_TRUE(commented && *commented);
-    auto blog = store_->find_blog(blog_id_);
+    auto blog = store_->blogs().find_blog(blog_id_);
     const auto page = read_bytes(out_ / static_file_path(model::post_path(**blog, **commented)));
     EXPECT_THAT(page, HasSubstr("<p>Merci</p>"));
 }
@@ -401,11 +403,11 @@ TEST_F(StaticBuild, AnEditedPostRewritesOnlyTheFilesThatShowIt) {
     const auto before = files();
     // An old post: not among the sidebar's recent posts, which every page shows.
     ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-        auto post = writer.find_post_by_id(blog_id_, old_post_);
+        auto post = writer.posts().find_post_by_id(blog_id_, old_post_);
         if (!post) return std::unexpected(post.error());
         (*post)->title = "Un titre corrige";
         (*post)->updated_at = model::Instant{sys_days{2018y / 1 / 1}};
-        return writer.update_post(**post);
+        return writer.posts().update_post(**post);
     }));
     const auto report = build();
     const auto after = files();
@@ -440,13 +442,13 @@ TEST_F(StaticBuild, AMovedPostsOldAddressSendsReadersOn) {
     std::string old_path;
     std::string new_path;
     ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-        auto post = writer.find_post_by_id(blog_id_, old_post_);
+        auto post = writer.posts().find_post_by_id(blog_id_, old_post_);
         if (!post) return std::unexpected(post.error());
-        auto blog = store_->find_blog(blog_id_);
+        auto blog = store_->blogs().find_blog(blog_id_);
         old_path = model::post_path(**blog, **post);
         (*post)->slug = "un-nouveau-nom";
         new_path = model::post_path(**blog, **post);
-        return writer.update_post(**post);
+        return writer.posts().update_post(**post);
     }));
     const auto report = build();
     // The server answers 301 there; the copy holds a page that sends the reader on at once.
@@ -467,14 +469,14 @@ TEST_F(StaticBuild, AMovedPostsOldAddressSendsReadersOn) {
 TEST_F(StaticBuild, ADeletedPostsFilesAreRemovedAndOtherFilesKept) {
     build();
     std::ofstream(out_ / "CNAME") << "blog.example.org\n";  // the owner's, not the build's
-    auto blog = store_->find_blog(blog_id_);
-    auto post = store_->find_post_by_id(blog_id_, lonely_post_);
+    auto blog = store_->blogs().find_blog(blog_id_);
+    auto post = store_->posts().find_post_by_id(blog_id_, lonely_post_);
     ASSERT_TRUE(blog && *blog && post && *post);
     const auto page = static_file_path(model::post_path(**blog, **post));
     ASSERT_TRUE(fs::exists(out_ / page));
     ASSERT_TRUE(fs::exists(out_ / "archive/2016/11/02/index.html"));
     ASSERT_TRUE(store_->write(
-        [&](store::Writer& writer) { return writer.delete_post(blog_id_, lonely_post_); }));
+        [&](store::Writer& writer) { return writer.posts().delete_post(blog_id_, lonely_post_); }));
     const auto report = build();
     EXPECT_FALSE(fs::exists(out_ / page));
     // Its day and month had no other post: their listings go, with their folders.
@@ -503,10 +505,11 @@ TEST_F(StaticBuild, TheBaseUrlIsTheBlogsOrAnHttpHostItAnswers) {
     EXPECT_FALSE(fs::exists(out_));  // a refused build writes nothing
 
     // A blog with its own base URL: the copy links there, as the server does.
-    auto blog = store_->find_blog(blog_id_);
+    auto blog = store_->blogs().find_blog(blog_id_);
     ASSERT_TRUE(blog && *blog);
     (*blog)->base_url = "https://blog.example.org";
-    ASSERT_TRUE(store_->write([&](store::Writer& writer) { return writer.update_blog(**blog); }));
+    ASSERT_TRUE(
+        store_->write([&](store::Writer& writer) { return writer.blogs().update_blog(**blog); }));
     auto built = build_static_site(*store_, without);
     ASSERT_TRUE(built) << built.error().message;
     EXPECT_THAT(read_bytes(out_ / "atom.xml"), HasSubstr("https://blog.example.org/"));

@@ -109,11 +109,11 @@ public:
         : store_(store), blog_(blog), base_(std::move(base)) {}
 
     model::Result<std::string> run() {
-        auto posts = store_.archived_posts(blog_.id);
+        auto posts = store_.archive().archived_posts(blog_.id);
         if (!posts) return std::unexpected(posts.error());
-        auto pages = store_.pages(blog_.id, false);
+        auto pages = store_.pages().pages(blog_.id, false);
         if (!pages) return std::unexpected(pages.error());
-        auto categories = store_.all_categories(blog_.id);
+        auto categories = store_.categories().all_categories(blog_.id);
         if (!categories) return std::unexpected(categories.error());
 
         std::vector<wxr::Item> items;
@@ -163,7 +163,7 @@ private:
             }
             return login;
         }
-        auto user = store_.find_user(post.author_id);
+        auto user = store_.accounts().find_user(post.author_id);
         if (!user) return std::unexpected(user.error());
         if (!*user) return login;
         if (login.empty()) {
@@ -291,7 +291,7 @@ private:
 }  // namespace
 
 Result<std::string> export_wordpress(store::Store& store, std::int64_t blog_id) {
-    auto blog = store.find_blog(blog_id);
+    auto blog = store.blogs().find_blog(blog_id);
     if (!blog) return std::unexpected(blog.error());
     if (!*blog) {
         return model::fail(model::Error::Code::not_found,

@@ -38,7 +38,7 @@ protected:
             post.html = post.source;
             post.published_at = model::Instant{std::chrono::seconds{1700000000}};
             post.updated_at = post.published_at;
-            auto created = writer.create_post(post);
+            auto created = writer.posts().create_post(post);
             if (!created) return std::unexpected(created.error());
             return {};
         }));
@@ -109,10 +109,11 @@ TEST_F(WxrExport, ExportThenImportGivesTheSamePostsCategoriesTagsAndComments) {
         post.published_at = model::Instant{std::chrono::seconds{1700000000}};
         post.updated_at = post.published_at;
         post.categories.push_back({0, blog_id_, "Liban", "", 0});
-        auto created = writer.create_post(post);
+        auto created = writer.posts().create_post(post);
         if (!created) return std::unexpected(created.error());
         native_id = *created;
-        if (auto tags = writer.set_post_extras(blog_id_, native_id, {"Beyrouth"}, {}); !tags) {
+        if (auto tags = writer.archive().set_post_extras(blog_id_, native_id, {"Beyrouth"}, {});
+            !tags) {
             return tags;
         }
         model::Comment first;
@@ -123,7 +124,7 @@ TEST_F(WxrExport, ExportThenImportGivesTheSamePostsCategoriesTagsAndComments) {
         first.html = markup::render_comment(first.source);
         first.status = model::CommentStatus::approved;
         first.created_at = model::Instant{std::chrono::seconds{1700000100}};
-        auto first_id = writer.add_comment(first);
+        auto first_id = writer.comments().add_comment(first);
         if (!first_id) return std::unexpected(first_id.error());
         auto reply = first;
         reply.author_name = "Sami";
@@ -131,7 +132,7 @@ TEST_F(WxrExport, ExportThenImportGivesTheSamePostsCategoriesTagsAndComments) {
         reply.html = markup::render_comment(reply.source);
         reply.parent_id = *first_id;
         reply.created_at = model::Instant{std::chrono::seconds{1700000200}};
-        auto reply_id = writer.add_comment(reply);
+        auto reply_id = writer.comments().add_comment(reply);
         if (!reply_id) return std::unexpected(reply_id.error());
         return {};
     }));
@@ -146,12 +147,12 @@ TEST_F(WxrExport, ExportThenImportGivesTheSamePostsCategoriesTagsAndComments) {
     expect_same_posts(posts(), posts(fresh));
 
     // Categories, the unused one too, and the pages.
-    auto want_categories = store_->all_categories(blog_id_);
-    auto got_categories = store_->all_categories(fresh);
+    auto want_categories = store_->categories().all_categories(blog_id_);
+    auto got_categories = store_->categories().all_categories(fresh);
     ASSERT_TRUE(want_categories && got_categories);
     EXPECT_THAT(names_of(*got_categories), ElementsAreArray(names_of(*want_categories)));
-    auto want_pages = store_->pages(blog_id_, false);
-    auto got_pages = store_->pages(fresh, false);
+    auto want_pages = store_->pages().pages(blog_id_, false);
+    auto got_pages = store_->pages().pages(fresh, false);
     ASSERT_TRUE(want_pages && got_pages);
     ASSERT_EQ(got_pages->size(), 1u);
     EXPECT_EQ(got_pages->front().title, want_pages->front().title);

@@ -306,7 +306,7 @@ private:
             for (const auto& variant : stored->variants) {
                 record.variants.push_back({variant.width, variant.height, variant.file_name});
             }
-            auto added = writer.add_media(record, 0);
+            auto added = writer.media().add_media(record, 0);
             if (!added) return at_line(attachment.line, added.error());
             // Originals may hold the camera's metadata: pages show the full-size variant.
             attachment.public_url =
@@ -327,7 +327,7 @@ private:
                             author.line, author.login));
             return {};
         }
-        auto found = writer.find_user_by_email(author.email);
+        auto found = writer.accounts().find_user_by_email(author.email);
         if (!found) return std::unexpected(found.error());
         if (*found) {
             accounts_[author.login] = (*found)->id;
@@ -337,9 +337,10 @@ private:
         user.email = author.email;
         user.name = !author.display_name.empty() ? author.display_name : author.login;
         // No password: nobody can sign in as them until `carnet user passwd` gives one.
-        auto created = writer.create_user(user, "");
+        auto created = writer.accounts().create_user(user, "");
         if (!created) return at_line(author.line, created.error());
-        if (auto status = writer.add_membership(blog_.id, *created, model::Role::author); !status)
+        if (auto status = writer.accounts().add_membership(blog_.id, *created, model::Role::author);
+            !status)
             return status;
         accounts_[author.login] = *created;
         ++report_.accounts;
@@ -357,7 +358,7 @@ private:
             category.blog_id = blog_.id;
             category.name = term.name;
             category.slug = slug_from(term.slug, term.name);
-            auto ensured = writer.ensure_category(category);
+            auto ensured = writer.categories().ensure_category(category);
             if (!ensured) return at_line(term.line, ensured.error());
             if (!term.parent.empty()) {
                 report_.lines.push_back(
@@ -680,7 +681,7 @@ private:
                             item.line, item.title));
         }
         page.updated_at = updated->value_or(options_.import_time);
-        auto created = writer.create_page(page);
+        auto created = writer.pages().create_page(page);
         if (!created) {
             if (created.error().code == Code::conflict) {
                 ++report_.skipped;
@@ -751,7 +752,7 @@ bool is_encoding_error(const model::Error& error) {
 Result<WxrImportReport> import_wordpress(store::Store& store, std::int64_t blog_id,
                                          const std::filesystem::path& file,
                                          const WxrImportOptions& options) {
-    auto blog = store.find_blog(blog_id);
+    auto blog = store.blogs().find_blog(blog_id);
     if (!blog) return std::unexpected(blog.error());
     if (!*blog) return model::fail(Code::not_found, fmt::format("there is no blog {}", blog_id));
     if (!options.uploads_dir.empty() && options.media_dir.empty()) {

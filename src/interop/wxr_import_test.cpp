@@ -77,17 +77,17 @@ TEST_F(WxrImport, ImportsAPostWithEveryField) {
     EXPECT_THAT(post->meta.at("wp_terms"), HasSubstr("post_format"));
     EXPECT_THAT(post->meta.at("wp_attachments"), HasSubstr("uploads/2017/10/convoi.jpg"));
     // The author got an account without password, and the post is theirs.
-    auto login = store_->find_login("claire@example.org");
+    auto login = store_->accounts().find_login("claire@example.org");
     ASSERT_TRUE(login && *login);
     EXPECT_EQ((*login)->user.name, "Claire Dupont");
     EXPECT_EQ((*login)->password_hash, "");
     EXPECT_EQ(post->post.author_id, (*login)->user.id);
     // The old address leads to the post.
-    auto redirected = store_->find_post_redirect(blog_id_, "/2017/10/04/alep-onu/");
+    auto redirected = store_->redirects().find_post_redirect(blog_id_, "/2017/10/04/alep-onu/");
     ASSERT_TRUE(redirected && *redirected);
     EXPECT_EQ((*redirected)->id, post->post.id);
     // A category no post uses is there too.
-    auto categories = store_->all_categories(blog_id_);
+    auto categories = store_->categories().all_categories(blog_id_);
     ASSERT_TRUE(categories);
     EXPECT_TRUE(std::ranges::any_of(
         *categories, [](const auto& category) { return category.name == "Sans billet"; }));
@@ -157,7 +157,7 @@ TEST_F(WxrImport, DraftsPrivateAndProtectedPostsStayHidden) {
 
 TEST_F(WxrImport, PagesBecomeStaticPagesAndWhatIsUnknownIsReported) {
     const auto report = import_wxr_ok(k_wordpress_fixture);
-    auto pages = store_->pages(blog_id_, false);
+    auto pages = store_->pages().pages(blog_id_, false);
     ASSERT_TRUE(pages);
     ASSERT_EQ(pages->size(), 1u);
     EXPECT_EQ(pages->front().title, "À propos");
@@ -300,7 +300,7 @@ TEST_F(WxrImport, UploadsAreStoredAndPostsShowCarnetsCopy) {
     options.media_dir = media_dir;
     const auto report = import_wxr_ok(k_wordpress_fixture, 0, options);
     EXPECT_EQ(report.media, 1);
-    auto stored = store_->media(blog_id_, 0, 10);
+    auto stored = store_->media().media(blog_id_, 0, 10);
     ASSERT_TRUE(stored);
     ASSERT_EQ(stored->size(), 1u);
     const auto& record = stored->front();
@@ -317,10 +317,10 @@ TEST_F(WxrImport, UploadsAreStoredAndPostsShowCarnetsCopy) {
 
 // Counts of what an import could have written: none of them may move on a refused file.
 std::vector<std::size_t> fingerprint(store::Store& store, std::int64_t blog_id) {
-    auto posts = store.archived_posts(blog_id);
-    auto categories = store.all_categories(blog_id);
-    auto pages = store.pages(blog_id, false);
-    auto users = store.list_users();
+    auto posts = store.archive().archived_posts(blog_id);
+    auto categories = store.categories().all_categories(blog_id);
+    auto pages = store.pages().pages(blog_id, false);
+    auto users = store.accounts().list_users();
     std::size_t comments = 0;
     if (posts) {
         for (const auto& post : *posts) comments += post.comments.size();

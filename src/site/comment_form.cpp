@@ -102,7 +102,7 @@ model::Result<theme::CommentsSection> comments_section(store::Store& store, cons
                                                        const CommentGuards& guards,
                                                        model::Instant now) {
     theme::CommentsSection section;
-    auto approved = store.approved_comments(blog.id, post.id);
+    auto approved = store.comments().approved_comments(blog.id, post.id);
     if (!approved) return std::unexpected(approved.error());
     auto threads = threads_of(*approved);
     section.page_count = std::max<int>(
@@ -192,7 +192,7 @@ model::Result<CommentOutcome> receive_comment(
     comment.created_at = now;
     comment.client_hash = auth::hash_token(request.remote_address);
     if (parent_id != 0) {
-        auto parent = store.find_comment(blog.id, parent_id);
+        auto parent = store.comments().find_comment(blog.id, parent_id);
         if (!parent) return std::unexpected(parent.error());
         // Only a reply to a comment readers can see, on this post, stays a reply.
         if (*parent && (*parent)->post_id == post.id &&
@@ -206,15 +206,15 @@ model::Result<CommentOutcome> receive_comment(
         comment.status = model::CommentStatus::approved;
     } else if (policy_of(blog, post) == model::CommentPolicy::first_held &&
                !draft.author_email.empty()) {
-        auto known =
-            store.has_approved_comment_from(blog.id, draft.author_name, draft.author_email);
+        auto known = store.comments().has_approved_comment_from(blog.id, draft.author_name,
+                                                                draft.author_email);
         if (!known) return std::unexpected(known.error());
         comment.status = *known ? model::CommentStatus::approved : model::CommentStatus::pending;
     } else {
         comment.status = model::CommentStatus::pending;
     }
     auto written = store.write([&](store::Writer& writer) -> model::Status {
-        auto added = writer.add_comment(comment);
+        auto added = writer.comments().add_comment(comment);
         if (!added) return std::unexpected(added.error());
         comment.id = *added;
         return {};

@@ -171,7 +171,7 @@ public:
             if (blog == nullptr) return unknown_host();
             // Addresses of another host's scheme (WordPress's /2017/10/04/slug/) that an
             // import recorded lead to the post.
-            auto moved = store_.find_post_redirect(blog->id, request.path);
+            auto moved = store_.redirects().find_post_redirect(blog->id, request.path);
             if (!moved) return server_error(*blog, moved.error());
             if (moved->has_value()) return redirect(model::post_path(*blog, **moved));
             return not_found(*blog, request);
@@ -250,7 +250,7 @@ private:
             for (const auto& blog : previous->blogs)
                 generations[blog.id] = store_.generation(blog.id);
         }
-        auto blogs = store_.list_blogs();
+        auto blogs = store_.blogs().list_blogs();
         if (!blogs) return std::unexpected(blogs.error());
         if (blogs->empty()) {
             return model::fail(model::Error::Code::not_found,
@@ -344,7 +344,7 @@ private:
     // A static page at /<slug>.html.
     Response static_page(const model::Blog& blog, const Request& request,
                          const RouteParams& params) const {
-        auto found = store_.find_published_page(blog.id, param(params, "slug"));
+        auto found = store_.pages().find_published_page(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
         if (!found->has_value()) return not_found(blog, request);
         auto side = sidebar(blog);
@@ -365,7 +365,7 @@ private:
         std::vector<FeedComment> items;
         if (auto slug = param(params, "slug"); !slug.empty()) {
             if (!archive_date(params, true, true)) return not_found(blog, request);
-            auto found = store_.find_published_post(blog.id, slug);
+            auto found = store_.posts().find_published_post(blog.id, slug);
             if (!found) return server_error(blog, found.error());
             if (!found->has_value()) return not_found(blog, request);
             const auto& post = **found;
@@ -374,20 +374,20 @@ private:
             if (request.path != info.self_path) return not_found(blog, request);
             info.title =
                 fmt::format("{} — {}", post.title, theme_of(blog).text(blog.locale, "Comments"));
-            auto comments = store_.approved_comments(blog.id, post.id);
+            auto comments = store_.comments().approved_comments(blog.id, post.id);
             if (!comments) return server_error(blog, comments.error());
             for (auto it = comments->rbegin();
                  it != comments->rend() && static_cast<int>(items.size()) < k_feed_comments; ++it) {
                 items.push_back(FeedComment{*it, post});
             }
         } else {
-            auto comments = store_.comments(
+            auto comments = store_.comments().comments(
                 blog.id, {.status = model::CommentStatus::approved, .limit = k_feed_comments});
             if (!comments) return server_error(blog, comments.error());
             std::map<std::int64_t, model::Post> posts;
             for (const auto& comment : comments->comments) {
                 if (!posts.contains(comment.post_id)) {
-                    auto post = store_.find_post_by_id(blog.id, comment.post_id);
+                    auto post = store_.posts().find_post_by_id(blog.id, comment.post_id);
                     if (!post) return server_error(blog, post.error());
                     // Comments of a post taken off the blog leave its feed with it.
                     if (!*post || (*post)->status != model::PostStatus::published) continue;
@@ -446,17 +446,17 @@ private:
             }
         }
         auto sidebar = std::make_shared<theme::Sidebar>();
-        auto categories = store_.categories_with_counts(blog.id);
+        auto categories = store_.categories().categories_with_counts(blog.id);
         if (!categories) return std::unexpected(categories.error());
-        auto months = store_.months_with_counts(blog.id);
+        auto months = store_.posts().months_with_counts(blog.id);
         if (!months) return std::unexpected(months.error());
-        auto recent = store_.published_posts(
+        auto recent = store_.posts().published_posts(
             blog.id, store::PostQuery{.limit = k_recent_posts, .with_body = false});
         if (!recent) return std::unexpected(recent.error());
         sidebar->categories = std::move(*categories);
         sidebar->months = std::move(*months);
         sidebar->recent_posts = std::move(recent->posts);
-        auto pages = store_.pages(blog.id, true);
+        auto pages = store_.pages().pages(blog.id, true);
         if (!pages) return std::unexpected(pages.error());
         sidebar->pages = std::move(*pages);
         std::scoped_lock lock(sidebars_mutex_);
@@ -529,7 +529,7 @@ private:
         }
         query.limit = blog.posts_per_page;
         query.offset = (page - 1) * blog.posts_per_page;
-        auto posts = store_.published_posts(blog.id, query);
+        auto posts = store_.posts().published_posts(blog.id, query);
         if (!posts) return server_error(blog, posts.error());
         const int page_count =
             std::max(1, (posts->total + blog.posts_per_page - 1) / blog.posts_per_page);
@@ -626,11 +626,11 @@ private:
 
     Response category(const model::Blog& blog, const Request& request,
                       const RouteParams& params) const {
-        auto found = store_.find_category(blog.id, param(params, "slug"));
+        auto found = store_.categories().find_category(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
         if (!found->has_value()) {
             // A renamed or merged category keeps its old links.
-            auto moved = store_.find_category_redirect(blog.id, param(params, "slug"));
+            auto moved = store_.redirects().find_category_redirect(blog.id, param(params, "slug"));
             if (!moved) return server_error(blog, moved.error());
             if (!moved->has_value()) return not_found(blog, request);
             return redirect(model::category_path((*moved)->slug));
@@ -646,11 +646,11 @@ private:
     Response post(const model::Blog& blog, const Request& request,
                   const RouteParams& params) const {
         if (!archive_date(params, true, true)) return not_found(blog, request);
-        auto found = store_.find_published_post(blog.id, param(params, "slug"));
+        auto found = store_.posts().find_published_post(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
         if (!found->has_value()) {
             // A post whose slug or date changed keeps its old address.
-            auto moved = store_.find_post_redirect(blog.id, request.path);
+            auto moved = store_.redirects().find_post_redirect(blog.id, request.path);
             if (!moved) return server_error(blog, moved.error());
             if (!moved->has_value()) return not_found(blog, request);
             return redirect(model::post_path(blog, **moved));
@@ -687,7 +687,7 @@ private:
     // get the same answer, so a spammer learns nothing from it.
     Response post_comment(const model::Blog& blog, const Request& request,
                           const RouteParams& params) const {
-        auto found = store_.find_published_post(blog.id, param(params, "slug"));
+        auto found = store_.posts().find_published_post(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
         if (!found->has_value() || request.path != model::post_path(blog, **found)) {
             return not_found(blog, request);
@@ -771,7 +771,7 @@ private:
             (!parsed->width && parsed->type != media::ImageType::gif)) {
             return not_found(blog, request);
         }
-        auto record = store_.find_media(blog.id, name);
+        auto record = store_.media().find_media(blog.id, name);
         if (!record) return server_error(blog, record.error());
         if (!record->has_value()) return not_found(blog, request);
         auto bytes = media::read_file(options_.media_dir, name);
@@ -793,7 +793,7 @@ private:
                       .self_path = "/" + std::string(feed_file(format))};
         store::PostQuery query{.limit = k_feed_posts};
         if (auto slug = param(params, "slug"); !slug.empty()) {
-            auto found = store_.find_category(blog.id, slug);
+            auto found = store_.categories().find_category(blog.id, slug);
             if (!found) return server_error(blog, found.error());
             if (!found->has_value()) return not_found(blog, request);
             const auto& category = **found;
@@ -802,7 +802,7 @@ private:
             info.html_path = model::category_path(category.slug);
             info.self_path = info.html_path + std::string(feed_file(format));
         }
-        auto posts = store_.published_posts(blog.id, query);
+        auto posts = store_.posts().published_posts(blog.id, query);
         if (!posts) return server_error(blog, posts.error());
         auto body = render_feed(format, blog, info, posts->posts);
         if (!body) return server_error(blog, body.error());
@@ -831,11 +831,11 @@ private:
             number = *parsed;
         }
         const auto base = base_url(blog, request);
-        auto categories = store_.categories_with_counts(blog.id);
+        auto categories = store_.categories().categories_with_counts(blog.id);
         if (!categories) return server_error(blog, categories.error());
-        auto months = store_.months_with_counts(blog.id);
+        auto months = store_.posts().months_with_counts(blog.id);
         if (!months) return server_error(blog, months.error());
-        auto posts = store_.published_posts(
+        auto posts = store_.posts().published_posts(
             blog.id,
             store::PostQuery{.limit = std::numeric_limits<int>::max(), .with_body = false});
         if (!posts) return server_error(blog, posts.error());
@@ -907,7 +907,7 @@ private:
             if (number && *number >= 1 && *number <= k_max_page) page.page = *number;
         }
         if (!page.query.empty()) {
-            auto results = store_.search(
+            auto results = store_.search().search(
                 blog.id, store::SearchQuery{.text = page.query,
                                             .offset = (page.page - 1) * blog.posts_per_page,
                                             .limit = blog.posts_per_page});

@@ -24,8 +24,8 @@ using carnet::testing::TempDir;
 class SiteTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto opened =
-            store::open_sqlite_store(dir_.path() / "blog.db", store::OpenMode::create_if_missing);
+        auto opened = store::open_sqlite_store(dir_.path() / "blog.db",
+                                               store::OpenMode::create_if_missing, *clock_);
         ASSERT_TRUE(opened.has_value()) << opened.error().message;
         store_ = std::move(*opened);
         paris_ =
@@ -55,7 +55,7 @@ protected:
     std::int64_t add_blog(const model::Blog& blog) {
         std::int64_t id = 0;
         EXPECT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-            auto created = writer.create_blog(blog);
+            auto created = writer.blogs().create_blog(blog);
             if (!created) return std::unexpected(created.error());
             id = *created;
             return {};
@@ -77,7 +77,7 @@ protected:
         for (auto& name : categories) post.categories.push_back({.name = name});
         std::int64_t id = 0;
         EXPECT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-            auto created = writer.create_post(post);
+            auto created = writer.posts().create_post(post);
             if (!created) return std::unexpected(created.error());
             id = *created;
             return {};
@@ -595,7 +595,7 @@ TEST_F(SiteTest, SearchShowsThePassageEscapedWithItsMatchesMarked) {
     post.published_at = sys_days{2017y / 10 / 6} + 9h;
     post.updated_at = post.published_at;
     ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-        auto created = writer.create_post(post);
+        auto created = writer.posts().create_post(post);
         if (!created) return std::unexpected(created.error());
         return {};
     }));
@@ -668,7 +668,7 @@ TEST_F(SiteTest, ACommentSentThroughTheFormIsShownEscapedAndFeedsCarryIt) {
     auto empty = post_form("", "192.0.2.3");
     EXPECT_EQ(empty.status, 422);
     EXPECT_NE(empty.body.find("crire un commentaire."), std::string::npos);
-    auto spam = store_->comments(paris_, {.status = model::CommentStatus::spam});
+    auto spam = store_->comments().comments(paris_, {.status = model::CommentStatus::spam});
     EXPECT_EQ(spam->total, 1);
     // The comments feeds: the blog's and the post's.
     auto blog_feed = get("paris.test", "/comments/atom.xml");
@@ -682,9 +682,10 @@ TEST_F(SiteTest, ACommentSentThroughTheFormIsShownEscapedAndFeedsCarryIt) {
 }
 
 TEST_F(SiteTest, ClosedCommentsShowNoFormAndRefuseWhatIsSent) {
-    auto blog = **store_->find_blog(paris_);
+    auto blog = **store_->blogs().find_blog(paris_);
     blog.comment_policy = model::CommentPolicy::closed;
-    ASSERT_TRUE(store_->write([&](store::Writer& writer) { return writer.update_blog(blog); }));
+    ASSERT_TRUE(
+        store_->write([&](store::Writer& writer) { return writer.blogs().update_blog(blog); }));
     ASSERT_TRUE(site_->load());
     const auto path = std::string("/archive/2017/10/01/billet-0.html");
     auto page = get("paris.test", path);
@@ -694,19 +695,20 @@ TEST_F(SiteTest, ClosedCommentsShowNoFormAndRefuseWhatIsSent) {
     request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     request.body = "name=A&body=B";
     EXPECT_EQ(router_.dispatch(request).status, 403);
-    EXPECT_EQ(store_->comments(paris_, {})->total, 0);
+    EXPECT_EQ(store_->comments().comments(paris_, {})->total, 0);
 }
 
 TEST_F(SiteTest, OldAddressesOfMovedPostsAndRenamedCategoriesRedirect) {
-    auto post = **store_->find_published_post(paris_, "billet-1");
+    auto post = **store_->posts().find_published_post(paris_, "billet-1");
     post.slug = "billet-un";
-    ASSERT_TRUE(store_->write([&](store::Writer& writer) { return writer.update_post(post); }));
+    ASSERT_TRUE(
+        store_->write([&](store::Writer& writer) { return writer.posts().update_post(post); }));
     auto moved = get("paris.test", "/archive/2017/10/02/billet-1.html");
     EXPECT_EQ(moved.status, 301);
     EXPECT_EQ(header(moved, "Location"), "/archive/2017/10/02/billet-un.html");
-    auto libye = **store_->find_category(paris_, "libye");
+    auto libye = **store_->categories().find_category(paris_, "libye");
     ASSERT_TRUE(store_->write([&](store::Writer& writer) {
-        return writer.rename_category(paris_, libye.id, "Libye (pays)", "libye-pays");
+        return writer.categories().rename_category(paris_, libye.id, "Libye (pays)", "libye-pays");
     }));
     auto renamed = get("paris.test", "/list/libye/");
     EXPECT_EQ(renamed.status, 301);
@@ -715,13 +717,13 @@ TEST_F(SiteTest, OldAddressesOfMovedPostsAndRenamedCategoriesRedirect) {
 
 TEST_F(SiteTest, StaticPagesHaveTheirOwnAddressAndAreListedInTheSidebar) {
     ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-        auto about = writer.create_page({.blog_id = paris_,
-                                         .published = true,
-                                         .title = "À propos",
-                                         .html = "<p>Qui écrit ici.</p>"});
+        auto about = writer.pages().create_page({.blog_id = paris_,
+                                                 .published = true,
+                                                 .title = "À propos",
+                                                 .html = "<p>Qui écrit ici.</p>"});
         if (!about) return std::unexpected(about.error());
         auto draft =
-            writer.create_page({.blog_id = paris_, .title = "Contact", .html = "<p>x</p>"});
+            writer.pages().create_page({.blog_id = paris_, .title = "Contact", .html = "<p>x</p>"});
         if (!draft) return std::unexpected(draft.error());
         return {};
     }));
@@ -738,27 +740,29 @@ TEST_F(SiteTest, StaticPagesHaveTheirOwnAddressAndAreListedInTheSidebar) {
 }
 
 TEST_F(SiteTest, ChangedSettingsShowOnTheVeryNextPage) {
-    auto blog = **store_->find_blog(paris_);
+    auto blog = **store_->blogs().find_blog(paris_);
     blog.title = "Nouveau titre";
-    ASSERT_TRUE(store_->write([&](store::Writer& writer) { return writer.update_blog(blog); }));
+    ASSERT_TRUE(
+        store_->write([&](store::Writer& writer) { return writer.blogs().update_blog(blog); }));
     // No reload is asked for: the blog's new generation is enough.
     EXPECT_NE(get("paris.test", "/").body.find("Nouveau titre"), std::string::npos);
 }
 
 TEST_F(SiteTest, APostsOwnCommentPolicyOverridesTheBlogs) {
     // The blog holds every comment; one post lets them through, another closes.
-    auto blog = **store_->find_blog(paris_);
+    auto blog = **store_->blogs().find_blog(paris_);
     blog.comment_policy = model::CommentPolicy::all_held;
-    ASSERT_TRUE(store_->write([&](store::Writer& writer) { return writer.update_blog(blog); }));
-    auto open_post = **store_->find_published_post(paris_, "billet-0");
+    ASSERT_TRUE(
+        store_->write([&](store::Writer& writer) { return writer.blogs().update_blog(blog); }));
+    auto open_post = **store_->posts().find_published_post(paris_, "billet-0");
     open_post.comment_policy = model::CommentPolicy::open;
-    auto closed_post = **store_->find_published_post(paris_, "billet-1");
+    auto closed_post = **store_->posts().find_published_post(paris_, "billet-1");
     closed_post.comment_policy = model::CommentPolicy::closed;
     ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
-        if (auto done = writer.update_post(open_post); !done) return done;
-        return writer.update_post(closed_post);
+        if (auto done = writer.posts().update_post(open_post); !done) return done;
+        return writer.posts().update_post(closed_post);
     }));
-    EXPECT_EQ((**store_->find_published_post(paris_, "billet-0")).comment_policy,
+    EXPECT_EQ((**store_->posts().find_published_post(paris_, "billet-0")).comment_policy,
               model::CommentPolicy::open);
     EXPECT_EQ(get("paris.test", "/archive/2017/10/02/billet-1.html").body.find("comment-form"),
               std::string::npos);

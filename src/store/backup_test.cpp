@@ -71,7 +71,7 @@ class BackupTest : public ::testing::Test {
 protected:
     void SetUp() override {
         db_ = dir_.path() / "blog.db";
-        auto opened = open_sqlite_store(db_, OpenMode::create_if_missing);
+        auto opened = open_sqlite_store(db_, OpenMode::create_if_missing, clock_);
         ASSERT_TRUE(opened.has_value()) << opened.error().message;
         store_ = std::move(*opened);
         ASSERT_TRUE(store_
@@ -79,7 +79,7 @@ protected:
                             model::Blog blog;
                             blog.title = "Sauvegardes";
                             blog.hosts = {"blog.example.org"};
-                            auto blog_id = writer.create_blog(blog);
+                            auto blog_id = writer.blogs().create_blog(blog);
                             if (!blog_id) return std::unexpected(blog_id.error());
                             blog_id_ = *blog_id;
                             model::Post post;
@@ -91,7 +91,7 @@ protected:
                             post.published_at = post.updated_at =
                                 model::Instant{} + std::chrono::hours(400'000);
                             post.categories.push_back(model::Category{.name = "Libye"});
-                            auto post_id = writer.create_post(post);
+                            auto post_id = writer.posts().create_post(post);
                             if (!post_id) return std::unexpected(post_id.error());
                             post_id_ = *post_id;
                             return {};
@@ -109,7 +109,7 @@ protected:
                 .html = "<p>" + std::to_string(number) + "</p>",
                 .status = model::CommentStatus::approved,
                 .created_at = model::Instant{} + std::chrono::hours(400'001)};
-            auto added = writer.add_comment(comment);
+            auto added = writer.comments().add_comment(comment);
             if (!added) return std::unexpected(added.error());
             return {};
         });
@@ -139,6 +139,7 @@ protected:
 
     TempDir dir_;
     fs::path db_;
+    ManualClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 25}};
     std::unique_ptr<Store> store_;
     std::int64_t blog_id_ = 0;
     std::int64_t post_id_ = 0;
@@ -232,13 +233,13 @@ TEST_F(BackupTest, Restore_OfAGoodBackupGivesTheSameData) {
     EXPECT_TRUE(restored->replaced_existing);
     EXPECT_GT(restored->schema_version, 0);
     EXPECT_EQ(comment_numbers(db_), (std::vector<std::string>{"1", "2", "3", "4", "5"}));
-    auto reopened = open_sqlite_store(db_, OpenMode::must_exist);
+    auto reopened = open_sqlite_store(db_, OpenMode::must_exist, clock_);
     ASSERT_TRUE(reopened.has_value()) << reopened.error().message;
-    auto comments = (*reopened)->approved_comments(blog_id_, post_id_);
+    auto comments = (*reopened)->comments().approved_comments(blog_id_, post_id_);
     ASSERT_TRUE(comments.has_value());
     EXPECT_EQ(comments->size(), 5u);
     // The search index came back with the posts.
-    auto found = (*reopened)->search(blog_id_, SearchQuery{.text = "texte"});
+    auto found = (*reopened)->search().search(blog_id_, SearchQuery{.text = "texte"});
     ASSERT_TRUE(found.has_value()) << found.error().message;
     EXPECT_EQ(found->total, 1);
 

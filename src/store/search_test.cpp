@@ -1,6 +1,6 @@
 // Full-text search, written against the Store interface so that every backend runs the
-// same suite (add a factory to the INSTANTIATE_TEST_SUITE_P list), then a few tests of the
-// SQLite implementation's own parts.
+// same suite (add its factory to store_backends() in store_test_backends.hpp), then a few tests of
+// the SQLite implementation's own parts.
 #include "store/search.hpp"
 
 #include <fmt/format.h>
@@ -21,6 +21,7 @@
 
 #include "store/migrations.hpp"
 #include "store/store.hpp"
+#include "store/store_test_backends.hpp"
 #include "testing/temp_dir.hpp"
 #include "text/text.hpp"
 
@@ -34,11 +35,6 @@ model::Instant utc(int y, unsigned m, unsigned d, int hh, int mm) {
 }
 
 using carnet::testing::TempDir;
-
-struct Backend {
-    std::string name;
-    std::function<Result<std::unique_ptr<Store>>(const TempDir&)> open;
-};
 
 // The passage of a hit as the search page shows it.
 std::string passage_html(const SearchHit& hit) {
@@ -79,10 +75,10 @@ std::vector<FixturePost> fixture_posts() {
     return posts;
 }
 
-class SearchTest : public ::testing::TestWithParam<Backend> {
+class SearchTest : public ::testing::TestWithParam<StoreBackend> {
 protected:
     void SetUp() override {
-        auto opened = GetParam().open(dir_);
+        auto opened = GetParam().open(dir_, clock_);
         ASSERT_TRUE(opened.has_value()) << opened.error().message;
         store_ = std::move(*opened);
         blog_id_ =
@@ -96,7 +92,7 @@ protected:
     std::int64_t create_blog(const model::Blog& blog) {
         std::int64_t id = 0;
         auto written = store_->write([&](Writer& writer) -> Status {
-            auto created = writer.create_blog(blog);
+            auto created = writer.blogs().create_blog(blog);
             if (!created) return std::unexpected(created.error());
             id = *created;
             return {};
@@ -123,7 +119,7 @@ protected:
     std::int64_t add(const model::Post& post) {
         std::int64_t id = 0;
         auto written = store_->write([&](Writer& writer) -> Status {
-            auto created = writer.create_post(post);
+            auto created = writer.posts().create_post(post);
             if (!created) return std::unexpected(created.error());
             id = *created;
             return {};
@@ -146,7 +142,8 @@ protected:
 
     SearchResults search(std::string text, std::int64_t blog_id = 0, int offset = 0,
                          int limit = 50) {
-        auto found = store_->search(blog_id == 0 ? blog_id_ : blog_id,
+        auto found =
+            store_->search().search(blog_id == 0 ? blog_id_ : blog_id,
                                     SearchQuery{.text = text, .offset = offset, .limit = limit});
         EXPECT_TRUE(found.has_value()) << text << ": " << found.error().message;
         return found ? *found : SearchResults{};
@@ -171,6 +168,7 @@ protected:
     }
 
     TempDir dir_;
+    ManualClock clock_{sys_days{year{2026} / 11 / 25} + hours{9}};
     std::unique_ptr<Store> store_;
     std::int64_t blog_id_ = 0;
     std::int64_t other_blog_id_ = 0;
@@ -513,7 +511,7 @@ TEST_P(SearchTest, HostileQueriesAlwaysAnswer) {
         "\u0301",
     };
     for (const auto& text : hostile) {
-        auto found = store_->search(blog_id_, SearchQuery{.text = text});
+        auto found = store_->search().search(blog_id_, SearchQuery{.text = text});
         EXPECT_TRUE(found.has_value()) << "query: " << text << ": " << found.error().message;
     }
     EXPECT_EQ(search("\"misrata").total, 1);       // the quote is dropped
@@ -550,7 +548,7 @@ TEST_P(SearchTest, ManyMatchesListTheNewestThousandRankedWithoutGapsOrRepeats) {
                 make_post(blog_id_, "Jour " + std::to_string(i),
                           "<p>Les combats continuent à Syrte, jour " + std::to_string(i) + ".</p>");
             if (i == k_posts - 5) post.title = "Syrte tombe";
-            auto created = writer.create_post(post);
+            auto created = writer.posts().create_post(post);
             if (!created) return std::unexpected(created.error());
             if (i >= k_posts - store::k_search_result_limit) newest.insert(*created);
         }
@@ -611,7 +609,7 @@ TEST_P(SearchTest, ResultsArePaginatedWithCategoriesAndWithoutBodies) {
 TEST_P(SearchTest, IndexFollowsCommitsAndRollbacks) {
     add("Visible", "<p>Palmyre reprise.</p>");
     auto failed = store_->write([&](Writer& writer) -> Status {
-        auto created = writer.create_post(
+        auto created = writer.posts().create_post(
             make_post(blog_id_, "Fantôme", "<p>Palmyre et ses ruines abandonnées.</p>"));
         if (!created) return std::unexpected(created.error());
         return model::fail(model::Error::Code::invalid_input, "changed my mind");
@@ -621,9 +619,10 @@ TEST_P(SearchTest, IndexFollowsCommitsAndRollbacks) {
     EXPECT_EQ(search("fantome").total, 0);
     // A duplicate slug fails the second post: the first one's index entry goes too.
     auto conflict = store_->write([&](Writer& writer) -> Status {
-        auto first = writer.create_post(make_post(blog_id_, "Nouveau", "<p>Palmyre encore.</p>"));
+        auto first =
+            writer.posts().create_post(make_post(blog_id_, "Nouveau", "<p>Palmyre encore.</p>"));
         if (!first) return std::unexpected(first.error());
-        auto second = writer.create_post(make_post(blog_id_, "Visible", "<p>Palmyre.</p>"));
+        auto second = writer.posts().create_post(make_post(blog_id_, "Visible", "<p>Palmyre.</p>"));
         if (!second) return std::unexpected(second.error());
         return {};
     });
@@ -687,7 +686,7 @@ TEST_P(SearchTest, RebuildingTheIndexKeepsResultsAndBumpsGenerations) {
     const auto generation = store_->generation(blog_id_);
     const auto english_generation = store_->generation(english_blog_id_);
 
-    ASSERT_TRUE(store_->rebuild_search_index().has_value());
+    ASSERT_TRUE(store_->search().rebuild_search_index().has_value());
     for (std::size_t i = 0; i < queries.size(); ++i) {
         EXPECT_FALSE(before[i].empty()) << queries[i];
         EXPECT_EQ(sorted_titles(queries[i]), before[i]) << queries[i];
@@ -705,7 +704,8 @@ TEST_P(SearchTest, SearchesRunWhileAWriterAddsPosts) {
     for (int t = 0; t < 4; ++t) {
         readers.emplace_back([&] {
             for (int i = 0; i < 100; ++i) {
-                auto found = store_->search(blog_id_, SearchQuery{.text = "offensives raq*"});
+                auto found =
+                    store_->search().search(blog_id_, SearchQuery{.text = "offensives raq*"});
                 if (!found || found->total < 1) failed = true;
             }
         });
@@ -718,16 +718,13 @@ TEST_P(SearchTest, SearchesRunWhileAWriterAddsPosts) {
     EXPECT_EQ(search("offensive raqqa").total, 41);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SearchTest,
-                         ::testing::Values(Backend{"sqlite",
-                                                   [](const TempDir& dir) {
-                                                       return open_sqlite_store(
-                                                           dir.path() / "carnet.db",
-                                                           OpenMode::create_if_missing);
-                                                   }}),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, SearchTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
 
 // ---- The SQLite implementation's own parts ---------------------------------------------
+
+// What the SQLite-only tests below date their writes with: one instant, never moved.
+const ManualClock k_sqlite_clock{sys_days{year{2026} / 11 / 25} + hours{9}};
 
 std::optional<std::string> fts_query_from_reader_text(std::string_view text) {
     auto query = search::match_query_from_reader_text(text);
@@ -835,18 +832,18 @@ TEST(SqliteSearch, PostHtmlBecomesPlainText) {
 std::int64_t database_with_one_post(const std::filesystem::path& path, const std::string& title,
                                     const std::string& html) {
     std::int64_t blog_id = 0;
-    auto store = open_sqlite_store(path, OpenMode::create_if_missing);
+    auto store = open_sqlite_store(path, OpenMode::create_if_missing, k_sqlite_clock);
     EXPECT_TRUE(store.has_value());
     if (!store) return 0;
     auto written = (*store)->write([&](Writer& writer) -> Status {
-        auto blog = writer.create_blog({.title = "Ancien"});
+        auto blog = writer.blogs().create_blog({.title = "Ancien"});
         if (!blog) return std::unexpected(blog.error());
         blog_id = *blog;
-        auto created = writer.create_post({.blog_id = blog_id,
-                                           .status = model::PostStatus::published,
-                                           .title = title,
-                                           .source = html,
-                                           .html = html});
+        auto created = writer.posts().create_post({.blog_id = blog_id,
+                                                   .status = model::PostStatus::published,
+                                                   .title = title,
+                                                   .source = html,
+                                                   .html = html});
         if (!created) return std::unexpected(created.error());
         return {};
     });
@@ -868,10 +865,10 @@ std::unique_ptr<sqlite3, decltype(&sqlite3_close)> raw_connection(
 // How many posts `query` lists on the database at `path` (opening it migrates it).
 int total_after_reopening(const std::filesystem::path& path, std::int64_t blog_id,
                           const std::string& query) {
-    auto store = open_sqlite_store(path, OpenMode::must_exist);
+    auto store = open_sqlite_store(path, OpenMode::must_exist, k_sqlite_clock);
     EXPECT_TRUE(store.has_value()) << store.error().message;
     if (!store) return -1;
-    auto found = (*store)->search(blog_id, SearchQuery{.text = query});
+    auto found = (*store)->search().search(blog_id, SearchQuery{.text = query});
     EXPECT_TRUE(found.has_value()) << found.error().message;
     return found ? found->total : -1;
 }
@@ -960,17 +957,17 @@ TEST(SqliteSearch, ATransactionThatIndexesManyPostsLeavesOneBtreePerTable) {
         sqlite3_finalize(statement);
         return count;
     };
-    auto store = open_sqlite_store(path, OpenMode::must_exist);
+    auto store = open_sqlite_store(path, OpenMode::must_exist, k_sqlite_clock);
     ASSERT_TRUE(store.has_value());
     const auto write_posts = [&](int first, int count) {
         return (*store)->write([&](Writer& writer) -> Status {
             for (int i = first; i < first + count; ++i) {
                 const auto html = fmt::format("<p>Billet {} sur Misrata et Syrte.</p>", i);
-                auto created = writer.create_post({.blog_id = blog_id,
-                                                   .status = model::PostStatus::published,
-                                                   .title = fmt::format("Billet {}", i),
-                                                   .source = html,
-                                                   .html = html});
+                auto created = writer.posts().create_post({.blog_id = blog_id,
+                                                           .status = model::PostStatus::published,
+                                                           .title = fmt::format("Billet {}", i),
+                                                           .source = html,
+                                                           .html = html});
                 if (!created) return std::unexpected(created.error());
             }
             return {};
@@ -980,7 +977,7 @@ TEST(SqliteSearch, ATransactionThatIndexesManyPostsLeavesOneBtreePerTable) {
     EXPECT_GT(btrees(), 1);  // a few posts: as FTS5 left them
     ASSERT_TRUE(write_posts(100, 1000).has_value());
     EXPECT_EQ(btrees(), 1);  // an import: merged
-    auto found = (*store)->search(blog_id, SearchQuery{.text = "misrata"});
+    auto found = (*store)->search().search(blog_id, SearchQuery{.text = "misrata"});
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->total, 1000);
     EXPECT_TRUE(found->more);
@@ -991,12 +988,12 @@ TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults)
     const auto path = dir.path() / "carnet.db";
     std::map<std::string, std::int64_t> blogs;
     {
-        auto store = open_sqlite_store(path, OpenMode::create_if_missing);
+        auto store = open_sqlite_store(path, OpenMode::create_if_missing, k_sqlite_clock);
         ASSERT_TRUE(store.has_value());
         ASSERT_TRUE((*store)->write([&](Writer& writer) -> Status {
             for (const auto& [title, locale] :
                  {std::pair{"Un", "fr"}, std::pair{"Deux", "fr"}, std::pair{"Three", "en"}}) {
-                auto blog = writer.create_blog(
+                auto blog = writer.blogs().create_blog(
                     {.hosts = {std::string(title) + ".test"}, .title = title, .locale = locale});
                 if (!blog) return std::unexpected(blog.error());
                 blogs[title] = *blog;
@@ -1013,7 +1010,7 @@ TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults)
                                  .slug = "billet-" + std::to_string(++n),
                                  .source = html,
                                  .html = html};
-                auto created = writer.create_post(post);
+                auto created = writer.posts().create_post(post);
                 if (!created) return std::unexpected(created.error());
             }
             return {};
@@ -1038,10 +1035,10 @@ TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults)
                   SQLITE_OK);
         sqlite3_finalize(columns);
     }
-    auto store = open_sqlite_store(path, OpenMode::must_exist);
+    auto store = open_sqlite_store(path, OpenMode::must_exist, k_sqlite_clock);
     ASSERT_TRUE(store.has_value()) << store.error().message;
     const auto total = [&](const std::string& blog, const std::string& text) {
-        auto found = (*store)->search(blogs[blog], SearchQuery{.text = text});
+        auto found = (*store)->search().search(blogs[blog], SearchQuery{.text = text});
         EXPECT_TRUE(found.has_value()) << text << ": " << found.error().message;
         return found ? found->total : -1;
     };
@@ -1058,7 +1055,7 @@ TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults)
                          .title = "Misrata",
                          .source = "<p>Nouveau.</p>",
                          .html = "<p>Nouveau.</p>"};
-        auto created = writer.create_post(post);
+        auto created = writer.posts().create_post(post);
         if (!created) return std::unexpected(created.error());
         return {};
     }));

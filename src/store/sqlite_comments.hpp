@@ -2,11 +2,13 @@
 // these.
 #pragma once
 
-#include "store/sqlite_admin.hpp"
+#include "store/sqlite_database.hpp"
+#include "store/sqlite_rows.hpp"
+#include "store/store.hpp"
 
 namespace carnet::store::comments_sql {
 
-using admin_sql::WriteContext;
+using WriteContext = sqlite::Transaction;
 using sqlite::Connection;
 
 Result<std::int64_t> add_comment(WriteContext& context, const model::Comment& comment);

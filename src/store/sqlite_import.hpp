@@ -10,11 +10,13 @@
 #include <string_view>
 #include <vector>
 
-#include "store/sqlite_admin.hpp"
+#include "store/sqlite_database.hpp"
+#include "store/sqlite_rows.hpp"
+#include "store/store.hpp"
 
 namespace carnet::store::import_sql {
 
-using admin_sql::WriteContext;
+using WriteContext = sqlite::Transaction;
 using sqlite::Connection;
 
 Result<std::optional<std::int64_t>> find_post_at(Connection& db, std::int64_t blog_id,

@@ -4,12 +4,6 @@
 
 namespace carnet::store::rows {
 
-std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::string local_text(const model::LocalDateTime& local) {
     return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", local.year, local.month, local.day,
                        local.hour, local.minute, local.second);

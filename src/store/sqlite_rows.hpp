@@ -2,6 +2,9 @@
 // and how a row becomes a model value. Private to the store.
 #pragma once
 
+#include <fmt/format.h>
+#include <sqlite3.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -31,7 +34,6 @@ using model::Status;
 using sqlite::Connection;
 using sqlite::Statement;
 
-std::int64_t now_seconds();
 inline std::int64_t seconds_of(model::Instant instant) {
     return static_cast<std::int64_t>(instant.time_since_epoch().count());
 }
@@ -68,5 +70,86 @@ Status check_blog_settings(const model::Blog& blog);
 
 // Every blog, or only the one asked for, with its hosts.
 Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::int64_t> only);
+
+// --- Shared by the concerns' SQL.
+
+using model::Error;
+
+// Steps through every row of `statement`, handing each to `read`, and resets it.
+template <typename Read>
+Status for_each_row(sqlite::Statement& statement, Read&& read) {
+    while (true) {
+        auto has_row = statement.step();
+        if (!has_row) {
+            statement.reset();
+            return std::unexpected(has_row.error());
+        }
+        if (!*has_row) break;
+        read(statement);
+    }
+    statement.reset();
+    return {};
+}
+
+inline int changes(Connection& db) { return sqlite3_changes(db.get()); }
+
+inline std::unexpected<Error> not_found(std::string_view what, std::int64_t id) {
+    return model::fail(Error::Code::not_found, fmt::format("no {} {} in this blog", what, id));
+}
+
+inline Result<model::Blog> blog_of(Connection& db, std::int64_t blog_id) {
+    CARNET_TRY(blogs, load_blogs(db, blog_id));
+    if (blogs.empty())
+        return model::fail(Error::Code::not_found, fmt::format("no blog {}", blog_id));
+    return std::move(blogs.front());
+}
+
+inline Result<bool> exists(Connection& db, std::string_view sql, std::int64_t blog_id,
+                           std::int64_t id) {
+    CARNET_TRY(statement, db.prepare(sql));
+    statement->bind(1, blog_id).bind(2, id);
+    CARNET_TRY(has_row, statement->step());
+    statement->reset();
+    return has_row;
+}
+
+inline std::string join_lines(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) {
+        if (!out.empty()) out += '\n';
+        out += item;
+    }
+    return out;
+}
+
+inline std::vector<std::string> split_lines(std::string_view text) {
+    std::vector<std::string> items;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        items.emplace_back(text.substr(0, end));
+        if (end == std::string_view::npos) break;
+        text.remove_prefix(end + 1);
+    }
+    return items;
+}
+
+inline Status check_page(const model::Page& page) {
+    if (page.title.empty()) return model::fail(Error::Code::invalid_input, "a page needs a title");
+    // /index.html is the home page's other name on many servers.
+    if (page.slug == "index") {
+        return model::fail(Error::Code::invalid_input, "the slug index is kept for the home page");
+    }
+    return {};
+}
+
+inline Status check_slug(std::string_view slug) {
+    if (slug.empty()) return {};
+    if (model::make_slug(slug) != slug) {
+        return model::fail(
+            Error::Code::invalid_input,
+            fmt::format("{} is not a slug (lower-case letters, digits and -)", slug));
+    }
+    return {};
+}
 
 }  // namespace carnet::store::rows

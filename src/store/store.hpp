@@ -1,9 +1,10 @@
 // Where blogs, users and posts live. The Store interface is what the rest of carnet sees;
 // `open_sqlite_store` gives the embedded implementation (one file, WAL mode).
 //
-// Threads: every method of Store may be called from any thread at once. Reads run on a
-// pool of read connections (at most one per calling thread at a time, statements prepared
-// once per connection); writes are serialized through one writer connection.
+// Threads: every method of Store and of the concern interfaces it hands out may be called
+// from any thread at once. Reads run on a pool of read connections (at most one per calling
+// thread at a time, statements prepared once per connection); writes are serialized through
+// one writer connection.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "text/clock.hpp"
 #include "text/text.hpp"
 
 namespace carnet::store {
@@ -186,119 +188,368 @@ struct ArchivedPost {
     std::vector<ArchivedComment> comments;  // every comment and ping, oldest first
 };
 
+// The store is a set of small interfaces, one per concern, each with a read side (what
+// `Store` hands out) and a write side (what `Writer` hands out inside a transaction). A
+// method name belongs to one concern only, the same on both sides: `store.posts()` and
+// `writer.posts()` both answer `find_post_by_id`. A backend implements each concern in a
+// class of its own.
+//
+// Every read takes the blog where objects belong to one: objects of another blog are not
+// found, whatever id is asked for.
+
+// --- Blogs: the blogs a process hosts and their settings.
+
+class BlogStore {
+public:
+    virtual ~BlogStore() = default;
+
+    [[nodiscard]] virtual Result<std::vector<model::Blog>> list_blogs() = 0;
+    [[nodiscard]] virtual Result<std::optional<model::Blog>> find_blog(std::int64_t blog_id) = 0;
+    // The admin dashboard's figures of the blog.
+    [[nodiscard]] virtual Result<BlogCounts> counts(std::int64_t blog_id) = 0;
+};
+
+class BlogWriter {
+public:
+    virtual ~BlogWriter() = default;
+
+    // Adds a blog; its hosts must not be used by another blog (Code::conflict). A blog with
+    // no host is the default blog, which answers every host no other blog claims: there is at
+    // most one (Code::conflict when there already is one).
+    [[nodiscard]] virtual Result<std::int64_t> create_blog(const model::Blog& blog) = 0;
+
+    // Blog settings: title, subtitle, locale, time zone, theme, posts per page, base URL and
+    // comment policy, checked as in create_blog. A new locale re-indexes the blog's posts.
+    [[nodiscard]] virtual Status update_blog(const model::Blog& blog) = 0;
+};
+
+// --- Accounts: users and their roles in blogs.
+
+class AccountStore {
+public:
+    virtual ~AccountStore() = default;
+
+    [[nodiscard]] virtual Result<std::optional<model::User>> find_user_by_email(
+        std::string_view email) = 0;
+    [[nodiscard]] virtual Result<std::optional<model::Role>> role_of(std::int64_t blog_id,
+                                                                     std::int64_t user_id) = 0;
+    [[nodiscard]] virtual Result<std::optional<Login>> find_login(std::string_view email) = 0;
+    [[nodiscard]] virtual Result<std::optional<model::User>> find_user(std::int64_t user_id) = 0;
+    // Every user by e-mail, with their roles and how many sessions are live now.
+    [[nodiscard]] virtual Result<std::vector<UserSummary>> list_users() = 0;
+    // The blogs the user belongs to, with the role in each, by blog id.
+    [[nodiscard]] virtual Result<std::vector<Membership>> memberships_of(std::int64_t user_id) = 0;
+};
+
+class AccountWriter {
+public:
+    virtual ~AccountWriter() = default;
+
+    // Adds a user with an already hashed password; the e-mail must be new (Code::conflict).
+    [[nodiscard]] virtual Result<std::int64_t> create_user(const model::User& user,
+                                                           std::string_view password_hash) = 0;
+    [[nodiscard]] virtual Status add_membership(std::int64_t blog_id, std::int64_t user_id,
+                                                model::Role role) = 0;
+    // Sees the transaction's own writes.
+    [[nodiscard]] virtual Result<std::optional<model::User>> find_user_by_email(
+        std::string_view email) = 0;
+    [[nodiscard]] virtual Status set_password(std::int64_t user_id,
+                                              std::string_view password_hash) = 0;
+    // With their sessions and roles.
+    [[nodiscard]] virtual Status remove_user(std::int64_t user_id) = 0;
+    [[nodiscard]] virtual Status remove_membership(std::int64_t blog_id, std::int64_t user_id) = 0;
+};
+
+// --- Sessions: logged-in browsers, by the hash of their token.
+
+class SessionStore {
+public:
+    virtual ~SessionStore() = default;
+
+    // A session that has not expired at `now`.
+    [[nodiscard]] virtual Result<std::optional<Session>> find_session(std::string_view token_hash,
+                                                                      model::Instant now) = 0;
+};
+
+class SessionWriter {
+public:
+    virtual ~SessionWriter() = default;
+
+    [[nodiscard]] virtual Status create_session(std::string_view token_hash,
+                                                const Session& session) = 0;
+    [[nodiscard]] virtual Status delete_session(std::string_view token_hash) = 0;
+    [[nodiscard]] virtual Result<int> delete_sessions_of(std::int64_t user_id) = 0;
+    [[nodiscard]] virtual Result<int> delete_expired_sessions(model::Instant now) = 0;
+};
+
+// --- Posts: posts of every status, their revisions and the archives of published ones.
+
+class PostStore {
+public:
+    virtual ~PostStore() = default;
+
+    [[nodiscard]] virtual Result<PostList> published_posts(std::int64_t blog_id,
+                                                           const PostQuery& query) = 0;
+    // A published post by slug, with its categories and comment count.
+    [[nodiscard]] virtual Result<std::optional<model::Post>> find_published_post(
+        std::int64_t blog_id, std::string_view slug) = 0;
+    // Months having published posts in the blog's time zone, newest first.
+    [[nodiscard]] virtual Result<std::vector<model::MonthCount>> months_with_counts(
+        std::int64_t blog_id) = 0;
+    [[nodiscard]] virtual Result<PostList> admin_posts(std::int64_t blog_id,
+                                                       const AdminPostQuery& query) = 0;
+    [[nodiscard]] virtual Result<std::optional<model::Post>> find_post_by_id(
+        std::int64_t blog_id, std::int64_t post_id) = 0;
+    [[nodiscard]] virtual Result<std::vector<Revision>> revisions(std::int64_t blog_id,
+                                                                  std::int64_t post_id) = 0;
+    [[nodiscard]] virtual Result<std::optional<Revision>> find_revision(
+        std::int64_t blog_id, std::int64_t revision_id) = 0;
+};
+
+class PostWriter {
+public:
+    virtual ~PostWriter() = default;
+
+    // Adds a post to post.blog_id. `html` must already be rendered. Its categories are found
+    // by slug (made from the name when the slug is empty) or created, and kept in the order
+    // given. The slug must be new in the blog (Code::conflict).
+    [[nodiscard]] virtual Result<std::int64_t> create_post(const model::Post& post) = 0;
+
+    // Reads that see the transaction's own writes.
+    [[nodiscard]] virtual Result<std::optional<model::Post>> find_post_by_slug(
+        std::int64_t blog_id, std::string_view slug) = 0;
+    [[nodiscard]] virtual Result<std::optional<model::Post>> find_post_by_id(
+        std::int64_t blog_id, std::int64_t post_id) = 0;
+
+    // Changes a post of post.blog_id (any status) to `post`: fields, categories (found or
+    // created as in create_post, in order) and the search index. When the post was published
+    // and its public path changes (slug or day), the old path keeps answering with a 301.
+    // Code::not_found when the blog holds no such post; Code::conflict for a taken slug.
+    [[nodiscard]] virtual Status update_post(const model::Post& post) = 0;
+
+    // Records the post as it now stands as a revision by `author_id`. An autosave replaces
+    // the post's previous autosave instead of piling up.
+    [[nodiscard]] virtual Result<std::int64_t> save_revision(std::int64_t blog_id,
+                                                             std::int64_t post_id,
+                                                             std::int64_t author_id,
+                                                             bool autosave) = 0;
+
+    // Deletes a post for good, with its revisions, comments and redirects.
+    [[nodiscard]] virtual Status delete_post(std::int64_t blog_id, std::int64_t post_id) = 0;
+
+    // Publishes every scheduled post (of every blog) whose time has come; returns how many.
+    [[nodiscard]] virtual Result<int> publish_due_posts(model::Instant now) = 0;
+};
+
+// --- Categories of posts.
+
+class CategoryStore {
+public:
+    virtual ~CategoryStore() = default;
+
+    [[nodiscard]] virtual Result<std::optional<model::Category>> find_category(
+        std::int64_t blog_id, std::string_view slug) = 0;
+    // Categories having published posts, by name, with their post counts.
+    [[nodiscard]] virtual Result<std::vector<model::Category>> categories_with_counts(
+        std::int64_t blog_id) = 0;
+    // Every category of the blog by name, counting posts of any status but trash.
+    [[nodiscard]] virtual Result<std::vector<model::Category>> all_categories(
+        std::int64_t blog_id) = 0;
+};
+
+class CategoryWriter {
+public:
+    virtual ~CategoryWriter() = default;
+
+    // A rename that changes the slug and a merge leave a 301 from the old slug.
+    [[nodiscard]] virtual Status rename_category(std::int64_t blog_id, std::int64_t category_id,
+                                                 std::string_view name, std::string_view slug) = 0;
+    // Moves every post of `from` into `into` (keeping each post's order) and removes `from`.
+    [[nodiscard]] virtual Status merge_categories(std::int64_t blog_id, std::int64_t from,
+                                                  std::int64_t into) = 0;
+    // Removes the category; its posts keep their other categories.
+    [[nodiscard]] virtual Status delete_category(std::int64_t blog_id,
+                                                 std::int64_t category_id) = 0;
+    // The category of category.blog_id with that slug (made from the name when empty),
+    // created with that name when the blog has none; its id. For categories a file defines
+    // that no post of it uses yet.
+    [[nodiscard]] virtual Result<std::int64_t> ensure_category(const model::Category& category) = 0;
+};
+
+// --- Pages: the blog's pages apart from its posts.
+
+class PageStore {
+public:
+    virtual ~PageStore() = default;
+
+    [[nodiscard]] virtual Result<std::vector<model::Page>> pages(std::int64_t blog_id,
+                                                                 bool published_only) = 0;
+    [[nodiscard]] virtual Result<std::optional<model::Page>> find_page_by_id(
+        std::int64_t blog_id, std::int64_t page_id) = 0;
+    [[nodiscard]] virtual Result<std::optional<model::Page>> find_published_page(
+        std::int64_t blog_id, std::string_view slug) = 0;
+};
+
+class PageWriter {
+public:
+    virtual ~PageWriter() = default;
+
+    // The slug must be new in the blog (Code::conflict).
+    [[nodiscard]] virtual Result<std::int64_t> create_page(const model::Page& page) = 0;
+    [[nodiscard]] virtual Status update_page(const model::Page& page) = 0;
+    [[nodiscard]] virtual Status delete_page(std::int64_t blog_id, std::int64_t page_id) = 0;
+};
+
+// --- Comments of readers, and their moderation.
+
+class CommentStore {
+public:
+    virtual ~CommentStore() = default;
+
+    // The approved comments of a post, oldest first.
+    [[nodiscard]] virtual Result<std::vector<model::Comment>> approved_comments(
+        std::int64_t blog_id, std::int64_t post_id) = 0;
+    [[nodiscard]] virtual Result<CommentList> comments(std::int64_t blog_id,
+                                                       const CommentQuery& query) = 0;
+    [[nodiscard]] virtual Result<std::optional<model::Comment>> find_comment(
+        std::int64_t blog_id, std::int64_t comment_id) = 0;
+    // True when the blog holds an approved comment signed with this name and e-mail.
+    [[nodiscard]] virtual Result<bool> has_approved_comment_from(std::int64_t blog_id,
+                                                                 std::string_view name,
+                                                                 std::string_view email) = 0;
+};
+
+// A reply's parent must be a comment of the same post (Code::invalid_input). Only changes to
+// what readers see (an approved comment, or one that stops being approved) make the blog's
+// pages stale: a flood of spam does not empty the cache.
+class CommentWriter {
+public:
+    virtual ~CommentWriter() = default;
+
+    [[nodiscard]] virtual Result<std::int64_t> add_comment(const model::Comment& comment) = 0;
+    [[nodiscard]] virtual Status set_comment_status(std::int64_t blog_id, std::int64_t comment_id,
+                                                    model::CommentStatus status) = 0;
+    [[nodiscard]] virtual Status update_comment(std::int64_t blog_id, std::int64_t comment_id,
+                                                std::string_view source, std::string_view html) = 0;
+    [[nodiscard]] virtual Status delete_comment(std::int64_t blog_id, std::int64_t comment_id) = 0;
+};
+
+// --- Media: the records of uploaded images.
+
+class MediaStore {
+public:
+    virtual ~MediaStore() = default;
+
+    [[nodiscard]] virtual Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset,
+                                                                 int limit) = 0;
+    [[nodiscard]] virtual Result<std::optional<MediaRecord>> find_media(
+        std::int64_t blog_id, std::string_view file_name) = 0;
+};
+
+class MediaWriter {
+public:
+    virtual ~MediaWriter() = default;
+
+    // Recording the same content twice in a blog gives the first record's id.
+    [[nodiscard]] virtual Result<std::int64_t> add_media(const MediaRecord& media,
+                                                         std::int64_t uploaded_by) = 0;
+};
+
+// --- Search of published posts. The index has no write side: every write transaction that
+// changes a post keeps it current.
+
+class SearchStore {
+public:
+    virtual ~SearchStore() = default;
+
+    // Published posts of the blog matching `query`, folded for case and diacritics and
+    // stemmed in the blog's language (French or English).
+    [[nodiscard]] virtual Result<SearchResults> search(std::int64_t blog_id,
+                                                       const SearchQuery& query) = 0;
+
+    // Rebuilds the search index of every blog from the posts (`carnet search --reindex`), in
+    // a write transaction of its own.
+    [[nodiscard]] virtual Status rebuild_search_index() = 0;
+};
+
+// --- Redirects: old public paths of posts and old slugs of categories.
+
+class RedirectStore {
+public:
+    virtual ~RedirectStore() = default;
+
+    // The published post an old path of the blog now leads to.
+    [[nodiscard]] virtual Result<std::optional<model::Post>> find_post_redirect(
+        std::int64_t blog_id, std::string_view old_path) = 0;
+    // Every old path of the blog a post redirect was recorded for (the post may since have
+    // been unpublished), in path order.
+    [[nodiscard]] virtual Result<std::vector<std::string>> post_redirect_paths(
+        std::int64_t blog_id) = 0;
+    // The category an old category slug now leads to.
+    [[nodiscard]] virtual Result<std::optional<model::Category>> find_category_redirect(
+        std::int64_t blog_id, std::string_view old_slug) = 0;
+};
+
+class RedirectWriter {
+public:
+    virtual ~RedirectWriter() = default;
+
+    // Makes an old public path of the blog answer with a 301 to the post; replaces any
+    // earlier redirect of that path.
+    [[nodiscard]] virtual Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,
+                                                   std::int64_t post_id) = 0;
+};
+
+// --- Archives: what imports from other hosts' formats and exports to them read and write.
+
+class ArchiveStore {
+public:
+    virtual ~ArchiveStore() = default;
+
+    // Every post of the blog but those in the trash, oldest first (by date, then id), with
+    // tags, meta and comments: what an export writes out. One query per post.
+    [[nodiscard]] virtual Result<std::vector<ArchivedPost>> archived_posts(
+        std::int64_t blog_id) = 0;
+};
+
+class ArchiveWriter {
+public:
+    virtual ~ArchiveWriter() = default;
+
+    // The post of the blog published at `published_at` whose slug is `slug` or whose meta
+    // `meta_key` is `meta_value` (an import's way to know a post it brought in before).
+    [[nodiscard]] virtual Result<std::optional<std::int64_t>> find_post_at(
+        std::int64_t blog_id, model::Instant published_at, std::string_view slug,
+        std::string_view meta_key, std::string_view meta_value) = 0;
+    // Replaces the post's tags (created in the blog when new, kept in order) and meta.
+    [[nodiscard]] virtual Status set_post_extras(
+        std::int64_t blog_id, std::int64_t post_id, const std::vector<std::string>& tags,
+        const std::map<std::string, std::string>& meta) = 0;
+    // Adds a comment or ping as another host kept it: its status, date and address are taken
+    // as given, a ping or an anonymous comment may have no author name, a ping no text.
+    [[nodiscard]] virtual Result<std::int64_t> add_archived_comment(
+        const ArchivedComment& comment) = 0;
+    // The post with its tags, meta and every comment, seeing the transaction's own writes.
+    [[nodiscard]] virtual Result<std::optional<ArchivedPost>> archived_post(
+        std::int64_t blog_id, std::int64_t post_id) = 0;
+};
+
 // The write side, only valid inside Store::write. Every change made through it belongs to
 // one transaction: all of it is committed, or none of it.
 class Writer {
 public:
     virtual ~Writer() = default;
 
-    // Adds a blog; its hosts must not be used by another blog (Code::conflict). A blog with
-    // no host is the default blog, which answers every host no other blog claims: there is at
-    // most one (Code::conflict when there already is one).
-    virtual Result<std::int64_t> create_blog(const model::Blog& blog) = 0;
-
-    // Adds a user with an already hashed password; the e-mail must be new (Code::conflict).
-    virtual Result<std::int64_t> create_user(const model::User& user,
-                                             std::string_view password_hash) = 0;
-    virtual Status add_membership(std::int64_t blog_id, std::int64_t user_id, model::Role role) = 0;
-
-    // Adds a post to post.blog_id. `html` must already be rendered. Its categories are found
-    // by slug (made from the name when the slug is empty) or created, and kept in the order
-    // given. The slug must be new in the blog (Code::conflict).
-    virtual Result<std::int64_t> create_post(const model::Post& post) = 0;
-
-    // Reads that see the transaction's own writes.
-    virtual Result<std::optional<model::Post>> find_post_by_slug(std::int64_t blog_id,
-                                                                 std::string_view slug) = 0;
-    virtual Result<std::optional<model::User>> find_user_by_email(std::string_view email) = 0;
-    virtual Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
-                                                               std::int64_t post_id) = 0;
-
-    // Changes a post of post.blog_id (any status) to `post`: fields, categories (found or
-    // created as in create_post, in order) and the search index. When the post was published
-    // and its public path changes (slug or day), the old path keeps answering with a 301.
-    // Code::not_found when the blog holds no such post; Code::conflict for a taken slug.
-    virtual Status update_post(const model::Post& post) = 0;
-
-    // Records the post as it now stands as a revision by `author_id`. An autosave replaces
-    // the post's previous autosave instead of piling up.
-    virtual Result<std::int64_t> save_revision(std::int64_t blog_id, std::int64_t post_id,
-                                               std::int64_t author_id, bool autosave) = 0;
-
-    // Deletes a post for good, with its revisions, comments and redirects.
-    virtual Status delete_post(std::int64_t blog_id, std::int64_t post_id) = 0;
-
-    // Publishes every scheduled post (of every blog) whose time has come; returns how many.
-    virtual Result<int> publish_due_posts(model::Instant now) = 0;
-
-    // Blog settings: title, subtitle, locale, time zone, theme, posts per page, base URL and
-    // comment policy, checked as in create_blog. A new locale re-indexes the blog's posts.
-    virtual Status update_blog(const model::Blog& blog) = 0;
-
-    // Categories. A rename that changes the slug and a merge leave a 301 from the old slug.
-    virtual Status rename_category(std::int64_t blog_id, std::int64_t category_id,
-                                   std::string_view name, std::string_view slug) = 0;
-    // Moves every post of `from` into `into` (keeping each post's order) and removes `from`.
-    virtual Status merge_categories(std::int64_t blog_id, std::int64_t from, std::int64_t into) = 0;
-    // Removes the category; its posts keep their other categories.
-    virtual Status delete_category(std::int64_t blog_id, std::int64_t category_id) = 0;
-
-    // Pages: the slug must be new in the blog (Code::conflict).
-    virtual Result<std::int64_t> create_page(const model::Page& page) = 0;
-    virtual Status update_page(const model::Page& page) = 0;
-    virtual Status delete_page(std::int64_t blog_id, std::int64_t page_id) = 0;
-
-    // Media: recording the same content twice in a blog gives the first record's id.
-    virtual Result<std::int64_t> add_media(const MediaRecord& media, std::int64_t uploaded_by) = 0;
-
-    // Comments. A reply's parent must be a comment of the same post (Code::invalid_input).
-    // Only changes to what readers see (an approved comment, or one that stops being
-    // approved) make the blog's pages stale: a flood of spam does not empty the cache.
-    virtual Result<std::int64_t> add_comment(const model::Comment& comment) = 0;
-    virtual Status set_comment_status(std::int64_t blog_id, std::int64_t comment_id,
-                                      model::CommentStatus status) = 0;
-    virtual Status update_comment(std::int64_t blog_id, std::int64_t comment_id,
-                                  std::string_view source, std::string_view html) = 0;
-    virtual Status delete_comment(std::int64_t blog_id, std::int64_t comment_id) = 0;
-
-    // Accounts.
-    virtual Status set_password(std::int64_t user_id, std::string_view password_hash) = 0;
-    virtual Status remove_user(std::int64_t user_id) = 0;  // with their sessions and roles
-    virtual Status remove_membership(std::int64_t blog_id, std::int64_t user_id) = 0;
-
-    // Sessions, by the hash of their token.
-    virtual Status create_session(std::string_view token_hash, const Session& session) = 0;
-    virtual Status delete_session(std::string_view token_hash) = 0;
-    virtual Result<int> delete_sessions_of(std::int64_t user_id) = 0;
-    virtual Result<int> delete_expired_sessions(model::Instant now) = 0;
-
-    // --- Imports from other hosts' formats.
-
-    // The post of the blog published at `published_at` whose slug is `slug` or whose meta
-    // `meta_key` is `meta_value` (an import's way to know a post it brought in before).
-    virtual Result<std::optional<std::int64_t>> find_post_at(std::int64_t blog_id,
-                                                             model::Instant published_at,
-                                                             std::string_view slug,
-                                                             std::string_view meta_key,
-                                                             std::string_view meta_value) = 0;
-    // Replaces the post's tags (created in the blog when new, kept in order) and meta.
-    virtual Status set_post_extras(std::int64_t blog_id, std::int64_t post_id,
-                                   const std::vector<std::string>& tags,
-                                   const std::map<std::string, std::string>& meta) = 0;
-    // Adds a comment or ping as another host kept it: its status, date and address are taken
-    // as given, a ping or an anonymous comment may have no author name, a ping no text.
-    virtual Result<std::int64_t> add_archived_comment(const ArchivedComment& comment) = 0;
-    // The category of category.blog_id with that slug (made from the name when empty),
-    // created with that name when the blog has none; its id. For categories a file defines
-    // that no post of it uses yet.
-    virtual Result<std::int64_t> ensure_category(const model::Category& category) = 0;
-    // Makes an old public path of the blog answer with a 301 to the post; replaces any
-    // earlier redirect of that path.
-    virtual Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,
-                                     std::int64_t post_id) = 0;
-    // The post with its tags, meta and every comment, seeing the transaction's own writes.
-    virtual Result<std::optional<ArchivedPost>> archived_post(std::int64_t blog_id,
-                                                              std::int64_t post_id) = 0;
+    virtual BlogWriter& blogs() = 0;
+    virtual AccountWriter& accounts() = 0;
+    virtual SessionWriter& sessions() = 0;
+    virtual PostWriter& posts() = 0;
+    virtual CategoryWriter& categories() = 0;
+    virtual PageWriter& pages() = 0;
+    virtual CommentWriter& comments() = 0;
+    virtual MediaWriter& media() = 0;
+    virtual RedirectWriter& redirects() = 0;
+    virtual ArchiveWriter& archive() = 0;
 };
 
 class Store {
@@ -307,10 +558,7 @@ public:
 
     // Runs `body` in one write transaction and commits it if `body` succeeds; rolls back and
     // returns its error otherwise. Every blog the transaction touched gets a new generation.
-    virtual Status write(const std::function<Status(Writer&)>& body) = 0;
-
-    virtual Result<std::vector<model::Blog>> list_blogs() = 0;
-    virtual Result<std::optional<model::Blog>> find_blog(std::int64_t blog_id) = 0;
+    [[nodiscard]] virtual Status write(const std::function<Status(Writer&)>& body) = 0;
 
     // A number that changes whenever anything in the blog changes. Costs no query: it is
     // read from memory, kept current by `write` and by `poll_external_changes`.
@@ -318,91 +566,20 @@ public:
 
     // Notices writes made by other processes (a `carnet import` while the server runs) and
     // bumps the generations they touched. One cheap query; call it now and then.
-    virtual Status poll_external_changes() = 0;
+    [[nodiscard]] virtual Status poll_external_changes() = 0;
 
-    virtual Result<PostList> published_posts(std::int64_t blog_id, const PostQuery& query) = 0;
-
-    // A published post by slug, with its categories and comment count.
-    virtual Result<std::optional<model::Post>> find_published_post(std::int64_t blog_id,
-                                                                   std::string_view slug) = 0;
-
-    virtual Result<std::optional<model::Category>> find_category(std::int64_t blog_id,
-                                                                 std::string_view slug) = 0;
-
-    // Categories having published posts, by name, with their post counts.
-    virtual Result<std::vector<model::Category>> categories_with_counts(std::int64_t blog_id) = 0;
-
-    // Months having published posts in the blog's time zone, newest first.
-    virtual Result<std::vector<model::MonthCount>> months_with_counts(std::int64_t blog_id) = 0;
-
-    virtual Result<std::optional<model::User>> find_user_by_email(std::string_view email) = 0;
-
-    // Published posts of the blog matching `query`, folded for case and diacritics and
-    // stemmed in the blog's language (French or English). The index is kept current in
-    // every write transaction that changes a post.
-    virtual Result<SearchResults> search(std::int64_t blog_id, const SearchQuery& query) = 0;
-
-    // Rebuilds the search index of every blog from the posts (`carnet search --reindex`).
-    virtual Status rebuild_search_index() = 0;
-
-    virtual Result<std::optional<model::Role>> role_of(std::int64_t blog_id,
-                                                       std::int64_t user_id) = 0;
-
-    // --- What the admin reads. Every call takes the blog: objects of another blog are not
-    // found, whatever id is asked for.
-
-    virtual Result<std::optional<Login>> find_login(std::string_view email) = 0;
-    virtual Result<std::optional<model::User>> find_user(std::int64_t user_id) = 0;
-    virtual Result<std::vector<UserSummary>> list_users() = 0;
-    // The blogs the user belongs to, with the role in each, by blog id.
-    virtual Result<std::vector<Membership>> memberships_of(std::int64_t user_id) = 0;
-    // A session that has not expired at `now`.
-    virtual Result<std::optional<Session>> find_session(std::string_view token_hash,
-                                                        model::Instant now) = 0;
-
-    virtual Result<PostList> admin_posts(std::int64_t blog_id, const AdminPostQuery& query) = 0;
-    virtual Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
-                                                               std::int64_t post_id) = 0;
-    virtual Result<std::vector<Revision>> revisions(std::int64_t blog_id, std::int64_t post_id) = 0;
-    virtual Result<std::optional<Revision>> find_revision(std::int64_t blog_id,
-                                                          std::int64_t revision_id) = 0;
-    virtual Result<BlogCounts> counts(std::int64_t blog_id) = 0;
-    // Every category of the blog by name, counting posts of any status but trash.
-    virtual Result<std::vector<model::Category>> all_categories(std::int64_t blog_id) = 0;
-
-    // The published post an old path of the blog now leads to.
-    virtual Result<std::optional<model::Post>> find_post_redirect(std::int64_t blog_id,
-                                                                  std::string_view old_path) = 0;
-    // Every old path of the blog a post redirect was recorded for (the post may since have
-    // been unpublished), in path order.
-    virtual Result<std::vector<std::string>> post_redirect_paths(std::int64_t blog_id) = 0;
-    // The category an old category slug now leads to.
-    virtual Result<std::optional<model::Category>> find_category_redirect(
-        std::int64_t blog_id, std::string_view old_slug) = 0;
-
-    virtual Result<std::vector<model::Page>> pages(std::int64_t blog_id, bool published_only) = 0;
-    virtual Result<std::optional<model::Page>> find_page_by_id(std::int64_t blog_id,
-                                                               std::int64_t page_id) = 0;
-    virtual Result<std::optional<model::Page>> find_published_page(std::int64_t blog_id,
-                                                                   std::string_view slug) = 0;
-
-    // The approved comments of a post, oldest first.
-    virtual Result<std::vector<model::Comment>> approved_comments(std::int64_t blog_id,
-                                                                  std::int64_t post_id) = 0;
-    virtual Result<CommentList> comments(std::int64_t blog_id, const CommentQuery& query) = 0;
-    virtual Result<std::optional<model::Comment>> find_comment(std::int64_t blog_id,
-                                                               std::int64_t comment_id) = 0;
-    // True when the blog holds an approved comment signed with this name and e-mail.
-    virtual Result<bool> has_approved_comment_from(std::int64_t blog_id, std::string_view name,
-                                                   std::string_view email) = 0;
-
-    virtual Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset, int limit) = 0;
-    virtual Result<std::optional<MediaRecord>> find_media(std::int64_t blog_id,
-                                                          std::string_view file_name) = 0;
-
-    // Every post of the blog but those in the trash, oldest first (by date, then id), with
-    // tags, meta and comments: what an export writes out. One query per post.
-    virtual Result<std::vector<ArchivedPost>> archived_posts(std::int64_t blog_id) = 0;
+    // The read side of each concern; they live as long as the store.
+    virtual BlogStore& blogs() = 0;
+    virtual AccountStore& accounts() = 0;
+    virtual SessionStore& sessions() = 0;
+    virtual PostStore& posts() = 0;
+    virtual CategoryStore& categories() = 0;
+    virtual PageStore& pages() = 0;
+    virtual CommentStore& comments() = 0;
+    virtual MediaStore& media() = 0;
+    virtual SearchStore& search() = 0;
+    virtual RedirectStore& redirects() = 0;
+    virtual ArchiveStore& archive() = 0;
 };
 
 enum class OpenMode {
@@ -410,8 +587,11 @@ enum class OpenMode {
     must_exist,         // fails with Code::not_found when there is no file
 };
 
-// Opens (and migrates to the current schema) the SQLite database at `path`.
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, OpenMode mode);
+// Opens (and migrates to the current schema) the SQLite database at `path`. The store reads
+// the time it records (when a blog, a user, a revision, a session or a medium was made; which
+// sessions are live) from `clock`, which must outlive it.
+[[nodiscard]] Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
+                                                               OpenMode mode, const Clock& clock);
 
 // What a backup copied.
 struct BackupReport {
@@ -428,8 +608,8 @@ struct BackupReport {
 // the end, so that it is either what it was or a complete backup (one file, no -wal).
 // Code::not_found without `from`; Code::invalid_input when `from` is not a carnet database
 // or `to` names the database itself.
-Result<BackupReport> backup_sqlite_database(const std::filesystem::path& from,
-                                            const std::filesystem::path& to);
+[[nodiscard]] Result<BackupReport> backup_sqlite_database(const std::filesystem::path& from,
+                                                          const std::filesystem::path& to);
 
 struct RestoreReport {
     std::int64_t pages = 0;
@@ -446,7 +626,8 @@ struct RestoreReport {
 // Unless `force`, refuses (Code::conflict) while any other connection, such as a running
 // server, has `to` open: it tries an exclusive lock for a moment. A server forced past keeps
 // the replaced file open and must be restarted: what it writes meanwhile is lost.
-Result<RestoreReport> restore_sqlite_database(const std::filesystem::path& backup,
-                                              const std::filesystem::path& to, bool force);
+[[nodiscard]] Result<RestoreReport> restore_sqlite_database(const std::filesystem::path& backup,
+                                                            const std::filesystem::path& to,
+                                                            bool force);
 
 }  // namespace carnet::store

@@ -1,5 +1,7 @@
-// The store's behaviour, written against the Store interface so that every backend runs the
-// same suite: add a factory to the INSTANTIATE_TEST_SUITE_P list below.
+// The store's behaviour, written against the Store interface and its concern interfaces so
+// that every backend runs the same suites, one per concern (BlogStoreTest, PostStoreTest,
+// ...) and one for what the concerns share (transactions, generations, threads): add the
+// backend's factory to store_backends() in store_test_backends.hpp.
 #include "store/store.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "store/store_test_backends.hpp"
 #include "testing/temp_dir.hpp"
 
 namespace carnet::store {
@@ -24,15 +27,10 @@ model::Instant utc(int y, unsigned m, unsigned d, int hh, int mm) {
 
 using carnet::testing::TempDir;
 
-struct Backend {
-    std::string name;
-    std::function<Result<std::unique_ptr<Store>>(const TempDir&)> open;
-};
-
-class StoreTest : public ::testing::TestWithParam<Backend> {
+class StoreTest : public ::testing::TestWithParam<StoreBackend> {
 protected:
     void SetUp() override {
-        auto opened = GetParam().open(dir_);
+        auto opened = GetParam().open(dir_, clock_);
         ASSERT_TRUE(opened.has_value()) << opened.error().message;
         store_ = std::move(*opened);
         model::Blog blog;
@@ -47,7 +45,7 @@ protected:
     Result<std::int64_t> create_blog(const model::Blog& blog) {
         std::int64_t id = 0;
         auto written = store_->write([&](Writer& writer) -> Status {
-            auto created = writer.create_blog(blog);
+            auto created = writer.blogs().create_blog(blog);
             if (!created) return std::unexpected(created.error());
             id = *created;
             return {};
@@ -74,7 +72,7 @@ protected:
     Result<std::int64_t> add(const model::Post& post) {
         std::int64_t id = 0;
         auto written = store_->write([&](Writer& writer) -> Status {
-            auto created = writer.create_post(post);
+            auto created = writer.posts().create_post(post);
             if (!created) return std::unexpected(created.error());
             id = *created;
             return {};
@@ -84,18 +82,32 @@ protected:
     }
 
     int published_count() {
-        auto list = store_->published_posts(blog_id_, PostQuery{.limit = 0});
+        auto list = store_->posts().published_posts(blog_id_, PostQuery{.limit = 0});
         EXPECT_TRUE(list.has_value());
         return list ? list->total : -1;
     }
 
     TempDir dir_;
+    // The store's time for what it dates itself (creation of blogs, users, revisions, media
+    // and sessions; which sessions are live).
+    ManualClock clock_{sys_days{year{2026} / 11 / 25} + hours{9}};
     std::unique_ptr<Store> store_;
     std::int64_t blog_id_ = 0;
 };
 
-TEST_P(StoreTest, BlogIsListedWithItsHostsAndDefaults) {
-    auto blogs = store_->list_blogs();
+// One suite per concern, each sharing the fixture above.
+class BlogStoreTest : public StoreTest {};
+class AccountStoreTest : public StoreTest {};
+class SessionStoreTest : public StoreTest {};
+class PostStoreTest : public StoreTest {};
+class CategoryStoreTest : public StoreTest {};
+class PageStoreTest : public StoreTest {};
+class CommentStoreTest : public StoreTest {};
+class MediaStoreTest : public StoreTest {};
+class RedirectStoreTest : public StoreTest {};
+
+TEST_P(BlogStoreTest, BlogIsListedWithItsHostsAndDefaults) {
+    auto blogs = store_->blogs().list_blogs();
     ASSERT_TRUE(blogs.has_value());
     ASSERT_EQ(blogs->size(), 1u);
     const auto& blog = blogs->front();
@@ -107,7 +119,7 @@ TEST_P(StoreTest, BlogIsListedWithItsHostsAndDefaults) {
     EXPECT_EQ(blog.base_url, "https://blog.example.org");
 }
 
-TEST_P(StoreTest, BlogWithBadSettingsOrTakenHostIsRefused) {
+TEST_P(BlogStoreTest, BlogWithBadSettingsOrTakenHostIsRefused) {
     model::Blog bad_zone{.title = "x", .time_zone = "Nowhere/Town"};
     EXPECT_EQ(create_blog(bad_zone).error().code, model::Error::Code::invalid_input);
     model::Blog bad_locale{.title = "x", .locale = "de"};
@@ -116,10 +128,10 @@ TEST_P(StoreTest, BlogWithBadSettingsOrTakenHostIsRefused) {
     EXPECT_EQ(create_blog(bad_url).error().code, model::Error::Code::invalid_input);
     model::Blog taken{.hosts = {"blog.example.org"}, .title = "Autre"};
     EXPECT_EQ(create_blog(taken).error().code, model::Error::Code::conflict);
-    EXPECT_EQ(store_->list_blogs()->size(), 1u);
+    EXPECT_EQ(store_->blogs().list_blogs()->size(), 1u);
 }
 
-TEST_P(StoreTest, OnlyOneBlogMayGoWithoutAHostName) {
+TEST_P(BlogStoreTest, OnlyOneBlogMayGoWithoutAHostName) {
     // The fixture's blog has host names: a blog without any becomes the default one.
     auto first_default = create_blog(model::Blog{.title = "Par défaut"});
     ASSERT_TRUE(first_default.has_value()) << first_default.error().message;
@@ -131,16 +143,16 @@ TEST_P(StoreTest, OnlyOneBlogMayGoWithoutAHostName) {
         << second_default.error().message;
     // Blogs with their own host names can still be added beside it.
     EXPECT_TRUE(create_blog(model::Blog{.hosts = {"autre.example.org"}, .title = "Autre"}));
-    EXPECT_EQ(store_->list_blogs()->size(), 3u);
+    EXPECT_EQ(store_->blogs().list_blogs()->size(), 3u);
 }
 
-TEST_P(StoreTest, PostKeepsItsFieldsAndCategoryOrder) {
+TEST_P(PostStoreTest, PostKeepsItsFieldsAndCategoryOrder) {
     auto post =
         make_post("L'Etat islamique attaque le tribunal de Misrata", utc(2017, 10, 4, 18, 19),
                   {"Etat Islamique", "Libye", "Misrata", "Syrte"});
     ASSERT_TRUE(add(post).has_value());
-    auto found =
-        store_->find_published_post(blog_id_, "l-etat-islamique-attaque-le-tribunal-de-misrata");
+    auto found = store_->posts().find_published_post(
+        blog_id_, "l-etat-islamique-attaque-le-tribunal-de-misrata");
     ASSERT_TRUE(found.has_value());
     ASSERT_TRUE(found->has_value());
     const auto& stored = **found;
@@ -155,10 +167,10 @@ TEST_P(StoreTest, PostKeepsItsFieldsAndCategoryOrder) {
     EXPECT_EQ(stored.comment_count, 0);
 }
 
-TEST_P(StoreTest, CategoriesAreSharedBetweenPostsAndCounted) {
+TEST_P(CategoryStoreTest, CategoriesAreSharedBetweenPostsAndCounted) {
     ASSERT_TRUE(add(make_post("Un", utc(2017, 10, 1, 10, 0), {"Syrie", "Etat Islamique"})));
     ASSERT_TRUE(add(make_post("Deux", utc(2017, 10, 4, 10, 0), {"Libye", "Etat Islamique"})));
-    auto categories = store_->categories_with_counts(blog_id_);
+    auto categories = store_->categories().categories_with_counts(blog_id_);
     ASSERT_TRUE(categories.has_value());
     ASSERT_EQ(categories->size(), 3u);
     EXPECT_EQ((*categories)[0].slug, "etat-islamique");
@@ -166,52 +178,55 @@ TEST_P(StoreTest, CategoriesAreSharedBetweenPostsAndCounted) {
     EXPECT_EQ((*categories)[1].slug, "libye");
     EXPECT_EQ((*categories)[1].post_count, 1);
 
-    auto category = store_->find_category(blog_id_, "etat-islamique");
+    auto category = store_->categories().find_category(blog_id_, "etat-islamique");
     ASSERT_TRUE(category.has_value() && category->has_value());
-    auto listed = store_->published_posts(blog_id_, PostQuery{.category_id = (*category)->id});
+    auto listed =
+        store_->posts().published_posts(blog_id_, PostQuery{.category_id = (*category)->id});
     ASSERT_TRUE(listed.has_value());
     EXPECT_EQ(listed->total, 2);
-    auto libye = store_->find_category(blog_id_, "libye");
-    auto only_libye = store_->published_posts(blog_id_, PostQuery{.category_id = (*libye)->id});
+    auto libye = store_->categories().find_category(blog_id_, "libye");
+    auto only_libye =
+        store_->posts().published_posts(blog_id_, PostQuery{.category_id = (*libye)->id});
     ASSERT_EQ(only_libye->posts.size(), 1u);
     EXPECT_EQ(only_libye->posts[0].title, "Deux");
 }
 
-TEST_P(StoreTest, ListingsAreNewestFirstAndPaginated) {
+TEST_P(PostStoreTest, ListingsAreNewestFirstAndPaginated) {
     for (int i = 0; i < 25; ++i) {
         ASSERT_TRUE(add(make_post("Post " + std::to_string(i), utc(2017, 10, 1, 0, i))));
     }
-    auto first = store_->published_posts(blog_id_, PostQuery{.offset = 0, .limit = 10});
+    auto first = store_->posts().published_posts(blog_id_, PostQuery{.offset = 0, .limit = 10});
     ASSERT_TRUE(first.has_value());
     EXPECT_EQ(first->total, 25);
     ASSERT_EQ(first->posts.size(), 10u);
     EXPECT_EQ(first->posts[0].title, "Post 24");
-    auto last = store_->published_posts(blog_id_, PostQuery{.offset = 20, .limit = 10});
+    auto last = store_->posts().published_posts(blog_id_, PostQuery{.offset = 20, .limit = 10});
     ASSERT_EQ(last->posts.size(), 5u);
     EXPECT_EQ(last->posts[4].title, "Post 0");
-    auto links = store_->published_posts(blog_id_, PostQuery{.limit = 3, .with_body = false});
+    auto links =
+        store_->posts().published_posts(blog_id_, PostQuery{.limit = 3, .with_body = false});
     ASSERT_EQ(links->posts.size(), 3u);
     EXPECT_TRUE(links->posts[0].html.empty());
     EXPECT_EQ(links->posts[0].slug, "post-24");
 }
 
-TEST_P(StoreTest, ArchivesSelectDaysAndMonthsInTheBlogsTimeZone) {
+TEST_P(PostStoreTest, ArchivesSelectDaysAndMonthsInTheBlogsTimeZone) {
     // 22:30 UTC on 30 September is 00:30 on 1 October in Paris.
     ASSERT_TRUE(add(make_post("Minuit passé", utc(2017, 9, 30, 22, 30))));
     ASSERT_TRUE(add(make_post("Fin septembre", utc(2017, 9, 30, 21, 30))));
     ASSERT_TRUE(add(make_post("Décembre", utc(2017, 12, 31, 23, 30))));  // 2018 in Paris
 
     auto october_first =
-        store_->published_posts(blog_id_, PostQuery{.year = 2017, .month = 10, .day = 1});
+        store_->posts().published_posts(blog_id_, PostQuery{.year = 2017, .month = 10, .day = 1});
     ASSERT_EQ(october_first->posts.size(), 1u);
     EXPECT_EQ(october_first->posts[0].title, "Minuit passé");
-    auto september = store_->published_posts(blog_id_, PostQuery{.year = 2017, .month = 9});
+    auto september = store_->posts().published_posts(blog_id_, PostQuery{.year = 2017, .month = 9});
     ASSERT_EQ(september->posts.size(), 1u);
     EXPECT_EQ(september->posts[0].title, "Fin septembre");
-    EXPECT_EQ(store_->published_posts(blog_id_, PostQuery{.year = 2017})->total, 2);
-    EXPECT_EQ(store_->published_posts(blog_id_, PostQuery{.year = 2018})->total, 1);
+    EXPECT_EQ(store_->posts().published_posts(blog_id_, PostQuery{.year = 2017})->total, 2);
+    EXPECT_EQ(store_->posts().published_posts(blog_id_, PostQuery{.year = 2018})->total, 1);
 
-    auto months = store_->months_with_counts(blog_id_);
+    auto months = store_->posts().months_with_counts(blog_id_);
     ASSERT_TRUE(months.has_value());
     ASSERT_EQ(months->size(), 3u);
     EXPECT_EQ((*months)[0].year, 2018);
@@ -220,35 +235,36 @@ TEST_P(StoreTest, ArchivesSelectDaysAndMonthsInTheBlogsTimeZone) {
     EXPECT_EQ((*months)[2].month, 9);
 }
 
-TEST_P(StoreTest, DraftsAreNotPublished) {
+TEST_P(PostStoreTest, DraftsAreNotPublished) {
     auto draft = make_post("Brouillon", utc(2017, 10, 1, 10, 0), {"Syrie"});
     draft.status = model::PostStatus::draft;
     ASSERT_TRUE(add(draft));
     EXPECT_EQ(published_count(), 0);
-    EXPECT_FALSE(store_->find_published_post(blog_id_, "brouillon")->has_value());
-    EXPECT_TRUE(store_->categories_with_counts(blog_id_)->empty());
+    EXPECT_FALSE(store_->posts().find_published_post(blog_id_, "brouillon")->has_value());
+    EXPECT_TRUE(store_->categories().categories_with_counts(blog_id_)->empty());
 }
 
 TEST_P(StoreTest, DuplicateSlugIsAConflictAndRollsBackTheWholeTransaction) {
     ASSERT_TRUE(add(make_post("Même titre", utc(2017, 10, 1, 10, 0))));
     auto written = store_->write([&](Writer& writer) -> Status {
-        auto first = writer.create_post(make_post("Nouveau", utc(2017, 10, 2, 10, 0), {"Neuve"}));
+        auto first =
+            writer.posts().create_post(make_post("Nouveau", utc(2017, 10, 2, 10, 0), {"Neuve"}));
         if (!first) return std::unexpected(first.error());
-        auto second = writer.create_post(make_post("Même titre", utc(2017, 10, 3, 10, 0)));
+        auto second = writer.posts().create_post(make_post("Même titre", utc(2017, 10, 3, 10, 0)));
         if (!second) return std::unexpected(second.error());
         return {};
     });
     ASSERT_FALSE(written.has_value());
     EXPECT_EQ(written.error().code, model::Error::Code::conflict);
     EXPECT_EQ(published_count(), 1);
-    EXPECT_FALSE(store_->find_category(blog_id_, "neuve")->has_value());
+    EXPECT_FALSE(store_->categories().find_category(blog_id_, "neuve")->has_value());
 }
 
 TEST_P(StoreTest, WriterSeesItsOwnUncommittedWrites) {
     auto written = store_->write([&](Writer& writer) -> Status {
-        auto created = writer.create_post(make_post("Visible", utc(2017, 10, 1, 10, 0)));
+        auto created = writer.posts().create_post(make_post("Visible", utc(2017, 10, 1, 10, 0)));
         if (!created) return std::unexpected(created.error());
-        auto found = writer.find_post_by_slug(blog_id_, "visible");
+        auto found = writer.posts().find_post_by_slug(blog_id_, "visible");
         if (!found || !found->has_value())
             return model::fail(model::Error::Code::internal, "not seen");
         return {};
@@ -269,21 +285,22 @@ TEST_P(StoreTest, EveryWriteBumpsTheBlogsGeneration) {
     EXPECT_EQ(store_->generation(blog_id_), after);
 }
 
-TEST_P(StoreTest, UsersAndRoles) {
+TEST_P(AccountStoreTest, UsersAndRoles) {
     std::int64_t user_id = 0;
     ASSERT_TRUE(store_->write([&](Writer& writer) -> Status {
-        auto created =
-            writer.create_user({.email = "jr@example.org", .name = "Jean René"}, "$argon2id$x");
+        auto created = writer.accounts().create_user(
+            {.email = "jr@example.org", .name = "Jean René"}, "$argon2id$x");
         if (!created) return std::unexpected(created.error());
         user_id = *created;
-        return writer.add_membership(blog_id_, user_id, model::Role::owner);
+        return writer.accounts().add_membership(blog_id_, user_id, model::Role::owner);
     }));
-    auto user = store_->find_user_by_email("JR@example.org");
+    auto user = store_->accounts().find_user_by_email("JR@example.org");
     ASSERT_TRUE(user.has_value() && user->has_value());
     EXPECT_EQ((*user)->name, "Jean René");
-    EXPECT_EQ(*store_->role_of(blog_id_, user_id), model::Role::owner);
+    EXPECT_EQ(*store_->accounts().role_of(blog_id_, user_id), model::Role::owner);
     auto again = store_->write([&](Writer& writer) -> Status {
-        auto created = writer.create_user({.email = "jr@example.org", .name = "Autre"}, "h");
+        auto created =
+            writer.accounts().create_user({.email = "jr@example.org", .name = "Autre"}, "h");
         if (!created) return std::unexpected(created.error());
         return {};
     });
@@ -297,7 +314,7 @@ TEST_P(StoreTest, ConcurrentReadersAndAWriterAgree) {
     for (int t = 0; t < 4; ++t) {
         readers.emplace_back([&] {
             for (int i = 0; i < 200; ++i) {
-                auto list = store_->published_posts(blog_id_, PostQuery{.limit = 5});
+                auto list = store_->posts().published_posts(blog_id_, PostQuery{.limit = 5});
                 if (!list || list->posts.size() > 5) failed = true;
             }
         });
@@ -319,86 +336,90 @@ TEST_P(StoreTest, ConcurrentReadersAndAWriterAgree) {
         EXPECT_TRUE(written_.has_value()) << written_.error().message; \
     } while (false)
 
-TEST_P(StoreTest, UpdatingAPublishedPostsSlugLeavesARedirectFromItsOldPath) {
+TEST_P(RedirectStoreTest, UpdatingAPublishedPostsSlugLeavesARedirectFromItsOldPath) {
     auto id = add(make_post("Premier titre", utc(2017, 10, 4, 18, 19), {"Libye", "Syrte"}));
     ASSERT_TRUE(id);
-    auto post = *store_->find_post_by_id(blog_id_, *id);
+    auto post = *store_->posts().find_post_by_id(blog_id_, *id);
     ASSERT_TRUE(post.has_value());
     EXPECT_EQ(post->slug, "premier-titre");
     post->slug = "nouveau-titre";
     post->categories = {{.name = "Syrte"}, {.name = "Misrata"}};
-    EXPECT_WRITE([&](Writer& writer) { return writer.update_post(*post); });
+    EXPECT_WRITE([&](Writer& writer) { return writer.posts().update_post(*post); });
 
-    EXPECT_FALSE(store_->find_published_post(blog_id_, "premier-titre")->has_value());
-    auto moved = *store_->find_published_post(blog_id_, "nouveau-titre");
+    EXPECT_FALSE(store_->posts().find_published_post(blog_id_, "premier-titre")->has_value());
+    auto moved = *store_->posts().find_published_post(blog_id_, "nouveau-titre");
     ASSERT_TRUE(moved.has_value());
     ASSERT_EQ(moved->categories.size(), 2u);
     EXPECT_EQ(moved->categories[0].name, "Syrte");
     EXPECT_EQ(moved->categories[1].name, "Misrata");
-    auto redirect = *store_->find_post_redirect(blog_id_, "/archive/2017/10/04/premier-titre.html");
+    auto redirect =
+        *store_->redirects().find_post_redirect(blog_id_, "/archive/2017/10/04/premier-titre.html");
     ASSERT_TRUE(redirect.has_value());
     EXPECT_EQ(redirect->id, *id);
 
     // Going back to the first slug removes the redirect that would now loop.
     post->slug = "premier-titre";
-    EXPECT_WRITE([&](Writer& writer) { return writer.update_post(*post); });
-    EXPECT_FALSE(store_->find_post_redirect(blog_id_, "/archive/2017/10/04/premier-titre.html")
+    EXPECT_WRITE([&](Writer& writer) { return writer.posts().update_post(*post); });
+    EXPECT_FALSE(store_->redirects()
+                     .find_post_redirect(blog_id_, "/archive/2017/10/04/premier-titre.html")
                      ->has_value());
-    EXPECT_TRUE(store_->find_post_redirect(blog_id_, "/archive/2017/10/04/nouveau-titre.html")
+    EXPECT_TRUE(store_->redirects()
+                    .find_post_redirect(blog_id_, "/archive/2017/10/04/nouveau-titre.html")
                     ->has_value());
 }
 
-TEST_P(StoreTest, ADraftLeavesNoRedirectAndATakenSlugIsAConflict) {
+TEST_P(RedirectStoreTest, ADraftLeavesNoRedirectAndATakenSlugIsAConflict) {
     auto draft = make_post("Brouillon", utc(2017, 10, 4, 18, 0));
     draft.status = model::PostStatus::draft;
     auto id = add(draft);
     ASSERT_TRUE(add(make_post("Pris", utc(2017, 10, 4, 19, 0))));
-    auto post = *store_->find_post_by_id(blog_id_, *id);
+    auto post = *store_->posts().find_post_by_id(blog_id_, *id);
     post->slug = "autre";
-    EXPECT_WRITE([&](Writer& writer) { return writer.update_post(*post); });
-    EXPECT_FALSE(
-        store_->find_post_redirect(blog_id_, "/archive/2017/10/04/brouillon.html")->has_value());
+    EXPECT_WRITE([&](Writer& writer) { return writer.posts().update_post(*post); });
+    EXPECT_FALSE(store_->redirects()
+                     .find_post_redirect(blog_id_, "/archive/2017/10/04/brouillon.html")
+                     ->has_value());
     post->slug = "pris";
-    auto taken = store_->write([&](Writer& writer) { return writer.update_post(*post); });
+    auto taken = store_->write([&](Writer& writer) { return writer.posts().update_post(*post); });
     ASSERT_FALSE(taken.has_value());
     EXPECT_EQ(taken.error().code, model::Error::Code::conflict);
     post->slug = "Pas un slug";
-    auto bad = store_->write([&](Writer& writer) { return writer.update_post(*post); });
+    auto bad = store_->write([&](Writer& writer) { return writer.posts().update_post(*post); });
     ASSERT_FALSE(bad.has_value());
     EXPECT_EQ(bad.error().code, model::Error::Code::invalid_input);
 }
 
-TEST_P(StoreTest, RevisionsKeepEverySaveAndOnlyTheLastAutosave) {
+TEST_P(PostStoreTest, RevisionsKeepEverySaveAndOnlyTheLastAutosave) {
     auto id = add(make_post("Version 1", utc(2017, 10, 4, 18, 19), {"Libye"}));
-    auto post = *store_->find_post_by_id(blog_id_, *id);
+    auto post = *store_->posts().find_post_by_id(blog_id_, *id);
     EXPECT_WRITE([&](Writer& writer) -> Status {
-        auto saved = writer.save_revision(blog_id_, *id, 0, false);
+        auto saved = writer.posts().save_revision(blog_id_, *id, 0, false);
         if (!saved) return std::unexpected(saved.error());
         return {};
     });
     post->title = "Version 2";
     post->source = "<p>deux</p>";
     EXPECT_WRITE([&](Writer& writer) -> Status {
-        if (auto updated = writer.update_post(*post); !updated) return updated;
+        if (auto updated = writer.posts().update_post(*post); !updated) return updated;
         for (int i = 0; i < 3; ++i) {
-            auto saved = writer.save_revision(blog_id_, *id, 0, true);
+            auto saved = writer.posts().save_revision(blog_id_, *id, 0, true);
             if (!saved) return std::unexpected(saved.error());
         }
         return {};
     });
-    auto revisions = *store_->revisions(blog_id_, *id);
+    auto revisions = *store_->posts().revisions(blog_id_, *id);
     ASSERT_EQ(revisions.size(), 2u);
     EXPECT_TRUE(revisions[0].autosave);
     EXPECT_EQ(revisions[0].title, "Version 2");
     EXPECT_FALSE(revisions[1].autosave);
     EXPECT_EQ(revisions[1].title, "Version 1");
     EXPECT_EQ(revisions[1].categories, std::vector<std::string>{"Libye"});
-    auto found = *store_->find_revision(blog_id_, revisions[1].id);
+    auto found = *store_->posts().find_revision(blog_id_, revisions[1].id);
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->source, "<p>Version 1</p>");
 }
 
-TEST_P(StoreTest, ScheduledPostsArePublishedWhenDue) {
+TEST_P(PostStoreTest, ScheduledPostsArePublishedWhenDue) {
     auto early = make_post("Bientôt", utc(2030, 1, 1, 8, 0));
     early.status = model::PostStatus::scheduled;
     auto late = make_post("Plus tard", utc(2030, 1, 1, 9, 0));
@@ -409,7 +430,7 @@ TEST_P(StoreTest, ScheduledPostsArePublishedWhenDue) {
     const auto before = store_->generation(blog_id_);
     int published = -1;
     EXPECT_WRITE([&](Writer& writer) -> Status {
-        auto done = writer.publish_due_posts(utc(2030, 1, 1, 8, 30));
+        auto done = writer.posts().publish_due_posts(utc(2030, 1, 1, 8, 30));
         if (!done) return std::unexpected(done.error());
         published = *done;
         return {};
@@ -417,10 +438,10 @@ TEST_P(StoreTest, ScheduledPostsArePublishedWhenDue) {
     EXPECT_EQ(published, 1);
     EXPECT_EQ(published_count(), 1);
     EXPECT_GT(store_->generation(blog_id_), before);
-    EXPECT_EQ(store_->search(blog_id_, {.text = "bientot"})->total, 1);
+    EXPECT_EQ(store_->search().search(blog_id_, {.text = "bientot"})->total, 1);
 }
 
-TEST_P(StoreTest, AdminListFiltersByStatusCategoryAuthorAndTitle) {
+TEST_P(PostStoreTest, AdminListFiltersByStatusCategoryAuthorAndTitle) {
     auto draft = make_post("Brouillon sur Misrata", utc(2017, 10, 1, 10, 0), {"Libye"});
     draft.status = model::PostStatus::draft;
     ASSERT_TRUE(add(draft));
@@ -429,14 +450,16 @@ TEST_P(StoreTest, AdminListFiltersByStatusCategoryAuthorAndTitle) {
     trashed.status = model::PostStatus::trash;
     ASSERT_TRUE(add(trashed));
 
-    EXPECT_EQ(store_->admin_posts(blog_id_, {})->total, 2);  // trash is apart
-    EXPECT_EQ(store_->admin_posts(blog_id_, {.status = model::PostStatus::trash})->total, 1);
-    EXPECT_EQ(store_->admin_posts(blog_id_, {.status = model::PostStatus::draft})->total, 1);
-    EXPECT_EQ(store_->admin_posts(blog_id_, {.text = "SYRTE"})->total, 1);
-    auto libye = *store_->find_category(blog_id_, "libye");
-    EXPECT_EQ(store_->admin_posts(blog_id_, {.category_id = libye->id})->total, 2);
-    EXPECT_EQ(store_->admin_posts(blog_id_, {.author_id = 999})->total, 0);
-    auto counts = *store_->counts(blog_id_);
+    EXPECT_EQ(store_->posts().admin_posts(blog_id_, {})->total, 2);  // trash is apart
+    EXPECT_EQ(store_->posts().admin_posts(blog_id_, {.status = model::PostStatus::trash})->total,
+              1);
+    EXPECT_EQ(store_->posts().admin_posts(blog_id_, {.status = model::PostStatus::draft})->total,
+              1);
+    EXPECT_EQ(store_->posts().admin_posts(blog_id_, {.text = "SYRTE"})->total, 1);
+    auto libye = *store_->categories().find_category(blog_id_, "libye");
+    EXPECT_EQ(store_->posts().admin_posts(blog_id_, {.category_id = libye->id})->total, 2);
+    EXPECT_EQ(store_->posts().admin_posts(blog_id_, {.author_id = 999})->total, 0);
+    auto counts = *store_->blogs().counts(blog_id_);
     EXPECT_EQ(counts.published, 1);
     EXPECT_EQ(counts.drafts, 1);
     EXPECT_EQ(counts.trash, 1);
@@ -448,48 +471,52 @@ TEST_P(StoreTest, ObjectsOfAnotherBlogAreNotFound) {
     auto other = create_blog(model::Blog{.hosts = {"autre.example.org"}, .title = "Autre"});
     ASSERT_TRUE(other);
     auto id = add(make_post("Chez nous", utc(2017, 10, 1, 10, 0), {"Libye"}));
-    EXPECT_FALSE(store_->find_post_by_id(*other, *id)->has_value());
-    EXPECT_TRUE(store_->revisions(*other, *id)->empty());
-    auto post = *store_->find_post_by_id(blog_id_, *id);
+    EXPECT_FALSE(store_->posts().find_post_by_id(*other, *id)->has_value());
+    EXPECT_TRUE(store_->posts().revisions(*other, *id)->empty());
+    auto post = *store_->posts().find_post_by_id(blog_id_, *id);
     post->blog_id = *other;
-    auto moved = store_->write([&](Writer& writer) { return writer.update_post(*post); });
+    auto moved = store_->write([&](Writer& writer) { return writer.posts().update_post(*post); });
     ASSERT_FALSE(moved.has_value());
     EXPECT_EQ(moved.error().code, model::Error::Code::not_found);
-    auto deleted = store_->write([&](Writer& writer) { return writer.delete_post(*other, *id); });
+    auto deleted =
+        store_->write([&](Writer& writer) { return writer.posts().delete_post(*other, *id); });
     EXPECT_FALSE(deleted.has_value());
-    auto libye = *store_->find_category(blog_id_, "libye");
-    auto renamed = store_->write(
-        [&](Writer& writer) { return writer.rename_category(*other, libye->id, "X", ""); });
+    auto libye = *store_->categories().find_category(blog_id_, "libye");
+    auto renamed = store_->write([&](Writer& writer) {
+        return writer.categories().rename_category(*other, libye->id, "X", "");
+    });
     EXPECT_FALSE(renamed.has_value());
     EXPECT_EQ(published_count(), 1);
 }
 
-TEST_P(StoreTest, CategoriesRenameMergeAndDeleteKeepOldLinksAndPosts) {
+TEST_P(CategoryStoreTest, CategoriesRenameMergeAndDeleteKeepOldLinksAndPosts) {
     auto id = add(make_post("Un", utc(2017, 10, 1, 10, 0), {"Etat islamique", "Libye"}));
     ASSERT_TRUE(add(make_post("Deux", utc(2017, 10, 2, 10, 0), {"Daech"})));
-    auto ei = *store_->find_category(blog_id_, "etat-islamique");
-    auto daech = *store_->find_category(blog_id_, "daech");
-    auto libye = *store_->find_category(blog_id_, "libye");
+    auto ei = *store_->categories().find_category(blog_id_, "etat-islamique");
+    auto daech = *store_->categories().find_category(blog_id_, "daech");
+    auto libye = *store_->categories().find_category(blog_id_, "libye");
     EXPECT_WRITE([&](Writer& writer) {
-        return writer.rename_category(blog_id_, ei->id, "État islamique", "ei");
+        return writer.categories().rename_category(blog_id_, ei->id, "État islamique", "ei");
     });
-    auto renamed = *store_->find_category_redirect(blog_id_, "etat-islamique");
+    auto renamed = *store_->redirects().find_category_redirect(blog_id_, "etat-islamique");
     ASSERT_TRUE(renamed.has_value());
     EXPECT_EQ(renamed->slug, "ei");
 
-    EXPECT_WRITE(
-        [&](Writer& writer) { return writer.merge_categories(blog_id_, daech->id, ei->id); });
-    EXPECT_FALSE(store_->find_category(blog_id_, "daech")->has_value());
-    EXPECT_EQ((*store_->find_category_redirect(blog_id_, "daech"))->slug, "ei");
-    EXPECT_EQ(store_->published_posts(blog_id_, {.category_id = ei->id})->total, 2);
+    EXPECT_WRITE([&](Writer& writer) {
+        return writer.categories().merge_categories(blog_id_, daech->id, ei->id);
+    });
+    EXPECT_FALSE(store_->categories().find_category(blog_id_, "daech")->has_value());
+    EXPECT_EQ((*store_->redirects().find_category_redirect(blog_id_, "daech"))->slug, "ei");
+    EXPECT_EQ(store_->posts().published_posts(blog_id_, {.category_id = ei->id})->total, 2);
 
-    EXPECT_WRITE([&](Writer& writer) { return writer.delete_category(blog_id_, libye->id); });
-    auto post = *store_->find_post_by_id(blog_id_, *id);
+    EXPECT_WRITE(
+        [&](Writer& writer) { return writer.categories().delete_category(blog_id_, libye->id); });
+    auto post = *store_->posts().find_post_by_id(blog_id_, *id);
     ASSERT_EQ(post->categories.size(), 1u);
     EXPECT_EQ(post->categories[0].slug, "ei");
 }
 
-TEST_P(StoreTest, PagesAreApartFromPosts) {
+TEST_P(PageStoreTest, PagesAreApartFromPosts) {
     model::Page about{.blog_id = blog_id_,
                       .published = true,
                       .title = "À propos",
@@ -498,98 +525,145 @@ TEST_P(StoreTest, PagesAreApartFromPosts) {
     model::Page draft{.blog_id = blog_id_, .title = "Contact", .html = "<p>x</p>"};
     std::int64_t draft_id = 0;
     EXPECT_WRITE([&](Writer& writer) -> Status {
-        if (auto made = writer.create_page(about); !made) return std::unexpected(made.error());
-        auto made = writer.create_page(draft);
+        if (auto made = writer.pages().create_page(about); !made)
+            return std::unexpected(made.error());
+        auto made = writer.pages().create_page(draft);
         if (!made) return std::unexpected(made.error());
         draft_id = *made;
         return {};
     });
     EXPECT_EQ(published_count(), 0);
-    EXPECT_EQ(store_->pages(blog_id_, true)->size(), 1u);
-    EXPECT_EQ(store_->pages(blog_id_, false)->size(), 2u);
-    EXPECT_TRUE(store_->find_published_page(blog_id_, "a-propos")->has_value());
-    EXPECT_FALSE(store_->find_published_page(blog_id_, "contact")->has_value());
+    EXPECT_EQ(store_->pages().pages(blog_id_, true)->size(), 1u);
+    EXPECT_EQ(store_->pages().pages(blog_id_, false)->size(), 2u);
+    EXPECT_TRUE(store_->pages().find_published_page(blog_id_, "a-propos")->has_value());
+    EXPECT_FALSE(store_->pages().find_published_page(blog_id_, "contact")->has_value());
     auto index = store_->write([&](Writer& writer) -> Status {
-        auto made = writer.create_page({.blog_id = blog_id_, .title = "Index", .slug = "index"});
+        auto made =
+            writer.pages().create_page({.blog_id = blog_id_, .title = "Index", .slug = "index"});
         if (!made) return std::unexpected(made.error());
         return {};
     });
     EXPECT_FALSE(index.has_value());
-    EXPECT_WRITE([&](Writer& writer) { return writer.delete_page(blog_id_, draft_id); });
-    EXPECT_EQ(store_->pages(blog_id_, false)->size(), 1u);
+    EXPECT_WRITE([&](Writer& writer) { return writer.pages().delete_page(blog_id_, draft_id); });
+    EXPECT_EQ(store_->pages().pages(blog_id_, false)->size(), 1u);
 }
 
-TEST_P(StoreTest, SessionsExpireAndAreRevoked) {
+TEST_P(SessionStoreTest, SessionsExpireAndAreRevoked) {
     std::int64_t user_id = 0;
     const auto now = utc(2026, 11, 25, 12, 0);
     EXPECT_WRITE([&](Writer& writer) -> Status {
-        auto created = writer.create_user({.email = "a@example.org", .name = "A"}, "$argon2id$x");
+        auto created =
+            writer.accounts().create_user({.email = "a@example.org", .name = "A"}, "$argon2id$x");
         if (!created) return std::unexpected(created.error());
         user_id = *created;
-        if (auto made = writer.create_session("hash-1", {user_id, "csrf-1", now + hours{1}}); !made)
+        if (auto made =
+                writer.sessions().create_session("hash-1", {user_id, "csrf-1", now + hours{1}});
+            !made)
             return made;
-        return writer.create_session("hash-2", {user_id, "csrf-2", now - hours{1}});
+        return writer.sessions().create_session("hash-2", {user_id, "csrf-2", now - hours{1}});
     });
-    auto live = *store_->find_session("hash-1", now);
+    auto live = *store_->sessions().find_session("hash-1", now);
     ASSERT_TRUE(live.has_value());
     EXPECT_EQ(live->user_id, user_id);
     EXPECT_EQ(live->csrf_secret, "csrf-1");
-    EXPECT_FALSE(store_->find_session("hash-2", now)->has_value());
-    EXPECT_FALSE(store_->find_session("hash-1", now + hours{2})->has_value());
+    EXPECT_FALSE(store_->sessions().find_session("hash-2", now)->has_value());
+    EXPECT_FALSE(store_->sessions().find_session("hash-1", now + hours{2})->has_value());
     int revoked = 0;
     EXPECT_WRITE([&](Writer& writer) -> Status {
-        auto done = writer.delete_sessions_of(user_id);
+        auto done = writer.sessions().delete_sessions_of(user_id);
         if (!done) return std::unexpected(done.error());
         revoked = *done;
         return {};
     });
     EXPECT_EQ(revoked, 2);
-    EXPECT_FALSE(store_->find_session("hash-1", now)->has_value());
+    EXPECT_FALSE(store_->sessions().find_session("hash-1", now)->has_value());
 }
 
-TEST_P(StoreTest, AccountsChangePasswordAndLeave) {
+TEST_P(AccountStoreTest, UserListCountsTheSessionsLiveByTheStoresClock) {
     std::int64_t user_id = 0;
+    const auto now = clock_.now();
     EXPECT_WRITE([&](Writer& writer) -> Status {
-        auto created = writer.create_user({.email = "b@example.org", .name = "B"}, "old");
+        auto created =
+            writer.accounts().create_user({.email = "a@example.org", .name = "A"}, "$argon2id$x");
         if (!created) return std::unexpected(created.error());
         user_id = *created;
-        if (auto added = writer.add_membership(blog_id_, user_id, model::Role::editor); !added)
-            return added;
-        return writer.set_password(user_id, "new");
+        return writer.sessions().create_session("hash-1", {user_id, "csrf-1", now + hours{1}});
     });
-    EXPECT_EQ((*store_->find_login("b@example.org"))->password_hash, "new");
-    auto memberships = *store_->memberships_of(user_id);
+    auto users = *store_->accounts().list_users();
+    ASSERT_EQ(users.size(), 1u);
+    EXPECT_EQ(users[0].live_sessions, 1);
+    clock_.advance(hours{2});
+    users = *store_->accounts().list_users();
+    ASSERT_EQ(users.size(), 1u);
+    EXPECT_EQ(users[0].live_sessions, 0);
+}
+
+TEST_P(PostStoreTest, RevisionsAreDatedByTheStoresClock) {
+    auto id = add(make_post("Version 1", utc(2017, 10, 4, 18, 19)));
+    const auto first_saved_at = clock_.now();
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto saved = writer.posts().save_revision(blog_id_, *id, 0, false);
+        if (!saved) return std::unexpected(saved.error());
+        return {};
+    });
+    clock_.advance(minutes{5});
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto saved = writer.posts().save_revision(blog_id_, *id, 0, false);
+        if (!saved) return std::unexpected(saved.error());
+        return {};
+    });
+    auto revisions = *store_->posts().revisions(blog_id_, *id);
+    ASSERT_EQ(revisions.size(), 2u);
+    EXPECT_EQ(revisions[0].created_at, first_saved_at + minutes{5});
+    EXPECT_EQ(revisions[1].created_at, first_saved_at);
+}
+
+TEST_P(AccountStoreTest, AccountsChangePasswordAndLeave) {
+    std::int64_t user_id = 0;
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto created =
+            writer.accounts().create_user({.email = "b@example.org", .name = "B"}, "old");
+        if (!created) return std::unexpected(created.error());
+        user_id = *created;
+        if (auto added = writer.accounts().add_membership(blog_id_, user_id, model::Role::editor);
+            !added)
+            return added;
+        return writer.accounts().set_password(user_id, "new");
+    });
+    EXPECT_EQ((*store_->accounts().find_login("b@example.org"))->password_hash, "new");
+    auto memberships = *store_->accounts().memberships_of(user_id);
     ASSERT_EQ(memberships.size(), 1u);
     EXPECT_EQ(memberships[0].blog.id, blog_id_);
     EXPECT_EQ(memberships[0].role, model::Role::editor);
-    ASSERT_EQ(store_->list_users()->size(), 1u);
-    EXPECT_WRITE([&](Writer& writer) { return writer.remove_user(user_id); });
-    EXPECT_FALSE(store_->find_login("b@example.org")->has_value());
-    EXPECT_FALSE(store_->role_of(blog_id_, user_id)->has_value());
+    ASSERT_EQ(store_->accounts().list_users()->size(), 1u);
+    EXPECT_WRITE([&](Writer& writer) { return writer.accounts().remove_user(user_id); });
+    EXPECT_FALSE(store_->accounts().find_login("b@example.org")->has_value());
+    EXPECT_FALSE(store_->accounts().role_of(blog_id_, user_id)->has_value());
 }
 
-TEST_P(StoreTest, SettingsChangeAndANewLanguageMovesTheSearchIndex) {
+TEST_P(BlogStoreTest, SettingsChangeAndANewLanguageMovesTheSearchIndex) {
     ASSERT_TRUE(add(make_post("Attacks on the city", utc(2017, 10, 1, 23, 30))));
-    auto blog = **store_->find_blog(blog_id_);
+    auto blog = **store_->blogs().find_blog(blog_id_);
     blog.locale = "en";
     blog.time_zone = "America/New_York";
     blog.comment_policy = model::CommentPolicy::first_held;
     blog.close_comments_after_days = 30;
-    EXPECT_WRITE([&](Writer& writer) { return writer.update_blog(blog); });
-    auto changed = **store_->find_blog(blog_id_);
+    EXPECT_WRITE([&](Writer& writer) { return writer.blogs().update_blog(blog); });
+    auto changed = **store_->blogs().find_blog(blog_id_);
     EXPECT_EQ(changed.locale, "en");
     EXPECT_EQ(changed.comment_policy, model::CommentPolicy::first_held);
     EXPECT_EQ(changed.close_comments_after_days, 30);
     // English stemming now: "attack" finds "attacks".
-    EXPECT_EQ(store_->search(blog_id_, {.text = "attack"})->total, 1);
+    EXPECT_EQ(store_->search().search(blog_id_, {.text = "attack"})->total, 1);
     // 23:30 UTC is 19:30 in New York: the post is on 1 October there too, and on the 1st's
     // archive page.
-    EXPECT_EQ(store_->published_posts(blog_id_, {.year = 2017, .month = 10, .day = 1})->total, 1);
+    EXPECT_EQ(
+        store_->posts().published_posts(blog_id_, {.year = 2017, .month = 10, .day = 1})->total, 1);
     blog.title = "";
-    EXPECT_FALSE(store_->write([&](Writer& writer) { return writer.update_blog(blog); }));
+    EXPECT_FALSE(store_->write([&](Writer& writer) { return writer.blogs().update_blog(blog); }));
 }
 
-TEST_P(StoreTest, MediaIsRecordedOncePerContent) {
+TEST_P(MediaStoreTest, MediaIsRecordedOncePerContent) {
     MediaRecord media{.blog_id = blog_id_,
                       .content_hash = std::string(64, 'a'),
                       .content_type = "image/png",
@@ -602,7 +676,7 @@ TEST_P(StoreTest, MediaIsRecordedOncePerContent) {
     std::vector<std::int64_t> ids;
     for (int i = 0; i < 2; ++i) {
         EXPECT_WRITE([&](Writer& writer) -> Status {
-            auto added = writer.add_media(media, 0);
+            auto added = writer.media().add_media(media, 0);
             if (!added) return std::unexpected(added.error());
             ids.push_back(*added);
             return {};
@@ -610,15 +684,17 @@ TEST_P(StoreTest, MediaIsRecordedOncePerContent) {
     }
     ASSERT_EQ(ids.size(), 2u);
     EXPECT_EQ(ids[0], ids[1]);
-    auto listed = *store_->media(blog_id_, 0, 10);
+    auto listed = *store_->media().media(blog_id_, 0, 10);
     ASSERT_EQ(listed.size(), 1u);
     ASSERT_EQ(listed[0].variants.size(), 1u);
     EXPECT_EQ(listed[0].variants[0].width, 480);
-    EXPECT_TRUE(store_->find_media(blog_id_, std::string(64, 'a') + "-480.png")->has_value());
-    EXPECT_FALSE(store_->find_media(blog_id_, std::string(64, 'a') + "-999.png")->has_value());
+    EXPECT_TRUE(
+        store_->media().find_media(blog_id_, std::string(64, 'a') + "-480.png")->has_value());
+    EXPECT_FALSE(
+        store_->media().find_media(blog_id_, std::string(64, 'a') + "-999.png")->has_value());
 }
 
-TEST_P(StoreTest, CommentsCountOnceApprovedAndOnlyThenMakePagesStale) {
+TEST_P(CommentStoreTest, CommentsCountOnceApprovedAndOnlyThenMakePagesStale) {
     auto post_id = add(make_post("Commenté", utc(2017, 10, 4, 18, 0)));
     auto other_id = add(make_post("Autre", utc(2017, 10, 5, 18, 0)));
     model::Comment comment{.blog_id = blog_id_,
@@ -632,20 +708,23 @@ TEST_P(StoreTest, CommentsCountOnceApprovedAndOnlyThenMakePagesStale) {
     std::int64_t first = 0;
     const auto before = store_->generation(blog_id_);
     EXPECT_WRITE([&](Writer& writer) -> Status {
-        auto added = writer.add_comment(comment);
+        auto added = writer.comments().add_comment(comment);
         if (!added) return std::unexpected(added.error());
         first = *added;
         return {};
     });
     EXPECT_EQ(store_->generation(blog_id_), before);  // a held comment changes no page
-    EXPECT_EQ((*store_->find_published_post(blog_id_, "commente"))->comment_count, 0);
-    EXPECT_FALSE(*store_->has_approved_comment_from(blog_id_, "Lectrice", "L@example.org"));
+    EXPECT_EQ((*store_->posts().find_published_post(blog_id_, "commente"))->comment_count, 0);
+    EXPECT_FALSE(
+        *store_->comments().has_approved_comment_from(blog_id_, "Lectrice", "L@example.org"));
     EXPECT_WRITE([&](Writer& writer) {
-        return writer.set_comment_status(blog_id_, first, model::CommentStatus::approved);
+        return writer.comments().set_comment_status(blog_id_, first,
+                                                    model::CommentStatus::approved);
     });
     EXPECT_GT(store_->generation(blog_id_), before);
-    EXPECT_EQ((*store_->find_published_post(blog_id_, "commente"))->comment_count, 1);
-    EXPECT_TRUE(*store_->has_approved_comment_from(blog_id_, "Lectrice", "L@example.org"));
+    EXPECT_EQ((*store_->posts().find_published_post(blog_id_, "commente"))->comment_count, 1);
+    EXPECT_TRUE(
+        *store_->comments().has_approved_comment_from(blog_id_, "Lectrice", "L@example.org"));
 
     // A reply answers a comment of the same post only.
     auto reply = comment;
@@ -653,50 +732,66 @@ TEST_P(StoreTest, CommentsCountOnceApprovedAndOnlyThenMakePagesStale) {
     reply.status = model::CommentStatus::approved;
     std::int64_t reply_id = 0;
     EXPECT_WRITE([&](Writer& writer) -> Status {
-        auto added = writer.add_comment(reply);
+        auto added = writer.comments().add_comment(reply);
         if (!added) return std::unexpected(added.error());
         reply_id = *added;
         return {};
     });
     reply.post_id = *other_id;
     auto stray = store_->write([&](Writer& writer) -> Status {
-        auto added = writer.add_comment(reply);
+        auto added = writer.comments().add_comment(reply);
         if (!added) return std::unexpected(added.error());
         return {};
     });
     ASSERT_FALSE(stray.has_value());
     EXPECT_EQ(stray.error().code, model::Error::Code::invalid_input);
 
-    auto approved = *store_->approved_comments(blog_id_, *post_id);
+    auto approved = *store_->comments().approved_comments(blog_id_, *post_id);
     ASSERT_EQ(approved.size(), 2u);
     EXPECT_EQ(approved[1].parent_id, first);
-    EXPECT_EQ(store_->comments(blog_id_, {.status = model::CommentStatus::approved})->total, 2);
+    EXPECT_EQ(
+        store_->comments().comments(blog_id_, {.status = model::CommentStatus::approved})->total,
+        2);
     // Deleting the parent keeps the reply, lifted to the top.
-    EXPECT_WRITE([&](Writer& writer) { return writer.delete_comment(blog_id_, first); });
-    auto left = *store_->find_comment(blog_id_, reply_id);
+    EXPECT_WRITE([&](Writer& writer) { return writer.comments().delete_comment(blog_id_, first); });
+    auto left = *store_->comments().find_comment(blog_id_, reply_id);
     ASSERT_TRUE(left.has_value());
     EXPECT_EQ(left->parent_id, 0);
     EXPECT_EQ(left->post_title, "Commenté");
     // Another blog's id is not found.
     auto other_blog = create_blog(model::Blog{.hosts = {"c.example.org"}, .title = "C"});
-    EXPECT_FALSE(store_->find_comment(*other_blog, reply_id)->has_value());
+    EXPECT_FALSE(store_->comments().find_comment(*other_blog, reply_id)->has_value());
     EXPECT_FALSE(store_->write([&](Writer& writer) {
-        return writer.set_comment_status(*other_blog, reply_id, model::CommentStatus::spam);
+        return writer.comments().set_comment_status(*other_blog, reply_id,
+                                                    model::CommentStatus::spam);
     }));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
-                         ::testing::Values(Backend{"sqlite",
-                                                   [](const TempDir& dir) {
-                                                       return open_sqlite_store(
-                                                           dir.path() / "carnet.db",
-                                                           OpenMode::create_if_missing);
-                                                   }}),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, BlogStoreTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, AccountStoreTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, SessionStoreTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, PostStoreTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, CategoryStoreTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, PageStoreTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, CommentStoreTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, MediaStoreTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, RedirectStoreTest, ::testing::ValuesIn(store_backends()),
+                         store_backend_name);
 
 TEST(SqliteStore, MissingFileIsNotFoundWhenItMustExist) {
     TempDir dir;
-    auto opened = open_sqlite_store(dir.path() / "absent.db", OpenMode::must_exist);
+    ManualClock clock{sys_days{year{2026} / 11 / 25}};
+    auto opened = open_sqlite_store(dir.path() / "absent.db", OpenMode::must_exist, clock);
     ASSERT_FALSE(opened.has_value());
     EXPECT_EQ(opened.error().code, model::Error::Code::not_found);
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "absent.db"));
@@ -704,38 +799,41 @@ TEST(SqliteStore, MissingFileIsNotFoundWhenItMustExist) {
 
 TEST(SqliteStore, AFileThatIsNotADatabaseIsRefused) {
     TempDir dir;
+    ManualClock clock{sys_days{year{2026} / 11 / 25}};
     const auto path = dir.path() / "notes.db";
     std::ofstream(path) << "04/10/2017\n\nCeci n'est pas une base de données.\n";
-    auto opened = open_sqlite_store(path, OpenMode::must_exist);
+    auto opened = open_sqlite_store(path, OpenMode::must_exist, clock);
     ASSERT_FALSE(opened.has_value());
     EXPECT_EQ(opened.error().code, model::Error::Code::invalid_input);
 }
 
 TEST(SqliteStore, ReopeningKeepsDataAndAppliesMigrationsOnce) {
     TempDir dir;
+    ManualClock clock{sys_days{year{2026} / 11 / 25}};
     const auto path = dir.path() / "carnet.db";
     {
-        auto store = open_sqlite_store(path, OpenMode::create_if_missing);
+        auto store = open_sqlite_store(path, OpenMode::create_if_missing, clock);
         ASSERT_TRUE(store.has_value());
         ASSERT_TRUE((*store)->write([](Writer& writer) -> Status {
-            auto created = writer.create_blog({.title = "Persistant"});
+            auto created = writer.blogs().create_blog({.title = "Persistant"});
             if (!created) return std::unexpected(created.error());
             return {};
         }));
     }
-    auto store = open_sqlite_store(path, OpenMode::must_exist);
+    auto store = open_sqlite_store(path, OpenMode::must_exist, clock);
     ASSERT_TRUE(store.has_value()) << store.error().message;
-    EXPECT_EQ((*store)->list_blogs()->front().title, "Persistant");
+    EXPECT_EQ((*store)->blogs().list_blogs()->front().title, "Persistant");
 }
 
 TEST(SqliteStore, WritesFromAnotherProcessAreNoticedByPolling) {
     TempDir dir;
+    ManualClock clock{sys_days{year{2026} / 11 / 25}};
     const auto path = dir.path() / "carnet.db";
-    auto server_side = open_sqlite_store(path, OpenMode::create_if_missing);
+    auto server_side = open_sqlite_store(path, OpenMode::create_if_missing, clock);
     ASSERT_TRUE(server_side.has_value());
     std::int64_t blog_id = 0;
     ASSERT_TRUE((*server_side)->write([&](Writer& writer) -> Status {
-        auto created = writer.create_blog({.title = "Partagé"});
+        auto created = writer.blogs().create_blog({.title = "Partagé"});
         if (!created) return std::unexpected(created.error());
         blog_id = *created;
         return {};
@@ -743,7 +841,7 @@ TEST(SqliteStore, WritesFromAnotherProcessAreNoticedByPolling) {
     ASSERT_TRUE((*server_side)->poll_external_changes());
     const auto before = (*server_side)->generation(blog_id);
 
-    auto import_side = open_sqlite_store(path, OpenMode::must_exist);
+    auto import_side = open_sqlite_store(path, OpenMode::must_exist, clock);
     ASSERT_TRUE(import_side.has_value());
     ASSERT_TRUE((*import_side)->write([&](Writer& writer) -> Status {
         model::Post post{.blog_id = blog_id,
@@ -751,7 +849,7 @@ TEST(SqliteStore, WritesFromAnotherProcessAreNoticedByPolling) {
                          .title = "Importé",
                          .source = "<p>x</p>",
                          .html = "<p>x</p>"};
-        auto created = writer.create_post(post);
+        auto created = writer.posts().create_post(post);
         if (!created) return std::unexpected(created.error());
         return {};
     }));

@@ -1,0 +1,243 @@
+#include "store/sqlite_database.hpp"
+
+#include <fmt/format.h>
+
+#include "store/sqlite_rows.hpp"
+
+namespace carnet::store::sqlite {
+namespace {
+
+using model::Error;
+
+// How many posts a transaction indexes before its search tables are merged as it commits.
+constexpr int k_bulk_indexed_posts = 1000;
+
+}  // namespace
+
+// Collects the long tokens the connection's tokenizers indexed since the last collection
+// (carnet_search_new_terms) and, with `keep`, lists them in search_terms (migration 9).
+// Called as a transaction that may have indexed posts commits (keep) or rolls back.
+Status collect_new_search_terms(Connection& db, bool keep) {
+    for (const auto& search_table : k_search_tables) {
+        CARNET_TRY(collect,
+                   db.prepare(keep ? "INSERT OR IGNORE INTO search_terms (locale, term) "
+                                     "SELECT ?1, value FROM json_each(carnet_search_new_terms(?1))"
+                                   : "SELECT carnet_search_new_terms(?1)"));
+        collect->bind(1, search_table.locale);
+        CARNET_CHECK(collect->run());
+    }
+    return {};
+}
+
+// After a transaction that indexed many posts (an import), merges each search table's
+// b-trees into one, as a rebuild does. Writing leaves them as FTS5's automerge does:
+// at 100,000 posts written at once, 21 of them, which every query term seeks in turn
+// (p99 up to twice as long). Merging took 29 s there, a tenth of the writing; posts
+// published one by one add small b-trees that cost little to search.
+Status Transaction::merge_search_index_after_bulk_writes() {
+    if (reindexed_posts_ < k_bulk_indexed_posts) return {};
+    for (const auto& search_table : k_search_tables) {
+        CARNET_CHECK(db.execute(
+            fmt::format("INSERT INTO {0} ({0}) VALUES ('optimize')", search_table.table)));
+    }
+    return {};
+}
+
+// Empties the search tables and indexes every published post again; every blog gets a
+// new generation. Returns how many posts were indexed.
+Result<int> Transaction::rebuild_search_index() {
+    // Each table is made again from its own definition: a DELETE would tokenize every
+    // post's old text to take it out of the index (a third of a rebuild's time at
+    // 100,000 posts).
+    for (const auto& search_table : k_search_tables) {
+        CARNET_TRY(definition, db.prepare("SELECT sql FROM sqlite_schema "
+                                          "WHERE type = 'table' AND name = ?1"));
+        definition->bind(1, search_table.table);
+        CARNET_TRY(has_definition, definition->step());
+        if (!has_definition) {
+            return model::fail(Error::Code::database,
+                               fmt::format("the search table {} is missing", search_table.table));
+        }
+        const auto sql = definition->column_text(0);
+        definition->reset();
+        CARNET_CHECK(db.execute(fmt::format("DROP TABLE {}", search_table.table)));
+        CARNET_CHECK(db.execute(sql));
+    }
+    CARNET_CHECK(db.execute("DELETE FROM search_terms"));
+    int indexed = 0;
+    for (const auto& [table, locale] : k_search_tables) {
+        CARNET_CHECK(db.execute(
+            fmt::format("INSERT INTO {0} (rowid, title, body, blog) "
+                        "SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id "
+                        "FROM posts p "
+                        "JOIN blogs b ON b.id = p.blog_id "
+                        "WHERE p.status = 'published' AND b.locale = '{1}'; "
+                        // Merges the b-trees a bulk insert leaves: smaller, faster to query.
+                        "INSERT INTO {0} ({0}) VALUES ('optimize');",
+                        table, locale)));
+        CARNET_TRY(count, db.prepare(fmt::format("SELECT count(*) FROM {}", table)));
+        CARNET_TRY(has_row, count->step());
+        if (has_row) indexed += static_cast<int>(count->column_int(0));
+        count->reset();
+    }
+    CARNET_TRY(blogs, db.prepare("SELECT id FROM blogs"));
+    while (true) {
+        CARNET_TRY(has_row, blogs->step());
+        if (!has_row) break;
+        touched_blogs.insert(blogs->column_int(0));
+    }
+    blogs->reset();
+    return indexed;
+}
+
+// Brings the search index in line with the post as it now is in this transaction: its
+// old entry goes, and it comes back (in its blog's language) if it is published. Every
+// writer method that creates, changes or deletes a post calls it.
+Status Transaction::reindex_post(std::int64_t post_id) {
+    ++reindexed_posts_;
+    for (const auto& [table, locale] : k_search_tables) {
+        CARNET_TRY(remove, db.prepare(fmt::format("DELETE FROM {} WHERE rowid = ?1", table)));
+        remove->bind(1, post_id);
+        CARNET_CHECK(remove->run());
+        CARNET_TRY(insert, db.prepare(fmt::format(
+                               "INSERT INTO {} (rowid, title, body, blog) "
+                               "SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id "
+                               "FROM posts p "
+                               "JOIN blogs b ON b.id = p.blog_id "
+                               "WHERE p.id = ?1 AND p.status = 'published' AND b.locale = '{}'",
+                               table, locale)));
+        insert->bind(1, post_id);
+        CARNET_CHECK(insert->run());
+    }
+    return {};
+}
+
+Result<std::int64_t> Transaction::category_id_for(std::int64_t blog_id,
+                                                  const model::Category& category) {
+    if (category.name.empty()) {
+        return model::fail(Error::Code::invalid_input, "a category needs a name");
+    }
+    const auto slug = category.slug.empty() ? model::make_slug(category.name) : category.slug;
+    CARNET_TRY(insert, db.prepare("INSERT INTO categories (blog_id, name, slug) "
+                                  "VALUES (?1, ?2, ?3) ON CONFLICT (blog_id, slug) DO NOTHING"));
+    insert->bind(1, blog_id).bind(2, category.name).bind(3, slug);
+    CARNET_CHECK(insert->run());
+    CARNET_TRY(select, db.prepare("SELECT id FROM categories WHERE blog_id = ?1 AND slug = ?2"));
+    select->bind(1, blog_id).bind(2, slug);
+    CARNET_TRY(has_row, select->step());
+    if (!has_row) return model::fail(Error::Code::internal, "category vanished after insert");
+    const auto id = select->column_int(0);
+    select->reset();
+    return id;
+}
+
+std::int64_t Transaction::now_seconds() const { return rows::seconds_of(clock.now()); }
+
+Database::Database(std::filesystem::path path, const Clock& clock,
+                   std::unique_ptr<Connection> writer, std::unique_ptr<Connection> poller)
+    : path_(std::move(path)),
+      clock_(clock),
+      writer_(std::move(writer)),
+      poller_(std::move(poller)) {}
+
+Status Database::load_generations() {
+    std::scoped_lock lock(poller_mutex_);
+    return reload_generations_locked();
+}
+
+Status Database::write(const std::function<Status(Transaction&)>& body) {
+    std::scoped_lock lock(writer_mutex_);
+    CARNET_CHECK(writer_->execute("BEGIN IMMEDIATE"));
+    Transaction transaction(*writer_, clock_);
+    auto outcome = body(transaction);
+    std::unordered_map<std::int64_t, std::uint64_t> new_generations;
+    if (outcome) outcome = bump_generations(transaction.touched_blogs, new_generations);
+    if (outcome) outcome = transaction.merge_search_index_after_bulk_writes();
+    if (outcome) outcome = collect_new_search_terms(*writer_, true);
+    if (outcome) outcome = writer_->execute("COMMIT");
+    if (!outcome) {
+        (void)writer_->execute("ROLLBACK");
+        (void)collect_new_search_terms(*writer_, false);
+        return outcome;
+    }
+    std::unique_lock generations_lock(generations_mutex_);
+    for (const auto& [blog_id, generation] : new_generations) {
+        generations_[blog_id] = generation;
+    }
+    return {};
+}
+
+std::uint64_t Database::generation(std::int64_t blog_id) const {
+    std::shared_lock lock(generations_mutex_);
+    auto found = generations_.find(blog_id);
+    return found == generations_.end() ? 0 : found->second;
+}
+
+Status Database::poll_external_changes() {
+    std::scoped_lock lock(poller_mutex_);
+    CARNET_TRY(statement, poller_->prepare("PRAGMA data_version"));
+    CARNET_TRY(has_row, statement->step());
+    const auto version = has_row ? statement->column_int(0) : 0;
+    statement->reset();
+    if (version == last_data_version_) return {};
+    last_data_version_ = version;
+    return reload_generations_locked();
+}
+
+Result<Database::Reader> Database::acquire_reader() {
+    {
+        std::scoped_lock lock(pool_mutex_);
+        if (!idle_readers_.empty()) {
+            auto connection = std::move(idle_readers_.back());
+            idle_readers_.pop_back();
+            return Reader(*this, std::move(connection));
+        }
+    }
+    auto opened = Connection::open(path_, false);
+    if (!opened) return std::unexpected(opened.error());
+    // Readers keep their sorts in memory. The writer does not: a statement that rewrites
+    // the search tables (a migration, a rebuild) journals every page it reuses, which
+    // at 100,000 posts held 2 GiB of memory; on file, SQLite keeps it in memory only
+    // while it is small.
+    auto query_only = (*opened)->execute("PRAGMA query_only = ON; PRAGMA temp_store = MEMORY");
+    if (!query_only) return std::unexpected(query_only.error());
+    return Reader(*this, std::move(*opened));
+}
+
+void Database::release_reader(std::unique_ptr<Connection> connection) {
+    std::scoped_lock lock(pool_mutex_);
+    idle_readers_.push_back(std::move(connection));
+}
+
+Status Database::bump_generations(
+    const std::set<std::int64_t>& blogs,
+    std::unordered_map<std::int64_t, std::uint64_t>& new_generations) {
+    CARNET_TRY(bump, writer_->prepare("UPDATE blogs SET generation = generation + 1 "
+                                      "WHERE id = ?1 RETURNING generation"));
+    for (auto blog_id : blogs) {
+        bump->reset();
+        bump->bind(1, blog_id);
+        CARNET_TRY(has_row, bump->step());
+        if (has_row) new_generations[blog_id] = static_cast<std::uint64_t>(bump->column_int(0));
+        CARNET_TRY(done, bump->step());
+        (void)done;
+    }
+    bump->reset();
+    return {};
+}
+
+Status Database::reload_generations_locked() {
+    CARNET_TRY(statement, poller_->prepare("SELECT id, generation FROM blogs"));
+    std::unordered_map<std::int64_t, std::uint64_t> loaded;
+    while (true) {
+        CARNET_TRY(has_row, statement->step());
+        if (!has_row) break;
+        loaded[statement->column_int(0)] = static_cast<std::uint64_t>(statement->column_int(1));
+    }
+    statement->reset();
+    std::unique_lock lock(generations_mutex_);
+    generations_ = std::move(loaded);
+    return {};
+}
+
+}  // namespace carnet::store::sqlite
