@@ -34,8 +34,9 @@ class Admin {
 public:
     // The store and the clock must outlive the admin. The clock says when sessions expire,
     // when a post saved without a date is published, and what month the dashboard ends on.
-    static model::Result<std::unique_ptr<Admin>> create(store::Store& store, const Clock& clock,
-                                                        AdminOptions options);
+    [[nodiscard]] static model::Result<std::unique_ptr<Admin>> create(store::Store& store,
+                                                                      const Clock& clock,
+                                                                      AdminOptions options);
     virtual ~Admin() = default;
 
     virtual void register_routes(http::Router& router) = 0;
@@ -43,7 +44,7 @@ public:
     // Publishes the scheduled posts whose time has come and forgets expired sessions; the
     // server calls it every few seconds, so that a post appears on time with nobody in the
     // admin. Returns how many posts it published.
-    virtual model::Result<int> run_due_work(model::Instant now) = 0;
+    [[nodiscard]] virtual model::Result<int> run_due_work(model::Instant now) = 0;
 };
 
 }  // namespace carnet::admin

@@ -120,7 +120,7 @@ public:
           dummy_hash_(std::move(dummy_hash)) {}
 
     void register_routes(http::Router& router) override;
-    model::Result<int> run_due_work(model::Instant at) override;
+    [[nodiscard]] model::Result<int> run_due_work(model::Instant at) override;
 
 private:
     model::Instant now() const { return clock_.now(); }

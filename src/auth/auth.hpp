@@ -14,7 +14,7 @@ namespace carnet::auth {
 
 // An Argon2id hash in libsodium's encoded form (it carries its own salt and costs). Fails
 // for an empty password or one over 4096 bytes, or when the system is out of memory.
-model::Result<std::string> hash_password(std::string_view password);
+[[nodiscard]] model::Result<std::string> hash_password(std::string_view password);
 
 // True when `password` matches `encoded_hash`. Takes the time the hash's costs say.
 bool verify_password(std::string_view encoded_hash, std::string_view password);

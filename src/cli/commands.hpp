@@ -20,10 +20,10 @@ namespace carnet::cli {
 // Prints the error and gives the exit status: 1 for the user's mistake, 2 for the system's.
 int report_failure(const model::Error& error);
 
-model::Result<std::unique_ptr<store::Store>> open_existing(const std::string& db);
+[[nodiscard]] model::Result<std::unique_ptr<store::Store>> open_existing(const std::string& db);
 
 // The blog a command acts on: the one given, or the only one.
-model::Result<model::Blog> choose_blog(store::Store& store, std::int64_t blog_id);
+[[nodiscard]] model::Result<model::Blog> choose_blog(store::Store& store, std::int64_t blog_id);
 
 // Reads one line (a password) from stdin, without its line ending.
 std::string read_secret_line();

@@ -12,7 +12,7 @@ namespace carnet::http {
 
 // Parses the configured addresses of trusted proxies. Fails with invalid_input, naming the
 // entry, when one is not an IPv4 or IPv6 address.
-Result<std::vector<boost::asio::ip::address>> parse_trusted_proxies(
+[[nodiscard]] Result<std::vector<boost::asio::ip::address>> parse_trusted_proxies(
     const std::vector<std::string>& addresses);
 
 // True when `peer` is one of `trusted`; an IPv4-mapped IPv6 peer (::ffff:10.0.0.1, as a

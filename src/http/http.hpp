@@ -73,12 +73,12 @@ struct CookieOptions {
 // ';', '\', control characters, non-ASCII: encode such values first), the path holds ';' or a
 // control character, max_age is negative, or SameSite=None comes without Secure (browsers drop
 // such cookies).
-Result<std::string> set_cookie_header(const CookieOptions& cookie);
+[[nodiscard]] Result<std::string> set_cookie_header(const CookieOptions& cookie);
 
 // The value of a Set-Cookie header that makes the browser forget the cookie set with
 // `cookie`: same name, path and attributes, an empty value and Max-Age=0. Fails as
 // set_cookie_header does.
-Result<std::string> delete_cookie_header(const CookieOptions& cookie);
+[[nodiscard]] Result<std::string> delete_cookie_header(const CookieOptions& cookie);
 
 struct FormField {
     std::string name;
@@ -127,7 +127,7 @@ struct FormLimits {
 // Fails with invalid_input, with a message saying what is wrong, on another content type, a
 // malformed body, an invalid percent escape, invalid UTF-8 or more than `limits` allow.
 // Copies the values out of the body: the form does not borrow from the request.
-Result<Form> parse_form(const Request& request, const FormLimits& limits = {});
+[[nodiscard]] Result<Form> parse_form(const Request& request, const FormLimits& limits = {});
 
 struct Response {
     int status = 200;
@@ -238,7 +238,7 @@ public:
     // before binding, when a trusted proxy is not an IP address or a default header could
     // not be sent (a line break, a NUL, or one the server manages: Content-Length, ...), or
     // the options hold no clock.
-    Result<std::uint16_t> listen();
+    [[nodiscard]] Result<std::uint16_t> listen();
 
     // Runs `task` every `interval` on a server thread while the server runs.
     void every(std::chrono::milliseconds interval, std::function<void()> task);

@@ -17,11 +17,11 @@ struct Target {
 // its decoded path and raw query. Fails with invalid_input on invalid percent-encoding, a NUL
 // in the decoded path, or a "." or ".." segment once decoded: handlers that map paths to
 // files or keys must never see one.
-Result<Target> parse_target(std::string_view target);
+[[nodiscard]] Result<Target> parse_target(std::string_view target);
 
 // The host of a Host header value, lower case, without the port: "Example.org:8080" gives
 // "example.org", "[::1]:8080" gives "[::1]". Fails with invalid_input when it is not a
 // valid authority or carries user information.
-Result<std::string> parse_host(std::string_view host_header);
+[[nodiscard]] Result<std::string> parse_host(std::string_view host_header);
 
 }  // namespace carnet::http

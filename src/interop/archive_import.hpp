@@ -40,8 +40,8 @@ struct Written {
 // Writes the post (a new slug gets a number when taken by another post), its tags and meta,
 // a redirect from its old path when that is not its carnet path, and its comments with their
 // threads. A post already in the blog gets only the comments it lacks.
-model::Result<Written> write_post(store::Writer& writer, const model::Blog& blog,
-                                  PlannedPost& planned);
+[[nodiscard]] model::Result<Written> write_post(store::Writer& writer, const model::Blog& blog,
+                                                PlannedPost& planned);
 
 // Counts what became of a post in an import's report (its imported, merged and skipped
 // counts) and adds the post's line.

@@ -34,7 +34,7 @@ struct PageTextPost {
 // Reads a saved front page. Refuses (Code::invalid_input, with a line number) anything that
 // is not one: no day header, a day header with no title after it, an invalid date or time,
 // text that is not UTF-8.
-Result<std::vector<PageTextPost>> parse_page_text(std::string_view text);
+[[nodiscard]] Result<std::vector<PageTextPost>> parse_page_text(std::string_view text);
 
 struct ImportReport {
     int imported = 0;
@@ -47,8 +47,8 @@ struct ImportReport {
 // and subheadings). A post whose slug is already in the blog is skipped, so importing the
 // same page twice adds nothing. The report says, per post, how many comments the page
 // announced (their texts are not in such a page) and which posts had no footer.
-Result<ImportReport> import_page_text(store::Store& store, std::int64_t blog_id,
-                                      std::string_view text);
+[[nodiscard]] Result<ImportReport> import_page_text(store::Store& store, std::int64_t blog_id,
+                                                    std::string_view text);
 
 // How the bytes of an imported file are to be read.
 enum class TextEncoding { detect, utf8, latin1, windows1252 };
@@ -83,14 +83,14 @@ struct MtImportReport {
 // /archive/YYYY/MM/DD/<basename>.html is not the post's carnet path, it redirects there. A post
 // already in the blog (same date, and same slug or basename) is not added again: only its missing
 // comments are.
-Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blog_id,
-                                           std::string_view bytes,
-                                           const MtImportOptions& options = {});
+[[nodiscard]] Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blog_id,
+                                                         std::string_view bytes,
+                                                         const MtImportOptions& options = {});
 
 // The blog's posts but those in the trash, oldest first, with their comments and pings, in
 // the Movable Type text format (UTF-8). Exporting, importing into a fresh blog of the same
 // time zone and exporting again gives the same bytes.
-Result<std::string> export_movable_type(store::Store& store, std::int64_t blog_id);
+[[nodiscard]] Result<std::string> export_movable_type(store::Store& store, std::int64_t blog_id);
 
 struct WxrImportOptions {
     // detect: as the file declares (UTF-8 when it declares nothing), and as windows-1252 when
@@ -129,15 +129,15 @@ struct WxrImportReport {
 // files are stored and posts point at carnet's copies. What carnet has no field for (post
 // meta, other taxonomies, WordPress ids) goes to the post's meta for export_wordpress;
 // unknown item types and elements are reported. Importing the same file twice adds nothing.
-Result<WxrImportReport> import_wordpress(store::Store& store, std::int64_t blog_id,
-                                         const std::filesystem::path& file,
-                                         const WxrImportOptions& options = {});
+[[nodiscard]] Result<WxrImportReport> import_wordpress(store::Store& store, std::int64_t blog_id,
+                                                       const std::filesystem::path& file,
+                                                       const WxrImportOptions& options = {});
 
 // The blog as a WXR 1.2 file that WordPress's importer accepts: its authors, categories,
 // tags, posts (but those in the trash), pages, and comments with their threads. Each post
 // also carries its carnet source (post meta _carnet_source_format and _carnet_source), so
 // that importing the file into carnet again gives the same posts.
-Result<std::string> export_wordpress(store::Store& store, std::int64_t blog_id);
+[[nodiscard]] Result<std::string> export_wordpress(store::Store& store, std::int64_t blog_id);
 
 // What `build_static_site` renders and where it writes it.
 struct StaticBuildOptions {
@@ -173,6 +173,7 @@ std::filesystem::path static_file_path(std::string_view url_path);
 // wrote (listed in the folder's .carnet-build manifest) that no longer belong are removed;
 // nothing else in the folder is touched. Fails with invalid_input for a bad base URL or
 // blog, io when a file cannot be written, internal when a page does not render.
-Result<StaticBuildReport> build_static_site(store::Store& store, const StaticBuildOptions& options);
+[[nodiscard]] Result<StaticBuildReport> build_static_site(store::Store& store,
+                                                          const StaticBuildOptions& options);
 
 }  // namespace carnet::interop

@@ -68,7 +68,7 @@ struct Entry {
 // Refuses (Code::invalid_input, "line N: ...") only what is no such file: one cut short (an
 // entry or a section that never ends), a date that cannot be read, text where an entry
 // should start.
-model::Result<std::vector<Entry>> parse(std::string_view text);
+[[nodiscard]] model::Result<std::vector<Entry>> parse(std::string_view text);
 
 // Writes entries in the format, keys and sections in one fixed order, so that writing what
 // `parse` read from this function's output gives the same bytes.
@@ -77,8 +77,8 @@ std::string write(const std::vector<Entry>& entries);
 // The text in UTF-8: as declared, or, when `encoding` is detect, as is when it is valid
 // UTF-8 and read as Windows-1252 otherwise (old exports are). A UTF-8 byte order mark goes
 // and CRLF line ends become LF. `used` says which encoding was read.
-model::Result<std::string> decode(std::string_view bytes, TextEncoding encoding,
-                                  TextEncoding* used);
+[[nodiscard]] model::Result<std::string> decode(std::string_view bytes, TextEncoding encoding,
+                                                TextEncoding* used);
 
 // How CONVERT BREAKS says a body is written.
 enum class BodyFormat { breaks, html, markdown, unknown };

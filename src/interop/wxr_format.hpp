@@ -128,9 +128,11 @@ struct Event {
 // declared, UTF-8 when it declares nothing).
 class Reader {
 public:
-    static model::Result<Reader> open(const std::filesystem::path& path, TextEncoding encoding);
+    [[nodiscard]] static model::Result<Reader> open(const std::filesystem::path& path,
+                                                    TextEncoding encoding);
     // From bytes in memory (tests, small files).
-    static model::Result<Reader> from_memory(std::string_view bytes, TextEncoding encoding);
+    [[nodiscard]] static model::Result<Reader> from_memory(std::string_view bytes,
+                                                           TextEncoding encoding);
     Reader(Reader&&) noexcept;
     Reader& operator=(Reader&&) noexcept;
     ~Reader();
@@ -138,7 +140,7 @@ public:
     // The next author, term or item; `end` once the channel is over. invalid_input with a line
     // number for what is not a WXR file: malformed XML, a DOCTYPE, no <rss><channel>, no WXR
     // version, an item without post type.
-    model::Result<Event> next();
+    [[nodiscard]] model::Result<Event> next();
     // Filled as the stream goes; complete once the first item or the end was returned.
     const Channel& channel() const;
     int line() const;  // the reader's current line

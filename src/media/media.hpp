@@ -73,7 +73,7 @@ std::optional<ImageType> detect_type(std::string_view bytes);
 // magic bytes, the size, the dimensions the header declares, then decodes every pixel with
 // the loader of that type only (a truncated or corrupt file fails). invalid_input with a
 // message for the writer otherwise. Costs a full decode.
-model::Result<ImageInfo> inspect(std::string_view bytes, const Limits& limits = {});
+[[nodiscard]] model::Result<ImageInfo> inspect(std::string_view bytes, const Limits& limits = {});
 
 // The hash store() names files after: BLAKE2b-256, lower-case hex.
 std::string content_hash(std::string_view bytes);
@@ -86,13 +86,13 @@ std::string content_hash(std::string_view bytes);
 // keeps its frames). None for GIF: re-quantizing palettes loses quality, a still copy would
 // drop the animation, and GIF carries no EXIF.
 // invalid_input for a refused upload, io when the directory cannot be written.
-model::Result<StoredImage> store(const std::filesystem::path& media_dir, std::string_view bytes,
-                                 const Limits& limits = {});
+[[nodiscard]] model::Result<StoredImage> store(const std::filesystem::path& media_dir,
+                                               std::string_view bytes, const Limits& limits = {});
 
 // The StoredImage that store() returned for the original `file_name` (`<hash>.<ext>`) of this
 // size, rebuilt from what the database keeps: variants follow from the dimensions alone.
 // Give the `variant_widths` that store() was given. invalid_input for a malformed name.
-model::Result<StoredImage> describe(
+[[nodiscard]] model::Result<StoredImage> describe(
     std::string_view file_name, std::uint64_t size_bytes, int width, int height,
     const std::vector<int>& variant_widths = Limits{}.variant_widths);
 
@@ -116,6 +116,7 @@ std::optional<MediaFile> parse_file_name(std::string_view name);
 // no path can leave the directory), not_found when there is no such file, io otherwise.
 // Originals of JPEG, PNG and WebP hold the uploader's metadata: a public route should serve
 // variants and GIF originals, and other originals to the blog's writers only.
-model::Result<std::string> read_file(const std::filesystem::path& media_dir, std::string_view name);
+[[nodiscard]] model::Result<std::string> read_file(const std::filesystem::path& media_dir,
+                                                   std::string_view name);
 
 }  // namespace carnet::media

@@ -160,14 +160,14 @@ std::string make_slug(std::string_view title, std::size_t max_length = 120);
 bool is_known_time_zone(std::string_view zone);
 
 // The wall clock in `zone` at `instant`.
-Result<LocalDateTime> to_local(Instant instant, std::string_view zone);
+[[nodiscard]] Result<LocalDateTime> to_local(Instant instant, std::string_view zone);
 
 // The instant a wall-clock reading in `zone` stands for. A time skipped by a DST change is
 // read with the offset in force before it; a repeated time is the first of the two.
-Result<Instant> to_instant(const LocalDateTime& local, std::string_view zone);
+[[nodiscard]] Result<Instant> to_instant(const LocalDateTime& local, std::string_view zone);
 
 // What `zone` adds to UTC at `instant`, in minutes (+120 for Paris in summer).
-Result<int> utc_offset_minutes(Instant instant, std::string_view zone);
+[[nodiscard]] Result<int> utc_offset_minutes(Instant instant, std::string_view zone);
 
 // RFC 3339 with the offset of `zone` at that instant: "2017-10-04T20:19:00+02:00". An unknown
 // zone reads as UTC ("+00:00"). For UTC with "Z", text::rfc3339_utc.

@@ -29,11 +29,9 @@ bool comments_open(const model::Blog& blog, const model::Post& post, model::Inst
 
 // The section under a post: this page of threads (?comments=N), the form with a fresh stamp,
 // a reply's parent (?reply=N) and the notice after a comment was sent (?comment=held).
-model::Result<theme::CommentsSection> comments_section(store::Store& store, const model::Blog& blog,
-                                                       const model::Post& post,
-                                                       const http::Request& request,
-                                                       const CommentGuards& guards,
-                                                       model::Instant now);
+[[nodiscard]] model::Result<theme::CommentsSection> comments_section(
+    store::Store& store, const model::Blog& blog, const model::Post& post,
+    const http::Request& request, const CommentGuards& guards, model::Instant now);
 
 struct CommentOutcome {
     enum class Kind {
@@ -47,7 +45,7 @@ struct CommentOutcome {
 
 // Checks and stores a comment sent to the post's form. `text` gives the blog's words for
 // the messages a reader may see.
-model::Result<CommentOutcome> receive_comment(
+[[nodiscard]] model::Result<CommentOutcome> receive_comment(
     store::Store& store, const model::Blog& blog, const model::Post& post,
     const http::Request& request, CommentGuards& guards, model::Instant now,
     const std::function<std::string(std::string_view msgid)>& text);

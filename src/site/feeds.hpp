@@ -28,8 +28,9 @@ std::string_view feed_label(FeedFormat format);         // "Atom", "RSS", "JSON 
 
 // Renders `posts` (newest first, with html, excerpt and categories) as a complete document.
 // Fails only when JSON serialization does (allocation).
-model::Result<std::string> render_feed(FeedFormat format, const model::Blog& blog,
-                                       const FeedInfo& info, const std::vector<model::Post>& posts);
+[[nodiscard]] model::Result<std::string> render_feed(FeedFormat format, const model::Blog& blog,
+                                                     const FeedInfo& info,
+                                                     const std::vector<model::Post>& posts);
 
 // A comment with the post it answers, for the comments feeds.
 struct FeedComment {

@@ -33,12 +33,13 @@ struct SiteOptions {
 class Site {
 public:
     // Loads the blogs and their themes. The store must outlive the site.
-    static model::Result<std::unique_ptr<Site>> create(store::Store& store, SiteOptions options);
+    [[nodiscard]] static model::Result<std::unique_ptr<Site>> create(store::Store& store,
+                                                                     SiteOptions options);
     virtual ~Site() = default;
 
     // Reads the blogs and their settings again (the admin changed one, `carnet blog add` made
     // one); the server calls it now and then. Pages in flight finish with what they had.
-    virtual model::Status load() = 0;
+    [[nodiscard]] virtual model::Status load() = 0;
 
     // Adds the public routes and the themed 404 page to `router`.
     virtual void register_routes(http::Router& router) = 0;

@@ -24,7 +24,7 @@ namespace carnet::store::search {
 // k_shortest_listed_term characters that the connection's tokenizers indexed since the last
 // call for that locale ('fr' or 'en'), which the store adds to search_terms before it commits.
 // Must run on every connection before it touches a search table.
-model::Status register_search_functions(sqlite3* db);
+[[nodiscard]] model::Status register_search_functions(sqlite3* db);
 
 // The text of a post's HTML as the index stores it: text::html_to_text, then Unicode white
 // space and control characters folded, invalid UTF-8 replaced, and the private-use

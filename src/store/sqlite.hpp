@@ -50,9 +50,9 @@ public:
     }
 
     // True when a row is ready, false when done; an error otherwise.
-    Result<bool> step();
+    [[nodiscard]] Result<bool> step();
     // Runs a statement that returns no rows.
-    Status run();
+    [[nodiscard]] Status run();
 
     std::int64_t column_int(int index) const;
     std::string column_text(int index) const;
@@ -69,14 +69,15 @@ private:
 // one thread uses it at a time.
 class Connection {
 public:
-    static Result<std::unique_ptr<Connection>> open(const std::filesystem::path& path, bool create);
+    [[nodiscard]] static Result<std::unique_ptr<Connection>> open(const std::filesystem::path& path,
+                                                                  bool create);
 
     // The statement for `sql`, prepared on first use and reset on every later one. The
     // reference stays valid as long as the connection.
-    Result<Statement*> prepare(std::string_view sql);
+    [[nodiscard]] Result<Statement*> prepare(std::string_view sql);
 
     // Runs one or more statements with no parameters and no rows.
-    Status execute(std::string_view sql);
+    [[nodiscard]] Status execute(std::string_view sql);
 
     std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
     sqlite3* get() const { return db_.get(); }

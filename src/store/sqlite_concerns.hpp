@@ -13,9 +13,9 @@ class SqliteBlogStore final : public BlogStore {
 public:
     explicit SqliteBlogStore(Database& database) : database_(database) {}
 
-    Result<std::vector<model::Blog>> list_blogs() override;
-    Result<std::optional<model::Blog>> find_blog(std::int64_t blog_id) override;
-    Result<BlogCounts> counts(std::int64_t blog_id) override;
+    [[nodiscard]] Result<std::vector<model::Blog>> list_blogs() override;
+    [[nodiscard]] Result<std::optional<model::Blog>> find_blog(std::int64_t blog_id) override;
+    [[nodiscard]] Result<BlogCounts> counts(std::int64_t blog_id) override;
 
 private:
     Database& database_;
@@ -25,8 +25,8 @@ class SqliteBlogWriter final : public BlogWriter {
 public:
     explicit SqliteBlogWriter(Transaction& transaction) : transaction_(transaction) {}
 
-    Result<std::int64_t> create_blog(const model::Blog& blog) override;
-    Status update_blog(const model::Blog& blog) override;
+    [[nodiscard]] Result<std::int64_t> create_blog(const model::Blog& blog) override;
+    [[nodiscard]] Status update_blog(const model::Blog& blog) override;
 
 private:
     Transaction& transaction_;
@@ -36,12 +36,14 @@ class SqliteAccountStore final : public AccountStore {
 public:
     explicit SqliteAccountStore(Database& database) : database_(database) {}
 
-    Result<std::optional<model::User>> find_user_by_email(std::string_view email) override;
-    Result<std::optional<model::Role>> role_of(std::int64_t blog_id, std::int64_t user_id) override;
-    Result<std::optional<Login>> find_login(std::string_view email) override;
-    Result<std::optional<model::User>> find_user(std::int64_t user_id) override;
-    Result<std::vector<UserSummary>> list_users() override;
-    Result<std::vector<Membership>> memberships_of(std::int64_t user_id) override;
+    [[nodiscard]] Result<std::optional<model::User>> find_user_by_email(
+        std::string_view email) override;
+    [[nodiscard]] Result<std::optional<model::Role>> role_of(std::int64_t blog_id,
+                                                             std::int64_t user_id) override;
+    [[nodiscard]] Result<std::optional<Login>> find_login(std::string_view email) override;
+    [[nodiscard]] Result<std::optional<model::User>> find_user(std::int64_t user_id) override;
+    [[nodiscard]] Result<std::vector<UserSummary>> list_users() override;
+    [[nodiscard]] Result<std::vector<Membership>> memberships_of(std::int64_t user_id) override;
 
 private:
     Database& database_;
@@ -51,13 +53,16 @@ class SqliteAccountWriter final : public AccountWriter {
 public:
     explicit SqliteAccountWriter(Transaction& transaction) : transaction_(transaction) {}
 
-    Result<std::int64_t> create_user(const model::User& user,
-                                     std::string_view password_hash) override;
-    Status add_membership(std::int64_t blog_id, std::int64_t user_id, model::Role role) override;
-    Result<std::optional<model::User>> find_user_by_email(std::string_view email) override;
-    Status set_password(std::int64_t user_id, std::string_view password_hash) override;
-    Status remove_user(std::int64_t user_id) override;
-    Status remove_membership(std::int64_t blog_id, std::int64_t user_id) override;
+    [[nodiscard]] Result<std::int64_t> create_user(const model::User& user,
+                                                   std::string_view password_hash) override;
+    [[nodiscard]] Status add_membership(std::int64_t blog_id, std::int64_t user_id,
+                                        model::Role role) override;
+    [[nodiscard]] Result<std::optional<model::User>> find_user_by_email(
+        std::string_view email) override;
+    [[nodiscard]] Status set_password(std::int64_t user_id,
+                                      std::string_view password_hash) override;
+    [[nodiscard]] Status remove_user(std::int64_t user_id) override;
+    [[nodiscard]] Status remove_membership(std::int64_t blog_id, std::int64_t user_id) override;
 
 private:
     Transaction& transaction_;
@@ -67,8 +72,8 @@ class SqliteSessionStore final : public SessionStore {
 public:
     explicit SqliteSessionStore(Database& database) : database_(database) {}
 
-    Result<std::optional<Session>> find_session(std::string_view token_hash,
-                                                model::Instant now) override;
+    [[nodiscard]] Result<std::optional<Session>> find_session(std::string_view token_hash,
+                                                              model::Instant now) override;
 
 private:
     Database& database_;
@@ -78,10 +83,11 @@ class SqliteSessionWriter final : public SessionWriter {
 public:
     explicit SqliteSessionWriter(Transaction& transaction) : transaction_(transaction) {}
 
-    Status create_session(std::string_view token_hash, const Session& session) override;
-    Status delete_session(std::string_view token_hash) override;
-    Result<int> delete_sessions_of(std::int64_t user_id) override;
-    Result<int> delete_expired_sessions(model::Instant now) override;
+    [[nodiscard]] Status create_session(std::string_view token_hash,
+                                        const Session& session) override;
+    [[nodiscard]] Status delete_session(std::string_view token_hash) override;
+    [[nodiscard]] Result<int> delete_sessions_of(std::int64_t user_id) override;
+    [[nodiscard]] Result<int> delete_expired_sessions(model::Instant now) override;
 
 private:
     Transaction& transaction_;
@@ -91,14 +97,18 @@ class SqlitePostStore final : public PostStore {
 public:
     explicit SqlitePostStore(Database& database) : database_(database) {}
 
-    Result<PostList> published_posts(std::int64_t blog_id, const PostQuery& query) override;
+    [[nodiscard]] Result<PostList> published_posts(std::int64_t blog_id,
+                                                   const PostQuery& query) override;
     Result<std::optional<model::Post>> find_published_post(std::int64_t blog_id,
                                                            std::string_view slug) override;
-    Result<std::vector<model::MonthCount>> months_with_counts(std::int64_t blog_id) override;
-    Result<PostList> admin_posts(std::int64_t blog_id, const AdminPostQuery& query) override;
+    [[nodiscard]] Result<std::vector<model::MonthCount>> months_with_counts(
+        std::int64_t blog_id) override;
+    [[nodiscard]] Result<PostList> admin_posts(std::int64_t blog_id,
+                                               const AdminPostQuery& query) override;
     Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
                                                        std::int64_t post_id) override;
-    Result<std::vector<Revision>> revisions(std::int64_t blog_id, std::int64_t post_id) override;
+    [[nodiscard]] Result<std::vector<Revision>> revisions(std::int64_t blog_id,
+                                                          std::int64_t post_id) override;
     Result<std::optional<Revision>> find_revision(std::int64_t blog_id,
                                                   std::int64_t revision_id) override;
 
@@ -110,16 +120,16 @@ class SqlitePostWriter final : public PostWriter {
 public:
     explicit SqlitePostWriter(Transaction& transaction) : transaction_(transaction) {}
 
-    Result<std::int64_t> create_post(const model::Post& post) override;
+    [[nodiscard]] Result<std::int64_t> create_post(const model::Post& post) override;
     Result<std::optional<model::Post>> find_post_by_slug(std::int64_t blog_id,
                                                          std::string_view slug) override;
-    Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
-                                                       std::int64_t post_id) override;
-    Status update_post(const model::Post& post) override;
+    [[nodiscard]] Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
+                                                                     std::int64_t post_id) override;
+    [[nodiscard]] Status update_post(const model::Post& post) override;
     Result<std::int64_t> save_revision(std::int64_t blog_id, std::int64_t post_id,
                                        std::int64_t author_id, bool autosave) override;
-    Status delete_post(std::int64_t blog_id, std::int64_t post_id) override;
-    Result<int> publish_due_posts(model::Instant now) override;
+    [[nodiscard]] Status delete_post(std::int64_t blog_id, std::int64_t post_id) override;
+    [[nodiscard]] Result<int> publish_due_posts(model::Instant now) override;
 
 private:
     Transaction& transaction_;
@@ -129,10 +139,12 @@ class SqliteCategoryStore final : public CategoryStore {
 public:
     explicit SqliteCategoryStore(Database& database) : database_(database) {}
 
-    Result<std::optional<model::Category>> find_category(std::int64_t blog_id,
-                                                         std::string_view slug) override;
-    Result<std::vector<model::Category>> categories_with_counts(std::int64_t blog_id) override;
-    Result<std::vector<model::Category>> all_categories(std::int64_t blog_id) override;
+    [[nodiscard]] Result<std::optional<model::Category>> find_category(
+        std::int64_t blog_id, std::string_view slug) override;
+    [[nodiscard]] Result<std::vector<model::Category>> categories_with_counts(
+        std::int64_t blog_id) override;
+    [[nodiscard]] Result<std::vector<model::Category>> all_categories(
+        std::int64_t blog_id) override;
 
 private:
     Database& database_;
@@ -142,11 +154,12 @@ class SqliteCategoryWriter final : public CategoryWriter {
 public:
     explicit SqliteCategoryWriter(Transaction& transaction) : transaction_(transaction) {}
 
-    Status rename_category(std::int64_t blog_id, std::int64_t category_id, std::string_view name,
-                           std::string_view slug) override;
-    Status merge_categories(std::int64_t blog_id, std::int64_t from, std::int64_t into) override;
-    Status delete_category(std::int64_t blog_id, std::int64_t category_id) override;
-    Result<std::int64_t> ensure_category(const model::Category& category) override;
+    [[nodiscard]] Status rename_category(std::int64_t blog_id, std::int64_t category_id,
+                                         std::string_view name, std::string_view slug) override;
+    [[nodiscard]] Status merge_categories(std::int64_t blog_id, std::int64_t from,
+                                          std::int64_t into) override;
+    [[nodiscard]] Status delete_category(std::int64_t blog_id, std::int64_t category_id) override;
+    [[nodiscard]] Result<std::int64_t> ensure_category(const model::Category& category) override;
 
 private:
     Transaction& transaction_;
@@ -156,11 +169,12 @@ class SqlitePageStore final : public PageStore {
 public:
     explicit SqlitePageStore(Database& database) : database_(database) {}
 
-    Result<std::vector<model::Page>> pages(std::int64_t blog_id, bool published_only) override;
+    [[nodiscard]] Result<std::vector<model::Page>> pages(std::int64_t blog_id,
+                                                         bool published_only) override;
     Result<std::optional<model::Page>> find_page_by_id(std::int64_t blog_id,
                                                        std::int64_t page_id) override;
-    Result<std::optional<model::Page>> find_published_page(std::int64_t blog_id,
-                                                           std::string_view slug) override;
+    [[nodiscard]] Result<std::optional<model::Page>> find_published_page(
+        std::int64_t blog_id, std::string_view slug) override;
 
 private:
     Database& database_;
@@ -170,9 +184,9 @@ class SqlitePageWriter final : public PageWriter {
 public:
     explicit SqlitePageWriter(Transaction& transaction) : transaction_(transaction) {}
 
-    Result<std::int64_t> create_page(const model::Page& page) override;
-    Status update_page(const model::Page& page) override;
-    Status delete_page(std::int64_t blog_id, std::int64_t page_id) override;
+    [[nodiscard]] Result<std::int64_t> create_page(const model::Page& page) override;
+    [[nodiscard]] Status update_page(const model::Page& page) override;
+    [[nodiscard]] Status delete_page(std::int64_t blog_id, std::int64_t page_id) override;
 
 private:
     Transaction& transaction_;
@@ -182,13 +196,15 @@ class SqliteCommentStore final : public CommentStore {
 public:
     explicit SqliteCommentStore(Database& database) : database_(database) {}
 
-    Result<std::vector<model::Comment>> approved_comments(std::int64_t blog_id,
-                                                          std::int64_t post_id) override;
-    Result<CommentList> comments(std::int64_t blog_id, const CommentQuery& query) override;
+    [[nodiscard]] Result<std::vector<model::Comment>> approved_comments(
+        std::int64_t blog_id, std::int64_t post_id) override;
+    [[nodiscard]] Result<CommentList> comments(std::int64_t blog_id,
+                                               const CommentQuery& query) override;
     Result<std::optional<model::Comment>> find_comment(std::int64_t blog_id,
                                                        std::int64_t comment_id) override;
-    Result<bool> has_approved_comment_from(std::int64_t blog_id, std::string_view name,
-                                           std::string_view email) override;
+    [[nodiscard]] Result<bool> has_approved_comment_from(std::int64_t blog_id,
+                                                         std::string_view name,
+                                                         std::string_view email) override;
 
 private:
     Database& database_;
@@ -198,12 +214,12 @@ class SqliteCommentWriter final : public CommentWriter {
 public:
     explicit SqliteCommentWriter(Transaction& transaction) : transaction_(transaction) {}
 
-    Result<std::int64_t> add_comment(const model::Comment& comment) override;
+    [[nodiscard]] Result<std::int64_t> add_comment(const model::Comment& comment) override;
     Status set_comment_status(std::int64_t blog_id, std::int64_t comment_id,
                               model::CommentStatus status) override;
-    Status update_comment(std::int64_t blog_id, std::int64_t comment_id, std::string_view source,
-                          std::string_view html) override;
-    Status delete_comment(std::int64_t blog_id, std::int64_t comment_id) override;
+    [[nodiscard]] Status update_comment(std::int64_t blog_id, std::int64_t comment_id,
+                                        std::string_view source, std::string_view html) override;
+    [[nodiscard]] Status delete_comment(std::int64_t blog_id, std::int64_t comment_id) override;
 
 private:
     Transaction& transaction_;
@@ -213,7 +229,8 @@ class SqliteMediaStore final : public MediaStore {
 public:
     explicit SqliteMediaStore(Database& database) : database_(database) {}
 
-    Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset, int limit) override;
+    [[nodiscard]] Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset,
+                                                         int limit) override;
     Result<std::optional<MediaRecord>> find_media(std::int64_t blog_id,
                                                   std::string_view file_name) override;
 
@@ -225,7 +242,8 @@ class SqliteMediaWriter final : public MediaWriter {
 public:
     explicit SqliteMediaWriter(Transaction& transaction) : transaction_(transaction) {}
 
-    Result<std::int64_t> add_media(const MediaRecord& media, std::int64_t uploaded_by) override;
+    [[nodiscard]] Result<std::int64_t> add_media(const MediaRecord& media,
+                                                 std::int64_t uploaded_by) override;
 
 private:
     Transaction& transaction_;
@@ -235,8 +253,9 @@ class SqliteSearchStore final : public SearchStore {
 public:
     explicit SqliteSearchStore(Database& database) : database_(database) {}
 
-    Result<SearchResults> search(std::int64_t blog_id, const SearchQuery& query) override;
-    Status rebuild_search_index() override;
+    [[nodiscard]] Result<SearchResults> search(std::int64_t blog_id,
+                                               const SearchQuery& query) override;
+    [[nodiscard]] Status rebuild_search_index() override;
 
 private:
     Database& database_;
@@ -246,9 +265,10 @@ class SqliteRedirectStore final : public RedirectStore {
 public:
     explicit SqliteRedirectStore(Database& database) : database_(database) {}
 
-    Result<std::optional<model::Post>> find_post_redirect(std::int64_t blog_id,
-                                                          std::string_view old_path) override;
-    Result<std::vector<std::string>> post_redirect_paths(std::int64_t blog_id) override;
+    [[nodiscard]] Result<std::optional<model::Post>> find_post_redirect(
+        std::int64_t blog_id, std::string_view old_path) override;
+    [[nodiscard]] Result<std::vector<std::string>> post_redirect_paths(
+        std::int64_t blog_id) override;
     Result<std::optional<model::Category>> find_category_redirect(
         std::int64_t blog_id, std::string_view old_slug) override;
 
@@ -260,8 +280,8 @@ class SqliteRedirectWriter final : public RedirectWriter {
 public:
     explicit SqliteRedirectWriter(Transaction& transaction) : transaction_(transaction) {}
 
-    Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,
-                             std::int64_t post_id) override;
+    [[nodiscard]] Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,
+                                           std::int64_t post_id) override;
 
 private:
     Transaction& transaction_;
@@ -271,7 +291,7 @@ class SqliteArchiveStore final : public ArchiveStore {
 public:
     explicit SqliteArchiveStore(Database& database) : database_(database) {}
 
-    Result<std::vector<ArchivedPost>> archived_posts(std::int64_t blog_id) override;
+    [[nodiscard]] Result<std::vector<ArchivedPost>> archived_posts(std::int64_t blog_id) override;
 
 private:
     Database& database_;
@@ -281,15 +301,14 @@ class SqliteArchiveWriter final : public ArchiveWriter {
 public:
     explicit SqliteArchiveWriter(Transaction& transaction) : transaction_(transaction) {}
 
-    Result<std::optional<std::int64_t>> find_post_at(std::int64_t blog_id,
-                                                     model::Instant published_at,
-                                                     std::string_view slug,
-                                                     std::string_view meta_key,
-                                                     std::string_view meta_value) override;
-    Status set_post_extras(std::int64_t blog_id, std::int64_t post_id,
-                           const std::vector<std::string>& tags,
-                           const std::map<std::string, std::string>& meta) override;
-    Result<std::int64_t> add_archived_comment(const ArchivedComment& comment) override;
+    [[nodiscard]] Result<std::optional<std::int64_t>> find_post_at(
+        std::int64_t blog_id, model::Instant published_at, std::string_view slug,
+        std::string_view meta_key, std::string_view meta_value) override;
+    [[nodiscard]] Status set_post_extras(std::int64_t blog_id, std::int64_t post_id,
+                                         const std::vector<std::string>& tags,
+                                         const std::map<std::string, std::string>& meta) override;
+    [[nodiscard]] Result<std::int64_t> add_archived_comment(
+        const ArchivedComment& comment) override;
     Result<std::optional<ArchivedPost>> archived_post(std::int64_t blog_id,
                                                       std::int64_t post_id) override;
 

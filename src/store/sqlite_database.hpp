@@ -119,9 +119,10 @@ public:
 
 private:
     void release_reader(std::unique_ptr<Connection> connection);
-    Status bump_generations(const std::set<std::int64_t>& blogs,
-                            std::unordered_map<std::int64_t, std::uint64_t>& new_generations);
-    Status reload_generations_locked();
+    [[nodiscard]] Status bump_generations(
+        const std::set<std::int64_t>& blogs,
+        std::unordered_map<std::int64_t, std::uint64_t>& new_generations);
+    [[nodiscard]] Status reload_generations_locked();
 
     std::filesystem::path path_;
     const Clock& clock_;

@@ -19,18 +19,22 @@ namespace carnet::store::import_sql {
 using WriteContext = sqlite::Transaction;
 using sqlite::Connection;
 
-Result<std::optional<std::int64_t>> find_post_at(Connection& db, std::int64_t blog_id,
-                                                 model::Instant published_at, std::string_view slug,
-                                                 std::string_view meta_key,
-                                                 std::string_view meta_value);
-Status set_post_extras(WriteContext& context, std::int64_t blog_id, std::int64_t post_id,
-                       const std::vector<std::string>& tags,
-                       const std::map<std::string, std::string>& meta);
-Result<std::int64_t> add_archived_comment(WriteContext& context, const ArchivedComment& comment);
+[[nodiscard]] Result<std::optional<std::int64_t>> find_post_at(Connection& db, std::int64_t blog_id,
+                                                               model::Instant published_at,
+                                                               std::string_view slug,
+                                                               std::string_view meta_key,
+                                                               std::string_view meta_value);
+[[nodiscard]] Status set_post_extras(WriteContext& context, std::int64_t blog_id,
+                                     std::int64_t post_id, const std::vector<std::string>& tags,
+                                     const std::map<std::string, std::string>& meta);
+[[nodiscard]] Result<std::int64_t> add_archived_comment(WriteContext& context,
+                                                        const ArchivedComment& comment);
 Status add_post_redirect(WriteContext& context, std::int64_t blog_id, std::string_view old_path,
                          std::int64_t post_id);
-Result<std::optional<ArchivedPost>> archived_post(Connection& db, std::int64_t blog_id,
-                                                  std::int64_t post_id);
-Result<std::vector<ArchivedPost>> archived_posts(Connection& db, std::int64_t blog_id);
+[[nodiscard]] Result<std::optional<ArchivedPost>> archived_post(Connection& db,
+                                                                std::int64_t blog_id,
+                                                                std::int64_t post_id);
+[[nodiscard]] Result<std::vector<ArchivedPost>> archived_posts(Connection& db,
+                                                               std::int64_t blog_id);
 
 }  // namespace carnet::store::import_sql

@@ -55,21 +55,24 @@ inline constexpr std::string_view k_post_columns_without_body =
     "(SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved')";
 
 model::Post read_post(const Statement& row);
-Status load_categories(Connection& db, model::Post& post);
+[[nodiscard]] Status load_categories(Connection& db, model::Post& post);
 
 // A post of the blog by slug or by id, with its categories and author.
-Result<std::optional<model::Post>> find_post(Connection& db, std::int64_t blog_id,
-                                             std::string_view slug, bool published_only);
-Result<std::optional<model::Post>> find_post_by_id(Connection& db, std::int64_t blog_id,
-                                                   std::int64_t post_id);
+[[nodiscard]] Result<std::optional<model::Post>> find_post(Connection& db, std::int64_t blog_id,
+                                                           std::string_view slug,
+                                                           bool published_only);
+[[nodiscard]] Result<std::optional<model::Post>> find_post_by_id(Connection& db,
+                                                                 std::int64_t blog_id,
+                                                                 std::int64_t post_id);
 
-Result<std::optional<model::User>> find_user(Connection& db, std::string_view email);
+[[nodiscard]] Result<std::optional<model::User>> find_user(Connection& db, std::string_view email);
 
 // Refuses settings a blog cannot have (no title, unknown locale or time zone, ...).
-Status check_blog_settings(const model::Blog& blog);
+[[nodiscard]] Status check_blog_settings(const model::Blog& blog);
 
 // Every blog, or only the one asked for, with its hosts.
-Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::int64_t> only);
+[[nodiscard]] Result<std::vector<model::Blog>> load_blogs(Connection& db,
+                                                          std::optional<std::int64_t> only);
 
 // --- Shared by the concerns' SQL.
 
@@ -77,7 +80,7 @@ using model::Error;
 
 // Steps through every row of `statement`, handing each to `read`, and resets it.
 template <typename Read>
-Status for_each_row(sqlite::Statement& statement, Read&& read) {
+[[nodiscard]] Status for_each_row(sqlite::Statement& statement, Read&& read) {
     while (true) {
         auto has_row = statement.step();
         if (!has_row) {
@@ -97,15 +100,15 @@ inline std::unexpected<Error> not_found(std::string_view what, std::int64_t id) 
     return model::fail(Error::Code::not_found, fmt::format("no {} {} in this blog", what, id));
 }
 
-inline Result<model::Blog> blog_of(Connection& db, std::int64_t blog_id) {
+[[nodiscard]] inline Result<model::Blog> blog_of(Connection& db, std::int64_t blog_id) {
     CARNET_TRY(blogs, load_blogs(db, blog_id));
     if (blogs.empty())
         return model::fail(Error::Code::not_found, fmt::format("no blog {}", blog_id));
     return std::move(blogs.front());
 }
 
-inline Result<bool> exists(Connection& db, std::string_view sql, std::int64_t blog_id,
-                           std::int64_t id) {
+[[nodiscard]] inline Result<bool> exists(Connection& db, std::string_view sql, std::int64_t blog_id,
+                                         std::int64_t id) {
     CARNET_TRY(statement, db.prepare(sql));
     statement->bind(1, blog_id).bind(2, id);
     CARNET_TRY(has_row, statement->step());
@@ -133,7 +136,7 @@ inline std::vector<std::string> split_lines(std::string_view text) {
     return items;
 }
 
-inline Status check_page(const model::Page& page) {
+[[nodiscard]] inline Status check_page(const model::Page& page) {
     if (page.title.empty()) return model::fail(Error::Code::invalid_input, "a page needs a title");
     // /index.html is the home page's other name on many servers.
     if (page.slug == "index") {
@@ -142,7 +145,7 @@ inline Status check_page(const model::Page& page) {
     return {};
 }
 
-inline Status check_slug(std::string_view slug) {
+[[nodiscard]] inline Status check_slug(std::string_view slug) {
     if (slug.empty()) return {};
     if (model::make_slug(slug) != slug) {
         return model::fail(

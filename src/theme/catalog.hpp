@@ -16,7 +16,7 @@ public:
     // invalid_input, naming the file and the line, when it does not parse or is not UTF-8.
     // Fuzzy, obsolete, untranslated and plural entries are left out: none of them is a usable
     // translation. Entries with a msgctxt are found only with their context.
-    static model::Result<Catalog> load(const std::filesystem::path& path);
+    [[nodiscard]] static model::Result<Catalog> load(const std::filesystem::path& path);
 
     // The translation of `msgid`, or nullptr when the catalog has none.
     const std::string* find(std::string_view msgid) const;
@@ -34,7 +34,7 @@ private:
 // The catalogs of a theme's locales folder by locale ("fr", "en", "pt_BR"): fr.po and en.po
 // must be there, any other .po file is read too. Fails as Catalog::load does.
 using Catalogs = std::map<std::string, Catalog, std::less<>>;
-model::Result<Catalogs> load_catalogs(const std::filesystem::path& locales_dir);
+[[nodiscard]] model::Result<Catalogs> load_catalogs(const std::filesystem::path& locales_dir);
 
 // The catalog for a blog's locale: "fr_CA" and "fr-CA" use fr.po when there is no fr_CA.po;
 // nullptr when there is none, and the msgids (English) are shown.

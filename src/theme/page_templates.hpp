@@ -22,10 +22,12 @@ namespace carnet::theme {
 // What every template's {{ }} writes: text::html_escape. kainjow's own escaping writes
 // &apos;, which HTML 4 and some feed and mail readers do not know; &#39; means the same
 // everywhere.
-inline std::string escape_for_template(const std::string& value) { return text::html_escape(value); }
+inline std::string escape_for_template(const std::string& value) {
+    return text::html_escape(value);
+}
 
 // The whole content of a theme file. Fails with not_found naming a missing file.
-model::Result<std::string> read_theme_file(const std::filesystem::path& path);
+[[nodiscard]] model::Result<std::string> read_theme_file(const std::filesystem::path& path);
 
 enum class PageKind { listing, post, not_found, search, page };
 
@@ -33,7 +35,7 @@ class PageTemplates {
 public:
     // Fails with not_found naming a missing file, or invalid_input naming the file (and the
     // line) that does not parse.
-    static model::Result<PageTemplates> load(const std::filesystem::path& theme_dir);
+    [[nodiscard]] static model::Result<PageTemplates> load(const std::filesystem::path& theme_dir);
 
     // Renders the page of `kind` from `view`. Safe to call from several threads at once.
     std::string render(PageKind kind, const kainjow::mustache::data& view) const;

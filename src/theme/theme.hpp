@@ -109,8 +109,8 @@ public:
     // Loads themes/<name>/ from `themes_dir`: its templates (parsed once) and its locale
     // files (locales/fr.po, locales/en.po). Fails with a readable message naming the file
     // when one is missing or does not parse.
-    static Result<std::unique_ptr<Theme>> load(const std::filesystem::path& themes_dir,
-                                               std::string_view name);
+    [[nodiscard]] static Result<std::unique_ptr<Theme>> load(
+        const std::filesystem::path& themes_dir, std::string_view name);
     virtual ~Theme() = default;
 
     // Complete HTML documents. Safe to call from several threads at once.
@@ -147,7 +147,7 @@ class AdminPages {
 public:
     // Reads and parses every template of `dir` and its catalogs once. Fails with a readable
     // message naming the file when one is missing or does not parse.
-    static Result<std::unique_ptr<AdminPages>> load(const std::filesystem::path& dir);
+    [[nodiscard]] static Result<std::unique_ptr<AdminPages>> load(const std::filesystem::path& dir);
     virtual ~AdminPages() = default;
 
     // The template `page` ("login" for login.mustache) rendered with `view` in `locale`;
