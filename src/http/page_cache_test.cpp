@@ -130,7 +130,8 @@ TEST(PageCache, StaysConsistentUnderConcurrentUse) {
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([&cache, t] {
             for (int i = 0; i < 500; ++i) {
-                std::string key = "k" + std::to_string((i * 7 + t) % 50);
+                std::string key = "k";
+                key += std::to_string((i * 7 + t) % 50);
                 auto generation = static_cast<std::uint64_t>(i / 100);
                 if (auto found = cache.find(key, generation)) {
                     ASSERT_EQ(found->generation, generation);

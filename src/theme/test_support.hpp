@@ -140,7 +140,7 @@ inline std::size_t count(std::string_view text, std::string_view needle) {
 inline std::string plain_spaces(std::string text) {
     constexpr std::string_view narrow_nbsp = "\u202F";
     for (auto at = text.find(narrow_nbsp); at != std::string::npos; at = text.find(narrow_nbsp)) {
-        text.replace(at, narrow_nbsp.size(), " ");
+        text.replace(at, narrow_nbsp.size(), 1, ' ');
     }
     return text;
 }
