@@ -17,7 +17,8 @@ const fs::path k_fixture = fs::path(CARNET_FIXTURES_DIR) / "hautetfort-front-pag
 
 // The URL a file of the copy answers: <path>/index.html is the folder <path>/.
 std::string url_of(const fs::path& relative) {
-    std::string url = "/" + relative.generic_string();
+    std::string url = "/";
+    url += relative.generic_string();
     if (url.ends_with("/index.html")) url.resize(url.size() - std::string("index.html").size());
     return url;
 }

@@ -305,7 +305,8 @@ Response AdminImpl::save_post(const Access& access, const http::Form& form,
     if (autosave && !post_id) {
         // A new draft autosaved before its title is final must not take a slug from another
         // post: it gets a unique one, made again from the title at the first real save.
-        post.slug += "-" + auth::random_token(3);
+        post.slug += '-';
+        post.slug += auth::random_token(3);
     }
     post.html = render_body(access.blog.id, post.source_format, post.source);
     post.updated_at = at;
