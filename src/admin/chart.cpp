@@ -1,12 +1,11 @@
 #include "admin/chart.hpp"
-#include "text/text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 
-#include "markup/markup.hpp"
+#include "text/text.hpp"
 
 namespace carnet::admin {
 

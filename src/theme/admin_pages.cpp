@@ -4,9 +4,9 @@
 #include <map>
 #include <stdexcept>
 
+#include "text/text.hpp"
 #include "theme/catalog.hpp"
 #include "theme/page_templates.hpp"
-#include "text/text.hpp"
 #include "theme/theme.hpp"
 
 namespace carnet::theme {
