@@ -46,7 +46,7 @@ void AdminImpl::add_blog_route(http::Router& router, std::string method, std::st
                 auto parsed = http::parse_form(request);
                 if (!parsed) return message(400, std::nullopt, "fr", "Bad request.");
                 form = std::move(*parsed);
-                if (!csrf_matches(form, visitor->session.csrf_secret)) {
+                if (!http::form_carries_csrf(form, visitor->session)) {
                     return message(403, std::nullopt, "fr",
                                    "The form has expired; reload the page and try again.");
                 }
@@ -85,7 +85,7 @@ Response AdminImpl::page(int status, const std::optional<Access>& access, std::s
                          mustache::data view, const std::string& notice, const std::string& error) {
     if (access) {
         view.set("blog_id", std::to_string(access->blog.id));
-        view.set("csrf", access->visitor.session.csrf_secret);
+        view.set("csrf", access->visitor.csrf());
     }
     mustache::data layout;
     layout.set("lang", std::string(locale));
@@ -100,7 +100,7 @@ Response AdminImpl::page(int status, const std::optional<Access>& access, std::s
         bar.set("blog_url",
                 access->blog.base_url.empty() ? std::string("/") : access->blog.base_url + "/");
         bar.set("user_name", access->visitor.user.name);
-        bar.set("csrf", access->visitor.session.csrf_secret);
+        bar.set("csrf", access->visitor.csrf());
         bar.set("can_write", allows(access->role, Permission::write_posts));
         bar.set("can_edit_all", allows(access->role, Permission::edit_all));
         bar.set("can_configure", allows(access->role, Permission::configure));

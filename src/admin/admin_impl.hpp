@@ -33,8 +33,8 @@ bool allows(Role role, Permission permission);
 
 struct Visitor {
     model::User user;
-    store::Session session;
-    std::string token_hash;
+    http::OpenSession session;
+    const std::string& csrf() const { return session.record.csrf_secret; }
 };
 
 // A signed-in user in one of their blogs, with their role there.
@@ -82,22 +82,20 @@ std::optional<model::LocalDateTime> parse_local_input(std::string_view text);
 std::vector<model::Category> categories_from_text(std::string_view text);
 std::string categories_text(const std::vector<model::Category>& categories);
 
-// --- Sessions and CSRF (sessions.cpp). The session token is random and only its hash is
-// stored; the cookies are HttpOnly and SameSite; every state-changing request carries a
-// token compared in constant time.
+// --- Sessions (sessions.cpp): http's sessions, kept in the store.
 
-inline constexpr std::string_view k_session_cookie = "carnet_session";
-// The login form's double-submitted CSRF token: there is no session yet.
-inline constexpr std::string_view k_login_cookie = "carnet_login";
+class StoreSessionKeeper final : public http::SessionKeeper {
+public:
+    explicit StoreSessionKeeper(store::Store& store) : store_(store) {}
+    [[nodiscard]] Result<std::optional<http::SessionRecord>> find_session(
+        std::string_view token_hash, std::chrono::sys_seconds now) override;
+    [[nodiscard]] Status create_session(std::string_view token_hash,
+                                        const http::SessionRecord& record) override;
+    [[nodiscard]] Status delete_session(std::string_view token_hash) override;
 
-// The session cookie, for the whole site; Lax, so that following a link into the admin from
-// elsewhere keeps the writer signed in.
-http::CookieOptions session_cookie(const Request& request, std::string value,
-                                   std::optional<std::int64_t> max_age);
-// The login cookie: the login path only, Strict, an hour.
-http::CookieOptions login_cookie(const Request& request, std::string value);
-// True when the form's "csrf" field is `secret` (never when either is empty).
-bool csrf_matches(const http::Form& form, std::string_view secret);
+private:
+    store::Store& store_;
+};
 
 class AdminImpl;
 
@@ -117,7 +115,10 @@ public:
           clock_(clock),
           options_(std::move(options)),
           pages_(std::move(pages)),
-          dummy_hash_(std::move(dummy_hash)) {}
+          dummy_hash_(std::move(dummy_hash)),
+          session_keeper_(store),
+          sessions_(session_keeper_, clock,
+                    http::SessionPolicy{.lifetime = options_.session_lifetime}) {}
 
     void register_routes(http::Router& router) override;
     [[nodiscard]] model::Result<int> run_due_work(model::Instant at) override;
@@ -232,6 +233,10 @@ private:
     // time whether or not the account exists.
     std::string dummy_hash_;
     auth::LoginThrottle throttle_;
+    StoreSessionKeeper session_keeper_;
+    http::Sessions sessions_;
+    // The login form's token: there is no session yet.
+    http::FormCsrf login_csrf_{"carnet_login", "/admin/login"};
 };
 
 // The names of post states, comment states and comment policies in the blog's language.

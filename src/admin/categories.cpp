@@ -63,7 +63,7 @@ Response AdminImpl::category_page(const Access& access, const std::string& error
     for (const auto& category : *categories) {
         mustache::data row;
         row.set("blog_id", std::to_string(access.blog.id));
-        row.set("csrf", access.visitor.session.csrf_secret);
+        row.set("csrf", access.visitor.csrf());
         row.set("id", std::to_string(category.id));
         row.set("name", category.name);
         row.set("slug", category.slug);

@@ -1,5 +1,5 @@
 // Logging in and out: the login form (its CSRF token a double-submitted cookie, since there is
-// no session yet), the throttle against guessing, and /admin/ itself.
+// no session yet), the throttle against guessing, the session opened, and /admin/ itself.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -10,25 +10,21 @@
 namespace carnet::admin {
 Response AdminImpl::login_form(const Request& request, int status, const std::string& error,
                                const std::string& email) {
-    // The login form's CSRF token is a double-submitted cookie: there is no session yet.
-    auto token = auth::random_token(32);
+    auto token = login_csrf_.issue(request);
+    if (!token) return message(500, std::nullopt, "fr", "Bad request.");
     mustache::data view;
-    view.set("login_csrf", token);
+    view.set("login_csrf", token->token);
     view.set("next", safe_next(request.query_param("next").value_or("/admin/")));
     view.set("email", email);
     auto response = page(status, std::nullopt, "fr", tr("fr", "Log in"), "login", view, {}, error);
-    if (auto cookie = http::set_cookie_header(login_cookie(request, token))) {
-        response.headers.emplace_back("Set-Cookie", *cookie);
-    }
+    response.headers.emplace_back("Set-Cookie", std::move(token->set_cookie));
     return response;
 }
 
 Response AdminImpl::login(const Request& request) {
     auto form = http::parse_form(request);
     if (!form) return message(400, std::nullopt, "fr", "Bad request.");
-    const auto sent_token = form->get("csrf").value_or("");
-    const auto cookie_token = request.cookie(k_login_cookie).value_or("");
-    if (sent_token.empty() || !auth::secrets_equal(sent_token, cookie_token)) {
+    if (!login_csrf_.matches(request, *form)) {
         return message(403, std::nullopt, "fr",
                        "The form has expired; reload the page and try again.");
     }
@@ -37,9 +33,9 @@ Response AdminImpl::login(const Request& request) {
     std::string account = email;
     std::ranges::transform(account, account.begin(),
                            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const auto clock_now = auth::LoginThrottle::Clock::now();
+    const auto clock_now = now();
     const auto wait = throttle_.retry_after(account, request.remote_address, clock_now);
-    if (wait > auth::LoginThrottle::Clock::duration::zero()) {
+    if (wait > auth::LoginThrottle::Duration::zero()) {
         auto response =
             login_form(request, 429, tr("fr", "Too many attempts. Try again in a moment."), email);
         response.headers.emplace_back(
@@ -59,24 +55,16 @@ Response AdminImpl::login(const Request& request) {
         return login_form(request, 401, tr("fr", "Wrong e-mail address or password."), email);
     }
     throttle_.record_success(account);
-    const auto token = auth::random_token(32);
-    const store::Session session{(*found)->user.id, auth::random_token(32),
-                                 now() + options_.session_lifetime};
-    auto written = store_.write([&](store::Writer& writer) {
-        return writer.sessions().create_session(auth::hash_token(token), session);
-    });
-    if (!written) {
-        spdlog::error("admin: cannot create a session: {}", written.error().message);
+    auto session_cookie = sessions_.open(request, (*found)->user.id);
+    if (!session_cookie) {
+        spdlog::error("admin: cannot create a session: {}", session_cookie.error().message);
         return message(500, std::nullopt, "fr", "Bad request.");
     }
     spdlog::info("admin: user {} logged in from {}", (*found)->user.id, request.remote_address);
     auto response = redirect(safe_next(form->get("next").value_or("/admin/")));
-    if (auto cookie = http::set_cookie_header(
-            session_cookie(request, token, options_.session_lifetime.count()))) {
-        response.headers.emplace_back("Set-Cookie", *cookie);
-    }
-    if (auto cookie = http::delete_cookie_header(login_cookie(request, ""))) {
-        response.headers.emplace_back("Set-Cookie", *cookie);
+    response.headers.emplace_back("Set-Cookie", std::move(*session_cookie));
+    if (auto cleared = login_csrf_.clear(request)) {
+        response.headers.emplace_back("Set-Cookie", std::move(*cleared));
     }
     return response;
 }
@@ -86,18 +74,14 @@ Response AdminImpl::logout(const Request& request) {
     if (!visitor) return unauthenticated(request);
     auto form = http::parse_form(request);
     if (!form) return message(400, std::nullopt, "fr", "Bad request.");
-    if (!csrf_matches(*form, visitor->session.csrf_secret)) {
+    if (!http::form_carries_csrf(*form, visitor->session)) {
         return message(403, std::nullopt, "fr",
                        "The form has expired; reload the page and try again.");
     }
-    auto written = store_.write([&](store::Writer& writer) {
-        return writer.sessions().delete_session(visitor->token_hash);
-    });
-    if (!written) return message(500, std::nullopt, "fr", "Bad request.");
+    auto cleared = sessions_.close(request, visitor->session);
+    if (!cleared) return message(500, std::nullopt, "fr", "Bad request.");
     auto response = redirect("/admin/login");
-    if (auto cookie = http::delete_cookie_header(session_cookie(request, "", std::nullopt))) {
-        response.headers.emplace_back("Set-Cookie", *cookie);
-    }
+    response.headers.emplace_back("Set-Cookie", std::move(*cleared));
     return response;
 }
 

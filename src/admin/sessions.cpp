@@ -1,44 +1,37 @@
-// Sessions and CSRF: the cookies, the lookup of the session a request's cookie names, and the
-// check of the token state-changing requests carry.
+// The admin's sessions: http's Sessions, kept in the store (so that every node serving the
+// blog knows every session), and the lookup of the user a request's session belongs to.
 #include "admin/admin_impl.hpp"
 
 namespace carnet::admin {
 
-http::CookieOptions session_cookie(const Request& request, std::string value,
-                                   std::optional<std::int64_t> max_age) {
-    return http::CookieOptions{.name = std::string(k_session_cookie),
-                               .value = std::move(value),
-                               .path = "/",
-                               .max_age = max_age,
-                               .http_only = true,
-                               .same_site = http::SameSite::lax,
-                               .secure = request.secure};
+Result<std::optional<http::SessionRecord>> StoreSessionKeeper::find_session(
+    std::string_view token_hash, std::chrono::sys_seconds now) {
+    auto found = store_.sessions().find_session(token_hash, now);
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return std::nullopt;
+    auto& session = **found;
+    return http::SessionRecord{session.user_id, std::move(session.csrf_secret), session.expires_at};
 }
 
-http::CookieOptions login_cookie(const Request& request, std::string value) {
-    return http::CookieOptions{.name = std::string(k_login_cookie),
-                               .value = std::move(value),
-                               .path = "/admin/login",
-                               .max_age = 60 * 60,
-                               .http_only = true,
-                               .same_site = http::SameSite::strict,
-                               .secure = request.secure};
+Status StoreSessionKeeper::create_session(std::string_view token_hash,
+                                          const http::SessionRecord& record) {
+    const store::Session session{record.user_id, record.csrf_secret, record.expires_at};
+    return store_.write([&](store::Writer& writer) {
+        return writer.sessions().create_session(token_hash, session);
+    });
 }
 
-bool csrf_matches(const http::Form& form, std::string_view secret) {
-    auto sent = form.get("csrf");
-    return sent && !secret.empty() && auth::secrets_equal(*sent, secret);
+Status StoreSessionKeeper::delete_session(std::string_view token_hash) {
+    return store_.write(
+        [&](store::Writer& writer) { return writer.sessions().delete_session(token_hash); });
 }
 
 std::optional<Visitor> AdminImpl::current_visitor(const Request& request) {
-    auto token = request.cookie(k_session_cookie);
-    if (!token || token->empty() || token->size() > 128) return std::nullopt;
-    auto token_hash = auth::hash_token(*token);
-    auto session = store_.sessions().find_session(token_hash, now());
-    if (!session || !*session) return std::nullopt;
-    auto user = store_.accounts().find_user((*session)->user_id);
+    auto session = sessions_.current(request);
+    if (!session) return std::nullopt;
+    auto user = store_.accounts().find_user(session->record.user_id);
     if (!user || !*user) return std::nullopt;
-    return Visitor{std::move(**user), std::move(**session), std::move(token_hash)};
+    return Visitor{std::move(**user), std::move(*session)};
 }
 
 }  // namespace carnet::admin

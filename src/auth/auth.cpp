@@ -17,19 +17,17 @@ bool sodium_ready() { return sodium_init() >= 0; }
 
 }  // namespace
 
-model::Result<std::string> hash_password(std::string_view password) {
+Result<std::string> hash_password(std::string_view password) {
     if (password.empty() || password.size() > k_max_password_bytes) {
-        return model::fail(model::Error::Code::invalid_input,
-                           "a password must hold between 1 and 4096 bytes");
+        return fail(Error::Code::invalid_input, "a password must hold between 1 and 4096 bytes");
     }
-    if (!sodium_ready())
-        return model::fail(model::Error::Code::internal, "libsodium failed to start");
+    if (!sodium_ready()) return fail(Error::Code::internal, "libsodium failed to start");
     std::string encoded(crypto_pwhash_STRBYTES, '\0');
     // The interactive limits are libsodium's recommendation for online logins.
     if (crypto_pwhash_str_alg(
             encoded.data(), password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
             crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-        return model::fail(model::Error::Code::internal, "out of memory while hashing a password");
+        return fail(Error::Code::internal, "out of memory while hashing a password");
     }
     encoded.resize(encoded.find('\0'));
     return encoded;
@@ -69,21 +67,19 @@ bool secrets_equal(std::string_view a, std::string_view b) {
     return sodium_memcmp(digest_a.data(), digest_b.data(), digest_a.size()) == 0;
 }
 
-LoginThrottle::Clock::duration LoginThrottle::wait_for(const Failures& failures,
-                                                       Clock::time_point now) const {
-    if (failures.count <= limits_.free_failures) return Clock::duration::zero();
+LoginThrottle::Duration LoginThrottle::wait_for(const Failures& failures, TimePoint now) const {
+    if (failures.count <= limits_.free_failures) return Duration::zero();
     const int doublings = std::min(failures.count - limits_.free_failures - 1, 20);
     const auto delay =
-        std::min<Clock::duration>(limits_.first_delay * (1LL << doublings), limits_.max_delay);
+        std::min<Duration>(limits_.first_delay * (1LL << doublings), limits_.max_delay);
     const auto allowed_at = failures.last + delay;
-    return allowed_at > now ? allowed_at - now : Clock::duration::zero();
+    return allowed_at > now ? allowed_at - now : Duration::zero();
 }
 
-LoginThrottle::Clock::duration LoginThrottle::retry_after(std::string_view account,
-                                                          std::string_view address,
-                                                          Clock::time_point now) const {
+LoginThrottle::Duration LoginThrottle::retry_after(std::string_view account,
+                                                   std::string_view address, TimePoint now) const {
     std::scoped_lock lock(mutex_);
-    Clock::duration wait = Clock::duration::zero();
+    Duration wait = Duration::zero();
     if (auto found = by_account_.find(std::string(account)); found != by_account_.end()) {
         wait = std::max(wait, wait_for(found->second, now));
     }
@@ -94,7 +90,7 @@ LoginThrottle::Clock::duration LoginThrottle::retry_after(std::string_view accou
 }
 
 void LoginThrottle::record_failure(std::string_view account, std::string_view address,
-                                   Clock::time_point now) {
+                                   TimePoint now) {
     std::scoped_lock lock(mutex_);
     if (by_account_.size() + by_address_.size() >= limits_.max_entries) forget_quiet(now);
     for (auto* table : {&by_account_, &by_address_}) {
@@ -109,7 +105,7 @@ void LoginThrottle::record_success(std::string_view account) {
     by_account_.erase(std::string(account));
 }
 
-void LoginThrottle::forget_quiet(Clock::time_point now) {
+void LoginThrottle::forget_quiet(TimePoint now) {
     for (auto* table : {&by_account_, &by_address_}) {
         std::erase_if(*table, [&](const auto& entry) {
             return now - entry.second.last > limits_.forget_after;

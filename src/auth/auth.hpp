@@ -8,13 +8,13 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "model/model.hpp"
+#include "text/error.hpp"
 
 namespace carnet::auth {
 
 // An Argon2id hash in libsodium's encoded form (it carries its own salt and costs). Fails
 // for an empty password or one over 4096 bytes, or when the system is out of memory.
-[[nodiscard]] model::Result<std::string> hash_password(std::string_view password);
+[[nodiscard]] Result<std::string> hash_password(std::string_view password);
 
 // True when `password` matches `encoded_hash`. Takes the time the hash's costs say.
 bool verify_password(std::string_view encoded_hash, std::string_view password);
@@ -35,7 +35,9 @@ bool secrets_equal(std::string_view a, std::string_view b);
 // `max_delay`. Thread-safe; memory stays bounded by forgetting quiet entries.
 class LoginThrottle {
 public:
-    using Clock = std::chrono::steady_clock;
+    // The injected clock's time (carnet::Clock::now()), so that tests set it.
+    using TimePoint = std::chrono::sys_seconds;
+    using Duration = std::chrono::seconds;
 
     struct Limits {
         int free_failures = 3;
@@ -50,10 +52,9 @@ public:
 
     // How long the client must wait before its next try is even checked; zero when it may
     // try now. The same answer whether or not the account exists.
-    Clock::duration retry_after(std::string_view account, std::string_view address,
-                                Clock::time_point now) const;
+    Duration retry_after(std::string_view account, std::string_view address, TimePoint now) const;
 
-    void record_failure(std::string_view account, std::string_view address, Clock::time_point now);
+    void record_failure(std::string_view account, std::string_view address, TimePoint now);
 
     // A successful login clears the account's count, not the address's: one good password
     // must not reset the count of an address that tries many accounts.
@@ -62,10 +63,10 @@ public:
 private:
     struct Failures {
         int count = 0;
-        Clock::time_point last;
+        TimePoint last;
     };
-    Clock::duration wait_for(const Failures& failures, Clock::time_point now) const;
-    void forget_quiet(Clock::time_point now);
+    Duration wait_for(const Failures& failures, TimePoint now) const;
+    void forget_quiet(TimePoint now);
 
     Limits limits_;
     mutable std::mutex mutex_;

@@ -67,7 +67,7 @@ TEST(SecretsEqual, ComparesWholeSecrets) {
 
 TEST(LoginThrottle, FirstFailuresAreFreeThenDelaysDouble) {
     LoginThrottle throttle;
-    const auto start = LoginThrottle::Clock::time_point{} + 1000h;
+    const auto start = LoginThrottle::TimePoint{} + 1000h;
     for (int i = 0; i < 3; ++i) throttle.record_failure("jr@example.org", "10.0.0.1", start);
     EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.1", start), 0s);
     throttle.record_failure("jr@example.org", "10.0.0.1", start);
@@ -81,7 +81,7 @@ TEST(LoginThrottle, FirstFailuresAreFreeThenDelaysDouble) {
 
 TEST(LoginThrottle, CountsPerAccountAndPerAddress) {
     LoginThrottle throttle;
-    const auto now = LoginThrottle::Clock::time_point{} + 1000h;
+    const auto now = LoginThrottle::TimePoint{} + 1000h;
     // One address guessing many accounts is slowed down on every account...
     for (int i = 0; i < 6; ++i) {
         throttle.record_failure("user" + std::to_string(i) + "@example.org", "10.0.0.9", now);
@@ -97,7 +97,7 @@ TEST(LoginThrottle, CountsPerAccountAndPerAddress) {
 
 TEST(LoginThrottle, SuccessClearsTheAccountButNotTheAddress) {
     LoginThrottle throttle;
-    const auto now = LoginThrottle::Clock::time_point{} + 1000h;
+    const auto now = LoginThrottle::TimePoint{} + 1000h;
     for (int i = 0; i < 6; ++i) throttle.record_failure("jr@example.org", "10.0.0.1", now);
     throttle.record_success("jr@example.org");
     EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.2", now), 0s);
@@ -106,7 +106,7 @@ TEST(LoginThrottle, SuccessClearsTheAccountButNotTheAddress) {
 
 TEST(LoginThrottle, DelayIsCappedAndQuietEntriesAreForgotten) {
     LoginThrottle throttle(LoginThrottle::Limits{.max_entries = 4});
-    const auto now = LoginThrottle::Clock::time_point{} + 1000h;
+    const auto now = LoginThrottle::TimePoint{} + 1000h;
     for (int i = 0; i < 100; ++i) throttle.record_failure("jr@example.org", "10.0.0.1", now);
     EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.1", now), 15min);
     const auto later = now + 2h;

@@ -129,6 +129,100 @@ struct FormLimits {
 // Copies the values out of the body: the form does not borrow from the request.
 [[nodiscard]] Result<Form> parse_form(const Request& request, const FormLimits& limits = {});
 
+// --- Sessions and CSRF. A session is a random token in an HttpOnly cookie; only a hash of the
+// token is kept, by a SessionKeeper: the database, so that a copy of it hands out no live
+// session and every node behind a balancer knows every session. State-changing requests
+// carry the session's CSRF secret in a form field, compared in constant time.
+
+struct SessionRecord {
+    std::int64_t user_id = 0;
+    std::string csrf_secret;
+    std::chrono::sys_seconds expires_at{};
+};
+
+// Where sessions are kept, by the hash of their token.
+class SessionKeeper {
+public:
+    virtual ~SessionKeeper() = default;
+    // The session of that token hash if it has not expired at `now`.
+    [[nodiscard]] virtual Result<std::optional<SessionRecord>> find_session(
+        std::string_view token_hash, std::chrono::sys_seconds now) = 0;
+    [[nodiscard]] virtual Status create_session(std::string_view token_hash,
+                                                const SessionRecord& session) = 0;
+    [[nodiscard]] virtual Status delete_session(std::string_view token_hash) = 0;
+};
+
+// A live session a request's cookie named.
+struct OpenSession {
+    SessionRecord record;
+    std::string token_hash;
+};
+
+struct SessionPolicy {
+    std::string cookie_name = "carnet_session";
+    std::chrono::seconds lifetime{14 * 24 * 60 * 60};
+};
+
+// Opens, finds and closes sessions. The cookie is for the whole site, HttpOnly, SameSite=Lax
+// (following a link into the admin from elsewhere keeps the writer signed in; the CSRF
+// secret guards what changes state) and Secure when the request came over HTTPS.
+class Sessions {
+public:
+    Sessions(SessionKeeper& keeper, const Clock& clock, SessionPolicy policy = {})
+        : keeper_(keeper), clock_(clock), policy_(std::move(policy)) {}
+
+    // The live session the request's cookie names; nothing when there is no such cookie, the
+    // session is unknown or expired, or the keeper failed (logged).
+    std::optional<OpenSession> current(const Request& request) const;
+
+    // Opens a session for the user, with a fresh CSRF secret, and gives the value of the
+    // Set-Cookie header that hands its token to the browser.
+    [[nodiscard]] Result<std::string> open(const Request& request, std::int64_t user_id);
+
+    // Forgets the session and gives the value of the Set-Cookie header that clears the cookie.
+    [[nodiscard]] Result<std::string> close(const Request& request, const OpenSession& session);
+
+    const SessionPolicy& policy() const { return policy_; }
+
+private:
+    CookieOptions cookie(const Request& request, std::string value,
+                         std::optional<std::int64_t> max_age) const;
+
+    SessionKeeper& keeper_;
+    const Clock& clock_;
+    SessionPolicy policy_;
+};
+
+// True when the form's "csrf" field is the session's secret.
+bool form_carries_csrf(const Form& form, const OpenSession& session);
+
+// The CSRF token of a form shown before there is a session (the login form): a random value
+// in a cookie of its own (one path, SameSite=Strict, an hour) that the form sends back in its
+// "csrf" field: a double-submitted cookie, which another site can neither read nor set.
+class FormCsrf {
+public:
+    FormCsrf(std::string cookie_name, std::string path)
+        : cookie_name_(std::move(cookie_name)), path_(std::move(path)) {}
+
+    struct Issued {
+        std::string token;       // for the form's hidden "csrf" field
+        std::string set_cookie;  // the Set-Cookie header's value
+    };
+    [[nodiscard]] Result<Issued> issue(const Request& request) const;
+
+    // True when the form sent back the token of the request's cookie.
+    bool matches(const Request& request, const Form& form) const;
+
+    // The value of the Set-Cookie header that clears the cookie once the form has served.
+    [[nodiscard]] Result<std::string> clear(const Request& request) const;
+
+private:
+    CookieOptions cookie(const Request& request, std::string value) const;
+
+    std::string cookie_name_;
+    std::string path_;
+};
+
 struct Response {
     int status = 200;
     std::string content_type = "text/html; charset=utf-8";
