@@ -41,6 +41,7 @@ struct Settings {
     int idle_timeout_ms = 30'000;
     int request_timeout_ms = 30'000;
     std::size_t page_cache_mb = 128;
+    int comment_delay_seconds = 3;
     bool access_log = true;
     // Uploaded images; empty: a folder named after the database, "<db>.media".
     std::string media_dir;
@@ -101,6 +102,8 @@ Status read_settings(const std::string& path, bool must_exist, Settings& setting
                 settings.max_upload_mb = static_cast<std::size_t>(number);
             } else if (name == "page_cache_mb") {
                 settings.page_cache_mb = static_cast<std::size_t>(number);
+            } else if (name == "comment_delay_seconds") {
+                settings.comment_delay_seconds = static_cast<int>(number);
             } else {
                 understood = false;
             }
@@ -252,8 +255,11 @@ int run_serve(const Settings& settings) {
     // The one place the server learns the time of day; everything else is handed this clock.
     const std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>();
     auto site = site::Site::create(
-        **store, site::SiteOptions{
-                     .themes_dir = settings.themes_dir, .media_dir = media_dir, .clock = clock});
+        **store,
+        site::SiteOptions{.themes_dir = settings.themes_dir,
+                          .media_dir = media_dir,
+                          .comment_min_age = std::chrono::seconds(settings.comment_delay_seconds),
+                          .clock = clock});
     if (!site) return report_failure(site.error());
 
     auto admin = admin::Admin::create(
@@ -500,6 +506,12 @@ int run(int argc, char** argv) {
                      "Time a client has to send one request")
         ->capture_default_str();
     serve->add_option("--page-cache-mb", settings.page_cache_mb, "Memory for cached pages")
+        ->capture_default_str();
+    serve
+        ->add_option("--comment-delay", settings.comment_delay_seconds,
+                     "Seconds a reader spends on a post before a comment is accepted (robots "
+                     "are quicker)")
+        ->check(CLI::Range(0, 3600))
         ->capture_default_str();
     bool quiet = false;
     serve->add_flag("--no-access-log", quiet, "Do not log each request");

@@ -101,7 +101,10 @@ struct LoadedBlogs {
 class PublicSite final : public Site {
 public:
     PublicSite(store::Store& store, SiteOptions options)
-        : store_(store), options_(std::move(options)) {}
+        : store_(store), options_(std::move(options)) {
+        guards_.stamps = comments::FormStamps::with_random_key(
+            comments::StampLimits{.min_age = options_.comment_min_age});
+    }
 
     // Reads the blogs (and loads the themes they use) afresh: settings changed in the admin
     // and blogs added by `carnet blog add` show without a restart. Requests in flight keep the

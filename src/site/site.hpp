@@ -25,6 +25,8 @@ struct SiteOptions {
     // them off: the form's stamp is signed by the serving process and expires, so no server
     // could accept a form written into a file; the page then says comments are closed.
     bool comment_form = true;
+    // A comment sent sooner than this after its form was served is a robot's, and refused.
+    std::chrono::seconds comment_min_age{3};
     // Where the site reads the time: when a comment form was served and a comment sent, when
     // a page last changed (Last-Modified).
     std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>();

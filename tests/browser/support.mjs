@@ -107,11 +107,17 @@ export function runCarnet(args, { input = "", allowFailure = false } = {}) {
     });
 }
 
+// The seconds the tests' servers make a comment wait before it reads as a person's, unless a
+// test says otherwise (--comment-delay in its server's arguments): none, so that the tests do
+// not wait. comments_moderation_test.mjs keeps the real default and sends one too soon.
+export const commentDelaySeconds = 0;
+
 // `carnet serve` on a free loopback port. Resolves once the server says where it listens to
 // { port, origin, log(), stop() }; the test's `after` hook stops it.
 export function startServer(t, db, extraArgs = []) {
     const args = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2"];
     args.push("--themes", themesDir, ...extraArgs);
+    if (!extraArgs.includes("--comment-delay")) args.push("--comment-delay", String(commentDelaySeconds));
     const child = spawn(carnetBinary, args, { stdio: ["ignore", "ignore", "pipe"] });
     liveServers.add(child);
     let log = "";
