@@ -340,6 +340,81 @@ INSERT INTO post_search_en (rowid, title, body, blog)
 INSERT INTO post_search_fr (post_search_fr) VALUES ('optimize');
 INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
 )sql"},
+    // What the sidebar and the listings' page counts show, kept as the posts change instead of
+    // counted on every render: counting every published post of a blog after each write made
+    // the first render after it cost in proportion to the blog. Triggers keep them, so that
+    // no write path can forget them; a month's row goes when its last post does.
+    {11, R"sql(
+CREATE TABLE month_counts (
+    blog_id INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    year    INTEGER NOT NULL,
+    month   INTEGER NOT NULL,
+    posts   INTEGER NOT NULL,
+    PRIMARY KEY (blog_id, year, month)
+) WITHOUT ROWID;
+INSERT INTO month_counts (blog_id, year, month, posts)
+    SELECT blog_id, CAST(substr(posts.published_local, 1, 4) AS INTEGER), CAST(substr(posts.published_local, 6, 2) AS INTEGER), count(*) FROM posts
+    WHERE status = 'published' GROUP BY 1, 2, 3;
+ALTER TABLE categories ADD COLUMN published_posts INTEGER NOT NULL DEFAULT 0;
+UPDATE categories SET published_posts = (
+    SELECT count(*) FROM post_categories pc JOIN posts p ON p.id = pc.post_id
+    WHERE pc.category_id = categories.id AND p.status = 'published');
+
+CREATE TRIGGER month_counts_after_insert AFTER INSERT ON posts WHEN NEW.status = 'published'
+BEGIN
+    INSERT INTO month_counts (blog_id, year, month, posts)
+        VALUES (NEW.blog_id, CAST(substr(NEW.published_local, 1, 4) AS INTEGER), CAST(substr(NEW.published_local, 6, 2) AS INTEGER), 1)
+        ON CONFLICT (blog_id, year, month) DO UPDATE SET posts = posts + 1;
+END;
+CREATE TRIGGER month_counts_after_update AFTER UPDATE OF status, published_local, blog_id ON posts
+    WHEN OLD.status = 'published' OR NEW.status = 'published'
+BEGIN
+    UPDATE month_counts SET posts = posts - 1
+        WHERE OLD.status = 'published' AND blog_id = OLD.blog_id AND year = CAST(substr(OLD.published_local, 1, 4) AS INTEGER) AND month = CAST(substr(OLD.published_local, 6, 2) AS INTEGER);
+    DELETE FROM month_counts
+        WHERE OLD.status = 'published' AND blog_id = OLD.blog_id AND year = CAST(substr(OLD.published_local, 1, 4) AS INTEGER) AND month = CAST(substr(OLD.published_local, 6, 2) AS INTEGER)
+        AND posts <= 0;
+    INSERT INTO month_counts (blog_id, year, month, posts)
+        SELECT NEW.blog_id, CAST(substr(NEW.published_local, 1, 4) AS INTEGER), CAST(substr(NEW.published_local, 6, 2) AS INTEGER), 1 WHERE NEW.status = 'published'
+        ON CONFLICT (blog_id, year, month) DO UPDATE SET posts = posts + 1;
+    UPDATE categories
+        SET published_posts = published_posts + (CASE WHEN NEW.status = 'published' THEN 1 ELSE -1 END)
+        WHERE (OLD.status = 'published') <> (NEW.status = 'published')
+        AND id IN (SELECT category_id FROM post_categories WHERE post_id = NEW.id);
+END;
+-- Before the row goes: its categories are still listed then (the cascade comes after, and
+-- finds no published post to count down again).
+CREATE TRIGGER month_counts_before_delete BEFORE DELETE ON posts WHEN OLD.status = 'published'
+BEGIN
+    UPDATE month_counts SET posts = posts - 1
+        WHERE blog_id = OLD.blog_id AND year = CAST(substr(OLD.published_local, 1, 4) AS INTEGER) AND month = CAST(substr(OLD.published_local, 6, 2) AS INTEGER);
+    DELETE FROM month_counts
+        WHERE blog_id = OLD.blog_id AND year = CAST(substr(OLD.published_local, 1, 4) AS INTEGER) AND month = CAST(substr(OLD.published_local, 6, 2) AS INTEGER) AND posts <= 0;
+    UPDATE categories SET published_posts = published_posts - 1
+        WHERE id IN (SELECT category_id FROM post_categories WHERE post_id = OLD.id);
+END;
+CREATE TRIGGER category_counts_after_insert AFTER INSERT ON post_categories
+BEGIN
+    UPDATE categories SET published_posts = published_posts + 1
+        WHERE id = NEW.category_id
+        AND EXISTS (SELECT 1 FROM posts WHERE id = NEW.post_id AND status = 'published');
+END;
+CREATE TRIGGER category_counts_after_delete AFTER DELETE ON post_categories
+BEGIN
+    UPDATE categories SET published_posts = published_posts - 1
+        WHERE id = OLD.category_id
+        AND EXISTS (SELECT 1 FROM posts WHERE id = OLD.post_id AND status = 'published');
+END;
+CREATE TRIGGER category_counts_after_update AFTER UPDATE OF post_id, category_id ON post_categories
+BEGIN
+    UPDATE categories SET published_posts = published_posts - 1
+        WHERE id = OLD.category_id
+        AND EXISTS (SELECT 1 FROM posts WHERE id = OLD.post_id AND status = 'published');
+    UPDATE categories SET published_posts = published_posts + 1
+        WHERE id = NEW.category_id
+        AND EXISTS (SELECT 1 FROM posts WHERE id = NEW.post_id AND status = 'published');
+END;
+)sql"},
 });
 
 }  // namespace carnet::store

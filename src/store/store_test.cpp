@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <thread>
 
 #include "store/store_test_backends.hpp"
@@ -514,6 +516,114 @@ TEST_P(CategoryStoreTest, CategoriesRenameMergeAndDeleteKeepOldLinksAndPosts) {
     auto post = *store_->posts().find_post_by_id(blog_id_, *id);
     ASSERT_EQ(post->categories.size(), 1u);
     EXPECT_EQ(post->categories[0].slug, "ei");
+}
+
+// The counts the sidebar and the listings show, read back after every kind of change a post
+// or a category goes through, against a count of the posts themselves.
+TEST_P(CategoryStoreTest, CountsFollowEveryChangeOfPostsAndCategories) {
+    const auto expect_counts_match_posts = [&](const std::string& after) {
+        SCOPED_TRACE("after " + after);
+        auto all = store_->posts().published_posts(blog_id_, PostQuery{.limit = 1000});
+        ASSERT_TRUE(all.has_value());
+        EXPECT_EQ(all->total, static_cast<int>(all->posts.size()));
+        std::map<std::string, int> by_category;
+        std::map<std::pair<int, int>, int> by_month;
+        for (const auto& post : all->posts) {
+            for (const auto& category : post.categories) ++by_category[category.slug];
+            const auto local = model::to_local(post.published_at, "Europe/Paris");
+            ASSERT_TRUE(local.has_value());
+            ++by_month[{local->year, local->month}];
+        }
+        auto categories = store_->categories().categories_with_counts(blog_id_);
+        ASSERT_TRUE(categories.has_value());
+        std::map<std::string, int> counted_categories;
+        for (const auto& category : *categories) {
+            counted_categories[category.slug] = category.post_count;
+            auto listed =
+                store_->posts().published_posts(blog_id_, PostQuery{.category_id = category.id});
+            ASSERT_TRUE(listed.has_value());
+            EXPECT_EQ(listed->total, category.post_count) << category.slug;
+        }
+        EXPECT_EQ(counted_categories, by_category);
+        auto months = store_->posts().months_with_counts(blog_id_);
+        ASSERT_TRUE(months.has_value());
+        std::map<std::pair<int, int>, int> counted_months;
+        std::map<int, int> by_year;
+        for (const auto& month : *months) {
+            counted_months[{month.year, month.month}] = month.post_count;
+            by_year[month.year] += month.post_count;
+            auto listed = store_->posts().published_posts(
+                blog_id_, PostQuery{.year = month.year, .month = month.month});
+            ASSERT_TRUE(listed.has_value());
+            EXPECT_EQ(listed->total, month.post_count);
+        }
+        EXPECT_EQ(counted_months, by_month);
+        for (const auto& [year, count] : by_year) {
+            EXPECT_EQ(store_->posts().published_posts(blog_id_, PostQuery{.year = year})->total,
+                      count);
+        }
+    };
+    const auto change = [&](std::int64_t post_id, const std::function<void(model::Post&)>& edit) {
+        auto post = store_->posts().find_post_by_id(blog_id_, post_id);
+        ASSERT_TRUE(post.has_value() && post->has_value());
+        edit(**post);
+        EXPECT_WRITE([&](Writer& writer) { return writer.posts().update_post(**post); });
+    };
+
+    auto syrte = add(make_post("Syrte", utc(2017, 10, 1, 10, 0), {"Libye", "Etat Islamique"}));
+    auto alep = add(make_post("Alep", utc(2017, 10, 2, 10, 0), {"Syrie", "Etat Islamique"}));
+    auto raqqa = add(make_post("Raqqa", utc(2017, 11, 3, 10, 0), {"Syrie"}));
+    auto draft = make_post("Brouillon", utc(2017, 12, 1, 10, 0), {"Libye", "Tunisie"});
+    draft.status = model::PostStatus::draft;
+    auto drafted = add(draft);
+    ASSERT_TRUE(syrte && alep && raqqa && drafted);
+    expect_counts_match_posts("adding posts and a draft");
+
+    change(*drafted, [](model::Post& post) { post.status = model::PostStatus::published; });
+    expect_counts_match_posts("publishing the draft");
+    change(*alep, [](model::Post& post) { post.status = model::PostStatus::draft; });
+    expect_counts_match_posts("taking a post back to draft");
+    change(*raqqa, [](model::Post& post) { post.status = model::PostStatus::trash; });
+    expect_counts_match_posts("trashing a post");
+    change(*syrte, [&](model::Post& post) {
+        post.published_at = utc(2018, 2, 14, 9, 0);
+        post.categories = {model::Category{.name = "Tunisie"}, model::Category{.name = "Libye"},
+                           model::Category{.name = "Egypte"}};
+    });
+    expect_counts_match_posts("moving a post to another month and other categories");
+    change(*alep, [](model::Post& post) {
+        post.status = model::PostStatus::published;
+        post.categories.clear();
+    });
+    expect_counts_match_posts("publishing a post without its categories");
+
+    auto libye = *store_->categories().find_category(blog_id_, "libye");
+    auto tunisie = *store_->categories().find_category(blog_id_, "tunisie");
+    auto egypte = *store_->categories().find_category(blog_id_, "egypte");
+    ASSERT_TRUE(libye && tunisie && egypte);
+    EXPECT_WRITE([&](Writer& writer) {
+        return writer.categories().merge_categories(blog_id_, tunisie->id, libye->id);
+    });
+    expect_counts_match_posts("merging a category into another that shares a post");
+    EXPECT_WRITE([&](Writer& writer) {
+        return writer.categories().rename_category(blog_id_, egypte->id, "Égypte", "egypte-2");
+    });
+    expect_counts_match_posts("renaming a category");
+    EXPECT_WRITE([&](Writer& writer) {
+        return writer.categories().delete_category(blog_id_, libye->id);
+    });
+    expect_counts_match_posts("deleting a category");
+    EXPECT_WRITE([&](Writer& writer) { return writer.posts().delete_post(blog_id_, *syrte); });
+    expect_counts_match_posts("deleting a post");
+
+    // Another blog's posts count in that blog only.
+    auto other = create_blog(model::Blog{.hosts = {"autre.example.org"}, .title = "Autre"});
+    ASSERT_TRUE(other.has_value());
+    auto elsewhere = make_post("Ailleurs", utc(2017, 10, 1, 11, 0), {"Syrie"});
+    elsewhere.blog_id = *other;
+    ASSERT_TRUE(add(elsewhere));
+    expect_counts_match_posts("a post in another blog");
+    EXPECT_EQ(store_->posts().published_posts(*other, PostQuery{})->total, 1);
 }
 
 TEST_P(PageStoreTest, PagesAreApartFromPosts) {

@@ -1,0 +1,140 @@
+// Uncached renders of the public pages, without the network: the site's handlers called as
+// the server calls them on a miss, on a blog made by generate_blog. What `bench/run` measures
+// through the server with --page-cache-mb 0, less the HTTP around it; under
+// `valgrind --tool=callgrind` it tells where a render's instructions go.
+//
+//   build/release/bench/render_bench DATABASE [google benchmark flags]
+#include <benchmark/benchmark.h>
+
+#include <iostream>
+#include <regex>
+#include <string>
+
+#include "http/http.hpp"
+#include "site/site.hpp"
+#include "store/store.hpp"
+#include "text/clock.hpp"
+
+namespace {
+
+using namespace carnet;
+
+struct Blog {
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<site::Site> site;
+    http::Router router;
+    std::string post_path, category_path, month_path;
+    std::int64_t blog_id = 0;
+};
+
+Blog* g_blog = nullptr;
+
+http::Request get(const std::string& target) {
+    http::Request request;
+    request.method = "GET";
+    request.target = target;
+    request.path = target;
+    request.host = "bench.example";
+    request.remote_address = "127.0.0.1";
+    return request;
+}
+
+http::Response answer(const std::string& target) { return g_blog->router.dispatch(get(target)); }
+
+std::string first_match(const std::string& html, const std::regex& pattern) {
+    std::smatch match;
+    return std::regex_search(html, match, pattern) ? match[1].str() : std::string();
+}
+
+void render(benchmark::State& state, const std::string& target) {
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        auto response = answer(target);
+        if (response.status != 200) {
+            state.SkipWithError(("status " + std::to_string(response.status)).c_str());
+            return;
+        }
+        bytes = response.body.size();
+        benchmark::DoNotOptimize(response.body.data());
+    }
+    state.counters["bytes"] = static_cast<double>(bytes);
+}
+
+void home(benchmark::State& state) { render(state, "/"); }
+void post(benchmark::State& state) { render(state, g_blog->post_path); }
+void category(benchmark::State& state) { render(state, g_blog->category_path); }
+void month(benchmark::State& state) { render(state, g_blog->month_path); }
+
+// The first render after a write: the blog's generation moved, so whatever the site keeps
+// per generation (the sidebar) is made again.
+void home_after_write(benchmark::State& state) {
+    auto blog = g_blog->store->blogs().find_blog(g_blog->blog_id);
+    if (!blog || !*blog) {
+        state.SkipWithError("no blog");
+        return;
+    }
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto written = g_blog->store->write(
+            [&](store::Writer& writer) { return writer.blogs().update_blog(**blog); });
+        if (!written) {
+            state.SkipWithError(written.error().message.c_str());
+            return;
+        }
+        state.ResumeTiming();
+        auto response = answer("/");
+        benchmark::DoNotOptimize(response.body.data());
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (argc != 2) {
+        std::cerr << "usage: render_bench DATABASE [benchmark flags]\n";
+        return 1;
+    }
+    static const SystemClock clock;
+    auto store = store::open_sqlite_store(argv[1], store::OpenMode::must_exist, clock);
+    if (!store) {
+        std::cerr << store.error().message << "\n";
+        return 2;
+    }
+    static Blog blog;
+    blog.store = std::move(*store);
+    auto site = site::Site::create(*blog.store, site::SiteOptions{.themes_dir = CARNET_THEMES_DIR});
+    if (!site) {
+        std::cerr << site.error().message << "\n";
+        return 2;
+    }
+    blog.site = std::move(*site);
+    blog.site->register_routes(blog.router);
+    g_blog = &blog;
+    auto blogs = blog.store->blogs().list_blogs();
+    if (!blogs || blogs->empty()) {
+        std::cerr << "no blog in " << argv[1] << "\n";
+        return 2;
+    }
+    blog.blog_id = blogs->front().id;
+    const auto home_page = answer("/").body;
+    blog.post_path =
+        first_match(home_page, std::regex(R"re(href="(/archive/\d+/\d+/\d+/[^"]+\.html)")re"));
+    blog.category_path = first_match(home_page, std::regex(R"re(href="(/list/[^"/]+/)")re"));
+    blog.month_path = first_match(home_page, std::regex(R"re(href="(/archive/\d+/\d+/)")re"));
+    if (blog.post_path.empty() || blog.category_path.empty() || blog.month_path.empty()) {
+        std::cerr << "the home page links to no post, category or month\n";
+        return 2;
+    }
+    std::cout << "post " << blog.post_path << ", category " << blog.category_path << ", month "
+              << blog.month_path << "\n";
+    benchmark::RegisterBenchmark("home", home)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("post", post)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("category", category)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("month", month)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("home_after_write", home_after_write)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
