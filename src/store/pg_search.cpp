@@ -1,4 +1,6 @@
 #include <fmt/format.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <set>
@@ -58,15 +60,33 @@ TextQueries text_queries(const std::vector<search::ReaderTerm>& terms) {
     return queries;
 }
 
+bool has_letter_or_digit(std::string_view text) {
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+    const auto length = static_cast<std::int32_t>(text.size());
+    for (std::int32_t at = 0; at < length;) {
+        UChar32 c = 0;
+        U8_NEXT(bytes, at, length, c);
+        if (c > 0 && u_isalnum(c)) return true;
+    }
+    return false;
+}
+
 // Cuts the passage of a post out of its text with every match marked (search::k_match_start
 // and k_match_end, as ts_headline put them): the window of k_passage_words words holding the
 // most distinct matched words, then the most matches, with the matches centred in it, and
 // "…" where it cuts the text. Marks around neighbouring words of a phrase become one.
 std::string passage_of(std::string marked) {
-    const std::string joined =
-        std::string(search::k_match_end) + " " + std::string(search::k_match_start);
-    for (auto at = marked.find(joined); at != std::string::npos; at = marked.find(joined, at)) {
-        marked.replace(at, joined.size(), " ");
+    // ts_headline marks each word of a phrase ("l'offensive", "conseil de sécurité"): the
+    // marks of words apart only by spaces or apostrophes become one.
+    for (auto at = marked.find(search::k_match_end); at != std::string::npos;
+         at = marked.find(search::k_match_end, at + 1)) {
+        auto gap = at + search::k_match_end.size();
+        while (gap < marked.size() && (marked[gap] == ' ' || marked[gap] == '\'')) ++gap;
+        if (gap == at + search::k_match_end.size()) continue;
+        if (std::string_view(marked).substr(gap).starts_with(search::k_match_start)) {
+            marked.erase(gap, search::k_match_start.size());
+            marked.erase(at, search::k_match_end.size());
+        }
     }
     struct Word {
         std::size_t begin;
@@ -83,6 +103,12 @@ std::string passage_of(std::string marked) {
         }
         const auto end = std::min(marked.find(' ', at), marked.size());
         const auto text = std::string_view(marked).substr(at, end - at);
+        // Punctuation alone (« or –) is no word: the window counts words, as SQLite's
+        // tokens.
+        if (!has_letter_or_digit(text)) {
+            at = end;
+            continue;
+        }
         const bool starts = text.find(search::k_match_start) != std::string_view::npos;
         const bool matched = in_mark || starts;
         if (starts) in_mark = true;
@@ -123,10 +149,13 @@ std::string passage_of(std::string marked) {
         best = first > margin ? first - margin : 0;
         best = std::min(best, words.size() - count);
     }
+    // A window at either end of the text keeps what is before its first word or after its
+    // last (an opening quote, a full stop).
+    const auto from = best > 0 ? words[best].begin : 0;
+    const auto to = best + count < words.size() ? words[best + count - 1].end : marked.size();
     std::string passage;
     if (best > 0) passage += "…";
-    const auto& last_word = words[best + count - 1];
-    passage += marked.substr(words[best].begin, last_word.end - words[best].begin);
+    passage += marked.substr(from, to - from);
     if (best + count < words.size()) passage += "…";
     return passage;
 }

@@ -40,7 +40,7 @@ public:
     const std::filesystem::path& socket_dir() const { return socket_dir_; }
 
 private:
-    PostgresServer() = default;
+    PostgresServer();
     void stop();
 
     TempDir dir_;
