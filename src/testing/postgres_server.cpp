@@ -186,7 +186,8 @@ std::expected<std::unique_ptr<PostgresServer>, std::string> PostgresServer::star
     if (!cluster) return std::unexpected(cluster.error());
 
     std::unique_ptr<PostgresServer> server(new PostgresServer());
-    const auto& dir = server->dir_.path();
+    const auto& dir = server->dir_;
+    if (dir.empty()) return std::unexpected("cannot make a folder for the server");
     if (auto given = give_to(*user, dir); !given) return std::unexpected(given.error());
     server->data_dir_ = dir / "data";
     server->socket_dir_ = dir;
@@ -240,9 +241,16 @@ std::expected<std::unique_ptr<PostgresServer>, std::string> PostgresServer::star
     return server;
 }
 
-PostgresServer::PostgresServer() : dir_(server_parent_dir()) {}
+PostgresServer::PostgresServer() {
+    std::string pattern = (server_parent_dir() / "carnet-postgres-XXXXXX").string();
+    if (mkdtemp(pattern.data()) != nullptr) dir_ = pattern;
+}
 
-PostgresServer::~PostgresServer() { stop(); }
+PostgresServer::~PostgresServer() {
+    stop();
+    std::error_code ignored;
+    if (!dir_.empty()) fs::remove_all(dir_, ignored);
+}
 
 void PostgresServer::stop() {
     if (pid_ <= 0) return;

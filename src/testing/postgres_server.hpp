@@ -16,8 +16,6 @@
 #include <string>
 #include <string_view>
 
-#include "testing/temp_dir.hpp"
-
 namespace carnet::testing {
 
 class PostgresServer {
@@ -43,7 +41,8 @@ private:
     PostgresServer();
     void stop();
 
-    TempDir dir_;
+    // Not a TempDir: the end-to-end tests have a TempDir of their own (tests/support.hpp).
+    std::filesystem::path dir_;
     std::filesystem::path data_dir_;
     std::filesystem::path socket_dir_;
     pid_t pid_ = -1;
