@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
 #include "store/pg_rows.hpp"
 #include "store/search.hpp"
 
@@ -15,6 +19,10 @@ using model::Error;
 // so that what a transaction checks before it writes (the default blog, a taken host) still
 // holds as it commits.
 constexpr std::int64_t k_writer_lock = 0x6361726e6574'0001;  // "carnet" 1
+
+// The channel on which each write transaction announces "<blog id> <generation>" for every
+// blog it touched (NOTIFY), and on which the poller listens.
+constexpr std::string_view k_generations_channel = "carnet_generations";
 
 }  // namespace
 
@@ -85,8 +93,19 @@ Database::Database(std::string uri, const Clock& clock, std::unique_ptr<Connecti
                    std::unique_ptr<Connection> poller)
     : uri_(std::move(uri)), clock_(clock), writer_(std::move(writer)), poller_(std::move(poller)) {}
 
+namespace {
+
+// False for a connection the server closed (a restart, pg_terminate_backend): the server's
+// last words are read without waiting (PQconsumeInput), which tells libpq it is gone. A
+// connection cut by the network is only found out by the query that fails.
+bool is_alive(Connection& connection) {
+    return PQconsumeInput(connection.get()) != 0 && PQstatus(connection.get()) == CONNECTION_OK;
+}
+
+}  // namespace
+
 Status Database::reconnect_if_broken(std::unique_ptr<Connection>& connection) {
-    if (connection && PQstatus(connection->get()) == CONNECTION_OK) return {};
+    if (connection && is_alive(*connection)) return {};
     CARNET_TRY(opened, Connection::open(uri_));
     connection = std::move(opened);
     return {};
@@ -95,7 +114,13 @@ Status Database::reconnect_if_broken(std::unique_ptr<Connection>& connection) {
 Status Database::write(const std::function<Status(Transaction&)>& body) {
     std::scoped_lock lock(writer_mutex_);
     CARNET_CHECK(reconnect_if_broken(writer_));
-    CARNET_CHECK(writer_->execute("BEGIN"));
+    if (auto began = writer_->execute("BEGIN"); !began) {
+        // A connection lost since its last use fails here, before anything was written:
+        // once more on a new one.
+        if (PQstatus(writer_->get()) == CONNECTION_OK) return began;
+        CARNET_CHECK(reconnect_if_broken(writer_));
+        CARNET_CHECK(writer_->execute("BEGIN"));
+    }
     Transaction transaction(*writer_, clock_);
     auto outcome = [&]() -> Status {
         CARNET_TRY(serialize, writer_->prepare("SELECT pg_advisory_xact_lock($1)"));
@@ -125,13 +150,47 @@ std::uint64_t Database::generation(std::int64_t blog_id) const {
 
 Status Database::poll_external_changes() {
     std::scoped_lock lock(poller_mutex_);
+    if (!listening_ || PQstatus(poller_->get()) != CONNECTION_OK) return catch_up_locked();
+    // Reads what the server sent without waiting: no query while nothing changed.
+    if (PQconsumeInput(poller_->get()) == 0) return catch_up_locked();
+    std::unordered_map<std::int64_t, std::uint64_t> heard;
+    while (PGnotify* notification = PQnotifies(poller_->get())) {
+        std::int64_t blog_id = 0;
+        std::uint64_t generation = 0;
+        if (std::sscanf(notification->extra, "%" SCNd64 " %" SCNu64, &blog_id, &generation) == 2) {
+            auto& newest = heard[blog_id];
+            newest = std::max(newest, generation);
+        }
+        PQfreemem(notification);
+    }
+    if (heard.empty()) return {};
+    std::unique_lock generations_lock(generations_mutex_);
+    for (const auto& [blog_id, generation] : heard) {
+        auto& known = generations_[blog_id];
+        known = std::max(known, generation);
+    }
+    return {};
+}
+
+Status Database::catch_up_locked() {
+    // Listening first, then reading every generation: a write that commits in between is
+    // both heard and read, none is missed.
+    listening_ = false;
     CARNET_CHECK(reconnect_if_broken(poller_));
+    CARNET_CHECK(poller_->execute("LISTEN " + std::string(k_generations_channel)));
+    listening_ = true;
     CARNET_TRY(statement, poller_->prepare("SELECT id, generation FROM blogs"));
     std::unordered_map<std::int64_t, std::uint64_t> loaded;
     CARNET_CHECK(rows::for_each_row(*statement, [&](const Statement& row) {
         loaded[row.column_int(0)] = static_cast<std::uint64_t>(row.column_int(1));
     }));
     std::unique_lock generations_lock(generations_mutex_);
+    // A generation heard from this process's own writer may be newer than what the poller's
+    // snapshot read: keep the newest.
+    for (auto& [blog_id, generation] : loaded) {
+        auto found = generations_.find(blog_id);
+        if (found != generations_.end()) generation = std::max(generation, found->second);
+    }
     generations_ = std::move(loaded);
     return {};
 }
@@ -139,10 +198,10 @@ Status Database::poll_external_changes() {
 Result<Database::Reader> Database::acquire_reader() {
     {
         std::scoped_lock lock(pool_mutex_);
-        if (!idle_readers_.empty()) {
+        while (!idle_readers_.empty()) {
             auto connection = std::move(idle_readers_.back());
             idle_readers_.pop_back();
-            return Reader(*this, std::move(connection));
+            if (is_alive(*connection)) return Reader(*this, std::move(connection));
         }
     }
     auto opened = Connection::open(uri_);
@@ -164,8 +223,14 @@ void Database::release_reader(std::unique_ptr<Connection> connection) {
 Status Database::bump_generations(
     const std::set<std::int64_t>& blogs,
     std::unordered_map<std::int64_t, std::uint64_t>& new_generations) {
-    CARNET_TRY(bump, writer_->prepare("UPDATE blogs SET generation = generation + 1 "
-                                      "WHERE id = $1 RETURNING generation"));
+    // pg_notify is transactional: the other nodes hear of the new generation as it commits,
+    // never of one that rolled back.
+    CARNET_TRY(bump,
+               writer_->prepare("WITH bumped AS (UPDATE blogs SET generation = generation + 1 "
+                                "WHERE id = $1 RETURNING generation) "
+                                "SELECT generation, pg_notify('" +
+                                std::string(k_generations_channel) +
+                                "', $1::text || ' ' || generation::text) FROM bumped"));
     for (auto blog_id : blogs) {
         bump->reset();
         bump->bind(1, blog_id);

@@ -89,6 +89,9 @@ public:
     [[nodiscard]] Status write(const std::function<Status(Transaction&)>& body);
 
     std::uint64_t generation(std::int64_t blog_id) const;
+    // Applies the generations other processes announced (LISTEN/NOTIFY) since the last call:
+    // no query when the poller's connection holds; a reconnection and a read of every
+    // generation when it was lost.
     [[nodiscard]] Status poll_external_changes();
 
     const Clock& clock() const { return clock_; }
@@ -98,6 +101,9 @@ private:
     [[nodiscard]] Status bump_generations(
         const std::set<std::int64_t>& blogs,
         std::unordered_map<std::int64_t, std::uint64_t>& new_generations);
+    // (Re)connects the poller, listens for generations and reads them all: at start, and
+    // whenever the poller lost its connection, when notifications may have been missed.
+    [[nodiscard]] Status catch_up_locked();
     // Opens `connection` again when the server dropped it (a restart, a failover).
     [[nodiscard]] Status reconnect_if_broken(std::unique_ptr<Connection>& connection);
 
@@ -109,6 +115,7 @@ private:
 
     std::mutex poller_mutex_;
     std::unique_ptr<Connection> poller_;
+    bool listening_ = false;
 
     mutable std::shared_mutex generations_mutex_;
     std::unordered_map<std::int64_t, std::uint64_t> generations_;
