@@ -74,6 +74,15 @@ Statement& Statement::bind_null(int index) {
 }
 
 Status Statement::execute() {
+    // PostgreSQL's text holds no NUL character, and libpq would cut the value there: a
+    // clear refusal rather than a shortened value (SQLite keeps it).
+    for (const auto& parameter : parameters_) {
+        if (parameter && parameter->find('\0') != std::string::npos) {
+            result_.reset();
+            return model::fail(model::Error::Code::invalid_input,
+                               "text holding a NUL character cannot be stored");
+        }
+    }
     std::vector<const char*> values;
     values.reserve(parameters_.size());
     for (const auto& parameter : parameters_) {

@@ -133,6 +133,18 @@ TEST_F(PostgresStore, OpenStoreChoosesTheBackendByTheName) {
               std::to_string(k_postgres_migrations.size()));
 }
 
+TEST_F(PostgresStore, TextHoldingANulCharacterIsRefusedNotCut) {
+    auto store = open_postgres_store(uri_, OpenMode::create_if_missing, clock_);
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    const auto blog_id = create_blog(**store, "Blog");
+    auto written = add_post(**store, blog_id, std::string("Avant\0apr\xC3\xA8s", 12));
+    ASSERT_FALSE(written.has_value());
+    EXPECT_EQ(written.error().code, model::Error::Code::invalid_input);
+    auto posts = (*store)->posts().published_posts(blog_id, PostQuery{});
+    ASSERT_TRUE(posts.has_value());
+    EXPECT_EQ(posts->total, 0);
+}
+
 TEST_F(PostgresStore, NodesStartingAtOnceApplyEachMigrationOnce) {
     constexpr int k_nodes = 4;
     std::vector<std::unique_ptr<Store>> stores(k_nodes);
