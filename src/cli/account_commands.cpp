@@ -21,7 +21,25 @@ int report_failure(const Error& error) {
 model::Result<std::unique_ptr<store::Store>> open_existing(const std::string& db) {
     // Stateless and read-only: one for every store the process opens.
     static const SystemClock clock;
-    return store::open_sqlite_store(db, store::OpenMode::must_exist, clock);
+    return store::open_store(db, store::OpenMode::must_exist, clock);
+}
+
+std::string default_media_dir(const std::string& db) {
+    // A URI is no place for a folder: uploads go beside where the command runs until the
+    // database holds them for every node.
+    return store::is_postgres_uri(db) ? std::string("carnet.media") : db + ".media";
+}
+
+std::string displayed_db(const std::string& db) {
+    if (!store::is_postgres_uri(db)) return db;
+    // postgres://user:password@host/...: the password stays out of logs and terminals.
+    const auto authority = db.find("://") + 3;
+    const auto at = db.find('@', authority);
+    const auto slash = db.find('/', authority);
+    if (at == std::string::npos || (slash != std::string::npos && slash < at)) return db;
+    const auto colon = db.find(':', authority);
+    if (colon == std::string::npos || colon > at) return db;
+    return db.substr(0, colon + 1) + "***" + db.substr(at);
 }
 
 model::Result<model::Blog> choose_blog(store::Store& store, std::int64_t blog_id) {

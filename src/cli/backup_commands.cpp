@@ -8,7 +8,20 @@
 
 namespace carnet::cli {
 
+namespace {
+
+// Backups and restores copy SQLite files; a PostgreSQL database has neither yet.
+int refuse_postgres(std::string_view command) {
+    return report_failure(model::Error{
+        model::Error::Code::invalid_input,
+        fmt::format("{} works on SQLite databases only for now; on PostgreSQL, use pg_dump",
+                    command)});
+}
+
+}  // namespace
+
 int run_backup(const std::string& db, const std::string& file) {
+    if (store::is_postgres_uri(db)) return refuse_postgres("backup");
     auto report = store::backup_sqlite_database(db, file);
     if (!report) return report_failure(report.error());
     std::cout << fmt::format("backed up {} to {}: {} pages of {} bytes ({} bytes) in {} ms\n", db,
@@ -18,6 +31,7 @@ int run_backup(const std::string& db, const std::string& file) {
 }
 
 int run_restore(const std::string& db, const std::string& file, bool force) {
+    if (store::is_postgres_uri(db)) return refuse_postgres("restore");
     auto report = store::restore_sqlite_database(file, db, force);
     if (!report) {
         return report_failure(

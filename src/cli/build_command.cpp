@@ -33,7 +33,7 @@ int run_build(const std::string& db, const std::string& themes_dir, const std::s
         .themes_dir = command.themes_dir.empty() ? themes_dir : command.themes_dir,
         .media_dir = !command.media_dir.empty() ? command.media_dir
                      : !media_dir.empty()       ? media_dir
-                                                : db + ".media",
+                                                : default_media_dir(db),
         .base_url = command.base_url};
     // Only a person watching a terminal wants a bar; scripts and logs get the summary alone.
     ProgressBar bar("files");

@@ -147,17 +147,18 @@ Result<ListenAddress> parse_listen(std::string_view text) {
 
 int run_init(const Settings& settings, model::Blog blog) {
     // Opening creates the file; a failure below must not leave a half-made database behind.
-    const bool existed = std::filesystem::exists(settings.db);
+    const bool is_file = !store::is_postgres_uri(settings.db);
+    const bool existed = is_file && std::filesystem::exists(settings.db);
     static const SystemClock clock;
-    auto store = store::open_sqlite_store(settings.db, store::OpenMode::create_if_missing, clock);
+    auto store = store::open_store(settings.db, store::OpenMode::create_if_missing, clock);
     if (!store) return report_failure(store.error());
     std::int64_t blog_id = 0;
     auto blogs = (*store)->blogs().list_blogs();
     if (!blogs) return report_failure(blogs.error());
     if (!blogs->empty()) {
-        return report_failure(
-            Error{Error::Code::conflict,
-                  fmt::format("{} already holds a blog; init does nothing", settings.db)});
+        return report_failure(Error{
+            Error::Code::conflict,
+            fmt::format("{} already holds a blog; init does nothing", displayed_db(settings.db))});
     }
     while (blog.base_url.ends_with('/')) blog.base_url.pop_back();
     auto written = (*store)->write([&](store::Writer& writer) -> Status {
@@ -168,14 +169,15 @@ int run_init(const Settings& settings, model::Blog blog) {
     });
     if (!written) {
         store->reset();
-        if (!existed) {
+        if (is_file && !existed) {
             for (const char* suffix : {"", "-wal", "-shm"}) {
                 std::filesystem::remove(settings.db + suffix);
             }
         }
         return report_failure(written.error());
     }
-    std::cout << fmt::format("created blog {} \"{}\" in {}\n", blog_id, blog.title, settings.db);
+    std::cout << fmt::format("created blog {} \"{}\" in {}\n", blog_id, blog.title,
+                             displayed_db(settings.db));
     return 0;
 }
 
@@ -251,7 +253,8 @@ int run_serve(const Settings& settings) {
     if (!listen) return report_failure(listen.error());
     auto store = open_existing(settings.db);
     if (!store) return report_failure(store.error());
-    const auto media_dir = settings.media_dir.empty() ? settings.db + ".media" : settings.media_dir;
+    const auto media_dir =
+        settings.media_dir.empty() ? default_media_dir(settings.db) : settings.media_dir;
     // The one place the server learns the time of day; everything else is handed this clock.
     const std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>();
     auto site = site::Site::create(
@@ -322,8 +325,8 @@ int run_serve(const Settings& settings) {
         }
     });
     const bool ipv6 = listen->host.find(':') != std::string::npos;
-    spdlog::info("carnet serves {} on http://{}{}{}:{}/", settings.db, ipv6 ? "[" : "",
-                 listen->host, ipv6 ? "]" : "", *port);
+    spdlog::info("carnet serves {} on http://{}{}{}:{}/", displayed_db(settings.db),
+                 ipv6 ? "[" : "", listen->host, ipv6 ? "]" : "", *port);
     server.run();
     spdlog::info("carnet stopped");
     return 0;
@@ -355,7 +358,10 @@ int run(int argc, char** argv) {
     app.set_version_flag("--version", std::string("carnet 0.1"));
     app.add_option("--config", config_path, "Settings file (default: carnet.toml if present)");
     const auto add_db = [&](CLI::App* command) {
-        command->add_option("--db", settings.db, "SQLite database file")->capture_default_str();
+        command
+            ->add_option("--db", settings.db,
+                         "SQLite database file, or PostgreSQL URI (postgres://...)")
+            ->capture_default_str();
     };
 
     model::Blog blog;
@@ -473,11 +479,12 @@ int run(int argc, char** argv) {
 
     std::string backup_file;
     auto* backup = app.add_subcommand(
-        "backup", "Copy the database to FILE while the server runs (a consistent snapshot)");
+        "backup",
+        "Copy the database to FILE while the server runs (a consistent snapshot; SQLite only)");
     add_db(backup);
     backup->add_option("FILE", backup_file, "Where to write the backup")->required();
-    auto* restore =
-        app.add_subcommand("restore", "Check the backup FILE and put it in place of the database");
+    auto* restore = app.add_subcommand(
+        "restore", "Check the backup FILE and put it in place of the database (SQLite only)");
     add_db(restore);
     restore->add_option("FILE", backup_file, "A file made by carnet backup")->required();
     bool force_restore = false;

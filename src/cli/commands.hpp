@@ -21,6 +21,11 @@ namespace carnet::cli {
 int report_failure(const model::Error& error);
 
 [[nodiscard]] model::Result<std::unique_ptr<store::Store>> open_existing(const std::string& db);
+// Where uploads go when --media-dir is not given: beside a SQLite file (<db>.media), or
+// carnet.media in the working folder for a PostgreSQL database.
+std::string default_media_dir(const std::string& db);
+// `db` as a command may print it: a PostgreSQL URI without its password.
+std::string displayed_db(const std::string& db);
 
 // The blog a command acts on: the one given, or the only one.
 [[nodiscard]] model::Result<model::Blog> choose_blog(store::Store& store, std::int64_t blog_id);

@@ -180,7 +180,7 @@ int run_wxr_import(const std::string& db, const std::string& media_dir,
     if (!blog) return report_failure(blog.error());
     if (!command.uploads_dir.empty()) {
         options.uploads_dir = command.uploads_dir;
-        options.media_dir = media_dir.empty() ? db + ".media" : media_dir;
+        options.media_dir = media_dir.empty() ? default_media_dir(db) : media_dir;
         std::error_code error;
         std::filesystem::create_directories(options.media_dir, error);
         if (error) {

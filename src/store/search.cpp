@@ -954,12 +954,7 @@ void delete_search_connection(void* connection) {
 
 // ---- Query translation ------------------------------------------------------------------
 
-struct Term {
-    std::vector<std::string> words;
-    std::string last_folded;  // the last word folded as the tokenizer folds a prefix
-    bool prefix = false;
-    bool excluded = false;
-};
+using Term = ReaderTerm;
 
 std::string quoted(std::string_view word) {
     std::string out = "\"";
@@ -1042,8 +1037,7 @@ std::string search_text_from_html(std::string_view html) {
     return clean_text(text::html_to_text(html));
 }
 
-std::optional<MatchQuery> match_query_from_reader_text(std::string_view text,
-                                                       const PrefixExpander& expand) {
+std::optional<std::vector<ReaderTerm>> reader_terms(std::string_view text) {
     const auto clean = clean_text(text::utf8_prefix(text, k_max_query_bytes));
     WordSplitter splitter;
     text::Folder folder;
@@ -1100,6 +1094,14 @@ std::optional<MatchQuery> match_query_from_reader_text(std::string_view text,
         if (static_cast<int>(text::count_chars(term.last_folded)) < 2) term.prefix = false;
         terms.push_back(std::move(term));
     }
+    return terms;
+}
+
+std::optional<MatchQuery> match_query_from_reader_text(std::string_view text,
+                                                       const PrefixExpander& expand) {
+    auto parsed = reader_terms(text);
+    if (!parsed) return std::nullopt;
+    const auto& terms = *parsed;
     std::string positive;
     std::string negative;
     std::vector<int> positive_phrases;

@@ -45,6 +45,20 @@ inline constexpr std::size_t k_max_prefix_expansion = 32;
 using PrefixExpander =
     std::function<std::optional<std::vector<std::string>>(std::string_view folded_prefix)>;
 
+// A term of a reader's query: a word or a quoted phrase, whose last word may be a prefix
+// ("trib*", "\"contre le trib\"*"), or a term to exclude ("-tribunal").
+struct ReaderTerm {
+    std::vector<std::string> words;  // as the reader wrote them, words the index drops left out
+    std::string last_folded;         // the last word folded as the tokenizer folds a prefix
+    bool prefix = false;
+    bool excluded = false;
+};
+
+// The terms of a reader's query, read as match_query_from_reader_text reads them (at most
+// k_max_query_bytes of `text`, k_max_query_terms terms); std::nullopt for text that cannot
+// be split into words. The query language of every backend.
+std::optional<std::vector<ReaderTerm>> reader_terms(std::string_view text);
+
 struct MatchQuery {
     std::string expression;  // FTS5 MATCH expression
     // For each phrase of the expression, in order, the reader's term it comes from (a prefix

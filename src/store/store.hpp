@@ -1,5 +1,6 @@
 // Where blogs, users and posts live. The Store interface is what the rest of carnet sees;
-// `open_sqlite_store` gives the embedded implementation (one file, WAL mode).
+// `open_sqlite_store` gives the embedded implementation (one file, WAL mode),
+// `open_postgres_store` the one that several processes and machines share.
 //
 // Threads: every method of Store and of the concern interfaces it hands out may be called
 // from any thread at once. Reads run on a pool of read connections (at most one per calling
@@ -592,6 +593,23 @@ enum class OpenMode {
 // sessions are live) from `clock`, which must outlive it.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
                                                                OpenMode mode, const Clock& clock);
+
+// True for a libpq connection URI (postgres://... or postgresql://...), which names a
+// PostgreSQL database; anything else names a SQLite file.
+bool is_postgres_uri(std::string_view db);
+
+// Opens (and migrates to the current schema) the PostgreSQL database `uri` names, a libpq
+// connection URI. create_if_missing creates carnet's schema in an empty database (the
+// database itself must exist); must_exist fails with Code::not_found when it has none. A
+// database holding tables that are not carnet's, or a newer carnet's schema, is refused
+// (Code::invalid_input). Several processes may open one database at once: migrations are
+// applied once, under an advisory lock. As open_sqlite_store, it reads its time from `clock`.
+[[nodiscard]] Result<std::unique_ptr<Store>> open_postgres_store(std::string_view uri,
+                                                                 OpenMode mode, const Clock& clock);
+
+// open_postgres_store for a PostgreSQL URI (is_postgres_uri), open_sqlite_store for a path.
+[[nodiscard]] Result<std::unique_ptr<Store>> open_store(std::string_view db, OpenMode mode,
+                                                        const Clock& clock);
 
 // What a backup copied.
 struct BackupReport {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/store.hpp"
+#include "testing/postgres_server.hpp"
 #include "testing/temp_dir.hpp"
 
 namespace carnet::store {
@@ -31,6 +32,20 @@ inline std::vector<StoreBackend> store_backends() {
                      [](const carnet::testing::TempDir& dir, const Clock& clock) {
                          return open_sqlite_store(dir.path() / "carnet.db",
                                                   OpenMode::create_if_missing, clock);
+                     }},
+        // A database of its own on the test program's server (postgres_server.hpp).
+        StoreBackend{"postgres",
+                     [](const carnet::testing::TempDir&,
+                        const Clock& clock) -> Result<std::unique_ptr<Store>> {
+                         std::string failure;
+                         auto* server = carnet::testing::postgres_server(&failure);
+                         if (server == nullptr) {
+                             return model::fail(model::Error::Code::database,
+                                                "no PostgreSQL for the tests: " + failure);
+                         }
+                         auto uri = server->create_database();
+                         if (!uri) return model::fail(model::Error::Code::database, uri.error());
+                         return open_postgres_store(*uri, OpenMode::create_if_missing, clock);
                      }},
     };
 }

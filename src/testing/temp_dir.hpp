@@ -10,8 +10,10 @@ namespace carnet::testing {
 
 class TempDir {
 public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "carnet-test-XXXXXX");
+    TempDir() : TempDir(std::filesystem::temp_directory_path()) {}
+    // A folder of its own under `parent`.
+    explicit TempDir(const std::filesystem::path& parent) {
+        std::string pattern = (parent / "carnet-test-XXXXXX");
         path_ = mkdtemp(pattern.data());
     }
     ~TempDir() {

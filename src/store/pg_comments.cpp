@@ -1,0 +1,214 @@
+#include "store/pg_comments.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace carnet::store::pg::comments_sql {
+namespace {
+
+using model::Error;
+
+constexpr std::string_view k_comment_columns =
+    "c.id, c.blog_id, c.post_id, coalesce(c.parent_id, 0), c.author_name, c.author_email, "
+    "c.author_url, c.source, c.html, c.status, c.created_at, c.client_hash, p.title";
+
+model::Comment read_comment(const pg::Statement& row) {
+    model::Comment comment;
+    comment.id = row.column_int(0);
+    comment.blog_id = row.column_int(1);
+    comment.post_id = row.column_int(2);
+    comment.parent_id = row.column_int(3);
+    comment.author_name = row.column_text(4);
+    comment.author_email = row.column_text(5);
+    comment.author_url = row.column_text(6);
+    comment.source = row.column_text(7);
+    comment.html = row.column_text(8);
+    comment.status =
+        model::parse_comment_status(row.column_text(9)).value_or(model::CommentStatus::pending);
+    comment.created_at = rows::instant_of(row.column_int(10));
+    comment.client_hash = row.column_text(11);
+    comment.post_title = row.column_text(12);
+    return comment;
+}
+
+Result<std::optional<model::Comment>> find(Connection& db, std::int64_t blog_id,
+                                           std::int64_t comment_id) {
+    CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM comments c "
+                                                 "JOIN posts p ON p.id = c.post_id "
+                                                 "WHERE c.blog_id = $1 AND c.id = $2",
+                                                 k_comment_columns)));
+    statement->bind(1, blog_id).bind(2, comment_id);
+    CARNET_TRY(has_row, statement->step());
+    if (!has_row) return std::optional<model::Comment>();
+    auto comment = read_comment(*statement);
+    statement->reset();
+    return std::optional<model::Comment>(std::move(comment));
+}
+
+Result<model::Comment> existing(Connection& db, std::int64_t blog_id, std::int64_t comment_id) {
+    CARNET_TRY(found, find(db, blog_id, comment_id));
+    if (!found) {
+        return model::fail(Error::Code::not_found,
+                           fmt::format("no comment {} in this blog", comment_id));
+    }
+    return std::move(*found);
+}
+
+}  // namespace
+
+Result<std::int64_t> add_comment(WriteContext& context, const model::Comment& comment) {
+    if (comment.author_name.empty() || comment.source.empty()) {
+        return model::fail(Error::Code::invalid_input, "a comment needs a name and a text");
+    }
+    return insert_comment(context, comment, "comment", "");
+}
+
+Result<std::int64_t> insert_comment(WriteContext& context, const model::Comment& comment,
+                                    std::string_view kind, std::string_view author_ip) {
+    auto& db = context.db;
+    CARNET_TRY(post, rows::find_post_by_id(db, comment.blog_id, comment.post_id));
+    if (!post) {
+        return model::fail(Error::Code::not_found,
+                           fmt::format("no post {} in this blog", comment.post_id));
+    }
+    if (comment.parent_id != 0) {
+        CARNET_TRY(parent, find(db, comment.blog_id, comment.parent_id));
+        if (!parent || parent->post_id != comment.post_id) {
+            return model::fail(Error::Code::invalid_input,
+                               "a reply must answer a comment of the same post");
+        }
+    }
+    CARNET_TRY(insert, db.prepare("INSERT INTO comments (blog_id, post_id, parent_id, "
+                                  "author_name, author_email, author_url, source, html, status, "
+                                  "created_at, client_hash, kind, author_ip) "
+                                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                                  "$13)"));
+    insert->bind(1, comment.blog_id).bind(2, comment.post_id);
+    insert->bind_id(3, comment.parent_id);
+    insert->bind(4, comment.author_name)
+        .bind(5, comment.author_email)
+        .bind(6, comment.author_url)
+        .bind(7, comment.source)
+        .bind(8, comment.html)
+        .bind(9, model::to_string(comment.status))
+        .bind(10, rows::seconds_of(comment.created_at))
+        .bind(11, comment.client_hash)
+        .bind(12, kind)
+        .bind(13, author_ip);
+    CARNET_CHECK(insert->run());
+    if (comment.status == model::CommentStatus::approved) {
+        context.touched_blogs.insert(comment.blog_id);
+    }
+    return db.last_insert_id();
+}
+
+Status set_comment_status(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id,
+                          model::CommentStatus status) {
+    CARNET_TRY(old, existing(context.db, blog_id, comment_id));
+    CARNET_TRY(update, context.db.prepare(
+                           "UPDATE comments SET status = $3 WHERE blog_id = $1 AND id = $2"));
+    update->bind(1, blog_id).bind(2, comment_id).bind(3, model::to_string(status));
+    CARNET_CHECK(update->run());
+    if (old.status == model::CommentStatus::approved || status == model::CommentStatus::approved) {
+        context.touched_blogs.insert(blog_id);
+    }
+    return {};
+}
+
+Status update_comment(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id,
+                      std::string_view source, std::string_view html) {
+    CARNET_TRY(old, existing(context.db, blog_id, comment_id));
+    if (source.empty()) return model::fail(Error::Code::invalid_input, "a comment needs a text");
+    CARNET_TRY(update, context.db.prepare("UPDATE comments SET source = $3, html = $4 "
+                                          "WHERE blog_id = $1 AND id = $2"));
+    update->bind(1, blog_id).bind(2, comment_id).bind(3, source).bind(4, html);
+    CARNET_CHECK(update->run());
+    if (old.status == model::CommentStatus::approved) context.touched_blogs.insert(blog_id);
+    return {};
+}
+
+Status delete_comment(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id) {
+    CARNET_TRY(old, existing(context.db, blog_id, comment_id));
+    // Replies stay, moved up to the deleted comment's own parent (or to the top).
+    CARNET_TRY(lift, context.db.prepare("UPDATE comments SET parent_id = $3 "
+                                        "WHERE blog_id = $1 AND parent_id = $2"));
+    lift->bind(1, blog_id).bind(2, comment_id);
+    lift->bind_id(3, old.parent_id);
+    CARNET_CHECK(lift->run());
+    CARNET_TRY(remove, context.db.prepare("DELETE FROM comments WHERE blog_id = $1 AND id = $2"));
+    remove->bind(1, blog_id).bind(2, comment_id);
+    CARNET_CHECK(remove->run());
+    context.touched_blogs.insert(blog_id);
+    return {};
+}
+
+Result<std::vector<model::Comment>> approved_comments(Connection& db, std::int64_t blog_id,
+                                                      std::int64_t post_id) {
+    CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM comments c "
+                                                 "JOIN posts p ON p.id = c.post_id "
+                                                 "WHERE c.post_id = $2 AND c.blog_id = $1 "
+                                                 "AND c.status = 'approved' "
+                                                 "ORDER BY c.created_at, c.id",
+                                                 k_comment_columns)));
+    statement->bind(1, blog_id).bind(2, post_id);
+    std::vector<model::Comment> found;
+    while (true) {
+        CARNET_TRY(has_row, statement->step());
+        if (!has_row) break;
+        found.push_back(read_comment(*statement));
+    }
+    statement->reset();
+    return found;
+}
+
+Result<CommentList> comments(Connection& db, std::int64_t blog_id, const CommentQuery& query) {
+    constexpr std::string_view k_filter =
+        "c.blog_id = $1 AND ($2::text IS NULL OR c.status = $2) "
+        "AND ($3::bigint IS NULL OR c.post_id = $3)";
+    auto bind = [&](pg::Statement& statement) {
+        statement.bind(1, blog_id);
+        statement.bind(
+            2, query.status.transform([](auto status) { return model::to_string(status); }));
+        statement.bind(3, query.post_id);
+    };
+    CommentList list;
+    CARNET_TRY(count,
+               db.prepare(fmt::format("SELECT count(*) FROM comments c WHERE {}", k_filter)));
+    bind(*count);
+    CARNET_TRY(has_count, count->step());
+    list.total = has_count ? static_cast<int>(count->column_int(0)) : 0;
+    count->reset();
+    CARNET_TRY(select, db.prepare(fmt::format("SELECT {} FROM comments c "
+                                              "JOIN posts p ON p.id = c.post_id WHERE {} "
+                                              "ORDER BY c.created_at DESC, c.id DESC "
+                                              "LIMIT $4 OFFSET $5",
+                                              k_comment_columns, k_filter)));
+    bind(*select);
+    select->bind(4, std::max(0, query.limit)).bind(5, std::max(0, query.offset));
+    while (true) {
+        CARNET_TRY(has_row, select->step());
+        if (!has_row) break;
+        list.comments.push_back(read_comment(*select));
+    }
+    select->reset();
+    return list;
+}
+
+Result<std::optional<model::Comment>> find_comment(Connection& db, std::int64_t blog_id,
+                                                   std::int64_t comment_id) {
+    return find(db, blog_id, comment_id);
+}
+
+Result<bool> has_approved_comment_from(Connection& db, std::int64_t blog_id, std::string_view name,
+                                       std::string_view email) {
+    CARNET_TRY(statement, db.prepare("SELECT 1 FROM comments WHERE blog_id = $1 "
+                                     "AND status = 'approved' AND author_name = $2 "
+                                     "AND author_email = $3 COLLATE carnet_nocase LIMIT 1"));
+    statement->bind(1, blog_id).bind(2, name).bind(3, email);
+    CARNET_TRY(has_row, statement->step());
+    statement->reset();
+    return has_row;
+}
+
+}  // namespace carnet::store::pg::comments_sql
