@@ -2,7 +2,9 @@
 // program started for itself (src/testing/postgres_server.hpp), one database per test.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
+#include <regex>
 
 #include "support.hpp"
 #include "testing/postgres_server.hpp"
@@ -95,6 +97,83 @@ TEST_F(PostgresBlogServer, CommandsWorkOnTheUriAndBackupSaysItIsSqliteOnly) {
     EXPECT_EQ(backup.exit_code, 1);
     EXPECT_NE(backup.err.find("SQLite"), std::string::npos) << backup.err;
     EXPECT_FALSE(std::filesystem::exists(dir_.path() / "b.db"));
+}
+
+// The value of the cookie `name` set by a response (its Set-Cookie lines).
+std::string cookie_set(const HttpResponse& response, const std::string& name) {
+    const auto found = response.headers.find("set-cookie");
+    if (found == response.headers.end()) return {};
+    std::smatch match;
+    const std::regex pattern("(?:^|\n)" + name + "=([^;\n]*)");
+    return std::regex_search(found->second, match, pattern) ? match[1].str() : std::string();
+}
+
+std::string url_encoded(std::string_view text) {
+    std::string encoded;
+    for (const unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            encoded += static_cast<char>(c);
+        } else {
+            static constexpr char hex[] = "0123456789ABCDEF";
+            encoded += '%';
+            encoded += hex[c >> 4];
+            encoded += hex[c & 15];
+        }
+    }
+    return encoded;
+}
+
+// Two processes on one database, as behind a balancer: what one hands out, the other takes.
+TEST_F(PostgresBlogServer, ASecondNodeTakesTheFirstOnesSessionsAndCommentForms) {
+    const std::string password = "un mot de passe assez long";
+    const auto added = run_carnet({"user", "add", "--db", uri_, "--email", "amina@example.org",
+                                   "--name", "Amina", "--password-stdin", "--role", "owner"},
+                                  password + "\n");
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+    ServerProcess second(uri_,
+                         {"--media-dir", (dir_.path() / "media").string(), "--comment-delay", "0"});
+    ASSERT_NE(second.port(), 0) << second.log();
+    const std::map<std::string, std::string> host{{"Host", "blog.test"}};
+
+    // A comment form served by the first node, sent to the second: its stamp checks there.
+    const auto page = http_get(port(), std::string(k_post_path), host);
+    ASSERT_EQ(page.status, 200) << server_->log();
+    std::smatch form;
+    static const std::regex form_parts(
+        R"re(<form id="comment-form"[^>]*action="([^"]+)"[\s\S]*?name="stamp" value="([^"]+)")re");
+    ASSERT_TRUE(std::regex_search(page.body, form, form_parts)) << page.body;
+    auto headers = host;
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    const auto sent = http_get(second.port(), form[1].str(), headers, "POST",
+                               "name=Basile&body=" + url_encoded("Reçu par l'autre nœud.") +
+                                   "&stamp=" + url_encoded(form[2].str()) + "&homepage=");
+    ASSERT_EQ(sent.status, 303) << second.log();
+    // A stamp the second node could not check would have sent the comment to spam, which
+    // readers are told is held.
+    EXPECT_NE(sent.headers.at("location").find("comment=approved"), std::string::npos)
+        << sent.headers.at("location");
+
+    // Signed in on the first node, the writer is signed in on the second.
+    const auto login_page = http_get(port(), "/admin/login", host);
+    ASSERT_EQ(login_page.status, 200);
+    std::smatch token;
+    ASSERT_TRUE(std::regex_search(login_page.body, token,
+                                  std::regex(R"re(name="csrf" value="([^"]+)")re")));
+    headers["Cookie"] = "carnet_login=" + cookie_set(login_page, "carnet_login");
+    const auto login = http_get(port(), "/admin/login", headers, "POST",
+                                "email=amina%40example.org&password=" + url_encoded(password) +
+                                    "&csrf=" + token[1].str() + "&next=%2Fadmin%2F");
+    ASSERT_EQ(login.status, 303) << server_->log();
+    const auto session = cookie_set(login, "carnet_session");
+    ASSERT_FALSE(session.empty()) << login.headers.at("set-cookie");
+    auto signed_in = host;
+    signed_in["Cookie"] = "carnet_session=" + session;
+    const auto dashboard = http_get(second.port(), "/admin/blogs/1/", signed_in);
+    EXPECT_EQ(dashboard.status, 200) << second.log();
+    EXPECT_NE(dashboard.body.find("Amina"), std::string::npos);
+    // And without the cookie, the second node sends a stranger to the login form.
+    const auto stranger = http_get(second.port(), "/admin/blogs/1/", host);
+    EXPECT_EQ(stranger.status, 303);
 }
 
 TEST(PostgresCli, ADatabaseWithoutCarnetsSchemaIsNotFoundUntilInit) {

@@ -227,7 +227,11 @@ HttpResponse http_get(std::uint16_t port, const std::string& target,
         for (const auto& field : message) {
             std::string name(field.name_string());
             for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            response.headers[name] = std::string(field.value());
+            // Set-Cookie may come several times: each on a line of its own.
+            auto& value = response.headers[name];
+            if (!value.empty() && name == "set-cookie") value += '\n';
+            value = name == "set-cookie" ? value + std::string(field.value())
+                                         : std::string(field.value());
         }
         response.body = message.body();
         response.connection_ok = true;

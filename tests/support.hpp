@@ -74,7 +74,8 @@ private:
 
 struct HttpResponse {
     int status = 0;
-    std::map<std::string, std::string> headers;  // names in lower case
+    // Names in lower case; a repeated Set-Cookie holds each value on a line of its own.
+    std::map<std::string, std::string> headers;
     std::string body;
     bool connection_ok = false;
 };

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -55,6 +56,13 @@ public:
     // A key from the system's CSPRNG: stamps stop checking when the process restarts, so a
     // reader who opened a form before a restart must send it again.
     static FormStamps with_random_key(StampLimits limits = StampLimits{});
+
+    // Stamps signed with a key written as 64 hex digits, as the store keeps the key that every
+    // node serving the blogs shares; nothing when `hex` is not such a key.
+    static std::optional<FormStamps> with_hex_key(std::string_view hex,
+                                                  StampLimits limits = StampLimits{});
+    // A new key from the system's CSPRNG, as 64 hex digits.
+    static std::string random_hex_key();
 
     std::string make_stamp(std::int64_t post_id, model::Instant now) const;
 

@@ -62,6 +62,32 @@ FormStamps FormStamps::with_random_key(StampLimits limits) {
     return stamps;
 }
 
+std::optional<FormStamps> FormStamps::with_hex_key(std::string_view hex, StampLimits limits) {
+    require_sodium();
+    Key key;
+    std::size_t length = 0;
+    if (hex.size() != 2 * key_bytes ||
+        sodium_hex2bin(key.data(), key.size(), hex.data(), hex.size(), nullptr, &length, nullptr) !=
+            0 ||
+        length != key_bytes) {
+        return std::nullopt;
+    }
+    FormStamps stamps(key, limits);
+    sodium_memzero(key.data(), key.size());
+    return stamps;
+}
+
+std::string FormStamps::random_hex_key() {
+    require_sodium();
+    Key key;
+    crypto_auth_keygen(key.data());
+    std::string hex(2 * key_bytes + 1, '\0');
+    sodium_bin2hex(hex.data(), hex.size(), key.data(), key.size());
+    sodium_memzero(key.data(), key.size());
+    hex.pop_back();
+    return hex;
+}
+
 std::string FormStamps::make_stamp(std::int64_t post_id, model::Instant now) const {
     const std::int64_t issued = now.time_since_epoch().count();
     const auto message = mac_message(issued, post_id);

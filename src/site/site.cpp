@@ -100,10 +100,9 @@ struct LoadedBlogs {
 
 class PublicSite final : public Site {
 public:
-    PublicSite(store::Store& store, SiteOptions options)
+    PublicSite(store::Store& store, SiteOptions options, comments::FormStamps stamps)
         : store_(store), options_(std::move(options)) {
-        guards_.stamps = comments::FormStamps::with_random_key(
-            comments::StampLimits{.min_age = options_.comment_min_age});
+        guards_.stamps = std::move(stamps);
     }
 
     // Reads the blogs (and loads the themes they use) afresh: settings changed in the admin
@@ -977,7 +976,23 @@ private:
 
 model::Result<std::unique_ptr<Site>> Site::create(store::Store& store, SiteOptions options) {
     if (options.clock == nullptr) return model::fail(model::Error::Code::invalid_input, "no clock");
-    auto site = std::make_unique<PublicSite>(store, std::move(options));
+    // Every process serving the database signs comment forms with the key the store keeps,
+    // so that a form served by one node is accepted by another, and after a restart.
+    const auto limits = comments::StampLimits{.min_age = options.comment_min_age};
+    std::optional<comments::FormStamps> stamps;
+    auto kept = store.write([&](store::Writer& writer) -> model::Status {
+        auto key =
+            writer.blogs().shared_secret("comment_stamps", comments::FormStamps::random_hex_key());
+        if (!key) return std::unexpected(key.error());
+        stamps = comments::FormStamps::with_hex_key(*key, limits);
+        if (!stamps) {
+            return model::fail(model::Error::Code::database,
+                               "the key of comment stamps in the database is not a key");
+        }
+        return {};
+    });
+    if (!kept) return std::unexpected(kept.error());
+    auto site = std::make_unique<PublicSite>(store, std::move(options), std::move(*stamps));
     if (auto loaded = site->load(); !loaded) return std::unexpected(loaded.error());
     return std::unique_ptr<Site>(std::move(site));
 }

@@ -415,6 +415,14 @@ BEGIN
         AND EXISTS (SELECT 1 FROM posts WHERE id = NEW.post_id AND status = 'published');
 END;
 )sql"},
+    // Secrets every process serving the blogs shares, such as the key of comment forms'
+    // stamps: a form served by one node must be accepted by another.
+    {12, R"sql(
+CREATE TABLE shared_secrets (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -265,6 +265,14 @@ CREATE INDEX post_search_document ON post_search USING gin (document);
 CREATE INDEX post_search_words ON post_search USING gin (words);
 CREATE INDEX post_search_by_blog ON post_search (blog_id, post_id DESC);
 )sql"},
+    // Secrets every process serving the blogs shares, such as the key of comment forms'
+    // stamps: a form served by one node must be accepted by another.
+    {3, R"sql(
+CREATE TABLE shared_secrets (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -177,4 +177,18 @@ Status SqliteBlogWriter::update_blog(const model::Blog& blog) {
     return sql::update_blog(transaction_, blog);
 }
 
+Result<std::string> SqliteBlogWriter::shared_secret(std::string_view name, std::string_view fresh) {
+    CARNET_TRY(keep, transaction_.db.prepare("INSERT INTO shared_secrets (name, value) "
+                                             "VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING"));
+    keep->bind(1, name).bind(2, fresh);
+    CARNET_CHECK(keep->run());
+    CARNET_TRY(kept, transaction_.db.prepare("SELECT value FROM shared_secrets WHERE name = ?1"));
+    kept->bind(1, name);
+    CARNET_TRY(has_row, kept->step());
+    if (!has_row) return model::fail(Error::Code::database, "a shared secret was not kept");
+    auto value = kept->column_text(0);
+    kept->reset();
+    return value;
+}
+
 }  // namespace carnet::store::sqlite

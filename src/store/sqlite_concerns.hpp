@@ -27,6 +27,8 @@ public:
 
     [[nodiscard]] Result<std::int64_t> create_blog(const model::Blog& blog) override;
     [[nodiscard]] Status update_blog(const model::Blog& blog) override;
+    [[nodiscard]] Result<std::string> shared_secret(std::string_view name,
+                                                    std::string_view fresh) override;
 
 private:
     Transaction& transaction_;

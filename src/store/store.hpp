@@ -222,6 +222,12 @@ public:
     // Blog settings: title, subtitle, locale, time zone, theme, posts per page, base URL and
     // comment policy, checked as in create_blog. A new locale re-indexes the blog's posts.
     [[nodiscard]] virtual Status update_blog(const model::Blog& blog) = 0;
+
+    // The secret of that name that every process serving these blogs shares (the key that
+    // signs comment forms' stamps, so that a form served by one node is accepted by another):
+    // the one kept, or `fresh`, kept from now on, when there is none yet.
+    [[nodiscard]] virtual Result<std::string> shared_secret(std::string_view name,
+                                                            std::string_view fresh) = 0;
 };
 
 // --- Accounts: users and their roles in blogs.

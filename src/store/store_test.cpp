@@ -609,9 +609,8 @@ TEST_P(CategoryStoreTest, CountsFollowEveryChangeOfPostsAndCategories) {
         return writer.categories().rename_category(blog_id_, egypte->id, "Égypte", "egypte-2");
     });
     expect_counts_match_posts("renaming a category");
-    EXPECT_WRITE([&](Writer& writer) {
-        return writer.categories().delete_category(blog_id_, libye->id);
-    });
+    EXPECT_WRITE(
+        [&](Writer& writer) { return writer.categories().delete_category(blog_id_, libye->id); });
     expect_counts_match_posts("deleting a category");
     EXPECT_WRITE([&](Writer& writer) { return writer.posts().delete_post(blog_id_, *syrte); });
     expect_counts_match_posts("deleting a post");
@@ -624,6 +623,23 @@ TEST_P(CategoryStoreTest, CountsFollowEveryChangeOfPostsAndCategories) {
     ASSERT_TRUE(add(elsewhere));
     expect_counts_match_posts("a post in another blog");
     EXPECT_EQ(store_->posts().published_posts(*other, PostQuery{})->total, 1);
+}
+
+TEST_P(BlogStoreTest, ASharedSecretIsKeptOnceAndGivenToEveryProcess) {
+    const auto secret = [&](std::string_view name, std::string_view fresh) {
+        std::string kept;
+        EXPECT_WRITE([&](Writer& writer) -> Status {
+            auto found = writer.blogs().shared_secret(name, fresh);
+            if (!found) return std::unexpected(found.error());
+            kept = *found;
+            return {};
+        });
+        return kept;
+    };
+    EXPECT_EQ(secret("comment_stamps", "premier"), "premier");
+    EXPECT_EQ(secret("comment_stamps", "second"), "premier");
+    EXPECT_EQ(secret("autre", "troisième"), "troisième");
+    EXPECT_EQ(secret("comment_stamps", "quatrième"), "premier");
 }
 
 TEST_P(PageStoreTest, PagesAreApartFromPosts) {
