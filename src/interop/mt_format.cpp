@@ -598,7 +598,13 @@ std::string write(const std::vector<Entry>& entries) {
         if (entry.author) out += fmt::format("AUTHOR: {}\n", *entry.author);
         out += fmt::format("TITLE: {}\n", entry.title);
         if (entry.basename) out += fmt::format("BASENAME: {}\n", *entry.basename);
-        out += fmt::format("STATUS: {}\n", entry.status);
+        // An unknown STATUS is read as a draft and kept among the extra keys: while the entry
+        // is a draft it is written back in the STATUS line, since a second STATUS line would
+        // be read as a repeat and dropped (found by fuzz/mt_fuzzer.cpp).
+        const auto kept_status = std::ranges::find_if(
+            entry.extra_keys, [](const auto& pair) { return pair.first == "STATUS"; });
+        const bool keeps_status = kept_status != entry.extra_keys.end() && entry.status == "Draft";
+        out += fmt::format("STATUS: {}\n", keeps_status ? kept_status->second : entry.status);
         if (entry.allow_comments) out += fmt::format("ALLOW COMMENTS: {}\n", *entry.allow_comments);
         if (entry.convert_breaks) out += fmt::format("CONVERT BREAKS: {}\n", *entry.convert_breaks);
         if (entry.allow_pings) out += fmt::format("ALLOW PINGS: {}\n", *entry.allow_pings);
@@ -617,8 +623,9 @@ std::string write(const std::vector<Entry>& entries) {
             }
             out += fmt::format("TAGS: {}\n", tags);
         }
-        for (const auto& [key, value] : entry.extra_keys)
-            out += fmt::format("{}: {}\n", key, value);
+        for (const auto& [key, value] : entry.extra_keys) {
+            if (key != "STATUS") out += fmt::format("{}: {}\n", key, value);
+        }
         out += k_section_end;
         out += '\n';
         write_section(out, "BODY", entry.body);
