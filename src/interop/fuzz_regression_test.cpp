@@ -34,5 +34,18 @@ TEST(FuzzRegression, Mt_AnUnknownStatusIsWrittenSoThatItReadsBackTheSame) {
     EXPECT_THAT(mt::write(*entries), ::testing::Not(::testing::HasSubstr("Draft")));
 }
 
+TEST(FuzzRegression, Mt_TagsWithQuotesAreWrittenSoThatTheyReadBackTheSame) {
+    // A stray quote swallowed the tags after it once written back: `",A` was one tag.
+    expect_mt_writes_stably("TAGS:\"\nTAGS:A\n--------");
+    auto entries = mt::parse(
+        "TAGS: \", a, \"b, c\", \"d \"\"e\"\"\", say \"hi\", \" f \"\nDATE: 01/02/2020 10:00:00\n"
+        "--------\n");
+    ASSERT_TRUE(entries) << entries.error().message;
+    ASSERT_EQ(entries->size(), 1u);
+    EXPECT_THAT((*entries)[0].tags,
+                ::testing::ElementsAre("\"", "a", "b, c", "d \"e\"", "say \"hi\"", " f "));
+    expect_mt_writes_stably(mt::write(*entries));
+}
+
 }  // namespace
 }  // namespace carnet::interop
