@@ -389,10 +389,11 @@ TEST_F(WxrLenient, SerializedPhpInPostMetaComesBackByteForByte) {
 }
 
 TEST_F(WxrLenient, VeryLongLinesAndBodiesOfSeveralMegabytesAreRead) {
-    // Past libxml2's default cap of 10,000,000 bytes for one text node, all on one line.
-    std::string body = "<p>";
-    while (body.size() < 10'500'000) body += "Un long texte sans fin de ligne, répété. ";
-    body += "FIN</p>";
+    // Past libxml2's default cap of 10,000,000 bytes for one text node, all on one line: an
+    // image pasted into the editor, as a data: URI, is how real posts get there.
+    std::string body = "<p>Avant l'image.</p><p><img alt=\"\" src=\"data:image/png;base64,";
+    body.append(10'500'000, 'Q');
+    body += "\"></p><p>Après l'image, répété. FIN</p>";
     auto document = wxr_document(
         "1.2", wxr_item("Long", "14", "2020-08-01 10:00:00") +
                    "<item><title>Énorme</title><content:encoded><![CDATA[" + body +
