@@ -323,7 +323,7 @@ private:
     model::Status add_author(store::Writer& writer, const wxr::Author& author) {
         if (author.email.empty()) {
             report_.lines.push_back(
-                fmt::format("line {}: author {} has no e-mail: their posts keep the name only",
+                fmt::format("line {}: <wp:author> {} has no e-mail: their posts keep the name only",
                             author.line, author.login));
             return {};
         }

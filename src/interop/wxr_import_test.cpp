@@ -175,7 +175,7 @@ TEST_F(WxrImport, PagesBecomeStaticPagesAndWhatIsUnknownIsReported) {
     EXPECT_TRUE(has_line(report, "terms of taxonomy post_format are kept in the posts' metadata"));
     EXPECT_TRUE(has_line(report, "imported \"Protégé\" (publish, now a draft"));
     EXPECT_TRUE(has_line(report, "<wp:category> \"Alep\" is under \"syrie\""));
-    EXPECT_TRUE(has_line(report, "author invite has no e-mail"));
+    EXPECT_TRUE(has_line(report, "<wp:author> invite has no e-mail"));
     EXPECT_TRUE(has_line(report,
                          "attachment https://blog.example.org/wp-content/uploads/2017/"
                          "10/convoi.jpg"));
