@@ -3,7 +3,7 @@
 
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test asan-build bench bench-import bench-static format clean
+.PHONY: all deps build run test asan-build bench bench-import bench-static fuzz format clean
 
 all: build
 
@@ -34,6 +34,11 @@ bench-import: build
 
 bench-static: build
 	@bench/static
+
+# Every libFuzzer target of fuzz/ for FUZZ_SECONDS each (clang, ASan, UBSan).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) fuzz/run
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -216,8 +216,12 @@ int run_wxr_export(const std::string& db, const WxrExportCommand& command) {
     return run_export(
         db, command.blog_id, command.file, interop::export_wordpress,
         [](const std::string& text, const model::Blog& blog, const std::string& file) {
-            return fmt::format("exported {} posts and pages of \"{}\" to {}\n",
-                               count_of(text, "<item>"), blog.title, file);
+            // Attachment items are the posts' images, not posts.
+            return fmt::format(
+                "exported {} posts and pages of \"{}\" to {}\n",
+                count_of(text, "<item>") -
+                    count_of(text, "<wp:post_type><![CDATA[attachment]]></wp:post_type>"),
+                blog.title, file);
         });
 }
 

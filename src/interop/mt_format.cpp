@@ -107,27 +107,45 @@ std::optional<std::pair<std::string_view, std::string_view>> key_value(std::stri
     return std::pair{key, trim(line.substr(colon + 1))};
 }
 
+// TAGS: a, "b, c", d. A tag that starts with a quote runs to the closing quote ("" inside
+// is one quote, as the writer escapes it); any other runs to the next comma, quotes included.
+// A quote that opens no such tag is text: one stray quote must not swallow the tags after it.
 std::vector<std::string> parse_tags(std::string_view text) {
     std::vector<std::string> tags;
-    std::string current;
-    bool quoted = false;
-    const auto finish = [&] {
-        auto tag = std::string(trim(current));
-        if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') {
-            tag = tag.substr(1, tag.size() - 2);
-        }
+    const auto add = [&](std::string tag) {
         if (!tag.empty() && std::ranges::find(tags, tag) == tags.end()) tags.push_back(tag);
-        current.clear();
     };
-    for (const char c : text) {
-        if (c == '"') quoted = !quoted;
-        if (c == ',' && !quoted) {
-            finish();
-        } else {
-            current += c;
+    const auto is_blank = [](char c) { return c == ' ' || c == '\t'; };
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        while (at < text.size() && is_blank(text[at])) ++at;
+        if (at < text.size() && text[at] == '"') {
+            std::string tag;
+            std::size_t end = at + 1;
+            bool closed = false;
+            for (; end < text.size(); ++end) {
+                if (text[end] != '"') {
+                    tag += text[end];
+                } else if (end + 1 < text.size() && text[end + 1] == '"') {
+                    tag += '"';
+                    ++end;
+                } else {
+                    closed = true;
+                    break;
+                }
+            }
+            auto after = end + 1;
+            while (after < text.size() && is_blank(text[after])) ++after;
+            if (closed && (after >= text.size() || text[after] == ',')) {
+                add(std::move(tag));
+                at = after + 1;
+                continue;
+            }
         }
+        const auto comma = std::min(text.find(',', at), text.size());
+        add(std::string(trim(text.substr(at, comma - at))));
+        at = comma + 1;
     }
-    finish();
     return tags;
 }
 
@@ -467,8 +485,20 @@ void write_section(std::string& out, std::string_view name, std::string_view tex
     out += '\n';
 }
 
+// A tag as parse_tags reads it back: quoted when a comma, a leading quote or blanks at its
+// ends would change it, with its own quotes doubled.
 std::string quoted_tag(const std::string& tag) {
-    return tag.find(',') == std::string::npos ? tag : fmt::format("\"{}\"", tag);
+    const bool plain = tag.find(',') == std::string::npos && !tag.starts_with('"') &&
+                       !tag.starts_with(' ') && !tag.starts_with('\t') && !tag.ends_with(' ') &&
+                       !tag.ends_with('\t');
+    if (plain) return tag;
+    std::string quoted = "\"";
+    for (const char c : tag) {
+        quoted += c;
+        if (c == '"') quoted += '"';
+    }
+    quoted += '"';
+    return quoted;
 }
 
 bool starts_block(std::string_view paragraph) {
@@ -598,7 +628,13 @@ std::string write(const std::vector<Entry>& entries) {
         if (entry.author) out += fmt::format("AUTHOR: {}\n", *entry.author);
         out += fmt::format("TITLE: {}\n", entry.title);
         if (entry.basename) out += fmt::format("BASENAME: {}\n", *entry.basename);
-        out += fmt::format("STATUS: {}\n", entry.status);
+        // An unknown STATUS is read as a draft and kept among the extra keys: while the entry
+        // is a draft it is written back in the STATUS line, since a second STATUS line would
+        // be read as a repeat and dropped (found by fuzz/mt_fuzzer.cpp).
+        const auto kept_status = std::ranges::find_if(
+            entry.extra_keys, [](const auto& pair) { return pair.first == "STATUS"; });
+        const bool keeps_status = kept_status != entry.extra_keys.end() && entry.status == "Draft";
+        out += fmt::format("STATUS: {}\n", keeps_status ? kept_status->second : entry.status);
         if (entry.allow_comments) out += fmt::format("ALLOW COMMENTS: {}\n", *entry.allow_comments);
         if (entry.convert_breaks) out += fmt::format("CONVERT BREAKS: {}\n", *entry.convert_breaks);
         if (entry.allow_pings) out += fmt::format("ALLOW PINGS: {}\n", *entry.allow_pings);
@@ -617,8 +653,9 @@ std::string write(const std::vector<Entry>& entries) {
             }
             out += fmt::format("TAGS: {}\n", tags);
         }
-        for (const auto& [key, value] : entry.extra_keys)
-            out += fmt::format("{}: {}\n", key, value);
+        for (const auto& [key, value] : entry.extra_keys) {
+            if (key != "STATUS") out += fmt::format("{}: {}\n", key, value);
+        }
         out += k_section_end;
         out += '\n';
         write_section(out, "BODY", entry.body);

@@ -3,6 +3,7 @@
 // carries carnet's own source, so that carnet reads its export back without loss.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 #include <optional>
@@ -62,8 +63,14 @@ std::string_view status_text(const store::ArchivedPost& archived) {
         case model::PostStatus::draft:
             break;
     }
-    // A private or pending post imported as a draft goes back as it was.
+    // A private or pending post imported as a draft goes back as it was; so do an item of a
+    // type carnet has no place for and a post behind a password (WordPress shows it only to
+    // whoever knows the password), whatever their status.
     const auto status = archived.meta.find("wp_status");
+    if (status != archived.meta.end() &&
+        (archived.meta.contains("wp_post_type") || archived.meta.contains("wp_post_password"))) {
+        return status->second;
+    }
     if (status != archived.meta.end() && status->second != "publish" &&
         status->second != "future") {
         return status->second;
@@ -103,6 +110,26 @@ std::string absolute_media(const std::string& html, std::string_view base) {
     return out;
 }
 
+// The addresses of carnet's images a post's content uses ("<base>/media/<file>"), in order,
+// each once: the export lists them as the post's attachments, for WordPress's importer to
+// fetch.
+std::vector<std::string> media_urls_in(const std::string& content, std::string_view base) {
+    const std::string prefix = std::string(base) + "/media/";
+    std::vector<std::string> urls;
+    for (auto at = content.find(prefix); at != std::string::npos;
+         at = content.find(prefix, at + 1)) {
+        auto end = at + prefix.size();
+        while (end < content.size() &&
+               std::string_view("\"' <>()\n\t,?#").find(content[end]) == std::string_view::npos) {
+            ++end;
+        }
+        if (end == at + prefix.size()) continue;
+        auto url = content.substr(at, end - at);
+        if (std::ranges::find(urls, url) == urls.end()) urls.push_back(std::move(url));
+    }
+    return urls;
+}
+
 class WxrExport {
 public:
     WxrExport(store::Store& store, const model::Blog& blog, std::string base)
@@ -124,11 +151,21 @@ public:
             items.push_back(std::move(*item));
             last_post_id = std::max(last_post_id, archived.post.id);
         }
-        // Pages share WordPress's numbering with posts: they come after the last post.
+        // Pages share WordPress's numbering with posts: they come after the last post, and
+        // attachments after the last page.
+        std::int64_t last_id = last_post_id;
         for (const auto& page : *pages) {
             auto item = page_item(page, last_post_id + page.id);
             if (!item) return std::unexpected(item.error());
             items.push_back(std::move(*item));
+            last_id = std::max(last_id, last_post_id + page.id);
+        }
+        const auto posts_and_pages = items.size();
+        for (std::size_t index = 0; index < posts_and_pages; ++index) {
+            if (items[index].post_type == "page") continue;
+            for (auto& attachment : attachment_items(items[index], (*posts)[index], last_id)) {
+                items.push_back(std::move(attachment));
+            }
         }
 
         wxr::Channel channel;
@@ -152,6 +189,56 @@ public:
     }
 
 private:
+    // The images the post uses, as WordPress's attachment items under it: those the post's
+    // content shows from carnet's media, and those a WordPress import kept as URLs.
+    std::vector<wxr::Item> attachment_items(const wxr::Item& post,
+                                            const store::ArchivedPost& archived,
+                                            std::int64_t& last_id) {
+        std::vector<std::pair<std::string, std::string>> found;  // URL, title
+        for (auto& url : media_urls_in(post.content, base_)) found.emplace_back(url, "");
+        const auto file_of = [](std::string_view url) {
+            return url.substr(url.rfind('/') == std::string_view::npos ? 0 : url.rfind('/') + 1);
+        };
+        for (const auto& [id, url_and_title] : pairs_of(archived.meta, "wp_attachments")) {
+            const auto newline = url_and_title.find('\n');
+            auto url = url_and_title.substr(0, newline);
+            // An earlier carnet export's image is listed under its old host: the same file as
+            // the one the content shows from this blog's media.
+            // Carnet names its files by their content's hash, so the name alone tells.
+            const bool known = std::ranges::any_of(found, [&](const auto& seen) {
+                return seen.first == url || (url.find("/media/") != std::string::npos &&
+                                             file_of(seen.first) == file_of(url));
+            });
+            if (url.empty() || known) continue;
+            found.emplace_back(std::move(url), newline == std::string::npos
+                                                   ? std::string()
+                                                   : url_and_title.substr(newline + 1));
+        }
+        std::vector<wxr::Item> items;
+        for (auto& [url, title] : found) {
+            const auto slash = url.rfind('/');
+            const auto file = url.substr(slash == std::string::npos ? 0 : slash + 1);
+            wxr::Item item;
+            item.post_id = std::to_string(++last_id);
+            item.title = title.empty() ? file.substr(0, file.rfind('.')) : title;
+            item.link = url;
+            item.pub_date = post.pub_date;
+            item.creator = post.creator;
+            item.guid = url;
+            item.post_date = post.post_date;
+            item.post_date_gmt = post.post_date_gmt;
+            item.comment_status = "closed";
+            item.ping_status = "closed";
+            item.post_name = model::make_slug(item.title);
+            item.status = "inherit";
+            item.post_parent = post.post_id;
+            item.post_type = "attachment";
+            item.attachment_url = url;
+            items.push_back(std::move(item));
+        }
+        return items;
+    }
+
     // The login a post's author goes by in the file, their <wp:author> written once.
     model::Result<std::string> creator_of(const store::ArchivedPost& archived) {
         const auto& post = archived.post;
@@ -207,7 +294,9 @@ private:
         item.ping_status = meta_or(meta, "wp_ping_status", "closed");
         item.post_name = post.slug;
         item.status = status_text(archived);
-        item.post_type = "post";
+        item.post_type = meta_or(meta, "wp_post_type", "post");
+        item.post_parent = meta_or(meta, "wp_post_parent");
+        item.menu_order = meta_or(meta, "wp_menu_order");
         item.post_password = meta_or(meta, "wp_post_password");
         item.is_sticky = meta_or(meta, "wp_is_sticky", "0");
         for (const auto& category : post.categories) {

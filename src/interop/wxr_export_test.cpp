@@ -142,7 +142,7 @@ TEST_F(WxrExport, ExportThenImportGivesTheSamePostsCategoriesTagsAndComments) {
     const auto file = write_file("export.xml", *exported);
     const auto fresh = add_blog("fresh.example");
     const auto report = import_wxr_ok(file, fresh);
-    EXPECT_EQ(report.imported, 5);
+    EXPECT_EQ(report.imported, 6);  // the file's five posts and menu entry, and the native one
     EXPECT_EQ(report.pages, 1);
     expect_same_posts(posts(), posts(fresh));
 
@@ -217,8 +217,9 @@ TEST_F(WxrExport, TheFileHasWhatWordPressImporterReads) {
     EXPECT_EQ(child_text(channel, "wxr_version", "wp"), "1.2");
     EXPECT_EQ(child_text(channel, "base_site_url", "wp"), "http://mt.example");
 
-    std::set<std::string> authors, categories;
+    std::set<std::string> authors, categories, post_ids;
     int items = 0;
+    int attachments = 0;
     for (const xmlNode* node = channel->children; node != nullptr; node = node->next) {
         if (node->type != XML_ELEMENT_NODE) continue;
         const std::string_view name(reinterpret_cast<const char*>(node->name));
@@ -230,7 +231,17 @@ TEST_F(WxrExport, TheFileHasWhatWordPressImporterReads) {
         SCOPED_TRACE(title);
         EXPECT_FALSE(child_text(node, "post_id", "wp").empty());
         const auto type = child_text(node, "post_type", "wp");
-        EXPECT_TRUE(type == "post" || type == "page") << type;
+        EXPECT_TRUE(type == "post" || type == "page" || type == "attachment" ||
+                    type == "nav_menu_item")
+            << type;
+        if (type == "attachment") {
+            ++attachments;
+            EXPECT_EQ(child_text(node, "attachment_url", "wp"),
+                      "https://blog.example.org/wp-content/uploads/2017/10/convoi.jpg");
+            EXPECT_EQ(child_text(node, "status", "wp"), "inherit");
+            EXPECT_TRUE(post_ids.contains(child_text(node, "post_parent", "wp")));
+        }
+        post_ids.insert(child_text(node, "post_id", "wp"));
         EXPECT_NE(child_text(node, "status", "wp"), "\x01missing");
         EXPECT_TRUE(child_text(node, "post_date", "wp").size() == 19);
         const auto creator = child_text(node, "creator", "dc");
@@ -259,7 +270,8 @@ TEST_F(WxrExport, TheFileHasWhatWordPressImporterReads) {
             }
         }
     }
-    EXPECT_EQ(items, 5);  // four posts and the page
+    EXPECT_EQ(items, 7);  // four posts, the menu entry, the page and the image of one post
+    EXPECT_EQ(attachments, 1);
     xmlFreeDoc(doc);
 }
 

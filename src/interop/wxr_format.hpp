@@ -99,7 +99,11 @@ struct Item {
     std::vector<ItemTerm> terms;
     std::vector<Meta> meta;
     std::vector<Comment> comments;
-    std::vector<std::string> unknown;  // elements the reader does not know, by name
+    struct Unknown {
+        std::string name;  // prefix:name
+        int line = 0;
+    };
+    std::vector<Unknown> unknown;  // elements the reader does not know
 };
 
 // What the channel says before its items.
@@ -108,6 +112,7 @@ struct Channel {
     std::string link;
     std::string description;
     std::string language;
+    std::string pub_date;  // RFC 822, when the export was written
     std::string wxr_version;
     std::string base_site_url;
     std::string base_blog_url;
@@ -156,6 +161,11 @@ private:
 // date WordPress writes for drafts.
 std::optional<model::LocalDateTime> parse_date(std::string_view text);
 std::string format_date(const model::LocalDateTime& local);  // "YYYY-MM-DD hh:mm:ss"
+
+// An RSS date as WordPress writes <pubDate>: "Wed, 04 Oct 2017 18:19:00 +0000" (the day name
+// optional, a numeric offset or GMT/UTC/Z); nullopt for anything else, including the year -0001
+// WordPress writes for drafts.
+std::optional<model::Instant> parse_rss_date(std::string_view text);
 
 // Writing a WXR 1.2 file: the caller opens <rss> and <channel> and writes elements with these.
 class Writer {

@@ -200,7 +200,7 @@ model::Result<FirstPass> first_pass(wxr::Reader& reader) {
                  item.attachment_url.empty() ? item.guid : item.attachment_url,
                  item.title,
                  {}});
-        } else if (item.post_type == "post" || item.post_type.empty()) {
+        } else if (item.post_type != "page") {
             pass.post_ids.insert(item.post_id);
         }
     }
@@ -323,7 +323,7 @@ private:
     model::Status add_author(store::Writer& writer, const wxr::Author& author) {
         if (author.email.empty()) {
             report_.lines.push_back(
-                fmt::format("line {}: author {} has no e-mail: their posts keep the name only",
+                fmt::format("line {}: <wp:author> {} has no e-mail: their posts keep the name only",
                             author.line, author.login));
             return {};
         }
@@ -352,43 +352,67 @@ private:
     }
 
     model::Status add_term(store::Writer& writer, const wxr::Term& term) {
-        if (term.kind == wxr::Term::Kind::category) {
-            if (term.name.empty()) return {};
+        // WordPress's own exports write categories and tags as <wp:category> and <wp:tag>;
+        // other tools write every term as <wp:term> with its taxonomy.
+        const bool category = term.kind == wxr::Term::Kind::category ||
+                              (term.kind == wxr::Term::Kind::other && term.taxonomy == "category");
+        const bool tag = term.kind == wxr::Term::Kind::tag ||
+                         (term.kind == wxr::Term::Kind::other && term.taxonomy == "post_tag");
+        const std::string_view element = term.kind == wxr::Term::Kind::category ? "wp:category"
+                                         : term.kind == wxr::Term::Kind::tag    ? "wp:tag"
+                                                                                : "wp:term";
+        if (category) {
+            if (term.name.empty()) {
+                report_.lines.push_back(
+                    fmt::format("line {}: <{}> without a name: ignored", term.line, element));
+                return {};
+            }
             model::Category category;
             category.blog_id = blog_.id;
             category.name = term.name;
             category.slug = slug_from(term.slug, term.name);
             auto ensured = writer.categories().ensure_category(category);
             if (!ensured) return at_line(term.line, ensured.error());
-            if (!term.parent.empty()) {
+            // model::Category has no parent: the hierarchy is flattened, each category kept.
+            if (!term.parent.empty() && term.parent != "0") {
                 report_.lines.push_back(
-                    fmt::format("line {}: category \"{}\" is under \"{}\" in WordPress; carnet's "
-                                "categories are flat",
-                                term.line, term.name, term.parent));
+                    fmt::format("line {}: <{}> \"{}\" is under \"{}\" in WordPress; carnet's "
+                                "categories are flat: kept as a category of its own",
+                                term.line, element, term.name, term.parent));
             }
-        } else if (term.kind == wxr::Term::Kind::other) {
-            ++channel_terms_[term.taxonomy.empty() ? "(none)" : term.taxonomy];
+        } else if (!tag) {
+            auto& seen = channel_terms_[term.taxonomy.empty() ? "(none)" : term.taxonomy];
+            if (seen.first == 0) seen.second = term.line;
+            ++seen.first;
         }
         // Tags are created with the first post that uses them.
         return {};
     }
 
     model::Status add_item(store::Writer& writer, wxr::Item& item) {
-        for (const auto& name : item.unknown) ++unknown_elements_[name];
+        for (const auto& unknown : item.unknown) {
+            auto& seen = unknown_elements_[unknown.name];
+            if (seen.first == 0) seen.second = unknown.line;
+            ++seen.first;
+        }
         const auto& type = item.post_type;
-        if (type == "post" || type.empty()) return add_post(writer, item);
         if (type == "page") return add_page(writer, item);
         if (type == "attachment") return {};
-        auto& skipped = skipped_kinds_[type];
-        if (skipped.first == 0) skipped.second = item.line;
-        ++skipped.first;
-        return {};
+        // WordPress's importer takes an item without post type as a post. Other types are
+        // posts too, kept hidden: see plan_post.
+        if (type.empty()) {
+            report_.lines.push_back(
+                fmt::format("line {}: <item> \"{}\" has no <wp:post_type>: imported as a post",
+                            item.line, item.title));
+        }
+        return add_post(writer, item);
     }
 
     model::Status add_post(store::Writer& writer, const wxr::Item& item) {
         auto planned = plan_post(item);
         if (!planned) return std::unexpected(planned.error());
-        auto outcome = archive::write_post(writer, blog_, *planned);
+        if (!*planned) return {};
+        auto outcome = archive::write_post(writer, blog_, **planned);
         if (!outcome) return std::unexpected(outcome.error());
         archive::record(report_, std::move(*outcome));
         return {};
@@ -418,33 +442,78 @@ private:
         return copies_.empty() ? text : copies_.apply(std::move(text));
     }
 
-    model::Result<archive::PlannedPost> plan_post(const wxr::Item& item) {
+    // The date of a post the file leaves undated: a published (or scheduled) post was shown at
+    // some time, which the item's own <pubDate> or else the channel's tells best; a draft is
+    // dated when it comes in.
+    model::Instant default_date(const wxr::Item& item, bool shown, std::string& how) const {
+        if (shown) {
+            if (auto own = wxr::parse_rss_date(item.pub_date)) {
+                how = "dated by its <pubDate>";
+                return *own;
+            }
+            if (auto exported = wxr::parse_rss_date(channel_->pub_date)) {
+                how = "dated by the channel's <pubDate>, when the file was exported";
+                return *exported;
+            }
+        }
+        how = "dated at the time of the import";
+        return options_.import_time;
+    }
+
+    // An item whose wp:post_id an earlier item of the file has: the same post written twice
+    // (same date and slug: skipped, as WordPress's importer skips it) or another post that a
+    // tool numbered badly (imported as a post of its own).
+    enum class Repeat { first, same_post, other_post };
+    Repeat check_repeat(const wxr::Item& item) {
+        if (item.post_id.empty()) return Repeat::first;
+        const auto key = item.post_date + "\n" + item.post_date_gmt + "\n" + item.post_name;
+        const auto [found, inserted] = post_ids_.try_emplace(item.post_id, item.line, key);
+        if (inserted) return Repeat::first;
+        const auto& [first_line, first_key] = found->second;
+        if (first_key == key && !item.post_name.empty()) {
+            report_.lines.push_back(fmt::format(
+                "line {}: <item> \"{}\" repeats <wp:post_id> {} of the item at line {} with the "
+                "same date and slug: skipped as the same post",
+                item.line, item.title, item.post_id, first_line));
+            return Repeat::same_post;
+        }
+        report_.lines.push_back(fmt::format(
+            "line {}: <item> \"{}\" has <wp:post_id> {}, which the item at line {} already has: "
+            "imported as a post of its own",
+            item.line, item.title, item.post_id, first_line));
+        return Repeat::other_post;
+    }
+
+    model::Result<std::optional<archive::PlannedPost>> plan_post(const wxr::Item& item) {
+        const auto repeat = check_repeat(item);
+        if (repeat == Repeat::same_post) return std::nullopt;
         archive::PlannedPost planned;
         planned.line = item.line;
-        planned.status_label = item.status.empty() ? "publish" : item.status;
+        planned.status_label = item.status.empty() ? "no status" : item.status;
         planned.identity_key = "wp_post_id";
-        planned.identity_value = item.post_id;
+        // A repeated id would make the first post look like this one on the next import.
+        if (repeat == Repeat::first) planned.identity_value = item.post_id;
         planned.old_path = old_path_of(item.link);
         auto& post = planned.archived.post;
         auto& meta = planned.archived.meta;
         post.blog_id = blog_.id;
 
-        auto published_at =
-            instant_of(item.post_date, item.post_date_gmt, blog_, item.line, "post date");
-        if (!published_at) return std::unexpected(published_at.error());
-        if (!*published_at) {
+        const std::string status = item.status;
+        // carnet's posts are WordPress's posts; an item of another type (a menu entry, a
+        // reusable block, a form's message, a plugin's own) has no place to be shown, so it is
+        // kept hidden as a draft and given back with its type and status by the export.
+        const bool other_type = !item.post_type.empty() && item.post_type != "post";
+        if (other_type) meta["wp_post_type"] = item.post_type;
+        if (status.empty()) {
+            // wp_insert_post makes a post without status a draft.
+            post.status = model::PostStatus::draft;
             report_.lines.push_back(
-                fmt::format("line {}: \"{}\" has no date: dated at the time of the import",
+                fmt::format("line {}: <item> \"{}\" has no <wp:status>: imported as a draft",
                             item.line, item.title));
-        }
-        post.published_at = published_at->value_or(options_.import_time);
-        post.updated_at = post.published_at;
-        if (auto modified = wxr::parse_date(item.post_modified_gmt)) {
-            if (auto at = model::to_instant(*modified, "UTC")) post.updated_at = *at;
-        }
-
-        const std::string status = planned.status_label;
-        if (status == "publish") {
+        } else if (other_type) {
+            post.status = model::PostStatus::draft;
+            if (status != "draft") meta["wp_status"] = status;
+        } else if (status == "publish") {
             post.status = model::PostStatus::published;
         } else if (status == "future") {
             post.status = model::PostStatus::scheduled;
@@ -477,7 +546,30 @@ private:
         }
 
         if (post.status == model::PostStatus::draft && status != "draft") {
-            planned.status_label = status + ", now a draft";
+            planned.status_label = planned.status_label + ", now a draft";
+        }
+        if (other_type) {
+            planned.status_label = fmt::format(
+                "{} of type {}, kept as a draft: carnet has no such "
+                "type; the export gives it back as it was",
+                status.empty() ? "no status" : status, item.post_type);
+        }
+
+        auto published_at =
+            instant_of(item.post_date, item.post_date_gmt, blog_, item.line, "post date");
+        if (!published_at) return std::unexpected(published_at.error());
+        if (*published_at) {
+            post.published_at = **published_at;
+        } else {
+            std::string how;
+            post.published_at =
+                default_date(item, !other_type && (status == "publish" || status == "future"), how);
+            report_.lines.push_back(
+                fmt::format("line {}: \"{}\" has no date: {}", item.line, item.title, how));
+        }
+        post.updated_at = post.published_at;
+        if (auto modified = wxr::parse_date(item.post_modified_gmt)) {
+            if (auto at = model::to_instant(*modified, "UTC")) post.updated_at = *at;
         }
         post.title = item.title;
         if (post.title.empty()) {
@@ -486,6 +578,12 @@ private:
             meta["wp_untitled"] = "1";
             report_.lines.push_back(
                 fmt::format("line {}: an untitled post is titled \"{}\"", item.line, post.title));
+        }
+        if (text::html_to_text(item.content).empty() &&
+            item.content.find("<img") == std::string::npos) {
+            report_.lines.push_back(
+                fmt::format("line {}: \"{}\" has no content: imported with an empty body",
+                            item.line, post.title));
         }
         post.slug = slug_from(item.post_name, post.title);
         post.comments_open = item.comment_status != "closed";
@@ -538,11 +636,20 @@ private:
                 }
             } else {
                 other_terms.push_back({term.domain, term.slug + "\n" + term.name});
-                ++skipped_terms_[term.domain];
+                auto& seen = skipped_terms_[term.domain.empty() ? "(none)" : term.domain];
+                if (seen.first == 0) seen.second = item.line;
+                ++seen.first;
             }
         }
 
-        meta["wp_post_id"] = item.post_id;
+        meta[planned.identity_value.empty() && !item.post_id.empty() ? "wp_repeated_post_id"
+                                                                     : "wp_post_id"] = item.post_id;
+        if (!item.post_parent.empty() && item.post_parent != "0") {
+            meta["wp_post_parent"] = item.post_parent;
+        }
+        if (!item.menu_order.empty() && item.menu_order != "0") {
+            meta["wp_menu_order"] = item.menu_order;
+        }
         if (!item.guid.empty()) meta["wp_guid"] = item.guid;
         if (!item.link.empty()) meta["wp_link"] = item.link;
         if (!item.creator.empty()) {
@@ -637,6 +744,10 @@ private:
             archived.meta["wp_comment_type"] = read.type;
         archived.author_ip = read.ip;
         comment.author_name = read.author;
+        if (read.author.empty()) {
+            report_.lines.push_back(fmt::format(
+                "line {}: <wp:comment> {} has no author: kept without a name", read.line, read.id));
+        }
         comment.author_email = read.email;
         comment.author_url = markup::safe_url(read.url).value_or("");
         if (comment.author_url != read.url) archived.meta["url"] = read.url;
@@ -705,26 +816,24 @@ private:
         return {};
     }
 
+    // One line per kind, at its first occurrence: a file may hold thousands of each.
     void report_skipped_kinds() {
-        for (const auto& [type, count] : skipped_kinds_) {
-            report_.lines.push_back(
-                fmt::format("skipped {} of type {} (first at line {}): carnet has no such thing",
-                            archive::counted(count.first, "item", "items"), type, count.second));
-        }
         for (const auto& [taxonomy, count] : skipped_terms_) {
-            report_.lines.push_back(
-                fmt::format("{} of taxonomy {}: kept in the posts' metadata, not shown",
-                            archive::counted(count, "term", "terms"), taxonomy));
+            report_.lines.push_back(fmt::format(
+                "line {}: <category domain=\"{}\">: terms of taxonomy {} are kept in the posts' "
+                "metadata for the export, not shown ({} in the file)",
+                count.second, taxonomy, taxonomy, count.first));
         }
         for (const auto& [taxonomy, count] : channel_terms_) {
             report_.lines.push_back(fmt::format(
-                "{} of taxonomy {} defined by the file: not imported (carnet has no such "
-                "taxonomy)",
-                archive::counted(count, "term", "terms"), taxonomy));
+                "line {}: <wp:term> of taxonomy {}: not imported, carnet has no such taxonomy ({} "
+                "in the file)",
+                count.second, taxonomy, count.first));
         }
         for (const auto& [name, count] : unknown_elements_) {
-            report_.lines.push_back(fmt::format("unknown element <{}> in {}: ignored", name,
-                                                archive::counted(count, "item", "items")));
+            report_.lines.push_back(
+                fmt::format("line {}: unknown element <{}> in an item: ignored ({} in the file)",
+                            count.second, name, count.first));
         }
     }
 
@@ -735,10 +844,12 @@ private:
     WxrImportReport& report_;
     std::map<std::string, std::int64_t> accounts_;  // author login -> user id
     Copies copies_;
-    std::map<std::string, std::pair<int, int>> skipped_kinds_;  // type -> count, first line
-    std::map<std::string, int> skipped_terms_;                  // taxonomy -> count in items
-    std::map<std::string, int> channel_terms_;                  // taxonomy -> count in channel
-    std::map<std::string, int> unknown_elements_;               // element -> count
+    // By name: how many, and the line of the first.
+    std::map<std::string, std::pair<int, int>> skipped_terms_;     // taxonomy, in items
+    std::map<std::string, std::pair<int, int>> channel_terms_;     // taxonomy, in the channel
+    std::map<std::string, std::pair<int, int>> unknown_elements_;  // element
+    // wp:post_id -> the line of the first item that has it, and its dates and slug.
+    std::map<std::string, std::pair<int, std::string>> post_ids_;
 };
 
 bool is_encoding_error(const model::Error& error) {

@@ -40,12 +40,12 @@ bool has_line(const WxrImportReport& report, std::string_view text) {
 
 TEST_F(WxrImport, ImportsAPostWithEveryField) {
     const auto report = import_wxr_ok(k_wordpress_fixture);
-    EXPECT_EQ(report.imported, 4);
+    EXPECT_EQ(report.imported, 5);  // four posts and a menu entry, kept hidden
     EXPECT_EQ(report.pages, 1);
     EXPECT_EQ(report.accounts, 1);
     EXPECT_EQ(report.encoding, TextEncoding::utf8);
     const auto all = posts();
-    ASSERT_EQ(all.size(), 4u);
+    ASSERT_EQ(all.size(), 5u);
     const auto* post = find_titled(all, "Alep : l’ONU & les <convois> \"humanitaires\"");
     ASSERT_NE(post, nullptr);
     EXPECT_EQ(post->post.slug, "alep-onu");
@@ -165,13 +165,17 @@ TEST_F(WxrImport, PagesBecomeStaticPagesAndWhatIsUnknownIsReported) {
     EXPECT_TRUE(pages->front().published);
     EXPECT_EQ(pages->front().position, 1);
     EXPECT_THAT(pages->front().html, HasSubstr("<p>Et pourquoi.</p>"));
-    EXPECT_TRUE(has_line(report, "skipped 1 item of type nav_menu_item (first at line 300)"));
-    EXPECT_TRUE(has_line(report, "unknown element <wp:custom_field> in 1 item"));
-    EXPECT_TRUE(has_line(report, "1 term of taxonomy nav_menu defined by the file: not imported"));
-    EXPECT_TRUE(has_line(report, "1 term of taxonomy post_format: kept in the posts' metadata"));
+    EXPECT_TRUE(has_line(report,
+                         "line 300: imported \"Accueil\" (publish of type nav_menu_item, "
+                         "kept as a draft"));
+    EXPECT_TRUE(has_line(report,
+                         "unknown element <wp:custom_field> in an item: ignored (1 in "
+                         "the file)"));
+    EXPECT_TRUE(has_line(report, "<wp:term> of taxonomy nav_menu: not imported"));
+    EXPECT_TRUE(has_line(report, "terms of taxonomy post_format are kept in the posts' metadata"));
     EXPECT_TRUE(has_line(report, "imported \"Protégé\" (publish, now a draft"));
-    EXPECT_TRUE(has_line(report, "category \"Alep\" is under \"syrie\""));
-    EXPECT_TRUE(has_line(report, "author invite has no e-mail"));
+    EXPECT_TRUE(has_line(report, "<wp:category> \"Alep\" is under \"syrie\""));
+    EXPECT_TRUE(has_line(report, "<wp:author> invite has no e-mail"));
     EXPECT_TRUE(has_line(report,
                          "attachment https://blog.example.org/wp-content/uploads/2017/"
                          "10/convoi.jpg"));
@@ -183,7 +187,7 @@ TEST_F(WxrImport, ImportingTheSameFileTwiceAddsNothing) {
     const auto again = import_wxr_ok(k_wordpress_fixture);
     EXPECT_EQ(again.imported, 0);
     EXPECT_EQ(again.merged, 0);
-    EXPECT_EQ(again.skipped, 5);  // four posts and the page
+    EXPECT_EQ(again.skipped, 6);  // four posts, the menu entry and the page
     EXPECT_EQ(again.pages, 0);
     EXPECT_EQ(again.accounts, 0);
     const auto after = posts();

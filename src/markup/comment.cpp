@@ -52,7 +52,14 @@ public:
         parser.text = [](MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* self) {
             return static_cast<CommentRenderer*>(self)->text(type, std::string_view(text, size));
         };
-        if (md_parse(source.data(), static_cast<MD_SIZE>(source.size()), &parser, this) != 0) {
+        // md4c 0.4.8 (Debian 12) reads the byte past the end of its input while it looks for
+        // the end of a link, and a ')' there makes it hand back text spans that run past the
+        // end, into whatever memory follows: a stranger's comment could show it on the page.
+        // It reads a copy, whose end is a NUL, and spans are clipped to the copy.
+        const std::string copy(source);
+        begin_ = copy.data();
+        end_ = copy.data() + copy.size();
+        if (md_parse(copy.data(), static_cast<MD_SIZE>(copy.size()), &parser, this) != 0) {
             // md4c only fails on memory exhaustion: show the text, escaped, rather than lose it.
             return "<p>" + text::html_escape(source) + "</p>\n";
         }
@@ -175,6 +182,9 @@ private:
     }
 
     int text(MD_TEXTTYPE type, std::string_view text) {
+        if (text.data() >= begin_ && text.data() <= end_) {
+            text = text.substr(0, std::min<std::size_t>(text.size(), end_ - text.data()));
+        }
         switch (type) {
             case MD_TEXT_NULLCHAR:
                 html_ += "\xEF\xBF\xBD";
@@ -196,6 +206,8 @@ private:
     }
 
     std::string html_;
+    const char* begin_ = nullptr;  // the text md4c reads
+    const char* end_ = nullptr;
     std::vector<std::string_view> closings_;
     int image_depth_ = 0;
 };

@@ -142,5 +142,29 @@ TEST(SafeUrl, KeepsHttpHttpsAndMailtoOnly) {
     EXPECT_FALSE(safe_url(std::string(3000, 'a')));
 }
 
+// md4c 0.4.8 (Debian 12) looks past the end of the text it is given while it reads a
+// permissive e-mail autolink, and may hand back a span that runs past it: what follows the
+// comment in memory must never reach the page. Found by fuzz/comment_markup_fuzzer.cpp.
+// md4c 0.4.8 (Debian 12) reads the byte past the end of the text it is given while it looks
+// for the end of a link, and a ')' there made it hand back spans running past the end: what
+// follows the comment in memory reached the page (and ASan saw the read). Found by
+// fuzz/comment_markup_fuzzer.cpp.
+TEST(Comment, NothingPastTheEndOfTheCommentIsRendered) {
+    const std::string comment = "[x](jr@ascrint<(a[x)1]";
+    for (const std::string_view after : {")", ")x", ") SECRET", ")SECRET)"}) {
+        std::string memory = comment;
+        memory += after;
+        memory.push_back('\0');
+        memory += "SECRET";
+        memory.resize(200, 'S');
+        const auto html = render_comment(std::string_view(memory).substr(0, comment.size()));
+        EXPECT_EQ(html, render_comment(comment)) << after;
+        EXPECT_EQ(html.find("SECRET"), std::string::npos) << after;
+        const auto post = render_post_body(model::SourceFormat::markdown,
+                                           std::string_view(memory).substr(0, comment.size()));
+        EXPECT_EQ(post, render_post_body(model::SourceFormat::markdown, comment)) << after;
+    }
+}
+
 }  // namespace
 }  // namespace carnet::markup

@@ -18,7 +18,10 @@ std::string render_post_body(model::SourceFormat format, std::string_view source
     const auto append = [](const MD_CHAR* text, MD_SIZE size, void* userdata) {
         static_cast<std::string*>(userdata)->append(text, size);
     };
-    md_html(source.data(), static_cast<MD_SIZE>(source.size()), append, &html,
+    // md4c 0.4.8 reads the byte past the end of its input (see comment.cpp): a copy ends in a
+    // NUL, whatever the view it was given is part of.
+    const std::string copy(source);
+    md_html(copy.data(), static_cast<MD_SIZE>(copy.size()), append, &html,
             MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_PERMISSIVEURLAUTOLINKS |
                 MD_FLAG_PERMISSIVEWWWAUTOLINKS,
             MD_HTML_FLAG_SKIP_UTF8_BOM);
