@@ -273,6 +273,95 @@ CREATE TABLE shared_secrets (
     value TEXT NOT NULL
 );
 )sql"},
+    // What the sidebar and the listings' page counts show, kept as the posts change instead of
+    // counted on every render, as SQLite's migration 11 does: counting every published post
+    // of a blog after each write made the first render after it cost in proportion to the
+    // blog. Triggers keep them, so that no write path can forget them. Deletion counts down
+    // before the row goes, while its categories are still listed (the cascade that follows
+    // finds no published post to count down again).
+    {4, R"sql(
+CREATE TABLE month_counts (
+    blog_id BIGINT NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    year    INTEGER NOT NULL,
+    month   INTEGER NOT NULL,
+    posts   INTEGER NOT NULL,
+    PRIMARY KEY (blog_id, year, month)
+);
+INSERT INTO month_counts (blog_id, year, month, posts)
+    SELECT blog_id, CAST(substr(published_local, 1, 4) AS INTEGER),
+           CAST(substr(published_local, 6, 2) AS INTEGER), count(*)
+    FROM posts WHERE status = 'published' GROUP BY 1, 2, 3;
+ALTER TABLE categories ADD COLUMN published_posts INTEGER NOT NULL DEFAULT 0;
+UPDATE categories SET published_posts = (
+    SELECT count(*) FROM post_categories pc JOIN posts p ON p.id = pc.post_id
+    WHERE pc.category_id = categories.id AND p.status = 'published');
+
+CREATE FUNCTION carnet_count_month(blog BIGINT, local_time TEXT, delta INTEGER) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO month_counts (blog_id, year, month, posts)
+        VALUES (blog, CAST(substr(local_time, 1, 4) AS INTEGER),
+                CAST(substr(local_time, 6, 2) AS INTEGER), delta)
+        ON CONFLICT (blog_id, year, month) DO UPDATE SET posts = month_counts.posts + delta;
+    DELETE FROM month_counts
+        WHERE blog_id = blog AND year = CAST(substr(local_time, 1, 4) AS INTEGER)
+        AND month = CAST(substr(local_time, 6, 2) AS INTEGER) AND posts <= 0;
+END
+$$;
+
+CREATE FUNCTION carnet_posts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.status = 'published' THEN
+        PERFORM carnet_count_month(OLD.blog_id, OLD.published_local, -1);
+    END IF;
+    IF NEW.status = 'published' THEN
+        PERFORM carnet_count_month(NEW.blog_id, NEW.published_local, 1);
+    END IF;
+    IF TG_OP = 'UPDATE' AND (OLD.status = 'published') <> (NEW.status = 'published') THEN
+        UPDATE categories
+            SET published_posts = published_posts
+                + (CASE WHEN NEW.status = 'published' THEN 1 ELSE -1 END)
+            WHERE id IN (SELECT category_id FROM post_categories WHERE post_id = NEW.id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER posts_counts_after_insert AFTER INSERT ON posts
+    FOR EACH ROW EXECUTE FUNCTION carnet_posts_changed();
+CREATE TRIGGER posts_counts_after_update AFTER UPDATE OF status, published_local, blog_id ON posts
+    FOR EACH ROW EXECUTE FUNCTION carnet_posts_changed();
+
+CREATE FUNCTION carnet_post_leaving() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.status = 'published' THEN
+        PERFORM carnet_count_month(OLD.blog_id, OLD.published_local, -1);
+        UPDATE categories SET published_posts = published_posts - 1
+            WHERE id IN (SELECT category_id FROM post_categories WHERE post_id = OLD.id);
+    END IF;
+    RETURN OLD;
+END
+$$;
+CREATE TRIGGER posts_counts_before_delete BEFORE DELETE ON posts
+    FOR EACH ROW EXECUTE FUNCTION carnet_post_leaving();
+
+CREATE FUNCTION carnet_post_categories_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        UPDATE categories SET published_posts = published_posts - 1
+            WHERE id = OLD.category_id
+            AND EXISTS (SELECT 1 FROM posts WHERE id = OLD.post_id AND status = 'published');
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        UPDATE categories SET published_posts = published_posts + 1
+            WHERE id = NEW.category_id
+            AND EXISTS (SELECT 1 FROM posts WHERE id = NEW.post_id AND status = 'published');
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER post_categories_counts AFTER INSERT OR DELETE OR UPDATE OF post_id, category_id
+    ON post_categories FOR EACH ROW EXECUTE FUNCTION carnet_post_categories_changed();
+)sql"},
 });
 
 }  // namespace carnet::store
