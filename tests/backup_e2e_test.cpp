@@ -22,25 +22,6 @@ const std::filesystem::path k_fixture =
 const std::string k_post_path =
     "/archive/2017/10/04/l-etat-islamique-attaque-le-tribunal-de-misrata.html";
 
-std::string form_encode(const std::map<std::string, std::string>& fields) {
-    std::string encoded;
-    for (const auto& [name, value] : fields) {
-        if (!encoded.empty()) encoded += '&';
-        encoded += name + '=';
-        for (const unsigned char c : value) {
-            if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-                encoded += static_cast<char>(c);
-            } else {
-                static constexpr char hex[] = "0123456789ABCDEF";
-                encoded += '%';
-                encoded += hex[c >> 4];
-                encoded += hex[c & 15];
-            }
-        }
-    }
-    return encoded;
-}
-
 std::vector<std::string> sqlite_lines(const std::filesystem::path& db, const std::string& sql) {
     const auto result = run_command({"sqlite3", db.string(), sql});
     EXPECT_EQ(result.exit_code, 0) << result.err;

@@ -2,7 +2,6 @@
 // program started for itself (src/testing/postgres_server.hpp), one database per test.
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <fstream>
 #include <regex>
 
@@ -108,21 +107,6 @@ std::string cookie_set(const HttpResponse& response, const std::string& name) {
     return std::regex_search(found->second, match, pattern) ? match[1].str() : std::string();
 }
 
-std::string url_encoded(std::string_view text) {
-    std::string encoded;
-    for (const unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            encoded += static_cast<char>(c);
-        } else {
-            static constexpr char hex[] = "0123456789ABCDEF";
-            encoded += '%';
-            encoded += hex[c >> 4];
-            encoded += hex[c & 15];
-        }
-    }
-    return encoded;
-}
-
 // Two processes on one database, as behind a balancer: what one hands out, the other takes.
 TEST_F(PostgresBlogServer, ASecondNodeTakesTheFirstOnesSessionsAndCommentForms) {
     const std::string password = "un mot de passe assez long";
@@ -145,8 +129,10 @@ TEST_F(PostgresBlogServer, ASecondNodeTakesTheFirstOnesSessionsAndCommentForms) 
     auto headers = host;
     headers["Content-Type"] = "application/x-www-form-urlencoded";
     const auto sent = http_get(second.port(), form[1].str(), headers, "POST",
-                               "name=Basile&body=" + url_encoded("Reçu par l'autre nœud.") +
-                                   "&stamp=" + url_encoded(form[2].str()) + "&homepage=");
+                               form_encode({{"name", "Basile"},
+                                            {"body", "Reçu par l'autre nœud."},
+                                            {"stamp", form[2].str()},
+                                            {"homepage", ""}}));
     ASSERT_EQ(sent.status, 303) << second.log();
     // A stamp the second node could not check would have sent the comment to spam, which
     // readers are told is held.
@@ -161,8 +147,10 @@ TEST_F(PostgresBlogServer, ASecondNodeTakesTheFirstOnesSessionsAndCommentForms) 
                                   std::regex(R"re(name="csrf" value="([^"]+)")re")));
     headers["Cookie"] = "carnet_login=" + cookie_set(login_page, "carnet_login");
     const auto login = http_get(port(), "/admin/login", headers, "POST",
-                                "email=amina%40example.org&password=" + url_encoded(password) +
-                                    "&csrf=" + token[1].str() + "&next=%2Fadmin%2F");
+                                form_encode({{"email", "amina@example.org"},
+                                             {"password", password},
+                                             {"csrf", token[1].str()},
+                                             {"next", "/admin/"}}));
     ASSERT_EQ(login.status, 303) << server_->log();
     const auto session = cookie_set(login, "carnet_session");
     ASSERT_FALSE(session.empty()) << login.headers.at("set-cookie");
@@ -174,6 +162,8 @@ TEST_F(PostgresBlogServer, ASecondNodeTakesTheFirstOnesSessionsAndCommentForms) 
     // And without the cookie, the second node sends a stranger to the login form.
     const auto stranger = http_get(second.port(), "/admin/blogs/1/", host);
     EXPECT_EQ(stranger.status, 303);
+    EXPECT_EQ(stranger.headers.at("location").rfind("/admin/login", 0), 0u)
+        << stranger.headers.at("location");
 }
 
 TEST(PostgresCli, ADatabaseWithoutCarnetsSchemaIsNotFoundUntilInit) {

@@ -227,11 +227,11 @@ HttpResponse http_get(std::uint16_t port, const std::string& target,
         for (const auto& field : message) {
             std::string name(field.name_string());
             for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            // Set-Cookie may come several times: each on a line of its own.
             auto& value = response.headers[name];
-            if (!value.empty() && name == "set-cookie") value += '\n';
-            value = name == "set-cookie" ? value + std::string(field.value())
-                                         : std::string(field.value());
+            // Set-Cookie may come several times: each on a line of its own.
+            if (name == "set-cookie" && !value.empty()) value += '\n';
+            if (name != "set-cookie") value.clear();
+            value.append(field.value().data(), field.value().size());
         }
         response.body = message.body();
         response.connection_ok = true;
@@ -239,6 +239,25 @@ HttpResponse http_get(std::uint16_t port, const std::string& target,
         response.connection_ok = false;
     }
     return response;
+}
+
+std::string form_encode(const std::map<std::string, std::string>& fields) {
+    std::string encoded;
+    for (const auto& [name, value] : fields) {
+        if (!encoded.empty()) encoded += '&';
+        encoded += name + '=';
+        for (const unsigned char c : value) {
+            if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+                encoded += static_cast<char>(c);
+            } else {
+                static constexpr char hex[] = "0123456789ABCDEF";
+                encoded += '%';
+                encoded += hex[c >> 4];
+                encoded += hex[c & 15];
+            }
+        }
+    }
+    return encoded;
 }
 
 std::string http_raw(std::uint16_t port, const std::string& bytes) {

@@ -85,6 +85,9 @@ HttpResponse http_get(std::uint16_t port, const std::string& target,
                       const std::map<std::string, std::string>& headers = {},
                       const std::string& method = "GET", const std::string& body = "");
 
+// The body of an application/x-www-form-urlencoded form holding `fields`.
+std::string form_encode(const std::map<std::string, std::string>& fields);
+
 // Sends raw bytes and reads what comes back until the server closes or a deadline passes.
 std::string http_raw(std::uint16_t port, const std::string& bytes);
 
