@@ -461,6 +461,7 @@ private:
         auto pages = store_.pages().pages(blog.id, true);
         if (!pages) return std::unexpected(pages.error());
         sidebar->pages = std::move(*pages);
+        theme_of(blog).prepare_sidebar(blog, *sidebar);
         std::scoped_lock lock(sidebars_mutex_);
         sidebars_[blog.id] = CachedSidebar{generation, sidebar};
         return sidebar;

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -14,31 +13,17 @@ namespace carnet::theme {
 namespace {
 
 using model::Error;
-namespace mustache = kainjow::mustache;
 
 // Deeper than any sane theme needs; a partial that includes itself stops here.
 constexpr int k_max_partial_depth = 8;
 
-// kainjow reports "<problem> at <offset>"; a person wants a line number.
-std::string with_line_number(const std::string& message, const std::string& text) {
-    constexpr std::string_view marker = " at ";
-    auto at = message.rfind(marker);
-    if (at == std::string::npos) return message;
-    std::size_t offset = 0;
-    const char* first = message.data() + at + marker.size();
-    const char* last = message.data() + message.size();
-    auto [end, ec] = std::from_chars(first, last, offset);
-    if (ec != std::errc() || end != last || offset > text.size()) return message;
-    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n');
-    return fmt::format("{} (line {})", message.substr(0, at), line);
-}
-
 model::Status check_parses(const std::filesystem::path& path, const std::string& text) {
-    const mustache::mustache parsed(text);
-    if (parsed.is_valid()) return {};
-    return model::fail(Error::Code::invalid_input,
-                       fmt::format("theme file {} does not parse: {}", path.string(),
-                                   with_line_number(parsed.error_message(), text)));
+    if (auto compiled = CompiledTemplate::compile(text); !compiled) {
+        return model::fail(Error::Code::invalid_input,
+                           fmt::format("theme file {} does not parse: {}", path.string(),
+                                       compiled.error().message));
+    }
+    return {};
 }
 
 bool is_partial_name(std::string_view name) {
@@ -157,32 +142,24 @@ model::Result<PageTemplates> PageTemplates::load(const std::filesystem::path& th
         // The page is expanded inside the layout, so partials of the page resolve too.
         auto expanded = inliner.expand(*layout, "layout.mustache", std::string(file), 0);
         if (!expanded) return std::unexpected(expanded.error());
-        auto& parsed = templates.pages_[static_cast<std::size_t>(kind)];
-        parsed.emplace(*expanded);
-        // kainjow's own escaping writes &apos;, which HTML 4 and some feed and mail readers do
-        // not know; text::html_escape writes &#39;.
-        parsed->set_custom_escape(escape_for_template);
-        if (!parsed->is_valid()) {
+        auto compiled = CompiledTemplate::compile(*expanded);
+        if (!compiled) {
             // Each file parses alone, so only a section opened in one file and closed in
             // another gets here.
             return model::fail(Error::Code::invalid_input,
                                fmt::format("theme {}: layout.mustache with {} does not parse: {}",
-                                           theme_dir.string(), file, parsed->error_message()));
+                                           theme_dir.string(), file, compiled.error().message));
         }
+        templates.pages_[static_cast<std::size_t>(kind)] = std::move(*compiled);
+        templates.sources_[static_cast<std::size_t>(kind)] = std::move(*expanded);
     }
     return templates;
 }
 
-std::string PageTemplates::render(PageKind kind, const kainjow::mustache::data& view) const {
-    // kainjow's render() is not const: it walks the parsed tree through non-const references
-    // and records errors in the template object. Rendering a copy of the parsed template
-    // keeps concurrent renders from sharing anything mutable, without a lock that would make
-    // the server's threads take turns, and without depending on what kainjow happens to
-    // write today. The copy is a tree copy (no parsing), small next to building the view.
-    mustache::mustache page = *pages_[static_cast<std::size_t>(kind)];
+std::string PageTemplates::render(PageKind kind, const ViewValue& view) const {
     std::string out;
-    out.reserve(16 * 1024);
-    page.render(view, [&out](const std::string& text) { out += text; });
+    out.reserve(32 * 1024);
+    pages_[static_cast<std::size_t>(kind)].render(view, out);
     return out;
 }
 

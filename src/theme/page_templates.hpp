@@ -1,4 +1,5 @@
-// A theme's Mustache templates, read and parsed once. Private to the theme module.
+// A theme's Mustache templates, read and compiled once (template_engine.hpp). Private to the theme
+// module.
 //
 // A theme folder holds layout.mustache (the whole document), one template per kind of page
 // (listing.mustache, post.mustache, not_found.mustache, search.mustache) and partials under
@@ -16,6 +17,7 @@
 
 #include "model/model.hpp"
 #include "text/text.hpp"
+#include "theme/template_engine.hpp"
 
 namespace carnet::theme {
 
@@ -38,10 +40,16 @@ public:
     [[nodiscard]] static model::Result<PageTemplates> load(const std::filesystem::path& theme_dir);
 
     // Renders the page of `kind` from `view`. Safe to call from several threads at once.
-    std::string render(PageKind kind, const kainjow::mustache::data& view) const;
+    std::string render(PageKind kind, const ViewValue& view) const;
+
+    // The page's template with the layout and partials inlined, as it was compiled.
+    const std::string& source(PageKind kind) const {
+        return sources_[static_cast<std::size_t>(kind)];
+    }
 
 private:
-    std::array<std::optional<kainjow::mustache::mustache>, 5> pages_;  // one per PageKind
+    std::array<CompiledTemplate, 5> pages_;  // one per PageKind
+    std::array<std::string, 5> sources_;
 };
 
 }  // namespace carnet::theme

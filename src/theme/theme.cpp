@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <utility>
 
 #include "text/text.hpp"
@@ -16,12 +17,12 @@
 #include "theme/date_texts.hpp"
 #include "theme/headings.hpp"
 #include "theme/page_templates.hpp"
+#include "theme/template_engine.hpp"
 
 namespace carnet::theme {
 namespace {
 
 using model::Error;
-namespace mustache = kainjow::mustache;
 
 // The strings templates use as {{t.<key>}}. Every msgid is in locales/*.po; the templates
 // never carry words of their own, so a translator only ever edits .po files.
@@ -124,11 +125,6 @@ std::string page_path(const std::string& base_path, int page) {
     return page <= 1 ? base_path : fmt::format("{}page/{}/", base_path, page);
 }
 
-mustache::data make_list(mustache::list&& items) {
-    // kainjow copies a list into its data; build the vector by moves and pay that copy once.
-    return mustache::data(items);
-}
-
 // The model's default, for a blog saved without one.
 std::string locale_of(const model::Blog& blog) { return blog.locale.empty() ? "fr" : blog.locale; }
 
@@ -145,10 +141,12 @@ model::LocalDateTime utc_reading(model::Instant instant) {
 // translated, formatted and linked.
 class PageBuilder {
 public:
-    PageBuilder(const model::Blog& blog, const Catalog* catalog, const DateTextsCache& dates,
+    PageBuilder(const model::Blog& blog, const Catalog* catalog,
+                std::shared_ptr<const ViewValue> strings, const DateTextsCache& dates,
                 const PageContext& context)
         : blog_(blog),
           catalog_(catalog),
+          strings_(std::move(strings)),
           context_(context),
           zone_(model::is_known_time_zone(blog.time_zone) ? blog.time_zone : "UTC"),
           locale_(locale_of(blog)),
@@ -162,9 +160,8 @@ public:
     }
 
     // The frame every page shares: <head>, header, sidebar, footer.
-    mustache::data page(const std::string& heading, bool title_is_h1,
-                        const Sidebar& sidebar) const {
-        mustache::data view;
+    ViewObject page(const std::string& heading, bool title_is_h1, const Sidebar& sidebar) const {
+        ViewObject view;
         std::string lang = locale_;
         std::replace(lang.begin(), lang.end(), '_', '-');
         view.set("lang", lang);
@@ -192,46 +189,50 @@ public:
         view.set("search_query", "");
         // {{#headings_from_h2}}{{{html}}}{{/headings_from_h2}}: a template puts the headings of
         // a post's body below the heading it gave the post's title (theme/headings.hpp).
-        for (int top = 2; top <= 6; ++top) {
-            view.set(fmt::format("headings_from_h{}", top),
-                     mustache::lambda2{
-                         [top](const std::string& section, const mustache::renderer& render) {
-                             return headings_from(render(section), top);
-                         }});
+        static constexpr std::array<std::string_view, 5> k_headings_from = {
+            "headings_from_h2", "headings_from_h3", "headings_from_h4", "headings_from_h5",
+            "headings_from_h6"};
+        static constexpr std::array<int, 5> k_tops = {2, 3, 4, 5, 6};
+        for (std::size_t i = 0; i < k_tops.size(); ++i) {
+            view.set_key(k_headings_from[i], ViewFilter{[](const void* top, std::string section) {
+                                                            return headings_from(
+                                                                section,
+                                                                *static_cast<const int*>(top));
+                                                        },
+                                                        &k_tops[i]});
         }
 
-        mustache::list feeds;
+        ViewList feeds;
         for (const auto& feed : context_.feeds) {
-            mustache::data item;
+            ViewObject item;
             item.set("title", feed.title);
             item.set("type", feed.type);
             item.set("url", feed.url);
             feeds.push_back(std::move(item));
         }
         view.set("has_feeds", !feeds.empty());
-        view["feeds"] = make_list(std::move(feeds));
+        view.set("feeds", std::move(feeds));
 
-        mustache::data strings;
-        for (const auto& [key, msgid] : k_template_strings)
-            strings.set(std::string(key), text(msgid));
-        view["t"] = std::move(strings);
-        view["sidebar"] = sidebar_view(sidebar);
+        view.set("t", ViewValue(strings_));
+        view.set("sidebar",
+                 sidebar.prepared ? ViewValue(sidebar.prepared) : ViewValue(sidebar_view(sidebar)));
         return view;
     }
 
     // Posts under one header per local day, in the order given.
-    mustache::data days(const std::vector<model::Post>& posts) const {
-        mustache::list days;
-        mustache::list day_posts;
+    // The posts must outlive the render: their bodies are borrowed, not copied.
+    ViewList days(std::span<const model::Post> posts) const {
+        ViewList days;
+        ViewList day_posts;
         std::optional<model::LocalDateTime> current_day;
         model::Instant current_instant{};
         const auto close_day = [&] {
             if (!current_day) return;
-            mustache::data day;
+            ViewObject day;
             day.set("label", dates_.day_header(current_instant));
             day.set("date", fmt::format("{:04}-{:02}-{:02}", current_day->year, current_day->month,
                                         current_day->day));
-            day["posts"] = make_list(std::move(day_posts));
+            day.set("posts", std::move(day_posts));
             day_posts.clear();
             days.push_back(std::move(day));
         };
@@ -245,30 +246,30 @@ public:
             day_posts.push_back(entry(post));
         }
         close_day();
-        return make_list(std::move(days));
+        return days;
     }
 
-    mustache::data entry(const model::Post& post) const {
-        mustache::data view;
+    ViewObject entry(const model::Post& post) const {
+        ViewObject view;
         const std::string path = model::post_path(blog_, post);
         const std::string title = post.title.empty() ? text(k_untitled) : post.title;
         view.set("id", std::to_string(post.id));
         view.set("title", title);
         view.set("path", path);
-        view.set("html", post.html);
+        view.set("html", ViewValue::borrowed(post.html));
         view.set("datetime", text::rfc3339_utc(post.published_at));
         view.set("time", dates_.time_of_day(post.published_at));
 
-        mustache::list categories;
+        ViewList categories;
         for (const auto& category : post.categories) {
-            mustache::data item;
+            ViewObject item;
             item.set("name", category.name);
             item.set("path", model::category_path(category.slug));
             item.set("first", categories.empty());
             categories.push_back(std::move(item));
         }
         view.set("has_categories", !categories.empty());
-        view["categories"] = make_list(std::move(categories));
+        view.set("categories", std::move(categories));
 
         view.set("comments_path", path + "#comments");
         view.set("comments_label", comments_label(post.comment_count));
@@ -282,25 +283,25 @@ public:
         return view;
     }
 
-    void set_comments(mustache::data& view, const model::Post& post,
+    void set_comments(ViewObject& view, const model::Post& post,
                       const CommentsSection& section) const {
         const auto path = model::post_path(blog_, post);
         // Templates cannot recurse (partials are inlined), so the threads are flattened in
         // reading order: each comment opens an element that stays open for its replies, and
         // `closes` says how many open ones end before it.
-        mustache::list items;
+        ViewList items;
         int open_elements = 0;
         std::function<void(const CommentNode&, int)> flatten = [&](const CommentNode& node,
                                                                    int depth) {
-            mustache::data item;
+            ViewObject item;
             const auto& comment = node.comment;
-            mustache::list closes;
-            for (; open_elements > depth; --open_elements) closes.push_back(mustache::data(true));
-            item["closes"] = make_list(std::move(closes));
+            ViewList closes;
+            for (; open_elements > depth; --open_elements) closes.push_back(ViewValue(true));
+            item.set("closes", std::move(closes));
             item.set("id", std::to_string(comment.id));
             item.set("author", comment.author_name);
             if (!comment.author_url.empty()) item.set("author_url", comment.author_url);
-            item.set("html", comment.html);
+            item.set("html", ViewValue::borrowed(comment.html));
             item.set("datetime", text::rfc3339_utc(comment.created_at));
             item.set("when", fmt::format("{} {}", dates_.day_header(comment.created_at),
                                          dates_.time_of_day(comment.created_at)));
@@ -311,11 +312,11 @@ public:
             for (const auto& reply : node.replies) flatten(reply, depth + 1);
         };
         for (const auto& node : section.threads) flatten(node, 0);
-        mustache::list final_closes;
-        for (; open_elements > 0; --open_elements) final_closes.push_back(mustache::data(true));
+        ViewList final_closes;
+        for (; open_elements > 0; --open_elements) final_closes.push_back(ViewValue(true));
         view.set("has_comments", !items.empty());
-        view["comment_items"] = make_list(std::move(items));
-        view["comment_final_closes"] = make_list(std::move(final_closes));
+        view.set("comment_items", std::move(items));
+        view.set("comment_final_closes", std::move(final_closes));
         view.set("comments_open", section.open);
         view.set("comment_action", path);
         view.set("comment_stamp", section.stamp);
@@ -359,7 +360,7 @@ public:
         return url.starts_with("https://") || url.starts_with("http://");
     }
 
-    static void set_description(mustache::data& view, const std::string& description) {
+    static void set_description(ViewObject& view, const std::string& description) {
         view.set("has_description", !description.empty());
         view.set("description", description);
     }
@@ -466,54 +467,55 @@ public:
         return fill(text(k_page_number), "number", dates_.number(page));
     }
 
-private:
-    mustache::data sidebar_view(const Sidebar& sidebar) const {
-        mustache::data view;
-        mustache::list categories;
+    // Owns every string: a prepared sidebar outlives the render that made it.
+    ViewObject sidebar_view(const Sidebar& sidebar) const {
+        ViewObject view;
+        ViewList categories;
         for (const auto& category : sidebar.categories) {
-            mustache::data item;
+            ViewObject item;
             item.set("name", category.name);
             item.set("path", model::category_path(category.slug));
             item.set("count", dates_.number(category.post_count));
             categories.push_back(std::move(item));
         }
         view.set("has_categories", !categories.empty());
-        view["categories"] = make_list(std::move(categories));
+        view.set("categories", std::move(categories));
 
-        mustache::list months;
+        ViewList months;
         for (const auto& month : sidebar.months) {
             if (month.month < 1 || month.month > 12) continue;
-            mustache::data item;
+            ViewObject item;
             item.set("label", dates_.month_year_in_list(middle_of_day(month.year, month.month, 1)));
             item.set("path", model::month_path(month.year, month.month));
             item.set("count", dates_.number(month.post_count));
             months.push_back(std::move(item));
         }
         view.set("has_months", !months.empty());
-        view["months"] = make_list(std::move(months));
+        view.set("months", std::move(months));
 
-        mustache::list pages;
+        ViewList pages;
         for (const auto& page : sidebar.pages) {
-            mustache::data item;
+            ViewObject item;
             item.set("title", page.title);
             item.set("path", model::page_path(page.slug));
             pages.push_back(std::move(item));
         }
         view.set("has_pages", !pages.empty());
-        view["pages"] = make_list(std::move(pages));
+        view.set("pages", std::move(pages));
 
-        mustache::list recent;
+        ViewList recent;
         for (const auto& post : sidebar.recent_posts) {
-            mustache::data item;
+            ViewObject item;
             item.set("title", post.title.empty() ? text(k_untitled) : post.title);
             item.set("path", model::post_path(blog_, post));
             recent.push_back(std::move(item));
         }
         view.set("has_recent", !recent.empty());
-        view["recent"] = make_list(std::move(recent));
+        view.set("recent", std::move(recent));
         return view;
     }
 
+private:
     model::LocalDateTime local_day(model::Instant instant) const {
         auto local = model::to_local(instant, zone_).value_or(utc_reading(instant));
         local.hour = local.minute = local.second = 0;
@@ -530,6 +532,7 @@ private:
 
     const model::Blog& blog_;
     const Catalog* catalog_;
+    std::shared_ptr<const ViewValue> strings_;
     const PageContext& context_;
     std::string zone_;
     std::string locale_;
@@ -542,11 +545,23 @@ public:
                   std::string stylesheet)
         : templates_(std::move(templates)),
           catalogs_(std::move(catalogs)),
-          stylesheet_(std::move(stylesheet)) {}
+          stylesheet_(std::move(stylesheet)) {
+        // The {{t.*}} strings of each locale, made once and shared by every page.
+        strings_.emplace(nullptr, template_strings(nullptr));
+        for (const auto& [locale, catalog] : catalogs_) {
+            strings_.emplace(&catalog, template_strings(&catalog));
+        }
+    }
+
+    void prepare_sidebar(const model::Blog& blog, Sidebar& sidebar) const override {
+        static const PageContext k_no_context;
+        sidebar.prepared = std::make_shared<const ViewValue>(
+            builder_for(blog, k_no_context).sidebar_view(sidebar));
+    }
 
     std::string render_listing(const model::Blog& blog, const Listing& listing,
                                const Sidebar& sidebar, const PageContext& context) const override {
-        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
+        const PageBuilder builder = builder_for(blog, context);
         const std::string heading = builder.listing_heading(listing);
         std::string title = heading;
         if (listing.page > 1) {
@@ -556,19 +571,19 @@ public:
         auto view = builder.page(title, true, sidebar);
         view.set("has_heading", !heading.empty());
         view.set("heading", heading);
-        view["days"] = builder.days(listing.posts);
+        view.set("days", builder.days(listing.posts));
         if (listing.page_count > 1) {
-            view["pagination"] = pagination(listing.page, listing.page_count, [&](int page) {
-                return page_path(listing.base_path, page);
-            });
+            view.set("pagination", pagination(listing.page, listing.page_count, [&](int page) {
+                         return page_path(listing.base_path, page);
+                     }));
         }
-        return templates_.render(PageKind::listing, view);
+        return templates_.render(PageKind::listing, ViewValue(std::move(view)));
     }
 
     std::string render_post(const model::Blog& blog, const model::Post& post,
                             const Sidebar& sidebar, const PageContext& context,
                             const CommentsSection& comments) const override {
-        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
+        const PageBuilder builder = builder_for(blog, context);
         const std::string title = post.title.empty() ? builder.text(k_untitled) : post.title;
         auto view = builder.page(title, false, sidebar);
         view.set("on_post_page", true);
@@ -582,15 +597,15 @@ public:
         const auto json_ld = builder.json_ld(post, title);
         view.set("has_json_ld", !json_ld.empty());
         view.set("json_ld", json_ld);
-        view["days"] = builder.days({post});
+        view.set("days", builder.days(std::span(&post, 1)));
         view.set("comments_heading", builder.comments_label(post.comment_count));
         builder.set_comments(view, post, comments);
-        return templates_.render(PageKind::post, view);
+        return templates_.render(PageKind::post, ViewValue(std::move(view)));
     }
 
     std::string render_search(const model::Blog& blog, const SearchPage& search,
                               const Sidebar& sidebar, const PageContext& context) const override {
-        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
+        const PageBuilder builder = builder_for(blog, context);
         const bool searched = !search.query.empty();
         std::string title =
             searched ? builder.search_title(search.query) : builder.text(k_search_heading);
@@ -601,26 +616,26 @@ public:
         view.set("search_query", search.query);
         view.set("searched", searched);
         view.set("results_label", builder.results_label(search.total, search.more));
-        mustache::list hits;
+        ViewList hits;
         for (const auto& hit : search.hits) {
             auto item = builder.entry(hit.post);
             item.set("when", builder.when(hit.post.published_at));
             item.set("passage_html", text::html_escape_marking(hit.passage, hit.matches));
             hits.push_back(std::move(item));
         }
-        view["hits"] = make_list(std::move(hits));
+        view.set("hits", std::move(hits));
         if (searched && search.page_count > 1) {
             const std::string base = "/search?q=" + percent_encode(search.query);
-            view["pagination"] = pagination(search.page, search.page_count, [&](int page) {
-                return page <= 1 ? base : fmt::format("{}&page={}", base, page);
-            });
+            view.set("pagination", pagination(search.page, search.page_count, [&](int page) {
+                         return page <= 1 ? base : fmt::format("{}&page={}", base, page);
+                     }));
         }
-        return templates_.render(PageKind::search, view);
+        return templates_.render(PageKind::search, ViewValue(std::move(view)));
     }
 
     std::string render_page(const model::Blog& blog, const model::Page& page,
                             const Sidebar& sidebar, const PageContext& context) const override {
-        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
+        const PageBuilder builder = builder_for(blog, context);
         const std::string title = page.title.empty() ? builder.text(k_untitled) : page.title;
         auto view = builder.page(title, false, sidebar);
         const std::string url = builder.absolute_url(model::page_path(page.slug));
@@ -628,17 +643,17 @@ public:
         view.set("canonical_url", url);
         view.set("og_title", title);
         view.set("page_title", title);
-        view.set("page_html", page.html);
-        return templates_.render(PageKind::page, view);
+        view.set("page_html", ViewValue::borrowed(page.html));
+        return templates_.render(PageKind::page, ViewValue(std::move(view)));
     }
 
     std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar,
                                  const PageContext& context) const override {
-        const PageBuilder builder(blog, catalog_for(locale_of(blog)), dates_, context);
+        const PageBuilder builder = builder_for(blog, context);
         auto view = builder.page(builder.text(k_not_found_heading), false, sidebar);
         // A missing page has no address worth naming as canonical.
         view.set("has_canonical", false);
-        return templates_.render(PageKind::not_found, view);
+        return templates_.render(PageKind::not_found, ViewValue(std::move(view)));
     }
 
     const std::string& stylesheet() const override { return stylesheet_; }
@@ -652,8 +667,8 @@ public:
 
 private:
     template <typename PathOf>
-    static mustache::data pagination(int page, int page_count, const PathOf& path_of) {
-        mustache::data pagination;
+    static ViewObject pagination(int page, int page_count, const PathOf& path_of) {
+        ViewObject pagination;
         pagination.set("has_newer", page > 1);
         pagination.set("newer_path", path_of(page - 1));
         pagination.set("has_older", page < page_count);
@@ -665,10 +680,26 @@ private:
         return theme::catalog_for(catalogs_, locale);
     }
 
+    PageBuilder builder_for(const model::Blog& blog, const PageContext& context) const {
+        const Catalog* catalog = catalog_for(locale_of(blog));
+        return PageBuilder(blog, catalog, strings_.at(catalog), dates_, context);
+    }
+
+    static std::shared_ptr<const ViewValue> template_strings(const Catalog* catalog) {
+        ViewObject strings;
+        strings.reserve(k_template_strings.size());
+        for (const auto& [key, msgid] : k_template_strings) {
+            const auto* found = catalog ? catalog->find(msgid) : nullptr;
+            strings.set_key(key, found ? *found : std::string(msgid));
+        }
+        return std::make_shared<const ViewValue>(std::move(strings));
+    }
+
     PageTemplates templates_;
     std::map<std::string, Catalog, std::less<>> catalogs_;
     std::string stylesheet_;
     DateTextsCache dates_;
+    std::map<const Catalog*, std::shared_ptr<const ViewValue>> strings_;
 };
 
 bool is_theme_name(std::string_view name) {

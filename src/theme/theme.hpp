@@ -18,12 +18,17 @@ namespace carnet::theme {
 
 using model::Result;
 
+class ViewValue;  // theme/template_engine.hpp, private to the theme
+
 // What the sidebar of every page shows.
 struct Sidebar {
     std::vector<model::Category> categories;  // with post counts, by name
     std::vector<model::MonthCount> months;    // newest first
     std::vector<model::Post> recent_posts;    // newest first, bodies not needed
     std::vector<model::Page> pages;           // published static pages, in their order
+    // The theme's view of all this, made once by Theme::prepare_sidebar and shared by every
+    // page rendered with this sidebar; without it each render makes its own.
+    std::shared_ptr<const ViewValue> prepared;
 };
 
 enum class ListingKind { home, year, month, day, category };
@@ -128,6 +133,11 @@ public:
                                     const Sidebar& sidebar, const PageContext& context) const = 0;
     virtual std::string render_not_found(const model::Blog& blog, const Sidebar& sidebar,
                                          const PageContext& context) const = 0;
+
+    // Makes sidebar.prepared from the rest of `sidebar`, for the blog's locale and time zone:
+    // the pages that share a sidebar then share its view too. Call it again after changing
+    // the sidebar.
+    virtual void prepare_sidebar(const model::Blog& blog, Sidebar& sidebar) const = 0;
 
     // The theme's CSS, served at /theme/style.css.
     virtual const std::string& stylesheet() const = 0;
