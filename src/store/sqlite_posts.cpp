@@ -312,11 +312,16 @@ Result<PostList> SqlitePostStore::published_posts(std::int64_t blog_id, const Po
     PostList list;
     CARNET_TRY(total, published_count(db, blog_id, query, filter, local_from, local_to));
     list.total = total;
-    CARNET_TRY(select, db.prepare(fmt::format(
-                           "SELECT {} FROM posts p WHERE {} "
-                           "ORDER BY p.published_at DESC, p.id DESC LIMIT ?5 OFFSET ?6",
-                           query.with_body ? k_post_columns_with_body : k_post_columns_without_body,
-                           filter)));
+    // The page's ids first, then their rows: a period's posts are found by their local date
+    // and must be sorted, and sorting ids alone keeps the bodies of the posts not shown out of
+    // the sorter (a month of posts, copied whole, was most of a month page's render).
+    CARNET_TRY(
+        select,
+        db.prepare(fmt::format(
+            "SELECT {} FROM posts p WHERE p.id IN (SELECT p.id FROM posts p WHERE {} "
+            "ORDER BY p.published_at DESC, p.id DESC LIMIT ?5 OFFSET ?6) "
+            "ORDER BY p.published_at DESC, p.id DESC",
+            query.with_body ? k_post_columns_with_body : k_post_columns_without_body, filter)));
     bind_filter(*select, blog_id, query, local_from, local_to);
     select->bind(5, std::max(0, query.limit)).bind(6, std::max(0, query.offset));
     while (true) {

@@ -60,6 +60,10 @@ DateTexts::DateTexts(std::string_view locale, std::string_view zone) {
     month_year_in_list_ = make_format(generator.get(), icu_locale, *icu_zone, "MMMMy", "MMMM y",
                                       UDISPCTX_CAPITALIZATION_FOR_UI_LIST_OR_MENU);
     year_ = make_format(generator.get(), icu_locale, *icu_zone, "y", "y", in_sentence);
+    small_numbers_.reserve(k_small_numbers);
+    for (std::size_t value = 0; value < k_small_numbers; ++value) {
+        small_numbers_.push_back(format_number(static_cast<std::int64_t>(value)));
+    }
 }
 
 DateTexts::~DateTexts() = default;
@@ -86,11 +90,27 @@ std::string DateTexts::month_year(model::Instant instant) const {
     return format(month_year_.get(), instant);
 }
 std::string DateTexts::month_year_in_list(model::Instant instant) const {
-    return format(month_year_in_list_.get(), instant);
+    const auto key = instant.time_since_epoch().count();
+    {
+        std::lock_guard lock(mutex_);
+        if (auto found = month_in_list_.find(key); found != month_in_list_.end()) {
+            return found->second;
+        }
+    }
+    auto label = format(month_year_in_list_.get(), instant);
+    std::lock_guard lock(mutex_);
+    return month_in_list_.emplace(key, std::move(label)).first->second;
 }
 std::string DateTexts::year(model::Instant instant) const { return format(year_.get(), instant); }
 
 std::string DateTexts::number(std::int64_t value) const {
+    if (value >= 0 && static_cast<std::size_t>(value) < small_numbers_.size()) {
+        return small_numbers_[static_cast<std::size_t>(value)];
+    }
+    return format_number(value);
+}
+
+std::string DateTexts::format_number(std::int64_t value) const {
     UErrorCode status = U_ZERO_ERROR;
     auto formatted = number_.formatInt(value, status);
     auto text = formatted.toString(status);

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/model.hpp"
 
@@ -36,6 +37,12 @@ public:
 
 private:
     std::string format(const icu::SimpleDateFormat* format, model::Instant instant) const;
+    std::string format_number(std::int64_t value) const;
+
+    // The counts a sidebar shows after every write (posts per month and per category) are
+    // mostly small: formatted once here, read without a lock.
+    static constexpr std::size_t k_small_numbers = 1000;
+    std::vector<std::string> small_numbers_;
 
     // SimpleDateFormat::format works on a calendar the formatter owns, so ICU does not
     // promise that two threads may share one: calls take turns. Each is microseconds long.
@@ -46,6 +53,9 @@ private:
     std::unique_ptr<icu::SimpleDateFormat> month_year_;
     std::unique_ptr<icu::SimpleDateFormat> month_year_in_list_;
     std::unique_ptr<icu::SimpleDateFormat> year_;
+    // The sidebar's archive labels, made again after every write to a blog: one a month of
+    // the blog's life, each formatted once. Under mutex_.
+    mutable std::map<std::int64_t, std::string> month_in_list_;
     // Immutable and documented thread-safe by ICU: no lock needed.
     icu::number::LocalizedNumberFormatter number_;
 };
