@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <mutex>
 #include <vector>
 
 #include "http/compression.hpp"
@@ -34,24 +35,32 @@ std::size_t accounted_bytes(const CachedResponse& response) {
     std::size_t bytes =
         sizeof(CachedResponse) + k_entry_overhead_bytes + response.content_type.size();
     for (const auto& [name, value] : response.headers) bytes += name.size() + value.size() + 64;
-    for (const auto* variant : {&response.identity, &response.gzip, &response.brotli}) {
-        bytes += variant->body.size() + variant->etag.size();
+    bytes += response.identity.body.size() + response.identity.etag.size();
+    if (response.compressible) {
+        bytes += response.identity.body.size() + 2 * response.identity.etag.size();
     }
     return bytes;
+}
+
+// The variant `coding` of `identity`, or an empty one when it is no smaller.
+CachedResponse::Variant compressed(const CachedResponse::Variant& identity, Coding coding) {
+    auto body = coding == Coding::gzip ? gzip_compress(identity.body, k_gzip_level)
+                                       : brotli_compress(identity.body, k_brotli_quality);
+    if (!body || body->size() >= identity.body.size()) return {};
+    // "<hash>" becomes "<hash>-gz" or "<hash>-br".
+    std::string etag = identity.etag;
+    etag.insert(etag.size() - 1, coding == Coding::gzip ? "-gz" : "-br");
+    return {std::move(*body), std::move(etag)};
 }
 
 }  // namespace
 
 const CachedResponse::Variant& CachedResponse::variant(Coding coding) const {
-    switch (coding) {
-        case Coding::gzip:
-            return gzip;
-        case Coding::brotli:
-            return brotli;
-        case Coding::identity:
-            break;
-    }
-    return identity;
+    if (coding == Coding::identity || !compressible) return identity;
+    std::once_flag& once = coding == Coding::gzip ? gzip_once_ : brotli_once_;
+    Variant& made = coding == Coding::gzip ? gzip_ : brotli_;
+    std::call_once(once, [&] { made = compressed(identity, coding); });
+    return made.body.empty() ? identity : made;
 }
 
 std::shared_ptr<const CachedResponse> make_cached_response(Response response,
@@ -62,21 +71,9 @@ std::shared_ptr<const CachedResponse> make_cached_response(Response response,
     cached->headers = std::move(response.headers);
     cached->generation = generation;
     cached->identity.body = std::move(response.body);
-    std::string hash = body_hash(cached->identity.body);
-    cached->identity.etag = '"' + hash + '"';
-    const std::string& body = cached->identity.body;
-    if (body.size() >= k_min_compressible_bytes && is_compressible_type(cached->content_type)) {
-        // A variant that does not save anything is not worth its memory.
-        if (auto gzip = gzip_compress(body, k_gzip_level); gzip && gzip->size() < body.size()) {
-            cached->gzip.body = std::move(*gzip);
-            cached->gzip.etag = '"' + hash + "-gz\"";
-        }
-        if (auto brotli = brotli_compress(body, k_brotli_quality);
-            brotli && brotli->size() < body.size()) {
-            cached->brotli.body = std::move(*brotli);
-            cached->brotli.etag = '"' + hash + "-br\"";
-        }
-    }
+    cached->identity.etag = '"' + body_hash(cached->identity.body) + '"';
+    cached->compressible = cached->identity.body.size() >= k_min_compressible_bytes &&
+                           is_compressible_type(cached->content_type);
     cached->bytes = accounted_bytes(*cached);
     return cached;
 }

@@ -16,7 +16,10 @@
 namespace carnet::http {
 
 // A response as the cache keeps it: immutable once made, shared by every request it answers,
-// so a hit copies a pointer and never a body.
+// so a hit copies a pointer and never a body. Its gzip and brotli variants are made on the
+// first request that asks for each (once, whichever thread asks first), so that a render is
+// not followed by two compressions that the reader may not want: most hits are from clients
+// taking one coding, and a cache that is off compresses only what is sent.
 struct CachedResponse {
     struct Variant {
         std::string body;  // empty for gzip or brotli when that variant was not worth making
@@ -28,18 +31,25 @@ struct CachedResponse {
     Headers headers;
     std::uint64_t generation = 0;
     Variant identity;
-    Variant gzip;
-    Variant brotli;
-    std::size_t bytes = 0;  // what it counts for against the cache's bound
+    bool compressible = false;  // textual and at least 256 bytes long
+    // What it counts for against the cache's bound: the body, and as much again for its
+    // compressed variants when it is compressible (HTML compresses to well under half).
+    std::size_t bytes = 0;
 
-    bool has(Coding coding) const {
-        return coding == Coding::identity || !variant(coding).body.empty();
-    }
+    // Whether the coding may be sent: always identity; gzip and brotli for a compressible body.
+    bool offers(Coding coding) const { return coding == Coding::identity || compressible; }
+    // The variant for `coding`, compressed on first use; identity when the coding is not
+    // offered or did not make the body smaller.
     const Variant& variant(Coding coding) const;
+
+private:
+    mutable std::once_flag gzip_once_;
+    mutable std::once_flag brotli_once_;
+    mutable Variant gzip_;
+    mutable Variant brotli_;
 };
 
-// Makes the cache's copy of `response`: takes its body, and compresses it once into gzip and
-// brotli when its type is textual and it is at least 256 bytes long. Costs the compression.
+// Makes the cache's copy of `response`: takes its body and hashes it for its entity tag.
 std::shared_ptr<const CachedResponse> make_cached_response(Response response,
                                                            std::uint64_t generation);
 

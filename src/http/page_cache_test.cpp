@@ -110,8 +110,9 @@ TEST(PageCache, CountsBytesOfEntries) {
     EXPECT_EQ(cache.bytes(), 0u);
     auto response = make_cached_response(page(long_page()), 1);
     cache.insert("k", response);
-    EXPECT_GE(cache.bytes(), response->identity.body.size() + response->gzip.body.size() +
-                                 response->brotli.body.size());
+    EXPECT_GE(cache.bytes(), response->identity.body.size() +
+                                 response->variant(Coding::gzip).body.size() +
+                                 response->variant(Coding::brotli).body.size());
     cache.insert("k", make_cached_response(page("small"), 2));
     EXPECT_LT(cache.bytes(), response->identity.body.size());
 }
@@ -160,13 +161,32 @@ TEST(CachedResponse, KeepsStatusTypeAndHeaders) {
 TEST(CachedResponse, VariantsDecompressToIdentityBody) {
     std::string body = long_page();
     auto cached = make_cached_response(page(body), 1);
-    ASSERT_TRUE(cached->has(Coding::gzip));
-    ASSERT_TRUE(cached->has(Coding::brotli));
-    EXPECT_LT(cached->gzip.body.size(), body.size());
-    EXPECT_LT(cached->brotli.body.size(), body.size());
-    EXPECT_EQ(testing::gunzip(cached->gzip.body), body);
-    EXPECT_EQ(testing::unbrotli(cached->brotli.body), body);
+    ASSERT_TRUE(cached->offers(Coding::gzip));
+    ASSERT_TRUE(cached->offers(Coding::brotli));
+    const auto& gzip = cached->variant(Coding::gzip);
+    const auto& brotli = cached->variant(Coding::brotli);
+    ASSERT_NE(&gzip, &cached->identity);
+    ASSERT_NE(&brotli, &cached->identity);
+    EXPECT_LT(gzip.body.size(), body.size());
+    EXPECT_LT(brotli.body.size(), body.size());
+    EXPECT_EQ(testing::gunzip(gzip.body), body);
+    EXPECT_EQ(testing::unbrotli(brotli.body), body);
     EXPECT_EQ(cached->identity.body, body);
+    // Made once: a second request gets the same bytes, not a second compression.
+    EXPECT_EQ(&cached->variant(Coding::gzip), &gzip);
+}
+
+TEST(CachedResponse, CompressesOnceWhenManyThreadsAskAtOnce) {
+    std::string body = long_page();
+    auto cached = make_cached_response(page(body), 1);
+    std::vector<const CachedResponse::Variant*> seen(8);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        threads.emplace_back([&, i] { seen[i] = &cached->variant(Coding::brotli); });
+    }
+    for (auto& thread : threads) thread.join();
+    for (const auto* variant : seen) EXPECT_EQ(variant, seen.front());
+    EXPECT_EQ(testing::unbrotli(seen.front()->body), body);
 }
 
 TEST(CachedResponse, CompressesFeedsAndJson) {
@@ -174,20 +194,21 @@ TEST(CachedResponse, CompressesFeedsAndJson) {
          {"application/atom+xml", "application/rss+xml; charset=utf-8", "application/xml",
           "application/json", "application/feed+json", "text/plain", "TEXT/CSS"}) {
         auto cached = make_cached_response(page(long_page(), type), 1);
-        EXPECT_TRUE(cached->has(Coding::gzip)) << type;
-        EXPECT_TRUE(cached->has(Coding::brotli)) << type;
+        EXPECT_NE(&cached->variant(Coding::gzip), &cached->identity) << type;
+        EXPECT_NE(&cached->variant(Coding::brotli), &cached->identity) << type;
     }
 }
 
 TEST(CachedResponse, LeavesSmallOrBinaryBodiesUncompressed) {
     auto small = make_cached_response(page(std::string(255, 'a')), 1);
-    EXPECT_FALSE(small->has(Coding::gzip));
-    EXPECT_FALSE(small->has(Coding::brotli));
-    EXPECT_TRUE(small->has(Coding::identity));
+    EXPECT_FALSE(small->offers(Coding::gzip));
+    EXPECT_FALSE(small->offers(Coding::brotli));
+    EXPECT_TRUE(small->offers(Coding::identity));
+    EXPECT_EQ(&small->variant(Coding::gzip), &small->identity);
     auto image = make_cached_response(page(long_page(), "image/png"), 1);
-    EXPECT_FALSE(image->has(Coding::gzip));
-    EXPECT_FALSE(image->has(Coding::brotli));
-    EXPECT_TRUE(make_cached_response(page(std::string(256, 'a')), 1)->has(Coding::gzip));
+    EXPECT_FALSE(image->offers(Coding::gzip));
+    EXPECT_FALSE(image->offers(Coding::brotli));
+    EXPECT_TRUE(make_cached_response(page(std::string(256, 'a')), 1)->offers(Coding::gzip));
 }
 
 TEST(CachedResponse, GivesEachVariantItsOwnStrongEtagFromTheBody) {
@@ -196,10 +217,11 @@ TEST(CachedResponse, GivesEachVariantItsOwnStrongEtagFromTheBody) {
     auto other = make_cached_response(page(long_page("Libye")), 1);
     EXPECT_EQ(first->identity.etag, same->identity.etag);
     EXPECT_NE(first->identity.etag, other->identity.etag);
-    EXPECT_NE(first->identity.etag, first->gzip.etag);
-    EXPECT_NE(first->identity.etag, first->brotli.etag);
-    EXPECT_NE(first->gzip.etag, first->brotli.etag);
-    for (const auto* etag : {&first->identity.etag, &first->gzip.etag, &first->brotli.etag}) {
+    EXPECT_NE(first->identity.etag, first->variant(Coding::gzip).etag);
+    EXPECT_NE(first->identity.etag, first->variant(Coding::brotli).etag);
+    EXPECT_NE(first->variant(Coding::gzip).etag, first->variant(Coding::brotli).etag);
+    for (const auto* etag : {&first->identity.etag, &first->variant(Coding::gzip).etag,
+                             &first->variant(Coding::brotli).etag}) {
         ASSERT_GE(etag->size(), 2u);
         EXPECT_EQ(etag->front(), '"');
         EXPECT_EQ(etag->back(), '"');

@@ -459,9 +459,10 @@ asio::awaitable<bool> Server::Impl::serve_request(Connection& c) {
 
     Answer answer;
     if (cached) {
-        Coding coding = choose_coding(request.header("Accept-Encoding"), cached->has(Coding::gzip),
-                                      cached->has(Coding::brotli));
+        Coding coding = choose_coding(request.header("Accept-Encoding"),
+                                      cached->offers(Coding::gzip), cached->offers(Coding::brotli));
         const CachedResponse::Variant& variant = cached->variant(coding);
+        if (&variant == &cached->identity) coding = Coding::identity;
         answer.status = cached->status;
         answer.content_type = cached->content_type;
         answer.headers = &cached->headers;
