@@ -59,7 +59,10 @@ const CachedResponse::Variant& CachedResponse::variant(Coding coding) const {
     if (coding == Coding::identity || !compressible) return identity;
     std::once_flag& once = coding == Coding::gzip ? gzip_once_ : brotli_once_;
     Variant& made = coding == Coding::gzip ? gzip_ : brotli_;
-    std::call_once(once, [&] { made = compressed(identity, coding); });
+    std::call_once(once, [&] {
+        made = compressed(identity, coding);
+        (coding == Coding::gzip ? gzip_made_ : brotli_made_).store(true, std::memory_order_release);
+    });
     return made.body.empty() ? identity : made;
 }
 

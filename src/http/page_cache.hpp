@@ -1,6 +1,7 @@
 // The in-memory cache of complete responses, bounded in bytes, least recently used first out.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -41,8 +42,15 @@ struct CachedResponse {
     // The variant for `coding`, compressed on first use; identity when the coding is not
     // offered or did not make the body smaller.
     const Variant& variant(Coding coding) const;
+    // Whether variant(coding) would answer at once, without compressing.
+    bool made(Coding coding) const {
+        if (coding == Coding::identity || !compressible) return true;
+        return (coding == Coding::gzip ? gzip_made_ : brotli_made_).load(std::memory_order_acquire);
+    }
 
 private:
+    mutable std::atomic<bool> gzip_made_{false};
+    mutable std::atomic<bool> brotli_made_{false};
     mutable std::once_flag gzip_once_;
     mutable std::once_flag brotli_once_;
     mutable Variant gzip_;

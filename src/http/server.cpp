@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -12,7 +13,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
@@ -170,6 +173,7 @@ struct Server::Impl {
         std::string remote_address_;
         bool trusted_proxy_ = false;  // its X-Forwarded-* headers are believed
         bool idle_ = false;  // waiting for a new request; only touched on the stream's strand
+        std::string head_;   // the head of the answer being written, reused
     };
 
     Impl(ServerOptions options, Router router, CachePolicy cache_policy)
@@ -180,9 +184,10 @@ struct Server::Impl {
           thread_count_(options_.threads > 0
                             ? options_.threads
                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
-          io_(thread_count_),
-          control_(asio::make_strand(io_)),
-          work_(asio::make_work_guard(io_)) {
+          ios_(make_contexts(thread_count_)),
+          control_(asio::make_strand(*ios_.front())),
+          workers_(static_cast<std::size_t>(thread_count_)) {
+        for (auto& io : ios_) work_.push_back(asio::make_work_guard(*io));
         if (options_.handle_signals) watch_signals();
     }
 
@@ -202,6 +207,11 @@ struct Server::Impl {
     asio::awaitable<bool> write_answer(Connection& connection, const Answer& answer,
                                        unsigned version, bool keep_alive);
     asio::awaitable<void> linger_close(Connection& connection);
+    // Runs `work` on the worker pool and resumes on the caller's thread with its result.
+    template <typename Work>
+    asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
+    asio::any_io_executor next_connection_executor();
+    static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int count);
     asio::awaitable<void> repeat(std::shared_ptr<asio::steady_timer> timer,
                                  std::chrono::milliseconds interval, std::function<void()> task);
     void shutdown();
@@ -222,8 +232,8 @@ struct Server::Impl {
     std::atomic<std::uint64_t> cache_hits_{0};
     std::atomic<std::uint64_t> cache_misses_{0};
 
-    // Declared before io_: connections unregister from their destructors, which may run while
-    // io_ is destroyed.
+    // Declared before ios_: connections unregister from their destructors, which may run while
+    // ios_ is destroyed.
     mutable std::mutex state_mutex_;
     std::condition_variable state_changed_;
     std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
@@ -231,11 +241,19 @@ struct Server::Impl {
     bool stop_requested_ = false;
     bool shut_down_ = false;
 
-    asio::io_context io_;
+    // One event loop per thread, each run by that thread alone: a connection stays on one, so
+    // its coroutine needs no strand, and the threads do not share a queue (with one shared
+    // io_context two threads answered fewer cached pages than one).
+    std::vector<std::unique_ptr<asio::io_context>> ios_;
+    std::size_t next_io_ = 0;  // the accept loop's round robin; only touched on control_
     // The acceptor, the signal set and the stop sequence live on this strand.
     asio::strand<asio::io_context::executor_type> control_;
-    // Keeps the threads running while there is nothing to do yet, until stop().
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    // Keep the loops running while there is nothing to do yet, until stop().
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    // Handlers and periodic tasks run here: they may wait for the database, the disk or a
+    // lock, and a thread that waits must not be one that sockets depend on. Declared after
+    // the loops, so that what is left on it goes before the sockets it refers to.
+    asio::thread_pool workers_;
     std::optional<tcp::acceptor> acceptor_;
     std::optional<asio::signal_set> signals_;
 };
@@ -261,7 +279,7 @@ Result<std::uint16_t> Server::Impl::listen() {
         endpoint = tcp::endpoint(address, options_.port);
     } else {
         // Not a literal address: a host name such as "localhost".
-        tcp::resolver resolver(io_);
+        tcp::resolver resolver(*ios_.front());
         auto results = resolver.resolve(options_.address, std::to_string(options_.port),
                                         tcp::resolver::numeric_service, error);
         if (error || results.empty()) {
@@ -294,9 +312,9 @@ Result<std::uint16_t> Server::Impl::listen() {
 
 asio::awaitable<void> Server::Impl::accept_loop() {
     for (;;) {
-        // Each connection gets its own strand: its coroutine and the stop sequence's
-        // cancellation never run at the same time.
-        tcp::socket socket(asio::make_strand(io_));
+        // Each connection lives on one single-threaded loop: its coroutine and the stop
+        // sequence's cancellation never run at the same time.
+        tcp::socket socket(next_connection_executor());
         auto [error] = co_await acceptor_->async_accept(socket, use_nothrow);
         if (stopping_ || error == asio::error::operation_aborted) co_return;
         if (error) {
@@ -307,6 +325,26 @@ asio::awaitable<void> Server::Impl::accept_loop() {
         }
         start_connection(std::move(socket));
     }
+}
+
+asio::any_io_executor Server::Impl::next_connection_executor() {
+    auto& io = *ios_[next_io_++ % ios_.size()];
+    return io.get_executor();
+}
+
+std::vector<std::unique_ptr<asio::io_context>> Server::Impl::make_contexts(int count) {
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    for (int i = 0; i < count; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+    return contexts;
+}
+
+template <typename Work>
+asio::awaitable<std::invoke_result_t<Work&>> Server::Impl::on_workers(Work work) {
+    using Result = std::invoke_result_t<Work&>;
+    // co_spawn keeps the lambda (and so `work`) alive until it completes, and resumes this
+    // coroutine on its own executor.
+    co_return co_await asio::co_spawn(
+        workers_, [&work]() -> asio::awaitable<Result> { co_return work(); }, asio::use_awaitable);
 }
 
 void Server::Impl::start_connection(tcp::socket socket) {
@@ -448,19 +486,34 @@ asio::awaitable<bool> Server::Impl::serve_request(Connection& c) {
         (cached ? cache_hits_ : cache_misses_).fetch_add(1, std::memory_order_relaxed);
     }
     if (!cached) {
-        response = router_.dispatch(request);
-        // HEAD and GET share the key: the router gives HEAD the GET handler, and the server,
-        // not the handler, drops the body.
-        if (key && response.cacheable && is_cacheable_status(response.status)) {
-            cached = make_cached_response(std::move(response), key->generation);
-            cache_.insert(std::move(key->key), cached);
-        }
+        // A render reads the database: it runs on a worker, and this loop serves other
+        // connections meanwhile.
+        auto made = co_await on_workers([&] {
+            std::pair<Response, std::shared_ptr<const CachedResponse>> made;
+            made.first = router_.dispatch(request);
+            // HEAD and GET share the key: the router gives HEAD the GET handler, and the
+            // server, not the handler, drops the body.
+            if (key && made.first.cacheable && is_cacheable_status(made.first.status)) {
+                made.second = make_cached_response(std::move(made.first), key->generation);
+                cache_.insert(std::move(key->key), made.second);
+            }
+            return made;
+        });
+        response = std::move(made.first);
+        cached = std::move(made.second);
     }
 
     Answer answer;
     if (cached) {
         Coding coding = choose_coding(request.header("Accept-Encoding"),
                                       cached->offers(Coding::gzip), cached->offers(Coding::brotli));
+        // Compressing takes a millisecond or so, once per page and coding: not on this loop.
+        if (!cached->made(coding)) {
+            co_await on_workers([&] {
+                [[maybe_unused]] const auto& made = cached->variant(coding);
+                return true;
+            });
+        }
         const CachedResponse::Variant& variant = cached->variant(coding);
         if (&variant == &cached->identity) coding = Coding::identity;
         answer.status = cached->status;
@@ -511,22 +564,29 @@ asio::awaitable<void> Server::Impl::answer_read_error(
 asio::awaitable<bool> Server::Impl::write_answer(Connection& c, const Answer& answer,
                                                  unsigned version, bool keep_alive) {
     int status = answer.status >= 100 && answer.status <= 999 ? answer.status : 500;
-    bhttp::response<bhttp::span_body<const char>> message;
-    message.version(version);
-    message.result(static_cast<unsigned>(status));
-    message.set(bhttp::field::date, http_date(*options_.clock));
-    message.set(bhttp::field::server, "carnet");
-    message.set("X-Content-Type-Options", "nosniff");
+    // The head is written here rather than by Beast's serializer: one string the connection
+    // keeps (no allocation once it has grown), and the body sent from where it lies.
+    std::string& head = c.head_;
+    head.clear();
+    const auto add = [&head](std::string_view name, std::string_view value) {
+        head += name;
+        head += ": ";
+        head += value;
+        head += "\r\n";
+    };
+    fmt::format_to(std::back_inserter(head), "HTTP/{}.{} {} ", version / 10, version % 10, status);
+    head += bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+    head += "\r\n";
+    add("Date", http_date(*options_.clock));
+    add("Server", "carnet");
+    add("X-Content-Type-Options", "nosniff");
     // A 304 describes the stored representation; its type is not repeated (RFC 9110 §15.4.5).
-    if (!answer.content_type.empty() && status != 304) {
-        message.set(bhttp::field::content_type, answer.content_type);
-    }
-    if (!answer.content_encoding.empty()) {
-        message.set(bhttp::field::content_encoding, answer.content_encoding);
-    }
-    if (!answer.etag.empty()) message.set(bhttp::field::etag, answer.etag);
-    if (answer.vary_on_encoding) message.insert(bhttp::field::vary, "Accept-Encoding");
-    if (answer.cache != CacheState::none) message.set("X-Cache", to_string(answer.cache));
+    const bool typed = !answer.content_type.empty() && status != 304;
+    if (typed) add("Content-Type", answer.content_type);
+    if (!answer.content_encoding.empty()) add("Content-Encoding", answer.content_encoding);
+    if (!answer.etag.empty()) add("ETag", answer.etag);
+    if (answer.vary_on_encoding) add("Vary", "Accept-Encoding");
+    if (answer.cache != CacheState::none) add("X-Cache", to_string(answer.cache));
     if (answer.headers) {
         for (const auto& [name, value] : *answer.headers) {
             if (is_managed_header(name)) continue;
@@ -534,25 +594,46 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& c, const Answer& an
                 spdlog::warn("dropped a response header holding a line break or a NUL");
                 continue;
             }
-            message.insert(name, value);
+            add(name, value);
         }
     }
+    // A default applies unless the answer has a header of that name already.
+    const auto present = [&](std::string_view name) {
+        for (std::string_view written : {"Date", "Server", "X-Content-Type-Options"}) {
+            if (equals_ignoring_case(name, written)) return true;
+        }
+        if (typed && equals_ignoring_case(name, "Content-Type")) return true;
+        if (!answer.content_encoding.empty() && equals_ignoring_case(name, "Content-Encoding")) {
+            return true;
+        }
+        if (!answer.etag.empty() && equals_ignoring_case(name, "ETag")) return true;
+        if (answer.vary_on_encoding && equals_ignoring_case(name, "Vary")) return true;
+        if (answer.cache != CacheState::none && equals_ignoring_case(name, "X-Cache")) return true;
+        if (!answer.headers) return false;
+        return std::any_of(answer.headers->begin(), answer.headers->end(), [&](const auto& field) {
+            return !is_managed_header(field.first) && is_safe_header(field.first, field.second) &&
+                   equals_ignoring_case(field.first, name);
+        });
+    };
     // Checked by listen(): none of them is managed or unsafe.
     for (const auto& [name, value] : options_.default_headers) {
-        if (message.find(name) == message.end()) message.insert(name, value);
+        if (!present(name)) add(name, value);
     }
     // HEAD and 304 announce the length of what a GET would have carried (RFC 9110 §8.6); a
     // 1xx or 204 has neither a body nor a length, whatever a handler put in it.
     const bool bodiless = status < 200 || status == 204 || status == 304;
     if (!(bodiless && (status != 304 || answer.body.empty()))) {
-        message.content_length(answer.body.size());
+        fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n", answer.body.size());
     }
-    if (answer.send_body && !bodiless) message.body() = {answer.body.data(), answer.body.size()};
-    message.keep_alive(keep_alive);
+    if (version >= 11 && !keep_alive) add("Connection", "close");
+    if (version < 11 && keep_alive) add("Connection", "keep-alive");
+    head += "\r\n";
+    const std::string_view body = answer.send_body && !bodiless ? answer.body : std::string_view();
 
     requests_.fetch_add(1, std::memory_order_relaxed);
     c.stream_.expires_after(options_.request_timeout);
-    auto [error, bytes] = co_await bhttp::async_write(c.stream_, message, use_nothrow);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+    auto [error, bytes] = co_await asio::async_write(c.stream_, buffers, use_nothrow);
     c.stream_.expires_never();
     co_return !error;
 }
@@ -585,7 +666,7 @@ void Server::Impl::log_access(const Connection& c, std::string_view method, std:
 }
 
 void Server::Impl::every(std::chrono::milliseconds interval, std::function<void()> task) {
-    auto timer = std::make_shared<asio::steady_timer>(asio::make_strand(io_));
+    auto timer = std::make_shared<asio::steady_timer>(asio::make_strand(workers_.get_executor()));
     {
         std::lock_guard lock(state_mutex_);
         std::erase_if(timers_, [](const auto& t) { return t.expired(); });
@@ -634,10 +715,10 @@ void Server::Impl::run() {
     std::vector<std::thread> threads;
     threads.reserve(static_cast<std::size_t>(thread_count_));
     for (int i = 0; i < thread_count_; ++i) {
-        threads.emplace_back([this] {
+        threads.emplace_back([this, &io = *ios_[static_cast<std::size_t>(i)]] {
             for (;;) {
                 try {
-                    io_.run();
+                    io.run();
                     return;
                 } catch (const std::exception& e) {
                     spdlog::error("server thread: {}", e.what());
@@ -655,10 +736,14 @@ void Server::Impl::run() {
         if (!drained) {
             spdlog::warn("{} connection(s) still busy {}s after stop, closing them",
                          connections_.size(), k_stop_deadline.count());
-            io_.stop();
+            for (auto& io : ios_) io->stop();
         }
     }
     for (std::thread& thread : threads) thread.join();
+    // What is left on the workers can only be answers no loop will send, or timers that
+    // were cancelled.
+    workers_.stop();
+    workers_.join();
 }
 
 void Server::Impl::stop() {
@@ -675,7 +760,7 @@ void Server::Impl::shutdown() {
     beast::error_code error;
     if (acceptor_) acceptor_->close(error);
     if (signals_) signals_->cancel(error);
-    work_.reset();
+    work_.clear();
     std::vector<std::shared_ptr<Connection>> connections;
     std::vector<std::shared_ptr<asio::steady_timer>> timers;
     {
