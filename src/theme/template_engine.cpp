@@ -40,11 +40,33 @@ void ViewObject::reserve(std::size_t members) { members_.reserve(members); }
 
 const ViewValue& ViewValue::resolved() const {
     const ViewValue* value = this;
-    while (const auto* shared = std::get_if<std::shared_ptr<const ViewValue>>(&value->value_)) {
-        if (!*shared) break;
-        value = shared->get();
+    for (;;) {
+        if (const auto* shared = std::get_if<std::shared_ptr<const ViewValue>>(&value->value_);
+            shared && *shared) {
+            value = shared->get();
+        } else if (const auto* view =
+                       std::get_if<std::shared_ptr<const SharedView>>(&value->value_);
+                   view && *view) {
+            value = &(*view)->value();
+        } else {
+            return *value;
+        }
     }
-    return *value;
+}
+
+const SharedView* ViewValue::shared_view() const {
+    const ViewValue* value = this;
+    for (;;) {
+        if (const auto* shared = std::get_if<std::shared_ptr<const ViewValue>>(&value->value_);
+            shared && *shared) {
+            value = shared->get();
+        } else if (const auto* view =
+                       std::get_if<std::shared_ptr<const SharedView>>(&value->value_)) {
+            return view->get();
+        } else {
+            return nullptr;
+        }
+    }
 }
 
 const ViewObject* ViewValue::object() const { return std::get_if<ViewObject>(&resolved().value_); }
@@ -218,8 +240,9 @@ private:
 // in `out_`, and `section_on_line_` whether a section was rendered on it.
 class TemplateRenderer {
 public:
-    TemplateRenderer(std::string& out, std::vector<const ViewValue*>& stack)
-        : out_(out), stack_(stack), line_start_(out.size()) {}
+    TemplateRenderer(std::string& out, std::vector<const ViewValue*>& stack,
+                     const std::shared_ptr<const void>& template_nodes)
+        : out_(out), stack_(stack), template_nodes_(template_nodes), line_start_(out.size()) {}
 
     void render(const std::vector<Node>& nodes) {
         for (const auto& node : nodes) {
@@ -237,7 +260,13 @@ public:
                     }
                     break;
                 case Node::Kind::section:
-                    if (const auto* value = lookup(node.path)) section(node, value->resolved());
+                    if (const auto* value = lookup(node.path)) {
+                        if (const auto* shared = value->shared_view()) {
+                            shared_section(node, *shared);
+                        } else {
+                            section(node, value->resolved());
+                        }
+                    }
                     break;
                 case Node::Kind::inverted: {
                     const auto* value = lookup(node.path);
@@ -269,9 +298,11 @@ private:
     void section(const Node& node, const ViewValue& value) {
         if (const auto* filter = std::get_if<ViewFilter>(&value.value_)) {
             std::string inner;
-            TemplateRenderer nested(inner, stack_);
+            TemplateRenderer nested(inner, stack_, template_nodes_);
+            nested.boundary_ = boundary_;
             nested.render(node.children);
             nested.finish();
+            looked_out_ = looked_out_ || nested.looked_out_;
             if (filter->apply != nullptr) out_ += filter->apply(filter->context, std::move(inner));
             return;
         }
@@ -293,9 +324,44 @@ private:
         section_on_line_ = true;
     }
 
-    const ViewValue* lookup(const std::vector<std::string>& path) const {
+    // Renders a section over a SharedView from what it kept, or keeps what it renders.
+    void shared_section(const Node& node, const SharedView& shared) {
+        if (out_.size() != line_start_) {
+            section(node, shared.value().resolved());
+            return;
+        }
+        {
+            std::scoped_lock lock(shared.mutex_);
+            for (const auto& kept : shared.kept_) {
+                if (kept.section != &node) continue;
+                const auto base = out_.size();
+                out_ += kept.bytes;
+                line_start_ = base + kept.line_start;
+                section_on_line_ = kept.section_on_line;
+                return;
+            }
+        }
+        const auto base = out_.size();
+        const auto outer_boundary = boundary_;
+        const bool outer_looked_out = looked_out_;
+        boundary_ = stack_.size();  // the level section() pushes the shared value at
+        looked_out_ = false;
+        section(node, shared.value().resolved());
+        const bool self_contained = !looked_out_;
+        boundary_ = outer_boundary;
+        looked_out_ = outer_looked_out || !self_contained;
+        if (!self_contained) return;
+        std::scoped_lock lock(shared.mutex_);
+        shared.kept_.push_back(SharedView::Kept{template_nodes_, &node, out_.substr(base),
+                                                line_start_ - base, section_on_line_});
+    }
+
+    const ViewValue* lookup(const std::vector<std::string>& path) {
         if (path.empty()) return stack_.back();
         for (auto level = stack_.rbegin(); level != stack_.rend(); ++level) {
+            // A name found (or missed) below the shared section's level makes its output
+            // depend on more than the shared value.
+            if (static_cast<std::size_t>(stack_.rend() - level) <= boundary_) looked_out_ = true;
             const ViewValue* value = *level;
             for (const auto& name : path) {
                 value = value->member(name);
@@ -340,8 +406,13 @@ private:
 
     std::string& out_;
     std::vector<const ViewValue*>& stack_;
+    const std::shared_ptr<const void>& template_nodes_;
     std::size_t line_start_;
     bool section_on_line_ = false;
+    // Inside a SharedView's section: the stack levels below `boundary_` are outside it, and
+    // `looked_out_` says whether a lookup reached them.
+    std::size_t boundary_ = 0;
+    bool looked_out_ = false;
 };
 
 model::Result<CompiledTemplate> CompiledTemplate::compile(std::string_view source) {
@@ -357,7 +428,8 @@ void CompiledTemplate::render(const ViewValue& view, std::string& out) const {
     std::vector<const ViewValue*> stack;
     stack.reserve(8);
     stack.push_back(&view.resolved());
-    TemplateRenderer renderer(out, stack);
+    const std::shared_ptr<const void> owner = nodes_;
+    TemplateRenderer renderer(out, stack, owner);
     renderer.render(*nodes_);
     renderer.finish();
 }

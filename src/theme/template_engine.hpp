@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -71,6 +72,8 @@ struct ViewFilter {
     const void* context = nullptr;
 };
 
+class SharedView;
+
 class ViewValue {
 public:
     ViewValue() : value_(false) {}
@@ -81,6 +84,7 @@ public:
     ViewValue(ViewObject object) : value_(std::move(object)) {}
     ViewValue(std::shared_ptr<const ViewValue> shared) : value_(std::move(shared)) {}
     ViewValue(ViewFilter filter) : value_(std::move(filter)) {}
+    ViewValue(std::shared_ptr<const SharedView> shared) : value_(std::move(shared)) {}
 
     // Text that the caller keeps alive until the render is done (a post's body).
     static ViewValue borrowed(std::string_view text) {
@@ -98,13 +102,41 @@ public:
     }
     // The value itself, behind any number of shared pointers.
     [[nodiscard]] const ViewValue& resolved() const;
+    // The SharedView this is, behind any number of shared pointers; nullptr if it is none.
+    [[nodiscard]] const SharedView* shared_view() const;
 
 private:
     friend class CompiledTemplate;
     friend class TemplateRenderer;
     std::variant<bool, std::string, std::string_view, ViewList, ViewObject,
-                 std::shared_ptr<const ViewValue>, ViewFilter>
+                 std::shared_ptr<const ViewValue>, ViewFilter, std::shared_ptr<const SharedView>>
         value_;
+};
+
+// A part of the view shared by many pages (a blog's sidebar): what a section over it writes
+// is kept the first time it is rendered and written again after, as long as rendering it
+// looked up nothing outside it and it began a line (so that the line rule gives the same
+// bytes). Thread-safe.
+class SharedView {
+public:
+    explicit SharedView(ViewValue value) : value_(std::move(value)) {}
+    SharedView(const SharedView&) = delete;
+    SharedView& operator=(const SharedView&) = delete;
+
+    [[nodiscard]] const ViewValue& value() const { return value_; }
+
+private:
+    friend class TemplateRenderer;
+    struct Kept {
+        std::shared_ptr<const void> template_nodes;  // keeps the section's address from reuse
+        const void* section = nullptr;
+        std::string bytes;
+        std::size_t line_start = 0;  // where the last line began, in `bytes`
+        bool section_on_line = false;
+    };
+    ViewValue value_;
+    mutable std::mutex mutex_;
+    mutable std::vector<Kept> kept_;
 };
 
 inline ViewObject::ViewObject(const ViewObject&) = default;

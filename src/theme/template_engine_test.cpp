@@ -170,3 +170,36 @@ TEST(CompiledTemplate, FiltersSharedAndBorrowedValues) {
 
 }  // namespace
 }  // namespace carnet::theme
+
+namespace carnet::theme {
+namespace {
+
+// A shared part renders as if it were not shared, from the first render to the hundredth, and
+// a section over it that reads the page around it is never replayed with another page's text.
+TEST(CompiledTemplate, SharedPartsRenderTheSameAsUnsharedOnes) {
+    auto compiled = CompiledTemplate::compile(
+        "<p>{{title}}</p>\n{{#side}}\n<ul>\n{{#items}}\n<li>{{.}}</li>\n{{/items}}\n</ul>\n"
+        "{{/side}}\n{{#outer}}\n<p>{{name}} {{title}}</p>\n{{/outer}}\nend");
+    ASSERT_TRUE(compiled);
+    const auto page = [](std::string title, ViewValue side, ViewValue outer) {
+        ViewObject view;
+        view.set("title", std::move(title));
+        view.set("side", std::move(side));
+        view.set("outer", std::move(outer));
+        return ViewValue(std::move(view));
+    };
+    const auto side_object = [] {
+        return ViewObject().set("items", ViewList{ViewValue("Alep"), ViewValue("Homs")});
+    };
+    const auto outer_object = [] { return ViewObject().set("name", "Idlib"); };
+    auto side = std::make_shared<const SharedView>(ViewValue(side_object()));
+    auto outer = std::make_shared<const SharedView>(ViewValue(outer_object()));
+    for (const std::string title : {"Un", "Deux", "Trois"}) {
+        const auto unshared = compiled->render(page(title, side_object(), outer_object()));
+        EXPECT_EQ(compiled->render(page(title, ViewValue(side), ViewValue(outer))), unshared);
+        EXPECT_THAT(unshared, HasSubstr("<p>Idlib " + title + "</p>"));
+    }
+}
+
+}  // namespace
+}  // namespace carnet::theme

@@ -555,8 +555,12 @@ public:
 
     void prepare_sidebar(const model::Blog& blog, Sidebar& sidebar) const override {
         static const PageContext k_no_context;
+        // A SharedView: its section is rendered once and the bytes kept, since it holds the
+        // strings it shows ("t") and needs nothing of the page around it.
+        auto view = builder_for(blog, k_no_context).sidebar_view(sidebar);
+        view.set("t", ViewValue(strings_.at(catalog_for(locale_of(blog)))));
         sidebar.prepared = std::make_shared<const ViewValue>(
-            builder_for(blog, k_no_context).sidebar_view(sidebar));
+            std::make_shared<const SharedView>(ViewValue(std::move(view))));
     }
 
     std::string render_listing(const model::Blog& blog, const Listing& listing,
