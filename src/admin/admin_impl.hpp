@@ -25,11 +25,9 @@ using http::RouteParams;
 using model::Error;
 using model::Role;
 
-// Who may do what. Owners do everything; editors everything but the blog's settings;
-// authors write (their own posts) and upload; moderators moderate comments.
-enum class Permission { any_role, write_posts, edit_all, configure, moderate };
-
-bool allows(Role role, Permission permission);
+// Who may do what: the model's rules, which the APIs follow too.
+using model::allows;
+using model::Permission;
 
 struct Visitor {
     model::User user;
