@@ -216,6 +216,14 @@ private:
     Response moderate(const Access& access, const std::vector<std::int64_t>& ids,
                       std::string_view action);
 
+    // --- Application passwords (app_passwords.cpp).
+    void add_app_password_routes(http::Router& router);
+    Response app_password_list(const Call& call);
+    Response create_app_password(const Call& call);
+    Response revoke_app_password(const Call& call);
+    Response app_password_page(const Access& access, int status, const std::string& new_password,
+                               const std::string& notice = {}, const std::string& error = {});
+
     // --- Settings (settings.cpp).
     void add_settings_routes(http::Router& router);
     Response show_settings(const Call& call);

@@ -20,9 +20,9 @@ std::optional<media::StoredImage> stored_image(store::Store& store, std::int64_t
                                                std::string_view name) {
     auto record = store.media().find_media(blog_id, name);
     if (!record || !*record) return std::nullopt;
-    auto image = media::describe((*record)->file_name,
-                                 static_cast<std::uint64_t>((*record)->size_bytes),
-                                 (*record)->width, (*record)->height);
+    auto image =
+        media::describe((*record)->file_name, static_cast<std::uint64_t>((*record)->size_bytes),
+                        (*record)->width, (*record)->height);
     if (!image) return std::nullopt;
     return std::move(*image);
 }
@@ -146,9 +146,8 @@ Response AdminImpl::post_list(const Call& call) {
 // their resized variants (srcset) in place of the original.
 std::string AdminImpl::render_body(std::int64_t blog_id, model::SourceFormat format,
                                    std::string_view source) {
-    return media::render_post_html(format, source, [&](std::string_view name) {
-        return stored_image(store_, blog_id, name);
-    });
+    return media::render_post_html(
+        format, source, [&](std::string_view name) { return stored_image(store_, blog_id, name); });
 }
 
 Response AdminImpl::post_editor(const Access& access, const model::Post& post, int status,

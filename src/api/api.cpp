@@ -42,31 +42,33 @@ std::optional<model::Blog> blog_for_host(const std::vector<model::Blog>& blogs,
 class ApiImpl final : public Api {
 public:
     ApiImpl(store::Store& store, const Clock& clock, ApiOptions options)
-        : options_(std::move(options)), methods_(store, clock, options_) , store_(store) {}
+        : options_(std::move(options)), methods_(store, clock, options_), store_(store) {}
 
     void register_routes(http::Router& router) override {
         router.add("POST", std::string(k_xmlrpc_path),
                    [this](const http::Request& request, const http::RouteParams&) {
                        return xmlrpc(request);
                    });
-        router.add("GET", "/rsd.xml", [this](const http::Request& request,
-                                             const http::RouteParams&) { return rsd(request); });
+        router.add("GET", "/rsd.xml",
+                   [this](const http::Request& request, const http::RouteParams&) {
+                       return rsd(request);
+                   });
     }
 
 private:
     http::Response xmlrpc(const http::Request& request) {
         if (request.body.size() > options_.max_request_bytes) {
-            return xml_response(413, xmlrpc::fault_xml(Fault{
-                                         xmlrpc::k_invalid_request,
-                                         fmt::format("the request is over {} MiB",
-                                                     options_.max_request_bytes >> 20)}));
+            return xml_response(
+                413, xmlrpc::fault_xml(Fault{xmlrpc::k_invalid_request,
+                                             fmt::format("the request is over {} MiB",
+                                                         options_.max_request_bytes >> 20)}));
         }
         auto call = xmlrpc::parse_call(request.body);
         if (!call) return xml_response(200, xmlrpc::fault_xml(call.error()));
         auto answer = methods_.call(request, *call);
         if (!answer) {
-            spdlog::info("xmlrpc: {} from {}: fault {} ({})", call->method,
-                         request.remote_address, answer.error().code, answer.error().message);
+            spdlog::info("xmlrpc: {} from {}: fault {} ({})", call->method, request.remote_address,
+                         answer.error().code, answer.error().message);
             return xml_response(200, xmlrpc::fault_xml(answer.error()));
         }
         return xml_response(200, xmlrpc::response_xml(*answer));
@@ -122,9 +124,9 @@ std::string site_base(const model::Blog& blog, const http::Request& request) {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
                    c == ':' || c == '[' || c == ']';
         });
-    return fmt::format("{}://{}", request.secure ? "https" : "http",
-                       plausible ? std::string(raw)
-                                 : (request.host.empty() ? "localhost" : request.host));
+    return fmt::format(
+        "{}://{}", request.secure ? "https" : "http",
+        plausible ? std::string(raw) : (request.host.empty() ? "localhost" : request.host));
 }
 
 model::Result<std::unique_ptr<Api>> Api::create(store::Store& store, const Clock& clock,

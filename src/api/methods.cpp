@@ -245,10 +245,10 @@ struct MethodContext {
         const auto now = methods.clock_.now();
         const auto wait = methods.throttle_.retry_after(account, request.remote_address, now);
         if (wait > auth::LoginThrottle::Duration::zero()) {
-            return Unexpected(Fault{k_fault_credentials,
-                                    fmt::format("Too many attempts. Try again in {} seconds.",
-                                                std::chrono::ceil<std::chrono::seconds>(wait)
-                                                    .count())});
+            return Unexpected(
+                Fault{k_fault_credentials,
+                      fmt::format("Too many attempts. Try again in {} seconds.",
+                                  std::chrono::ceil<std::chrono::seconds>(wait).count())});
         }
         const Fault wrong{k_fault_credentials, "Wrong user name or application password."};
         auto found = store().app_passwords().find_app_password(auth::hash_token(*password));
@@ -265,8 +265,9 @@ struct MethodContext {
         }
         methods.throttle_.record_success(account);
         const auto id = (*found)->id;
-        auto used = store().write(
-            [&](store::Writer& writer) { return writer.app_passwords().record_app_password_use(id); });
+        auto used = store().write([&](store::Writer& writer) {
+            return writer.app_passwords().record_app_password_use(id);
+        });
         if (!used) return Unexpected(internal(used.error()));
         auto memberships = store().accounts().memberships_of(user->id);
         if (!memberships) return Unexpected(internal(memberships.error()));
@@ -422,9 +423,8 @@ struct MethodContext {
     }
 
     // Creates (no post.id) or changes the post with what the client sent; its id.
-    std::expected<std::int64_t, Fault> save(const store::Membership& membership,
-                                            model::Post post, const PostChanges& changes,
-                                            bool publish) {
+    std::expected<std::int64_t, Fault> save(const store::Membership& membership, model::Post post,
+                                            const PostChanges& changes, bool publish) {
         const auto& blog = membership.blog;
         const auto now = methods.clock_.now();
         const bool is_new = post.id == 0;
@@ -446,8 +446,8 @@ struct MethodContext {
             }
             if (changes.body) body = *changes.body;
             if (changes.more) more = *changes.more;
-            post.source = own_media_paths(blog, more.empty() ? body : body + std::string(k_more) +
-                                                                          more);
+            post.source =
+                own_media_paths(blog, more.empty() ? body : body + std::string(k_more) + more);
         }
         if (changes.excerpt) post.excerpt = trim(*changes.excerpt);
         if (changes.slug && !trim(*changes.slug).empty()) post.slug = trim(*changes.slug);
@@ -499,14 +499,13 @@ struct MethodContext {
                 if (!archived) return std::unexpected(archived.error());
                 std::map<std::string, std::string> meta;
                 if (*archived) meta = (*archived)->meta;
-                if (auto set = writer.archive().set_post_extras(blog.id, saved_id, *changes.tags,
-                                                                meta);
+                if (auto set =
+                        writer.archive().set_post_extras(blog.id, saved_id, *changes.tags, meta);
                     !set) {
                     return set;
                 }
             }
-            auto revision =
-                writer.posts().save_revision(blog.id, saved_id, caller->user.id, false);
+            auto revision = writer.posts().save_revision(blog.id, saved_id, caller->user.id, false);
             if (!revision) return std::unexpected(revision.error());
             return {};
         });
@@ -548,16 +547,15 @@ struct MethodContext {
             }
             return Unexpected(internal(stored.error()));
         }
-        store::MediaRecord record{.blog_id = membership.blog.id,
-                                  .content_hash = stored->hash,
-                                  .content_type = stored->content_type,
-                                  .file_name = stored->file_name,
-                                  .original_name = string_of(file->member("name"))
-                                                       .value_or("")
-                                                       .substr(0, 200),
-                                  .size_bytes = static_cast<std::int64_t>(stored->size_bytes),
-                                  .width = stored->width,
-                                  .height = stored->height};
+        store::MediaRecord record{
+            .blog_id = membership.blog.id,
+            .content_hash = stored->hash,
+            .content_type = stored->content_type,
+            .file_name = stored->file_name,
+            .original_name = string_of(file->member("name")).value_or("").substr(0, 200),
+            .size_bytes = static_cast<std::int64_t>(stored->size_bytes),
+            .width = stored->width,
+            .height = stored->height};
         for (const auto& variant : stored->variants) {
             record.variants.push_back({variant.width, variant.height, variant.file_name});
         }
@@ -618,17 +616,28 @@ struct MethodContext {
 };
 
 std::vector<std::string> Methods::names() {
-    return {"blogger.getUsersBlogs",      "blogger.deletePost",
-            "metaWeblog.newPost",         "metaWeblog.editPost",
-            "metaWeblog.getPost",         "metaWeblog.getRecentPosts",
-            "metaWeblog.getCategories",   "metaWeblog.newMediaObject",
-            "mt.getCategoryList",         "mt.getPostCategories",
-            "mt.setPostCategories",       "mt.publishPost",
-            "mt.supportedMethods",        "mt.supportedTextFilters",
-            "system.listMethods",         "wp.getUsersBlogs",
-            "wp.newPost",                 "wp.editPost",
-            "wp.getPost",                 "wp.getPosts",
-            "wp.deletePost",              "wp.getTerms",
+    return {"blogger.getUsersBlogs",
+            "blogger.deletePost",
+            "metaWeblog.newPost",
+            "metaWeblog.editPost",
+            "metaWeblog.getPost",
+            "metaWeblog.getRecentPosts",
+            "metaWeblog.getCategories",
+            "metaWeblog.newMediaObject",
+            "mt.getCategoryList",
+            "mt.getPostCategories",
+            "mt.setPostCategories",
+            "mt.publishPost",
+            "mt.supportedMethods",
+            "mt.supportedTextFilters",
+            "system.listMethods",
+            "wp.getUsersBlogs",
+            "wp.newPost",
+            "wp.editPost",
+            "wp.getPost",
+            "wp.getPosts",
+            "wp.deletePost",
+            "wp.getTerms",
             "wp.uploadFile"};
 }
 
@@ -643,8 +652,9 @@ Answer Methods::call(const http::Request& request, const xmlrpc::Call& call) {
     };
     if (method == "system.listMethods" || method == "mt.supportedMethods") return names_value();
     if (method == "mt.supportedTextFilters") {
-        return Value(Array{Value(Struct{{"key", Value("0")}, {"label", Value("HTML")}}),
-                           Value(Struct{{"key", Value("markdown")}, {"label", Value("Markdown")}})});
+        return Value(
+            Array{Value(Struct{{"key", Value("0")}, {"label", Value("HTML")}}),
+                  Value(Struct{{"key", Value("markdown")}, {"label", Value("Markdown")}})});
     }
     if (method == "system.multicall") {
         // Each inner call would sign in again: one request could try a thousand passwords.
@@ -732,8 +742,7 @@ Answer Methods::call(const http::Request& request, const xmlrpc::Call& call) {
         if (!membership) return Unexpected(membership.error());
         const bool wordpress = method == "wp.newPost";
         if (param(3) == nullptr) return Unexpected(invalid("the post is missing"));
-        auto changes =
-            wordpress ? wordpress_changes(*param(3)) : metaweblog_changes(*param(3));
+        auto changes = wordpress ? wordpress_changes(*param(3)) : metaweblog_changes(*param(3));
         if (!changes) return Unexpected(changes.error());
         const bool publish =
             wordpress ? false : (param(4) ? param(4)->boolean().value_or(false) : false);
@@ -811,8 +820,8 @@ Answer Methods::call(const http::Request& request, const xmlrpc::Call& call) {
         std::vector<std::int64_t> ids;
         std::optional<std::int64_t> primary;
         for (const auto& item : *list) {
-            auto id = item.member("categoryId") ? item.member("categoryId")->integer()
-                                                : std::nullopt;
+            auto id =
+                item.member("categoryId") ? item.member("categoryId")->integer() : std::nullopt;
             if (!id) return Unexpected(invalid("each category needs a categoryId"));
             const auto* is_primary = item.member("isPrimary");
             if (is_primary && is_primary->boolean().value_or(false) && !primary) primary = *id;
@@ -844,7 +853,8 @@ Answer Methods::call(const http::Request& request, const xmlrpc::Call& call) {
         if (!membership) return Unexpected(membership.error());
         return context.upload(*membership, param(3));
     }
-    return Unexpected(Fault{xmlrpc::k_unknown_method, fmt::format("there is no method {}", method)});
+    return Unexpected(
+        Fault{xmlrpc::k_unknown_method, fmt::format("there is no method {}", method)});
 }
 
 }  // namespace carnet::api

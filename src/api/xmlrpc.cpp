@@ -32,9 +32,7 @@ std::string trimmed(std::string_view text) {
     return std::string(text.substr(first, last - first + 1));
 }
 
-std::string_view name_of(const xmlNode* node) {
-    return reinterpret_cast<const char*>(node->name);
-}
+std::string_view name_of(const xmlNode* node) { return reinterpret_cast<const char*>(node->name); }
 
 std::string content_of(const xmlNode* node) {
     std::string out;
@@ -202,9 +200,9 @@ void write_value(std::string& out, const Value& value) {
             } else if constexpr (std::is_same_v<T, DateTime>) {
                 out += "<dateTime.iso8601>" + format_datetime(v.instant) + "</dateTime.iso8601>";
             } else if constexpr (std::is_same_v<T, Base64>) {
-                std::string encoded(sodium_base64_encoded_len(v.bytes.size(),
-                                                              sodium_base64_VARIANT_ORIGINAL),
-                                    '\0');
+                std::string encoded(
+                    sodium_base64_encoded_len(v.bytes.size(), sodium_base64_VARIANT_ORIGINAL),
+                    '\0');
                 sodium_bin2base64(encoded.data(), encoded.size(),
                                   reinterpret_cast<const unsigned char*>(v.bytes.data()),
                                   v.bytes.size(), sodium_base64_VARIANT_ORIGINAL);
@@ -304,7 +302,8 @@ std::optional<model::Instant> parse_datetime(std::string_view text) {
     }
     if (!text.empty()) return std::nullopt;
     using namespace std::chrono;
-    const year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+    const year_month_day date{std::chrono::year{year},
+                              std::chrono::month{static_cast<unsigned>(month)},
                               std::chrono::day{static_cast<unsigned>(day)}};
     if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
     return sys_days{date} + hours{hour} + minutes{minute} + seconds{std::min(second, 59)} -
@@ -333,9 +332,9 @@ std::expected<Call, Fault> parse_call(std::string_view body) {
     }
     // HUGE lifts libxml2's 10 MB bound on one text node, which an image in base64 passes;
     // with no DTD it cannot let anything expand.
-    Doc doc(xmlReadMemory(body.data(), static_cast<int>(body.size()), "request.xml", "UTF-8",
-                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                              XML_PARSE_HUGE));
+    Doc doc(
+        xmlReadMemory(body.data(), static_cast<int>(body.size()), "request.xml", "UTF-8",
+                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
     if (!doc) return Unexpected(Fault{k_parse_error, "the request is not well-formed XML"});
     if (doc->intSubset != nullptr || doc->extSubset != nullptr) {
         return Unexpected(Fault{k_parse_error, "a DTD is not accepted"});
@@ -356,7 +355,8 @@ std::expected<Call, Fault> parse_call(std::string_view body) {
             auto params = elements_of(part);
             if (!params) return Unexpected(params.error());
             for (const auto* param : *params) {
-                if (name_of(param) != "param") return Unexpected(invalid("<params> holds <param>s"));
+                if (name_of(param) != "param")
+                    return Unexpected(invalid("<params> holds <param>s"));
                 auto values = elements_of(param);
                 if (!values) return Unexpected(values.error());
                 if (values->size() != 1 || name_of(values->front()) != "value") {

@@ -28,7 +28,8 @@ struct Base64 {
 struct Nil {};
 
 struct Value {
-    std::variant<Nil, bool, std::int64_t, double, std::string, DateTime, Base64, Array, Struct> data;
+    std::variant<Nil, bool, std::int64_t, double, std::string, DateTime, Base64, Array, Struct>
+        data;
 
     Value() = default;
     Value(bool b) : data(b) {}

@@ -235,8 +235,8 @@ int run_blog_list(const std::string& db) {
     return 0;
 }
 
-int run_user_app_password(const std::string& db, const std::string& email,
-                          const std::string& name, const std::string& revoke_name) {
+int run_user_app_password(const std::string& db, const std::string& email, const std::string& name,
+                          const std::string& revoke_name) {
     auto store = open_existing(db);
     if (!store) return report_failure(store.error());
     auto user = find_account(**store, email);

@@ -277,11 +277,11 @@ int run_serve(const Settings& settings) {
     const std::size_t xmlrpc_limit =
         std::max<std::size_t>(api::ApiOptions{}.max_request_bytes,
                               settings.max_upload_mb * 1024 * 1024 / 3 * 4 + 1024 * 1024);
-    auto api = api::Api::create(
-        **store, *clock,
-        api::ApiOptions{.media_dir = media_dir,
-                        .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
-                        .max_request_bytes = xmlrpc_limit});
+    auto api =
+        api::Api::create(**store, *clock,
+                         api::ApiOptions{.media_dir = media_dir,
+                                         .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
+                                         .max_request_bytes = xmlrpc_limit});
     if (!api) return report_failure(api.error());
 
     http::Router router;

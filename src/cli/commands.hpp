@@ -41,8 +41,8 @@ int run_user_remove(const std::string& db, const std::string& email, std::int64_
 int run_user_sessions(const std::string& db, const std::string& email, bool revoke);
 // `carnet user app-password`: makes the application password `name` (printed once), or
 // revokes it with `revoke`, or lists the account's when `name` is empty.
-int run_user_app_password(const std::string& db, const std::string& email,
-                          const std::string& name, const std::string& revoke_name);
+int run_user_app_password(const std::string& db, const std::string& email, const std::string& name,
+                          const std::string& revoke_name);
 // Gives an existing account a role in a blog.
 int run_user_grant(const std::string& db, const std::string& email, std::string_view role_name,
                    std::int64_t blog_id);
