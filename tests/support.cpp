@@ -312,6 +312,14 @@ std::string visible_text(const std::string& html) {
     return dumped.out;
 }
 
+std::string cookie_set(const HttpResponse& response, const std::string& name) {
+    const auto found = response.headers.find("set-cookie");
+    if (found == response.headers.end()) return {};
+    std::smatch match;
+    const std::regex pattern("(?:^|\n)" + name + "=([^;\n]*)");
+    return std::regex_search(found->second, match, pattern) ? match[1].str() : std::string();
+}
+
 std::string database_fingerprint(const std::filesystem::path& db,
                                  const std::vector<std::string>& ignored_columns) {
     // Python's sqlite3 reads the file as any other client would, the server left running.

@@ -3,6 +3,7 @@
 // was.
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -124,6 +125,27 @@ TEST_F(XmlRpcTest, ARevokedApplicationPasswordIsRefusedAtOnce) {
     auto refused =
         script({"refuse", "login-password", port_, "owner@carnet.test", owner_password_, "1"});
     EXPECT_EQ(refused.exit_code, 0) << refused.out << refused.err;
+}
+
+// One throttle for the login form and the API: guesses made through XML-RPC slow the form.
+TEST_F(XmlRpcTest, GuessesThroughTheApiSlowTheLoginFormToo) {
+    for (int i = 0; i < 4; ++i) {
+        auto refused = script({"refuse", "wrong-password", port_, "owner@carnet.test", "1"});
+        ASSERT_EQ(refused.exit_code, 0) << refused.out;
+    }
+    const auto login_page = http_get(server_->port(), "/admin/login");
+    ASSERT_EQ(login_page.status, 200);
+    std::smatch token;
+    ASSERT_TRUE(std::regex_search(login_page.body, token,
+                                  std::regex(R"re(name="csrf" value="([^"]+)")re")));
+    const auto login = http_get(
+        server_->port(), "/admin/login",
+        {{"Cookie", "carnet_login=" + cookie_set(login_page, "carnet_login")}}, "POST",
+        form_encode({{"email", "owner@carnet.test"},
+                     {"password", k_login_password},
+                     {"csrf", token[1].str()}}));
+    EXPECT_EQ(login.status, 429) << login.body;
+    EXPECT_TRUE(cookie_set(login, "carnet_session").empty());
 }
 
 }  // namespace

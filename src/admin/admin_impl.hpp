@@ -238,7 +238,9 @@ private:
     // A hash checked when no account has the e-mail given, so that a login takes the same
     // time whether or not the account exists.
     std::string dummy_hash_;
-    auth::LoginThrottle throttle_;
+    // Shared with the APIs' sign-ins (AdminOptions::throttle), or the admin's own.
+    std::shared_ptr<auth::LoginThrottle> throttle_ =
+        options_.throttle ? options_.throttle : std::make_shared<auth::LoginThrottle>();
     StoreSessionKeeper session_keeper_;
     http::Sessions sessions_;
     // The login form's token: there is no session yet.

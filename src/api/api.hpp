@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/auth.hpp"
 #include "http/http.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
@@ -36,6 +37,10 @@ struct ApiOptions {
     // bigger bodies on k_xmlrpc_path (http::BodyLimit) before they reach the API; the API
     // refuses them too.
     std::size_t max_request_bytes = 32 * 1024 * 1024;
+    // The admin's login throttle (AdminOptions::throttle), so that every sign-in, in the
+    // login form or in a call, counts against the same account and address; null: the
+    // API's own.
+    std::shared_ptr<auth::LoginThrottle> throttle;
 };
 
 class Api {

@@ -40,13 +40,6 @@ std::string lower(std::string_view text) {
     return out;
 }
 
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(first, last - first + 1));
-}
-
 std::optional<std::string> string_of(const Value* value) {
     if (value == nullptr) return std::nullopt;
     if (const auto* text = value->string()) return *text;
@@ -57,7 +50,7 @@ std::optional<std::string> string_of(const Value* value) {
 std::optional<model::Instant> date_of(const Value* value) {
     if (value == nullptr) return std::nullopt;
     if (const auto* date = std::get_if<xmlrpc::DateTime>(&value->data)) return date->instant;
-    if (const auto* text = value->string()) return xmlrpc::parse_datetime(trim(*text));
+    if (const auto* text = value->string()) return xmlrpc::parse_datetime(http::trim_blank(*text));
     return std::nullopt;
 }
 
@@ -67,7 +60,7 @@ std::vector<std::string> split_keywords(std::string_view text) {
     while (from <= text.size()) {
         auto comma = text.find(',', from);
         if (comma == std::string_view::npos) comma = text.size();
-        auto word = trim(text.substr(from, comma - from));
+        auto word = http::trim_blank(text.substr(from, comma - from));
         if (!word.empty() && std::ranges::find(out, word) == out.end()) out.push_back(word);
         from = comma + 1;
     }
@@ -138,7 +131,7 @@ std::expected<std::optional<std::vector<std::string>>, Fault> names_of(const Val
     for (const auto& item : *array) {
         auto name = string_of(&item);
         if (!name) return Unexpected(invalid("categories must be an array of names"));
-        auto clean = trim(*name);
+        auto clean = http::trim_blank(*name);
         if (!clean.empty() && std::ranges::find(names, clean) == names.end())
             names.push_back(clean);
     }
@@ -241,9 +234,9 @@ struct MethodContext {
         auto name = string_of(param(user_at));
         auto password = string_of(param(user_at + 1));
         if (!name || !password) return Unexpected(invalid("a user name and password are needed"));
-        const auto account = lower(trim(*name));
+        const auto account = lower(http::trim_blank(*name));
         const auto now = methods.clock_.now();
-        const auto wait = methods.throttle_.retry_after(account, request.remote_address, now);
+        const auto wait = methods.throttle_->retry_after(account, request.remote_address, now);
         if (wait > auth::LoginThrottle::Duration::zero()) {
             return Unexpected(
                 Fault{k_fault_credentials,
@@ -260,10 +253,10 @@ struct MethodContext {
             if (*owner && lower((*owner)->email) == account) user = std::move(**owner);
         }
         if (!user) {
-            methods.throttle_.record_failure(account, request.remote_address, now);
+            methods.throttle_->record_failure(account, request.remote_address, now);
             return Unexpected(wrong);
         }
-        methods.throttle_.record_success(account);
+        methods.throttle_->record_success(account);
         const auto id = (*found)->id;
         auto used = store().write([&](store::Writer& writer) {
             return writer.app_passwords().record_app_password_use(id);
@@ -435,7 +428,7 @@ struct MethodContext {
             post.source_format = model::SourceFormat::html;
             post.published_at = now;
         }
-        if (changes.title) post.title = trim(*changes.title);
+        if (changes.title) post.title = http::trim_blank(*changes.title);
         if (changes.format) post.source_format = *changes.format;
         if (changes.body || changes.more) {
             std::string body = post.source;
@@ -449,8 +442,8 @@ struct MethodContext {
             post.source =
                 own_media_paths(blog, more.empty() ? body : body + std::string(k_more) + more);
         }
-        if (changes.excerpt) post.excerpt = trim(*changes.excerpt);
-        if (changes.slug && !trim(*changes.slug).empty()) post.slug = trim(*changes.slug);
+        if (changes.excerpt) post.excerpt = http::trim_blank(*changes.excerpt);
+        if (changes.slug && !http::trim_blank(*changes.slug).empty()) post.slug = http::trim_blank(*changes.slug);
         if (changes.comments_open) post.comments_open = *changes.comments_open;
         if (changes.categories) {
             post.categories.clear();

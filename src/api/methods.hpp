@@ -25,7 +25,11 @@ inline constexpr int k_fault_not_found = 404;
 class Methods {
 public:
     Methods(store::Store& store, const Clock& clock, const ApiOptions& options)
-        : store_(store), clock_(clock), options_(options) {}
+        : store_(store),
+          clock_(clock),
+          options_(options),
+          throttle_(options.throttle ? options.throttle
+                                     : std::make_shared<auth::LoginThrottle>()) {}
 
     // Answers one call: its value, or the fault to send.
     std::expected<xmlrpc::Value, xmlrpc::Fault> call(const http::Request& request,
@@ -38,8 +42,8 @@ private:
     store::Store& store_;
     const Clock& clock_;
     const ApiOptions& options_;
-    // The admin's throttle, for the API's own sign-ins: every call counts.
-    auth::LoginThrottle throttle_;
+    // The admin's login throttle: every call counts.
+    std::shared_ptr<auth::LoginThrottle> throttle_;
 
     friend struct MethodContext;
 };

@@ -359,5 +359,69 @@ TEST_F(MethodsTest, CategoriesAreSetByIdPrimaryFirst) {
     EXPECT_EQ(*got.value->array()->at(1).member("categoryName")->string(), "Libye");
 }
 
+TEST_F(MethodsTest, WordPressMethodsWriteReadListAndDelete) {
+    const auto blog = Value(std::to_string(blog_a_));
+    const auto user = Value("owner@a.example");
+    const auto password = Value(owner_password_);
+    auto made = call("wp.newPost",
+                     {blog, user, password,
+                      Value(Struct{{"post_title", Value("Syrte")},
+                                   {"post_content", Value("<p>Texte</p>")},
+                                   {"post_status", Value("publish")},
+                                   {"post_name", Value("syrte-2017")},
+                                   {"comment_status", Value("closed")},
+                                   {"terms_names",
+                                    Value(Struct{{"category", Value(Array{Value("Libye")})},
+                                                 {"post_tag", Value(Array{Value("ei")})}})}})});
+    ASSERT_TRUE(made.value.has_value()) << made.fault->message;
+    const auto id = *made.value->string();
+    auto got = call("wp.getPost", {blog, user, password, Value(id)});
+    ASSERT_TRUE(got.value.has_value()) << got.fault->message;
+    EXPECT_EQ(*got.value->member("post_title")->string(), "Syrte");
+    EXPECT_EQ(*got.value->member("post_name")->string(), "syrte-2017");
+    EXPECT_EQ(*got.value->member("post_status")->string(), "publish");
+    EXPECT_EQ(*got.value->member("comment_status")->string(), "closed");
+    ASSERT_EQ(got.value->member("terms")->array()->size(), 2u);
+    auto terms = call("wp.getTerms", {blog, user, password, Value("category")});
+    ASSERT_TRUE(terms.value.has_value());
+    ASSERT_EQ(terms.value->array()->size(), 1u);
+    const auto term_id = *terms.value->array()->at(0).member("term_id")->string();
+    auto edited = call("wp.editPost",
+                       {blog, user, password, Value(id),
+                        Value(Struct{{"post_title", Value("Syrte, suite")},
+                                     {"post_status", Value("draft")},
+                                     {"terms", Value(Struct{{"category",
+                                                             Value(Array{Value(term_id)})}})}})});
+    ASSERT_TRUE(edited.value.has_value()) << edited.fault->message;
+    auto post = store_->posts().find_post_by_id(blog_a_, std::stoll(id));
+    EXPECT_EQ((*post)->title, "Syrte, suite");
+    EXPECT_EQ((*post)->status, model::PostStatus::draft);
+    auto listed = call("wp.getPosts", {blog, user, password, Value(Struct{{"number", Value(5)}})});
+    ASSERT_TRUE(listed.value.has_value());
+    ASSERT_EQ(listed.value->array()->size(), 1u);
+    // Another blog's id with this post: not found there.
+    auto elsewhere =
+        call("wp.getPost", {Value(std::to_string(blog_b_)), user, password, Value(id)});
+    ASSERT_TRUE(elsewhere.fault.has_value());
+    EXPECT_EQ(elsewhere.fault->code, 404);
+    auto deleted = call("wp.deletePost", {blog, user, password, Value(id)});
+    ASSERT_TRUE(deleted.value.has_value());
+    EXPECT_FALSE(store_->posts().find_post_by_id(blog_a_, std::stoll(id))->has_value());
+}
+
+TEST_F(MethodsTest, AnUploadThatIsNoImageIsRefusedAndStoresNothing) {
+    auto answer = call("wp.uploadFile",
+                       {Value(std::to_string(blog_a_)), Value("owner@a.example"),
+                        Value(owner_password_),
+                        Value(Struct{{"name", Value("x.png")},
+                                     {"type", Value("image/png")},
+                                     {"bits", Value(xmlrpc::Base64{"<svg onload=alert(1)>"})}})});
+    ASSERT_TRUE(answer.fault.has_value());
+    EXPECT_EQ(answer.fault->code, xmlrpc::k_invalid_params);
+    EXPECT_TRUE(store_->media().media(blog_a_, 0, 10)->empty());
+    EXPECT_TRUE(!std::filesystem::exists(dir_.path() / "media") ||
+                std::filesystem::is_empty(dir_.path() / "media"));
+}
+
 }  // namespace
 }  // namespace carnet::api

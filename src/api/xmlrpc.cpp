@@ -10,6 +10,7 @@
 #include <limits>
 #include <memory>
 
+#include "http/http.hpp"
 #include "text/text.hpp"
 
 namespace carnet::api::xmlrpc {
@@ -24,13 +25,6 @@ struct DocFree {
     void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
 };
 using Doc = std::unique_ptr<xmlDoc, DocFree>;
-
-std::string trimmed(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(first, last - first + 1));
-}
 
 std::string_view name_of(const xmlNode* node) { return reinterpret_cast<const char*>(node->name); }
 
@@ -74,7 +68,7 @@ std::expected<Value, Fault> read_typed(const xmlNode* typed, int depth) {
     const auto type = name_of(typed);
     if (type == "string") return Value(content_of(typed));
     if (type == "int" || type == "i4" || type == "i8") {
-        const auto text = trimmed(content_of(typed));
+        const auto text = http::trim_blank(content_of(typed));
         std::int64_t number = 0;
         const auto* end = text.data() + text.size();
         const auto* start = text.data() + (text.starts_with('+') ? 1 : 0);
@@ -85,13 +79,13 @@ std::expected<Value, Fault> read_typed(const xmlNode* typed, int depth) {
         return Value(number);
     }
     if (type == "boolean") {
-        const auto text = trimmed(content_of(typed));
+        const auto text = http::trim_blank(content_of(typed));
         if (text == "1") return Value(true);
         if (text == "0") return Value(false);
         return Unexpected(invalid("<boolean> holds neither 0 nor 1"));
     }
     if (type == "double") {
-        const auto text = trimmed(content_of(typed));
+        const auto text = http::trim_blank(content_of(typed));
         double number = 0;
         auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
         if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
@@ -102,7 +96,7 @@ std::expected<Value, Fault> read_typed(const xmlNode* typed, int depth) {
         return out;
     }
     if (type == "dateTime.iso8601") {
-        auto instant = parse_datetime(trimmed(content_of(typed)));
+        auto instant = parse_datetime(http::trim_blank(content_of(typed)));
         if (!instant) return Unexpected(invalid("<dateTime.iso8601> holds no date"));
         return Value(DateTime{*instant});
     }
@@ -349,7 +343,7 @@ std::expected<Call, Fault> parse_call(std::string_view body) {
     bool named = false;
     for (const auto* part : *parts) {
         if (name_of(part) == "methodName") {
-            call.method = trimmed(content_of(part));
+            call.method = http::trim_blank(content_of(part));
             named = true;
         } else if (name_of(part) == "params") {
             auto params = elements_of(part);

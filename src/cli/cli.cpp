@@ -266,11 +266,14 @@ int run_serve(const Settings& settings) {
                           .clock = clock});
     if (!site) return report_failure(site.error());
 
+    // One login throttle for the login form and the APIs: a guess counts wherever it is made.
+    auto throttle = std::make_shared<auth::LoginThrottle>();
     auto admin = admin::Admin::create(
         **store, *clock,
         admin::AdminOptions{.media_dir = media_dir,
                             .themes_dir = settings.themes_dir,
-                            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024});
+                            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
+                            .throttle = throttle});
     if (!admin) return report_failure(admin.error());
 
     // XML-RPC carries images in base64, a third larger than the image, in some XML.
@@ -281,7 +284,8 @@ int run_serve(const Settings& settings) {
         api::Api::create(**store, *clock,
                          api::ApiOptions{.media_dir = media_dir,
                                          .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
-                                         .max_request_bytes = xmlrpc_limit});
+                                         .max_request_bytes = xmlrpc_limit,
+                        .throttle = throttle});
     if (!api) return report_failure(api.error());
 
     http::Router router;

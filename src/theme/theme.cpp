@@ -209,6 +209,7 @@ public:
             feeds.push_back(std::move(item));
         }
         view.set("has_feeds", !feeds.empty());
+        view.set("edit_uri", context_.edit_uri);
         view["feeds"] = make_list(std::move(feeds));
 
         mustache::data strings;
