@@ -138,12 +138,14 @@ TEST_F(XmlRpcTest, GuessesThroughTheApiSlowTheLoginFormToo) {
     std::smatch token;
     ASSERT_TRUE(std::regex_search(login_page.body, token,
                                   std::regex(R"re(name="csrf" value="([^"]+)")re")));
-    const auto login = http_get(
-        server_->port(), "/admin/login",
-        {{"Cookie", "carnet_login=" + cookie_set(login_page, "carnet_login")}}, "POST",
-        form_encode({{"email", "owner@carnet.test"},
-                     {"password", k_login_password},
-                     {"csrf", token[1].str()}}));
+    const auto login =
+        http_get(server_->port(), "/admin/login",
+                 {{"Cookie", "carnet_login=" + cookie_set(login_page, "carnet_login")},
+                  {"Content-Type", "application/x-www-form-urlencoded"}},
+                 "POST",
+                 form_encode({{"email", "owner@carnet.test"},
+                              {"password", k_login_password},
+                              {"csrf", token[1].str()}}));
     EXPECT_EQ(login.status, 429) << login.body;
     EXPECT_TRUE(cookie_set(login, "carnet_session").empty());
 }
