@@ -184,6 +184,21 @@ protected:
         return browser;
     }
 
+    // The login form sent from `address`, as a browser sends it.
+    Response log_in_from(const std::string& address, const std::string& email,
+                         const std::string& password) {
+        auto form = send("GET", "/admin/login");
+        const auto token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
+        Request request;
+        request.method = "POST";
+        request.target = request.path = "/admin/login";
+        request.remote_address = address;
+        request.headers.emplace_back("Cookie", "carnet_login=" + token);
+        request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        request.body = form_body({{"csrf", token}, {"email", email}, {"password", password}});
+        return router_.dispatch(request);
+    }
+
     // Everything a request could have changed: every blog's generation (any write to a blog
     // bumps it), sessions and users (which belong to no blog), and the media folder.
     std::string fingerprint() {
@@ -416,16 +431,7 @@ TEST_F(AdminTest, AModeratorSeesTheDashboardButNoPosts) {
 
 TEST_F(AdminTest, LoginFailsTheSameWayForAWrongPasswordAndAnUnknownAccountThenSlowsDown) {
     auto try_login = [&](const std::string& email, const std::string& password) {
-        auto form = send("GET", "/admin/login");
-        const auto token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
-        Request request;
-        request.method = "POST";
-        request.target = request.path = "/admin/login";
-        request.remote_address = "198.51.100.7";
-        request.headers.emplace_back("Cookie", "carnet_login=" + token);
-        request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-        request.body = form_body({{"csrf", token}, {"email", email}, {"password", password}});
-        return router_.dispatch(request);
+        return log_in_from("198.51.100.7", email, password);
     };
     auto wrong = try_login("owner@a.example", "wrong");
     auto unknown = try_login("nobody@a.example", "wrong");
@@ -695,17 +701,7 @@ TEST_F(AdminAppPasswordTest, AnApplicationPasswordNeverOpensTheLoginForm) {
     const auto browser = log_in("owner@a.example");
     const auto password = create(browser, "MarsEdit");
     ASSERT_FALSE(password.empty());
-    auto form = send("GET", "/admin/login");
-    const auto token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
-    Request request;
-    request.method = "POST";
-    request.target = request.path = "/admin/login";
-    request.remote_address = "198.51.100.8";
-    request.headers.emplace_back("Cookie", "carnet_login=" + token);
-    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-    request.body =
-        form_body({{"csrf", token}, {"email", "owner@a.example"}, {"password", password}});
-    auto answer = router_.dispatch(request);
+    auto answer = log_in_from("198.51.100.8", "owner@a.example", password);
     EXPECT_EQ(answer.status, 401);
     EXPECT_EQ(header_of(answer, "Set-Cookie").find("carnet_session"), std::string::npos);
 }
