@@ -137,7 +137,8 @@ protected:
     std::string fingerprint() {
         auto print = posts_fingerprint();
         for (auto user : {owner_, author_, moderator_, owner_b_}) {
-            for (const auto& password : *store_->app_passwords().app_passwords_of(user)) {
+            const auto passwords = store_->app_passwords().app_passwords_of(user);
+            for (const auto& password : *passwords) {
                 print += fmt::format(
                     "{}:{}:{};", user, password.name,
                     password.last_used_at ? password.last_used_at->time_since_epoch().count() : 0);
