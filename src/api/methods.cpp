@@ -443,7 +443,8 @@ struct MethodContext {
                 own_media_paths(blog, more.empty() ? body : body + std::string(k_more) + more);
         }
         if (changes.excerpt) post.excerpt = http::trim_blank(*changes.excerpt);
-        if (changes.slug && !http::trim_blank(*changes.slug).empty()) post.slug = http::trim_blank(*changes.slug);
+        if (changes.slug && !http::trim_blank(*changes.slug).empty())
+            post.slug = http::trim_blank(*changes.slug);
         if (changes.comments_open) post.comments_open = *changes.comments_open;
         if (changes.categories) {
             post.categories.clear();

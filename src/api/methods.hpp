@@ -28,8 +28,8 @@ public:
         : store_(store),
           clock_(clock),
           options_(options),
-          throttle_(options.throttle ? options.throttle
-                                     : std::make_shared<auth::LoginThrottle>()) {}
+          throttle_(options.throttle ? options.throttle : std::make_shared<auth::LoginThrottle>()) {
+    }
 
     // Answers one call: its value, or the fault to send.
     std::expected<xmlrpc::Value, xmlrpc::Fault> call(const http::Request& request,

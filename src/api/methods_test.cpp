@@ -364,16 +364,16 @@ TEST_F(MethodsTest, WordPressMethodsWriteReadListAndDelete) {
     const auto blog = Value(std::to_string(blog_a_));
     const auto user = Value("owner@a.example");
     const auto password = Value(owner_password_);
-    auto made = call("wp.newPost",
-                     {blog, user, password,
-                      Value(Struct{{"post_title", Value("Syrte")},
-                                   {"post_content", Value("<p>Texte</p>")},
-                                   {"post_status", Value("publish")},
-                                   {"post_name", Value("syrte-2017")},
-                                   {"comment_status", Value("closed")},
-                                   {"terms_names",
-                                    Value(Struct{{"category", Value(Array{Value("Libye")})},
-                                                 {"post_tag", Value(Array{Value("ei")})}})}})});
+    auto made = call(
+        "wp.newPost",
+        {blog, user, password,
+         Value(Struct{{"post_title", Value("Syrte")},
+                      {"post_content", Value("<p>Texte</p>")},
+                      {"post_status", Value("publish")},
+                      {"post_name", Value("syrte-2017")},
+                      {"comment_status", Value("closed")},
+                      {"terms_names", Value(Struct{{"category", Value(Array{Value("Libye")})},
+                                                   {"post_tag", Value(Array{Value("ei")})}})}})});
     ASSERT_TRUE(made.value.has_value()) << made.fault->message;
     const auto id = *made.value->string();
     auto got = call("wp.getPost", {blog, user, password, Value(id)});
@@ -387,12 +387,12 @@ TEST_F(MethodsTest, WordPressMethodsWriteReadListAndDelete) {
     ASSERT_TRUE(terms.value.has_value());
     ASSERT_EQ(terms.value->array()->size(), 1u);
     const auto term_id = *terms.value->array()->at(0).member("term_id")->string();
-    auto edited = call("wp.editPost",
-                       {blog, user, password, Value(id),
-                        Value(Struct{{"post_title", Value("Syrte, suite")},
-                                     {"post_status", Value("draft")},
-                                     {"terms", Value(Struct{{"category",
-                                                             Value(Array{Value(term_id)})}})}})});
+    auto edited =
+        call("wp.editPost",
+             {blog, user, password, Value(id),
+              Value(Struct{{"post_title", Value("Syrte, suite")},
+                           {"post_status", Value("draft")},
+                           {"terms", Value(Struct{{"category", Value(Array{Value(term_id)})}})}})});
     ASSERT_TRUE(edited.value.has_value()) << edited.fault->message;
     auto post = store_->posts().find_post_by_id(blog_a_, std::stoll(id));
     EXPECT_EQ((*post)->title, "Syrte, suite");
@@ -411,12 +411,12 @@ TEST_F(MethodsTest, WordPressMethodsWriteReadListAndDelete) {
 }
 
 TEST_F(MethodsTest, AnUploadThatIsNoImageIsRefusedAndStoresNothing) {
-    auto answer = call("wp.uploadFile",
-                       {Value(std::to_string(blog_a_)), Value("owner@a.example"),
-                        Value(owner_password_),
-                        Value(Struct{{"name", Value("x.png")},
-                                     {"type", Value("image/png")},
-                                     {"bits", Value(xmlrpc::Base64{"<svg onload=alert(1)>"})}})});
+    auto answer =
+        call("wp.uploadFile",
+             {Value(std::to_string(blog_a_)), Value("owner@a.example"), Value(owner_password_),
+              Value(Struct{{"name", Value("x.png")},
+                           {"type", Value("image/png")},
+                           {"bits", Value(xmlrpc::Base64{"<svg onload=alert(1)>"})}})});
     ASSERT_TRUE(answer.fault.has_value());
     EXPECT_EQ(answer.fault->code, xmlrpc::k_invalid_params);
     EXPECT_TRUE(store_->media().media(blog_a_, 0, 10)->empty());

@@ -285,7 +285,7 @@ int run_serve(const Settings& settings) {
                          api::ApiOptions{.media_dir = media_dir,
                                          .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
                                          .max_request_bytes = xmlrpc_limit,
-                        .throttle = throttle});
+                                         .throttle = throttle});
     if (!api) return report_failure(api.error());
 
     http::Router router;
