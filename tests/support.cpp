@@ -312,4 +312,37 @@ std::string visible_text(const std::string& html) {
     return dumped.out;
 }
 
+std::string cookie_set(const HttpResponse& response, const std::string& name) {
+    const auto found = response.headers.find("set-cookie");
+    if (found == response.headers.end()) return {};
+    std::smatch match;
+    const std::regex pattern("(?:^|\n)" + name + "=([^;\n]*)");
+    return std::regex_search(found->second, match, pattern) ? match[1].str() : std::string();
+}
+
+std::string database_fingerprint(const std::filesystem::path& db,
+                                 const std::vector<std::string>& ignored_columns) {
+    // Python's sqlite3 reads the file as any other client would, the server left running.
+    static constexpr const char* k_script = R"py(
+import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+ignored = set(sys.argv[2:])
+tables = [r[0] for r in db.execute(
+    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+for table in tables:
+    columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')
+               if f"{table}.{r[1]}" not in ignored]
+    if not columns:
+        continue
+    listed = ", ".join(f'"{c}"' for c in columns)
+    rows = db.execute(f'SELECT {listed} FROM "{table}"').fetchall()
+    print(table, sorted(repr(row) for row in rows))
+)py";
+    std::vector<std::string> argv{"python3", "-c", k_script, db.string()};
+    argv.insert(argv.end(), ignored_columns.begin(), ignored_columns.end());
+    auto dumped = run_command(argv);
+    if (dumped.exit_code != 0) return "cannot read the database: " + dumped.err;
+    return dumped.out;
+}
+
 }  // namespace carnet::testing

@@ -85,11 +85,20 @@ HttpResponse http_get(std::uint16_t port, const std::string& target,
                       const std::map<std::string, std::string>& headers = {},
                       const std::string& method = "GET", const std::string& body = "");
 
+// The value the response's Set-Cookie header(s) give the cookie `name`; "" when none.
+std::string cookie_set(const HttpResponse& response, const std::string& name);
+
 // The body of an application/x-www-form-urlencoded form holding `fields`.
 std::string form_encode(const std::map<std::string, std::string>& fields);
 
 // Sends raw bytes and reads what comes back until the server closes or a deadline passes.
 std::string http_raw(std::uint16_t port, const std::string& bytes);
+
+// Every row of every table of the SQLite database at `db`, in a stable order, as one string to
+// compare before and after a request that must change nothing. `ignored_columns` names
+// "table.column"s left out (a time recorded by a request that is allowed to sign in).
+std::string database_fingerprint(const std::filesystem::path& db,
+                                 const std::vector<std::string>& ignored_columns = {});
 
 // The page as a person reads it: `w3m -dump`, white space folded.
 std::string visible_text(const std::string& html);

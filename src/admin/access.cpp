@@ -9,22 +9,6 @@
 
 namespace carnet::admin {
 
-bool allows(Role role, Permission permission) {
-    switch (permission) {
-        case Permission::any_role:
-            return true;
-        case Permission::write_posts:
-            return role != Role::moderator;
-        case Permission::edit_all:
-            return role == Role::owner || role == Role::editor;
-        case Permission::configure:
-            return role == Role::owner;
-        case Permission::moderate:
-            return role != Role::author;
-    }
-    return false;
-}
-
 Response AdminImpl::unauthenticated(const Request& request) {
     if (request.method == "GET" || request.method == "HEAD") {
         return redirect("/admin/login?next=" + percent_encode(request.target));

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string_view>
 
+#include "auth/auth.hpp"
 #include "http/http.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
@@ -28,6 +29,9 @@ struct AdminOptions {
     std::filesystem::path themes_dir;
     std::size_t max_upload_bytes = 20 * 1024 * 1024;
     std::chrono::seconds session_lifetime{14 * 24 * 60 * 60};
+    // The login throttle, to share with the APIs so that guesses count wherever they are
+    // made; null: the admin's own.
+    std::shared_ptr<auth::LoginThrottle> throttle;
 };
 
 class Admin {

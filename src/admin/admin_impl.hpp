@@ -25,11 +25,9 @@ using http::RouteParams;
 using model::Error;
 using model::Role;
 
-// Who may do what. Owners do everything; editors everything but the blog's settings;
-// authors write (their own posts) and upload; moderators moderate comments.
-enum class Permission { any_role, write_posts, edit_all, configure, moderate };
-
-bool allows(Role role, Permission permission);
+// Who may do what: the model's rules, which the APIs follow too.
+using model::allows;
+using model::Permission;
 
 struct Visitor {
     model::User user;
@@ -218,6 +216,14 @@ private:
     Response moderate(const Access& access, const std::vector<std::int64_t>& ids,
                       std::string_view action);
 
+    // --- Application passwords (app_passwords.cpp).
+    void add_app_password_routes(http::Router& router);
+    Response app_password_list(const Call& call);
+    Response create_app_password(const Call& call);
+    Response revoke_app_password(const Call& call);
+    Response app_password_page(const Access& access, int status, const std::string& new_password,
+                               const std::string& notice = {}, const std::string& error = {});
+
     // --- Settings (settings.cpp).
     void add_settings_routes(http::Router& router);
     Response show_settings(const Call& call);
@@ -232,7 +238,9 @@ private:
     // A hash checked when no account has the e-mail given, so that a login takes the same
     // time whether or not the account exists.
     std::string dummy_hash_;
-    auth::LoginThrottle throttle_;
+    // Shared with the APIs' sign-ins (AdminOptions::throttle), or the admin's own.
+    std::shared_ptr<auth::LoginThrottle> throttle_ =
+        options_.throttle ? options_.throttle : std::make_shared<auth::LoginThrottle>();
     StoreSessionKeeper session_keeper_;
     http::Sessions sessions_;
     // The login form's token: there is no session yet.

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "admin/admin_impl.hpp"
 #include "auth/auth.hpp"
 #include "testing/temp_dir.hpp"
 
@@ -181,6 +182,21 @@ protected:
         if (std::regex_search(home.body, found, csrf_field)) browser.csrf = found[1];
         EXPECT_FALSE(browser.csrf.empty()) << home.body;
         return browser;
+    }
+
+    // The login form sent from `address`, as a browser sends it.
+    Response log_in_from(const std::string& address, const std::string& email,
+                         const std::string& password) {
+        auto form = send("GET", "/admin/login");
+        const auto token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
+        Request request;
+        request.method = "POST";
+        request.target = request.path = "/admin/login";
+        request.remote_address = address;
+        request.headers.emplace_back("Cookie", "carnet_login=" + token);
+        request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        request.body = form_body({{"csrf", token}, {"email", email}, {"password", password}});
+        return router_.dispatch(request);
     }
 
     // Everything a request could have changed: every blog's generation (any write to a blog
@@ -415,16 +431,7 @@ TEST_F(AdminTest, AModeratorSeesTheDashboardButNoPosts) {
 
 TEST_F(AdminTest, LoginFailsTheSameWayForAWrongPasswordAndAnUnknownAccountThenSlowsDown) {
     auto try_login = [&](const std::string& email, const std::string& password) {
-        auto form = send("GET", "/admin/login");
-        const auto token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
-        Request request;
-        request.method = "POST";
-        request.target = request.path = "/admin/login";
-        request.remote_address = "198.51.100.7";
-        request.headers.emplace_back("Cookie", "carnet_login=" + token);
-        request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-        request.body = form_body({{"csrf", token}, {"email", email}, {"password", password}});
-        return router_.dispatch(request);
+        return log_in_from("198.51.100.7", email, password);
     };
     auto wrong = try_login("owner@a.example", "wrong");
     auto unknown = try_login("nobody@a.example", "wrong");
@@ -627,6 +634,76 @@ TEST_F(AdminTest, DraftsAreAutosavedWithOneAutosaveRevisionAndPublishedPostsAreN
                         form_body({{"csrf", browser.csrf}, {"title", "x"}, {"source", "x"}}));
     EXPECT_EQ(refused.status, 409);
     EXPECT_EQ((*store_->posts().find_post_by_id(blog_a_, post_a_))->source, "Texte");
+}
+
+}  // namespace
+}  // namespace carnet::admin
+
+namespace carnet::admin {
+namespace {
+
+class AdminAppPasswordTest : public AdminTest {
+protected:
+    // Makes an application password through the page; the password the page shows.
+    std::string create(const Browser& browser, const std::string& name) {
+        auto made = send("POST", fmt::format("/admin/blogs/{}/app-passwords", blog_a_), &browser,
+                         form_body({{"csrf", browser.csrf}, {"name", name}}));
+        EXPECT_EQ(made.status, 200) << made.body;
+        std::smatch found;
+        std::regex shown(R"re(<code class="app-password">([0-9a-f]+)</code>)re");
+        if (!std::regex_search(made.body, found, shown)) return {};
+        return found[1];
+    }
+};
+
+TEST_F(AdminAppPasswordTest, ShownOnceListedWithItsLastUseAndRevoked) {
+    const auto browser = log_in("author@a.example");
+    const auto password = create(browser, "MarsEdit");
+    ASSERT_EQ(password.size(), 48u);
+    const auto list_path = fmt::format("/admin/blogs/{}/app-passwords", blog_a_);
+    auto listed = send("GET", list_path, &browser);
+    EXPECT_EQ(listed.status, 200);
+    EXPECT_NE(listed.body.find("<td>MarsEdit</td>"), std::string::npos);
+    EXPECT_EQ(listed.body.find(password), std::string::npos);
+    EXPECT_NE(listed.body.find("Jamais"), std::string::npos);
+    // The store keeps the hash only.
+    auto found = store_->app_passwords().find_app_password(auth::hash_token(password));
+    ASSERT_TRUE(found.has_value() && found->has_value());
+    EXPECT_EQ((*found)->user_id, author_a_);
+    clock_.advance(std::chrono::hours(2));
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) {
+        return writer.app_passwords().record_app_password_use((*found)->id);
+    }));
+    listed = send("GET", list_path, &browser);
+    EXPECT_NE(listed.body.find(local_display(clock_.now(), "Europe/Paris")), std::string::npos)
+        << listed.body;
+    // Another user's list is their own.
+    const auto owner = log_in("owner@a.example");
+    EXPECT_EQ(send("GET", list_path, &owner).body.find("<td>MarsEdit</td>"), std::string::npos);
+    auto revoked = send("POST", list_path + "/revoke", &browser,
+                        form_body({{"csrf", browser.csrf}, {"name", "MarsEdit"}}));
+    EXPECT_EQ(revoked.status, 303);
+    EXPECT_FALSE(
+        store_->app_passwords().find_app_password(auth::hash_token(password))->has_value());
+}
+
+TEST_F(AdminAppPasswordTest, ANameTakenTwiceIsRefusedAndChangesNothing) {
+    const auto browser = log_in("owner@a.example");
+    ASSERT_FALSE(create(browser, "Phone").empty());
+    auto again = send("POST", fmt::format("/admin/blogs/{}/app-passwords", blog_a_), &browser,
+                      form_body({{"csrf", browser.csrf}, {"name", "Phone"}}));
+    EXPECT_EQ(again.status, 422);
+    EXPECT_EQ(again.body.find("class=\"app-password\""), std::string::npos);
+    EXPECT_EQ(store_->app_passwords().app_passwords_of(owner_a_)->size(), 1u);
+}
+
+TEST_F(AdminAppPasswordTest, AnApplicationPasswordNeverOpensTheLoginForm) {
+    const auto browser = log_in("owner@a.example");
+    const auto password = create(browser, "MarsEdit");
+    ASSERT_FALSE(password.empty());
+    auto answer = log_in_from("198.51.100.8", "owner@a.example", password);
+    EXPECT_EQ(answer.status, 401);
+    EXPECT_EQ(header_of(answer, "Set-Cookie").find("carnet_session"), std::string::npos);
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ Response AdminImpl::login(const Request& request) {
     std::ranges::transform(account, account.begin(),
                            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     const auto clock_now = now();
-    const auto wait = throttle_.retry_after(account, request.remote_address, clock_now);
+    const auto wait = throttle_->retry_after(account, request.remote_address, clock_now);
     if (wait > auth::LoginThrottle::Duration::zero()) {
         auto response =
             login_form(request, 429, tr("fr", "Too many attempts. Try again in a moment."), email);
@@ -50,11 +50,11 @@ Response AdminImpl::login(const Request& request) {
     const bool valid = *found ? auth::verify_password((*found)->password_hash, password)
                               : (auth::verify_password(dummy_hash_, password), false);
     if (!valid) {
-        throttle_.record_failure(account, request.remote_address, clock_now);
+        throttle_->record_failure(account, request.remote_address, clock_now);
         spdlog::info("admin: failed login from {}", request.remote_address);
         return login_form(request, 401, tr("fr", "Wrong e-mail address or password."), email);
     }
-    throttle_.record_success(account);
+    throttle_->record_success(account);
     auto session_cookie = sessions_.open(request, (*found)->user.id);
     if (!session_cookie) {
         spdlog::error("admin: cannot create a session: {}", session_cookie.error().message);

@@ -16,6 +16,17 @@ namespace {
 
 constexpr int k_posts_per_admin_page = 20;
 
+std::optional<media::StoredImage> stored_image(store::Store& store, std::int64_t blog_id,
+                                               std::string_view name) {
+    auto record = store.media().find_media(blog_id, name);
+    if (!record || !*record) return std::nullopt;
+    auto image =
+        media::describe((*record)->file_name, static_cast<std::uint64_t>((*record)->size_bytes),
+                        (*record)->width, (*record)->height);
+    if (!image) return std::nullopt;
+    return std::move(*image);
+}
+
 }  // namespace
 
 void AdminImpl::add_post_routes(http::Router& router) {
@@ -69,10 +80,7 @@ Response AdminImpl::autosave_post(const Call& call) {
 std::optional<model::Post> AdminImpl::editable_post(const Access& access, std::int64_t post_id) {
     auto post = store_.posts().find_post_by_id(access.blog.id, post_id);
     if (!post || !*post) return std::nullopt;
-    if (!allows(access.role, Permission::edit_all) &&
-        (*post)->author_id != access.visitor.user.id) {
-        return std::nullopt;
-    }
+    if (!model::may_edit_post(access.role, access.visitor.user.id, **post)) return std::nullopt;
     return std::move(**post);
 }
 
@@ -138,45 +146,8 @@ Response AdminImpl::post_list(const Call& call) {
 // their resized variants (srcset) in place of the original.
 std::string AdminImpl::render_body(std::int64_t blog_id, model::SourceFormat format,
                                    std::string_view source) {
-    auto html = markup::render_post_body(format, source);
-    constexpr std::string_view k_start = "<img src=\"/media/";
-    std::string out;
-    std::size_t from = 0;
-    while (true) {
-        const auto at = html.find(k_start, from);
-        if (at == std::string::npos) break;
-        const auto name_start = at + k_start.size();
-        const auto name_end = html.find('"', name_start);
-        const auto tag_end = html.find('>', name_start);
-        if (name_end == std::string::npos || tag_end == std::string::npos) break;
-        const auto name = std::string_view(html).substr(name_start, name_end - name_start);
-        std::string replacement;
-        if (media::parse_file_name(name)) {
-            auto record = store_.media().find_media(blog_id, name);
-            if (record && *record) {
-                const auto tag = std::string_view(html).substr(at, tag_end - at);
-                std::string alt;
-                if (auto alt_at = tag.find(" alt=\""); alt_at != std::string_view::npos) {
-                    const auto alt_start = alt_at + 6;
-                    alt = text::decode_html_entities(
-                        tag.substr(alt_start, tag.find('"', alt_start) - alt_start));
-                }
-                auto image = media::describe((*record)->file_name,
-                                             static_cast<std::uint64_t>((*record)->size_bytes),
-                                             (*record)->width, (*record)->height);
-                if (image) replacement = media::img_html(*image, alt);
-            }
-        }
-        out.append(html, from, at - from);
-        if (replacement.empty()) {
-            out.append(html, at, tag_end + 1 - at);
-        } else {
-            out += replacement;
-        }
-        from = tag_end + 1;
-    }
-    out.append(html, from);
-    return out;
+    return media::render_post_html(
+        format, source, [&](std::string_view name) { return stored_image(store_, blog_id, name); });
 }
 
 Response AdminImpl::post_editor(const Access& access, const model::Post& post, int status,

@@ -2,8 +2,10 @@
 
 #include <iostream>
 
+#include "api/api.hpp"
 #include "auth/auth.hpp"
 #include "cli/commands.hpp"
+#include "text/text.hpp"
 
 namespace carnet::cli {
 
@@ -229,6 +231,38 @@ int run_blog_list(const std::string& db) {
         std::cout << fmt::format(
             "{}\t{}\t{}\t{}\n", blog.id, blog.title, blog.locale,
             hosts.empty() ? "(default: every host no other blog names)" : hosts);
+    }
+    return 0;
+}
+
+int run_user_app_password(const std::string& db, const std::string& email, const std::string& name,
+                          const std::string& revoke_name) {
+    auto store = open_existing(db);
+    if (!store) return report_failure(store.error());
+    auto user = find_account(**store, email);
+    if (!user) return report_failure(user.error());
+    if (!revoke_name.empty()) {
+        auto revoked = (*store)->write([&](store::Writer& writer) {
+            return writer.app_passwords().revoke_app_password(user->id, revoke_name);
+        });
+        if (!revoked) return report_failure(revoked.error());
+        std::cout << fmt::format("revoked the application password {} of {}\n", revoke_name,
+                                 user->email);
+        return 0;
+    }
+    if (!name.empty()) {
+        auto password = api::create_app_password(**store, user->id, name);
+        if (!password) return report_failure(password.error());
+        // The only time it is shown: the database keeps a hash.
+        std::cout << *password << "\n";
+        return 0;
+    }
+    auto passwords = (*store)->app_passwords().app_passwords_of(user->id);
+    if (!passwords) return report_failure(passwords.error());
+    for (const auto& password : *passwords) {
+        std::cout << fmt::format(
+            "{}\tcreated {}\tlast used {}\n", password.name, text::rfc3339_utc(password.created_at),
+            password.last_used_at ? text::rfc3339_utc(*password.last_used_at) : "never");
     }
     return 0;
 }

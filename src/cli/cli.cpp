@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "admin/admin.hpp"
+#include "api/api.hpp"
 #include "auth/auth.hpp"
 #include "cli/commands.hpp"
 #include "http/http.hpp"
@@ -265,16 +266,32 @@ int run_serve(const Settings& settings) {
                           .clock = clock});
     if (!site) return report_failure(site.error());
 
+    // One login throttle for the login form and the APIs: a guess counts wherever it is made.
+    auto throttle = std::make_shared<auth::LoginThrottle>();
     auto admin = admin::Admin::create(
         **store, *clock,
         admin::AdminOptions{.media_dir = media_dir,
                             .themes_dir = settings.themes_dir,
-                            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024});
+                            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
+                            .throttle = throttle});
     if (!admin) return report_failure(admin.error());
 
+    // XML-RPC carries images in base64, a third larger than the image, in some XML.
+    const std::size_t xmlrpc_limit =
+        std::max<std::size_t>(api::ApiOptions{}.max_request_bytes,
+                              settings.max_upload_mb * 1024 * 1024 / 3 * 4 + 1024 * 1024);
+    auto api =
+        api::Api::create(**store, *clock,
+                         api::ApiOptions{.media_dir = media_dir,
+                                         .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
+                                         .max_request_bytes = xmlrpc_limit,
+                                         .throttle = throttle});
+    if (!api) return report_failure(api.error());
+
     http::Router router;
-    // The admin's routes first: the site's end with its catch-all 404 page.
+    // The admin's and the API's routes first: the site's end with its catch-all 404 page.
     (*admin)->register_routes(router);
+    (*api)->register_routes(router);
     (*site)->register_routes(router);
     http::ServerOptions options;
     options.address = listen->host;
@@ -304,6 +321,7 @@ int run_serve(const Settings& settings) {
     options.body_limits.push_back(
         http::BodyLimit{std::string(admin::k_upload_path_prefix),
                         settings.max_upload_mb * 1024 * 1024 + 64 * 1024});
+    options.body_limits.push_back(http::BodyLimit{std::string(api::k_xmlrpc_path), xmlrpc_limit});
     http::Server server(options, std::move(router), (*site)->cache_policy());
     auto port = server.listen();
     if (!port) return report_failure(port.error());
@@ -418,6 +436,19 @@ int run(int argc, char** argv) {
     user_sessions->add_option("--email", account_email, "The user's e-mail address")->required();
     bool revoke = false;
     user_sessions->add_flag("--revoke", revoke, "End every session of the user");
+    auto* user_app_password = user->add_subcommand(
+        "app-password",
+        "Make an application password for a writer's app (printed once), list or revoke them");
+    add_db(user_app_password);
+    user_app_password->add_option("--email", account_email, "The user's e-mail address")
+        ->required();
+    std::string app_password_name;
+    std::string app_password_revoke;
+    auto* app_password_new = user_app_password->add_option(
+        "--name", app_password_name, "Label of the new password (the app it is for)");
+    user_app_password
+        ->add_option("--revoke", app_password_revoke, "Revoke the password of this label")
+        ->excludes(app_password_new);
     auto* user_grant = user->add_subcommand("grant", "Give an existing user a role in a blog");
     add_db(user_grant);
     user_grant->add_option("--email", account_email, "The user's e-mail address")->required();
@@ -546,6 +577,10 @@ int run(int argc, char** argv) {
     if (user_passwd->parsed()) return run_user_passwd(settings.db, account_email);
     if (user_remove->parsed()) return run_user_remove(settings.db, account_email, blog_id);
     if (user_sessions->parsed()) return run_user_sessions(settings.db, account_email, revoke);
+    if (user_app_password->parsed()) {
+        return run_user_app_password(settings.db, account_email, app_password_name,
+                                     app_password_revoke);
+    }
     if (user_grant->parsed()) return run_user_grant(settings.db, account_email, role, blog_id);
     if (blog_add->parsed()) return run_blog_add(settings.db, added_blog, owner_email);
     if (blog_list->parsed()) return run_blog_list(settings.db);

@@ -39,6 +39,10 @@ int run_user_passwd(const std::string& db, const std::string& email);
 int run_user_remove(const std::string& db, const std::string& email, std::int64_t blog_id);
 // Lists the account's live sessions count, and ends them all with `revoke`.
 int run_user_sessions(const std::string& db, const std::string& email, bool revoke);
+// `carnet user app-password`: makes the application password `name` (printed once), or
+// revokes it with `revoke`, or lists the account's when `name` is empty.
+int run_user_app_password(const std::string& db, const std::string& email, const std::string& name,
+                          const std::string& revoke_name);
 // Gives an existing account a role in a blog.
 int run_user_grant(const std::string& db, const std::string& email, std::string_view role_name,
                    std::int64_t blog_id);

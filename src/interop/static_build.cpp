@@ -392,7 +392,8 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
 
     auto site = site::Site::create(store, site::SiteOptions{.themes_dir = options.themes_dir,
                                                             .media_dir = options.media_dir,
-                                                            .comment_form = false});
+                                                            .comment_form = false,
+                                                            .writer_apps = false});
     if (!site) return std::unexpected(site.error());
     http::Router router;
     (*site)->register_routes(router);

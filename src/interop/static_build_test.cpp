@@ -213,7 +213,9 @@ protected:
             auto made =
                 site::Site::create(*store_, site::SiteOptions{.themes_dir = CARNET_THEMES_DIR,
                                                               .media_dir = media_dir_,
-                                                              .comment_form = comment_form});
+                                                              .comment_form = comment_form,
+                                                              // Neither router has the API.
+                                                              .writer_apps = false});
             EXPECT_TRUE(made) << made.error().message;
             site = std::move(*made);
             site->register_routes(router);

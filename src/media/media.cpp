@@ -14,6 +14,7 @@
 #include <mutex>
 #include <utility>
 
+#include "markup/markup.hpp"
 #include "text/text.hpp"
 
 namespace carnet::media {
@@ -500,6 +501,46 @@ model::Result<std::string> read_file(const std::filesystem::path& media_dir,
     }
     bytes.resize(done);
     return bytes;
+}
+
+std::string render_post_html(
+    model::SourceFormat format, std::string_view source,
+    const std::function<std::optional<StoredImage>(std::string_view file_name)>& find) {
+    auto html = markup::render_post_body(format, source);
+    constexpr std::string_view k_start = "<img src=\"/media/";
+    std::string out;
+    std::size_t from = 0;
+    while (true) {
+        const auto at = html.find(k_start, from);
+        if (at == std::string::npos) break;
+        const auto name_start = at + k_start.size();
+        const auto name_end = html.find('"', name_start);
+        const auto tag_end = html.find('>', name_start);
+        if (name_end == std::string::npos || tag_end == std::string::npos) break;
+        const auto name = std::string_view(html).substr(name_start, name_end - name_start);
+        std::string replacement;
+        if (parse_file_name(name)) {
+            if (auto image = find(name)) {
+                const auto tag = std::string_view(html).substr(at, tag_end - at);
+                std::string alt;
+                if (auto alt_at = tag.find(" alt=\""); alt_at != std::string_view::npos) {
+                    const auto alt_start = alt_at + 6;
+                    alt = text::decode_html_entities(
+                        tag.substr(alt_start, tag.find('"', alt_start) - alt_start));
+                }
+                replacement = img_html(*image, alt);
+            }
+        }
+        out.append(html, from, at - from);
+        if (replacement.empty()) {
+            out.append(html, at, tag_end + 1 - at);
+        } else {
+            out += replacement;
+        }
+        from = tag_end + 1;
+    }
+    out.append(html, from);
+    return out;
 }
 
 }  // namespace carnet::media

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,6 +103,13 @@ std::string content_hash(std::string_view bytes);
 // variants (GIF) links to its original.
 std::string img_html(const StoredImage& image, std::string_view alt,
                      std::string_view sizes = "(max-width: 960px) 100vw, 960px");
+
+// A post's text rendered as its public page shows it (markup::render_post_body), with each
+// <img src="/media/<name>"> that `find` knows as a stored image of the blog replaced by
+// img_html() of it (its variants, srcset, dimensions), keeping its alt text.
+std::string render_post_html(
+    model::SourceFormat format, std::string_view source,
+    const std::function<std::optional<StoredImage>(std::string_view file_name)>& find);
 
 // A name that may be asked for under /media/: exactly `<64 lower-case hex>.<ext>` or
 // `<64 hex>-<width>.<ext>`, nothing else (no directories, no dots of its own).

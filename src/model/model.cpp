@@ -255,4 +255,25 @@ std::string year_path(int year) { return fmt::format("/archive/{:04}/", year); }
 
 std::string page_path(std::string_view page_slug) { return fmt::format("/{}.html", page_slug); }
 
+bool allows(Role role, Permission permission) {
+    switch (permission) {
+        case Permission::any_role:
+            return true;
+        case Permission::write_posts:
+            return role != Role::moderator;
+        case Permission::edit_all:
+            return role == Role::owner || role == Role::editor;
+        case Permission::configure:
+            return role == Role::owner;
+        case Permission::moderate:
+            return role != Role::author;
+    }
+    return false;
+}
+
+bool may_edit_post(Role role, std::int64_t user_id, const Post& post) {
+    if (!allows(role, Permission::write_posts)) return false;
+    return allows(role, Permission::edit_all) || post.author_id == user_id;
+}
+
 }  // namespace carnet::model

@@ -55,6 +55,12 @@ enum class Role { owner, editor, author, moderator };
 std::string_view to_string(Role role);
 std::optional<Role> parse_role(std::string_view text);
 
+// Who may do what in a blog, for every door into it (the admin, the APIs). Owners do
+// everything; editors everything but the blog's settings; authors write (their own posts)
+// and upload; moderators moderate comments and write nothing.
+enum class Permission { any_role, write_posts, edit_all, configure, moderate };
+bool allows(Role role, Permission permission);
+
 struct User {
     std::int64_t id = 0;
     std::string email;
@@ -96,6 +102,9 @@ struct Post {
     int comment_count = 0;             // approved comments
     std::vector<Category> categories;  // in the order the writer gave them
 };
+
+// True when a user of `role` may change or delete `post`: an author only their own.
+bool may_edit_post(Role role, std::int64_t user_id, const Post& post);
 
 enum class CommentStatus { pending, approved, spam, trash };
 std::string_view to_string(CommentStatus status);

@@ -156,3 +156,22 @@ TEST(ZonedDates, CarryTheZonesOffsetInSummerAndWinter) {
 
 }  // namespace
 }  // namespace carnet::model
+
+namespace carnet::model {
+namespace {
+
+TEST(Access, AuthorsEditTheirOwnPostsModeratorsNone) {
+    Post post;
+    post.author_id = 7;
+    EXPECT_TRUE(may_edit_post(Role::author, 7, post));
+    EXPECT_FALSE(may_edit_post(Role::author, 8, post));
+    EXPECT_TRUE(may_edit_post(Role::editor, 8, post));
+    EXPECT_TRUE(may_edit_post(Role::owner, 8, post));
+    EXPECT_FALSE(may_edit_post(Role::moderator, 7, post));
+    EXPECT_FALSE(allows(Role::moderator, Permission::write_posts));
+    EXPECT_FALSE(allows(Role::editor, Permission::configure));
+    EXPECT_TRUE(allows(Role::author, Permission::write_posts));
+}
+
+}  // namespace
+}  // namespace carnet::model

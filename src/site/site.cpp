@@ -320,7 +320,9 @@ private:
     theme::PageContext page_context(const model::Blog& blog, const Request& request,
                                     std::string path,
                                     const std::optional<model::Category>& category = {}) const {
-        theme::PageContext context{.base_url = base_url(blog, request), .path = std::move(path)};
+        theme::PageContext context{.base_url = base_url(blog, request),
+                                   .path = std::move(path),
+                                   .edit_uri = options_.writer_apps};
         const auto add_feeds = [&](const std::string& prefix, const model::Category* of) {
             for (const auto format : k_feed_formats) {
                 std::string type(feed_content_type(format));

@@ -25,6 +25,9 @@ struct SiteOptions {
     // them off: the form's stamp is signed by the serving process and expires, so no server
     // could accept a form written into a file; the page then says comments are closed.
     bool comment_form = true;
+    // Pages link the RSD file of the writers' apps (api module), which the server answers; a
+    // static copy, which has no API, turns it off.
+    bool writer_apps = true;
     // A comment sent sooner than this after its form was served is a robot's, and refused.
     std::chrono::seconds comment_min_age{3};
     // Where the site reads the time: when a comment form was served and a comment sent, when

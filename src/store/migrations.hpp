@@ -423,6 +423,19 @@ CREATE TABLE shared_secrets (
     value TEXT NOT NULL
 );
 )sql"},
+    // Application passwords: what writers' apps sign in with instead of the login password,
+    // kept as a hash of the token, each with the label its user gave it.
+    {13, R"sql(
+CREATE TABLE app_passwords (
+    id           INTEGER PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER,
+    UNIQUE (user_id, name)
+);
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -19,7 +19,10 @@ Status set_password(Transaction& context, std::int64_t user_id, std::string_view
     if (changes(context.db) == 0) {
         return model::fail(Error::Code::not_found, fmt::format("no user {}", user_id));
     }
-    return {};
+    // The apps signed in with the old password's trust: a new password is a fresh start.
+    CARNET_TRY(revoke, context.db.prepare("DELETE FROM app_passwords WHERE user_id = $1"));
+    revoke->bind(1, user_id);
+    return revoke->run();
 }
 
 Status remove_user(Transaction& context, std::int64_t user_id) {

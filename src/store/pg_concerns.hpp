@@ -95,6 +95,32 @@ private:
     Transaction& transaction_;
 };
 
+class PgAppPasswordStore final : public AppPasswordStore {
+public:
+    explicit PgAppPasswordStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<AppPassword>> app_passwords_of(std::int64_t user_id) override;
+    [[nodiscard]] Result<std::optional<AppPassword>> find_app_password(
+        std::string_view token_hash) override;
+
+private:
+    Database& database_;
+};
+
+class PgAppPasswordWriter final : public AppPasswordWriter {
+public:
+    explicit PgAppPasswordWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> create_app_password(std::int64_t user_id,
+                                                           std::string_view name,
+                                                           std::string_view token_hash) override;
+    [[nodiscard]] Status revoke_app_password(std::int64_t user_id, std::string_view name) override;
+    [[nodiscard]] Status record_app_password_use(std::int64_t app_password_id) override;
+
+private:
+    Transaction& transaction_;
+};
+
 class PgPostStore final : public PostStore {
 public:
     explicit PgPostStore(Database& database) : database_(database) {}

@@ -22,6 +22,7 @@ public:
         : blogs_(transaction),
           accounts_(transaction),
           sessions_(transaction),
+          app_passwords_(transaction),
           posts_(transaction),
           categories_(transaction),
           pages_(transaction),
@@ -33,6 +34,7 @@ public:
     BlogWriter& blogs() override { return blogs_; }
     AccountWriter& accounts() override { return accounts_; }
     SessionWriter& sessions() override { return sessions_; }
+    AppPasswordWriter& app_passwords() override { return app_passwords_; }
     PostWriter& posts() override { return posts_; }
     CategoryWriter& categories() override { return categories_; }
     PageWriter& pages() override { return pages_; }
@@ -45,6 +47,7 @@ private:
     pg::PgBlogWriter blogs_;
     pg::PgAccountWriter accounts_;
     pg::PgSessionWriter sessions_;
+    pg::PgAppPasswordWriter app_passwords_;
     pg::PgPostWriter posts_;
     pg::PgCategoryWriter categories_;
     pg::PgPageWriter pages_;
@@ -77,6 +80,7 @@ public:
     BlogStore& blogs() override { return blogs_; }
     AccountStore& accounts() override { return accounts_; }
     SessionStore& sessions() override { return sessions_; }
+    AppPasswordStore& app_passwords() override { return app_passwords_; }
     PostStore& posts() override { return posts_; }
     CategoryStore& categories() override { return categories_; }
     PageStore& pages() override { return pages_; }
@@ -91,6 +95,7 @@ private:
     pg::PgBlogStore blogs_{database_};
     pg::PgAccountStore accounts_{database_};
     pg::PgSessionStore sessions_{database_};
+    pg::PgAppPasswordStore app_passwords_{database_};
     pg::PgPostStore posts_{database_};
     pg::PgCategoryStore categories_{database_};
     pg::PgPageStore pages_{database_};

@@ -22,6 +22,7 @@ public:
         : blogs_(transaction),
           accounts_(transaction),
           sessions_(transaction),
+          app_passwords_(transaction),
           posts_(transaction),
           categories_(transaction),
           pages_(transaction),
@@ -33,6 +34,7 @@ public:
     BlogWriter& blogs() override { return blogs_; }
     AccountWriter& accounts() override { return accounts_; }
     SessionWriter& sessions() override { return sessions_; }
+    AppPasswordWriter& app_passwords() override { return app_passwords_; }
     PostWriter& posts() override { return posts_; }
     CategoryWriter& categories() override { return categories_; }
     PageWriter& pages() override { return pages_; }
@@ -45,6 +47,7 @@ private:
     sqlite::SqliteBlogWriter blogs_;
     sqlite::SqliteAccountWriter accounts_;
     sqlite::SqliteSessionWriter sessions_;
+    sqlite::SqliteAppPasswordWriter app_passwords_;
     sqlite::SqlitePostWriter posts_;
     sqlite::SqliteCategoryWriter categories_;
     sqlite::SqlitePageWriter pages_;
@@ -79,6 +82,7 @@ public:
     BlogStore& blogs() override { return blogs_; }
     AccountStore& accounts() override { return accounts_; }
     SessionStore& sessions() override { return sessions_; }
+    AppPasswordStore& app_passwords() override { return app_passwords_; }
     PostStore& posts() override { return posts_; }
     CategoryStore& categories() override { return categories_; }
     PageStore& pages() override { return pages_; }
@@ -93,6 +97,7 @@ private:
     sqlite::SqliteBlogStore blogs_{database_};
     sqlite::SqliteAccountStore accounts_{database_};
     sqlite::SqliteSessionStore sessions_{database_};
+    sqlite::SqliteAppPasswordStore app_passwords_{database_};
     sqlite::SqlitePostStore posts_{database_};
     sqlite::SqliteCategoryStore categories_{database_};
     sqlite::SqlitePageStore pages_{database_};

@@ -115,6 +115,16 @@ struct Login {
     std::string password_hash;
 };
 
+// A password a user made for one of their apps (a desktop editor, a phone), which the APIs
+// accept instead of the login password: the store keeps only a hash of it.
+struct AppPassword {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string name;  // the label the user gave it, unique among theirs
+    model::Instant created_at{};
+    std::optional<model::Instant> last_used_at;  // unset: never used
+};
+
 struct Membership {
     model::Blog blog;
     model::Role role = model::Role::author;
@@ -260,9 +270,10 @@ public:
     // Sees the transaction's own writes.
     [[nodiscard]] virtual Result<std::optional<model::User>> find_user_by_email(
         std::string_view email) = 0;
+    // Ends the user's application passwords too.
     [[nodiscard]] virtual Status set_password(std::int64_t user_id,
                                               std::string_view password_hash) = 0;
-    // With their sessions and roles.
+    // With their sessions, application passwords and roles.
     [[nodiscard]] virtual Status remove_user(std::int64_t user_id) = 0;
     [[nodiscard]] virtual Status remove_membership(std::int64_t blog_id, std::int64_t user_id) = 0;
 };
@@ -287,6 +298,38 @@ public:
     [[nodiscard]] virtual Status delete_session(std::string_view token_hash) = 0;
     [[nodiscard]] virtual Result<int> delete_sessions_of(std::int64_t user_id) = 0;
     [[nodiscard]] virtual Result<int> delete_expired_sessions(model::Instant now) = 0;
+};
+
+// --- Application passwords: what the APIs accept instead of the login password. Changing a
+// user's password (AccountWriter::set_password) or removing the user ends them all.
+
+class AppPasswordStore {
+public:
+    virtual ~AppPasswordStore() = default;
+
+    // The user's application passwords by name.
+    [[nodiscard]] virtual Result<std::vector<AppPassword>> app_passwords_of(
+        std::int64_t user_id) = 0;
+    // The application password whose token hash (auth::hash_token) this is.
+    [[nodiscard]] virtual Result<std::optional<AppPassword>> find_app_password(
+        std::string_view token_hash) = 0;
+};
+
+class AppPasswordWriter {
+public:
+    virtual ~AppPasswordWriter() = default;
+
+    // Keeps a new application password of the user, by the hash of its token. The name must
+    // not be empty nor over 100 bytes (Code::invalid_input) and must be new among the user's
+    // (Code::conflict).
+    [[nodiscard]] virtual Result<std::int64_t> create_app_password(std::int64_t user_id,
+                                                                   std::string_view name,
+                                                                   std::string_view token_hash) = 0;
+    // Ends the user's application password of that name (Code::not_found when there is none).
+    [[nodiscard]] virtual Status revoke_app_password(std::int64_t user_id,
+                                                     std::string_view name) = 0;
+    // Records that the password was used now (the store's clock).
+    [[nodiscard]] virtual Status record_app_password_use(std::int64_t app_password_id) = 0;
 };
 
 // --- Posts: posts of every status, their revisions and the archives of published ones.
@@ -550,6 +593,7 @@ public:
     virtual BlogWriter& blogs() = 0;
     virtual AccountWriter& accounts() = 0;
     virtual SessionWriter& sessions() = 0;
+    virtual AppPasswordWriter& app_passwords() = 0;
     virtual PostWriter& posts() = 0;
     virtual CategoryWriter& categories() = 0;
     virtual PageWriter& pages() = 0;
@@ -579,6 +623,7 @@ public:
     virtual BlogStore& blogs() = 0;
     virtual AccountStore& accounts() = 0;
     virtual SessionStore& sessions() = 0;
+    virtual AppPasswordStore& app_passwords() = 0;
     virtual PostStore& posts() = 0;
     virtual CategoryStore& categories() = 0;
     virtual PageStore& pages() = 0;

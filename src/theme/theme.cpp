@@ -211,6 +211,7 @@ public:
             feeds.push_back(std::move(item));
         }
         view.set("has_feeds", !feeds.empty());
+        view.set("edit_uri", context_.edit_uri);
         view.set("feeds", std::move(feeds));
 
         view.set("t", ViewValue(strings_));

@@ -62,6 +62,9 @@ struct PageContext {
     std::string base_url;
     std::string path;             // this page's own path, for <link rel="canonical">
     std::vector<FeedLink> feeds;  // the blog's feeds, then those of the page's category
+    // The page links the RSD file (/rsd.xml, rel="EditURI") where writers' apps find the
+    // blog's XML-RPC endpoint: only where a server answers it, not in a static copy.
+    bool edit_uri = false;
 };
 
 // A search result as the theme shows it.

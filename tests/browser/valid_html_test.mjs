@@ -12,7 +12,7 @@ import { tempDir } from "./support.mjs";
 import { checkPages, describeMessages } from "./vnu.mjs";
 
 // The admin's pages, by name: checked like the others.
-const adminPages = new Set(["admin-login", "admin-dashboard", "admin-editor"]);
+const adminPages = new Set(["admin-login", "admin-dashboard", "admin-editor", "admin-app-passwords"]);
 
 // Follows the admin's redirects (303 to the blog's dashboard) up to a page.
 async function adminPage(client, path) {
@@ -86,6 +86,8 @@ test("the demo's pages are valid HTML", { timeout: 280_000 }, async (t) => {
     pages.push({ name: "admin-dashboard", html: dashboard.html });
     const editor = await adminPage(writer, `${dashboard.path.replace(/\/?$/, "/")}posts/new`);
     pages.push({ name: "admin-editor", html: editor.html });
+    const appPasswords = await adminPage(writer, `${dashboard.path.replace(/\/?$/, "/")}app-passwords`);
+    pages.push({ name: "admin-app-passwords", html: appPasswords.html });
 
     // A control the checker must reject (a head without a title): it did read the pages.
     const control = '<!doctype html><html lang="fr"><head><meta charset="utf-8"></head><body></body></html>';
