@@ -255,4 +255,17 @@ std::string year_path(int year) { return fmt::format("/archive/{:04}/", year); }
 
 std::string page_path(std::string_view page_slug) { return fmt::format("/{}.html", page_slug); }
 
+const Blog* blog_for_host(const std::vector<Blog>& blogs, std::string_view host) {
+    const Blog* default_blog = nullptr;
+    for (const auto& blog : blogs) {
+        for (const auto& blog_host : blog.hosts) {
+            if (blog_host == host) return &blog;
+        }
+        if (blog.hosts.empty()) default_blog = &blog;
+    }
+    if (default_blog != nullptr) return default_blog;
+    if (blogs.size() == 1) return &blogs.front();
+    return nullptr;
+}
+
 }  // namespace carnet::model

@@ -91,4 +91,114 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// --- The work queue's worker.
+
+// What became of one attempt at a job.
+struct JobOutcome {
+    enum class Kind {
+        done,   // finished (or nothing left to do): the job goes
+        retry,  // failed for now (a site down, a time limit): again later, with backoff
+        drop,   // failed for good (a refusal, a 410, a page that is not what it claims)
+    };
+    Kind kind = Kind::done;
+    std::string error;  // why it failed; logged, and kept on the job when retried
+
+    static JobOutcome done() { return {}; }
+    static JobOutcome retry(std::string why) { return {Kind::retry, std::move(why)}; }
+    static JobOutcome drop(std::string why) { return {Kind::drop, std::move(why)}; }
+};
+
+using JobHandler = std::function<JobOutcome(const store::Job& job)>;
+
+struct WorkerOptions {
+    // Unique to this process among every node sharing the database.
+    std::string name;
+    // How long a claimed job is this worker's; a node that dies frees its jobs after it.
+    std::chrono::seconds lease{300};
+    // The first retry waits this long; each next one twice as long, up to max_retry_delay.
+    std::chrono::seconds first_retry{60};
+    std::chrono::seconds max_retry_delay{6 * 60 * 60};
+    // After this many attempts a job is dropped: with the defaults, about three days.
+    int max_attempts = 20;
+    // How often the worker threads look for due jobs when nobody wakes them.
+    std::chrono::milliseconds poll_interval{1000};
+    int threads = 2;
+};
+
+// Runs the store's queue: claims due jobs and hands each to the handler of its kind, then
+// completes, retries or drops it. Times come from the clock. Its threads never touch the
+// server's: request handlers only queue jobs (and may wake the worker).
+class Worker {
+public:
+    // The store and the clock must outlive the worker.
+    Worker(store::Store& store, const Clock& clock, WorkerOptions options);
+    ~Worker();  // stops the threads, letting the jobs they run finish
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Before start: the handler of jobs of that kind. A job of an unknown kind is dropped.
+    void handle(std::string kind, JobHandler handler);
+
+    // Runs every job due now, one after the other, on the calling thread; how many ran.
+    [[nodiscard]] Result<int> run_due_jobs();
+
+    // Runs the queue on threads of its own until stop().
+    void start();
+    void stop();
+    // Makes the threads look for due jobs now (a job was just queued).
+    void wake();
+
+    // The time a job that failed its `attempts`-th attempt at `now` is tried again.
+    model::Instant retry_time(int attempts, model::Instant now) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// --- Webmention.
+
+struct WebmentionOptions {
+    FetchOptions fetch;
+    // A webmention's text is cut to this many characters.
+    std::size_t max_text_chars = 2000;
+};
+
+// Sends and receives webmentions through the worker's queue.
+//
+// Receiving: POST /webmention on every blog's host takes `source` and `target`; the target
+// must be a published post of the blog (optionally with #comment-N) and the source another
+// http(s) URL. It answers 202 at once and queues the verification: the source is fetched, must
+// link to the target, and its microformats2 (h-entry, its p-author h-card, e-content or
+// p-summary; else the page's title) become a comment under the blog's policy and spam rules,
+// threaded under the comment its u-in-reply-to (or the target's #comment-N) names. A later
+// webmention of the same source updates that comment; a source gone (404, 410) or no longer
+// linking removes it.
+//
+// Sending: queue_post_mentions, called in the transaction that publishes or edits a post,
+// queues a job that finds the post's links and, for each, the target's endpoint (HTTP Link
+// header, else <link> or <a rel="webmention">) and notifies it.
+class Webmentions {
+public:
+    // The store, the worker and the clock must outlive it. Registers its jobs' handlers.
+    Webmentions(store::Store& store, Worker& worker, const Clock& clock, WebmentionOptions options);
+    ~Webmentions();
+    Webmentions(const Webmentions&) = delete;
+    Webmentions& operator=(const Webmentions&) = delete;
+
+    // POST /webmention.
+    void register_routes(http::Router& router);
+
+    // The Link header every public page carries to advertise the endpoint.
+    static http::Headers advertising_headers();
+
+    // Queues the webmentions the post's links get, in the caller's transaction.
+    [[nodiscard]] static Status queue_post_mentions(store::Writer& writer, std::int64_t blog_id,
+                                                    std::int64_t post_id, model::Instant now);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace carnet::social

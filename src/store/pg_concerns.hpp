@@ -318,4 +318,54 @@ private:
     Transaction& transaction_;
 };
 
+class PgJobStore final : public JobStore {
+public:
+    explicit PgJobStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<Job>> pending_jobs(std::int64_t blog_id) override;
+
+private:
+    Database& database_;
+};
+
+class PgJobWriter final : public JobWriter {
+public:
+    explicit PgJobWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> enqueue_job(const NewJob& job) override;
+    [[nodiscard]] Result<std::optional<Job>> claim_job(std::string_view worker, model::Instant now,
+                                                       std::chrono::seconds lease) override;
+    [[nodiscard]] Status complete_job(std::int64_t job_id, std::string_view worker) override;
+    [[nodiscard]] Status retry_job(std::int64_t job_id, std::string_view worker,
+                                   model::Instant run_at, std::string_view error) override;
+
+private:
+    Transaction& transaction_;
+};
+
+class PgMentionStore final : public MentionStore {
+public:
+    explicit PgMentionStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
+                                                              std::string_view source,
+                                                              std::string_view target) override;
+
+private:
+    Database& database_;
+};
+
+class PgMentionWriter final : public MentionWriter {
+public:
+    explicit PgMentionWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Status save_mention(const Mention& mention) override;
+    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
+                                                              std::string_view source,
+                                                              std::string_view target) override;
+
+private:
+    Transaction& transaction_;
+};
+
 }  // namespace carnet::store::pg

@@ -318,4 +318,54 @@ private:
     Transaction& transaction_;
 };
 
+class SqliteJobStore final : public JobStore {
+public:
+    explicit SqliteJobStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<Job>> pending_jobs(std::int64_t blog_id) override;
+
+private:
+    Database& database_;
+};
+
+class SqliteJobWriter final : public JobWriter {
+public:
+    explicit SqliteJobWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> enqueue_job(const NewJob& job) override;
+    [[nodiscard]] Result<std::optional<Job>> claim_job(std::string_view worker, model::Instant now,
+                                                       std::chrono::seconds lease) override;
+    [[nodiscard]] Status complete_job(std::int64_t job_id, std::string_view worker) override;
+    [[nodiscard]] Status retry_job(std::int64_t job_id, std::string_view worker,
+                                   model::Instant run_at, std::string_view error) override;
+
+private:
+    Transaction& transaction_;
+};
+
+class SqliteMentionStore final : public MentionStore {
+public:
+    explicit SqliteMentionStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
+                                                              std::string_view source,
+                                                              std::string_view target) override;
+
+private:
+    Database& database_;
+};
+
+class SqliteMentionWriter final : public MentionWriter {
+public:
+    explicit SqliteMentionWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Status save_mention(const Mention& mention) override;
+    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
+                                                              std::string_view source,
+                                                              std::string_view target) override;
+
+private:
+    Transaction& transaction_;
+};
+
 }  // namespace carnet::store::sqlite
