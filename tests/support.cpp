@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -143,9 +144,12 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 ServerProcess::ServerProcess(const std::filesystem::path& db, std::vector<std::string> extra_args) {
-    std::vector<std::string> argv{CARNET_BINARY, "serve",          "--db",      db.string(),
-                                  "--listen",    "127.0.0.1:0",    "--threads", "2",
-                                  "--themes",    CARNET_THEMES_DIR};
+    std::vector<std::string> argv{CARNET_BINARY, "serve", "--db",     db.string(),
+                                  "--threads",   "2",     "--themes", CARNET_THEMES_DIR};
+    // A free port, unless the test chose one (to know its address before the server starts).
+    if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
+        argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+    }
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     Pipe err;
     const int dev_null = open("/dev/null", O_RDWR | O_CLOEXEC);

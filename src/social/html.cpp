@@ -128,11 +128,23 @@ std::string text_of(xmlDoc* doc, xmlNode* node) {
     return text::html_to_text(outer_html(doc, node));
 }
 
+// The value of a p-* property (microformats2 parsing, "parsing a p- property").
+std::string text_value(xmlDoc* doc, xmlNode* node) {
+    const auto name = name_of(node);
+    std::optional<std::string> value;
+    if (name == "data" || name == "input") value = attribute(node, "value");
+    if (name == "abbr" || name == "link") value = attribute(node, "title");
+    if (name == "img" || name == "area") value = attribute(node, "alt");
+    return value ? text::html_to_text(text::html_escape(*value)) : text_of(doc, node);
+}
+
 // The value of a u-* property (microformats2 parsing, "parsing a u- property").
 std::optional<std::string> url_value(xmlDoc* doc, xmlNode* node, std::string_view page_url) {
     const auto name = name_of(node);
     std::optional<std::string> raw;
-    if (name == "a" || name == "area" || name == "link") {
+    if (name == "data" || name == "input") {
+        raw = attribute(node, "value");
+    } else if (name == "a" || name == "area" || name == "link") {
         raw = attribute(node, "href");
     } else if (name == "img" || name == "audio" || name == "video" || name == "source" ||
                name == "iframe") {
@@ -153,18 +165,16 @@ struct Card {
 Card read_card(xmlDoc* doc, xmlNode* author, std::string_view page_url) {
     Card card;
     if (!has_class(author, "h-card")) {
-        card.name = text_of(doc, author);
+        card.name = text_value(doc, author);
         if (name_of(author) == "a") {
             card.url = resolve_url(page_url, attribute(author, "href").value_or("")).value_or("");
         }
         return card;
     }
     if (auto names = properties(author, "p-name"); !names.empty()) {
-        card.name = text_of(doc, names.front());
-    } else if (name_of(author) == "img") {
-        card.name = attribute(author, "alt").value_or("");
+        card.name = text_value(doc, names.front());
     } else {
-        card.name = text_of(doc, author);
+        card.name = text_value(doc, author);
     }
     if (auto urls = properties(author, "u-url"); !urls.empty()) {
         card.url = url_value(doc, urls.front(), page_url).value_or("");

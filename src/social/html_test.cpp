@@ -95,3 +95,21 @@ TEST(Html, ALinkInAnImageOrWithAFragmentCountsButAnotherPageDoesNot) {
 
 }  // namespace
 }  // namespace carnet::social
+
+namespace carnet::social {
+namespace {
+
+TEST(Html, AnAuthorMadeOfDataElementsIsRead) {
+    const auto page = read_source(
+        "<article class=\"h-entry\"><a class=\"u-url p-name\" href=\"/p.html\">Titre</a>"
+        "<div class=\"e-content\">Texte</div><data class=\"p-author h-card\" value=\"Le carnet\">"
+        "<data class=\"p-name\" value=\"Le carnet\"></data><data class=\"u-url\" "
+        "value=\"/\"></data>"
+        "</data></article>",
+        "http://a.example/p.html", "http://b.example/");
+    EXPECT_EQ(page.author_name, "Le carnet");
+    EXPECT_EQ(page.author_url, "http://a.example/");
+}
+
+}  // namespace
+}  // namespace carnet::social
