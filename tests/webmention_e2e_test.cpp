@@ -109,9 +109,7 @@ public:
         EXPECT_EQ(saved.status, 303) << saved.body;
         const auto home = http_get(port_, "/").body;
         std::smatch match;
-        const std::regex link(
-            R"re(<a href="(/archive/[^"]+)" class="u-url p-name" rel="bookmark">)re" + title +
-            "</a>");
+        const std::regex link(R"re(<a href="(/archive/[^"]+)" rel="bookmark">)re" + title + "</a>");
         EXPECT_TRUE(std::regex_search(home, match, link)) << home;
         return match.size() > 1 ? match[1].str() : std::string();
     }

@@ -180,6 +180,15 @@ Card read_card(xmlDoc* doc, xmlNode* author, std::string_view page_url) {
         card.url = url_value(doc, urls.front(), page_url).value_or("");
     } else if (name_of(author) == "a") {
         card.url = resolve_url(page_url, attribute(author, "href").value_or("")).value_or("");
+    } else {
+        // The implied url: the one link the card holds.
+        for (auto* child = author->children; child != nullptr; child = child->next) {
+            if (child->type == XML_ELEMENT_NODE && name_of(child) == "a") {
+                card.url =
+                    resolve_url(page_url, attribute(child, "href").value_or("")).value_or("");
+                break;
+            }
+        }
     }
     if (auto photos = properties(author, "u-photo"); !photos.empty()) {
         card.photo = url_value(doc, photos.front(), page_url).value_or("");

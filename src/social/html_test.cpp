@@ -111,5 +111,14 @@ TEST(Html, AnAuthorMadeOfDataElementsIsRead) {
     EXPECT_EQ(page.author_url, "http://a.example/");
 }
 
+TEST(Html, ACardWithoutPropertiesTakesItsNameAndItsOneLink) {
+    const auto page = read_source(
+        "<article class=\"h-cite h-entry\"><span class=\"p-author h-card\"><a href=\"/amina\">"
+        "Amina</a></span><div class=\"e-content\">Oui</div></article>",
+        "http://a.example/p.html", "http://b.example/");
+    EXPECT_EQ(page.author_name, "Amina");
+    EXPECT_EQ(page.author_url, "http://a.example/amina");
+}
+
 }  // namespace
 }  // namespace carnet::social

@@ -356,7 +356,9 @@ TEST_F(ThemeTest, Pagination_AbsentWithASinglePage) {
 TEST_F(ThemeTest, Microformats_ListingsAreAnHFeedOfEntriesByTheBlogAndPagesAdvertiseWebmention) {
     const auto listing = listing_of(french_blog(), {misrata_post()});
     EXPECT_EQ(count(listing, "<div class=\"h-feed\">"), 1u);
-    EXPECT_THAT(listing, HasSubstr("class=\"u-url p-name\""));
+    EXPECT_THAT(listing, HasSubstr("<data class=\"p-name\" value=\"L&#39;Etat islamique attaque le "
+                                   "tribunal de Misrata\"></data><data class=\"u-url\" "
+                                   "value=\"/archive/2017/10/04/"));
     EXPECT_THAT(listing, HasSubstr("<div class=\"post-body e-content\">"));
     EXPECT_THAT(listing, HasSubstr("<data class=\"p-author h-card\" value=\"Le carnet de Jean\">"
                                    "<data class=\"p-name\" value=\"Le carnet de Jean\"></data>"));
