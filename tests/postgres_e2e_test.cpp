@@ -98,15 +98,6 @@ TEST_F(PostgresBlogServer, CommandsWorkOnTheUriAndBackupSaysItIsSqliteOnly) {
     EXPECT_FALSE(std::filesystem::exists(dir_.path() / "b.db"));
 }
 
-// The value of the cookie `name` set by a response (its Set-Cookie lines).
-std::string cookie_set(const HttpResponse& response, const std::string& name) {
-    const auto found = response.headers.find("set-cookie");
-    if (found == response.headers.end()) return {};
-    std::smatch match;
-    const std::regex pattern("(?:^|\n)" + name + "=([^;\n]*)");
-    return std::regex_search(found->second, match, pattern) ? match[1].str() : std::string();
-}
-
 // Two processes on one database, as behind a balancer: what one hands out, the other takes.
 TEST_F(PostgresBlogServer, ASecondNodeTakesTheFirstOnesSessionsAndCommentForms) {
     const std::string password = "un mot de passe assez long";

@@ -245,6 +245,14 @@ HttpResponse http_get(std::uint16_t port, const std::string& target,
     return response;
 }
 
+std::string cookie_set(const HttpResponse& response, const std::string& name) {
+    const auto found = response.headers.find("set-cookie");
+    if (found == response.headers.end()) return {};
+    std::smatch match;
+    const std::regex pattern("(?:^|\n)" + name + "=([^;\n]*)");
+    return std::regex_search(found->second, match, pattern) ? match[1].str() : std::string();
+}
+
 std::string form_encode(const std::map<std::string, std::string>& fields) {
     std::string encoded;
     for (const auto& [name, value] : fields) {

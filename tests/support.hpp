@@ -86,6 +86,9 @@ HttpResponse http_get(std::uint16_t port, const std::string& target,
                       const std::map<std::string, std::string>& headers = {},
                       const std::string& method = "GET", const std::string& body = "");
 
+// The value of the cookie `name` set by a response (its Set-Cookie lines), "" when none.
+std::string cookie_set(const HttpResponse& response, const std::string& name);
+
 // The body of an application/x-www-form-urlencoded form holding `fields`.
 std::string form_encode(const std::map<std::string, std::string>& fields);
 

@@ -23,14 +23,6 @@ std::uint16_t free_port() {
     return acceptor.local_endpoint().port();
 }
 
-std::string cookie_set(const HttpResponse& response, const std::string& name) {
-    const auto found = response.headers.find("set-cookie");
-    if (found == response.headers.end()) return {};
-    std::smatch match;
-    const std::regex pattern("(?:^|\n)" + name + "=([^;\n]*)");
-    return std::regex_search(found->second, match, pattern) ? match[1].str() : std::string();
-}
-
 int count(const std::string& text, const std::string& what) {
     int found = 0;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++found;
