@@ -29,7 +29,8 @@ struct AdminOptions {
     std::filesystem::path themes_dir;
     std::size_t max_upload_bytes = 20 * 1024 * 1024;
     std::chrono::seconds session_lifetime{14 * 24 * 60 * 60};
-    // Called in the transaction that saves a published post (new, edited or restored), so
+    // Called in the transaction that saves a published post (new, edited, restored or
+    // published on schedule), so
     // that what must follow (the webmentions its links get) is queued with the post or not
     // at all. Unset: nothing follows.
     std::function<model::Status(store::Writer& writer, std::int64_t blog_id, std::int64_t post_id)>

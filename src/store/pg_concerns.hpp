@@ -131,7 +131,7 @@ public:
     Result<std::int64_t> save_revision(std::int64_t blog_id, std::int64_t post_id,
                                        std::int64_t author_id, bool autosave) override;
     [[nodiscard]] Status delete_post(std::int64_t blog_id, std::int64_t post_id) override;
-    [[nodiscard]] Result<int> publish_due_posts(model::Instant now) override;
+    [[nodiscard]] Result<std::vector<PostKey>> publish_due_posts(model::Instant now) override;
 
 private:
     Transaction& transaction_;

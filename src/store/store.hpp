@@ -86,6 +86,12 @@ struct AdminPostQuery {
     int limit = 20;
 };
 
+// Which post: its blog and its id.
+struct PostKey {
+    std::int64_t blog_id = 0;
+    std::int64_t post_id = 0;
+};
+
 // A saved state of a post, to compare with the current one and to restore.
 struct Revision {
     std::int64_t id = 0;
@@ -345,8 +351,8 @@ public:
     // Deletes a post for good, with its revisions, comments and redirects.
     [[nodiscard]] virtual Status delete_post(std::int64_t blog_id, std::int64_t post_id) = 0;
 
-    // Publishes every scheduled post (of every blog) whose time has come; returns how many.
-    [[nodiscard]] virtual Result<int> publish_due_posts(model::Instant now) = 0;
+    // Publishes every scheduled post (of every blog) whose time has come; returns them.
+    [[nodiscard]] virtual Result<std::vector<PostKey>> publish_due_posts(model::Instant now) = 0;
 };
 
 // --- Categories of posts.
