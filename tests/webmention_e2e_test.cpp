@@ -358,5 +358,28 @@ TEST(Webmention, ATargetThatIsDownGetsTheMentionOnceBackAfterTheSenderRestartedA
     EXPECT_EQ(count(b.comments_page("pending"), "<strong class=\"author\">"), 1);
 }
 
+TEST(ActivityPub, WebFingerFindsTheBlogAndItsActorPublishesTheSameKeyAfterARestart) {
+    Blog blog("Le carnet d'Amina");
+    const auto account = "acct:127@127.0.0.1:" + std::to_string(blog.port());
+    const auto found = http_get(
+        blog.port(), "/.well-known/webfinger?resource=" + form_encode({{"r", account}}).substr(2));
+    ASSERT_EQ(found.status, 200) << found.body << blog.log();
+    EXPECT_EQ(found.headers.at("content-type"), "application/jrd+json");
+    EXPECT_NE(found.body.find("\"subject\":\"" + account + "\""), std::string::npos) << found.body;
+    EXPECT_NE(found.body.find("\"href\":\"" + blog.base_url() + "/actor\""), std::string::npos);
+
+    const auto actor = http_get(blog.port(), "/actor");
+    ASSERT_EQ(actor.status, 200) << actor.body;
+    EXPECT_EQ(actor.headers.at("content-type"), "application/activity+json");
+    const auto key_at = actor.body.find("-----BEGIN PUBLIC KEY-----");
+    ASSERT_NE(key_at, std::string::npos) << actor.body;
+    EXPECT_NE(actor.body.find("\"name\":\"Le carnet d'Amina\""), std::string::npos);
+    blog.stop();
+    blog.start();
+    EXPECT_EQ(http_get(blog.port(), "/actor").body, actor.body);
+    EXPECT_EQ(http_get(blog.port(), "/.well-known/webfinger?resource=acct%3Anobody%40x").status,
+              404);
+}
+
 }  // namespace
 }  // namespace carnet::testing

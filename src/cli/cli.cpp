@@ -309,6 +309,8 @@ int run_serve(const Settings& settings) {
     // The admin's routes first: the site's end with its catch-all 404 page.
     (*admin)->register_routes(router);
     webmentions.register_routes(router);
+    social::Actors actors(**store);
+    actors.register_routes(router);
     (*site)->register_routes(router);
     http::ServerOptions options;
     options.address = listen->host;

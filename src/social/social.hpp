@@ -201,4 +201,42 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// --- ActivityPub: each blog as an actor. First step: WebFinger and the actor document.
+
+// An actor's RSA key pair, as PEM text.
+struct ActorKey {
+    std::string private_pem;  // PKCS #8
+    std::string public_pem;   // SubjectPublicKeyInfo, as actor documents publish it
+};
+
+// A new 2048-bit RSA key pair (what Mastodon and its kin verify HTTP Signatures with).
+[[nodiscard]] Result<ActorKey> make_actor_key();
+// The pair of a PEM private key; Code::database when it is not one.
+[[nodiscard]] Result<ActorKey> read_actor_key(std::string_view private_pem);
+
+// The blog's handle, as in @handle@host: the first label of its host name (its first host,
+// else its base URL's, else `request_host`), letters, digits and '_' only; "blog" when
+// nothing is left.
+std::string actor_handle(const model::Blog& blog, std::string_view request_host);
+
+// GET /.well-known/webfinger?resource=acct:handle@host (RFC 7033) and GET /actor, the blog's
+// actor document with its public key, on every blog's host. The key is made on first use and
+// kept in the database, so that every node serving the blog publishes the same one.
+class Actors {
+public:
+    explicit Actors(store::Store& store);  // the store must outlive it
+    ~Actors();
+    Actors(const Actors&) = delete;
+    Actors& operator=(const Actors&) = delete;
+
+    void register_routes(http::Router& router);
+
+    // The blog's key pair, made and kept on first use, then read from memory.
+    [[nodiscard]] Result<ActorKey> key_of(std::int64_t blog_id);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace carnet::social
