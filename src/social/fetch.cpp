@@ -149,10 +149,10 @@ public:
             stream.set_verify_mode(asio::ssl::verify_peer);
             stream.set_verify_callback(asio::ssl::host_name_verification(target.host));
             co_return co_await exchange(stream, beast::get_lowest_layer(stream), endpoints, target,
-                                        request, true);
+                                        request);
         }
         beast::tcp_stream stream(io_);
-        co_return co_await exchange(stream, stream, endpoints, target, request, false);
+        co_return co_await exchange(stream, stream, endpoints, target, request);
     }
 
 private:
@@ -164,8 +164,7 @@ private:
     template <typename Stream>
     asio::awaitable<Result<Hop>> exchange(Stream& stream, beast::tcp_stream& tcp,
                                           const std::vector<tcp::endpoint>& endpoints,
-                                          const Target& target, const FetchRequest& request,
-                                          bool tls) {
+                                          const Target& target, const FetchRequest& request) {
         boost::system::error_code error;
         tcp.expires_at(deadline_);
         co_await tcp.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, error));
@@ -184,7 +183,6 @@ private:
                                                                    target.host, error.message()));
             }
         }
-        (void)tls;
         const auto method = beast::http::string_to_verb(request.method);
         bhttp::request<bhttp::string_body> message(method, target.request_target, 11);
         message.set(bhttp::field::host, target.host_header);

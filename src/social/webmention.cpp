@@ -150,11 +150,9 @@ struct Webmentions::Impl {
         auto target = web_url(target_text);
         if (!target) return plain(400, "The target must be an http or https URL.");
         source->remove_fragment();
-        if (source->buffer() == target->buffer() || std::string_view(source->buffer()) == [&] {
-                auto bare = *target;
-                bare.remove_fragment();
-                return std::string(bare.buffer());
-            }()) {
+        auto bare_target = *target;
+        bare_target.remove_fragment();
+        if (source->buffer() == bare_target.buffer()) {
             return plain(400, "The source and the target must differ.");
         }
         auto post = post_of_target(*blog, *target, request.host);
