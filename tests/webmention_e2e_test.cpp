@@ -42,7 +42,8 @@ bool eventually(const std::function<bool()>& check) {
 // One blog on its own server and database, and its owner signed in to the admin.
 class Blog {
 public:
-    Blog(const std::string& title, std::uint16_t port = free_port()) : title_(title), port_(port) {
+    explicit Blog(const std::string& title, bool allow_loopback_fetch = true)
+        : title_(title), port_(free_port()), allow_loopback_fetch_(allow_loopback_fetch) {
         db_ = dir_.path() / "carnet.db";
         auto init = run_carnet({"init", "--db", db_.string(), "--title", title, "--base-url",
                                 base_url(), "--locale", "fr"});
@@ -55,11 +56,16 @@ public:
     }
 
     void start() {
-        server_ = std::make_unique<ServerProcess>(
-            db_, std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port_),
-                                          "--allow-loopback-fetch", "--delivery-retry-seconds", "1",
-                                          "--comment-delay", "0", "--media-dir",
-                                          (dir_.path() / "media").string()});
+        std::vector<std::string> args{"--listen",
+                                      "127.0.0.1:" + std::to_string(port_),
+                                      "--delivery-retry-seconds",
+                                      "1",
+                                      "--comment-delay",
+                                      "0",
+                                      "--media-dir",
+                                      (dir_.path() / "media").string()};
+        if (allow_loopback_fetch_) args.emplace_back("--allow-loopback-fetch");
+        server_ = std::make_unique<ServerProcess>(db_, args);
         ASSERT_EQ(server_->port(), port_) << server_->log();
         sign_in();
     }
@@ -155,6 +161,7 @@ private:
     TempDir dir_;
     std::string title_;
     std::uint16_t port_;
+    bool allow_loopback_fetch_ = true;
     std::filesystem::path db_;
     std::unique_ptr<ServerProcess> server_;
     std::string session_;
@@ -356,6 +363,20 @@ TEST(Webmention, ATargetThatIsDownGetsTheMentionOnceBackAfterTheSenderRestartedA
     EXPECT_EQ(count(b.log(), "\"POST /webmention\""), 1) << b.log();
     EXPECT_EQ(count(a.log(), " told "), 1) << a.log();
     EXPECT_EQ(count(b.comments_page("pending"), "<strong class=\"author\">"), 1);
+}
+
+TEST(Webmention, WithoutTheTestFlagAServerFetchesNothingFromLoopback) {
+    Blog b("Le carnet de Basile", false);
+    const auto post = b.publish("Cible", "Texte.");
+    HttpStub source([&](const HttpStub::Received&) {
+        return HttpStub::Reply{
+            HttpStub::response(200, "<a href=\"" + b.base_url() + post + "\">lien</a>")};
+    });
+    EXPECT_EQ(b.send_webmention(source.url("/p"), b.base_url() + post).status, 202);
+    ASSERT_TRUE(eventually([&] { return b.log().find("is plain http") != std::string::npos; }))
+        << b.log();
+    EXPECT_TRUE(source.received().empty());
+    EXPECT_EQ(b.comments_page("approved").find("<strong class=\"author\">"), std::string::npos);
 }
 
 TEST(ActivityPub, WebFingerFindsTheBlogAndItsActorPublishesTheSameKeyAfterARestart) {
