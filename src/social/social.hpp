@@ -180,7 +180,8 @@ struct WebmentionOptions {
 // header, else <link> or <a rel="webmention">) and notifies it.
 class Webmentions {
 public:
-    // The store, the worker and the clock must outlive it. Registers its jobs' handlers.
+    // The store, the worker and the clock must outlive it. Registers its jobs' handlers: the
+    // worker must be stopped before this goes.
     Webmentions(store::Store& store, Worker& worker, const Clock& clock, WebmentionOptions options);
     ~Webmentions();
     Webmentions(const Webmentions&) = delete;
