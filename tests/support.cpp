@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -143,9 +144,12 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 ServerProcess::ServerProcess(const std::filesystem::path& db, std::vector<std::string> extra_args) {
-    std::vector<std::string> argv{CARNET_BINARY, "serve",          "--db",      db.string(),
-                                  "--listen",    "127.0.0.1:0",    "--threads", "2",
-                                  "--themes",    CARNET_THEMES_DIR};
+    std::vector<std::string> argv{CARNET_BINARY, "serve", "--db",     db.string(),
+                                  "--threads",   "2",     "--themes", CARNET_THEMES_DIR};
+    // A free port, unless the test chose one (to know its address before the server starts).
+    if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
+        argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+    }
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     Pipe err;
     const int dev_null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -241,6 +245,14 @@ HttpResponse http_get(std::uint16_t port, const std::string& target,
     return response;
 }
 
+std::string cookie_set(const HttpResponse& response, const std::string& name) {
+    const auto found = response.headers.find("set-cookie");
+    if (found == response.headers.end()) return {};
+    std::smatch match;
+    const std::regex pattern("(?:^|\n)" + name + "=([^;\n]*)");
+    return std::regex_search(found->second, match, pattern) ? match[1].str() : std::string();
+}
+
 std::string form_encode(const std::map<std::string, std::string>& fields) {
     std::string encoded;
     for (const auto& [name, value] : fields) {
@@ -310,14 +322,6 @@ std::string visible_text(const std::string& html) {
     auto dumped = run_command(
         {"w3m", "-dump", "-T", "text/html", "-cols", "5000", "-O", "UTF-8", "-I", "UTF-8"}, html);
     return dumped.out;
-}
-
-std::string cookie_set(const HttpResponse& response, const std::string& name) {
-    const auto found = response.headers.find("set-cookie");
-    if (found == response.headers.end()) return {};
-    std::smatch match;
-    const std::regex pattern("(?:^|\n)" + name + "=([^;\n]*)");
-    return std::regex_search(found->second, match, pattern) ? match[1].str() : std::string();
 }
 
 std::string database_fingerprint(const std::filesystem::path& db,

@@ -43,7 +43,8 @@ CommandResult run_carnet(const std::vector<std::string>& args, const std::string
 
 std::string read_file(const std::filesystem::path& path);
 
-// `carnet serve` on a free loopback port, stopped (SIGTERM) when destroyed.
+// `carnet serve` on a free loopback port (or the --listen address in `extra_args`), stopped
+// (SIGTERM) when destroyed.
 class ServerProcess {
 public:
     explicit ServerProcess(const std::filesystem::path& db,

@@ -38,7 +38,14 @@ model::Result<int> AdminImpl::run_due_work(model::Instant at) {
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
         auto done = writer.posts().publish_due_posts(at);
         if (!done) return std::unexpected(done.error());
-        published = *done;
+        published = static_cast<int>(done->size());
+        for (const auto& post : *done) {
+            if (!options_.post_published) break;
+            if (auto followed = options_.post_published(writer, post.blog_id, post.post_id);
+                !followed) {
+                return followed;
+            }
+        }
         auto purged = writer.sessions().delete_expired_sessions(at);
         if (!purged) return std::unexpected(purged.error());
         return {};

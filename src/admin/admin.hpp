@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -32,6 +33,12 @@ struct AdminOptions {
     // The login throttle, to share with the APIs so that guesses count wherever they are
     // made; null: the admin's own.
     std::shared_ptr<auth::LoginThrottle> throttle;
+    // Called in the transaction that saves a published post (new, edited, restored or
+    // published on schedule), so
+    // that what must follow (the webmentions its links get) is queued with the post or not
+    // at all. Unset: nothing follows.
+    std::function<model::Status(store::Writer& writer, std::int64_t blog_id, std::int64_t post_id)>
+        post_published;
 };
 
 class Admin {

@@ -98,11 +98,20 @@ protected:
 
         auto made = Admin::create(
             *store_, clock_,
-            AdminOptions{.media_dir = dir_.path() / "media", .themes_dir = CARNET_THEMES_DIR});
+            AdminOptions{.media_dir = dir_.path() / "media",
+                         .themes_dir = CARNET_THEMES_DIR,
+                         .post_published = [this](store::Writer&, std::int64_t blog_id,
+                                                  std::int64_t post_id) -> model::Status {
+                             published_posts_.emplace_back(blog_id, post_id);
+                             return {};
+                         }});
         ASSERT_TRUE(made.has_value()) << made.error().message;
         admin_ = std::move(*made);
         admin_->register_routes(router_);
     }
+
+    // What the post_published hook was told, in order.
+    std::vector<std::pair<std::int64_t, std::int64_t>> published_posts_;
 
     std::int64_t add_user(const std::string& email, model::Role role, std::int64_t blog) {
         std::int64_t id = 0;
@@ -552,7 +561,32 @@ TEST_F(AdminTest, APostPublishedForLaterIsScheduledAndGoesOutWhenDue) {
     auto published = admin_->run_due_work(model::Instant{std::chrono::seconds{4'102'500'000}});
     ASSERT_TRUE(published.has_value());
     EXPECT_EQ(*published, 1);
-    EXPECT_TRUE(store_->posts().find_published_post(blog_a_, "plus-tard")->has_value());
+    auto post = store_->posts().find_published_post(blog_a_, "plus-tard");
+    ASSERT_TRUE(post.has_value() && post->has_value());
+    // Only once it went out was it announced (to the webmentions its links get).
+    EXPECT_EQ(published_posts_,
+              (std::vector<std::pair<std::int64_t, std::int64_t>>{{blog_a_, (*post)->id}}));
+}
+
+TEST_F(AdminTest, SavingAPublishedPostAnnouncesItAndADraftDoesNot) {
+    auto browser = log_in("owner@a.example");
+    auto draft = send("POST", fmt::format("/admin/blogs/{}/posts", blog_a_), &browser,
+                      form_body({{"csrf", browser.csrf},
+                                 {"title", "Brouillon"},
+                                 {"source", "Pas encore"},
+                                 {"status", "draft"}}));
+    ASSERT_EQ(draft.status, 303) << draft.body;
+    EXPECT_TRUE(published_posts_.empty());
+    auto saved = send("POST", fmt::format("/admin/blogs/{}/posts", blog_a_), &browser,
+                      form_body({{"csrf", browser.csrf},
+                                 {"title", "Publié"},
+                                 {"source", "Voir [ceci](https://example.org/)"},
+                                 {"status", "published"}}));
+    ASSERT_EQ(saved.status, 303) << saved.body;
+    auto post = store_->posts().find_published_post(blog_a_, "publie");
+    ASSERT_TRUE(post.has_value() && post->has_value());
+    EXPECT_EQ(published_posts_,
+              (std::vector<std::pair<std::int64_t, std::int64_t>>{{blog_a_, (*post)->id}}));
 }
 
 TEST_F(AdminTest, PreviewRendersMarkdownLikeThePublicPage) {

@@ -298,6 +298,9 @@ Response AdminImpl::save_post(const Access& access, const http::Form& form,
         auto revision = writer.posts().save_revision(access.blog.id, saved_id,
                                                      access.visitor.user.id, autosave);
         if (!revision) return std::unexpected(revision.error());
+        if (post.status == model::PostStatus::published && options_.post_published) {
+            return options_.post_published(writer, access.blog.id, saved_id);
+        }
         return {};
     });
     if (!written) {
@@ -391,6 +394,9 @@ Response AdminImpl::restore_revision(const Call& call) {
         auto saved =
             writer.posts().save_revision(access.blog.id, post_id, access.visitor.user.id, false);
         if (!saved) return std::unexpected(saved.error());
+        if (post->status == model::PostStatus::published && options_.post_published) {
+            return options_.post_published(writer, access.blog.id, post_id);
+        }
         return {};
     });
     if (!written) return internal_error(access, written.error());

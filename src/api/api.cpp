@@ -25,20 +25,6 @@ http::Response xml_response(int status, std::string body) {
     return response;
 }
 
-// The blog that answers `host`, as the public site chooses it: the one naming the host, else
-// the blog without host names, else a lone blog.
-std::optional<model::Blog> blog_for_host(const std::vector<model::Blog>& blogs,
-                                         std::string_view host) {
-    const model::Blog* fallback = nullptr;
-    for (const auto& blog : blogs) {
-        if (std::ranges::find(blog.hosts, host) != blog.hosts.end()) return blog;
-        if (blog.hosts.empty()) fallback = &blog;
-    }
-    if (fallback != nullptr) return *fallback;
-    if (blogs.size() == 1) return blogs.front();
-    return std::nullopt;
-}
-
 class ApiImpl final : public Api {
 public:
     ApiImpl(store::Store& store, const Clock& clock, ApiOptions options)
@@ -79,7 +65,7 @@ private:
     http::Response rsd(const http::Request& request) {
         auto blogs = store_.blogs().list_blogs();
         if (!blogs) return xml_response(500, "");
-        auto blog = blog_for_host(*blogs, request.host);
+        const model::Blog* blog = model::blog_for_host(*blogs, request.host);
         if (!blog) {
             http::Response missing;
             missing.status = 404;

@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <charconv>
@@ -18,6 +19,7 @@
 #include "http/http.hpp"
 #include "interop/interop.hpp"
 #include "site/site.hpp"
+#include "social/social.hpp"
 #include "store/store.hpp"
 
 #ifndef CARNET_THEMES_DIR
@@ -48,6 +50,11 @@ struct Settings {
     std::string media_dir;
     std::size_t max_upload_mb = 20;
     std::vector<std::string> trusted_proxies;
+    // Let the fetch client reach loopback addresses over plain http: for tests that run
+    // several servers on one machine, never for a public server. Command line only.
+    bool allow_loopback_fetch = false;
+    // The first retry of a webmention that failed waits this long, each next one twice as long.
+    int delivery_retry_seconds = 60;
 };
 
 // Reads carnet.toml: flat keys named like the long flags with '_' for '-'.
@@ -105,6 +112,8 @@ Status read_settings(const std::string& path, bool must_exist, Settings& setting
                 settings.page_cache_mb = static_cast<std::size_t>(number);
             } else if (name == "comment_delay_seconds") {
                 settings.comment_delay_seconds = static_cast<int>(number);
+            } else if (name == "delivery_retry_seconds") {
+                settings.delivery_retry_seconds = static_cast<int>(number);
             } else {
                 understood = false;
             }
@@ -268,12 +277,36 @@ int run_serve(const Settings& settings) {
 
     // One login throttle for the login form and the APIs: a guess counts wherever it is made.
     auto throttle = std::make_shared<auth::LoginThrottle>();
+    // The work queue runs on threads of its own: a slow remote site never holds a request.
+    social::Worker worker(
+        **store, *clock,
+        social::WorkerOptions{
+            .name = fmt::format("{}:{}", getpid(), auth::random_token(8)),
+            .first_retry = std::chrono::seconds(std::max(1, settings.delivery_retry_seconds))});
+    social::FetchOptions fetch_options;
+    fetch_options.allow_loopback = settings.allow_loopback_fetch;
+    fetch_options.allow_plain_http = settings.allow_loopback_fetch;
+    if (settings.allow_loopback_fetch) {
+        spdlog::warn(
+            "--allow-loopback-fetch: this server fetches from loopback over plain http "
+            "(for tests only)");
+    }
+    social::Webmentions webmentions(**store, worker, *clock,
+                                    social::WebmentionOptions{.fetch = fetch_options});
+
     auto admin = admin::Admin::create(
         **store, *clock,
-        admin::AdminOptions{.media_dir = media_dir,
-                            .themes_dir = settings.themes_dir,
-                            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
-                            .throttle = throttle});
+        admin::AdminOptions{
+            .media_dir = media_dir,
+            .themes_dir = settings.themes_dir,
+            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
+            .throttle = throttle,
+            .post_published = [&worker, clock](store::Writer& writer, std::int64_t blog_id,
+                                               std::int64_t post_id) -> Status {
+                worker.wake();
+                return social::Webmentions::queue_post_mentions(writer, blog_id, post_id,
+                                                                clock->now());
+            }});
     if (!admin) return report_failure(admin.error());
 
     // XML-RPC carries images in base64, a third larger than the image, in some XML.
@@ -292,6 +325,9 @@ int run_serve(const Settings& settings) {
     // The admin's and the API's routes first: the site's end with its catch-all 404 page.
     (*admin)->register_routes(router);
     (*api)->register_routes(router);
+    webmentions.register_routes(router);
+    social::Actors actors(**store);
+    actors.register_routes(router);
     (*site)->register_routes(router);
     http::ServerOptions options;
     options.address = listen->host;
@@ -317,6 +353,9 @@ int run_serve(const Settings& settings) {
         {"X-Content-Type-Options", "nosniff"},
         {"Referrer-Policy", "strict-origin-when-cross-origin"},
     };
+    for (auto& header : social::Webmentions::advertising_headers()) {
+        options.default_headers.push_back(std::move(header));
+    }
     // Uploads carry images: the multipart envelope needs a little more than the image.
     options.body_limits.push_back(
         http::BodyLimit{std::string(admin::k_upload_path_prefix),
@@ -345,7 +384,9 @@ int run_serve(const Settings& settings) {
     const bool ipv6 = listen->host.find(':') != std::string::npos;
     spdlog::info("carnet serves {} on http://{}{}{}:{}/", displayed_db(settings.db),
                  ipv6 ? "[" : "", listen->host, ipv6 ? "]" : "", *port);
+    worker.start();
     server.run();
+    worker.stop();
     spdlog::info("carnet stopped");
     return 0;
 }
@@ -559,6 +600,13 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     serve->add_option("--trusted-proxy", settings.trusted_proxies,
                       "Address of a reverse proxy whose X-Forwarded-* headers are believed");
+    serve->add_flag("--allow-loopback-fetch", settings.allow_loopback_fetch,
+                    "Let webmentions reach loopback addresses over plain http (tests only)");
+    serve
+        ->add_option("--delivery-retry-seconds", settings.delivery_retry_seconds,
+                     "First delay before a failed webmention is tried again (doubling after)")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
 
     BuildCommand build_command;
     auto* build = add_build_command(app, build_command);

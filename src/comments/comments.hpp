@@ -197,4 +197,18 @@ struct Verdict {
 // it is meant for drafts that passed validate.
 Verdict classify(const CommentDraft& draft, const SpamRules& rules = SpamRules{});
 
+// ---- Moderation policy -------------------------------------------------------------------
+
+// The post's own comment policy, or its blog's.
+model::CommentPolicy policy_of(const model::Blog& blog, const model::Post& post);
+
+// Whether replies may be added to the post now (a comment through the form, a webmention):
+// its own switch, the blog's policy, and the blog's delay after publication.
+bool comments_open(const model::Blog& blog, const model::Post& post, model::Instant now);
+
+// The status a new reply gets under `policy`: spam when a rule caught it, approved at once
+// under the open policy or, under first_held, when its author already has an approved
+// comment (`known_author`), pending otherwise.
+model::CommentStatus initial_status(model::CommentPolicy policy, bool is_spam, bool known_author);
+
 }  // namespace carnet::comments

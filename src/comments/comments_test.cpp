@@ -526,3 +526,33 @@ TEST(SpamLinks, FoldsWords) {
 
 }  // namespace
 }  // namespace carnet::comments
+
+namespace carnet::comments {
+namespace {
+
+TEST(Moderation, EachPolicyGivesItsStatusAndSpamAlwaysWins) {
+    using model::CommentPolicy;
+    using model::CommentStatus;
+    EXPECT_EQ(initial_status(CommentPolicy::open, false, false), CommentStatus::approved);
+    EXPECT_EQ(initial_status(CommentPolicy::open, true, true), CommentStatus::spam);
+    EXPECT_EQ(initial_status(CommentPolicy::first_held, false, false), CommentStatus::pending);
+    EXPECT_EQ(initial_status(CommentPolicy::first_held, false, true), CommentStatus::approved);
+    EXPECT_EQ(initial_status(CommentPolicy::all_held, false, true), CommentStatus::pending);
+}
+
+TEST(Moderation, APostsOwnPolicyWinsAndCommentsCloseAfterTheBlogsDelay) {
+    model::Blog blog;
+    blog.comment_policy = model::CommentPolicy::open;
+    blog.close_comments_after_days = 10;
+    model::Post post;
+    post.published_at = model::Instant{std::chrono::seconds{1'700'000'000}};
+    EXPECT_EQ(policy_of(blog, post), model::CommentPolicy::open);
+    EXPECT_TRUE(comments_open(blog, post, post.published_at + std::chrono::days(9)));
+    EXPECT_FALSE(comments_open(blog, post, post.published_at + std::chrono::days(11)));
+    post.comment_policy = model::CommentPolicy::closed;
+    EXPECT_EQ(policy_of(blog, post), model::CommentPolicy::closed);
+    EXPECT_FALSE(comments_open(blog, post, post.published_at));
+}
+
+}  // namespace
+}  // namespace carnet::comments

@@ -211,4 +211,26 @@ Verdict classify(const CommentDraft& draft, const SpamRules& rules) {
     return verdict;
 }
 
+model::CommentPolicy policy_of(const model::Blog& blog, const model::Post& post) {
+    return post.comment_policy.value_or(blog.comment_policy);
+}
+
+bool comments_open(const model::Blog& blog, const model::Post& post, model::Instant now) {
+    if (!post.comments_open || policy_of(blog, post) == model::CommentPolicy::closed) return false;
+    if (blog.close_comments_after_days > 0 &&
+        now > post.published_at + std::chrono::days(blog.close_comments_after_days)) {
+        return false;
+    }
+    return true;
+}
+
+model::CommentStatus initial_status(model::CommentPolicy policy, bool is_spam, bool known_author) {
+    if (is_spam) return model::CommentStatus::spam;
+    if (policy == model::CommentPolicy::open) return model::CommentStatus::approved;
+    if (policy == model::CommentPolicy::first_held && known_author) {
+        return model::CommentStatus::approved;
+    }
+    return model::CommentStatus::pending;
+}
+
 }  // namespace carnet::comments

@@ -276,4 +276,17 @@ bool may_edit_post(Role role, std::int64_t user_id, const Post& post) {
     return allows(role, Permission::edit_all) || post.author_id == user_id;
 }
 
+const Blog* blog_for_host(const std::vector<Blog>& blogs, std::string_view host) {
+    const Blog* default_blog = nullptr;
+    for (const auto& blog : blogs) {
+        for (const auto& blog_host : blog.hosts) {
+            if (blog_host == host) return &blog;
+        }
+        if (blog.hosts.empty()) default_blog = &blog;
+    }
+    if (default_blog != nullptr) return default_blog;
+    if (blogs.size() == 1) return &blogs.front();
+    return nullptr;
+}
+
 }  // namespace carnet::model

@@ -51,6 +51,11 @@ struct Blog {
     int close_comments_after_days = 0;
 };
 
+// The blog that answers requests for `host` (lower case, without port): the one naming it,
+// else the blog without host names (it answers every host no other blog claims), else the
+// only blog there is; null when none does.
+const Blog* blog_for_host(const std::vector<Blog>& blogs, std::string_view host);
+
 enum class Role { owner, editor, author, moderator };
 std::string_view to_string(Role role);
 std::optional<Role> parse_role(std::string_view text);

@@ -83,19 +83,6 @@ std::string_view problem_text(const comments::Invalid& invalid) {
 
 }  // namespace
 
-model::CommentPolicy policy_of(const model::Blog& blog, const model::Post& post) {
-    return post.comment_policy.value_or(blog.comment_policy);
-}
-
-bool comments_open(const model::Blog& blog, const model::Post& post, model::Instant now) {
-    if (!post.comments_open || policy_of(blog, post) == model::CommentPolicy::closed) return false;
-    if (blog.close_comments_after_days > 0 &&
-        now > post.published_at + std::chrono::days(blog.close_comments_after_days)) {
-        return false;
-    }
-    return true;
-}
-
 model::Result<theme::CommentsSection> comments_section(store::Store& store, const model::Blog& blog,
                                                        const model::Post& post,
                                                        const http::Request& request,
@@ -200,19 +187,16 @@ model::Result<CommentOutcome> receive_comment(
             comment.parent_id = parent_id;
         }
     }
-    if (!spam_reasons.empty()) {
-        comment.status = model::CommentStatus::spam;
-    } else if (policy_of(blog, post) == model::CommentPolicy::open) {
-        comment.status = model::CommentStatus::approved;
-    } else if (policy_of(blog, post) == model::CommentPolicy::first_held &&
-               !draft.author_email.empty()) {
+    bool known_author = false;
+    if (spam_reasons.empty() && policy_of(blog, post) == model::CommentPolicy::first_held &&
+        !draft.author_email.empty()) {
         auto known = store.comments().has_approved_comment_from(blog.id, draft.author_name,
                                                                 draft.author_email);
         if (!known) return std::unexpected(known.error());
-        comment.status = *known ? model::CommentStatus::approved : model::CommentStatus::pending;
-    } else {
-        comment.status = model::CommentStatus::pending;
+        known_author = *known;
     }
+    comment.status =
+        comments::initial_status(policy_of(blog, post), !spam_reasons.empty(), known_author);
     auto written = store.write([&](store::Writer& writer) -> model::Status {
         auto added = writer.comments().add_comment(comment);
         if (!added) return std::unexpected(added.error());

@@ -21,12 +21,8 @@ struct CommentGuards {
     comments::SpamRules spam_rules;
 };
 
-// The post's own comment policy, or its blog's.
-model::CommentPolicy policy_of(const model::Blog& blog, const model::Post& post);
-
-// Whether readers may comment on the post now: its own switch, the blog's policy, and the
-// blog's delay after publication.
-bool comments_open(const model::Blog& blog, const model::Post& post, model::Instant now);
+using comments::comments_open;
+using comments::policy_of;
 
 // The section under a post: this page of threads (?comments=N), the form with a fresh stamp,
 // a reply's parent (?reply=N) and the notice after a comment was sent (?comment=held).

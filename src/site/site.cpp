@@ -225,18 +225,11 @@ private:
 
     static std::shared_ptr<const model::Blog> find_blog(
         const std::shared_ptr<const LoadedBlogs>& loaded, std::string_view host) {
-        const model::Blog* default_blog = nullptr;
-        for (const auto& blog : loaded->blogs) {
-            for (const auto& blog_host : blog.hosts) {
-                if (blog_host == host) return {loaded, &blog};
-            }
-            if (blog.hosts.empty()) default_blog = &blog;
-        }
         // The blog without a host name (the store allows one) answers every host no other
         // blog claims; so does a lone blog, so that a fresh install works on any address.
-        if (default_blog != nullptr) return {loaded, default_blog};
-        if (loaded->blogs.size() == 1) return {loaded, &loaded->blogs.front()};
-        return nullptr;
+        const auto* blog = model::blog_for_host(loaded->blogs, host);
+        if (blog == nullptr) return nullptr;
+        return {loaded, blog};
     }
 
     // Reads the blogs (and loads the themes they use) afresh: settings changed in the admin

@@ -436,6 +436,36 @@ CREATE TABLE app_passwords (
     UNIQUE (user_id, name)
 );
 )sql"},
+    // The durable work queue (a job is claimed by one worker at a time, under a lease that
+    // runs out if its node dies) and the webmentions received, each shown as a comment.
+    {14, R"sql(
+CREATE TABLE jobs (
+    id          INTEGER PRIMARY KEY,
+    blog_id     INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    job_key     TEXT NOT NULL UNIQUE,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    run_at      INTEGER NOT NULL,
+    lease_owner TEXT NOT NULL DEFAULT '',
+    lease_until INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL,
+    last_error  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX jobs_due ON jobs(run_at, id);
+CREATE TABLE mentions (
+    id           INTEGER PRIMARY KEY,
+    blog_id      INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    post_id      INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    source       TEXT NOT NULL,
+    target       TEXT NOT NULL,
+    comment_id   INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    author_photo TEXT NOT NULL DEFAULT '',
+    updated_at   INTEGER NOT NULL,
+    UNIQUE (blog_id, source, target)
+);
+CREATE INDEX mentions_by_comment ON mentions(comment_id);
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -157,7 +157,7 @@ public:
     Result<std::int64_t> save_revision(std::int64_t blog_id, std::int64_t post_id,
                                        std::int64_t author_id, bool autosave) override;
     [[nodiscard]] Status delete_post(std::int64_t blog_id, std::int64_t post_id) override;
-    [[nodiscard]] Result<int> publish_due_posts(model::Instant now) override;
+    [[nodiscard]] Result<std::vector<PostKey>> publish_due_posts(model::Instant now) override;
 
 private:
     Transaction& transaction_;
@@ -339,6 +339,56 @@ public:
         const ArchivedComment& comment) override;
     Result<std::optional<ArchivedPost>> archived_post(std::int64_t blog_id,
                                                       std::int64_t post_id) override;
+
+private:
+    Transaction& transaction_;
+};
+
+class PgJobStore final : public JobStore {
+public:
+    explicit PgJobStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<Job>> pending_jobs(std::int64_t blog_id) override;
+
+private:
+    Database& database_;
+};
+
+class PgJobWriter final : public JobWriter {
+public:
+    explicit PgJobWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> enqueue_job(const NewJob& job) override;
+    [[nodiscard]] Result<std::optional<Job>> claim_job(std::string_view worker, model::Instant now,
+                                                       std::chrono::seconds lease) override;
+    [[nodiscard]] Status complete_job(std::int64_t job_id, std::string_view worker) override;
+    [[nodiscard]] Status retry_job(std::int64_t job_id, std::string_view worker,
+                                   model::Instant run_at, std::string_view error) override;
+
+private:
+    Transaction& transaction_;
+};
+
+class PgMentionStore final : public MentionStore {
+public:
+    explicit PgMentionStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
+                                                              std::string_view source,
+                                                              std::string_view target) override;
+
+private:
+    Database& database_;
+};
+
+class PgMentionWriter final : public MentionWriter {
+public:
+    explicit PgMentionWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Status save_mention(const Mention& mention) override;
+    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
+                                                              std::string_view source,
+                                                              std::string_view target) override;
 
 private:
     Transaction& transaction_;

@@ -135,23 +135,23 @@ Status delete_post(Transaction& context, std::int64_t blog_id, std::int64_t post
     return {};
 }
 
-Result<int> publish_due_posts(Transaction& context, model::Instant now) {
+Result<std::vector<PostKey>> publish_due_posts(Transaction& context, model::Instant now) {
     auto& db = context.db;
     CARNET_TRY(due, db.prepare("SELECT id, blog_id FROM posts "
                                "WHERE status = 'scheduled' AND published_at <= $1"));
     due->bind(1, seconds_of(now));
-    std::vector<std::pair<std::int64_t, std::int64_t>> posts;
+    std::vector<PostKey> posts;
     CARNET_CHECK(for_each_row(*due, [&](const pg::Statement& row) {
-        posts.emplace_back(row.column_int(0), row.column_int(1));
+        posts.push_back(PostKey{.blog_id = row.column_int(1), .post_id = row.column_int(0)});
     }));
-    for (const auto& [post_id, blog_id] : posts) {
+    for (const auto& [blog_id, post_id] : posts) {
         CARNET_TRY(publish, db.prepare("UPDATE posts SET status = 'published' WHERE id = $1"));
         publish->bind(1, post_id);
         CARNET_CHECK(publish->run());
         CARNET_CHECK(context.reindex_post(post_id));
         context.touched_blogs.insert(blog_id);
     }
-    return static_cast<int>(posts.size());
+    return posts;
 }
 
 Result<PostList> admin_posts(Connection& db, std::int64_t blog_id, const AdminPostQuery& query) {
@@ -458,7 +458,7 @@ Status PgPostWriter::delete_post(std::int64_t blog_id, std::int64_t post_id) {
     return sql::delete_post(transaction_, blog_id, post_id);
 }
 
-Result<int> PgPostWriter::publish_due_posts(model::Instant now) {
+Result<std::vector<PostKey>> PgPostWriter::publish_due_posts(model::Instant now) {
     return sql::publish_due_posts(transaction_, now);
 }
 

@@ -29,7 +29,9 @@ public:
           comments_(transaction),
           media_(transaction),
           redirects_(transaction),
-          archive_(transaction) {}
+          archive_(transaction),
+          jobs_(transaction),
+          mentions_(transaction) {}
 
     BlogWriter& blogs() override { return blogs_; }
     AccountWriter& accounts() override { return accounts_; }
@@ -42,6 +44,8 @@ public:
     MediaWriter& media() override { return media_; }
     RedirectWriter& redirects() override { return redirects_; }
     ArchiveWriter& archive() override { return archive_; }
+    JobWriter& jobs() override { return jobs_; }
+    MentionWriter& mentions() override { return mentions_; }
 
 private:
     pg::PgBlogWriter blogs_;
@@ -55,6 +59,8 @@ private:
     pg::PgMediaWriter media_;
     pg::PgRedirectWriter redirects_;
     pg::PgArchiveWriter archive_;
+    pg::PgJobWriter jobs_;
+    pg::PgMentionWriter mentions_;
 };
 
 // The database and the read side of every concern, which all share it.
@@ -89,6 +95,8 @@ public:
     SearchStore& search() override { return search_; }
     RedirectStore& redirects() override { return redirects_; }
     ArchiveStore& archive() override { return archive_; }
+    JobStore& jobs() override { return jobs_; }
+    MentionStore& mentions() override { return mentions_; }
 
 private:
     pg::Database database_;
@@ -104,6 +112,8 @@ private:
     pg::PgSearchStore search_{database_};
     pg::PgRedirectStore redirects_{database_};
     pg::PgArchiveStore archive_{database_};
+    pg::PgJobStore jobs_{database_};
+    pg::PgMentionStore mentions_{database_};
 };
 
 // The key of the advisory lock under which migrations run: the first node to start applies

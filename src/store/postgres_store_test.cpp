@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <mutex>
 #include <thread>
 
 #include "store/pg_migrations.hpp"
@@ -167,6 +169,54 @@ TEST_F(PostgresStore, NodesStartingAtOnceApplyEachMigrationOnce) {
               std::to_string(k_postgres_migrations.size()));
     EXPECT_EQ(query_one(connection.get(), "SELECT count(DISTINCT version) FROM schema_migrations"),
               std::to_string(k_postgres_migrations.size()));
+}
+
+// Several nodes on one database: each job goes to one of them only.
+TEST_F(PostgresStore, NodesSharingADatabaseNeverClaimTheSameJob) {
+    constexpr int k_nodes = 3;
+    constexpr int k_jobs = 60;
+    std::vector<std::unique_ptr<Store>> nodes;
+    for (int i = 0; i < k_nodes; ++i) {
+        auto opened = open_postgres_store(uri_, OpenMode::create_if_missing, clock_);
+        ASSERT_TRUE(opened.has_value()) << opened.error().message;
+        nodes.push_back(std::move(*opened));
+    }
+    const auto blog_id = create_blog(*nodes[0], "Blog");
+    auto queued = nodes[0]->write([&](Writer& writer) -> Status {
+        for (int i = 0; i < k_jobs; ++i) {
+            auto job = writer.jobs().enqueue_job(NewJob{.blog_id = blog_id,
+                                                        .kind = "test.job",
+                                                        .payload = std::to_string(i),
+                                                        .run_at = clock_.now()});
+            if (!job) return std::unexpected(job.error());
+        }
+        return {};
+    });
+    ASSERT_TRUE(queued.has_value()) << queued.error().message;
+    std::mutex mutex;
+    std::vector<std::int64_t> claimed;
+    std::vector<std::thread> workers;
+    for (int i = 0; i < k_nodes; ++i) {
+        workers.emplace_back([&, i] {
+            while (true) {
+                std::optional<Job> job;
+                auto written = nodes[i]->write([&](Writer& writer) -> Status {
+                    auto taken = writer.jobs().claim_job(fmt::format("node-{}", i), clock_.now(),
+                                                         std::chrono::seconds(60));
+                    if (!taken) return std::unexpected(taken.error());
+                    job = *taken;
+                    return {};
+                });
+                if (!written || !job) return;
+                std::scoped_lock lock(mutex);
+                claimed.push_back(job->id);
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+    std::sort(claimed.begin(), claimed.end());
+    EXPECT_EQ(claimed.size(), static_cast<std::size_t>(k_jobs));
+    EXPECT_EQ(std::unique(claimed.begin(), claimed.end()), claimed.end());
 }
 
 TEST_F(PostgresStore, ReopeningKeepsDataAndAppliesNoMigrationAgain) {

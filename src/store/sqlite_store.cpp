@@ -29,7 +29,9 @@ public:
           comments_(transaction),
           media_(transaction),
           redirects_(transaction),
-          archive_(transaction) {}
+          archive_(transaction),
+          jobs_(transaction),
+          mentions_(transaction) {}
 
     BlogWriter& blogs() override { return blogs_; }
     AccountWriter& accounts() override { return accounts_; }
@@ -42,6 +44,8 @@ public:
     MediaWriter& media() override { return media_; }
     RedirectWriter& redirects() override { return redirects_; }
     ArchiveWriter& archive() override { return archive_; }
+    JobWriter& jobs() override { return jobs_; }
+    MentionWriter& mentions() override { return mentions_; }
 
 private:
     sqlite::SqliteBlogWriter blogs_;
@@ -55,6 +59,8 @@ private:
     sqlite::SqliteMediaWriter media_;
     sqlite::SqliteRedirectWriter redirects_;
     sqlite::SqliteArchiveWriter archive_;
+    sqlite::SqliteJobWriter jobs_;
+    sqlite::SqliteMentionWriter mentions_;
 };
 
 // The database and the read side of every concern, which all share it.
@@ -91,6 +97,8 @@ public:
     SearchStore& search() override { return search_; }
     RedirectStore& redirects() override { return redirects_; }
     ArchiveStore& archive() override { return archive_; }
+    JobStore& jobs() override { return jobs_; }
+    MentionStore& mentions() override { return mentions_; }
 
 private:
     sqlite::Database database_;
@@ -106,6 +114,8 @@ private:
     sqlite::SqliteSearchStore search_{database_};
     sqlite::SqliteRedirectStore redirects_{database_};
     sqlite::SqliteArchiveStore archive_{database_};
+    sqlite::SqliteJobStore jobs_{database_};
+    sqlite::SqliteMentionStore mentions_{database_};
 };
 
 Status migrate(Connection& db, const Clock& clock) {

@@ -8,6 +8,7 @@
 // one writer connection.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -83,6 +84,12 @@ struct AdminPostQuery {
     std::string text;                       // in the title (case-insensitive), when not empty
     int offset = 0;
     int limit = 20;
+};
+
+// Which post: its blog and its id.
+struct PostKey {
+    std::int64_t blog_id = 0;
+    std::int64_t post_id = 0;
 };
 
 // A saved state of a post, to compare with the current one and to restore.
@@ -387,8 +394,8 @@ public:
     // Deletes a post for good, with its revisions, comments and redirects.
     [[nodiscard]] virtual Status delete_post(std::int64_t blog_id, std::int64_t post_id) = 0;
 
-    // Publishes every scheduled post (of every blog) whose time has come; returns how many.
-    [[nodiscard]] virtual Result<int> publish_due_posts(model::Instant now) = 0;
+    // Publishes every scheduled post (of every blog) whose time has come; returns them.
+    [[nodiscard]] virtual Result<std::vector<PostKey>> publish_due_posts(model::Instant now) = 0;
 };
 
 // --- Categories of posts.
@@ -584,6 +591,95 @@ public:
         std::int64_t blog_id, std::int64_t post_id) = 0;
 };
 
+// --- Jobs: the durable work queue (webmentions to send and to verify), kept in the
+// database so that work survives restarts and several nodes sharing one database split it:
+// a job is claimed with a lease, and a node that dies holding one only delays it until the
+// lease runs out.
+
+struct Job {
+    std::int64_t id = 0;
+    std::int64_t blog_id = 0;
+    std::string kind;     // what to do, named by whoever queued it ("webmention.send")
+    std::string payload;  // its arguments, written by whoever queued it
+    int attempts = 0;     // times it was claimed, the current claim included
+    model::Instant run_at{};
+    model::Instant created_at{};
+    std::string last_error;  // why the last attempt failed, "" when none did
+};
+
+struct NewJob {
+    std::int64_t blog_id = 0;
+    std::string kind;
+    std::string payload;
+    model::Instant run_at{};
+};
+
+class JobStore {
+public:
+    virtual ~JobStore() = default;
+
+    // The blog's jobs still to do, soonest first.
+    [[nodiscard]] virtual Result<std::vector<Job>> pending_jobs(std::int64_t blog_id) = 0;
+};
+
+class JobWriter {
+public:
+    virtual ~JobWriter() = default;
+
+    // Queues a job. The same kind and payload already queued is the same work: that job is
+    // kept (its id returned), due at the sooner of the two times, its attempts counted anew.
+    [[nodiscard]] virtual Result<std::int64_t> enqueue_job(const NewJob& job) = 0;
+
+    // Takes the job due soonest (run_at <= now) that no worker holds (or whose lease ran out)
+    // for `worker` until now + lease, counting the attempt; nothing when none is due. One
+    // statement, so that two nodes never hold one job at once.
+    [[nodiscard]] virtual Result<std::optional<Job>> claim_job(std::string_view worker,
+                                                               model::Instant now,
+                                                               std::chrono::seconds lease) = 0;
+
+    // The job is done (or dropped for good): it goes. Nothing happens when `worker` no longer
+    // holds it.
+    [[nodiscard]] virtual Status complete_job(std::int64_t job_id, std::string_view worker) = 0;
+
+    // The attempt failed: the job waits until `run_at`, free for any worker, remembering why.
+    [[nodiscard]] virtual Status retry_job(std::int64_t job_id, std::string_view worker,
+                                           model::Instant run_at, std::string_view error) = 0;
+};
+
+// --- Mentions: the webmentions a blog received and verified, each kept as a comment.
+
+struct Mention {
+    std::int64_t blog_id = 0;
+    std::int64_t post_id = 0;
+    std::string source;
+    std::string target;
+    std::int64_t comment_id = 0;  // the comment it shows as
+    std::string author_photo;     // the author's h-card photo, as the source gave it
+    model::Instant updated_at{};
+};
+
+class MentionStore {
+public:
+    virtual ~MentionStore() = default;
+
+    [[nodiscard]] virtual Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
+                                                                      std::string_view source,
+                                                                      std::string_view target) = 0;
+};
+
+class MentionWriter {
+public:
+    virtual ~MentionWriter() = default;
+
+    // Records the mention of source and target, or replaces the one recorded. Deleting its
+    // comment forgets it.
+    [[nodiscard]] virtual Status save_mention(const Mention& mention) = 0;
+    // Seeing the transaction's own writes.
+    [[nodiscard]] virtual Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
+                                                                      std::string_view source,
+                                                                      std::string_view target) = 0;
+};
+
 // The write side, only valid inside Store::write. Every change made through it belongs to
 // one transaction: all of it is committed, or none of it.
 class Writer {
@@ -601,6 +697,8 @@ public:
     virtual MediaWriter& media() = 0;
     virtual RedirectWriter& redirects() = 0;
     virtual ArchiveWriter& archive() = 0;
+    virtual JobWriter& jobs() = 0;
+    virtual MentionWriter& mentions() = 0;
 };
 
 class Store {
@@ -632,6 +730,8 @@ public:
     virtual SearchStore& search() = 0;
     virtual RedirectStore& redirects() = 0;
     virtual ArchiveStore& archive() = 0;
+    virtual JobStore& jobs() = 0;
+    virtual MentionStore& mentions() = 0;
 };
 
 enum class OpenMode {

@@ -82,7 +82,9 @@ std::string fixture_footer_line() {
 TEST_F(ThemeTest, DayHeaderAndTime_FrenchInParis) {
     const auto html = listing_of(french_blog(), {misrata_post()});
     EXPECT_EQ(day_headers(html), std::vector<std::string>{"04/10/2017"});
-    EXPECT_THAT(html, HasSubstr("<time datetime=\"2017-10-04T18:19:00Z\">20:19</time>"));
+    EXPECT_THAT(
+        html,
+        HasSubstr("<time class=\"dt-published\" datetime=\"2017-10-04T18:19:00Z\">20:19</time>"));
     EXPECT_THAT(html, HasSubstr("<time datetime=\"2017-10-04\">04/10/2017</time>"));
 }
 
@@ -143,7 +145,7 @@ TEST_F(ThemeTest, DayHeader_ShownOnceForPostsOfTheSameDay) {
     const auto html = listing_of(french_blog(), {evening, morning, earlier});
     EXPECT_EQ(day_headers(html), (std::vector<std::string>{"04/10/2017", "01/10/2017"}));
     EXPECT_EQ(count(html, "04/10/2017"), 1u);
-    EXPECT_EQ(count(html, "<article class=\"post\""), 3u);
+    EXPECT_EQ(count(html, "<article class=\"post h-entry\""), 3u);
     // Both posts of the 4th sit in the section that the 4th's header opens.
     const auto sections = elements(html, "<section class=\"day\">", "</section>");
     ASSERT_EQ(sections.size(), 2u);
@@ -349,6 +351,21 @@ TEST_F(ThemeTest, Pagination_FirstAndLastPagesLinkOneWay) {
 TEST_F(ThemeTest, Pagination_AbsentWithASinglePage) {
     const auto html = listing_of(french_blog(), {misrata_post()});
     EXPECT_THAT(html, Not(HasSubstr("class=\"pagination\"")));
+}
+
+TEST_F(ThemeTest, Microformats_ListingsAreAnHFeedOfEntriesByTheBlogAndPagesAdvertiseWebmention) {
+    const auto listing = listing_of(french_blog(), {misrata_post()});
+    EXPECT_EQ(count(listing, "<div class=\"h-feed\">"), 1u);
+    EXPECT_THAT(listing, HasSubstr("<data class=\"p-name\" value=\"L&#39;Etat islamique attaque le "
+                                   "tribunal de Misrata\"></data><data class=\"u-url\" "
+                                   "value=\"/archive/2017/10/04/"));
+    EXPECT_THAT(listing, HasSubstr("<div class=\"post-body e-content\">"));
+    EXPECT_THAT(listing, HasSubstr("<data class=\"p-author h-card\" value=\"Le carnet de Jean\">"
+                                   "<data class=\"p-name\" value=\"Le carnet de Jean\"></data>"));
+    EXPECT_THAT(listing, HasSubstr("<link rel=\"webmention\" href=\"/webmention\">"));
+    const auto post = theme_->render_post(french_blog(), misrata_post(), {}, {});
+    EXPECT_EQ(count(post, "<article class=\"post h-entry\""), 1u);
+    EXPECT_THAT(post, HasSubstr("<link rel=\"webmention\" href=\"/webmention\">"));
 }
 
 TEST_F(ThemeTest, PostPage_HasTitleDayHeaderFooterAndCommentsSection) {
@@ -672,10 +689,11 @@ TEST_F(ThemeTest, Comments_NestRepliesEscapeNamesAndKeepTheFormValues) {
     EXPECT_LT(article_3, article_4);
     // Between 3 and 4, the three open comments (3, 2, 1) are closed.
     EXPECT_EQ(count(html.substr(article_3, article_4 - article_3), "</article>"), 3u);
-    EXPECT_EQ(count(html, "<article class=\"comment\""), count(html, "</div></article>"));
+    EXPECT_EQ(count(html, "<article class=\"comment h-cite\""), count(html, "</div></article>"));
     EXPECT_THAT(html, HasSubstr("&lt;b&gt;Alice&lt;/b&gt;"));
     EXPECT_THAT(html, HasSubstr("href=\"https://alice.example/\" rel=\"nofollow ugc noopener\""));
-    EXPECT_THAT(html, HasSubstr("<div class=\"comment-body\"><p>Réponse à la réponse</p></div>"));
+    EXPECT_THAT(
+        html, HasSubstr("<div class=\"comment-body e-content\"><p>Réponse à la réponse</p></div>"));
     EXPECT_THAT(html, HasSubstr("<form id=\"comment-form\""));
     EXPECT_THAT(html, HasSubstr("name=\"stamp\" value=\"stamp-value\""));
     EXPECT_THAT(html, HasSubstr("name=\"parent\" value=\"2\""));

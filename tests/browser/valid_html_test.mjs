@@ -75,7 +75,7 @@ test("the demo's pages are valid HTML", { timeout: 280_000 }, async (t) => {
         { name: "not-found", html: await fetchPage(blog, "/pas/de/page/ici", { status: 404 }) },
     ];
     assert.match(pages.find((p) => p.name === "search-results").html, /class="search-hit"/);
-    assert.match(post, /class="replies">\s*<article class="comment"/, "the reply nests");
+    assert.match(post, /class="replies">\s*<article class="comment h-cite"/, "the reply nests");
 
     const writer = new Client(blog);
     const login = await writer.request("/admin/login");

@@ -1,0 +1,243 @@
+// carnet on the social web: Webmention (W3C Recommendation, 12 January 2017) sent and
+// received, the durable work queue that carries it, and the one client that fetches anything
+// remote. The client refuses every address that is not on the public Internet (loopback
+// excepted when a test server asks for it) and connects to the very address it checked.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/http.hpp"
+#include "model/model.hpp"
+#include "store/store.hpp"
+#include "text/clock.hpp"
+
+namespace carnet::social {
+
+using model::Result;
+using model::Status;
+
+// --- The fetch client.
+
+struct FetchOptions {
+    // The most a response body may hold; past it the fetch fails (Code::invalid_input).
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+    // For the whole fetch, redirects included: resolving, connecting, TLS, sending, reading.
+    std::chrono::milliseconds timeout{10'000};
+    int max_redirects = 5;
+    // Let the client reach loopback addresses and speak plain http: for test servers on one
+    // machine only (`carnet serve --allow-loopback-fetch` sets both). Without them only https
+    // to public addresses is fetched.
+    bool allow_loopback = false;
+    bool allow_plain_http = false;
+    // For the client's own tests: addresses, written as asio writes them ("127.0.0.1"), that
+    // pass as public ones. Always empty in carnet.
+    std::vector<std::string> treat_as_public;
+    std::string user_agent = "carnet (+webmention)";
+};
+
+struct FetchRequest {
+    std::string method = "GET";  // GET, HEAD or POST
+    std::string url;
+    std::string content_type;  // of `body`, when there is one
+    std::string body;
+    std::string accept = "text/html, */*;q=0.5";
+};
+
+struct FetchResponse {
+    int status = 0;
+    std::string url;  // the final one, after redirects
+    http::Headers headers;
+    std::string body;
+
+    // The first header of that name (case-insensitive), or "".
+    std::string_view header(std::string_view name) const;
+    // Every header of that name, in order.
+    std::vector<std::string_view> all_headers(std::string_view name) const;
+};
+
+// Fetches http(s) resources under FetchOptions. Every hop (the first request and each
+// redirect) resolves the host once, refuses the whole hop when any address it resolves to
+// may not be reached (private, loopback, link-local, unique-local, multicast, unspecified,
+// reserved; IPv4-mapped IPv6 judged as IPv4) and connects only to those checked addresses,
+// so that a second DNS answer cannot slip another address in. TLS checks the certificate
+// against the system's CAs and the host name. Thread-safe; each fetch blocks its caller.
+//
+// Fails with Code::invalid_input for what trying again will not change (a malformed or
+// non-http(s) URL, plain http or a refused address, a body over the limit, too many
+// redirects) and Code::io for what may pass (a name that does not resolve, a refused
+// connection, a TLS failure, the time limit). The message says which.
+class Fetcher {
+public:
+    explicit Fetcher(FetchOptions options);
+    ~Fetcher();
+    Fetcher(const Fetcher&) = delete;
+    Fetcher& operator=(const Fetcher&) = delete;
+
+    [[nodiscard]] Result<FetchResponse> fetch(const FetchRequest& request) const;
+
+    const FetchOptions& options() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// --- The work queue's worker.
+
+// What became of one attempt at a job.
+struct JobOutcome {
+    enum class Kind {
+        done,   // finished (or nothing left to do): the job goes
+        retry,  // failed for now (a site down, a time limit): again later, with backoff
+        drop,   // failed for good (a refusal, a 410, a page that is not what it claims)
+    };
+    Kind kind = Kind::done;
+    std::string error;  // why it failed; logged, and kept on the job when retried
+
+    static JobOutcome done() { return {}; }
+    static JobOutcome retry(std::string why) { return {Kind::retry, std::move(why)}; }
+    static JobOutcome drop(std::string why) { return {Kind::drop, std::move(why)}; }
+};
+
+using JobHandler = std::function<JobOutcome(const store::Job& job)>;
+
+struct WorkerOptions {
+    // Unique to this process among every node sharing the database.
+    std::string name;
+    // How long a claimed job is this worker's; a node that dies frees its jobs after it.
+    std::chrono::seconds lease{300};
+    // The first retry waits this long; each next one twice as long, up to max_retry_delay.
+    std::chrono::seconds first_retry{60};
+    std::chrono::seconds max_retry_delay{6 * 60 * 60};
+    // After this many attempts a job is dropped: with the defaults, about three days.
+    int max_attempts = 20;
+    // How often the worker threads look for due jobs when nobody wakes them.
+    std::chrono::milliseconds poll_interval{1000};
+    int threads = 2;
+};
+
+// Runs the store's queue: claims due jobs and hands each to the handler of its kind, then
+// completes, retries or drops it. Times come from the clock. Its threads never touch the
+// server's: request handlers only queue jobs (and may wake the worker).
+class Worker {
+public:
+    // The store and the clock must outlive the worker.
+    Worker(store::Store& store, const Clock& clock, WorkerOptions options);
+    ~Worker();  // stops the threads, letting the jobs they run finish
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Before start: the handler of jobs of that kind. A job of an unknown kind is dropped.
+    void handle(std::string kind, JobHandler handler);
+
+    // Runs every job due now, one after the other, on the calling thread; how many ran.
+    [[nodiscard]] Result<int> run_due_jobs();
+
+    // Runs the queue on threads of its own until stop().
+    void start();
+    void stop();
+    // Makes the threads look for due jobs now (a job was just queued).
+    void wake();
+
+    // The time a job that failed its `attempts`-th attempt at `now` is tried again.
+    model::Instant retry_time(int attempts, model::Instant now) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// --- Webmention.
+
+struct WebmentionOptions {
+    FetchOptions fetch;
+    // A webmention's text is cut to this many characters.
+    std::size_t max_text_chars = 2000;
+};
+
+// Sends and receives webmentions through the worker's queue.
+//
+// Receiving: POST /webmention on every blog's host takes `source` and `target`; the target
+// must be a published post of the blog (optionally with #comment-N) and the source another
+// http(s) URL. It answers 202 at once and queues the verification: the source is fetched, must
+// link to the target, and its microformats2 (h-entry, its p-author h-card, e-content or
+// p-summary; else the page's title) become a comment under the blog's policy and spam rules,
+// threaded under the comment its u-in-reply-to (or the target's #comment-N) names. A later
+// webmention of the same source updates that comment; a source gone (404, 410) or no longer
+// linking removes it.
+//
+// Sending: queue_post_mentions, called in the transaction that publishes or edits a post,
+// queues a job that finds the post's links and, for each, the target's endpoint (HTTP Link
+// header, else <link> or <a rel="webmention">) and notifies it.
+class Webmentions {
+public:
+    // The store, the worker and the clock must outlive it. Registers its jobs' handlers: the
+    // worker must be stopped before this goes.
+    Webmentions(store::Store& store, Worker& worker, const Clock& clock, WebmentionOptions options);
+    ~Webmentions();
+    Webmentions(const Webmentions&) = delete;
+    Webmentions& operator=(const Webmentions&) = delete;
+
+    // POST /webmention.
+    void register_routes(http::Router& router);
+
+    // The Link header every public page carries to advertise the endpoint.
+    static http::Headers advertising_headers();
+
+    // Queues the webmentions the post's links get, in the caller's transaction.
+    [[nodiscard]] static Status queue_post_mentions(store::Writer& writer, std::int64_t blog_id,
+                                                    std::int64_t post_id, model::Instant now);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// --- ActivityPub: each blog as an actor. First step: WebFinger and the actor document.
+
+// An actor's RSA key pair, as PEM text.
+struct ActorKey {
+    std::string private_pem;  // PKCS #8
+    std::string public_pem;   // SubjectPublicKeyInfo, as actor documents publish it
+};
+
+// A new 2048-bit RSA key pair (what Mastodon and its kin verify HTTP Signatures with).
+[[nodiscard]] Result<ActorKey> make_actor_key();
+// The pair of a PEM private key; Code::database when it is not one.
+[[nodiscard]] Result<ActorKey> read_actor_key(std::string_view private_pem);
+
+// The blog's handle, as in @handle@host: the first label of its host name (its first host,
+// else its base URL's, else `request_host`), letters, digits and '_' only; "blog" when
+// nothing is left.
+std::string actor_handle(const model::Blog& blog, std::string_view request_host);
+
+// GET /.well-known/webfinger?resource=acct:handle@host (RFC 7033) and GET /actor, the blog's
+// actor document with its public key, on every blog's host. The key is made on first use and
+// kept in the database, so that every node serving the blog publishes the same one.
+class Actors {
+public:
+    explicit Actors(store::Store& store);  // the store must outlive it
+    ~Actors();
+    Actors(const Actors&) = delete;
+    Actors& operator=(const Actors&) = delete;
+
+    void register_routes(http::Router& router);
+
+    // The blog's key pair, made and kept on first use, then read from memory.
+    [[nodiscard]] Result<ActorKey> key_of(std::int64_t blog_id);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace carnet::social
