@@ -67,15 +67,20 @@ TEST(StaticBuildE2e, EveryFileIsWhatTheServerAnswersForItsUrl) {
         const auto file = read_file(entry.path());
         auto answer = http_get(server.port(), url);
         ASSERT_TRUE(answer.connection_ok);
-        // The other allowed difference: a copy has no XML-RPC, so its pages do not link the
-        // RSD file that the server's pages link for writers' apps.
+        // The other allowed differences: a copy has no XML-RPC and no Webmention endpoint, so
+        // its pages link neither the RSD file for writers' apps nor the endpoint, which the
+        // server's pages link.
         const std::string edit_uri =
             "<link rel=\"EditURI\" type=\"application/rsd+xml\" title=\"RSD\" href=\"/rsd.xml\">";
+        const std::string webmention = "<link rel=\"webmention\" href=\"/webmention\">";
         if (answer.headers["content-type"].starts_with("text/html")) {
-            const auto at = answer.body.find(edit_uri);
-            EXPECT_NE(at, std::string::npos);
-            if (at != std::string::npos) answer.body.erase(at, edit_uri.size());
+            for (const auto& link : {edit_uri, webmention}) {
+                const auto at = answer.body.find(link);
+                EXPECT_NE(at, std::string::npos) << link;
+                if (at != std::string::npos) answer.body.erase(at, link.size());
+            }
             EXPECT_EQ(file.find("rsd.xml"), std::string::npos);
+            EXPECT_EQ(file.find("rel=\"webmention\""), std::string::npos);
         }
         if (url == "/404.html") {  // the not-found page, for the web server's error page
             EXPECT_EQ(answer.status, 404);

@@ -393,7 +393,8 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     auto site = site::Site::create(store, site::SiteOptions{.themes_dir = options.themes_dir,
                                                             .media_dir = options.media_dir,
                                                             .comment_form = false,
-                                                            .writer_apps = false});
+                                                            .writer_apps = false,
+                                                            .webmention_endpoint = false});
     if (!site) return std::unexpected(site.error());
     http::Router router;
     (*site)->register_routes(router);

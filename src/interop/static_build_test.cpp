@@ -214,8 +214,10 @@ protected:
                 site::Site::create(*store_, site::SiteOptions{.themes_dir = CARNET_THEMES_DIR,
                                                               .media_dir = media_dir_,
                                                               .comment_form = comment_form,
-                                                              // Neither router has the API.
-                                                              .writer_apps = false});
+                                                              // Neither router has the API
+                                                              // or the Webmention endpoint.
+                                                              .writer_apps = false,
+                                                              .webmention_endpoint = false});
             EXPECT_TRUE(made) << made.error().message;
             site = std::move(*made);
             site->register_routes(router);

@@ -315,7 +315,8 @@ private:
                                     const std::optional<model::Category>& category = {}) const {
         theme::PageContext context{.base_url = base_url(blog, request),
                                    .path = std::move(path),
-                                   .edit_uri = options_.writer_apps};
+                                   .edit_uri = options_.writer_apps,
+                                   .webmention = options_.webmention_endpoint};
         const auto add_feeds = [&](const std::string& prefix, const model::Category* of) {
             for (const auto format : k_feed_formats) {
                 std::string type(feed_content_type(format));

@@ -28,6 +28,8 @@ struct SiteOptions {
     // Pages link the RSD file of the writers' apps (api module), which the server answers; a
     // static copy, which has no API, turns it off.
     bool writer_apps = true;
+    // Pages name the Webmention endpoint (social module); a static copy turns it off too.
+    bool webmention_endpoint = true;
     // A comment sent sooner than this after its form was served is a robot's, and refused.
     std::chrono::seconds comment_min_age{3};
     // Where the site reads the time: when a comment form was served and a comment sent, when

@@ -212,6 +212,7 @@ public:
         }
         view.set("has_feeds", !feeds.empty());
         view.set("edit_uri", context_.edit_uri);
+        view.set("webmention", context_.webmention);
         view.set("feeds", std::move(feeds));
 
         view.set("t", ViewValue(strings_));

@@ -65,6 +65,9 @@ struct PageContext {
     // The page links the RSD file (/rsd.xml, rel="EditURI") where writers' apps find the
     // blog's XML-RPC endpoint: only where a server answers it, not in a static copy.
     bool edit_uri = false;
+    // The page names the blog's Webmention endpoint (rel="webmention"): again only where a
+    // server answers it.
+    bool webmention = false;
 };
 
 // A search result as the theme shows it.
