@@ -45,6 +45,9 @@ struct Settings {
     int request_timeout_ms = 30'000;
     std::size_t page_cache_mb = 128;
     int comment_delay_seconds = 3;
+    // The login throttle's first wait, after the free failures; each further failure doubles
+    // it (auth::LoginThrottle).
+    int login_delay_seconds = 1;
     bool access_log = true;
     // Uploaded images; empty: a folder named after the database, "<db>.media".
     std::string media_dir;
@@ -112,6 +115,8 @@ Status read_settings(const std::string& path, bool must_exist, Settings& setting
                 settings.page_cache_mb = static_cast<std::size_t>(number);
             } else if (name == "comment_delay_seconds") {
                 settings.comment_delay_seconds = static_cast<int>(number);
+            } else if (name == "login_delay_seconds") {
+                settings.login_delay_seconds = static_cast<int>(number);
             } else if (name == "delivery_retry_seconds") {
                 settings.delivery_retry_seconds = static_cast<int>(number);
             } else {
@@ -276,7 +281,9 @@ int run_serve(const Settings& settings) {
     if (!site) return report_failure(site.error());
 
     // One login throttle for the login form and the APIs: a guess counts wherever it is made.
-    auto throttle = std::make_shared<auth::LoginThrottle>();
+    auth::LoginThrottle::Limits throttle_limits;
+    throttle_limits.first_delay = std::chrono::seconds(std::max(1, settings.login_delay_seconds));
+    auto throttle = std::make_shared<auth::LoginThrottle>(throttle_limits);
     // The work queue runs on threads of its own: a slow remote site never holds a request.
     social::Worker worker(
         **store, *clock,
@@ -591,6 +598,12 @@ int run(int argc, char** argv) {
                      "Seconds a reader spends on a post before a comment is accepted (robots "
                      "are quicker)")
         ->check(CLI::Range(0, 3600))
+        ->capture_default_str();
+    serve
+        ->add_option("--login-delay", settings.login_delay_seconds,
+                     "Seconds a client waits after its third wrong password in a row, doubled "
+                     "at each further one (login form and writers' apps alike)")
+        ->check(CLI::Range(1, 3600))
         ->capture_default_str();
     bool quiet = false;
     serve->add_flag("--no-access-log", quiet, "Do not log each request");
