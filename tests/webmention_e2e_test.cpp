@@ -8,7 +8,7 @@
 #include <regex>
 
 #include "support.hpp"
-#include "testing/http_stub.hpp"
+#include "testing/scripted_site.hpp"
 
 namespace carnet::testing {
 namespace {
@@ -238,15 +238,15 @@ TEST(Webmention, ASourceWithoutTheLinkIsRefusedAndOneThatLaterAnswers410IsRemove
     const auto post = b.publish("Cible", "Texte.");
     const auto target = b.base_url() + post;
     std::atomic<bool> gone = false;
-    HttpStub source([&](const HttpStub::Received& request) {
+    ScriptedSite source([&](const ScriptedSite::Received& request) {
         if (request.target == "/no-link") {
-            return HttpStub::Reply{HttpStub::response(
+            return ScriptedSite::Reply{ScriptedSite::response(
                 200,
                 "<article class=\"h-entry\"><div class=\"e-content\">Aucun lien ici."
                 "</div></article>")};
         }
-        if (gone) return HttpStub::Reply{HttpStub::response(410, "Parti.")};
-        return HttpStub::Reply{HttpStub::response(
+        if (gone) return ScriptedSite::Reply{ScriptedSite::response(410, "Parti.")};
+        return ScriptedSite::Reply{ScriptedSite::response(
             200,
             "<article class=\"h-entry\"><a class=\"p-author h-card\" href=\"/\">Chloé</a>"
             "<div class=\"e-content\"><p>Vu chez <a href=\"" +
@@ -277,20 +277,20 @@ TEST(Webmention, AHostileSourceLeavesNothingThatRunsAndMakesNoRequestItShouldNot
     const auto post = b.publish("Cible", "Texte.");
     const auto target = b.base_url() + post;
     const std::string huge(3 * 1024 * 1024, 'x');
-    HttpStub source([&](const HttpStub::Received& request) {
+    ScriptedSite source([&](const ScriptedSite::Received& request) {
         if (request.target == "/huge") {
-            return HttpStub::Reply{HttpStub::response(
+            return ScriptedSite::Reply{ScriptedSite::response(
                 200, "<a href=\"" + target + "\">lien</a><p>Énorme" + huge + "</p>")};
         }
         if (request.target == "/to-private") {
-            return HttpStub::Reply{HttpStub::response(
+            return ScriptedSite::Reply{ScriptedSite::response(
                 302, "", "text/html", {{"Location", "http://169.254.169.254/latest/meta-data/"}})};
         }
         if (request.target == "/to-private-network") {
-            return HttpStub::Reply{
-                HttpStub::response(307, "", "text/html", {{"Location", "http://10.0.0.1/admin"}})};
+            return ScriptedSite::Reply{ScriptedSite::response(
+                307, "", "text/html", {{"Location", "http://10.0.0.1/admin"}})};
         }
-        return HttpStub::Reply{HttpStub::response(
+        return ScriptedSite::Reply{ScriptedSite::response(
             200,
             "<html><head><script>window.owned = 1</script></head><body>"
             "<article class=\"h-entry\"><a class=\"p-author h-card\" href=\"javascript:alert(1)\">"
@@ -368,9 +368,9 @@ TEST(Webmention, ATargetThatIsDownGetsTheMentionOnceBackAfterTheSenderRestartedA
 TEST(Webmention, WithoutTheTestFlagAServerFetchesNothingFromLoopback) {
     Blog b("Le carnet de Basile", false);
     const auto post = b.publish("Cible", "Texte.");
-    HttpStub source([&](const HttpStub::Received&) {
-        return HttpStub::Reply{
-            HttpStub::response(200, "<a href=\"" + b.base_url() + post + "\">lien</a>")};
+    ScriptedSite source([&](const ScriptedSite::Received&) {
+        return ScriptedSite::Reply{
+            ScriptedSite::response(200, "<a href=\"" + b.base_url() + post + "\">lien</a>")};
     });
     EXPECT_EQ(b.send_webmention(source.url("/p"), b.base_url() + post).status, 202);
     ASSERT_TRUE(eventually([&] { return b.log().find("is plain http") != std::string::npos; }))

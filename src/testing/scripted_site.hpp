@@ -21,7 +21,7 @@
 
 namespace carnet::testing {
 
-class HttpStub {
+class ScriptedSite {
 public:
     struct Received {
         std::string method;
@@ -30,7 +30,7 @@ public:
     };
     struct Reply {
         std::string raw;     // the whole response, status line included
-        bool stall = false;  // send nothing and keep the connection open until the stub goes
+        bool stall = false;  // send nothing and keep the connection open until the site goes
     };
     using Handler = std::function<Reply(const Received&)>;
 
@@ -39,21 +39,21 @@ public:
         int status, const std::string& body,
         const std::string& content_type = "text/html; charset=utf-8",
         const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-        std::string raw = "HTTP/1.1 " + std::to_string(status) + " Stub\r\n";
+        std::string raw = "HTTP/1.1 " + std::to_string(status) + " Scripted\r\n";
         raw += "Content-Type: " + content_type + "\r\n";
         for (const auto& [name, value] : headers) raw += name + ": " + value + "\r\n";
         raw += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
         return raw + body;
     }
 
-    explicit HttpStub(Handler handler)
+    explicit ScriptedSite(Handler handler)
         : handler_(std::move(handler)),
           acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
         port_ = acceptor_.local_endpoint().port();
         thread_ = std::thread([this] { serve(); });
     }
 
-    ~HttpStub() {
+    ~ScriptedSite() {
         stopping_ = true;
         // Wakes the blocking accept.
         boost::system::error_code ignored;
@@ -61,8 +61,8 @@ public:
         poke.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ignored);
         thread_.join();
     }
-    HttpStub(const HttpStub&) = delete;
-    HttpStub& operator=(const HttpStub&) = delete;
+    ScriptedSite(const ScriptedSite&) = delete;
+    ScriptedSite& operator=(const ScriptedSite&) = delete;
 
     std::uint16_t port() const { return port_; }
     std::string url(const std::string& path) const {
