@@ -76,20 +76,6 @@ std::string join(const std::vector<std::string>& words, std::string_view separat
     return out;
 }
 
-std::string_view status_name(model::PostStatus status) {
-    switch (status) {
-        case model::PostStatus::published:
-            return "publish";
-        case model::PostStatus::scheduled:
-            return "future";
-        case model::PostStatus::trash:
-            return "trash";
-        case model::PostStatus::draft:
-            break;
-    }
-    return "draft";
-}
-
 // What a client asked for a post: every field is optional on an edit (kept as it is).
 struct PostChanges {
     std::optional<std::string> title;
@@ -345,7 +331,7 @@ struct MethodContext {
             {"categories", Value(std::move(categories))},
             {"dateCreated", Value(xmlrpc::DateTime{post.published_at})},
             {"date_created_gmt", Value(xmlrpc::DateTime{post.published_at})},
-            {"post_status", Value(std::string(status_name(post.status)))},
+            {"post_status", Value(std::string(model::wordpress_status(post.status)))},
             {"link", Value(link)},
             {"permaLink", Value(link)},
         });
@@ -368,7 +354,7 @@ struct MethodContext {
             {"post_date", Value(xmlrpc::DateTime{post.published_at})},
             {"post_date_gmt", Value(xmlrpc::DateTime{post.published_at})},
             {"post_modified_gmt", Value(xmlrpc::DateTime{post.updated_at})},
-            {"post_status", Value(std::string(status_name(post.status)))},
+            {"post_status", Value(std::string(model::wordpress_status(post.status)))},
             {"post_type", Value("post")},
             {"post_name", Value(post.slug)},
             {"post_author", Value(std::to_string(post.author_id))},

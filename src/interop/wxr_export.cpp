@@ -53,15 +53,8 @@ model::Result<std::pair<std::string, std::string>> local_and_utc(model::Instant 
 }
 
 std::string_view status_text(const store::ArchivedPost& archived) {
-    switch (archived.post.status) {
-        case model::PostStatus::published:
-            return "publish";
-        case model::PostStatus::scheduled:
-            return "future";
-        case model::PostStatus::trash:
-            return "trash";
-        case model::PostStatus::draft:
-            break;
+    if (archived.post.status != model::PostStatus::draft) {
+        return model::wordpress_status(archived.post.status);
     }
     // A private or pending post imported as a draft goes back as it was; so do an item of a
     // type carnet has no place for and a post behind a password (WordPress shows it only to

@@ -289,4 +289,18 @@ const Blog* blog_for_host(const std::vector<Blog>& blogs, std::string_view host)
     return nullptr;
 }
 
+std::string_view wordpress_status(PostStatus status) {
+    switch (status) {
+        case PostStatus::published:
+            return "publish";
+        case PostStatus::scheduled:
+            return "future";
+        case PostStatus::trash:
+            return "trash";
+        case PostStatus::draft:
+            break;
+    }
+    return "draft";
+}
+
 }  // namespace carnet::model

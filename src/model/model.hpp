@@ -83,6 +83,9 @@ struct Category {
 enum class PostStatus { draft, scheduled, published, trash };
 std::string_view to_string(PostStatus status);
 std::optional<PostStatus> parse_post_status(std::string_view text);
+// The post_status WordPress writes for it ("publish", "future", "draft", "trash"), which its
+// exports and its XML-RPC clients speak.
+std::string_view wordpress_status(PostStatus status);
 
 enum class SourceFormat { markdown, html };
 std::string_view to_string(SourceFormat format);

@@ -119,6 +119,13 @@ TEST(Paths, PermalinkUsesTheDayInTheBlogsTimeZone) {
     EXPECT_EQ(page_path("a-propos"), "/a-propos.html");
 }
 
+TEST(Enums, PostStatusesHaveTheNamesWordPressWrites) {
+    EXPECT_EQ(wordpress_status(PostStatus::published), "publish");
+    EXPECT_EQ(wordpress_status(PostStatus::scheduled), "future");
+    EXPECT_EQ(wordpress_status(PostStatus::draft), "draft");
+    EXPECT_EQ(wordpress_status(PostStatus::trash), "trash");
+}
+
 TEST(Enums, RoundTripThroughText) {
     for (auto role : {Role::owner, Role::editor, Role::author, Role::moderator}) {
         EXPECT_EQ(parse_role(to_string(role)), role);

@@ -38,35 +38,24 @@ const ViewValue* ViewObject::find(std::string_view key) const {
 
 void ViewObject::reserve(std::size_t members) { members_.reserve(members); }
 
-const ViewValue& ViewValue::resolved() const {
+const ViewValue& ViewValue::followed() const {
     const ViewValue* value = this;
-    for (;;) {
-        if (const auto* shared = std::get_if<std::shared_ptr<const ViewValue>>(&value->value_);
-            shared && *shared) {
-            value = shared->get();
-        } else if (const auto* view =
-                       std::get_if<std::shared_ptr<const SharedView>>(&value->value_);
-                   view && *view) {
-            value = &(*view)->value();
-        } else {
-            return *value;
-        }
+    while (const auto* shared = std::get_if<std::shared_ptr<const ViewValue>>(&value->value_)) {
+        if (!*shared) break;
+        value = shared->get();
     }
+    return *value;
+}
+
+const ViewValue& ViewValue::resolved() const {
+    const ViewValue* value = &followed();
+    while (const auto* view = value->shared_view()) value = &view->value().followed();
+    return *value;
 }
 
 const SharedView* ViewValue::shared_view() const {
-    const ViewValue* value = this;
-    for (;;) {
-        if (const auto* shared = std::get_if<std::shared_ptr<const ViewValue>>(&value->value_);
-            shared && *shared) {
-            value = shared->get();
-        } else if (const auto* view =
-                       std::get_if<std::shared_ptr<const SharedView>>(&value->value_)) {
-            return view->get();
-        } else {
-            return nullptr;
-        }
-    }
+    const auto* view = std::get_if<std::shared_ptr<const SharedView>>(&followed().value_);
+    return view ? view->get() : nullptr;
 }
 
 const ViewObject* ViewValue::object() const { return std::get_if<ViewObject>(&resolved().value_); }

@@ -108,6 +108,8 @@ public:
 private:
     friend class CompiledTemplate;
     friend class TemplateRenderer;
+    // The value behind any number of shared pointers, stopping at a SharedView.
+    const ViewValue& followed() const;
     std::variant<bool, std::string, std::string_view, ViewList, ViewObject,
                  std::shared_ptr<const ViewValue>, ViewFilter, std::shared_ptr<const SharedView>>
         value_;
