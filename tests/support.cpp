@@ -334,6 +334,8 @@ ignored = set(sys.argv[2:])
 tables = [r[0] for r in db.execute(
     "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
 for table in tables:
+    if f"{table}.*" in ignored:
+        continue
     columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')
                if f"{table}.{r[1]}" not in ignored]
     if not columns:

@@ -97,7 +97,8 @@ std::string http_raw(std::uint16_t port, const std::string& bytes);
 
 // Every row of every table of the SQLite database at `db`, in a stable order, as one string to
 // compare before and after a request that must change nothing. `ignored_columns` names
-// "table.column"s left out (a time recorded by a request that is allowed to sign in).
+// "table.column"s left out (a time recorded by a request that is allowed to sign in), and
+// "table.*" a whole table.
 std::string database_fingerprint(const std::filesystem::path& db,
                                  const std::vector<std::string>& ignored_columns = {});
 

@@ -559,16 +559,29 @@ int run(int argc, char** argv) {
     std::string backup_file;
     auto* backup = app.add_subcommand(
         "backup",
-        "Copy the database to FILE while the server runs (a consistent snapshot; SQLite only)");
+        "Copy the database to FILE while the server runs (a consistent snapshot, as a SQLite "
+        "file on either backend)");
     add_db(backup);
     backup->add_option("FILE", backup_file, "Where to write the backup")->required();
-    auto* restore = app.add_subcommand(
-        "restore", "Check the backup FILE and put it in place of the database (SQLite only)");
+    auto* restore =
+        app.add_subcommand("restore", "Check the backup FILE and put it in place of the database");
     add_db(restore);
     restore->add_option("FILE", backup_file, "A file made by carnet backup")->required();
     bool force_restore = false;
     restore->add_flag("--force", force_restore,
-                      "Replace the database even while a server has it open (restart it after)");
+                      "Replace the database even while a server has it open (on SQLite, restart "
+                      "it after; on PostgreSQL, replace what the database holds)");
+
+    std::string migrate_from;
+    std::string migrate_to;
+    auto* migrate = app.add_subcommand(
+        "migrate",
+        "Copy every blog, user, post and setting from one database into an empty other "
+        "(SQLite to PostgreSQL or back), in one transaction, and check the copy");
+    migrate->add_option("--from", migrate_from, "The database to copy: a path or a postgres:// URI")
+        ->required();
+    migrate->add_option("--to", migrate_to, "The empty database to fill: a path or a URI")
+        ->required();
 
     auto* serve = app.add_subcommand("serve", "Serve the blogs over HTTP until SIGINT or SIGTERM");
     add_db(serve);
@@ -655,6 +668,7 @@ int run(int argc, char** argv) {
     if (search->parsed()) return run_search_reindex(settings);
     if (backup->parsed()) return run_backup(settings.db, backup_file);
     if (restore->parsed()) return run_restore(settings.db, backup_file, force_restore);
+    if (migrate->parsed()) return run_migrate(migrate_from, migrate_to);
     if (serve->parsed()) return run_serve(settings);
     if (build->parsed()) {
         return run_build(settings.db, settings.themes_dir, settings.media_dir, build_command);

@@ -107,5 +107,8 @@ int run_backup(const std::string& db, const std::string& file);
 // Checks the backup `file` and puts it in place of `db`; refuses while a server has `db`
 // open unless `force`.
 int run_restore(const std::string& db, const std::string& file, bool force);
+// Copies every row of `from` into the empty database `to` (SQLite or PostgreSQL, either way)
+// and checks the copy.
+int run_migrate(const std::string& from, const std::string& to);
 
 }  // namespace carnet::cli

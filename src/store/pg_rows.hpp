@@ -13,21 +13,7 @@
 
 #include "model/model.hpp"
 #include "store/pg.hpp"
-
-// Unwraps a Result inside a function that itself returns a Result or Status (the same
-// macros as sqlite_rows.hpp's).
-#ifndef CARNET_TRY
-#define CARNET_TRY(var, expr)                                        \
-    auto var##_result = (expr);                                      \
-    if (!var##_result) return std::unexpected(var##_result.error()); \
-    auto& var = *var##_result
-
-#define CARNET_CHECK(expr)                                                 \
-    do {                                                                   \
-        auto check_result_ = (expr);                                       \
-        if (!check_result_) return std::unexpected(check_result_.error()); \
-    } while (false)
-#endif
+#include "store/try.hpp"
 
 namespace carnet::store::pg::rows {
 

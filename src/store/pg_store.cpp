@@ -2,6 +2,7 @@
 
 #include "store/pg.hpp"
 #include "store/pg_concerns.hpp"
+#include "store/pg_copy.hpp"
 #include "store/pg_database.hpp"
 #include "store/pg_migrations.hpp"
 #include "store/pg_rows.hpp"
@@ -64,7 +65,7 @@ private:
 };
 
 // The database and the read side of every concern, which all share it.
-class PgStore final : public Store {
+class PgStore final : public Store, public copy::TableEndpoint {
 public:
     PgStore(std::string uri, const Clock& clock, std::unique_ptr<Connection> writer,
             std::unique_ptr<Connection> poller)
@@ -97,6 +98,13 @@ public:
     ArchiveStore& archive() override { return archive_; }
     JobStore& jobs() override { return jobs_; }
     MentionStore& mentions() override { return mentions_; }
+
+    Status read_snapshot(const std::function<Status(copy::TableReader&)>& body) override {
+        return pg::read_table_snapshot(database_, body);
+    }
+    Status write_all(const std::function<Status(copy::TableWriter&)>& body) override {
+        return pg::write_tables(database_, body);
+    }
 
 private:
     pg::Database database_;

@@ -3,6 +3,7 @@
 #include "store/migrations.hpp"
 #include "store/sqlite.hpp"
 #include "store/sqlite_concerns.hpp"
+#include "store/sqlite_copy.hpp"
 #include "store/sqlite_database.hpp"
 #include "store/sqlite_rows.hpp"
 #include "store/store.hpp"
@@ -64,7 +65,7 @@ private:
 };
 
 // The database and the read side of every concern, which all share it.
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public copy::TableEndpoint {
 public:
     SqliteStore(std::filesystem::path path, const Clock& clock, std::unique_ptr<Connection> writer,
                 std::unique_ptr<Connection> poller)
@@ -99,6 +100,13 @@ public:
     ArchiveStore& archive() override { return archive_; }
     JobStore& jobs() override { return jobs_; }
     MentionStore& mentions() override { return mentions_; }
+
+    Status read_snapshot(const std::function<Status(copy::TableReader&)>& body) override {
+        return sqlite::read_table_snapshot(database_, body);
+    }
+    Status write_all(const std::function<Status(copy::TableWriter&)>& body) override {
+        return sqlite::write_tables(database_, body);
+    }
 
 private:
     sqlite::Database database_;

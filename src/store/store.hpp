@@ -799,4 +799,44 @@ struct RestoreReport {
                                                             const std::filesystem::path& to,
                                                             bool force);
 
+// What migrate_database copied, table by table.
+struct TableCopyReport {
+    std::string table;
+    std::int64_t rows = 0;
+    // Of every row's values, in any order: the same on both sides when the copy is exact.
+    std::string checksum;
+    // Kept by the target's own triggers from the rows copied (the sidebar's counts), so
+    // compared, not copied.
+    bool derived = false;
+};
+
+struct MigrateReport {
+    std::vector<TableCopyReport> tables;
+    int indexed_posts = 0;
+    bool replaced_existing = false;
+    std::int64_t elapsed_ms = 0;
+};
+
+struct MigrateOptions {
+    // Empty a target that holds carnet data first, in the same transaction (a restore over a
+    // live PostgreSQL database); without it such a target is refused (Code::conflict).
+    bool replace_existing = false;
+    // Refuse a SQLite target file that exists already, even empty (a backup's temporary file).
+    bool create_target = false;
+};
+
+// `carnet migrate`: copies every row of carnet's tables (blogs, hosts, users, memberships,
+// posts, revisions, categories, tags, comments, redirects, pages, media, sessions,
+// application passwords, jobs, shared secrets and every table a later migration adds) from
+// the database `from` into the database `to`, each a SQLite path or a PostgreSQL URI
+// (is_postgres_uri), either way. Reads `from` as one snapshot while it keeps serving; writes
+// `to` in one transaction, builds its search index, and checks before committing that every
+// table holds the same rows on both sides (counts and checksums, the sidebar's counts
+// included). On any failure nothing in `to` changes (a SQLite file it created goes).
+// Code::not_found without `from`; Code::invalid_input when both name one database or their
+// schemas differ; Code::conflict when `to` holds carnet data (unless replace_existing).
+[[nodiscard]] Result<MigrateReport> migrate_database(std::string_view from, std::string_view to,
+                                                     const Clock& clock,
+                                                     const MigrateOptions& options = {});
+
 }  // namespace carnet::store
