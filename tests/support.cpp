@@ -197,6 +197,18 @@ int ServerProcess::stop() {
     return *exit_code_;
 }
 
+void ServerProcess::kill_now() {
+    if (exit_code_ || pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    exit_code_ = wait_exit_code(pid_);
+}
+
+std::uint16_t free_port() {
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+    return acceptor.local_endpoint().port();
+}
+
 std::string ServerProcess::log() const {
     std::scoped_lock lock(mutex_);
     return log_;

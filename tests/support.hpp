@@ -58,6 +58,8 @@ public:
 
     // Sends SIGTERM and waits for the exit status.
     int stop();
+    // Kills the server outright (SIGKILL), as a machine that fails does, and reaps it.
+    void kill_now();
 
     // What the server has written to stderr so far.
     std::string log() const;
@@ -91,6 +93,10 @@ std::string cookie_set(const HttpResponse& response, const std::string& name);
 
 // The body of an application/x-www-form-urlencoded form holding `fields`.
 std::string form_encode(const std::map<std::string, std::string>& fields);
+
+// A loopback port nobody listens on now, for a server that must know its address before it
+// starts.
+std::uint16_t free_port();
 
 // Sends raw bytes and reads what comes back until the server closes or a deadline passes.
 std::string http_raw(std::uint16_t port, const std::string& bytes);

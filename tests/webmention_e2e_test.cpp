@@ -17,12 +17,6 @@ using namespace std::chrono_literals;
 
 const std::string k_password = "un mot de passe assez long";
 
-std::uint16_t free_port() {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return acceptor.local_endpoint().port();
-}
-
 int count(const std::string& text, const std::string& what) {
     int found = 0;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++found;
