@@ -114,28 +114,10 @@ protected:
         ServerProcess node(
             db, {"--media-dir", (dir_.path() / "media").string(), "--comment-delay", "0"});
         ASSERT_NE(node.port(), 0) << node.log();
-        session_ = sign_in(node.port());
+        session_ = sign_in(node.port(), k_host, "amina@example.org", k_password).cookie;
         ASSERT_FALSE(session_.empty()) << node.log();
         comment_through_the_form(node.port());
         EXPECT_EQ(node.stop(), 0) << node.log();
-    }
-
-    std::string sign_in(std::uint16_t port) {
-        const auto page = http_get(port, "/admin/login", k_host);
-        std::smatch token;
-        if (!std::regex_search(page.body, token,
-                               std::regex(R"re(name="csrf" value="([^"]+)")re"))) {
-            return "";
-        }
-        auto headers = k_host;
-        headers["Cookie"] = "carnet_login=" + cookie_set(page, "carnet_login");
-        headers["Content-Type"] = "application/x-www-form-urlencoded";
-        const auto login = http_get(port, "/admin/login", headers, "POST",
-                                    form_encode({{"email", "amina@example.org"},
-                                                 {"password", k_password},
-                                                 {"csrf", token[1].str()},
-                                                 {"next", "/admin/"}}));
-        return login.status == 303 ? cookie_set(login, "carnet_session") : "";
     }
 
     void comment_through_the_form(std::uint16_t port) {

@@ -203,6 +203,30 @@ void ServerProcess::kill_now() {
     exit_code_ = wait_exit_code(pid_);
 }
 
+AdminSession sign_in(std::uint16_t port, const std::map<std::string, std::string>& headers,
+                     const std::string& email, const std::string& password) {
+    static const std::regex k_csrf(R"re(name="csrf" value="([^"]+)")re");
+    const auto form = http_get(port, "/admin/login", headers);
+    std::smatch token;
+    if (!std::regex_search(form.body, token, k_csrf)) return {};
+    auto posted = headers;
+    posted["Cookie"] = "carnet_login=" + cookie_set(form, "carnet_login");
+    posted["Content-Type"] = "application/x-www-form-urlencoded";
+    const auto login = http_get(port, "/admin/login", posted, "POST",
+                                form_encode({{"email", email},
+                                             {"password", password},
+                                             {"csrf", token[1].str()},
+                                             {"next", "/admin/"}}));
+    if (login.status != 303) return {};
+    AdminSession session{cookie_set(login, "carnet_session"), ""};
+    auto signed_in = headers;
+    signed_in["Cookie"] = "carnet_session=" + session.cookie;
+    const auto settings = http_get(port, "/admin/blogs/1/settings", signed_in);
+    std::smatch csrf;
+    if (std::regex_search(settings.body, csrf, k_csrf)) session.csrf = csrf[1].str();
+    return session;
+}
+
 std::uint16_t free_port() {
     asio::io_context io;
     asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});

@@ -94,6 +94,16 @@ std::string cookie_set(const HttpResponse& response, const std::string& name);
 // The body of an application/x-www-form-urlencoded form holding `fields`.
 std::string form_encode(const std::map<std::string, std::string>& fields);
 
+// A session opened through the admin's login form, and the CSRF token its forms carry.
+struct AdminSession {
+    std::string cookie;  // the carnet_session cookie's value; empty when signing in failed
+    std::string csrf;
+};
+
+// Signs in on `port` as `email` (the request carries `headers`, a Host for instance).
+AdminSession sign_in(std::uint16_t port, const std::map<std::string, std::string>& headers,
+                     const std::string& email, const std::string& password);
+
 // A loopback port nobody listens on now, for a server that must know its address before it
 // starts.
 std::uint16_t free_port();

@@ -51,6 +51,8 @@ struct Settings {
     bool access_log = true;
     // Uploaded images; empty: a folder named after the database, "<db>.media".
     std::string media_dir;
+    // A hot standby of the PostgreSQL database `db`, for the public pages' reads; empty: none.
+    std::string read_db;
     std::size_t max_upload_mb = 20;
     std::vector<std::string> trusted_proxies;
     // Let the fetch client reach loopback addresses over plain http: for tests that run
@@ -86,6 +88,8 @@ Status read_settings(const std::string& path, bool must_exist, Settings& setting
             settings.themes_dir = value.as_string()->get();
         } else if (name == "media_dir" && value.is_string()) {
             settings.media_dir = value.as_string()->get();
+        } else if (name == "read_db" && value.is_string()) {
+            settings.read_db = value.as_string()->get();
         } else if (name == "trusted_proxies" && value.is_array()) {
             settings.trusted_proxies.clear();
             for (const auto& proxy : *value.as_array()) {
@@ -272,11 +276,25 @@ int run_serve(const Settings& settings) {
         settings.media_dir.empty() ? default_media_dir(settings.db) : settings.media_dir;
     // The one place the server learns the time of day; everything else is handed this clock.
     const std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>();
+    std::unique_ptr<store::Store> replica;
+    std::shared_ptr<store::ReadRouter> read_router;
+    if (!settings.read_db.empty()) {
+        if (!store::is_postgres_uri(settings.db) || !store::is_postgres_uri(settings.read_db)) {
+            return report_failure(model::Error{
+                Error::Code::invalid_input,
+                "--read-db names a PostgreSQL replica of a PostgreSQL --db (two libpq URIs)"});
+        }
+        auto opened = store::open_postgres_replica(settings.read_db, *clock);
+        if (!opened) return report_failure(opened.error());
+        replica = std::move(*opened);
+        read_router = std::make_shared<store::ReadRouter>(**store, *replica, *clock);
+    }
     auto site = site::Site::create(
         **store,
         site::SiteOptions{.themes_dir = settings.themes_dir,
                           .media_dir = media_dir,
                           .comment_min_age = std::chrono::seconds(settings.comment_delay_seconds),
+                          .read_router = read_router,
                           .clock = clock});
     if (!site) return report_failure(site.error());
 
@@ -391,6 +409,10 @@ int run_serve(const Settings& settings) {
     const bool ipv6 = listen->host.find(':') != std::string::npos;
     spdlog::info("carnet serves {} on http://{}{}{}:{}/", displayed_db(settings.db),
                  ipv6 ? "[" : "", listen->host, ipv6 ? "]" : "", *port);
+    if (replica) {
+        spdlog::info("public pages read from the replica {} once it has caught up",
+                     displayed_db(settings.read_db));
+    }
     worker.start();
     server.run();
     worker.stop();
@@ -622,6 +644,9 @@ int run(int argc, char** argv) {
     serve->add_flag("--no-access-log", quiet, "Do not log each request");
     serve->add_option("--media-dir", settings.media_dir,
                       "Folder for uploaded images (default: the database's name + .media)");
+    serve->add_option("--read-db", settings.read_db,
+                      "A streaming replica of the PostgreSQL database, for the public pages' "
+                      "reads (a libpq URI)");
     serve->add_option("--max-upload-mb", settings.max_upload_mb, "Largest image upload")
         ->capture_default_str();
     serve->add_option("--trusted-proxy", settings.trusted_proxies,

@@ -98,6 +98,21 @@ struct LoadedBlogs {
     std::map<std::int64_t, std::uint64_t> generations;
 };
 
+// The store the request being answered on this thread reads from (PublicSite::with_reads):
+// handlers run start to end on one worker thread.
+thread_local store::Store* t_reads = nullptr;
+
+class ReadsScope {
+public:
+    explicit ReadsScope(store::Store& store) : previous_(t_reads) { t_reads = &store; }
+    ~ReadsScope() { t_reads = previous_; }
+    ReadsScope(const ReadsScope&) = delete;
+    ReadsScope& operator=(const ReadsScope&) = delete;
+
+private:
+    store::Store* previous_;
+};
+
 class PublicSite final : public Site {
 public:
     PublicSite(store::Store& store, SiteOptions options, comments::FormStamps stamps)
@@ -116,7 +131,8 @@ public:
                        [this, member](const Request& request, const RouteParams& params) {
                            const auto blog = blog_for(request.host);
                            if (blog == nullptr) return unknown_host();
-                           auto response = (this->*member)(*blog, request, params);
+                           auto response = with_reads(
+                               *blog, [&] { return (this->*member)(*blog, request, params); });
                            date_page(*blog, request, response);
                            return response;
                        });
@@ -152,7 +168,7 @@ public:
             const auto answer = [this, format](const Request& request, const RouteParams& params) {
                 const auto blog = blog_for(request.host);
                 if (blog == nullptr) return unknown_host();
-                return feed(*blog, request, params, format);
+                return with_reads(*blog, [&] { return feed(*blog, request, params, format); });
             };
             router.add("GET", "/" + file, answer);
             router.add("GET", "/list/{slug}/" + file, answer);
@@ -173,10 +189,12 @@ public:
             if (blog == nullptr) return unknown_host();
             // Addresses of another host's scheme (WordPress's /2017/10/04/slug/) that an
             // import recorded lead to the post.
-            auto moved = store_.redirects().find_post_redirect(blog->id, request.path);
-            if (!moved) return server_error(*blog, moved.error());
-            if (moved->has_value()) return redirect(model::post_path(*blog, **moved));
-            return not_found(*blog, request);
+            return with_reads(*blog, [&] {
+                auto moved = reads().redirects().find_post_redirect(blog->id, request.path);
+                if (!moved) return server_error(*blog, moved.error());
+                if (moved->has_value()) return redirect(model::post_path(*blog, **moved));
+                return not_found(*blog, request);
+            });
         });
     }
 
@@ -207,6 +225,32 @@ public:
     }
 
 private:
+    // The store this request's public reads go to: the one with_reads chose, else the
+    // primary (a comment sent, which must read what it wrote).
+    store::Store& reads() const { return t_reads != nullptr ? *t_reads : store_; }
+
+    // Answers with reads from the replica when the router says it is fresh for the blog;
+    // answers again from the primary when the replica failed meanwhile.
+    template <typename Answer>
+    Response with_reads(const model::Blog& blog, Answer&& answer) const {
+        auto* router = options_.read_router.get();
+        if (router == nullptr) return answer();
+        auto& chosen = router->reads_for(blog.id);
+        Response response;
+        {
+            ReadsScope scope(chosen);
+            response = answer();
+        }
+        if (response.status >= 500 && router->is_replica(chosen)) {
+            router->replica_failed();
+            spdlog::warn("the read replica failed; blog {} reads from the primary for now",
+                         blog.id);
+            ReadsScope scope(store_);
+            response = answer();
+        }
+        return response;
+    }
+
     // The blog that answers `host`, sharing ownership of the list it was found in.
     std::shared_ptr<const model::Blog> blog_for(std::string_view host) const {
         auto loaded = blogs_.load();
@@ -342,7 +386,7 @@ private:
     // A static page at /<slug>.html.
     Response static_page(const model::Blog& blog, const Request& request,
                          const RouteParams& params) const {
-        auto found = store_.pages().find_published_page(blog.id, param(params, "slug"));
+        auto found = reads().pages().find_published_page(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
         if (!found->has_value()) return not_found(blog, request);
         auto side = sidebar(blog);
@@ -363,7 +407,7 @@ private:
         std::vector<FeedComment> items;
         if (auto slug = param(params, "slug"); !slug.empty()) {
             if (!archive_date(params, true, true)) return not_found(blog, request);
-            auto found = store_.posts().find_published_post(blog.id, slug);
+            auto found = reads().posts().find_published_post(blog.id, slug);
             if (!found) return server_error(blog, found.error());
             if (!found->has_value()) return not_found(blog, request);
             const auto& post = **found;
@@ -372,20 +416,20 @@ private:
             if (request.path != info.self_path) return not_found(blog, request);
             info.title =
                 fmt::format("{} — {}", post.title, theme_of(blog).text(blog.locale, "Comments"));
-            auto comments = store_.comments().approved_comments(blog.id, post.id);
+            auto comments = reads().comments().approved_comments(blog.id, post.id);
             if (!comments) return server_error(blog, comments.error());
             for (auto it = comments->rbegin();
                  it != comments->rend() && static_cast<int>(items.size()) < k_feed_comments; ++it) {
                 items.push_back(FeedComment{*it, post});
             }
         } else {
-            auto comments = store_.comments().comments(
+            auto comments = reads().comments().comments(
                 blog.id, {.status = model::CommentStatus::approved, .limit = k_feed_comments});
             if (!comments) return server_error(blog, comments.error());
             std::map<std::int64_t, model::Post> posts;
             for (const auto& comment : comments->comments) {
                 if (!posts.contains(comment.post_id)) {
-                    auto post = store_.posts().find_post_by_id(blog.id, comment.post_id);
+                    auto post = reads().posts().find_post_by_id(blog.id, comment.post_id);
                     if (!post) return server_error(blog, post.error());
                     // Comments of a post taken off the blog leave its feed with it.
                     if (!*post || (*post)->status != model::PostStatus::published) continue;
@@ -444,17 +488,17 @@ private:
             }
         }
         auto sidebar = std::make_shared<theme::Sidebar>();
-        auto categories = store_.categories().categories_with_counts(blog.id);
+        auto categories = reads().categories().categories_with_counts(blog.id);
         if (!categories) return std::unexpected(categories.error());
-        auto months = store_.posts().months_with_counts(blog.id);
+        auto months = reads().posts().months_with_counts(blog.id);
         if (!months) return std::unexpected(months.error());
-        auto recent = store_.posts().published_posts(
+        auto recent = reads().posts().published_posts(
             blog.id, store::PostQuery{.limit = k_recent_posts, .with_body = false});
         if (!recent) return std::unexpected(recent.error());
         sidebar->categories = std::move(*categories);
         sidebar->months = std::move(*months);
         sidebar->recent_posts = std::move(recent->posts);
-        auto pages = store_.pages().pages(blog.id, true);
+        auto pages = reads().pages().pages(blog.id, true);
         if (!pages) return std::unexpected(pages.error());
         sidebar->pages = std::move(*pages);
         theme_of(blog).prepare_sidebar(blog, *sidebar);
@@ -528,7 +572,7 @@ private:
         }
         query.limit = blog.posts_per_page;
         query.offset = (page - 1) * blog.posts_per_page;
-        auto posts = store_.posts().published_posts(blog.id, query);
+        auto posts = reads().posts().published_posts(blog.id, query);
         if (!posts) return server_error(blog, posts.error());
         const int page_count =
             std::max(1, (posts->total + blog.posts_per_page - 1) / blog.posts_per_page);
@@ -625,11 +669,11 @@ private:
 
     Response category(const model::Blog& blog, const Request& request,
                       const RouteParams& params) const {
-        auto found = store_.categories().find_category(blog.id, param(params, "slug"));
+        auto found = reads().categories().find_category(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
         if (!found->has_value()) {
             // A renamed or merged category keeps its old links.
-            auto moved = store_.redirects().find_category_redirect(blog.id, param(params, "slug"));
+            auto moved = reads().redirects().find_category_redirect(blog.id, param(params, "slug"));
             if (!moved) return server_error(blog, moved.error());
             if (!moved->has_value()) return not_found(blog, request);
             return redirect(model::category_path((*moved)->slug));
@@ -645,11 +689,11 @@ private:
     Response post(const model::Blog& blog, const Request& request,
                   const RouteParams& params) const {
         if (!archive_date(params, true, true)) return not_found(blog, request);
-        auto found = store_.posts().find_published_post(blog.id, param(params, "slug"));
+        auto found = reads().posts().find_published_post(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
         if (!found->has_value()) {
             // A post whose slug or date changed keeps its old address.
-            auto moved = store_.redirects().find_post_redirect(blog.id, request.path);
+            auto moved = reads().redirects().find_post_redirect(blog.id, request.path);
             if (!moved) return server_error(blog, moved.error());
             if (!moved->has_value()) return not_found(blog, request);
             return redirect(model::post_path(blog, **moved));
@@ -661,7 +705,7 @@ private:
             fmt::format("/archive/{}/{}/{}/{}.html", param(params, "year"), param(params, "month"),
                         param(params, "day"), param(params, "slug"));
         if (requested != canonical) return redirect(canonical);
-        auto section = comments_section(store_, blog, post, request, guards_, now());
+        auto section = comments_section(reads(), blog, post, request, guards_, now());
         if (!section) return server_error(blog, section.error());
         if (!options_.comment_form) {
             section->open = false;
@@ -686,7 +730,7 @@ private:
     // get the same answer, so a spammer learns nothing from it.
     Response post_comment(const model::Blog& blog, const Request& request,
                           const RouteParams& params) const {
-        auto found = store_.posts().find_published_post(blog.id, param(params, "slug"));
+        auto found = reads().posts().find_published_post(blog.id, param(params, "slug"));
         if (!found) return server_error(blog, found.error());
         if (!found->has_value() || request.path != model::post_path(blog, **found)) {
             return not_found(blog, request);
@@ -770,7 +814,7 @@ private:
             (!parsed->width && parsed->type != media::ImageType::gif)) {
             return not_found(blog, request);
         }
-        auto record = store_.media().find_media(blog.id, name);
+        auto record = reads().media().find_media(blog.id, name);
         if (!record) return server_error(blog, record.error());
         if (!record->has_value()) return not_found(blog, request);
         auto bytes = media::read_file(options_.media_dir, name);
@@ -792,7 +836,7 @@ private:
                       .self_path = "/" + std::string(feed_file(format))};
         store::PostQuery query{.limit = k_feed_posts};
         if (auto slug = param(params, "slug"); !slug.empty()) {
-            auto found = store_.categories().find_category(blog.id, slug);
+            auto found = reads().categories().find_category(blog.id, slug);
             if (!found) return server_error(blog, found.error());
             if (!found->has_value()) return not_found(blog, request);
             const auto& category = **found;
@@ -801,7 +845,7 @@ private:
             info.html_path = model::category_path(category.slug);
             info.self_path = info.html_path + std::string(feed_file(format));
         }
-        auto posts = store_.posts().published_posts(blog.id, query);
+        auto posts = reads().posts().published_posts(blog.id, query);
         if (!posts) return server_error(blog, posts.error());
         auto body = render_feed(format, blog, info, posts->posts);
         if (!body) return server_error(blog, body.error());
@@ -830,11 +874,11 @@ private:
             number = *parsed;
         }
         const auto base = base_url(blog, request);
-        auto categories = store_.categories().categories_with_counts(blog.id);
+        auto categories = reads().categories().categories_with_counts(blog.id);
         if (!categories) return server_error(blog, categories.error());
-        auto months = store_.posts().months_with_counts(blog.id);
+        auto months = reads().posts().months_with_counts(blog.id);
         if (!months) return server_error(blog, months.error());
-        auto posts = store_.posts().published_posts(
+        auto posts = reads().posts().published_posts(
             blog.id,
             store::PostQuery{.limit = std::numeric_limits<int>::max(), .with_body = false});
         if (!posts) return server_error(blog, posts.error());
@@ -906,7 +950,7 @@ private:
             if (number && *number >= 1 && *number <= k_max_page) page.page = *number;
         }
         if (!page.query.empty()) {
-            auto results = store_.search().search(
+            auto results = reads().search().search(
                 blog.id, store::SearchQuery{.text = page.query,
                                             .offset = (page.page - 1) * blog.posts_per_page,
                                             .limit = blog.posts_per_page});

@@ -32,6 +32,10 @@ struct SiteOptions {
     bool webmention_endpoint = true;
     // A comment sent sooner than this after its form was served is a robot's, and refused.
     std::chrono::seconds comment_min_age{3};
+    // Reads of public pages go to a hot standby through this router when it is set
+    // (`carnet serve --read-db`); writes, the comment form's and everything else go to the
+    // store the site was made with.
+    std::shared_ptr<store::ReadRouter> read_router;
     // Where the site reads the time: when a comment form was served and a comment sent, when
     // a page last changed (Last-Modified).
     std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>();

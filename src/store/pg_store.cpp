@@ -84,6 +84,15 @@ public:
 
     Status poll_external_changes() override { return database_.poll_external_changes(); }
 
+    Result<std::uint64_t> stored_generation(std::int64_t blog_id) override {
+        return database_.read([&](Connection& db) -> Result<std::uint64_t> {
+            CARNET_TRY(query, db.prepare("SELECT generation FROM blogs WHERE id = $1"));
+            query->bind(1, blog_id);
+            CARNET_TRY(has_row, query->step());
+            return has_row ? static_cast<std::uint64_t>(query->column_int(0)) : 0;
+        });
+    }
+
     BlogStore& blogs() override { return blogs_; }
     AccountStore& accounts() override { return accounts_; }
     SessionStore& sessions() override { return sessions_; }
@@ -219,6 +228,33 @@ Result<std::unique_ptr<Store>> open_postgres_store(std::string_view uri, OpenMod
         std::make_unique<PgStore>(std::string(uri), clock, std::move(writer), std::move(poller));
     CARNET_CHECK(store->poll_external_changes());
     return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<Store>> open_postgres_replica(std::string_view uri, const Clock& clock) {
+    CARNET_TRY(reader, Connection::open(uri));
+    CARNET_TRY(exists, has_schema(*reader));
+    if (!exists) {
+        return model::fail(Error::Code::not_found,
+                           "the read database holds no carnet schema (is it a replica of the "
+                           "database --db names?)");
+    }
+    // A standby cannot migrate: it must already be at this carnet's schema, which it is once
+    // the primary's migrations have reached it.
+    CARNET_TRY(newest, reader->prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+    CARNET_TRY(newest_row, newest->step());
+    const auto version = newest_row ? newest->column_int(0) : 0;
+    newest->reset();
+    if (version != k_postgres_migrations.back().version) {
+        return model::fail(Error::Code::invalid_input,
+                           fmt::format("the read database has schema version {}, this carnet {}: "
+                                       "let the replica catch up with the primary first",
+                                       version, k_postgres_migrations.back().version));
+    }
+    // Its writer and poller are never used: the store is read through its concerns only (a
+    // standby refuses writes, and LISTEN).
+    CARNET_TRY(unused, Connection::open(uri));
+    return std::unique_ptr<Store>(
+        std::make_unique<PgStore>(std::string(uri), clock, std::move(reader), std::move(unused)));
 }
 
 Result<std::unique_ptr<Store>> open_store(std::string_view db, OpenMode mode, const Clock& clock) {

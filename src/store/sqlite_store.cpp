@@ -86,6 +86,17 @@ public:
 
     Status poll_external_changes() override { return database_.poll_external_changes(); }
 
+    Result<std::uint64_t> stored_generation(std::int64_t blog_id) override {
+        return database_.read([&](Connection& db) -> Result<std::uint64_t> {
+            CARNET_TRY(query, db.prepare("SELECT generation FROM blogs WHERE id = ?1"));
+            query->bind(1, blog_id);
+            CARNET_TRY(has_row, query->step());
+            const auto generation = has_row ? static_cast<std::uint64_t>(query->column_int(0)) : 0;
+            query->reset();
+            return generation;
+        });
+    }
+
     BlogStore& blogs() override { return blogs_; }
     AccountStore& accounts() override { return accounts_; }
     SessionStore& sessions() override { return sessions_; }

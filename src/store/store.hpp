@@ -717,6 +717,10 @@ public:
     // bumps the generations they touched. One cheap query; call it now and then.
     [[nodiscard]] virtual Status poll_external_changes() = 0;
 
+    // The blog's generation as the database holds it now (0 for no such blog): one query,
+    // unlike generation(). On a replica, how far it has replayed the primary's writes.
+    [[nodiscard]] virtual Result<std::uint64_t> stored_generation(std::int64_t blog_id) = 0;
+
     // The read side of each concern; they live as long as the store.
     virtual BlogStore& blogs() = 0;
     virtual AccountStore& accounts() = 0;
@@ -757,6 +761,43 @@ bool is_postgres_uri(std::string_view db);
 // applied once, under an advisory lock. As open_sqlite_store, it reads its time from `clock`.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_postgres_store(std::string_view uri,
                                                                  OpenMode mode, const Clock& clock);
+
+// Opens a hot standby of a carnet PostgreSQL database (streaming replication) for reading:
+// nothing is migrated, nothing written, nothing listened to. Its schema must be this carnet's
+// (Code::invalid_input otherwise). Read it through a ReadRouter.
+[[nodiscard]] Result<std::unique_ptr<Store>> open_postgres_replica(std::string_view uri,
+                                                                   const Clock& clock);
+
+// Where public pages read from when there is a replica: the replica for a blog once it has
+// replayed every write the primary made to that blog (its stored generation has reached the
+// primary's, which every write transaction bumps), the primary otherwise; and the primary
+// for a while after the replica failed to answer, so that a lagging or stopped replica
+// neither shows stale pages nor stops the site. Thread-safe.
+class ReadRouter {
+public:
+    // Both stores must outlive the router; times come from `clock`.
+    ReadRouter(Store& primary, Store& replica, const Clock& clock);
+    ~ReadRouter();
+    ReadRouter(const ReadRouter&) = delete;
+    ReadRouter& operator=(const ReadRouter&) = delete;
+
+    // The store to read the blog's public pages from now.
+    Store& reads_for(std::int64_t blog_id);
+    // A read on the replica failed: the primary answers for the next `k_replica_rest`.
+    void replica_failed();
+    bool is_replica(const Store& store) const { return &store == &replica_; }
+
+    // How long the replica rests after a failure, and how often a replica thought fresh is
+    // asked again (a stopped one is noticed within that).
+    static constexpr std::chrono::seconds k_replica_rest{5};
+    static constexpr std::chrono::milliseconds k_recheck_interval{1000};
+
+private:
+    struct Impl;
+    Store& primary_;
+    Store& replica_;
+    std::unique_ptr<Impl> impl_;
+};
 
 // open_postgres_store for a PostgreSQL URI (is_postgres_uri), open_sqlite_store for a path.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_store(std::string_view db, OpenMode mode,

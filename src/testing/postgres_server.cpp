@@ -21,6 +21,15 @@
 #include <vector>
 
 namespace carnet::testing {
+
+// Who the server runs as: ourselves, or Debian's `postgres` account when we are root
+// (PostgreSQL refuses to run as root).
+struct ServerUser {
+    bool switch_user = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -31,14 +40,6 @@ fs::path bin_dir() {
     if (const char* dir = std::getenv("CARNET_POSTGRES_BIN")) return dir;
     return "/usr/lib/postgresql/15/bin";
 }
-
-// Who the server runs as: ourselves, or Debian's `postgres` account when we are root
-// (PostgreSQL refuses to run as root).
-struct ServerUser {
-    bool switch_user = false;
-    uid_t uid = 0;
-    gid_t gid = 0;
-};
 
 std::expected<ServerUser, std::string> server_user() {
     if (geteuid() != 0) return ServerUser{};
@@ -196,13 +197,19 @@ std::expected<std::unique_ptr<PostgresServer>, std::string> PostgresServer::star
         run_as(*user, {"/bin/cp", "-a", cluster->string(), server->data_dir_.string()}, log);
     if (!copied) return std::unexpected(copied.error());
 
+    if (auto launched = server->launch(*user); !launched) return std::unexpected(launched.error());
+    return server;
+}
+
+std::expected<void, std::string> PostgresServer::launch(const ServerUser& user) {
+    const auto log = dir_ / "server.log";
     // No TCP at all, and durability traded for speed: a test's data lives as long as the test.
     const std::vector<std::string> argv = {
         (bin_dir() / "postgres").string(),
         "-D",
-        server->data_dir_.string(),
+        data_dir_.string(),
         "-k",
-        server->socket_dir_.string(),
+        socket_dir_.string(),
         "-c",
         "listen_addresses=",
         "-c",
@@ -221,16 +228,16 @@ std::expected<std::unique_ptr<PostgresServer>, std::string> PostgresServer::star
     const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid < 0) return std::unexpected("fork failed");
-    if (pid == 0) exec_as(*user, argv, log, true, parent);
-    server->pid_ = pid;
+    if (pid == 0) exec_as(user, argv, log, true, parent);
+    pid_ = pid;
 
-    const auto ping = "host=" + server->socket_dir_.string() +
-                      " dbname=postgres user=" + std::string(k_superuser);
+    const auto ping =
+        "host=" + socket_dir_.string() + " dbname=postgres user=" + std::string(k_superuser);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (PQping(ping.c_str()) != PQPING_OK) {
         int status = 0;
         if (waitpid(pid, &status, WNOHANG) == pid) {
-            server->pid_ = -1;
+            pid_ = -1;
             return std::unexpected("PostgreSQL stopped as it started: " + log_tail(log));
         }
         if (std::chrono::steady_clock::now() > deadline) {
@@ -238,7 +245,31 @@ std::expected<std::unique_ptr<PostgresServer>, std::string> PostgresServer::star
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    return server;
+    return {};
+}
+
+std::expected<std::unique_ptr<PostgresServer>, std::string> PostgresServer::start_replica() {
+    auto user = server_user();
+    if (!user) return std::unexpected(user.error());
+    std::unique_ptr<PostgresServer> replica(new PostgresServer());
+    const auto& dir = replica->dir_;
+    if (dir.empty()) return std::unexpected("cannot make a folder for the replica");
+    if (auto given = give_to(*user, dir); !given) return std::unexpected(given.error());
+    replica->data_dir_ = dir / "data";
+    replica->socket_dir_ = dir;
+    // A copy of the running primary that keeps following it (-R writes standby.signal and
+    // the connection to the primary), as a host makes a streaming replica.
+    auto copied = run_as(
+        *user,
+        {(bin_dir() / "pg_basebackup").string(), "--pgdata", replica->data_dir_.string(), "--host",
+         socket_dir_.string(), "--username", std::string(k_superuser), "--wal-method", "stream",
+         "--write-recovery-conf", "--checkpoint", "fast", "--no-sync"},
+        dir / "basebackup.log");
+    if (!copied) return std::unexpected(copied.error());
+    if (auto launched = replica->launch(*user); !launched) {
+        return std::unexpected(launched.error());
+    }
+    return replica;
 }
 
 PostgresServer::PostgresServer() {

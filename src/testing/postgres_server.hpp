@@ -18,6 +18,8 @@
 
 namespace carnet::testing {
 
+struct ServerUser;
+
 class PostgresServer {
 public:
     // Makes the cluster and starts the server; what went wrong otherwise.
@@ -32,6 +34,13 @@ public:
     // server stay independent.
     std::expected<std::string, std::string> create_database();
 
+    // A hot standby of this server, made with pg_basebackup and following it by streaming
+    // replication, in a folder and on a socket of its own; stopped when it goes.
+    std::expected<std::unique_ptr<PostgresServer>, std::string> start_replica();
+
+    // Stops the server now (fast shutdown), as a failing machine would; idempotent.
+    void stop();
+
     // The libpq URI of `database` on this server.
     std::string uri(std::string_view database) const;
 
@@ -39,7 +48,8 @@ public:
 
 private:
     PostgresServer();
-    void stop();
+    // Starts `postgres` on data_dir_ and waits until it answers.
+    std::expected<void, std::string> launch(const ServerUser& user);
 
     // Not a TempDir: the end-to-end tests have a TempDir of their own (tests/support.hpp).
     std::filesystem::path dir_;
