@@ -122,7 +122,8 @@ protected:
     std::unique_ptr<ServerProcess> start_node() {
         return std::make_unique<ServerProcess>(
             uri_, std::vector<std::string>{"--media-dir", (dir_.path() / "media").string(),
-                                           "--comment-delay", "0", "--trusted-proxy", "127.0.0.1"});
+                                           "--comment-delay", "0", "--trusted-proxy", "127.0.0.1",
+                                           "--login-delay", "60"});
     }
 
     // Signs in on `port` and keeps the session and the CSRF token.
@@ -314,6 +315,32 @@ TEST_F(TwoNodes, WhatOneNodeWritesTheOtherServesAndAKilledNodeLosesNoAcknowledge
                               << (lost.empty() ? "" : lost.front());
     std::cout << acknowledged.size() << " comments acknowledged, " << refused
               << " not (during the kill), none lost\n";
+}
+
+TEST_F(TwoNodes, PasswordGuessesOnOneNodeAreThrottledOnTheOther) {
+    auto try_password = [&](std::uint16_t port, const std::string& password) {
+        const auto form = http_get(port, "/admin/login", k_host);
+        std::smatch token;
+        EXPECT_TRUE(
+            std::regex_search(form.body, token, std::regex(R"re(name="csrf" value="([^"]+)")re")));
+        auto headers = k_host;
+        headers["Cookie"] = "carnet_login=" + cookie_set(form, "carnet_login");
+        headers["Content-Type"] = "application/x-www-form-urlencoded";
+        return http_get(port, "/admin/login", headers, "POST",
+                        form_encode({{"email", "amina@example.org"},
+                                     {"password", password},
+                                     {"csrf", token.size() > 1 ? token[1].str() : ""},
+                                     {"next", "/admin/"}}))
+            .status;
+    };
+    // The first failures are free; past them, a wait (60 s here) that the other node knows.
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(try_password(a_->port(), "pas le bon"), 401);
+    EXPECT_EQ(try_password(b_->port(), "pas le bon non plus"), 429) << b_->log();
+    EXPECT_EQ(try_password(b_->port(), k_password), 429);
+    // A node started later counts them too (they are in the database, not in a process).
+    auto late = start_node();
+    ASSERT_NE(late->port(), 0) << late->log();
+    EXPECT_EQ(try_password(late->port(), k_password), 429);
 }
 
 }  // namespace

@@ -76,10 +76,28 @@ LoginThrottle::Duration LoginThrottle::wait_for(const Failures& failures, TimePo
     return allowed_at > now ? allowed_at - now : Duration::zero();
 }
 
+namespace {
+
+std::string account_key(std::string_view account) { return "account " + std::string(account); }
+std::string address_key(std::string_view address) { return "address " + std::string(address); }
+
+}  // namespace
+
 LoginThrottle::Duration LoginThrottle::retry_after(std::string_view account,
                                                    std::string_view address, TimePoint now) const {
-    std::scoped_lock lock(mutex_);
     Duration wait = Duration::zero();
+    if (ledger_) {
+        auto by_account = ledger_->find(account_key(account));
+        auto by_address = ledger_->find(address_key(address));
+        if (by_account && by_address) {
+            for (const auto& entry : {*by_account, *by_address}) {
+                if (entry)
+                    wait = std::max(wait, wait_for(Failures{entry->count, entry->last}, now));
+            }
+            return wait;
+        }
+    }
+    std::scoped_lock lock(mutex_);
     if (auto found = by_account_.find(std::string(account)); found != by_account_.end()) {
         wait = std::max(wait, wait_for(found->second, now));
     }
@@ -91,6 +109,11 @@ LoginThrottle::Duration LoginThrottle::retry_after(std::string_view account,
 
 void LoginThrottle::record_failure(std::string_view account, std::string_view address,
                                    TimePoint now) {
+    if (ledger_) {
+        const auto forget_before = now - limits_.forget_after;
+        (void)ledger_->add_failure(account_key(account), now, forget_before);
+        (void)ledger_->add_failure(address_key(address), now, forget_before);
+    }
     std::scoped_lock lock(mutex_);
     if (by_account_.size() + by_address_.size() >= limits_.max_entries) forget_quiet(now);
     for (auto* table : {&by_account_, &by_address_}) {
@@ -101,6 +124,7 @@ void LoginThrottle::record_failure(std::string_view account, std::string_view ad
 }
 
 void LoginThrottle::record_success(std::string_view account) {
+    if (ledger_) (void)ledger_->clear(account_key(account));
     std::scoped_lock lock(mutex_);
     by_account_.erase(std::string(account));
 }

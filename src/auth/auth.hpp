@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,6 +35,26 @@ bool secrets_equal(std::string_view a, std::string_view b);
 // guessing passwords gets slow whichever of the two an attacker varies. The first few
 // failures cost nothing (people mistype); after that each failure doubles the wait, up to
 // `max_delay`. Thread-safe; memory stays bounded by forgetting quiet entries.
+// Where a LoginThrottle also keeps its counts, so that every process serving one database
+// counts the same guesses (the server hands it one on the store). Keys are opaque. While the
+// ledger answers, its counts are the throttle's; a ledger that cannot answer (an error, false)
+// leaves the throttle its own memory, which it keeps all along: a database hiccup never opens
+// the door wider than one process's count.
+class ThrottleLedger {
+public:
+    struct Entry {
+        int count = 0;
+        std::chrono::sys_seconds last{};
+    };
+    virtual ~ThrottleLedger() = default;
+    // The key's entry (nullopt: none); an error when the ledger cannot tell.
+    virtual Result<std::optional<Entry>> find(std::string_view key) = 0;
+    // One more failure at `now`; keys quiet since `forget_before` may be forgotten meanwhile.
+    virtual bool add_failure(std::string_view key, std::chrono::sys_seconds now,
+                             std::chrono::sys_seconds forget_before) = 0;
+    virtual bool clear(std::string_view key) = 0;
+};
+
 class LoginThrottle {
 public:
     // The injected clock's time (carnet::Clock::now()), so that tests set it.
@@ -48,7 +70,8 @@ public:
     };
 
     LoginThrottle() = default;
-    explicit LoginThrottle(Limits limits) : limits_(limits) {}
+    explicit LoginThrottle(Limits limits, std::shared_ptr<ThrottleLedger> ledger = nullptr)
+        : limits_(limits), ledger_(std::move(ledger)) {}
 
     // How long the client must wait before its next try is even checked; zero when it may
     // try now. The same answer whether or not the account exists.
@@ -69,6 +92,7 @@ private:
     void forget_quiet(TimePoint now);
 
     Limits limits_;
+    std::shared_ptr<ThrottleLedger> ledger_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Failures> by_account_;
     std::unordered_map<std::string, Failures> by_address_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 namespace carnet::auth {
@@ -115,6 +116,49 @@ TEST(LoginThrottle, DelayIsCappedAndQuietEntriesAreForgotten) {
     // Had the old count of 100 survived, one more failure would cost the full 15 minutes.
     throttle.record_failure("jr@example.org", "10.0.0.1", later);
     EXPECT_EQ(throttle.retry_after("jr@example.org", "10.0.0.1", later), 0s);
+}
+
+// Two throttles on one ledger stand for two nodes on one database (the ledger the server uses
+// is the store's: tested in store/login_failure_test.cpp and tests/multinode_e2e_test.cpp).
+class MapLedger final : public ThrottleLedger {
+public:
+    Result<std::optional<Entry>> find(std::string_view key) override {
+        if (!answering) return std::unexpected(Error{Error::Code::database, "down"});
+        auto found = entries.find(std::string(key));
+        if (found == entries.end()) return std::optional<Entry>{};
+        return std::optional<Entry>{found->second};
+    }
+    bool add_failure(std::string_view key, std::chrono::sys_seconds now,
+                     std::chrono::sys_seconds) override {
+        if (!answering) return false;
+        auto& entry = entries[std::string(key)];
+        ++entry.count;
+        entry.last = now;
+        return true;
+    }
+    bool clear(std::string_view key) override { return entries.erase(std::string(key)) > 0; }
+
+    std::map<std::string, Entry> entries;
+    bool answering = true;
+};
+
+TEST(LoginThrottle, ThrottlesSharingALedgerCountEachOthersFailures) {
+    auto ledger = std::make_shared<MapLedger>();
+    LoginThrottle first({}, ledger);
+    LoginThrottle second({}, ledger);
+    const auto start = LoginThrottle::TimePoint{} + 1000h;
+    for (int i = 0; i < 4; ++i) first.record_failure("jr@example.org", "10.0.0.1", start);
+    EXPECT_GT(second.retry_after("jr@example.org", "10.0.0.9", start), 0s);
+    EXPECT_GT(second.retry_after("other@example.org", "10.0.0.1", start), 0s);
+    EXPECT_EQ(second.retry_after("other@example.org", "10.0.0.9", start), 0s);
+    // A success on the second node clears the account everywhere, not the address.
+    second.record_success("jr@example.org");
+    EXPECT_EQ(first.retry_after("jr@example.org", "10.0.0.9", start), 0s);
+    EXPECT_GT(first.retry_after("jr@example.org", "10.0.0.1", start), 0s);
+    // A ledger that stops answering leaves each throttle its own count.
+    ledger->answering = false;
+    for (int i = 0; i < 4; ++i) first.record_failure("ann@example.org", "10.0.0.2", start);
+    EXPECT_GT(first.retry_after("ann@example.org", "10.0.0.3", start), 0s);
 }
 
 }  // namespace

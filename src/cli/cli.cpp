@@ -267,6 +267,45 @@ int run_import_page_text(const Settings& settings, const std::string& file, std:
     return 0;
 }
 
+// The login throttle's counts in the database: a guess made on one node counts on every other
+// (and across restarts). A read or write that fails leaves the throttle its own memory.
+class StoreThrottleLedger final : public auth::ThrottleLedger {
+public:
+    explicit StoreThrottleLedger(store::Store& store) : store_(store) {}
+
+    Result<std::optional<Entry>> find(std::string_view key) override {
+        auto found = store_.login_failures().find_login_failures(key);
+        if (!found) {
+            spdlog::warn("cannot read the login throttle's counts: {}", found.error().message);
+            return std::unexpected(found.error());
+        }
+        if (!found->has_value()) return std::optional<Entry>{};
+        return std::optional<Entry>{Entry{(*found)->count, (*found)->last}};
+    }
+
+    bool add_failure(std::string_view key, std::chrono::sys_seconds now,
+                     std::chrono::sys_seconds forget_before) override {
+        return written(store_.write([&](store::Writer& writer) {
+            return writer.login_failures().add_login_failure(key, now, forget_before);
+        }));
+    }
+
+    bool clear(std::string_view key) override {
+        return written(store_.write([&](store::Writer& writer) {
+            return writer.login_failures().clear_login_failures(key);
+        }));
+    }
+
+private:
+    static bool written(const model::Status& status) {
+        if (!status)
+            spdlog::warn("cannot keep the login throttle's counts: {}", status.error().message);
+        return status.has_value();
+    }
+
+    store::Store& store_;
+};
+
 int run_serve(const Settings& settings) {
     auto listen = parse_listen(settings.listen);
     if (!listen) return report_failure(listen.error());
@@ -301,7 +340,8 @@ int run_serve(const Settings& settings) {
     // One login throttle for the login form and the APIs: a guess counts wherever it is made.
     auth::LoginThrottle::Limits throttle_limits;
     throttle_limits.first_delay = std::chrono::seconds(std::max(1, settings.login_delay_seconds));
-    auto throttle = std::make_shared<auth::LoginThrottle>(throttle_limits);
+    auto throttle = std::make_shared<auth::LoginThrottle>(
+        throttle_limits, std::make_shared<StoreThrottleLedger>(**store));
     // The work queue runs on threads of its own: a slow remote site never holds a request.
     social::Worker worker(
         **store, *clock,

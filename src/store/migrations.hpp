@@ -466,6 +466,17 @@ CREATE TABLE mentions (
 );
 CREATE INDEX mentions_by_comment ON mentions(comment_id);
 )sql"},
+    // The login throttle's counts, shared by every process serving the database (a guess on
+    // one node counts on the others) and kept across restarts. Migration 17: 15 and 16 are
+    // IndieAuth's and ActivityPub's.
+    {17, R"sql(
+CREATE TABLE login_failures (
+    key      TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_at  INTEGER NOT NULL
+);
+CREATE INDEX login_failures_by_time ON login_failures(last_at);
+)sql"},
 });
 
 }  // namespace carnet::store

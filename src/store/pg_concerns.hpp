@@ -95,6 +95,29 @@ private:
     Transaction& transaction_;
 };
 
+class PgLoginFailureStore final : public LoginFailureStore {
+public:
+    explicit PgLoginFailureStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::optional<LoginFailures>> find_login_failures(
+        std::string_view key) override;
+
+private:
+    Database& database_;
+};
+
+class PgLoginFailureWriter final : public LoginFailureWriter {
+public:
+    explicit PgLoginFailureWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Status add_login_failure(std::string_view key, model::Instant now,
+                                           model::Instant forget_before) override;
+    [[nodiscard]] Status clear_login_failures(std::string_view key) override;
+
+private:
+    Transaction& transaction_;
+};
+
 class PgAppPasswordStore final : public AppPasswordStore {
 public:
     explicit PgAppPasswordStore(Database& database) : database_(database) {}

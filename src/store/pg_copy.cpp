@@ -188,11 +188,7 @@ public:
     Status update(const TableShape& table, std::string_view column, const Cell& value,
                   std::span<const Cell> key) override {
         CARNET_CHECK(flush());
-        std::string where;
-        for (std::size_t i = 0; i < table.primary_key.size(); ++i) {
-            where += fmt::format("{}{} = ${}", i > 0 ? " AND " : "", sql_name(table.primary_key[i]),
-                                 i + 2);
-        }
+        const auto where = copy::key_condition(table.primary_key, 2, '$');
         CARNET_TRY(statement,
                    db_.prepare(fmt::format("UPDATE {} SET {} = $1 WHERE {}", sql_name(table.name),
                                            sql_name(column), where)));
@@ -287,12 +283,9 @@ private:
 Status read_table_snapshot(Database& database,
                            const std::function<Status(copy::TableReader&)>& body) {
     return database.read([&](Connection& db) -> Status {
-        CARNET_CHECK(db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
         PgTableReader reader(db);
-        auto read = body(reader);
-        auto ended = db.execute(read ? "COMMIT" : "ROLLBACK");
-        if (!read) return read;
-        return ended;
+        return copy::in_transaction(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                                    [&] { return body(reader); });
     });
 }
 

@@ -404,6 +404,15 @@ CREATE TABLE mentions (
 );
 CREATE INDEX mentions_by_comment ON mentions(comment_id);
 )sql"},
+    // The login throttle's counts, as SQLite's migration 17.
+    {9, R"sql(
+CREATE TABLE login_failures (
+    key      TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    last_at  BIGINT NOT NULL
+);
+CREATE INDEX login_failures_by_time ON login_failures(last_at);
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -24,6 +24,7 @@ public:
           accounts_(transaction),
           sessions_(transaction),
           app_passwords_(transaction),
+          login_failures_(transaction),
           posts_(transaction),
           categories_(transaction),
           pages_(transaction),
@@ -38,6 +39,7 @@ public:
     AccountWriter& accounts() override { return accounts_; }
     SessionWriter& sessions() override { return sessions_; }
     AppPasswordWriter& app_passwords() override { return app_passwords_; }
+    LoginFailureWriter& login_failures() override { return login_failures_; }
     PostWriter& posts() override { return posts_; }
     CategoryWriter& categories() override { return categories_; }
     PageWriter& pages() override { return pages_; }
@@ -53,6 +55,7 @@ private:
     pg::PgAccountWriter accounts_;
     pg::PgSessionWriter sessions_;
     pg::PgAppPasswordWriter app_passwords_;
+    pg::PgLoginFailureWriter login_failures_;
     pg::PgPostWriter posts_;
     pg::PgCategoryWriter categories_;
     pg::PgPageWriter pages_;
@@ -97,6 +100,7 @@ public:
     AccountStore& accounts() override { return accounts_; }
     SessionStore& sessions() override { return sessions_; }
     AppPasswordStore& app_passwords() override { return app_passwords_; }
+    LoginFailureStore& login_failures() override { return login_failures_; }
     PostStore& posts() override { return posts_; }
     CategoryStore& categories() override { return categories_; }
     PageStore& pages() override { return pages_; }
@@ -121,6 +125,7 @@ private:
     pg::PgAccountStore accounts_{database_};
     pg::PgSessionStore sessions_{database_};
     pg::PgAppPasswordStore app_passwords_{database_};
+    pg::PgLoginFailureStore login_failures_{database_};
     pg::PgPostStore posts_{database_};
     pg::PgCategoryStore categories_{database_};
     pg::PgPageStore pages_{database_};

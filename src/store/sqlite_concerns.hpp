@@ -95,6 +95,29 @@ private:
     Transaction& transaction_;
 };
 
+class SqliteLoginFailureStore final : public LoginFailureStore {
+public:
+    explicit SqliteLoginFailureStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::optional<LoginFailures>> find_login_failures(
+        std::string_view key) override;
+
+private:
+    Database& database_;
+};
+
+class SqliteLoginFailureWriter final : public LoginFailureWriter {
+public:
+    explicit SqliteLoginFailureWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Status add_login_failure(std::string_view key, model::Instant now,
+                                           model::Instant forget_before) override;
+    [[nodiscard]] Status clear_login_failures(std::string_view key) override;
+
+private:
+    Transaction& transaction_;
+};
+
 class SqliteAppPasswordStore final : public AppPasswordStore {
 public:
     explicit SqliteAppPasswordStore(Database& database) : database_(database) {}

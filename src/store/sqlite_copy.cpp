@@ -142,11 +142,7 @@ public:
 
     Status update(const TableShape& table, std::string_view column, const Cell& value,
                   std::span<const Cell> key) override {
-        std::string where;
-        for (std::size_t i = 0; i < table.primary_key.size(); ++i) {
-            where += fmt::format("{}{} = ?{}", i > 0 ? " AND " : "", sql_name(table.primary_key[i]),
-                                 i + 2);
-        }
+        const auto where = copy::key_condition(table.primary_key, 2, '?');
         CARNET_TRY(statement,
                    db_.prepare(fmt::format("UPDATE {} SET {} = ?1 WHERE {}", sql_name(table.name),
                                            sql_name(column), where)));
@@ -182,12 +178,8 @@ Status read_table_snapshot(Database& database,
                            const std::function<Status(copy::TableReader&)>& body) {
     return database.read([&](Connection& db) -> Status {
         // In WAL mode a read transaction sees one snapshot from its first read to its end.
-        CARNET_CHECK(db.execute("BEGIN"));
         SqliteTableReader reader(db);
-        auto read = body(reader);
-        auto ended = db.execute(read ? "COMMIT" : "ROLLBACK");
-        if (!read) return read;
-        return ended;
+        return copy::in_transaction(db, "BEGIN", [&] { return body(reader); });
     });
 }
 

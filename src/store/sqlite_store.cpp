@@ -24,6 +24,7 @@ public:
           accounts_(transaction),
           sessions_(transaction),
           app_passwords_(transaction),
+          login_failures_(transaction),
           posts_(transaction),
           categories_(transaction),
           pages_(transaction),
@@ -38,6 +39,7 @@ public:
     AccountWriter& accounts() override { return accounts_; }
     SessionWriter& sessions() override { return sessions_; }
     AppPasswordWriter& app_passwords() override { return app_passwords_; }
+    LoginFailureWriter& login_failures() override { return login_failures_; }
     PostWriter& posts() override { return posts_; }
     CategoryWriter& categories() override { return categories_; }
     PageWriter& pages() override { return pages_; }
@@ -53,6 +55,7 @@ private:
     sqlite::SqliteAccountWriter accounts_;
     sqlite::SqliteSessionWriter sessions_;
     sqlite::SqliteAppPasswordWriter app_passwords_;
+    sqlite::SqliteLoginFailureWriter login_failures_;
     sqlite::SqlitePostWriter posts_;
     sqlite::SqliteCategoryWriter categories_;
     sqlite::SqlitePageWriter pages_;
@@ -101,6 +104,7 @@ public:
     AccountStore& accounts() override { return accounts_; }
     SessionStore& sessions() override { return sessions_; }
     AppPasswordStore& app_passwords() override { return app_passwords_; }
+    LoginFailureStore& login_failures() override { return login_failures_; }
     PostStore& posts() override { return posts_; }
     CategoryStore& categories() override { return categories_; }
     PageStore& pages() override { return pages_; }
@@ -125,6 +129,7 @@ private:
     sqlite::SqliteAccountStore accounts_{database_};
     sqlite::SqliteSessionStore sessions_{database_};
     sqlite::SqliteAppPasswordStore app_passwords_{database_};
+    sqlite::SqliteLoginFailureStore login_failures_{database_};
     sqlite::SqlitePostStore posts_{database_};
     sqlite::SqliteCategoryStore categories_{database_};
     sqlite::SqlitePageStore pages_{database_};

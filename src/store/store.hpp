@@ -307,6 +307,34 @@ public:
     [[nodiscard]] virtual Result<int> delete_expired_sessions(model::Instant now) = 0;
 };
 
+// --- Login failures: the login throttle's counts (auth::LoginThrottle), by an opaque key (an
+// account, an address), kept in the database so that every node serving it counts the same
+// guesses.
+
+struct LoginFailures {
+    int count = 0;
+    model::Instant last{};
+};
+
+class LoginFailureStore {
+public:
+    virtual ~LoginFailureStore() = default;
+
+    [[nodiscard]] virtual Result<std::optional<LoginFailures>> find_login_failures(
+        std::string_view key) = 0;
+};
+
+class LoginFailureWriter {
+public:
+    virtual ~LoginFailureWriter() = default;
+
+    // Counts one more failure of `key` at `now`, and forgets every key quiet since
+    // `forget_before`.
+    [[nodiscard]] virtual Status add_login_failure(std::string_view key, model::Instant now,
+                                                   model::Instant forget_before) = 0;
+    [[nodiscard]] virtual Status clear_login_failures(std::string_view key) = 0;
+};
+
 // --- Application passwords: what the APIs accept instead of the login password. Changing a
 // user's password (AccountWriter::set_password) or removing the user ends them all.
 
@@ -690,6 +718,7 @@ public:
     virtual AccountWriter& accounts() = 0;
     virtual SessionWriter& sessions() = 0;
     virtual AppPasswordWriter& app_passwords() = 0;
+    virtual LoginFailureWriter& login_failures() = 0;
     virtual PostWriter& posts() = 0;
     virtual CategoryWriter& categories() = 0;
     virtual PageWriter& pages() = 0;
@@ -726,6 +755,7 @@ public:
     virtual AccountStore& accounts() = 0;
     virtual SessionStore& sessions() = 0;
     virtual AppPasswordStore& app_passwords() = 0;
+    virtual LoginFailureStore& login_failures() = 0;
     virtual PostStore& posts() = 0;
     virtual CategoryStore& categories() = 0;
     virtual PageStore& pages() = 0;

@@ -38,6 +38,28 @@ inline std::string sql_names(std::span<const std::string> names) {
     return list;
 }
 
+// `"k1" = ?2 AND "k2" = ?3`: a row's key equal to parameters numbered from `first`, with
+// the backend's parameter marker ('?' for SQLite, '$' for PostgreSQL).
+inline std::string key_condition(std::span<const std::string> key, std::size_t first, char marker) {
+    std::string condition;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        if (i > 0) condition += " AND ";
+        condition += fmt::format("{} = {}{}", sql_name(key[i]), marker, first + i);
+    }
+    return condition;
+}
+
+// Runs `body` between `begin` and COMMIT (ROLLBACK when it fails) on either backend's
+// connection.
+template <typename Connection, typename Body>
+Status in_transaction(Connection& db, std::string_view begin, Body&& body) {
+    if (auto begun = db.execute(begin); !begun) return begun;
+    Status done = body();
+    auto ended = db.execute(done ? "COMMIT" : "ROLLBACK");
+    if (!done) return done;
+    return ended;
+}
+
 struct ForeignKey {
     std::string column;
     std::string referenced_table;
