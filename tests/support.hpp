@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -106,5 +107,14 @@ std::string visible_text(const std::string& html);
 
 // Folds every run of white space (no-break spaces included) into one space.
 std::string fold_space(const std::string& text);
+
+// A loopback port free at the time of asking, for a server told to listen on it.
+std::uint16_t free_port();
+
+// Polls `check` every 50 ms until it holds or 30 seconds pass: whether it held.
+bool eventually(const std::function<bool()>& check);
+
+// How many times `what` occurs in `text`.
+int count_of(const std::string& text, const std::string& what);
 
 }  // namespace carnet::testing

@@ -17,28 +17,6 @@ using namespace std::chrono_literals;
 
 const std::string k_password = "un mot de passe assez long";
 
-std::uint16_t free_port() {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return acceptor.local_endpoint().port();
-}
-
-int count(const std::string& text, const std::string& what) {
-    int found = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++found;
-    return found;
-}
-
-// Polls `check` until it holds or 30 seconds pass.
-bool eventually(const std::function<bool()>& check) {
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (check()) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return check();
-}
-
 // One blog on its own server and database, and its owner signed in to the admin.
 class Blog {
 public:
@@ -339,7 +317,7 @@ TEST(Webmention, AHostileSourceLeavesNothingThatRunsAndMakesNoRequestItShouldNot
     const auto all =
         b.comments_page("approved") + b.comments_page("pending") + b.comments_page("spam");
     EXPECT_EQ(all.find("Énorme"), std::string::npos);
-    EXPECT_EQ(count(http_get(b.port(), post).body, "<article class=\"comment h-cite\""), 1);
+    EXPECT_EQ(count_of(http_get(b.port(), post).body, "<article class=\"comment h-cite\""), 1);
 }
 
 TEST(Webmention, ATargetThatIsDownGetsTheMentionOnceBackAfterTheSenderRestartedAndOnlyOnce) {
@@ -360,9 +338,9 @@ TEST(Webmention, ATargetThatIsDownGetsTheMentionOnceBackAfterTheSenderRestartedA
         << b.log();
     // Given time to go wrong, nothing is sent a second time.
     ASSERT_TRUE(eventually([&] { return a.log().find("told") != std::string::npos; })) << a.log();
-    EXPECT_EQ(count(b.log(), "\"POST /webmention\""), 1) << b.log();
-    EXPECT_EQ(count(a.log(), " told "), 1) << a.log();
-    EXPECT_EQ(count(b.comments_page("pending"), "<strong class=\"author\">"), 1);
+    EXPECT_EQ(count_of(b.log(), "\"POST /webmention\""), 1) << b.log();
+    EXPECT_EQ(count_of(a.log(), " told "), 1) << a.log();
+    EXPECT_EQ(count_of(b.comments_page("pending"), "<strong class=\"author\">"), 1);
 }
 
 TEST(Webmention, WithoutTheTestFlagAServerFetchesNothingFromLoopback) {

@@ -335,6 +335,9 @@ int run_serve(const Settings& settings) {
     webmentions.register_routes(router);
     social::Actors actors(**store);
     actors.register_routes(router);
+    social::Federation federation(**store, worker, actors, *clock,
+                                  social::FederationOptions{.fetch = fetch_options});
+    federation.register_routes(router);
     (*site)->register_routes(router);
     http::ServerOptions options;
     options.address = listen->host;

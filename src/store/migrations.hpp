@@ -466,6 +466,30 @@ CREATE TABLE mentions (
 );
 CREATE INDEX mentions_by_comment ON mentions(comment_id);
 )sql"},
+    // The fediverse: a blog's followers (pending ones wait for the blog's approval) and the
+    // actors and domains it refuses.
+    {16, R"sql(
+CREATE TABLE followers (
+    id           INTEGER PRIMARY KEY,
+    blog_id      INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    actor        TEXT NOT NULL,
+    domain       TEXT NOT NULL,
+    inbox        TEXT NOT NULL,
+    shared_inbox TEXT NOT NULL DEFAULT '',
+    follow_id    TEXT NOT NULL DEFAULT '',
+    handle       TEXT NOT NULL DEFAULT '',
+    state        TEXT NOT NULL DEFAULT 'accepted' CHECK (state IN ('pending', 'accepted')),
+    created_at   INTEGER NOT NULL,
+    UNIQUE (blog_id, actor)
+);
+CREATE INDEX followers_by_domain ON followers(blog_id, domain);
+CREATE TABLE federation_blocks (
+    blog_id    INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    target     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (blog_id, target)
+);
+)sql"},
 });
 
 }  // namespace carnet::store
