@@ -311,8 +311,19 @@ int run_serve(const Settings& settings) {
             .post_published = [&worker, clock](store::Writer& writer, std::int64_t blog_id,
                                                std::int64_t post_id) -> Status {
                 worker.wake();
-                return social::Webmentions::queue_post_mentions(writer, blog_id, post_id,
-                                                                clock->now());
+                if (auto queued = social::Webmentions::queue_post_mentions(writer, blog_id, post_id,
+                                                                           clock->now());
+                    !queued) {
+                    return queued;
+                }
+                return social::Federation::queue_post_activity(writer, blog_id, post_id,
+                                                               clock->now());
+            },
+            .post_withdrawn = [&worker, clock](store::Writer& writer, std::int64_t blog_id,
+                                               std::int64_t post_id) -> Status {
+                worker.wake();
+                return social::Federation::queue_post_activity(writer, blog_id, post_id,
+                                                               clock->now());
             }});
     if (!admin) return report_failure(admin.error());
 

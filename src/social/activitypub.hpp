@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,10 @@ namespace carnet::social::activitypub {
 inline constexpr std::string_view k_activity_json = "application/activity+json";
 inline constexpr std::string_view k_activity_streams = "https://www.w3.org/ns/activitystreams";
 inline constexpr std::string_view k_actor_path = "/actor";
+
+// Where readers reach the blog: its base URL without the final '/', else https:// and its
+// first host name; nothing when it has neither.
+std::optional<std::string> public_base(const model::Blog& blog);
 
 // Where the blog's actor lives: its base URL without the final '/', else https:// and its
 // first host, else http:// and the request's Host.

@@ -62,12 +62,16 @@ std::string plausible_host(const http::Request& request) {
 
 namespace activitypub {
 
-std::string blog_base(const model::Blog& blog, const http::Request& request) {
+std::optional<std::string> public_base(const model::Blog& blog) {
     std::string base = blog.base_url;
     if (base.empty() && !blog.hosts.empty()) base = "https://" + blog.hosts.front();
-    if (base.empty()) base = "http://" + plausible_host(request);
     while (base.ends_with('/')) base.pop_back();
+    if (base.empty()) return std::nullopt;
     return base;
+}
+
+std::string blog_base(const model::Blog& blog, const http::Request& request) {
+    return public_base(blog).value_or("http://" + plausible_host(request));
 }
 
 http::Response json_response(int status, const boost::json::value& body,

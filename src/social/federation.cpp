@@ -9,6 +9,7 @@
 #include "auth/auth.hpp"
 #include "social/activitypub.hpp"
 #include "social/social.hpp"
+#include "text/text.hpp"
 
 namespace carnet::social {
 namespace {
@@ -20,6 +21,8 @@ using activitypub::k_actor_path;
 using model::Error;
 
 constexpr std::string_view k_deliver = "activitypub.deliver";
+constexpr std::string_view k_post_activity = "activitypub.post";
+constexpr std::string_view k_public = "https://www.w3.org/ns/activitystreams#Public";
 
 http::Response plain(int status, std::string_view body) {
     http::Response response;
@@ -74,6 +77,38 @@ std::optional<Delivery> parse_delivery(std::string_view payload) {
         return std::nullopt;
     }
     return delivery;
+}
+
+boost::json::object article(const model::Blog& blog, const model::Post& post,
+                            std::string_view base) {
+    const auto actor_id = std::string(base) + std::string(k_actor_path);
+    const auto url = std::string(base) + model::post_path(blog, post);
+    boost::json::array tags;
+    for (const auto& category : post.categories) {
+        tags.emplace_back(
+            boost::json::object{{"type", "Hashtag"},
+                                {"name", "#" + category.name},
+                                {"href", std::string(base) + model::category_path(category.slug)}});
+    }
+    boost::json::object object{{"id", url},
+                               {"type", "Article"},
+                               {"name", post.title},
+                               {"content", post.html},
+                               {"mediaType", "text/html"},
+                               {"url", url},
+                               {"attributedTo", actor_id},
+                               {"to", boost::json::array{k_public}},
+                               {"cc", boost::json::array{actor_id + "/followers"}},
+                               {"published", text::rfc3339_utc(post.published_at)},
+                               {"tag", std::move(tags)}};
+    if (!post.excerpt.empty()) object["summary"] = post.excerpt;
+    if (post.updated_at > post.published_at) {
+        object["updated"] = text::rfc3339_utc(post.updated_at);
+    }
+    if (!blog.locale.empty()) {
+        object["contentMap"] = boost::json::object{{blog.locale, post.html}};
+    }
+    return object;
 }
 
 bool is_permanent_refusal(int status) {
@@ -295,6 +330,79 @@ struct Federation::Impl {
         return {};
     }
 
+    // Tells the followers what became of a post (Federation::queue_post_activity).
+    JobOutcome post_activity(const store::Job& job) {
+        std::int64_t post_id = 0;
+        const auto& payload = job.payload;
+        if (std::from_chars(payload.data(), payload.data() + payload.size(), post_id).ec !=
+            std::errc()) {
+            return JobOutcome::drop("a post activity without a post");
+        }
+        auto blog = store.blogs().find_blog(job.blog_id);
+        if (!blog) return JobOutcome::retry(blog.error().message);
+        if (!*blog) return JobOutcome::done();
+        auto base = activitypub::public_base(**blog);
+        if (!base) return JobOutcome::drop("the blog has neither base URL nor host name");
+        auto post = store.posts().find_post_by_id(job.blog_id, post_id);
+        if (!post) return JobOutcome::retry(post.error().message);
+        auto inboxes = store.federation().delivery_inboxes(job.blog_id);
+        if (!inboxes) return JobOutcome::retry(inboxes.error().message);
+        const auto actor_id = *base + std::string(k_actor_path);
+        const bool published = *post && (*post)->status == model::PostStatus::published;
+        int queued = 0;
+        auto written = store.write([&](store::Writer& writer) -> Status {
+            auto known = writer.federation().federated_object(job.blog_id, post_id);
+            if (!known) return std::unexpected(known.error());
+            boost::json::object activity{{"@context", k_activity_streams},
+                                         {"actor", actor_id},
+                                         {"to", boost::json::array{k_public}},
+                                         {"cc", boost::json::array{actor_id + "/followers"}}};
+            if (published) {
+                auto object = article(**blog, **post, *base);
+                const std::string object_id(object.at("id").as_string());
+                if (known->empty()) {
+                    activity["type"] = "Create";
+                    activity["id"] = object_id + "#create";
+                    activity["published"] = object.at("published");
+                } else {
+                    activity["type"] = "Update";
+                    activity["id"] = fmt::format("{}#update-{}", object_id,
+                                                 (*post)->updated_at.time_since_epoch().count());
+                }
+                activity["object"] = std::move(object);
+                if (auto kept =
+                        writer.federation().set_federated_object(job.blog_id, post_id, object_id);
+                    !kept) {
+                    return kept;
+                }
+            } else if (!known->empty()) {
+                activity["type"] = "Delete";
+                activity["id"] =
+                    fmt::format("{}#delete-{}", *known, clock.now().time_since_epoch().count());
+                activity["object"] = boost::json::object{{"id", *known}, {"type", "Tombstone"}};
+                if (auto forgot =
+                        writer.federation().set_federated_object(job.blog_id, post_id, "");
+                    !forgot) {
+                    return forgot;
+                }
+            } else {
+                return {};  // never sent, nothing to take back
+            }
+            const auto text = boost::json::serialize(activity);
+            for (const auto& inbox : *inboxes) {
+                if (auto delivery = queue_delivery(writer, job.blog_id, {inbox, actor_id, text});
+                    !delivery) {
+                    return delivery;
+                }
+                ++queued;
+            }
+            return {};
+        });
+        if (!written) return JobOutcome::retry(written.error().message);
+        if (queued > 0) worker.wake();
+        return JobOutcome::done();
+    }
+
     JobOutcome deliver(const store::Job& job) {
         auto delivery = parse_delivery(job.payload);
         if (!delivery) return JobOutcome::drop("a delivery without inbox, actor or activity");
@@ -343,6 +451,25 @@ Federation::Federation(store::Store& store, Worker& worker, Actors& actors, cons
     : impl_(std::make_unique<Impl>(store, worker, actors, clock, std::move(options))) {
     worker.handle(std::string(k_deliver),
                   [this](const store::Job& job) { return impl_->deliver(job); });
+    worker.handle(std::string(k_post_activity),
+                  [this](const store::Job& job) { return impl_->post_activity(job); });
+}
+
+Status Federation::queue_post_activity(store::Writer& writer, std::int64_t blog_id,
+                                       std::int64_t post_id, model::Instant now) {
+    auto queued = writer.jobs().enqueue_job(store::NewJob{.blog_id = blog_id,
+                                                          .kind = std::string(k_post_activity),
+                                                          .payload = std::to_string(post_id),
+                                                          .run_at = now});
+    if (!queued) return std::unexpected(queued.error());
+    return {};
+}
+
+std::string Federation::article_json(const model::Blog& blog, const model::Post& post,
+                                     std::string_view base) {
+    auto object = article(blog, post, base);
+    object["@context"] = k_activity_streams;
+    return boost::json::serialize(object);
 }
 
 Federation::~Federation() = default;

@@ -306,5 +306,84 @@ TEST_F(FederationTest, AnInboxDownIsTriedAgainAndOneGoneTakesItsFollowers) {
     EXPECT_TRUE(store_->jobs().pending_jobs(blog_id_).value().empty());
 }
 
+TEST_F(FederationTest, APostGoesToEachInboxOnceAsCreateThenUpdateThenDelete) {
+    // Two followers on one server share its inbox; a third has only its own.
+    ASSERT_EQ(post(follow("ana"), "ana").status, 202);
+    ASSERT_EQ(post(follow("bob"), "bob").status, 202);
+    ASSERT_EQ(worker_->run_due_jobs().value_or(-1), 2);  // the two Accepts
+    const auto accepted = deliveries().size();
+    model::Post article;
+    article.blog_id = blog_id_;
+    article.title = "Misrata";
+    article.slug = "misrata";
+    article.status = model::PostStatus::published;
+    article.source = "Le port.";
+    article.html = "<p>Le port.</p>";
+    article.excerpt = "Un port";
+    article.published_at = clock_.now();
+    article.updated_at = clock_.now();
+    article.categories = {model::Category{.name = "Libye", .slug = "libye"}};
+    auto change = [&](const std::function<Status(store::Writer&)>& edit) {
+        auto written = store_->write([&](store::Writer& writer) -> Status {
+            if (auto edited = edit(writer); !edited) return edited;
+            return Federation::queue_post_activity(writer, blog_id_, article.id, clock_.now());
+        });
+        ASSERT_TRUE(written.has_value()) << written.error().message;
+        ASSERT_TRUE(worker_->run_due_jobs().has_value());
+    };
+    change([&](store::Writer& writer) -> Status {
+        auto created = writer.posts().create_post(article);
+        if (!created) return std::unexpected(created.error());
+        article.id = *created;
+        return {};
+    });
+    auto sent = deliveries();
+    ASSERT_EQ(sent.size(), accepted + 1);  // one shared inbox for both
+    EXPECT_EQ(sent.back().target, "/inbox");
+    auto create = boost::json::parse(sent.back().body).as_object();
+    EXPECT_EQ(create.at("type").as_string(), "Create");
+    EXPECT_EQ(create.at("actor").as_string(), actor_id());
+    const auto& object = create.at("object").as_object();
+    EXPECT_EQ(object.at("type").as_string(), "Article");
+    EXPECT_EQ(object.at("content").as_string(), "<p>Le port.</p>");
+    EXPECT_EQ(object.at("summary").as_string(), "Un port");
+    EXPECT_EQ(object.at("name").as_string(), "Misrata");
+    EXPECT_EQ(object.at("attributedTo").as_string(), actor_id());
+    EXPECT_EQ(object.at("published").as_string(), "2026-12-02T09:00:00Z");
+    EXPECT_EQ(object.at("tag").at(0).at("type").as_string(), "Hashtag");
+    EXPECT_EQ(object.at("tag").at(0).at("name").as_string(), "#Libye");
+    const std::string object_id(object.at("id").as_string());
+    EXPECT_TRUE(object_id.starts_with(carnet_site_.url("/archive/"))) << object_id;
+
+    clock_.advance(hours(1));
+    change([&](store::Writer& writer) -> Status {
+        article.html = "<p>Le port, au matin.</p>";
+        article.updated_at = clock_.now();
+        return writer.posts().update_post(article);
+    });
+    sent = deliveries();
+    ASSERT_EQ(sent.size(), accepted + 2);
+    auto update = boost::json::parse(sent.back().body).as_object();
+    EXPECT_EQ(update.at("type").as_string(), "Update");
+    EXPECT_EQ(update.at("object").at("content").as_string(), "<p>Le port, au matin.</p>");
+    EXPECT_EQ(update.at("object").at("id").as_string(), object_id);
+
+    change([&](store::Writer& writer) -> Status {
+        article.status = model::PostStatus::trash;
+        return writer.posts().update_post(article);
+    });
+    sent = deliveries();
+    ASSERT_EQ(sent.size(), accepted + 3);
+    auto removal = boost::json::parse(sent.back().body).as_object();
+    EXPECT_EQ(removal.at("type").as_string(), "Delete");
+    EXPECT_EQ(removal.at("object").at("type").as_string(), "Tombstone");
+    EXPECT_EQ(removal.at("object").at("id").as_string(), object_id);
+    // Trashed again, or deleted for good: the followers were told already.
+    change([&](store::Writer& writer) -> Status {
+        return writer.posts().delete_post(blog_id_, article.id);
+    });
+    EXPECT_EQ(deliveries().size(), accepted + 3);
+}
+
 }  // namespace
 }  // namespace carnet::social

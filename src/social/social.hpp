@@ -344,6 +344,18 @@ public:
 
     void register_routes(http::Router& router);
 
+    // Queues, in the caller's transaction (the one that publishes, edits, unpublishes or
+    // trashes the post), the job that tells the blog's followers: Create(Article) the first
+    // time they hear of a published post, Update after, Delete (a Tombstone) once it is no
+    // longer published. The job queues one signed delivery per distinct inbox (shared inboxes
+    // first). A blog with neither base URL nor host name is not federated.
+    [[nodiscard]] static Status queue_post_activity(store::Writer& writer, std::int64_t blog_id,
+                                                    std::int64_t post_id, model::Instant now);
+
+    // The post as an ActivityStreams Article (id and url its permalink under `base`).
+    static std::string article_json(const model::Blog& blog, const model::Post& post,
+                                    std::string_view base);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

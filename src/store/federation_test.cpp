@@ -193,6 +193,36 @@ TEST_P(FederationTest, BlockingADomainOrAnActorRemovesItsFollowersAndIsKnown) {
     EXPECT_EQ(federation.is_blocked(blog_id_, "https://spam.example/u", "spam.example"), false);
 }
 
+TEST_P(FederationTest, APostSentToFollowersKeepsItsObjectIdUntilForgotten) {
+    std::string before, after, gone, other;
+    auto written = store_->write([&](Writer& writer) -> Status {
+        auto& federation = writer.federation();
+        auto read = federation.federated_object(blog_id_, 7);
+        if (!read) return std::unexpected(read.error());
+        before = *read;
+        if (auto set = federation.set_federated_object(blog_id_, 7, "https://b.example/p/7"); !set)
+            return set;
+        if (auto set = federation.set_federated_object(blog_id_, 7, "https://b.example/q/7"); !set)
+            return set;
+        read = federation.federated_object(blog_id_, 7);
+        if (!read) return std::unexpected(read.error());
+        after = *read;
+        read = federation.federated_object(other_blog_id_, 7);
+        if (!read) return std::unexpected(read.error());
+        other = *read;
+        if (auto set = federation.set_federated_object(blog_id_, 7, ""); !set) return set;
+        read = federation.federated_object(blog_id_, 7);
+        if (!read) return std::unexpected(read.error());
+        gone = *read;
+        return {};
+    });
+    ASSERT_TRUE(written.has_value()) << written.error().message;
+    EXPECT_EQ(before, "");
+    EXPECT_EQ(after, "https://b.example/q/7");
+    EXPECT_EQ(other, "");
+    EXPECT_EQ(gone, "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FederationTest, ::testing::ValuesIn(store_backends()),
                          store_backend_name);
 

@@ -466,8 +466,8 @@ CREATE TABLE mentions (
 );
 CREATE INDEX mentions_by_comment ON mentions(comment_id);
 )sql"},
-    // The fediverse: a blog's followers (pending ones wait for the blog's approval) and the
-    // actors and domains it refuses.
+    // The fediverse: a blog's followers (pending ones wait for the blog's approval), the
+    // actors and domains it refuses, and the posts it sent them.
     {16, R"sql(
 CREATE TABLE followers (
     id           INTEGER PRIMARY KEY,
@@ -488,6 +488,14 @@ CREATE TABLE federation_blocks (
     target     TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     PRIMARY KEY (blog_id, target)
+);
+-- The posts the blog's followers were sent, and the object id they know each by (kept when the
+-- post goes, so that its Delete can name it).
+CREATE TABLE federated_posts (
+    blog_id   INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    post_id   INTEGER NOT NULL,
+    object_id TEXT NOT NULL,
+    PRIMARY KEY (blog_id, post_id)
 );
 )sql"},
 });

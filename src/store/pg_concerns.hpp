@@ -426,6 +426,10 @@ public:
                                                   std::string_view inbox) override;
     [[nodiscard]] Result<int> block(std::int64_t blog_id, std::string_view target) override;
     [[nodiscard]] Status unblock(std::int64_t blog_id, std::string_view target) override;
+    [[nodiscard]] Result<std::string> federated_object(std::int64_t blog_id,
+                                                       std::int64_t post_id) override;
+    [[nodiscard]] Status set_federated_object(std::int64_t blog_id, std::int64_t post_id,
+                                              std::string_view object_id) override;
 
 private:
     Transaction& transaction_;

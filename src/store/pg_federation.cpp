@@ -174,6 +174,31 @@ Status unblock(Connection& db, std::int64_t blog_id, std::string_view target) {
     return statement->run();
 }
 
+Result<std::string> federated_object(Connection& db, std::int64_t blog_id, std::int64_t post_id) {
+    CARNET_TRY(statement, db.prepare("SELECT object_id FROM federated_posts WHERE blog_id = $1 "
+                                     "AND post_id = $2"));
+    statement->bind(1, blog_id).bind(2, post_id);
+    std::string object_id;
+    CARNET_CHECK(
+        for_each_row(*statement, [&](const Statement& row) { object_id = row.column_text(0); }));
+    return object_id;
+}
+
+Status set_federated_object(Connection& db, std::int64_t blog_id, std::int64_t post_id,
+                            std::string_view object_id) {
+    if (object_id.empty()) {
+        CARNET_TRY(statement, db.prepare("DELETE FROM federated_posts WHERE blog_id = $1 AND "
+                                         "post_id = $2"));
+        statement->bind(1, blog_id).bind(2, post_id);
+        return statement->run();
+    }
+    CARNET_TRY(statement, db.prepare("INSERT INTO federated_posts (blog_id, post_id, object_id) "
+                                     "VALUES ($1, $2, $3) ON CONFLICT (blog_id, post_id) DO "
+                                     "UPDATE SET object_id = excluded.object_id"));
+    statement->bind(1, blog_id).bind(2, post_id).bind(3, object_id);
+    return statement->run();
+}
+
 }  // namespace sql
 
 }  // namespace
@@ -238,6 +263,16 @@ Result<int> PgFederationWriter::block(std::int64_t blog_id, std::string_view tar
 Status PgFederationWriter::unblock(std::int64_t blog_id, std::string_view target) {
     transaction_.touched_blogs.insert(blog_id);
     return sql::unblock(transaction_.db, blog_id, target);
+}
+
+Result<std::string> PgFederationWriter::federated_object(std::int64_t blog_id,
+                                                         std::int64_t post_id) {
+    return sql::federated_object(transaction_.db, blog_id, post_id);
+}
+
+Status PgFederationWriter::set_federated_object(std::int64_t blog_id, std::int64_t post_id,
+                                                std::string_view object_id) {
+    return sql::set_federated_object(transaction_.db, blog_id, post_id, object_id);
 }
 
 }  // namespace carnet::store::pg

@@ -744,6 +744,12 @@ public:
     // followers it covers: how many.
     [[nodiscard]] virtual Result<int> block(std::int64_t blog_id, std::string_view target) = 0;
     [[nodiscard]] virtual Status unblock(std::int64_t blog_id, std::string_view target) = 0;
+    // The object id the blog's followers know the post by; "" when they were never sent it.
+    [[nodiscard]] virtual Result<std::string> federated_object(std::int64_t blog_id,
+                                                               std::int64_t post_id) = 0;
+    // Records it; "" forgets it.
+    [[nodiscard]] virtual Status set_federated_object(std::int64_t blog_id, std::int64_t post_id,
+                                                      std::string_view object_id) = 0;
 };
 
 // The write side, only valid inside Store::write. Every change made through it belongs to
