@@ -17,6 +17,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
+const std::string k_password = "un mot de passe assez long";
+
 social::FetchOptions loopback() {
     social::FetchOptions options;
     options.allow_loopback = true;
@@ -108,7 +110,24 @@ public:
         auto init = run_carnet({"init", "--db", db_.string(), "--title", "Le carnet", "--base-url",
                                 base_url(), "--locale", "fr"});
         EXPECT_EQ(init.exit_code, 0) << init.err;
+        auto user = run_carnet({"user", "add", "--db", db_.string(), "--email", "owner@example.org",
+                                "--name", "Owner", "--password-stdin", "--role", "owner"},
+                               k_password + "\n");
+        EXPECT_EQ(user.exit_code, 0) << user.err;
         start();
+    }
+
+    // Saves a post through the admin (a new one when `edit` is empty, else the one at that
+    // admin address): the admin address of the post.
+    std::string save_post(const std::string& title, const std::string& source,
+                          const std::string& status, const std::string& edit = "") {
+        AdminSession admin(port_, "owner@example.org", k_password);
+        EXPECT_TRUE(admin.signed_in()) << admin.failure();
+        auto saved = admin.post(edit.empty() ? "/admin/blogs/1/posts" : edit,
+                                {{"title", title}, {"source", source}, {"status", status}});
+        EXPECT_EQ(saved.status, 303) << saved.body;
+        const auto location = saved.headers["location"];
+        return location.substr(0, location.find('?'));
     }
 
     void start() {
@@ -227,6 +246,54 @@ TEST(ActivityPub, AnInboxDownGetsTheAcceptOnceBackAfterARestartAndOneGoneDropsTh
     again["id"] = remote.actor() + "#follows/2";
     ASSERT_EQ(remote.send(carnet.port(), carnet.actor() + "/inbox", again).status, 202);
     ASSERT_TRUE(eventually([&] { return carnet.follower_count() == 0; })) << carnet.log();
+}
+
+TEST(ActivityPub, FollowersGetEachPostAsCreateThenUpdateThenDelete) {
+    Carnet carnet;
+    RemoteActor remote;
+    ASSERT_EQ(
+        remote.send(carnet.port(), carnet.actor() + "/inbox", remote.follow(carnet.actor())).status,
+        202);
+    ASSERT_TRUE(eventually([&] { return remote.deliveries().size() == 1; })) << carnet.log();
+    social::Fetcher fetcher(loopback());
+    SystemClock clock;
+    social::SignatureVerifier verifier(fetcher, clock);
+    // The next activity delivered, once its signature is checked against carnet's key.
+    auto next = [&](std::size_t index) -> boost::json::object {
+        EXPECT_TRUE(eventually([&] { return remote.deliveries().size() > index; })) << carnet.log();
+        const auto all = remote.deliveries();
+        if (all.size() <= index) return {};
+        auto signer = verifier.verify(as_request(all[index]));
+        EXPECT_TRUE(signer.has_value()) << signer.error().message;
+        return boost::json::parse(all[index].body).as_object();
+    };
+
+    const auto edit = carnet.save_post("Misrata", "Le port, **au matin**.", "published");
+    ASSERT_FALSE(edit.empty());
+    auto create = next(1);
+    EXPECT_EQ(create["type"].as_string(), "Create");
+    const auto& article = create["object"].as_object();
+    EXPECT_EQ(article.at("type").as_string(), "Article");
+    EXPECT_EQ(article.at("name").as_string(), "Misrata");
+    const std::string content(article.at("content").as_string());
+    EXPECT_NE(content.find("Le port, <strong>au matin</strong>."), std::string::npos) << content;
+    const std::string url(article.at("url").as_string());
+    EXPECT_TRUE(url.starts_with(carnet.base_url() + "/archive/")) << url;
+    EXPECT_EQ(http_get(carnet.port(), url.substr(carnet.base_url().size())).status, 200);
+
+    carnet.save_post("Misrata", "Le port, le soir.", "published", edit);
+    auto update = next(2);
+    EXPECT_EQ(update["type"].as_string(), "Update");
+    EXPECT_EQ(update["object"].at("id").as_string(), article.at("id").as_string());
+    EXPECT_NE(std::string(update["object"].at("content").as_string()).find("le soir"),
+              std::string::npos);
+
+    carnet.save_post("Misrata", "Le port, le soir.", "trash", edit);
+    auto removal = next(3);
+    EXPECT_EQ(removal["type"].as_string(), "Delete");
+    EXPECT_EQ(removal["object"].at("type").as_string(), "Tombstone");
+    EXPECT_EQ(removal["object"].at("id").as_string(), article.at("id").as_string());
+    EXPECT_EQ(count_of(carnet.log(), "delivered to"), 4) << carnet.log();
 }
 
 }  // namespace

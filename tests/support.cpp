@@ -370,4 +370,49 @@ int count_of(const std::string& text, const std::string& what) {
     return found;
 }
 
+AdminSession::AdminSession(std::uint16_t port, const std::string& email,
+                           const std::string& password)
+    : port_(port) {
+    const std::regex csrf_field(R"re(name="csrf" value="([^"]+)")re");
+    const auto form = http_get(port_, "/admin/login");
+    std::smatch token;
+    if (!std::regex_search(form.body, token, csrf_field)) {
+        failure_ = "no CSRF token on the login form: " + form.body;
+        return;
+    }
+    const auto login = http_get(port_, "/admin/login",
+                                {{"Cookie", "carnet_login=" + cookie_set(form, "carnet_login")},
+                                 {"Content-Type", "application/x-www-form-urlencoded"}},
+                                "POST",
+                                form_encode({{"email", email},
+                                             {"password", password},
+                                             {"csrf", token[1].str()},
+                                             {"next", "/admin/"}}));
+    if (login.status != 303) {
+        failure_ = "the login answered " + std::to_string(login.status) + ": " + login.body;
+        return;
+    }
+    session_ = cookie_set(login, "carnet_session");
+    const auto settings = get("/admin/blogs/1/settings");
+    std::smatch csrf;
+    if (!std::regex_search(settings.body, csrf, csrf_field)) {
+        failure_ = "no CSRF token in the admin: " + settings.body;
+        return;
+    }
+    csrf_ = csrf[1].str();
+}
+
+HttpResponse AdminSession::get(const std::string& target) const {
+    return http_get(port_, target, {{"Cookie", "carnet_session=" + session_}});
+}
+
+HttpResponse AdminSession::post(const std::string& target,
+                                std::map<std::string, std::string> fields) const {
+    fields["csrf"] = csrf_;
+    return http_get(port_, target,
+                    {{"Cookie", "carnet_session=" + session_},
+                     {"Content-Type", "application/x-www-form-urlencoded"}},
+                    "POST", form_encode(fields));
+}
+
 }  // namespace carnet::testing

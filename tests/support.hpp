@@ -108,6 +108,25 @@ std::string visible_text(const std::string& html);
 // Folds every run of white space (no-break spaces included) into one space.
 std::string fold_space(const std::string& text);
 
+// The admin of the server on `port`, signed in with that account through the login form;
+// its requests carry the session cookie, and its POSTs the form's CSRF token.
+class AdminSession {
+public:
+    AdminSession(std::uint16_t port, const std::string& email, const std::string& password);
+
+    bool signed_in() const { return failure_.empty(); }
+    const std::string& failure() const { return failure_; }  // why it could not sign in
+
+    HttpResponse get(const std::string& target) const;
+    HttpResponse post(const std::string& target, std::map<std::string, std::string> fields) const;
+
+private:
+    std::uint16_t port_;
+    std::string session_;
+    std::string csrf_;
+    std::string failure_;
+};
+
 // A loopback port free at the time of asking, for a server told to listen on it.
 std::uint16_t free_port();
 

@@ -57,11 +57,7 @@ public:
 
     HttpResponse admin(const std::string& target, std::map<std::string, std::string> fields = {},
                        const std::string& method = "POST") {
-        std::map<std::string, std::string> headers{{"Cookie", "carnet_session=" + session_}};
-        if (method == "GET") return http_get(port_, target, headers);
-        headers["Content-Type"] = "application/x-www-form-urlencoded";
-        fields["csrf"] = csrf_;
-        return http_get(port_, target, headers, "POST", form_encode(fields));
+        return method == "GET" ? session_->get(target) : session_->post(target, std::move(fields));
     }
 
     void set_policy(const std::string& policy) {
@@ -114,26 +110,8 @@ public:
 
 private:
     void sign_in() {
-        const auto form = http_get(port_, "/admin/login");
-        std::smatch token;
-        ASSERT_TRUE(
-            std::regex_search(form.body, token, std::regex(R"re(name="csrf" value="([^"]+)")re")));
-        const auto login = http_get(port_, "/admin/login",
-                                    {{"Cookie", "carnet_login=" + cookie_set(form, "carnet_login")},
-                                     {"Content-Type", "application/x-www-form-urlencoded"}},
-                                    "POST",
-                                    form_encode({{"email", "owner@example.org"},
-                                                 {"password", k_password},
-                                                 {"csrf", token[1].str()},
-                                                 {"next", "/admin/"}}));
-        ASSERT_EQ(login.status, 303) << login.body;
-        session_ = cookie_set(login, "carnet_session");
-        const auto dashboard = admin("/admin/blogs/1/settings", {}, "GET");
-        std::smatch csrf;
-        ASSERT_TRUE(std::regex_search(dashboard.body, csrf,
-                                      std::regex(R"re(name="csrf" value="([^"]+)")re")))
-            << dashboard.body;
-        csrf_ = csrf[1].str();
+        session_ = std::make_unique<AdminSession>(port_, "owner@example.org", k_password);
+        ASSERT_TRUE(session_->signed_in()) << session_->failure();
     }
 
     TempDir dir_;
@@ -142,8 +120,7 @@ private:
     bool allow_loopback_fetch_ = true;
     std::filesystem::path db_;
     std::unique_ptr<ServerProcess> server_;
-    std::string session_;
-    std::string csrf_;
+    std::unique_ptr<AdminSession> session_;
 };
 
 TEST(Webmention, PublishedPostsNotifyTheBlogsTheyLinkToBothWaysAndShowOnceApproved) {
