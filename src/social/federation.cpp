@@ -276,47 +276,94 @@ struct Federation::Impl {
         return {};
     }
 
-    // --- The followers collection.
+    // --- Collections: the followers and the outbox.
+
+    // The page a collection request asks for: 0 for the collection itself; nothing when the
+    // page is not a number from 1.
+    static std::optional<int> page_asked(const http::Request& request) {
+        const auto page = request.query_param("page");
+        if (!page) return 0;
+        int number = 0;
+        const auto [end, error] =
+            std::from_chars(page->data(), page->data() + page->size(), number);
+        if (error != std::errc() || end != page->data() + page->size() || number < 1 ||
+            number > 1'000'000) {
+            return std::nullopt;
+        }
+        return number;
+    }
+
+    // The OrderedCollection `id` (page 0), or its page `number`, holding `items`.
+    static http::Response collection(const std::string& id, std::int64_t total, int number,
+                                     int page_size, boost::json::array items) {
+        if (number == 0) {
+            boost::json::object whole{{"@context", k_activity_streams},
+                                      {"id", id},
+                                      {"type", "OrderedCollection"},
+                                      {"totalItems", total}};
+            if (total > 0) whole["first"] = id + "?page=1";
+            return json_response(200, whole);
+        }
+        boost::json::object page{{"@context", k_activity_streams},
+                                 {"id", fmt::format("{}?page={}", id, number)},
+                                 {"type", "OrderedCollectionPage"},
+                                 {"partOf", id},
+                                 {"totalItems", total},
+                                 {"orderedItems", std::move(items)}};
+        if (static_cast<std::int64_t>(number) * page_size < total) {
+            page["next"] = fmt::format("{}?page={}", id, number + 1);
+        }
+        if (number > 1) page["prev"] = fmt::format("{}?page={}", id, number - 1);
+        return json_response(200, page);
+    }
 
     http::Response followers(const http::Request& request) {
         auto blog = blog_of(request);
         if (!blog) return internal(blog.error());
         if (!*blog) return plain(404, "No blog answers this host.");
-        const auto id =
-            activitypub::blog_base(**blog, request) + std::string(k_actor_path) + "/followers";
+        const auto number = page_asked(request);
+        if (!number) return plain(400, "The page must be a number from 1.");
         const auto page_size = std::max(1, options.followers_page_size);
-        int page_number = 0;
-        if (auto page = request.query_param("page")) {
-            const auto [end, parse_error] =
-                std::from_chars(page->data(), page->data() + page->size(), page_number);
-            if (parse_error != std::errc() || end != page->data() + page->size() ||
-                page_number < 1 || page_number > 1'000'000) {
-                return plain(400, "The page must be a number from 1.");
-            }
-        }
-        auto listed = store.federation().followers(
-            (*blog)->id, store::FollowerState::accepted,
-            page_number == 0 ? 0 : (page_number - 1) * page_size, page_number == 0 ? 0 : page_size);
+        auto listed = store.federation().followers((*blog)->id, store::FollowerState::accepted,
+                                                   std::max(0, *number - 1) * page_size,
+                                                   *number == 0 ? 0 : page_size);
         if (!listed) return internal(listed.error());
-        if (page_number == 0) {
-            boost::json::object collection{{"@context", k_activity_streams},
-                                           {"id", id},
-                                           {"type", "OrderedCollection"},
-                                           {"totalItems", listed->total}};
-            if (listed->total > 0) collection["first"] = id + "?page=1";
-            return json_response(200, collection);
-        }
         boost::json::array items;
         for (const auto& follower : listed->followers) items.emplace_back(follower.actor);
-        boost::json::object page{
-            {"@context", k_activity_streams},  {"id", fmt::format("{}?page={}", id, page_number)},
-            {"type", "OrderedCollectionPage"}, {"partOf", id},
-            {"totalItems", listed->total},     {"orderedItems", std::move(items)}};
-        if (static_cast<std::int64_t>(page_number) * page_size < listed->total) {
-            page["next"] = fmt::format("{}?page={}", id, page_number + 1);
+        return collection(
+            activitypub::blog_base(**blog, request) + std::string(k_actor_path) + "/followers",
+            listed->total, *number, page_size, std::move(items));
+    }
+
+    // The blog's published posts, newest first, each as the Create that brought it.
+    http::Response outbox(const http::Request& request) {
+        auto blog = blog_of(request);
+        if (!blog) return internal(blog.error());
+        if (!*blog) return plain(404, "No blog answers this host.");
+        const auto number = page_asked(request);
+        if (!number) return plain(400, "The page must be a number from 1.");
+        const auto page_size = std::max(1, options.followers_page_size);
+        auto listed = store.posts().published_posts(
+            (*blog)->id, store::PostQuery{.offset = std::max(0, *number - 1) * page_size,
+                                          .limit = *number == 0 ? 1 : page_size,
+                                          .with_body = *number != 0});
+        if (!listed) return internal(listed.error());
+        const auto base = activitypub::blog_base(**blog, request);
+        const auto actor_id = base + std::string(k_actor_path);
+        boost::json::array items;
+        for (const auto& post : *number == 0 ? std::vector<model::Post>{} : listed->posts) {
+            auto object = article(**blog, post, base);
+            boost::json::object create{{"id", std::string(object.at("id").as_string()) + "#create"},
+                                       {"type", "Create"},
+                                       {"actor", actor_id},
+                                       {"published", object.at("published")},
+                                       {"to", boost::json::array{k_public}},
+                                       {"cc", boost::json::array{actor_id + "/followers"}},
+                                       {"object", std::move(object)}};
+            items.emplace_back(std::move(create));
         }
-        if (page_number > 1) page["prev"] = fmt::format("{}?page={}", id, page_number - 1);
-        return json_response(200, page);
+        return collection(actor_id + "/outbox", listed->total, *number, page_size,
+                          std::move(items));
     }
 
     // --- Delivering.
@@ -483,6 +530,10 @@ void Federation::register_routes(http::Router& router) {
     router.add("GET", std::string(k_actor_path) + "/followers",
                [this](const http::Request& request, const http::RouteParams&) {
                    return impl_->followers(request);
+               });
+    router.add("GET", std::string(k_actor_path) + "/outbox",
+               [this](const http::Request& request, const http::RouteParams&) {
+                   return impl_->outbox(request);
                });
 }
 

@@ -378,11 +378,56 @@ TEST_F(FederationTest, APostGoesToEachInboxOnceAsCreateThenUpdateThenDelete) {
     EXPECT_EQ(removal.at("type").as_string(), "Delete");
     EXPECT_EQ(removal.at("object").at("type").as_string(), "Tombstone");
     EXPECT_EQ(removal.at("object").at("id").as_string(), object_id);
+    // The outbox no longer has it; it had it while published (seen below for another post).
+    auto outbox = boost::json::parse(get("/actor/outbox").body).as_object();
+    EXPECT_EQ(outbox.at("totalItems").as_int64(), 0);
     // Trashed again, or deleted for good: the followers were told already.
     change([&](store::Writer& writer) -> Status {
         return writer.posts().delete_post(blog_id_, article.id);
     });
     EXPECT_EQ(deliveries().size(), accepted + 3);
+}
+
+TEST_F(FederationTest, TheOutboxHoldsThePublishedPostsNewestFirstAsCreates) {
+    auto written = store_->write([&](store::Writer& writer) -> Status {
+        for (const auto* title : {"un", "deux", "trois"}) {
+            model::Post post;
+            post.blog_id = blog_id_;
+            post.title = title;
+            post.slug = title;
+            post.status = model::PostStatus::published;
+            post.html = std::string("<p>") + title + "</p>";
+            post.published_at = post.updated_at = clock_.now();
+            clock_.advance(hours(1));
+            auto created = writer.posts().create_post(post);
+            if (!created) return std::unexpected(created.error());
+        }
+        model::Post draft;
+        draft.blog_id = blog_id_;
+        draft.title = draft.slug = "brouillon";
+        auto created = writer.posts().create_post(draft);
+        if (!created) return std::unexpected(created.error());
+        return {};
+    });
+    ASSERT_TRUE(written.has_value()) << written.error().message;
+    auto outbox = get("/actor/outbox");
+    ASSERT_EQ(outbox.status, 200) << outbox.body;
+    auto whole = boost::json::parse(outbox.body).as_object();
+    EXPECT_EQ(whole.at("type").as_string(), "OrderedCollection");
+    EXPECT_EQ(whole.at("totalItems").as_int64(), 3);
+    auto first = boost::json::parse(get("/actor/outbox", "page=1").body).as_object();
+    const auto& items = first.at("orderedItems").as_array();
+    ASSERT_EQ(items.size(), 2u);
+    EXPECT_EQ(items[0].at("type").as_string(), "Create");
+    EXPECT_EQ(items[0].at("object").at("name").as_string(), "trois");
+    EXPECT_EQ(items[0].at("object").at("content").as_string(), "<p>trois</p>");
+    EXPECT_EQ(items[1].at("object").at("name").as_string(), "deux");
+    auto second = boost::json::parse(get("/actor/outbox", "page=2").body).as_object();
+    EXPECT_EQ(second.at("orderedItems").at(0).at("object").at("name").as_string(), "un");
+    EXPECT_FALSE(second.contains("next"));
+    EXPECT_EQ(get("/actor/outbox", "page=x").status, 400);
+    auto actor = boost::json::parse(get("/actor").body).as_object();
+    EXPECT_EQ(actor.at("outbox").as_string(), actor_id() + "/outbox");
 }
 
 }  // namespace

@@ -327,7 +327,9 @@ struct FederationOptions {
 // blog's actor records the follower (its inbox, shared inbox and handle, from its actor
 // document) and queues a signed Accept to its inbox; an Undo of it removes the follower.
 // GET /actor/followers is the OrderedCollection of the blog's followers: totalItems, and their
-// actors newest first in pages (?page=1...) of followers_page_size.
+// actors newest first in pages (?page=1...) of followers_page_size; GET /actor/outbox the
+// blog's published posts, newest first, each as the Create(Article) that sends it, in pages
+// of the same size.
 //
 // Deliveries are jobs of the worker's queue: signed as Mastodon signs (sign_cavage) with the
 // blog's key, retried with the worker's backoff while the inbox fails for now, dropped when it
