@@ -24,14 +24,8 @@ using activitypub::json_response;
 using activitypub::k_activity_json;
 using activitypub::k_actor_path;
 
-struct BioFree {
-    void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct KeyFree {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using Bio = std::unique_ptr<BIO, BioFree>;
-using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
+using activitypub::Bio;
+using activitypub::Key;
 
 std::string bio_text(BIO* bio) {
     char* data = nullptr;

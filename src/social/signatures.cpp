@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 
+#include "social/activitypub.hpp"
 #include "social/social.hpp"
 #include "text/text.hpp"
 
@@ -23,17 +24,11 @@ namespace {
 
 using model::Error;
 
-struct BioFree {
-    void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct KeyFree {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
 struct DigestContextFree {
     void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
 };
-using Bio = std::unique_ptr<BIO, BioFree>;
-using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
+using activitypub::Bio;
+using activitypub::Key;
 using DigestContext = std::unique_ptr<EVP_MD_CTX, DigestContextFree>;
 
 std::unexpected<Error> refused(std::string why) {
