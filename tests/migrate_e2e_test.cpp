@@ -114,7 +114,7 @@ protected:
         ServerProcess node(
             db, {"--media-dir", (dir_.path() / "media").string(), "--comment-delay", "0"});
         ASSERT_NE(node.port(), 0) << node.log();
-        session_ = sign_in(node.port(), k_host, "amina@example.org", k_password).cookie;
+        session_ = AdminSession(node.port(), "amina@example.org", k_password, k_host).cookie();
         ASSERT_FALSE(session_.empty()) << node.log();
         comment_through_the_form(node.port());
         EXPECT_EQ(node.stop(), 0) << node.log();

@@ -128,11 +128,10 @@ protected:
 
     // Signs in on `port` and keeps the session and the CSRF token.
     void sign_in_on(std::uint16_t port) {
-        auto session = sign_in(port, k_host, "amina@example.org", k_password);
-        ASSERT_FALSE(session.cookie.empty());
-        ASSERT_FALSE(session.csrf.empty());
-        session_ = session.cookie;
-        csrf_ = session.csrf;
+        AdminSession session(port, "amina@example.org", k_password, k_host);
+        ASSERT_TRUE(session.signed_in()) << session.failure();
+        session_ = session.cookie();
+        csrf_ = session.csrf();
     }
 
     HttpResponse admin(std::uint16_t port, const std::string& target,

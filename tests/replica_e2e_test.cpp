@@ -122,11 +122,9 @@ TEST_F(ReadReplica, ALaggingReplicaNeverShowsAStalePageAndAloneAnswersOnceCaught
     EXPECT_EQ(psql(replica_uri_, "SELECT count(*) FROM posts WHERE title LIKE 'Pendant que%'").out,
               "0\n");
     // The writer's admin reads the primary: their post is listed there at once.
-    const auto session = sign_in(node_->port(), k_host, "amina@example.org", k_password);
-    ASSERT_FALSE(session.cookie.empty()) << node_->log();
-    auto signed_in = k_host;
-    signed_in["Cookie"] = "carnet_session=" + session.cookie;
-    const auto posts = http_get(node_->port(), "/admin/blogs/1/posts", signed_in);
+    const AdminSession session(node_->port(), "amina@example.org", k_password, k_host);
+    ASSERT_TRUE(session.signed_in()) << session.failure() << node_->log();
+    const auto posts = session.get("/admin/blogs/1/posts");
     EXPECT_NE(posts.body.find("Pendant que la réplique dort"), std::string::npos) << posts.body;
 
     // Replaying again, the replica catches up; then, with the primary gone, it alone still

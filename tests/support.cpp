@@ -203,36 +203,6 @@ void ServerProcess::kill_now() {
     exit_code_ = wait_exit_code(pid_);
 }
 
-AdminSession sign_in(std::uint16_t port, const std::map<std::string, std::string>& headers,
-                     const std::string& email, const std::string& password) {
-    static const std::regex k_csrf(R"re(name="csrf" value="([^"]+)")re");
-    const auto form = http_get(port, "/admin/login", headers);
-    std::smatch token;
-    if (!std::regex_search(form.body, token, k_csrf)) return {};
-    auto posted = headers;
-    posted["Cookie"] = "carnet_login=" + cookie_set(form, "carnet_login");
-    posted["Content-Type"] = "application/x-www-form-urlencoded";
-    const auto login = http_get(port, "/admin/login", posted, "POST",
-                                form_encode({{"email", email},
-                                             {"password", password},
-                                             {"csrf", token[1].str()},
-                                             {"next", "/admin/"}}));
-    if (login.status != 303) return {};
-    AdminSession session{cookie_set(login, "carnet_session"), ""};
-    auto signed_in = headers;
-    signed_in["Cookie"] = "carnet_session=" + session.cookie;
-    const auto settings = http_get(port, "/admin/blogs/1/settings", signed_in);
-    std::smatch csrf;
-    if (std::regex_search(settings.body, csrf, k_csrf)) session.csrf = csrf[1].str();
-    return session;
-}
-
-std::uint16_t free_port() {
-    asio::io_context io;
-    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-    return acceptor.local_endpoint().port();
-}
-
 std::string ServerProcess::log() const {
     std::scoped_lock lock(mutex_);
     return log_;
@@ -385,6 +355,77 @@ for table in tables:
     auto dumped = run_command(argv);
     if (dumped.exit_code != 0) return "cannot read the database: " + dumped.err;
     return dumped.out;
+}
+
+std::uint16_t free_port() {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return acceptor.local_endpoint().port();
+}
+
+bool eventually(const std::function<bool()>& check) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (check()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return check();
+}
+
+int count_of(const std::string& text, const std::string& what) {
+    int found = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++found;
+    return found;
+}
+
+AdminSession::AdminSession(std::uint16_t port, const std::string& email,
+                           const std::string& password, std::map<std::string, std::string> headers)
+    : port_(port), headers_(std::move(headers)) {
+    const std::regex csrf_field(R"re(name="csrf" value="([^"]+)")re");
+    const auto form = http_get(port_, "/admin/login", headers_);
+    std::smatch token;
+    if (!std::regex_search(form.body, token, csrf_field)) {
+        failure_ = "no CSRF token on the login form: " + form.body;
+        return;
+    }
+    auto posted = headers_;
+    posted["Cookie"] = "carnet_login=" + cookie_set(form, "carnet_login");
+    posted["Content-Type"] = "application/x-www-form-urlencoded";
+    const auto login = http_get(port_, "/admin/login", posted, "POST",
+                                form_encode({{"email", email},
+                                             {"password", password},
+                                             {"csrf", token[1].str()},
+                                             {"next", "/admin/"}}));
+    if (login.status != 303) {
+        failure_ = "the login answered " + std::to_string(login.status) + ": " + login.body;
+        return;
+    }
+    session_ = cookie_set(login, "carnet_session");
+    const auto settings = get("/admin/blogs/1/settings");
+    std::smatch csrf;
+    if (!std::regex_search(settings.body, csrf, csrf_field)) {
+        failure_ = "no CSRF token in the admin: " + settings.body;
+        return;
+    }
+    csrf_ = csrf[1].str();
+}
+
+std::map<std::string, std::string> AdminSession::with_session() const {
+    auto headers = headers_;
+    headers["Cookie"] = "carnet_session=" + session_;
+    return headers;
+}
+
+HttpResponse AdminSession::get(const std::string& target) const {
+    return http_get(port_, target, with_session());
+}
+
+HttpResponse AdminSession::post(const std::string& target,
+                                std::map<std::string, std::string> fields) const {
+    fields["csrf"] = csrf_;
+    auto headers = with_session();
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    return http_get(port_, target, headers, "POST", form_encode(fields));
 }
 
 }  // namespace carnet::testing

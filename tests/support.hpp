@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -94,20 +95,6 @@ std::string cookie_set(const HttpResponse& response, const std::string& name);
 // The body of an application/x-www-form-urlencoded form holding `fields`.
 std::string form_encode(const std::map<std::string, std::string>& fields);
 
-// A session opened through the admin's login form, and the CSRF token its forms carry.
-struct AdminSession {
-    std::string cookie;  // the carnet_session cookie's value; empty when signing in failed
-    std::string csrf;
-};
-
-// Signs in on `port` as `email` (the request carries `headers`, a Host for instance).
-AdminSession sign_in(std::uint16_t port, const std::map<std::string, std::string>& headers,
-                     const std::string& email, const std::string& password);
-
-// A loopback port nobody listens on now, for a server that must know its address before it
-// starts.
-std::uint16_t free_port();
-
 // Sends raw bytes and reads what comes back until the server closes or a deadline passes.
 std::string http_raw(std::uint16_t port, const std::string& bytes);
 
@@ -123,5 +110,42 @@ std::string visible_text(const std::string& html);
 
 // Folds every run of white space (no-break spaces included) into one space.
 std::string fold_space(const std::string& text);
+
+// The admin of the server on `port`, signed in with that account through the login form;
+// its requests carry the session cookie, and its POSTs the form's CSRF token. Every request
+// also carries `headers` (a Host, for a blog of several).
+class AdminSession {
+public:
+    AdminSession(std::uint16_t port, const std::string& email, const std::string& password,
+                 std::map<std::string, std::string> headers = {});
+
+    bool signed_in() const { return failure_.empty(); }
+    const std::string& failure() const { return failure_; }  // why it could not sign in
+
+    HttpResponse get(const std::string& target) const;
+    HttpResponse post(const std::string& target, std::map<std::string, std::string> fields) const;
+
+    // The carnet_session cookie's value, to send from another node; and the forms' token.
+    const std::string& cookie() const { return session_; }
+    const std::string& csrf() const { return csrf_; }
+
+private:
+    std::map<std::string, std::string> with_session() const;
+
+    std::uint16_t port_;
+    std::map<std::string, std::string> headers_;
+    std::string session_;
+    std::string csrf_;
+    std::string failure_;
+};
+
+// A loopback port free at the time of asking, for a server told to listen on it.
+std::uint16_t free_port();
+
+// Polls `check` every 50 ms until it holds or 30 seconds pass: whether it held.
+bool eventually(const std::function<bool()>& check);
+
+// How many times `what` occurs in `text`.
+int count_of(const std::string& text, const std::string& what);
 
 }  // namespace carnet::testing

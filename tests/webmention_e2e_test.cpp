@@ -17,22 +17,6 @@ using namespace std::chrono_literals;
 
 const std::string k_password = "un mot de passe assez long";
 
-int count(const std::string& text, const std::string& what) {
-    int found = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++found;
-    return found;
-}
-
-// Polls `check` until it holds or 30 seconds pass.
-bool eventually(const std::function<bool()>& check) {
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (check()) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return check();
-}
-
 // One blog on its own server and database, and its owner signed in to the admin.
 class Blog {
 public:
@@ -73,11 +57,7 @@ public:
 
     HttpResponse admin(const std::string& target, std::map<std::string, std::string> fields = {},
                        const std::string& method = "POST") {
-        std::map<std::string, std::string> headers{{"Cookie", "carnet_session=" + session_}};
-        if (method == "GET") return http_get(port_, target, headers);
-        headers["Content-Type"] = "application/x-www-form-urlencoded";
-        fields["csrf"] = csrf_;
-        return http_get(port_, target, headers, "POST", form_encode(fields));
+        return method == "GET" ? session_->get(target) : session_->post(target, std::move(fields));
     }
 
     void set_policy(const std::string& policy) {
@@ -130,26 +110,8 @@ public:
 
 private:
     void sign_in() {
-        const auto form = http_get(port_, "/admin/login");
-        std::smatch token;
-        ASSERT_TRUE(
-            std::regex_search(form.body, token, std::regex(R"re(name="csrf" value="([^"]+)")re")));
-        const auto login = http_get(port_, "/admin/login",
-                                    {{"Cookie", "carnet_login=" + cookie_set(form, "carnet_login")},
-                                     {"Content-Type", "application/x-www-form-urlencoded"}},
-                                    "POST",
-                                    form_encode({{"email", "owner@example.org"},
-                                                 {"password", k_password},
-                                                 {"csrf", token[1].str()},
-                                                 {"next", "/admin/"}}));
-        ASSERT_EQ(login.status, 303) << login.body;
-        session_ = cookie_set(login, "carnet_session");
-        const auto dashboard = admin("/admin/blogs/1/settings", {}, "GET");
-        std::smatch csrf;
-        ASSERT_TRUE(std::regex_search(dashboard.body, csrf,
-                                      std::regex(R"re(name="csrf" value="([^"]+)")re")))
-            << dashboard.body;
-        csrf_ = csrf[1].str();
+        session_ = std::make_unique<AdminSession>(port_, "owner@example.org", k_password);
+        ASSERT_TRUE(session_->signed_in()) << session_->failure();
     }
 
     TempDir dir_;
@@ -158,8 +120,7 @@ private:
     bool allow_loopback_fetch_ = true;
     std::filesystem::path db_;
     std::unique_ptr<ServerProcess> server_;
-    std::string session_;
-    std::string csrf_;
+    std::unique_ptr<AdminSession> session_;
 };
 
 TEST(Webmention, PublishedPostsNotifyTheBlogsTheyLinkToBothWaysAndShowOnceApproved) {
@@ -333,7 +294,7 @@ TEST(Webmention, AHostileSourceLeavesNothingThatRunsAndMakesNoRequestItShouldNot
     const auto all =
         b.comments_page("approved") + b.comments_page("pending") + b.comments_page("spam");
     EXPECT_EQ(all.find("Énorme"), std::string::npos);
-    EXPECT_EQ(count(http_get(b.port(), post).body, "<article class=\"comment h-cite\""), 1);
+    EXPECT_EQ(count_of(http_get(b.port(), post).body, "<article class=\"comment h-cite\""), 1);
 }
 
 TEST(Webmention, ATargetThatIsDownGetsTheMentionOnceBackAfterTheSenderRestartedAndOnlyOnce) {
@@ -354,9 +315,9 @@ TEST(Webmention, ATargetThatIsDownGetsTheMentionOnceBackAfterTheSenderRestartedA
         << b.log();
     // Given time to go wrong, nothing is sent a second time.
     ASSERT_TRUE(eventually([&] { return a.log().find("told") != std::string::npos; })) << a.log();
-    EXPECT_EQ(count(b.log(), "\"POST /webmention\""), 1) << b.log();
-    EXPECT_EQ(count(a.log(), " told "), 1) << a.log();
-    EXPECT_EQ(count(b.comments_page("pending"), "<strong class=\"author\">"), 1);
+    EXPECT_EQ(count_of(b.log(), "\"POST /webmention\""), 1) << b.log();
+    EXPECT_EQ(count_of(a.log(), " told "), 1) << a.log();
+    EXPECT_EQ(count_of(b.comments_page("pending"), "<strong class=\"author\">"), 1);
 }
 
 TEST(Webmention, WithoutTheTestFlagAServerFetchesNothingFromLoopback) {

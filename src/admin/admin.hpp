@@ -39,6 +39,10 @@ struct AdminOptions {
     // at all. Unset: nothing follows.
     std::function<model::Status(store::Writer& writer, std::int64_t blog_id, std::int64_t post_id)>
         post_published;
+    // Called, in the same way, when a published post is saved as anything but published (a
+    // draft again, or trashed): what followed its publication may follow its withdrawal.
+    std::function<model::Status(store::Writer& writer, std::int64_t blog_id, std::int64_t post_id)>
+        post_withdrawn;
 };
 
 class Admin {

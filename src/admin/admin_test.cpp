@@ -104,6 +104,11 @@ protected:
                                                   std::int64_t post_id) -> model::Status {
                              published_posts_.emplace_back(blog_id, post_id);
                              return {};
+                         },
+                         .post_withdrawn = [this](store::Writer&, std::int64_t blog_id,
+                                                  std::int64_t post_id) -> model::Status {
+                             withdrawn_posts_.emplace_back(blog_id, post_id);
+                             return {};
                          }});
         ASSERT_TRUE(made.has_value()) << made.error().message;
         admin_ = std::move(*made);
@@ -112,6 +117,8 @@ protected:
 
     // What the post_published hook was told, in order.
     std::vector<std::pair<std::int64_t, std::int64_t>> published_posts_;
+    // And what the post_withdrawn hook was told.
+    std::vector<std::pair<std::int64_t, std::int64_t>> withdrawn_posts_;
 
     std::int64_t add_user(const std::string& email, model::Role role, std::int64_t blog) {
         std::int64_t id = 0;
@@ -587,6 +594,36 @@ TEST_F(AdminTest, SavingAPublishedPostAnnouncesItAndADraftDoesNot) {
     ASSERT_TRUE(post.has_value() && post->has_value());
     EXPECT_EQ(published_posts_,
               (std::vector<std::pair<std::int64_t, std::int64_t>>{{blog_a_, (*post)->id}}));
+}
+
+TEST_F(AdminTest, TrashingAPublishedPostWithdrawsItAndADraftDoesNot) {
+    auto browser = log_in("owner@a.example");
+    auto save = [&](const std::string& path, const std::string& title, const std::string& status) {
+        auto saved = send("POST", path, &browser,
+                          form_body({{"csrf", browser.csrf},
+                                     {"title", title},
+                                     {"source", "Texte"},
+                                     {"status", status}}));
+        EXPECT_EQ(saved.status, 303) << saved.body;
+    };
+    const auto posts = fmt::format("/admin/blogs/{}/posts", blog_a_);
+    save(posts, "Publié", "published");
+    save(posts, "Brouillon", "draft");
+    auto published = store_->posts().find_published_post(blog_a_, "publie");
+    ASSERT_TRUE(published.has_value() && published->has_value());
+    const auto id = (*published)->id;
+    auto drafts = store_->posts().admin_posts(blog_a_, {});
+    ASSERT_TRUE(drafts.has_value());
+    std::int64_t draft_id = 0;
+    for (const auto& post : drafts->posts) {
+        if (post.title == "Brouillon") draft_id = post.id;
+    }
+    ASSERT_NE(draft_id, 0);
+    save(fmt::format("{}/{}", posts, draft_id), "Brouillon", "trash");
+    EXPECT_TRUE(withdrawn_posts_.empty());
+    save(fmt::format("{}/{}", posts, id), "Publié", "trash");
+    EXPECT_EQ(withdrawn_posts_,
+              (std::vector<std::pair<std::int64_t, std::int64_t>>{{blog_a_, id}}));
 }
 
 TEST_F(AdminTest, PreviewRendersMarkdownLikeThePublicPage) {

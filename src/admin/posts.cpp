@@ -301,6 +301,10 @@ Response AdminImpl::save_post(const Access& access, const http::Form& form,
         if (post.status == model::PostStatus::published && options_.post_published) {
             return options_.post_published(writer, access.blog.id, saved_id);
         }
+        if (was_published && post.status != model::PostStatus::published &&
+            options_.post_withdrawn) {
+            return options_.post_withdrawn(writer, access.blog.id, saved_id);
+        }
         return {};
     });
     if (!written) {

@@ -369,8 +369,19 @@ int run_serve(const Settings& settings) {
             .post_published = [&worker, clock](store::Writer& writer, std::int64_t blog_id,
                                                std::int64_t post_id) -> Status {
                 worker.wake();
-                return social::Webmentions::queue_post_mentions(writer, blog_id, post_id,
-                                                                clock->now());
+                if (auto queued = social::Webmentions::queue_post_mentions(writer, blog_id, post_id,
+                                                                           clock->now());
+                    !queued) {
+                    return queued;
+                }
+                return social::Federation::queue_post_activity(writer, blog_id, post_id,
+                                                               clock->now());
+            },
+            .post_withdrawn = [&worker, clock](store::Writer& writer, std::int64_t blog_id,
+                                               std::int64_t post_id) -> Status {
+                worker.wake();
+                return social::Federation::queue_post_activity(writer, blog_id, post_id,
+                                                               clock->now());
             }});
     if (!admin) return report_failure(admin.error());
 
@@ -393,6 +404,9 @@ int run_serve(const Settings& settings) {
     webmentions.register_routes(router);
     social::Actors actors(**store);
     actors.register_routes(router);
+    social::Federation federation(**store, worker, actors, *clock,
+                                  social::FederationOptions{.fetch = fetch_options});
+    federation.register_routes(router);
     (*site)->register_routes(router);
     http::ServerOptions options;
     options.address = listen->host;

@@ -27,6 +27,10 @@ using carnet::Status;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110 §5.6.7); nothing for any other
+// form, which a client may send but a server may then ignore.
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text);
+
 struct Request {
     std::string method;  // "GET", "HEAD", "POST", ...
     std::string target;  // as sent: "/search?q=etat"

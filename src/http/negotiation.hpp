@@ -5,6 +5,8 @@
 #include <optional>
 #include <string_view>
 
+#include "http/http.hpp"  // parse_http_date
+
 namespace carnet::http {
 
 enum class Coding { identity, gzip, brotli };
@@ -18,10 +20,6 @@ Coding choose_coding(std::string_view accept_encoding, bool have_gzip, bool have
 // weak comparison of RFC 9110 §8.8.3.2, which is the one If-None-Match uses. A malformed
 // list matches nothing.
 bool if_none_match_matches(std::string_view if_none_match, std::string_view etag);
-
-// An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110 §5.6.7); nothing for any other
-// form, which a client may send but a server may then ignore.
-std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text);
 
 // Whether a cached 200 with `last_modified` is still what a client holding
 // `if_modified_since` has (RFC 9110 §13.1.3): only asked when the client sent no

@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 
+#include "social/activitypub.hpp"
 #include "social/social.hpp"
 
 namespace carnet::social {
@@ -19,33 +20,17 @@ namespace {
 
 using model::Error;
 
-constexpr std::string_view k_actor_path = "/actor";
-constexpr std::string_view k_activity_json = "application/activity+json";
+using activitypub::json_response;
+using activitypub::k_activity_json;
+using activitypub::k_actor_path;
 
-struct BioFree {
-    void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct KeyFree {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using Bio = std::unique_ptr<BIO, BioFree>;
-using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
+using activitypub::Bio;
+using activitypub::Key;
 
 std::string bio_text(BIO* bio) {
     char* data = nullptr;
     const long size = BIO_get_mem_data(bio, &data);
     return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
-}
-
-http::Response json_response(int status, const boost::json::value& body,
-                             std::string_view content_type) {
-    http::Response response;
-    response.status = status;
-    response.content_type = std::string(content_type);
-    response.body = boost::json::serialize(body);
-    // WebFinger and actor documents are read by scripts on other sites (RFC 7033 §5).
-    response.headers.emplace_back("Access-Control-Allow-Origin", "*");
-    return response;
 }
 
 http::Response not_found(std::string_view why) {
@@ -68,6 +53,32 @@ std::string plausible_host(const http::Request& request) {
 }
 
 }  // namespace
+
+namespace activitypub {
+
+std::optional<std::string> public_base(const model::Blog& blog) {
+    std::string base = blog.base_url;
+    if (base.empty() && !blog.hosts.empty()) base = "https://" + blog.hosts.front();
+    while (base.ends_with('/')) base.pop_back();
+    if (base.empty()) return std::nullopt;
+    return base;
+}
+
+std::string blog_base(const model::Blog& blog, const http::Request& request) {
+    return public_base(blog).value_or("http://" + plausible_host(request));
+}
+
+http::Response json_response(int status, const boost::json::value& body,
+                             std::string_view content_type) {
+    http::Response response;
+    response.status = status;
+    response.content_type = std::string(content_type);
+    response.body = boost::json::serialize(body);
+    response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    return response;
+}
+
+}  // namespace activitypub
 
 Result<ActorKey> make_actor_key() {
     Key key(EVP_RSA_gen(2048));
@@ -148,14 +159,6 @@ struct Actors::Impl {
         return model::blog_for_host(blogs, request.host);
     }
 
-    static std::string base_of(const model::Blog& blog, const http::Request& request) {
-        std::string base = blog.base_url;
-        if (base.empty() && !blog.hosts.empty()) base = "https://" + blog.hosts.front();
-        if (base.empty()) base = "http://" + plausible_host(request);
-        while (base.ends_with('/')) base.pop_back();
-        return base;
-    }
-
     http::Response webfinger(const http::Request& request) {
         const auto resource = request.query_param("resource");
         if (!resource || resource->empty()) {
@@ -169,7 +172,7 @@ struct Actors::Impl {
         auto blog = blog_of(request, blogs);
         if (!blog) return internal(blog.error());
         if (*blog == nullptr) return not_found("No blog answers this host.");
-        const auto base = base_of(**blog, request);
+        const auto base = activitypub::blog_base(**blog, request);
         const auto parsed_base = boost::urls::parse_uri(base);
         const auto host = parsed_base ? std::string(parsed_base->encoded_host_and_port())
                                       : plausible_host(request);
@@ -200,7 +203,7 @@ struct Actors::Impl {
         if (*blog == nullptr) return not_found("No blog answers this host.");
         auto key = key_of((*blog)->id);
         if (!key) return internal(key.error());
-        const auto base = base_of(**blog, request);
+        const auto base = activitypub::blog_base(**blog, request);
         const auto id = base + std::string(k_actor_path);
         boost::json::object body{
             {"@context", boost::json::array{"https://www.w3.org/ns/activitystreams",
@@ -214,6 +217,7 @@ struct Actors::Impl {
             {"inbox", id + "/inbox"},
             {"outbox", id + "/outbox"},
             {"followers", id + "/followers"},
+            {"endpoints", boost::json::object{{"sharedInbox", base + "/inbox"}}},
             {"publicKey",
              boost::json::object{
                  {"id", id + "#main-key"}, {"owner", id}, {"publicKeyPem", key->public_pem}}}};

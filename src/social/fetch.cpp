@@ -189,6 +189,7 @@ private:
         message.set(bhttp::field::user_agent, options_.user_agent);
         message.set(bhttp::field::accept, request.accept);
         message.set(bhttp::field::connection, "close");
+        for (const auto& [name, value] : request.headers) message.insert(name, value);
         if (!request.body.empty() || method == bhttp::verb::post) {
             message.set(bhttp::field::content_type, request.content_type);
             message.body() = request.body;

@@ -50,6 +50,9 @@ struct FetchRequest {
     std::string content_type;  // of `body`, when there is one
     std::string body;
     std::string accept = "text/html, */*;q=0.5";
+    // Sent as given after the client's own (Host, User-Agent, Accept): Date, Digest,
+    // Signature...
+    http::Headers headers;
 };
 
 struct FetchResponse {
@@ -202,6 +205,75 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// --- HTTP Signatures, as the fediverse signs server-to-server requests.
+
+// What signs a request: the actor's key and the address that names it (actor#main-key).
+struct SigningKey {
+    std::string key_id;
+    std::string private_pem;
+};
+
+// The headers that sign a POST of `body` to `url` at `now` as Mastodon does
+// (draft-cavage-http-signatures-12): Date, Digest (SHA-256 of the body) and a Signature with
+// algorithm rsa-sha256 over "(request-target) host date digest". The Host they sign is the
+// one the Fetcher sends for `url`. Code::invalid_input for a malformed URL or key.
+[[nodiscard]] Result<http::Headers> sign_cavage(const SigningKey& key, std::string_view url,
+                                                std::string_view body, model::Instant now);
+
+enum class Rfc9421Algorithm { rsa_v1_5_sha256, rsa_pss_sha512 };
+
+// The same signed the way of RFC 9421: Date, Content-Digest (sha-256), Signature-Input and
+// Signature (label "sig1") over "@method" "@target-uri" "@authority" "content-digest" "date",
+// with created, keyid and alg.
+[[nodiscard]] Result<http::Headers> sign_rfc9421(const SigningKey& key, std::string_view url,
+                                                 std::string_view body, model::Instant now,
+                                                 Rfc9421Algorithm algorithm);
+
+struct SignatureOptions {
+    // How far a request's Date (or its signature's created) may lie behind and ahead of now.
+    std::chrono::seconds max_age{12 * 60 * 60};
+    std::chrono::seconds max_ahead{60 * 60};
+    // Public keys kept in memory; past it the cache starts again.
+    std::size_t max_cached_keys = 10'000;
+};
+
+// Who signed a request: the key and the actor that owns it, with what the actor's document
+// said of its inboxes and name when the key came with it ("" otherwise).
+struct Signer {
+    std::string key_id;
+    std::string actor;
+    std::string inbox;
+    std::string shared_inbox;
+    std::string preferred_username;
+};
+
+// Checks the signature of incoming requests: draft-cavage (Signature, rsa-sha256 or hs2019
+// with an RSA key) or RFC 9421 (Signature-Input and Signature, rsa-v1_5-sha256 or
+// rsa-pss-sha512). The signature must cover the method and target, the host, the date
+// (Date, or RFC 9421's created) and, for a request with a body, its digest (Digest or
+// Content-Digest, which must match the body); the date must lie within the options' window
+// of the clock. The key is fetched from its keyId (an actor document with that publicKey,
+// or the key's own document, on the same site as its owner) through the fetcher, then kept;
+// a kept key that no longer verifies is fetched once more, for actors that changed keys.
+// Thread-safe. Fails with Code::invalid_input saying why; Code::io when the key cannot be
+// fetched now.
+class SignatureVerifier {
+public:
+    // The fetcher and the clock must outlive it.
+    SignatureVerifier(const Fetcher& fetcher, const Clock& clock, SignatureOptions options = {});
+    ~SignatureVerifier();
+    SignatureVerifier(const SignatureVerifier&) = delete;
+    SignatureVerifier& operator=(const SignatureVerifier&) = delete;
+
+    // RFC 9421's @target-uri and @scheme are https when the request came over HTTPS through
+    // the trusted proxy (request.secure), else http.
+    [[nodiscard]] Result<Signer> verify(const http::Request& request);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 // --- ActivityPub: each blog as an actor. First step: WebFinger and the actor document.
 
 // An actor's RSA key pair, as PEM text.
@@ -234,6 +306,57 @@ public:
 
     // The blog's key pair, made and kept on first use, then read from memory.
     [[nodiscard]] Result<ActorKey> key_of(std::int64_t blog_id);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// --- ActivityPub: following a blog from the fediverse.
+
+struct FederationOptions {
+    FetchOptions fetch;
+    SignatureOptions signatures;
+    int followers_page_size = 50;
+};
+
+// The blog's actor taking part: POST /actor/inbox (the actor's inbox) and POST /inbox (the
+// shared inbox of every blog on the host) take activities signed with HTTP Signatures
+// (SignatureVerifier) by the actor they name; unsigned or badly signed ones get 401, those of
+// an actor or a domain the blog blocks 403, and neither changes anything. A Follow of the
+// blog's actor records the follower (its inbox, shared inbox and handle, from its actor
+// document) and queues a signed Accept to its inbox; an Undo of it removes the follower.
+// GET /actor/followers is the OrderedCollection of the blog's followers: totalItems, and their
+// actors newest first in pages (?page=1...) of followers_page_size; GET /actor/outbox the
+// blog's published posts, newest first, each as the Create(Article) that sends it, in pages
+// of the same size.
+//
+// Deliveries are jobs of the worker's queue: signed as Mastodon signs (sign_cavage) with the
+// blog's key, retried with the worker's backoff while the inbox fails for now, dropped when it
+// refuses for good; an inbox that answers 410 Gone takes the followers it serves along.
+class Federation {
+public:
+    // The store, the worker, the actors and the clock must outlive it. Registers its jobs'
+    // handlers: the worker must be stopped before this goes.
+    Federation(store::Store& store, Worker& worker, Actors& actors, const Clock& clock,
+               FederationOptions options);
+    ~Federation();
+    Federation(const Federation&) = delete;
+    Federation& operator=(const Federation&) = delete;
+
+    void register_routes(http::Router& router);
+
+    // Queues, in the caller's transaction (the one that publishes, edits, unpublishes or
+    // trashes the post), the job that tells the blog's followers: Create(Article) the first
+    // time they hear of a published post, Update after, Delete (a Tombstone) once it is no
+    // longer published. The job queues one signed delivery per distinct inbox (shared inboxes
+    // first). A blog with neither base URL nor host name is not federated.
+    [[nodiscard]] static Status queue_post_activity(store::Writer& writer, std::int64_t blog_id,
+                                                    std::int64_t post_id, model::Instant now);
+
+    // The post as an ActivityStreams Article (id and url its permalink under `base`).
+    static std::string article_json(const model::Blog& blog, const model::Post& post,
+                                    std::string_view base);
 
 private:
     struct Impl;

@@ -7,6 +7,7 @@
 
 #include "comments/comments.hpp"
 #include "markup/markup.hpp"
+#include "social/activitypub.hpp"
 #include "social/html.hpp"
 #include "social/social.hpp"
 #include "text/text.hpp"
@@ -50,14 +51,7 @@ std::string lower(std::string_view text) {
     return result;
 }
 
-// Where readers reach the blog: its base URL, else https:// and its first host name.
-std::optional<std::string> public_base(const model::Blog& blog) {
-    std::string base = blog.base_url;
-    if (base.empty() && !blog.hosts.empty()) base = "https://" + blog.hosts.front();
-    while (base.ends_with('/')) base.pop_back();
-    if (base.empty()) return std::nullopt;
-    return base;
-}
+using activitypub::public_base;
 
 // The comment a "#comment-N" fragment names; 0 when it names none.
 std::int64_t comment_in_fragment(std::string_view url) {

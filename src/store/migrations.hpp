@@ -466,6 +466,38 @@ CREATE TABLE mentions (
 );
 CREATE INDEX mentions_by_comment ON mentions(comment_id);
 )sql"},
+    // The fediverse: a blog's followers (pending ones wait for the blog's approval), the
+    // actors and domains it refuses, and the posts it sent them.
+    {16, R"sql(
+CREATE TABLE followers (
+    id           INTEGER PRIMARY KEY,
+    blog_id      INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    actor        TEXT NOT NULL,
+    domain       TEXT NOT NULL,
+    inbox        TEXT NOT NULL,
+    shared_inbox TEXT NOT NULL DEFAULT '',
+    follow_id    TEXT NOT NULL DEFAULT '',
+    handle       TEXT NOT NULL DEFAULT '',
+    state        TEXT NOT NULL DEFAULT 'accepted' CHECK (state IN ('pending', 'accepted')),
+    created_at   INTEGER NOT NULL,
+    UNIQUE (blog_id, actor)
+);
+CREATE INDEX followers_by_domain ON followers(blog_id, domain);
+CREATE TABLE federation_blocks (
+    blog_id    INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    target     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (blog_id, target)
+);
+-- The posts the blog's followers were sent, and the object id they know each by (kept when the
+-- post goes, so that its Delete can name it).
+CREATE TABLE federated_posts (
+    blog_id   INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    post_id   INTEGER NOT NULL,
+    object_id TEXT NOT NULL,
+    PRIMARY KEY (blog_id, post_id)
+);
+)sql"},
     // The login throttle's counts, shared by every process serving the database (a guess on
     // one node counts on the others) and kept across restarts. Migration 17: 15 and 16 are
     // IndieAuth's and ActivityPub's.

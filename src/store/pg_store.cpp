@@ -33,7 +33,8 @@ public:
           redirects_(transaction),
           archive_(transaction),
           jobs_(transaction),
-          mentions_(transaction) {}
+          mentions_(transaction),
+          federation_(transaction) {}
 
     BlogWriter& blogs() override { return blogs_; }
     AccountWriter& accounts() override { return accounts_; }
@@ -49,6 +50,7 @@ public:
     ArchiveWriter& archive() override { return archive_; }
     JobWriter& jobs() override { return jobs_; }
     MentionWriter& mentions() override { return mentions_; }
+    FederationWriter& federation() override { return federation_; }
 
 private:
     pg::PgBlogWriter blogs_;
@@ -65,6 +67,7 @@ private:
     pg::PgArchiveWriter archive_;
     pg::PgJobWriter jobs_;
     pg::PgMentionWriter mentions_;
+    pg::PgFederationWriter federation_;
 };
 
 // The database and the read side of every concern, which all share it.
@@ -111,6 +114,7 @@ public:
     ArchiveStore& archive() override { return archive_; }
     JobStore& jobs() override { return jobs_; }
     MentionStore& mentions() override { return mentions_; }
+    FederationStore& federation() override { return federation_; }
 
     Status read_snapshot(const std::function<Status(copy::TableReader&)>& body) override {
         return pg::read_table_snapshot(database_, body);
@@ -136,6 +140,7 @@ private:
     pg::PgArchiveStore archive_{database_};
     pg::PgJobStore jobs_{database_};
     pg::PgMentionStore mentions_{database_};
+    pg::PgFederationStore federation_{database_};
 };
 
 // The key of the advisory lock under which migrations run: the first node to start applies

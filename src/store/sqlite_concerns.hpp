@@ -417,4 +417,45 @@ private:
     Transaction& transaction_;
 };
 
+class SqliteFederationStore final : public FederationStore {
+public:
+    explicit SqliteFederationStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<FollowerPage> followers(std::int64_t blog_id, FollowerState state,
+                                                 int offset, int limit) override;
+    [[nodiscard]] Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
+                                                                std::string_view actor) override;
+    [[nodiscard]] Result<std::vector<std::string>> delivery_inboxes(std::int64_t blog_id) override;
+    [[nodiscard]] Result<bool> is_blocked(std::int64_t blog_id, std::string_view actor,
+                                          std::string_view host) override;
+    [[nodiscard]] Result<std::vector<std::string>> blocks(std::int64_t blog_id) override;
+
+private:
+    Database& database_;
+};
+
+class SqliteFederationWriter final : public FederationWriter {
+public:
+    explicit SqliteFederationWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Status save_follower(const Follower& follower) override;
+    [[nodiscard]] Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
+                                                                std::string_view actor) override;
+    [[nodiscard]] Status set_follower_state(std::int64_t blog_id, std::string_view actor,
+                                            FollowerState state) override;
+    [[nodiscard]] Result<bool> remove_follower(std::int64_t blog_id,
+                                               std::string_view actor) override;
+    [[nodiscard]] Result<int> remove_followers_at(std::int64_t blog_id,
+                                                  std::string_view inbox) override;
+    [[nodiscard]] Result<int> block(std::int64_t blog_id, std::string_view target) override;
+    [[nodiscard]] Status unblock(std::int64_t blog_id, std::string_view target) override;
+    [[nodiscard]] Result<std::string> federated_object(std::int64_t blog_id,
+                                                       std::int64_t post_id) override;
+    [[nodiscard]] Status set_federated_object(std::int64_t blog_id, std::int64_t post_id,
+                                              std::string_view object_id) override;
+
+private:
+    Transaction& transaction_;
+};
+
 }  // namespace carnet::store::sqlite

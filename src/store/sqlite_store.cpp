@@ -33,7 +33,8 @@ public:
           redirects_(transaction),
           archive_(transaction),
           jobs_(transaction),
-          mentions_(transaction) {}
+          mentions_(transaction),
+          federation_(transaction) {}
 
     BlogWriter& blogs() override { return blogs_; }
     AccountWriter& accounts() override { return accounts_; }
@@ -49,6 +50,7 @@ public:
     ArchiveWriter& archive() override { return archive_; }
     JobWriter& jobs() override { return jobs_; }
     MentionWriter& mentions() override { return mentions_; }
+    FederationWriter& federation() override { return federation_; }
 
 private:
     sqlite::SqliteBlogWriter blogs_;
@@ -65,6 +67,7 @@ private:
     sqlite::SqliteArchiveWriter archive_;
     sqlite::SqliteJobWriter jobs_;
     sqlite::SqliteMentionWriter mentions_;
+    sqlite::SqliteFederationWriter federation_;
 };
 
 // The database and the read side of every concern, which all share it.
@@ -115,6 +118,7 @@ public:
     ArchiveStore& archive() override { return archive_; }
     JobStore& jobs() override { return jobs_; }
     MentionStore& mentions() override { return mentions_; }
+    FederationStore& federation() override { return federation_; }
 
     Status read_snapshot(const std::function<Status(copy::TableReader&)>& body) override {
         return sqlite::read_table_snapshot(database_, body);
@@ -140,6 +144,7 @@ private:
     sqlite::SqliteArchiveStore archive_{database_};
     sqlite::SqliteJobStore jobs_{database_};
     sqlite::SqliteMentionStore mentions_{database_};
+    sqlite::SqliteFederationStore federation_{database_};
 };
 
 Status migrate(Connection& db, const Clock& clock) {

@@ -708,6 +708,78 @@ public:
                                                                       std::string_view target) = 0;
 };
 
+// --- Federation: who follows a blog on the fediverse, and the actors and domains it
+// refuses.
+
+enum class FollowerState { pending, accepted };  // pending: waiting for the blog's approval
+
+struct Follower {
+    std::int64_t id = 0;
+    std::int64_t blog_id = 0;
+    std::string actor;         // the actor's id, a URI
+    std::string inbox;         // its own inbox
+    std::string shared_inbox;  // its server's shared inbox, "" when none
+    std::string follow_id;     // the Follow activity's id, which the Accept names
+    std::string handle;        // name@host, to show; "" when unknown
+    FollowerState state = FollowerState::accepted;
+    model::Instant created_at{};
+};
+
+struct FollowerPage {
+    std::vector<Follower> followers;  // newest first
+    std::int64_t total = 0;           // in that state, over every page
+};
+
+class FederationStore {
+public:
+    virtual ~FederationStore() = default;
+
+    [[nodiscard]] virtual Result<FollowerPage> followers(std::int64_t blog_id, FollowerState state,
+                                                         int offset, int limit) = 0;
+    [[nodiscard]] virtual Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
+                                                                        std::string_view actor) = 0;
+    // Where to deliver to every accepted follower once: each distinct shared inbox, and the
+    // own inbox of those without one. Sorted.
+    [[nodiscard]] virtual Result<std::vector<std::string>> delivery_inboxes(
+        std::int64_t blog_id) = 0;
+    // Whether the blog refuses the actor: it, or its host (lower case), is blocked.
+    [[nodiscard]] virtual Result<bool> is_blocked(std::int64_t blog_id, std::string_view actor,
+                                                  std::string_view host) = 0;
+    // What the blog blocks, actors and domains, sorted.
+    [[nodiscard]] virtual Result<std::vector<std::string>> blocks(std::int64_t blog_id) = 0;
+};
+
+class FederationWriter {
+public:
+    virtual ~FederationWriter() = default;
+
+    // Records the follower, or replaces what was recorded of that actor.
+    // Code::invalid_input without an actor or inbox.
+    [[nodiscard]] virtual Status save_follower(const Follower& follower) = 0;
+    // Seeing the transaction's own writes.
+    [[nodiscard]] virtual Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
+                                                                        std::string_view actor) = 0;
+    // Code::not_found when the actor does not follow the blog.
+    [[nodiscard]] virtual Status set_follower_state(std::int64_t blog_id, std::string_view actor,
+                                                    FollowerState state) = 0;
+    // Whether there was such a follower.
+    [[nodiscard]] virtual Result<bool> remove_follower(std::int64_t blog_id,
+                                                       std::string_view actor) = 0;
+    // Forgets every follower delivered to at `inbox` (their own or their shared one): how many.
+    [[nodiscard]] virtual Result<int> remove_followers_at(std::int64_t blog_id,
+                                                          std::string_view inbox) = 0;
+    // Blocks an actor (its URI) or a domain (a lower-case host name), and removes the
+    // followers it covers: how many.
+    [[nodiscard]] virtual Result<int> block(std::int64_t blog_id, std::string_view target) = 0;
+    [[nodiscard]] virtual Status unblock(std::int64_t blog_id, std::string_view target) = 0;
+    // The object id the blog's followers know the post by; "" when they were never sent it.
+    [[nodiscard]] virtual Result<std::string> federated_object(std::int64_t blog_id,
+                                                               std::int64_t post_id) = 0;
+    // Records it; "" forgets it.
+    [[nodiscard]] virtual Status set_federated_object(std::int64_t blog_id, std::int64_t post_id,
+                                                      std::string_view object_id) = 0;
+};
+
 // The write side, only valid inside Store::write. Every change made through it belongs to
 // one transaction: all of it is committed, or none of it.
 class Writer {
@@ -728,6 +800,7 @@ public:
     virtual ArchiveWriter& archive() = 0;
     virtual JobWriter& jobs() = 0;
     virtual MentionWriter& mentions() = 0;
+    virtual FederationWriter& federation() = 0;
 };
 
 class Store {
@@ -766,6 +839,7 @@ public:
     virtual ArchiveStore& archive() = 0;
     virtual JobStore& jobs() = 0;
     virtual MentionStore& mentions() = 0;
+    virtual FederationStore& federation() = 0;
 };
 
 enum class OpenMode {

@@ -27,6 +27,15 @@ public:
         std::string method;
         std::string target;
         std::string body;
+        // Every header line as sent, names in lower case.
+        std::vector<std::pair<std::string, std::string>> headers;
+
+        std::string header(const std::string& name) const {
+            for (const auto& [key, value] : headers) {
+                if (key == name) return value;
+            }
+            return {};
+        }
     };
     struct Reply {
         std::string raw;     // the whole response, status line included
@@ -99,6 +108,12 @@ private:
                 std::string name = line.substr(0, colon);
                 for (auto& c : name) c = static_cast<char>(std::tolower(c));
                 if (name == "content-length") length = std::stoul(line.substr(colon + 1));
+                std::string value = line.substr(colon + 1);
+                while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) {
+                    value.pop_back();
+                }
+                while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+                request.headers.emplace_back(name, value);
             }
             std::string body((std::istreambuf_iterator<char>(head)), {});
             if (body.size() < length) {

@@ -1,0 +1,540 @@
+// The blog's actor on the fediverse: its inboxes, its followers and what it delivers.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <boost/url.hpp>
+#include <charconv>
+
+#include "auth/auth.hpp"
+#include "social/activitypub.hpp"
+#include "social/social.hpp"
+#include "text/text.hpp"
+
+namespace carnet::social {
+namespace {
+
+using activitypub::json_response;
+using activitypub::k_activity_json;
+using activitypub::k_activity_streams;
+using activitypub::k_actor_path;
+using model::Error;
+
+constexpr std::string_view k_deliver = "activitypub.deliver";
+constexpr std::string_view k_post_activity = "activitypub.post";
+constexpr std::string_view k_public = "https://www.w3.org/ns/activitystreams#Public";
+
+http::Response plain(int status, std::string_view body) {
+    http::Response response;
+    response.status = status;
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = std::string(body) + "\n";
+    return response;
+}
+
+std::string json_string(const boost::json::object& object, std::string_view name) {
+    const auto* value = object.if_contains(name);
+    return value != nullptr && value->is_string() ? std::string(value->get_string())
+                                                  : std::string();
+}
+
+// An object given by its id or in full (ActivityStreams allows both): its id.
+std::string id_of(const boost::json::value* value) {
+    if (value == nullptr) return {};
+    if (value->is_string()) return std::string(value->get_string());
+    if (value->is_object()) return json_string(value->as_object(), "id");
+    return {};
+}
+
+std::string host_of(std::string_view uri) {
+    auto parsed = boost::urls::parse_uri(uri);
+    if (!parsed) return {};
+    std::string host = parsed->host();
+    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return host;
+}
+
+// What a delivery job carries: the inbox, the blog's actor (whose key signs) and the activity.
+struct Delivery {
+    std::string inbox;
+    std::string actor;
+    std::string activity;  // JSON text, sent as it is
+};
+
+std::string delivery_payload(const Delivery& delivery) {
+    return boost::json::serialize(boost::json::object{
+        {"inbox", delivery.inbox}, {"actor", delivery.actor}, {"activity", delivery.activity}});
+}
+
+std::optional<Delivery> parse_delivery(std::string_view payload) {
+    boost::system::error_code error;
+    auto value = boost::json::parse(payload, error);
+    if (error || !value.is_object()) return std::nullopt;
+    const auto& object = value.as_object();
+    Delivery delivery{json_string(object, "inbox"), json_string(object, "actor"),
+                      json_string(object, "activity")};
+    if (delivery.inbox.empty() || delivery.actor.empty() || delivery.activity.empty()) {
+        return std::nullopt;
+    }
+    return delivery;
+}
+
+boost::json::object article(const model::Blog& blog, const model::Post& post,
+                            std::string_view base) {
+    const auto actor_id = std::string(base) + std::string(k_actor_path);
+    const auto url = std::string(base) + model::post_path(blog, post);
+    boost::json::array tags;
+    for (const auto& category : post.categories) {
+        tags.emplace_back(
+            boost::json::object{{"type", "Hashtag"},
+                                {"name", "#" + category.name},
+                                {"href", std::string(base) + model::category_path(category.slug)}});
+    }
+    boost::json::object object{{"id", url},
+                               {"type", "Article"},
+                               {"name", post.title},
+                               {"content", post.html},
+                               {"mediaType", "text/html"},
+                               {"url", url},
+                               {"attributedTo", actor_id},
+                               {"to", boost::json::array{k_public}},
+                               {"cc", boost::json::array{actor_id + "/followers"}},
+                               {"published", text::rfc3339_utc(post.published_at)},
+                               {"tag", std::move(tags)}};
+    if (!post.excerpt.empty()) object["summary"] = post.excerpt;
+    if (post.updated_at > post.published_at) {
+        object["updated"] = text::rfc3339_utc(post.updated_at);
+    }
+    if (!blog.locale.empty()) {
+        object["contentMap"] = boost::json::object{{blog.locale, post.html}};
+    }
+    return object;
+}
+
+bool is_permanent_refusal(int status) {
+    return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+}  // namespace
+
+struct Federation::Impl {
+    store::Store& store;
+    Worker& worker;
+    Actors& actors;
+    const Clock& clock;
+    FederationOptions options;
+    Fetcher fetcher;
+    SignatureVerifier verifier;
+
+    Impl(store::Store& the_store, Worker& the_worker, Actors& the_actors, const Clock& the_clock,
+         FederationOptions the_options)
+        : store(the_store),
+          worker(the_worker),
+          actors(the_actors),
+          clock(the_clock),
+          options(std::move(the_options)),
+          fetcher(options.fetch),
+          verifier(fetcher, clock, options.signatures) {}
+
+    static http::Response internal(const Error& error) {
+        spdlog::error("activitypub: {}", error.message);
+        return plain(500, "Something went wrong: please try again later.");
+    }
+
+    // The blog the request's host names, copied out of the list.
+    Result<std::optional<model::Blog>> blog_of(const http::Request& request) {
+        auto blogs = store.blogs().list_blogs();
+        if (!blogs) return std::unexpected(blogs.error());
+        const auto* blog = model::blog_for_host(*blogs, request.host);
+        if (blog == nullptr) return std::optional<model::Blog>();
+        return std::optional<model::Blog>(*blog);
+    }
+
+    // --- Receiving.
+
+    http::Response inbox(const http::Request& request) {
+        auto blog = blog_of(request);
+        if (!blog) return internal(blog.error());
+        if (!*blog) return plain(404, "No blog answers this host.");
+        boost::system::error_code error;
+        auto parsed = boost::json::parse(request.body, error);
+        if (error || !parsed.is_object()) return plain(400, "The activity must be a JSON object.");
+        const auto& activity = parsed.as_object();
+        const auto actor = id_of(activity.if_contains("actor"));
+        if (actor.empty()) return plain(400, "The activity names no actor.");
+        // Refused before anything is fetched: a blocked site costs nothing.
+        auto blocked = store.federation().is_blocked((*blog)->id, actor, host_of(actor));
+        if (!blocked) return internal(blocked.error());
+        if (*blocked) return plain(403, "This blog does not take activities from there.");
+        auto signer = verifier.verify(request);
+        if (!signer) {
+            spdlog::info("activitypub: refused an activity of {}: {}", actor,
+                         signer.error().message);
+            return plain(401, "The activity must carry a valid HTTP signature of its actor.");
+        }
+        if (signer->actor != actor) {
+            spdlog::info("activitypub: {} signed an activity of {}", signer->actor, actor);
+            return plain(401, "The activity is signed by another actor than its own.");
+        }
+        const auto actor_id = activitypub::blog_base(**blog, request) + std::string(k_actor_path);
+        const auto type = json_string(activity, "type");
+        if (type == "Follow") return follow(**blog, actor_id, *signer, parsed);
+        if (type == "Undo") return undo(**blog, actor_id, *signer, activity);
+        // Not (yet) something this blog acts on: taken, and nothing is kept.
+        return plain(202, "Accepted.");
+    }
+
+    http::Response follow(const model::Blog& blog, const std::string& actor_id,
+                          const Signer& signer, const boost::json::value& activity) {
+        const auto& object = activity.as_object();
+        if (id_of(object.if_contains("object")) != actor_id) {
+            return plain(202, "Accepted: this blog's actor is not the one followed.");
+        }
+        Signer follower = signer;
+        if (follower.inbox.empty()) {
+            if (auto read = read_actor(follower); !read) {
+                spdlog::info("activitypub: cannot read the actor {}: {}", follower.actor,
+                             read.error().message);
+                return plain(400, "The follower's actor document has no inbox.");
+            }
+        }
+        const auto host = host_of(follower.actor);
+        store::Follower record{
+            .blog_id = blog.id,
+            .actor = follower.actor,
+            .inbox = follower.inbox,
+            .shared_inbox = follower.shared_inbox,
+            .follow_id = json_string(object, "id"),
+            .handle = follower.preferred_username.empty()
+                          ? std::string()
+                          : fmt::format("{}@{}", follower.preferred_username, host),
+            .state = store::FollowerState::accepted};
+        const boost::json::object accept{
+            {"@context", k_activity_streams},
+            {"id", fmt::format("{}#accepts/{}", actor_id, auth::random_token(12))},
+            {"type", "Accept"},
+            {"actor", actor_id},
+            {"object", activity}};
+        auto written = store.write([&](store::Writer& writer) -> Status {
+            if (auto saved = writer.federation().save_follower(record); !saved) return saved;
+            return queue_delivery(writer, blog.id,
+                                  {record.inbox, actor_id, boost::json::serialize(accept)});
+        });
+        if (!written) return internal(written.error());
+        spdlog::info("activitypub: {} follows blog {}", record.actor, blog.id);
+        worker.wake();
+        return plain(202, "Accepted.");
+    }
+
+    http::Response undo(const model::Blog& blog, const std::string& actor_id, const Signer& signer,
+                        const boost::json::object& activity) {
+        const auto* object = activity.if_contains("object");
+        // The Follow undone comes in full (Mastodon) or by its id.
+        bool undoes_follow = false;
+        if (object != nullptr && object->is_object()) {
+            const auto& follow = object->as_object();
+            undoes_follow = json_string(follow, "type") == "Follow" &&
+                            id_of(follow.if_contains("object")) == actor_id;
+        } else {
+            auto known = store.federation().find_follower(blog.id, signer.actor);
+            if (!known) return internal(known.error());
+            undoes_follow =
+                *known && !(*known)->follow_id.empty() && (*known)->follow_id == id_of(object);
+        }
+        if (!undoes_follow) return plain(202, "Accepted.");
+        auto written = store.write([&](store::Writer& writer) -> Status {
+            auto removed = writer.federation().remove_follower(blog.id, signer.actor);
+            if (!removed) return std::unexpected(removed.error());
+            return {};
+        });
+        if (!written) return internal(written.error());
+        spdlog::info("activitypub: {} no longer follows blog {}", signer.actor, blog.id);
+        return plain(202, "Accepted.");
+    }
+
+    // Fills the inboxes and name of an actor whose key came from a document of its own.
+    Status read_actor(Signer& actor) {
+        FetchRequest request;
+        request.url = actor.actor;
+        request.accept = std::string(k_activity_json);
+        auto response = fetcher.fetch(request);
+        if (!response) return std::unexpected(response.error());
+        boost::system::error_code error;
+        auto document = boost::json::parse(response->body, error);
+        if (response->status != 200 || error || !document.is_object() ||
+            json_string(document.as_object(), "id") != actor.actor) {
+            return model::fail(Error::Code::invalid_input, "not the actor's document");
+        }
+        const auto& object = document.as_object();
+        actor.inbox = json_string(object, "inbox");
+        actor.preferred_username = json_string(object, "preferredUsername");
+        if (const auto* endpoints = object.if_contains("endpoints");
+            endpoints != nullptr && endpoints->is_object()) {
+            actor.shared_inbox = json_string(endpoints->as_object(), "sharedInbox");
+        }
+        if (actor.inbox.empty()) return model::fail(Error::Code::invalid_input, "no inbox");
+        return {};
+    }
+
+    // --- Collections: the followers and the outbox.
+
+    // The page a collection request asks for: 0 for the collection itself; nothing when the
+    // page is not a number from 1.
+    static std::optional<int> page_asked(const http::Request& request) {
+        const auto page = request.query_param("page");
+        if (!page) return 0;
+        int number = 0;
+        const auto [end, error] =
+            std::from_chars(page->data(), page->data() + page->size(), number);
+        if (error != std::errc() || end != page->data() + page->size() || number < 1 ||
+            number > 1'000'000) {
+            return std::nullopt;
+        }
+        return number;
+    }
+
+    // The OrderedCollection `id` (page 0), or its page `number`, holding `items`.
+    static http::Response collection(const std::string& id, std::int64_t total, int number,
+                                     int page_size, boost::json::array items) {
+        if (number == 0) {
+            boost::json::object whole{{"@context", k_activity_streams},
+                                      {"id", id},
+                                      {"type", "OrderedCollection"},
+                                      {"totalItems", total}};
+            if (total > 0) whole["first"] = id + "?page=1";
+            return json_response(200, whole);
+        }
+        boost::json::object page{{"@context", k_activity_streams},
+                                 {"id", fmt::format("{}?page={}", id, number)},
+                                 {"type", "OrderedCollectionPage"},
+                                 {"partOf", id},
+                                 {"totalItems", total},
+                                 {"orderedItems", std::move(items)}};
+        if (static_cast<std::int64_t>(number) * page_size < total) {
+            page["next"] = fmt::format("{}?page={}", id, number + 1);
+        }
+        if (number > 1) page["prev"] = fmt::format("{}?page={}", id, number - 1);
+        return json_response(200, page);
+    }
+
+    http::Response followers(const http::Request& request) {
+        auto blog = blog_of(request);
+        if (!blog) return internal(blog.error());
+        if (!*blog) return plain(404, "No blog answers this host.");
+        const auto number = page_asked(request);
+        if (!number) return plain(400, "The page must be a number from 1.");
+        const auto page_size = std::max(1, options.followers_page_size);
+        auto listed = store.federation().followers((*blog)->id, store::FollowerState::accepted,
+                                                   std::max(0, *number - 1) * page_size,
+                                                   *number == 0 ? 0 : page_size);
+        if (!listed) return internal(listed.error());
+        boost::json::array items;
+        for (const auto& follower : listed->followers) items.emplace_back(follower.actor);
+        return collection(
+            activitypub::blog_base(**blog, request) + std::string(k_actor_path) + "/followers",
+            listed->total, *number, page_size, std::move(items));
+    }
+
+    // The blog's published posts, newest first, each as the Create that brought it.
+    http::Response outbox(const http::Request& request) {
+        auto blog = blog_of(request);
+        if (!blog) return internal(blog.error());
+        if (!*blog) return plain(404, "No blog answers this host.");
+        const auto number = page_asked(request);
+        if (!number) return plain(400, "The page must be a number from 1.");
+        const auto page_size = std::max(1, options.followers_page_size);
+        auto listed = store.posts().published_posts(
+            (*blog)->id, store::PostQuery{.offset = std::max(0, *number - 1) * page_size,
+                                          .limit = *number == 0 ? 1 : page_size,
+                                          .with_body = *number != 0});
+        if (!listed) return internal(listed.error());
+        const auto base = activitypub::blog_base(**blog, request);
+        const auto actor_id = base + std::string(k_actor_path);
+        boost::json::array items;
+        for (const auto& post : *number == 0 ? std::vector<model::Post>{} : listed->posts) {
+            auto object = article(**blog, post, base);
+            boost::json::object create{{"id", std::string(object.at("id").as_string()) + "#create"},
+                                       {"type", "Create"},
+                                       {"actor", actor_id},
+                                       {"published", object.at("published")},
+                                       {"to", boost::json::array{k_public}},
+                                       {"cc", boost::json::array{actor_id + "/followers"}},
+                                       {"object", std::move(object)}};
+            items.emplace_back(std::move(create));
+        }
+        return collection(actor_id + "/outbox", listed->total, *number, page_size,
+                          std::move(items));
+    }
+
+    // --- Delivering.
+
+    Status queue_delivery(store::Writer& writer, std::int64_t blog_id, const Delivery& delivery) {
+        auto queued = writer.jobs().enqueue_job(store::NewJob{.blog_id = blog_id,
+                                                              .kind = std::string(k_deliver),
+                                                              .payload = delivery_payload(delivery),
+                                                              .run_at = clock.now()});
+        if (!queued) return std::unexpected(queued.error());
+        return {};
+    }
+
+    // Tells the followers what became of a post (Federation::queue_post_activity).
+    JobOutcome post_activity(const store::Job& job) {
+        std::int64_t post_id = 0;
+        const auto& payload = job.payload;
+        if (std::from_chars(payload.data(), payload.data() + payload.size(), post_id).ec !=
+            std::errc()) {
+            return JobOutcome::drop("a post activity without a post");
+        }
+        auto blog = store.blogs().find_blog(job.blog_id);
+        if (!blog) return JobOutcome::retry(blog.error().message);
+        if (!*blog) return JobOutcome::done();
+        auto base = activitypub::public_base(**blog);
+        if (!base) return JobOutcome::drop("the blog has neither base URL nor host name");
+        auto post = store.posts().find_post_by_id(job.blog_id, post_id);
+        if (!post) return JobOutcome::retry(post.error().message);
+        auto inboxes = store.federation().delivery_inboxes(job.blog_id);
+        if (!inboxes) return JobOutcome::retry(inboxes.error().message);
+        const auto actor_id = *base + std::string(k_actor_path);
+        const bool published = *post && (*post)->status == model::PostStatus::published;
+        int queued = 0;
+        auto written = store.write([&](store::Writer& writer) -> Status {
+            auto known = writer.federation().federated_object(job.blog_id, post_id);
+            if (!known) return std::unexpected(known.error());
+            boost::json::object activity{{"@context", k_activity_streams},
+                                         {"actor", actor_id},
+                                         {"to", boost::json::array{k_public}},
+                                         {"cc", boost::json::array{actor_id + "/followers"}}};
+            if (published) {
+                auto object = article(**blog, **post, *base);
+                const std::string object_id(object.at("id").as_string());
+                if (known->empty()) {
+                    activity["type"] = "Create";
+                    activity["id"] = object_id + "#create";
+                    activity["published"] = object.at("published");
+                } else {
+                    activity["type"] = "Update";
+                    activity["id"] = fmt::format("{}#update-{}", object_id,
+                                                 (*post)->updated_at.time_since_epoch().count());
+                }
+                activity["object"] = std::move(object);
+                if (auto kept =
+                        writer.federation().set_federated_object(job.blog_id, post_id, object_id);
+                    !kept) {
+                    return kept;
+                }
+            } else if (!known->empty()) {
+                activity["type"] = "Delete";
+                activity["id"] =
+                    fmt::format("{}#delete-{}", *known, clock.now().time_since_epoch().count());
+                activity["object"] = boost::json::object{{"id", *known}, {"type", "Tombstone"}};
+                if (auto forgot =
+                        writer.federation().set_federated_object(job.blog_id, post_id, "");
+                    !forgot) {
+                    return forgot;
+                }
+            } else {
+                return {};  // never sent, nothing to take back
+            }
+            const auto text = boost::json::serialize(activity);
+            for (const auto& inbox : *inboxes) {
+                if (auto delivery = queue_delivery(writer, job.blog_id, {inbox, actor_id, text});
+                    !delivery) {
+                    return delivery;
+                }
+                ++queued;
+            }
+            return {};
+        });
+        if (!written) return JobOutcome::retry(written.error().message);
+        if (queued > 0) worker.wake();
+        return JobOutcome::done();
+    }
+
+    JobOutcome deliver(const store::Job& job) {
+        auto delivery = parse_delivery(job.payload);
+        if (!delivery) return JobOutcome::drop("a delivery without inbox, actor or activity");
+        auto key = actors.key_of(job.blog_id);
+        if (!key) return JobOutcome::retry(key.error().message);
+        auto headers = sign_cavage({delivery->actor + "#main-key", key->private_pem},
+                                   delivery->inbox, delivery->activity, clock.now());
+        if (!headers) return JobOutcome::drop(headers.error().message);
+        FetchRequest request{.method = "POST",
+                             .url = delivery->inbox,
+                             .content_type = std::string(k_activity_json),
+                             .body = delivery->activity,
+                             .accept = std::string(k_activity_json),
+                             .headers = std::move(*headers)};
+        auto sent = fetcher.fetch(request);
+        if (!sent) {
+            if (sent.error().code == Error::Code::invalid_input) {
+                return JobOutcome::drop(sent.error().message);
+            }
+            return JobOutcome::retry(sent.error().message);
+        }
+        if (sent->status >= 200 && sent->status <= 299) {
+            spdlog::info("activitypub: delivered to {} ({})", delivery->inbox, sent->status);
+            return JobOutcome::done();
+        }
+        auto why = fmt::format("{} answered {}", delivery->inbox, sent->status);
+        if (sent->status == 410) {
+            // Gone for good: nobody reads there any more.
+            auto removed = store.write([&](store::Writer& writer) -> Status {
+                auto gone = writer.federation().remove_followers_at(job.blog_id, delivery->inbox);
+                if (!gone) return std::unexpected(gone.error());
+                spdlog::info("activitypub: {} is gone, and {} followers with it", delivery->inbox,
+                             *gone);
+                return {};
+            });
+            if (!removed) return JobOutcome::retry(removed.error().message);
+            return JobOutcome::drop(why);
+        }
+        if (is_permanent_refusal(sent->status)) return JobOutcome::drop(why);
+        return JobOutcome::retry(why);
+    }
+};
+
+Federation::Federation(store::Store& store, Worker& worker, Actors& actors, const Clock& clock,
+                       FederationOptions options)
+    : impl_(std::make_unique<Impl>(store, worker, actors, clock, std::move(options))) {
+    worker.handle(std::string(k_deliver),
+                  [this](const store::Job& job) { return impl_->deliver(job); });
+    worker.handle(std::string(k_post_activity),
+                  [this](const store::Job& job) { return impl_->post_activity(job); });
+}
+
+Status Federation::queue_post_activity(store::Writer& writer, std::int64_t blog_id,
+                                       std::int64_t post_id, model::Instant now) {
+    auto queued = writer.jobs().enqueue_job(store::NewJob{.blog_id = blog_id,
+                                                          .kind = std::string(k_post_activity),
+                                                          .payload = std::to_string(post_id),
+                                                          .run_at = now});
+    if (!queued) return std::unexpected(queued.error());
+    return {};
+}
+
+std::string Federation::article_json(const model::Blog& blog, const model::Post& post,
+                                     std::string_view base) {
+    auto object = article(blog, post, base);
+    object["@context"] = k_activity_streams;
+    return boost::json::serialize(object);
+}
+
+Federation::~Federation() = default;
+
+void Federation::register_routes(http::Router& router) {
+    const auto inbox = [this](const http::Request& request, const http::RouteParams&) {
+        return impl_->inbox(request);
+    };
+    router.add("POST", std::string(k_actor_path) + "/inbox", inbox);
+    router.add("POST", "/inbox", inbox);
+    router.add("GET", std::string(k_actor_path) + "/followers",
+               [this](const http::Request& request, const http::RouteParams&) {
+                   return impl_->followers(request);
+               });
+    router.add("GET", std::string(k_actor_path) + "/outbox",
+               [this](const http::Request& request, const http::RouteParams&) {
+                   return impl_->outbox(request);
+               });
+}
+
+}  // namespace carnet::social

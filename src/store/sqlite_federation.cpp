@@ -1,0 +1,279 @@
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "store/sqlite_concerns.hpp"
+#include "store/sqlite_rows.hpp"
+
+namespace carnet::store::sqlite {
+namespace {
+
+using namespace rows;
+
+// The SQL of these concerns, which the classes below forward to.
+namespace sql {
+
+constexpr std::string_view k_follower_columns =
+    "id, blog_id, actor, inbox, shared_inbox, follow_id, handle, state, created_at";
+
+std::string_view state_name(FollowerState state) {
+    return state == FollowerState::pending ? "pending" : "accepted";
+}
+
+Follower follower_of(const Statement& row) {
+    return Follower{
+        .id = row.column_int(0),
+        .blog_id = row.column_int(1),
+        .actor = row.column_text(2),
+        .inbox = row.column_text(3),
+        .shared_inbox = row.column_text(4),
+        .follow_id = row.column_text(5),
+        .handle = row.column_text(6),
+        .state = row.column_text(7) == "pending" ? FollowerState::pending : FollowerState::accepted,
+        .created_at = instant_of(row.column_int(8))};
+}
+
+// The lower-case host of an actor's URI, for blocking by domain.
+std::string host_of(std::string_view uri) {
+    const auto scheme_end = uri.find("://");
+    auto rest = scheme_end == std::string_view::npos ? uri : uri.substr(scheme_end + 3);
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+    if (!rest.starts_with('[')) rest = rest.substr(0, rest.find(':'));
+    std::string host(rest);
+    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return host;
+}
+
+Result<FollowerPage> followers(Connection& db, std::int64_t blog_id, FollowerState state,
+                               int offset, int limit) {
+    FollowerPage page;
+    CARNET_TRY(count, db.prepare("SELECT count(*) FROM followers WHERE blog_id = ?1 AND "
+                                 "state = ?2"));
+    count->bind(1, blog_id).bind(2, state_name(state));
+    CARNET_TRY(counted, count->step());
+    page.total = counted ? count->column_int(0) : 0;
+    count->reset();
+    CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM followers WHERE blog_id = ?1 AND "
+                                                 "state = ?2 ORDER BY created_at DESC, id DESC "
+                                                 "LIMIT ?3 OFFSET ?4",
+                                                 k_follower_columns)));
+    statement->bind(1, blog_id)
+        .bind(2, state_name(state))
+        .bind(3, static_cast<std::int64_t>(limit))
+        .bind(4, static_cast<std::int64_t>(offset));
+    CARNET_CHECK(for_each_row(
+        *statement, [&](const Statement& row) { page.followers.push_back(follower_of(row)); }));
+    return page;
+}
+
+Result<std::optional<Follower>> find_follower(Connection& db, std::int64_t blog_id,
+                                              std::string_view actor) {
+    CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM followers WHERE blog_id = ?1 "
+                                                 "AND actor = ?2",
+                                                 k_follower_columns)));
+    statement->bind(1, blog_id).bind(2, actor);
+    std::optional<Follower> found;
+    CARNET_CHECK(for_each_row(*statement, [&](const Statement& row) { found = follower_of(row); }));
+    return found;
+}
+
+Result<std::vector<std::string>> delivery_inboxes(Connection& db, std::int64_t blog_id) {
+    CARNET_TRY(statement,
+               db.prepare("SELECT DISTINCT CASE WHEN shared_inbox = '' THEN inbox ELSE "
+                          "shared_inbox END AS target FROM followers WHERE blog_id = ?1 AND "
+                          "state = 'accepted' ORDER BY target"));
+    statement->bind(1, blog_id);
+    std::vector<std::string> inboxes;
+    CARNET_CHECK(for_each_row(
+        *statement, [&](const Statement& row) { inboxes.push_back(row.column_text(0)); }));
+    return inboxes;
+}
+
+Result<bool> is_blocked(Connection& db, std::int64_t blog_id, std::string_view actor,
+                        std::string_view host) {
+    CARNET_TRY(statement, db.prepare("SELECT count(*) FROM federation_blocks WHERE blog_id = ?1 "
+                                     "AND target IN (?2, ?3)"));
+    statement->bind(1, blog_id).bind(2, actor).bind(3, host);
+    CARNET_TRY(has_row, statement->step());
+    const bool blocked = has_row && statement->column_int(0) > 0;
+    statement->reset();
+    return blocked;
+}
+
+Result<std::vector<std::string>> blocks(Connection& db, std::int64_t blog_id) {
+    CARNET_TRY(statement, db.prepare("SELECT target FROM federation_blocks WHERE blog_id = ?1 "
+                                     "ORDER BY target"));
+    statement->bind(1, blog_id);
+    std::vector<std::string> targets;
+    CARNET_CHECK(for_each_row(
+        *statement, [&](const Statement& row) { targets.push_back(row.column_text(0)); }));
+    return targets;
+}
+
+Status save_follower(Connection& db, const Follower& follower, model::Instant now) {
+    if (follower.actor.empty() || follower.inbox.empty()) {
+        return model::fail(Error::Code::invalid_input, "a follower needs an actor and an inbox");
+    }
+    CARNET_TRY(statement,
+               db.prepare("INSERT INTO followers (blog_id, actor, domain, inbox, shared_inbox, "
+                          "follow_id, handle, state, created_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                          "ON CONFLICT (blog_id, actor) DO UPDATE SET inbox = excluded.inbox, "
+                          "shared_inbox = excluded.shared_inbox, follow_id = excluded.follow_id, "
+                          "handle = excluded.handle, state = excluded.state"));
+    statement->bind(1, follower.blog_id)
+        .bind(2, follower.actor)
+        .bind(3, host_of(follower.actor))
+        .bind(4, follower.inbox)
+        .bind(5, follower.shared_inbox)
+        .bind(6, follower.follow_id)
+        .bind(7, follower.handle)
+        .bind(8, state_name(follower.state))
+        .bind(9, seconds_of(follower.created_at == model::Instant{} ? now : follower.created_at));
+    return statement->run();
+}
+
+Status set_follower_state(Connection& db, std::int64_t blog_id, std::string_view actor,
+                          FollowerState state) {
+    CARNET_TRY(statement, db.prepare("UPDATE followers SET state = ?3 WHERE blog_id = ?1 AND "
+                                     "actor = ?2"));
+    statement->bind(1, blog_id).bind(2, actor).bind(3, state_name(state));
+    CARNET_CHECK(statement->run());
+    if (changes(db) == 0) {
+        return model::fail(Error::Code::not_found,
+                           fmt::format("{} does not follow this blog", actor));
+    }
+    return {};
+}
+
+Result<int> remove_where(Connection& db, std::string_view condition, std::int64_t blog_id,
+                         std::string_view value) {
+    CARNET_TRY(statement, db.prepare(fmt::format("DELETE FROM followers WHERE blog_id = ?1 AND "
+                                                 "({})",
+                                                 condition)));
+    statement->bind(1, blog_id).bind(2, value);
+    CARNET_CHECK(statement->run());
+    return changes(db);
+}
+
+Result<int> block(Connection& db, std::int64_t blog_id, std::string_view target,
+                  model::Instant now) {
+    if (target.empty()) return model::fail(Error::Code::invalid_input, "nothing to block");
+    CARNET_TRY(statement, db.prepare("INSERT INTO federation_blocks (blog_id, target, created_at) "
+                                     "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"));
+    statement->bind(1, blog_id).bind(2, target).bind(3, seconds_of(now));
+    CARNET_CHECK(statement->run());
+    return remove_where(db, "actor = ?2 OR domain = ?2", blog_id, target);
+}
+
+Status unblock(Connection& db, std::int64_t blog_id, std::string_view target) {
+    CARNET_TRY(statement,
+               db.prepare("DELETE FROM federation_blocks WHERE blog_id = ?1 AND target = ?2"));
+    statement->bind(1, blog_id).bind(2, target);
+    return statement->run();
+}
+
+Result<std::string> federated_object(Connection& db, std::int64_t blog_id, std::int64_t post_id) {
+    CARNET_TRY(statement, db.prepare("SELECT object_id FROM federated_posts WHERE blog_id = ?1 "
+                                     "AND post_id = ?2"));
+    statement->bind(1, blog_id).bind(2, post_id);
+    std::string object_id;
+    CARNET_CHECK(
+        for_each_row(*statement, [&](const Statement& row) { object_id = row.column_text(0); }));
+    return object_id;
+}
+
+Status set_federated_object(Connection& db, std::int64_t blog_id, std::int64_t post_id,
+                            std::string_view object_id) {
+    if (object_id.empty()) {
+        CARNET_TRY(statement, db.prepare("DELETE FROM federated_posts WHERE blog_id = ?1 AND "
+                                         "post_id = ?2"));
+        statement->bind(1, blog_id).bind(2, post_id);
+        return statement->run();
+    }
+    CARNET_TRY(statement, db.prepare("INSERT INTO federated_posts (blog_id, post_id, object_id) "
+                                     "VALUES (?1, ?2, ?3) ON CONFLICT (blog_id, post_id) DO "
+                                     "UPDATE SET object_id = excluded.object_id"));
+    statement->bind(1, blog_id).bind(2, post_id).bind(3, object_id);
+    return statement->run();
+}
+
+}  // namespace sql
+
+}  // namespace
+
+Result<FollowerPage> SqliteFederationStore::followers(std::int64_t blog_id, FollowerState state,
+                                                      int offset, int limit) {
+    return database_.read(
+        [&](Connection& db) { return sql::followers(db, blog_id, state, offset, limit); });
+}
+
+Result<std::optional<Follower>> SqliteFederationStore::find_follower(std::int64_t blog_id,
+                                                                     std::string_view actor) {
+    return database_.read([&](Connection& db) { return sql::find_follower(db, blog_id, actor); });
+}
+
+Result<std::vector<std::string>> SqliteFederationStore::delivery_inboxes(std::int64_t blog_id) {
+    return database_.read([&](Connection& db) { return sql::delivery_inboxes(db, blog_id); });
+}
+
+Result<bool> SqliteFederationStore::is_blocked(std::int64_t blog_id, std::string_view actor,
+                                               std::string_view host) {
+    return database_.read(
+        [&](Connection& db) { return sql::is_blocked(db, blog_id, actor, host); });
+}
+
+Result<std::vector<std::string>> SqliteFederationStore::blocks(std::int64_t blog_id) {
+    return database_.read([&](Connection& db) { return sql::blocks(db, blog_id); });
+}
+
+Status SqliteFederationWriter::save_follower(const Follower& follower) {
+    transaction_.touched_blogs.insert(follower.blog_id);
+    return sql::save_follower(transaction_.db, follower, transaction_.clock.now());
+}
+
+Result<std::optional<Follower>> SqliteFederationWriter::find_follower(std::int64_t blog_id,
+                                                                      std::string_view actor) {
+    return sql::find_follower(transaction_.db, blog_id, actor);
+}
+
+Status SqliteFederationWriter::set_follower_state(std::int64_t blog_id, std::string_view actor,
+                                                  FollowerState state) {
+    transaction_.touched_blogs.insert(blog_id);
+    return sql::set_follower_state(transaction_.db, blog_id, actor, state);
+}
+
+Result<bool> SqliteFederationWriter::remove_follower(std::int64_t blog_id, std::string_view actor) {
+    transaction_.touched_blogs.insert(blog_id);
+    CARNET_TRY(removed, sql::remove_where(transaction_.db, "actor = ?2", blog_id, actor));
+    return removed > 0;
+}
+
+Result<int> SqliteFederationWriter::remove_followers_at(std::int64_t blog_id,
+                                                        std::string_view inbox) {
+    transaction_.touched_blogs.insert(blog_id);
+    return sql::remove_where(transaction_.db, "inbox = ?2 OR shared_inbox = ?2", blog_id, inbox);
+}
+
+Result<int> SqliteFederationWriter::block(std::int64_t blog_id, std::string_view target) {
+    transaction_.touched_blogs.insert(blog_id);
+    return sql::block(transaction_.db, blog_id, target, transaction_.clock.now());
+}
+
+Status SqliteFederationWriter::unblock(std::int64_t blog_id, std::string_view target) {
+    transaction_.touched_blogs.insert(blog_id);
+    return sql::unblock(transaction_.db, blog_id, target);
+}
+
+Result<std::string> SqliteFederationWriter::federated_object(std::int64_t blog_id,
+                                                             std::int64_t post_id) {
+    return sql::federated_object(transaction_.db, blog_id, post_id);
+}
+
+Status SqliteFederationWriter::set_federated_object(std::int64_t blog_id, std::int64_t post_id,
+                                                    std::string_view object_id) {
+    return sql::set_federated_object(transaction_.db, blog_id, post_id, object_id);
+}
+
+}  // namespace carnet::store::sqlite
