@@ -23,6 +23,7 @@ public:
           accounts_(transaction),
           sessions_(transaction),
           app_passwords_(transaction),
+          access_tokens_(transaction),
           posts_(transaction),
           categories_(transaction),
           pages_(transaction),
@@ -37,6 +38,7 @@ public:
     AccountWriter& accounts() override { return accounts_; }
     SessionWriter& sessions() override { return sessions_; }
     AppPasswordWriter& app_passwords() override { return app_passwords_; }
+    AccessTokenWriter& access_tokens() override { return access_tokens_; }
     PostWriter& posts() override { return posts_; }
     CategoryWriter& categories() override { return categories_; }
     PageWriter& pages() override { return pages_; }
@@ -52,6 +54,7 @@ private:
     pg::PgAccountWriter accounts_;
     pg::PgSessionWriter sessions_;
     pg::PgAppPasswordWriter app_passwords_;
+    pg::PgAccessTokenWriter access_tokens_;
     pg::PgPostWriter posts_;
     pg::PgCategoryWriter categories_;
     pg::PgPageWriter pages_;
@@ -87,6 +90,7 @@ public:
     AccountStore& accounts() override { return accounts_; }
     SessionStore& sessions() override { return sessions_; }
     AppPasswordStore& app_passwords() override { return app_passwords_; }
+    AccessTokenStore& access_tokens() override { return access_tokens_; }
     PostStore& posts() override { return posts_; }
     CategoryStore& categories() override { return categories_; }
     PageStore& pages() override { return pages_; }
@@ -104,6 +108,7 @@ private:
     pg::PgAccountStore accounts_{database_};
     pg::PgSessionStore sessions_{database_};
     pg::PgAppPasswordStore app_passwords_{database_};
+    pg::PgAccessTokenStore access_tokens_{database_};
     pg::PgPostStore posts_{database_};
     pg::PgCategoryStore categories_{database_};
     pg::PgPageStore pages_{database_};

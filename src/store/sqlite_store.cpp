@@ -23,6 +23,7 @@ public:
           accounts_(transaction),
           sessions_(transaction),
           app_passwords_(transaction),
+          access_tokens_(transaction),
           posts_(transaction),
           categories_(transaction),
           pages_(transaction),
@@ -37,6 +38,7 @@ public:
     AccountWriter& accounts() override { return accounts_; }
     SessionWriter& sessions() override { return sessions_; }
     AppPasswordWriter& app_passwords() override { return app_passwords_; }
+    AccessTokenWriter& access_tokens() override { return access_tokens_; }
     PostWriter& posts() override { return posts_; }
     CategoryWriter& categories() override { return categories_; }
     PageWriter& pages() override { return pages_; }
@@ -52,6 +54,7 @@ private:
     sqlite::SqliteAccountWriter accounts_;
     sqlite::SqliteSessionWriter sessions_;
     sqlite::SqliteAppPasswordWriter app_passwords_;
+    sqlite::SqliteAccessTokenWriter access_tokens_;
     sqlite::SqlitePostWriter posts_;
     sqlite::SqliteCategoryWriter categories_;
     sqlite::SqlitePageWriter pages_;
@@ -89,6 +92,7 @@ public:
     AccountStore& accounts() override { return accounts_; }
     SessionStore& sessions() override { return sessions_; }
     AppPasswordStore& app_passwords() override { return app_passwords_; }
+    AccessTokenStore& access_tokens() override { return access_tokens_; }
     PostStore& posts() override { return posts_; }
     CategoryStore& categories() override { return categories_; }
     PageStore& pages() override { return pages_; }
@@ -106,6 +110,7 @@ private:
     sqlite::SqliteAccountStore accounts_{database_};
     sqlite::SqliteSessionStore sessions_{database_};
     sqlite::SqliteAppPasswordStore app_passwords_{database_};
+    sqlite::SqliteAccessTokenStore access_tokens_{database_};
     sqlite::SqlitePostStore posts_{database_};
     sqlite::SqliteCategoryStore categories_{database_};
     sqlite::SqlitePageStore pages_{database_};
