@@ -67,11 +67,15 @@ TEST(StaticBuildE2e, EveryFileIsWhatTheServerAnswersForItsUrl) {
         const auto file = read_file(entry.path());
         auto answer = http_get(server.port(), url);
         ASSERT_TRUE(answer.connection_ok);
-        // The other allowed differences: a copy has no XML-RPC and no Webmention endpoint, so
-        // its pages link neither the RSD file for writers' apps nor the endpoint, which the
-        // server's pages link.
+        // The other allowed differences: a copy has no XML-RPC, Micropub, IndieAuth or
+        // Webmention endpoint, so its pages link neither the RSD file and the endpoints for
+        // writers' apps nor Webmention's, which the server's pages link.
         const std::string edit_uri =
-            "<link rel=\"EditURI\" type=\"application/rsd+xml\" title=\"RSD\" href=\"/rsd.xml\">";
+            "<link rel=\"EditURI\" type=\"application/rsd+xml\" title=\"RSD\" href=\"/rsd.xml\">\n"
+            "<link rel=\"micropub\" href=\"/micropub\">\n"
+            "<link rel=\"indieauth-metadata\" href=\"/.well-known/oauth-authorization-server\">\n"
+            "<link rel=\"authorization_endpoint\" href=\"/indieauth/auth\">\n"
+            "<link rel=\"token_endpoint\" href=\"/indieauth/token\">";
         const std::string webmention = "<link rel=\"webmention\" href=\"/webmention\">";
         if (answer.headers["content-type"].starts_with("text/html")) {
             for (const auto& link : {edit_uri, webmention}) {
@@ -80,6 +84,7 @@ TEST(StaticBuildE2e, EveryFileIsWhatTheServerAnswersForItsUrl) {
                 if (at != std::string::npos) answer.body.erase(at, link.size());
             }
             EXPECT_EQ(file.find("rsd.xml"), std::string::npos);
+            EXPECT_EQ(file.find("rel=\"micropub\""), std::string::npos);
             EXPECT_EQ(file.find("rel=\"webmention\""), std::string::npos);
         }
         if (url == "/404.html") {  // the not-found page, for the web server's error page

@@ -31,6 +31,7 @@ void AdminImpl::register_routes(http::Router& router) {
     add_comment_routes(router);
     add_settings_routes(router);
     add_app_password_routes(router);
+    add_indieauth_routes(router);
 }
 
 model::Result<int> AdminImpl::run_due_work(model::Instant at) {

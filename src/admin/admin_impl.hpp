@@ -221,6 +221,13 @@ private:
     Response app_password_list(const Call& call);
     Response create_app_password(const Call& call);
     Response revoke_app_password(const Call& call);
+    // The Apps page after revoking a password or a token (404 when there was none).
+    Response revoked(const Access& access, const Status& written);
+    // --- IndieAuth's approval and tokens (indieauth.cpp).
+    void add_indieauth_routes(http::Router& router);
+    Response indieauth_request(const Call& call);
+    Response indieauth_decision(const Call& call);
+    Response revoke_access_token(const Call& call);
     Response app_password_page(const Access& access, int status, const std::string& new_password,
                                const std::string& notice = {}, const std::string& error = {});
 

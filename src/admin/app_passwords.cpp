@@ -23,17 +23,33 @@ Response AdminImpl::app_password_page(const Access& access, int status,
     const auto& locale = access.blog.locale;
     auto passwords = store_.app_passwords().app_passwords_of(access.visitor.user.id);
     if (!passwords) return internal_error(access, passwords.error());
+    // When an app password or token was made and last used, in the blog's zone.
+    auto dated = [&](model::Instant created, const std::optional<model::Instant>& used) {
+        mustache::data item;
+        item.set("created", local_display(created, access.blog.time_zone));
+        item.set("last_used",
+                 used ? local_display(*used, access.blog.time_zone) : tr(locale, "Never"));
+        return item;
+    };
     mustache::list items;
     for (const auto& password : *passwords) {
-        mustache::data item;
+        auto item = dated(password.created_at, password.last_used_at);
         item.set("name", password.name);
-        item.set("created", local_display(password.created_at, access.blog.time_zone));
-        item.set("last_used", password.last_used_at
-                                  ? local_display(*password.last_used_at, access.blog.time_zone)
-                                  : tr(locale, "Never"));
         items.push_back(item);
     }
+    auto tokens = store_.access_tokens().access_tokens_of(access.visitor.user.id);
+    if (!tokens) return internal_error(access, tokens.error());
+    mustache::list granted;
+    for (const auto& token : *tokens) {
+        auto item = dated(token.created_at, token.last_used_at);
+        item.set("id", std::to_string(token.id));
+        item.set("client", token.client_id);
+        item.set("scopes", token.scope);
+        granted.push_back(item);
+    }
     mustache::data view;
+    view.set("has_tokens", !granted.empty());
+    view.set("tokens", granted);
     view.set("has_passwords", !items.empty());
     view.set("passwords", items);
     if (!new_password.empty()) view.set("new_password", new_password);
@@ -66,9 +82,12 @@ Response AdminImpl::create_app_password(const Call& call) {
 Response AdminImpl::revoke_app_password(const Call& call) {
     const auto& access = call.access;
     const auto name = call.form.get("name").value_or("");
-    auto written = store_.write([&](store::Writer& writer) {
+    return revoked(access, store_.write([&](store::Writer& writer) {
         return writer.app_passwords().revoke_app_password(access.visitor.user.id, name);
-    });
+    }));
+}
+
+Response AdminImpl::revoked(const Access& access, const Status& written) {
     if (!written) {
         if (written.error().code == Error::Code::not_found) {
             return app_password_page(access, 404, {}, {}, written.error().message);

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "api/methods.hpp"
+#include "api/micropub.hpp"
 #include "api/xmlrpc.hpp"
 #include "text/text.hpp"
 
@@ -28,7 +29,10 @@ http::Response xml_response(int status, std::string body) {
 class ApiImpl final : public Api {
 public:
     ApiImpl(store::Store& store, const Clock& clock, ApiOptions options)
-        : options_(std::move(options)), methods_(store, clock, options_), store_(store) {}
+        : options_(std::move(options)),
+          methods_(store, clock, options_),
+          micropub_(store, clock, options_, methods_),
+          store_(store) {}
 
     void register_routes(http::Router& router) override {
         router.add("POST", std::string(k_xmlrpc_path),
@@ -39,6 +43,7 @@ public:
                    [this](const http::Request& request, const http::RouteParams&) {
                        return rsd(request);
                    });
+        micropub_.register_routes(router);
     }
 
 private:
@@ -93,6 +98,7 @@ private:
 
     ApiOptions options_;
     Methods methods_;
+    Micropub micropub_;
     store::Store& store_;
 };
 

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "media/media.hpp"
+#include "text/text.hpp"
 
 namespace carnet::api {
 
@@ -32,13 +33,6 @@ Fault forbidden() {
     return Fault{k_fault_forbidden, "Your role in this blog does not allow this."};
 }
 Fault no_post() { return Fault{k_fault_not_found, "There is no such post."}; }
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::optional<std::string> string_of(const Value* value) {
     if (value == nullptr) return std::nullopt;
@@ -75,22 +69,6 @@ std::string join(const std::vector<std::string>& words, std::string_view separat
     }
     return out;
 }
-
-// What a client asked for a post: every field is optional on an edit (kept as it is).
-struct PostChanges {
-    std::optional<std::string> title;
-    std::optional<std::string> body;
-    std::optional<std::string> more;
-    std::optional<std::string> excerpt;
-    std::optional<std::string> slug;
-    std::optional<std::vector<std::string>> categories;
-    std::optional<std::vector<std::int64_t>> category_ids;
-    std::optional<std::vector<std::string>> tags;
-    std::optional<bool> comments_open;
-    std::optional<model::SourceFormat> format;
-    std::optional<model::Instant> date;
-    std::optional<bool> publish;
-};
 
 std::optional<bool> comments_flag(const Value* value) {
     if (value == nullptr) return std::nullopt;
@@ -144,8 +122,9 @@ std::expected<PostChanges, Fault> metaweblog_changes(const Value& content) {
     }
     changes.comments_open = comments_flag(content.member("mt_allow_comments"));
     if (auto filter = string_of(content.member("mt_convert_breaks"))) {
-        changes.format = lower(*filter).starts_with("markdown") ? model::SourceFormat::markdown
-                                                                : model::SourceFormat::html;
+        changes.format = text::ascii_lower(*filter).starts_with("markdown")
+                             ? model::SourceFormat::markdown
+                             : model::SourceFormat::html;
     }
     changes.date = date_of(content.member("date_created_gmt"));
     if (!changes.date) changes.date = date_of(content.member("dateCreated"));
@@ -203,10 +182,6 @@ struct MethodContext {
     const http::Request& request;
     const std::vector<Value>& params;
 
-    struct Caller {
-        model::User user;
-        std::vector<store::Membership> memberships;
-    };
     std::optional<Caller> caller;
 
     store::Store& store() { return methods.store_; }
@@ -220,7 +195,7 @@ struct MethodContext {
         auto name = string_of(param(user_at));
         auto password = string_of(param(user_at + 1));
         if (!name || !password) return Unexpected(invalid("a user name and password are needed"));
-        const auto account = lower(http::trim_blank(*name));
+        const auto account = text::ascii_lower(http::trim_blank(*name));
         const auto now = methods.clock_.now();
         const auto wait = methods.throttle_->retry_after(account, request.remote_address, now);
         if (wait > auth::LoginThrottle::Duration::zero()) {
@@ -236,7 +211,7 @@ struct MethodContext {
         if (*found) {
             auto owner = store().accounts().find_user((*found)->user_id);
             if (!owner) return Unexpected(internal(owner.error()));
-            if (*owner && lower((*owner)->email) == account) user = std::move(**owner);
+            if (*owner && text::ascii_lower((*owner)->email) == account) user = std::move(**owner);
         }
         if (!user) {
             methods.throttle_->record_failure(account, request.remote_address, now);
@@ -248,9 +223,9 @@ struct MethodContext {
             return writer.app_passwords().record_app_password_use(id);
         });
         if (!used) return Unexpected(internal(used.error()));
-        auto memberships = store().accounts().memberships_of(user->id);
-        if (!memberships) return Unexpected(internal(memberships.error()));
-        caller = Caller{std::move(*user), std::move(*memberships)};
+        auto signed_in = methods.caller_of(std::move(*user));
+        if (!signed_in) return Unexpected(signed_in.error());
+        caller = std::move(*signed_in);
         return {};
     }
 
@@ -518,24 +493,35 @@ struct MethodContext {
         if (data == nullptr || data->bytes.empty()) {
             return Unexpected(invalid("the file's bits must be base64"));
         }
+        auto stored =
+            store_upload(membership, data->bytes, string_of(file->member("name")).value_or(""));
+        if (!stored) return Unexpected(stored.error());
+        return Value(Struct{{"id", Value(std::to_string(stored->id))},
+                            {"file", Value(stored->file_name)},
+                            {"url", Value(stored->url)},
+                            {"type", Value(stored->content_type)}});
+    }
+
+    // Keeps an uploaded image as the admin does (resized variants, a media record).
+    std::expected<Upload, Fault> store_upload(const store::Membership& membership,
+                                              std::string_view bytes, std::string_view name) {
         media::Limits limits;
         limits.max_bytes = methods.options_.max_upload_bytes;
-        auto stored = media::store(methods.options_.media_dir, data->bytes, limits);
+        auto stored = media::store(methods.options_.media_dir, bytes, limits);
         if (!stored) {
             if (stored.error().code == model::Error::Code::invalid_input) {
                 return Unexpected(invalid(stored.error().message));
             }
             return Unexpected(internal(stored.error()));
         }
-        store::MediaRecord record{
-            .blog_id = membership.blog.id,
-            .content_hash = stored->hash,
-            .content_type = stored->content_type,
-            .file_name = stored->file_name,
-            .original_name = string_of(file->member("name")).value_or("").substr(0, 200),
-            .size_bytes = static_cast<std::int64_t>(stored->size_bytes),
-            .width = stored->width,
-            .height = stored->height};
+        store::MediaRecord record{.blog_id = membership.blog.id,
+                                  .content_hash = stored->hash,
+                                  .content_type = stored->content_type,
+                                  .file_name = stored->file_name,
+                                  .original_name = std::string(name.substr(0, 200)),
+                                  .size_bytes = static_cast<std::int64_t>(stored->size_bytes),
+                                  .width = stored->width,
+                                  .height = stored->height};
         for (const auto& variant : stored->variants) {
             record.variants.push_back({variant.width, variant.height, variant.file_name});
         }
@@ -547,11 +533,17 @@ struct MethodContext {
             return {};
         });
         if (!written) return Unexpected(internal(written.error()));
-        const auto url = base(membership.blog) + "/media/" + record.file_name;
-        return Value(Struct{{"id", Value(std::to_string(id))},
-                            {"file", Value(record.file_name)},
-                            {"url", Value(url)},
-                            {"type", Value(record.content_type)}});
+        const auto media = base(membership.blog) + "/media/";
+        std::string shown = record.file_name;
+        int widest = 0;
+        for (const auto& variant : record.variants) {
+            if (variant.width > widest) {
+                widest = variant.width;
+                shown = variant.file_name;
+            }
+        }
+        return Upload{id, record.file_name, media + record.file_name, media + shown,
+                      record.content_type};
     }
 
     Answer users_blogs() {
@@ -594,6 +586,39 @@ struct MethodContext {
         return Value(std::move(posts));
     }
 };
+
+namespace {
+const std::vector<Value> k_no_params;
+const http::Request k_no_request;
+}  // namespace
+
+std::expected<Caller, Fault> Methods::caller_of(model::User user) {
+    auto memberships = store_.accounts().memberships_of(user.id);
+    if (!memberships) return Unexpected(internal(memberships.error()));
+    return Caller{std::move(user), std::move(*memberships)};
+}
+
+std::expected<std::int64_t, Fault> Methods::save_post(const http::Request& request,
+                                                      const Caller& caller,
+                                                      const store::Membership& membership,
+                                                      model::Post post, const PostChanges& changes,
+                                                      bool publish) {
+    MethodContext context{*this, request, k_no_params, caller};
+    return context.save(membership, std::move(post), changes, publish);
+}
+
+std::expected<Upload, Fault> Methods::store_upload(const http::Request& request,
+                                                   const Caller& caller,
+                                                   const store::Membership& membership,
+                                                   std::string_view bytes, std::string_view name) {
+    MethodContext context{*this, request, k_no_params, caller};
+    return context.store_upload(membership, bytes, name);
+}
+
+std::string Methods::render(const model::Blog& blog, const model::Post& post) {
+    MethodContext context{*this, k_no_request, k_no_params, std::nullopt};
+    return context.render(blog, post);
+}
 
 std::vector<std::string> Methods::names() {
     return {"blogger.getUsersBlogs",

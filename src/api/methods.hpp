@@ -5,6 +5,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,13 +15,43 @@
 
 namespace carnet::api {
 
-// Where the blog's pages are: its base URL, or the address the client used.
-std::string site_base(const model::Blog& blog, const http::Request& request);
-
 // Standard faults of blog APIs (the codes WordPress answers, which clients know).
 inline constexpr int k_fault_credentials = 403;
 inline constexpr int k_fault_forbidden = 401;
 inline constexpr int k_fault_not_found = 404;
+
+// What a client asked for a post: every field is optional on an edit (kept as it is).
+struct PostChanges {
+    std::optional<std::string> title;
+    std::optional<std::string> body;
+    std::optional<std::string> more;
+    std::optional<std::string> excerpt;
+    std::optional<std::string> slug;
+    std::optional<std::vector<std::string>> categories;
+    std::optional<std::vector<std::int64_t>> category_ids;
+    std::optional<std::vector<std::string>> tags;
+    std::optional<bool> comments_open;
+    std::optional<model::SourceFormat> format;
+    std::optional<model::Instant> date;
+    std::optional<bool> publish;
+};
+
+// A signed-in user of an API, with the blogs they belong to and their role in each.
+struct Caller {
+    model::User user;
+    std::vector<store::Membership> memberships;
+};
+
+// An image an app uploaded, as kept.
+struct Upload {
+    std::int64_t id = 0;
+    std::string file_name;
+    std::string url;  // absolute
+    // Where readers can fetch it: its largest resized variant (pages never serve the
+    // original), which posts may name as well as the original.
+    std::string shown_url;
+    std::string content_type;
+};
 
 class Methods {
 public:
@@ -34,6 +65,22 @@ public:
     // Answers one call: its value, or the fault to send.
     std::expected<xmlrpc::Value, xmlrpc::Fault> call(const http::Request& request,
                                                      const xmlrpc::Call& call);
+
+    // What every API shares (Micropub too): the caller for a signed-in user, saving a post
+    // as the admin's editor does (no post.id: a new one; its id), keeping an upload as the
+    // admin does, a post's HTML from its source.
+    std::expected<Caller, xmlrpc::Fault> caller_of(model::User user);
+    std::expected<std::int64_t, xmlrpc::Fault> save_post(const http::Request& request,
+                                                         const Caller& caller,
+                                                         const store::Membership& membership,
+                                                         model::Post post,
+                                                         const PostChanges& changes, bool publish);
+    std::expected<Upload, xmlrpc::Fault> store_upload(const http::Request& request,
+                                                      const Caller& caller,
+                                                      const store::Membership& membership,
+                                                      std::string_view bytes,
+                                                      std::string_view name);
+    std::string render(const model::Blog& blog, const model::Post& post);
 
     // Every method offered, in order (system.listMethods, mt.supportedMethods).
     static std::vector<std::string> names();

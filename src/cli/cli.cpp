@@ -440,6 +440,8 @@ int run_serve(const Settings& settings) {
         http::BodyLimit{std::string(admin::k_upload_path_prefix),
                         settings.max_upload_mb * 1024 * 1024 + 64 * 1024});
     options.body_limits.push_back(http::BodyLimit{std::string(api::k_xmlrpc_path), xmlrpc_limit});
+    // Micropub's requests and its media endpoint carry images too, as XML-RPC's.
+    options.body_limits.push_back(http::BodyLimit{std::string(api::k_micropub_path), xmlrpc_limit});
     http::Server server(options, std::move(router), (*site)->cache_policy());
     auto port = server.listen();
     if (!port) return report_failure(port.error());

@@ -466,6 +466,31 @@ CREATE TABLE mentions (
 );
 CREATE INDEX mentions_by_comment ON mentions(comment_id);
 )sql"},
+    // IndieAuth: the authorization codes users approve for Micropub clients (single use, by
+    // hash) and the access tokens exchanged for them (by hash, with their scopes).
+    {15, R"sql(
+CREATE TABLE auth_codes (
+    code_hash      TEXT PRIMARY KEY,
+    user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    blog_id        INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    client_id      TEXT NOT NULL,
+    redirect_uri   TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    expires_at     INTEGER NOT NULL
+);
+CREATE TABLE access_tokens (
+    id           INTEGER PRIMARY KEY,
+    token_hash   TEXT NOT NULL UNIQUE,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    blog_id      INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    client_id    TEXT NOT NULL,
+    scope        TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER
+);
+CREATE INDEX access_tokens_of_user ON access_tokens(user_id, id);
+)sql"},
     // The fediverse: a blog's followers (pending ones wait for the blog's approval), the
     // actors and domains it refuses, and the posts it sent them.
     {16, R"sql(

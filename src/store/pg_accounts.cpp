@@ -22,7 +22,10 @@ Status set_password(Transaction& context, std::int64_t user_id, std::string_view
     // The apps signed in with the old password's trust: a new password is a fresh start.
     CARNET_TRY(revoke, context.db.prepare("DELETE FROM app_passwords WHERE user_id = $1"));
     revoke->bind(1, user_id);
-    return revoke->run();
+    CARNET_CHECK(revoke->run());
+    CARNET_TRY(tokens, context.db.prepare("DELETE FROM access_tokens WHERE user_id = $1"));
+    tokens->bind(1, user_id);
+    return tokens->run();
 }
 
 Status remove_user(Transaction& context, std::int64_t user_id) {

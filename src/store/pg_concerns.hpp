@@ -144,6 +144,36 @@ private:
     Transaction& transaction_;
 };
 
+class PgAccessTokenStore final : public AccessTokenStore {
+public:
+    explicit PgAccessTokenStore(Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<AccessToken>> access_tokens_of(std::int64_t user_id) override;
+    [[nodiscard]] Result<std::optional<AccessToken>> find_access_token(
+        std::string_view token_hash) override;
+
+private:
+    Database& database_;
+};
+
+class PgAccessTokenWriter final : public AccessTokenWriter {
+public:
+    explicit PgAccessTokenWriter(Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Status create_auth_code(std::string_view code_hash,
+                                          const AuthCode& code) override;
+    [[nodiscard]] Result<std::optional<AuthCode>> take_auth_code(
+        std::string_view code_hash) override;
+    [[nodiscard]] Result<std::int64_t> create_access_token(std::string_view token_hash,
+                                                           const AccessToken& token) override;
+    [[nodiscard]] Status revoke_access_token(std::int64_t user_id, std::int64_t token_id) override;
+    [[nodiscard]] Result<bool> revoke_access_token_by_hash(std::string_view token_hash) override;
+    [[nodiscard]] Status record_access_token_use(std::int64_t token_id) override;
+
+private:
+    Transaction& transaction_;
+};
+
 class PgPostStore final : public PostStore {
 public:
     explicit PgPostStore(Database& database) : database_(database) {}

@@ -25,6 +25,7 @@ public:
           sessions_(transaction),
           app_passwords_(transaction),
           login_failures_(transaction),
+          access_tokens_(transaction),
           posts_(transaction),
           categories_(transaction),
           pages_(transaction),
@@ -41,6 +42,7 @@ public:
     SessionWriter& sessions() override { return sessions_; }
     AppPasswordWriter& app_passwords() override { return app_passwords_; }
     LoginFailureWriter& login_failures() override { return login_failures_; }
+    AccessTokenWriter& access_tokens() override { return access_tokens_; }
     PostWriter& posts() override { return posts_; }
     CategoryWriter& categories() override { return categories_; }
     PageWriter& pages() override { return pages_; }
@@ -58,6 +60,7 @@ private:
     pg::PgSessionWriter sessions_;
     pg::PgAppPasswordWriter app_passwords_;
     pg::PgLoginFailureWriter login_failures_;
+    pg::PgAccessTokenWriter access_tokens_;
     pg::PgPostWriter posts_;
     pg::PgCategoryWriter categories_;
     pg::PgPageWriter pages_;
@@ -104,6 +107,7 @@ public:
     SessionStore& sessions() override { return sessions_; }
     AppPasswordStore& app_passwords() override { return app_passwords_; }
     LoginFailureStore& login_failures() override { return login_failures_; }
+    AccessTokenStore& access_tokens() override { return access_tokens_; }
     PostStore& posts() override { return posts_; }
     CategoryStore& categories() override { return categories_; }
     PageStore& pages() override { return pages_; }
@@ -130,6 +134,7 @@ private:
     pg::PgSessionStore sessions_{database_};
     pg::PgAppPasswordStore app_passwords_{database_};
     pg::PgLoginFailureStore login_failures_{database_};
+    pg::PgAccessTokenStore access_tokens_{database_};
     pg::PgPostStore posts_{database_};
     pg::PgCategoryStore categories_{database_};
     pg::PgPageStore pages_{database_};

@@ -25,6 +25,7 @@ public:
           sessions_(transaction),
           app_passwords_(transaction),
           login_failures_(transaction),
+          access_tokens_(transaction),
           posts_(transaction),
           categories_(transaction),
           pages_(transaction),
@@ -41,6 +42,7 @@ public:
     SessionWriter& sessions() override { return sessions_; }
     AppPasswordWriter& app_passwords() override { return app_passwords_; }
     LoginFailureWriter& login_failures() override { return login_failures_; }
+    AccessTokenWriter& access_tokens() override { return access_tokens_; }
     PostWriter& posts() override { return posts_; }
     CategoryWriter& categories() override { return categories_; }
     PageWriter& pages() override { return pages_; }
@@ -58,6 +60,7 @@ private:
     sqlite::SqliteSessionWriter sessions_;
     sqlite::SqliteAppPasswordWriter app_passwords_;
     sqlite::SqliteLoginFailureWriter login_failures_;
+    sqlite::SqliteAccessTokenWriter access_tokens_;
     sqlite::SqlitePostWriter posts_;
     sqlite::SqliteCategoryWriter categories_;
     sqlite::SqlitePageWriter pages_;
@@ -108,6 +111,7 @@ public:
     SessionStore& sessions() override { return sessions_; }
     AppPasswordStore& app_passwords() override { return app_passwords_; }
     LoginFailureStore& login_failures() override { return login_failures_; }
+    AccessTokenStore& access_tokens() override { return access_tokens_; }
     PostStore& posts() override { return posts_; }
     CategoryStore& categories() override { return categories_; }
     PageStore& pages() override { return pages_; }
@@ -134,6 +138,7 @@ private:
     sqlite::SqliteSessionStore sessions_{database_};
     sqlite::SqliteAppPasswordStore app_passwords_{database_};
     sqlite::SqliteLoginFailureStore login_failures_{database_};
+    sqlite::SqliteAccessTokenStore access_tokens_{database_};
     sqlite::SqlitePostStore posts_{database_};
     sqlite::SqliteCategoryStore categories_{database_};
     sqlite::SqlitePageStore pages_{database_};

@@ -132,6 +132,29 @@ struct AppPassword {
     std::optional<model::Instant> last_used_at;  // unset: never used
 };
 
+// An IndieAuth authorization code, as the user approved it for a client: single use, kept
+// by the hash of the code, and bound to what the token request must repeat.
+struct AuthCode {
+    std::int64_t user_id = 0;
+    std::int64_t blog_id = 0;
+    std::string client_id;
+    std::string redirect_uri;
+    std::string code_challenge;  // S256 of the client's code verifier, base64url
+    std::string scope;           // space-separated
+    model::Instant expires_at{};
+};
+
+// An IndieAuth access token a user granted a client on one blog, kept by its hash.
+struct AccessToken {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::int64_t blog_id = 0;
+    std::string client_id;
+    std::string scope;  // space-separated
+    model::Instant created_at{};
+    std::optional<model::Instant> last_used_at;  // unset: never used
+};
+
 struct Membership {
     model::Blog blog;
     model::Role role = model::Role::author;
@@ -365,6 +388,44 @@ public:
                                                      std::string_view name) = 0;
     // Records that the password was used now (the store's clock).
     [[nodiscard]] virtual Status record_app_password_use(std::int64_t app_password_id) = 0;
+};
+
+// --- IndieAuth: the codes and tokens carnet grants Micropub clients as its users' own
+// authorization server. Changing a user's password or removing the user ends their tokens.
+
+class AccessTokenStore {
+public:
+    virtual ~AccessTokenStore() = default;
+
+    // The user's tokens, oldest first.
+    [[nodiscard]] virtual Result<std::vector<AccessToken>> access_tokens_of(
+        std::int64_t user_id) = 0;
+    // The token whose hash (auth::hash_token) this is.
+    [[nodiscard]] virtual Result<std::optional<AccessToken>> find_access_token(
+        std::string_view token_hash) = 0;
+};
+
+class AccessTokenWriter {
+public:
+    virtual ~AccessTokenWriter() = default;
+
+    // Keeps a code by its hash (Code::conflict if the hash is known).
+    [[nodiscard]] virtual Status create_auth_code(std::string_view code_hash,
+                                                  const AuthCode& code) = 0;
+    // The code of that hash, which is gone from then on, whatever the caller makes of it:
+    // a code is used once. Nothing when there is none.
+    [[nodiscard]] virtual Result<std::optional<AuthCode>> take_auth_code(
+        std::string_view code_hash) = 0;
+    // Keeps a new token by its hash; created_at is the store's clock.
+    [[nodiscard]] virtual Result<std::int64_t> create_access_token(std::string_view token_hash,
+                                                                   const AccessToken& token) = 0;
+    // Ends the user's token of that id (Code::not_found when the user holds none).
+    [[nodiscard]] virtual Status revoke_access_token(std::int64_t user_id,
+                                                     std::int64_t token_id) = 0;
+    // Ends the token of that hash, if there is one; true when there was.
+    [[nodiscard]] virtual Result<bool> revoke_access_token_by_hash(std::string_view token_hash) = 0;
+    // Records that the token was used now (the store's clock).
+    [[nodiscard]] virtual Status record_access_token_use(std::int64_t token_id) = 0;
 };
 
 // --- Posts: posts of every status, their revisions and the archives of published ones.
@@ -791,6 +852,7 @@ public:
     virtual SessionWriter& sessions() = 0;
     virtual AppPasswordWriter& app_passwords() = 0;
     virtual LoginFailureWriter& login_failures() = 0;
+    virtual AccessTokenWriter& access_tokens() = 0;
     virtual PostWriter& posts() = 0;
     virtual CategoryWriter& categories() = 0;
     virtual PageWriter& pages() = 0;
@@ -829,6 +891,7 @@ public:
     virtual SessionStore& sessions() = 0;
     virtual AppPasswordStore& app_passwords() = 0;
     virtual LoginFailureStore& login_failures() = 0;
+    virtual AccessTokenStore& access_tokens() = 0;
     virtual PostStore& posts() = 0;
     virtual CategoryStore& categories() = 0;
     virtual PageStore& pages() = 0;

@@ -34,6 +34,14 @@ void append_html_escaped(std::string& out, std::string_view text) {
     out.append(text, done);
 }
 
+std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
 std::string html_escape(std::string_view text) {
     std::string out;
     out.reserve(text.size() + text.size() / 8);

@@ -17,6 +17,10 @@ namespace carnet::text {
 
 using Instant = std::chrono::sys_seconds;  // always UTC
 
+// ASCII letters in lower case, every other byte as it is: for protocol words (header
+// values, schemes, e-mail addresses as keys), never for readers' text.
+std::string ascii_lower(std::string_view text);
+
 // --- Escaping.
 
 // Text escaped for HTML: &, <, >, " and ' become references (' as &#39;, which HTML 4 and

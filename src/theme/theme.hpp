@@ -63,7 +63,9 @@ struct PageContext {
     std::string path;             // this page's own path, for <link rel="canonical">
     std::vector<FeedLink> feeds;  // the blog's feeds, then those of the page's category
     // The page links the RSD file (/rsd.xml, rel="EditURI") where writers' apps find the
-    // blog's XML-RPC endpoint: only where a server answers it, not in a static copy.
+    // blog's XML-RPC endpoint, and Micropub's and IndieAuth's endpoints (rel="micropub",
+    // "indieauth-metadata", "authorization_endpoint", "token_endpoint"): only where a
+    // server answers them, not in a static copy.
     bool edit_uri = false;
     // The page names the blog's Webmention endpoint (rel="webmention"): again only where a
     // server answers it.

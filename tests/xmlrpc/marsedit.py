@@ -15,14 +15,17 @@ Exits non-zero, saying why, when anything is not as a client expects.
 
 import datetime
 import http.client
+import os
 import re
-import struct
 import sys
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 import xmlrpc.client
-import zlib
+
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from images import png  # noqa: E402
 
 
 def fail(message):
@@ -41,18 +44,6 @@ def get(port, path):
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", "replace")
-
-
-def png(width, height):
-    """A real PNG (RGB, one filter byte per row), built with the standard library."""
-    def chunk(kind, data):
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-    rows = b"".join(b"\x00" + bytes([200, 40, 40]) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
 
 
 def discover(port):
