@@ -342,5 +342,47 @@ TEST_F(TwoNodes, PasswordGuessesOnOneNodeAreThrottledOnTheOther) {
     EXPECT_EQ(try_password(late->port(), k_password), 429);
 }
 
+TEST_F(TwoNodes, ScheduledPostsArePublishedOnceByOneNode) {
+    // Drafts saved on A, then scheduled for two seconds from now, as an editor who schedules a
+    // batch; both nodes run the scheduler every few seconds.
+    sign_in_on(a_->port());
+    constexpr int k_posts = 12;
+    for (int i = 0; i < k_posts; ++i) {
+        auto saved = admin(a_->port(), "/admin/blogs/1/posts",
+                           {{"title", "Dépêche programmée " + std::to_string(i)},
+                            {"source", "Publiée à l'heure dite."},
+                            {"status", "draft"}},
+                           "POST");
+        ASSERT_EQ(saved.status, 303) << saved.body;
+    }
+    const auto psql = [&](const std::string& sql) {
+        auto done = run_command({"psql", "--no-psqlrc", "-At", "--dbname", uri_, "-c", sql});
+        EXPECT_EQ(done.exit_code, 0) << done.err;
+        return done.out;
+    };
+    psql(
+        "UPDATE posts SET status = 'scheduled', "
+        "published_at = extract(epoch FROM now())::bigint + 2 WHERE status = 'draft'");
+
+    EXPECT_TRUE(eventually([&] {
+        return psql("SELECT count(*) FROM posts WHERE status = 'published'") == "12\n";
+    })) << a_->log()
+        << b_->log();
+    // Both nodes had their turn at the due posts before the check.
+    std::this_thread::sleep_for(6s);
+    // The nodes' logs count them once between them: a post published by both would count
+    // twice (and queue its followers' activity twice).
+    int logged = 0;
+    const std::regex published(R"re(published (\d+) scheduled post)re");
+    for (const auto* node : {a_.get(), b_.get()}) {
+        const auto log = node->log();
+        for (std::sregex_iterator it(log.begin(), log.end(), published), end; it != end; ++it) {
+            logged += std::stoi((*it)[1].str());
+        }
+    }
+    EXPECT_EQ(logged, k_posts);
+    EXPECT_TRUE(shows_within(b_->port(), "/", "Dépêche programmée 11", 1000ms));
+}
+
 }  // namespace
 }  // namespace carnet::testing

@@ -41,8 +41,8 @@ model::Result<int> AdminImpl::run_due_work(model::Instant at) {
         if (!done) return std::unexpected(done.error());
         published = static_cast<int>(done->size());
         for (const auto& post : *done) {
-            if (!options_.post_published) break;
-            if (auto followed = options_.post_published(writer, post.blog_id, post.post_id);
+            if (auto followed = options_.post_hooks.after_save(writer, post.blog_id, post.post_id,
+                                                               false, model::PostStatus::published);
                 !followed) {
                 return followed;
             }

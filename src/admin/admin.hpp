@@ -33,16 +33,9 @@ struct AdminOptions {
     // The login throttle, to share with the APIs so that guesses count wherever they are
     // made; null: the admin's own.
     std::shared_ptr<auth::LoginThrottle> throttle;
-    // Called in the transaction that saves a published post (new, edited, restored or
-    // published on schedule), so
-    // that what must follow (the webmentions its links get) is queued with the post or not
-    // at all. Unset: nothing follows.
-    std::function<model::Status(store::Writer& writer, std::int64_t blog_id, std::int64_t post_id)>
-        post_published;
-    // Called, in the same way, when a published post is saved as anything but published (a
-    // draft again, or trashed): what followed its publication may follow its withdrawal.
-    std::function<model::Status(store::Writer& writer, std::int64_t blog_id, std::int64_t post_id)>
-        post_withdrawn;
+    // What follows a post's publication or withdrawal, called in the transaction that saves
+    // it (in the editor, on restoring a revision, on schedule, on deleting it for good).
+    store::PostHooks post_hooks;
 };
 
 class Admin {

@@ -18,13 +18,6 @@ namespace {
 using http::Request;
 using http::Response;
 
-std::string header_of(const Response& response, std::string_view name) {
-    for (const auto& [field, value] : response.headers) {
-        if (field == name) return value;
-    }
-    return {};
-}
-
 std::string form_body(const std::vector<std::pair<std::string, std::string>>& fields) {
     std::string body;
     for (const auto& [name, value] : fields) {
@@ -42,10 +35,10 @@ std::string form_body(const std::vector<std::pair<std::string, std::string>>& fi
 }
 
 // The value of `name` in a Set-Cookie header "name=value; ...".
-std::string cookie_value(const std::string& set_cookie, std::string_view name) {
+std::string cookie_value(std::string_view set_cookie, std::string_view name) {
     if (!set_cookie.starts_with(std::string(name) + "=")) return {};
     const auto start = name.size() + 1;
-    return set_cookie.substr(start, set_cookie.find(';') - start);
+    return std::string(set_cookie.substr(start, set_cookie.find(';') - start));
 }
 
 struct Browser {
@@ -100,16 +93,16 @@ protected:
             *store_, clock_,
             AdminOptions{.media_dir = dir_.path() / "media",
                          .themes_dir = CARNET_THEMES_DIR,
-                         .post_published = [this](store::Writer&, std::int64_t blog_id,
-                                                  std::int64_t post_id) -> model::Status {
-                             published_posts_.emplace_back(blog_id, post_id);
-                             return {};
-                         },
-                         .post_withdrawn = [this](store::Writer&, std::int64_t blog_id,
-                                                  std::int64_t post_id) -> model::Status {
-                             withdrawn_posts_.emplace_back(blog_id, post_id);
-                             return {};
-                         }});
+                         .post_hooks = {.published = [this](store::Writer&, std::int64_t blog_id,
+                                                            std::int64_t post_id) -> model::Status {
+                                            published_posts_.emplace_back(blog_id, post_id);
+                                            return {};
+                                        },
+                                        .withdrawn = [this](store::Writer&, std::int64_t blog_id,
+                                                            std::int64_t post_id) -> model::Status {
+                                            withdrawn_posts_.emplace_back(blog_id, post_id);
+                                            return {};
+                                        }}});
         ASSERT_TRUE(made.has_value()) << made.error().message;
         admin_ = std::move(*made);
         admin_->register_routes(router_);
@@ -176,7 +169,7 @@ protected:
 
     Browser log_in(const std::string& email) {
         auto form = send("GET", "/admin/login");
-        const auto login_token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
+        const auto login_token = cookie_value(form.header("Set-Cookie"), "carnet_login");
         Request request;
         request.method = "POST";
         request.target = request.path = "/admin/login";
@@ -189,10 +182,10 @@ protected:
         auto answer = router_.dispatch(request);
         EXPECT_EQ(answer.status, 303) << answer.body;
         Browser browser;
-        browser.session = cookie_value(header_of(answer, "Set-Cookie"), "carnet_session");
+        browser.session = cookie_value(answer.header("Set-Cookie"), "carnet_session");
         EXPECT_FALSE(browser.session.empty());
         auto dashboard = send("GET", "/admin/", &browser);
-        auto home = send("GET", header_of(dashboard, "Location"), &browser);
+        auto home = send("GET", std::string(dashboard.header("Location")), &browser);
         std::smatch found;
         std::regex csrf_field(R"re(name="csrf" value="([0-9a-f]+)")re");
         if (std::regex_search(home.body, found, csrf_field)) browser.csrf = found[1];
@@ -204,7 +197,7 @@ protected:
     Response log_in_from(const std::string& address, const std::string& email,
                          const std::string& password) {
         auto form = send("GET", "/admin/login");
-        const auto token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
+        const auto token = cookie_value(form.header("Set-Cookie"), "carnet_login");
         Request request;
         request.method = "POST";
         request.target = request.path = "/admin/login";
@@ -295,7 +288,7 @@ TEST_F(AdminTest, EveryRouteWithoutASessionRedirectsToLoginOrRefusesAndChangesNo
                            form_body({{"title", "x"}, {"source", "x"}, {"name", "x"}}));
         if (route.method == "GET") {
             EXPECT_EQ(answer.status, 303) << path;
-            EXPECT_TRUE(header_of(answer, "Location").starts_with("/admin/login?next=")) << path;
+            EXPECT_TRUE(answer.header("Location").starts_with("/admin/login?next=")) << path;
         } else {
             EXPECT_TRUE(answer.status == 401 || answer.status == 403)
                 << route.method << " " << path;
@@ -460,17 +453,17 @@ TEST_F(AdminTest, LoginFailsTheSameWayForAWrongPasswordAndAnUnknownAccountThenSl
     };
     EXPECT_FALSE(message(wrong.body).empty());
     EXPECT_EQ(message(wrong.body), message(unknown.body));
-    EXPECT_TRUE(header_of(wrong, "Set-Cookie").find("carnet_session") == std::string::npos);
+    EXPECT_TRUE(wrong.header("Set-Cookie").find("carnet_session") == std::string::npos);
     // A few more failures from the same address and it must wait, even with the right password.
     for (int i = 0; i < 3; ++i) try_login("owner@a.example", "wrong");
     auto throttled = try_login("owner@a.example", k_password);
     EXPECT_EQ(throttled.status, 429);
-    EXPECT_FALSE(header_of(throttled, "Retry-After").empty());
+    EXPECT_FALSE(throttled.header("Retry-After").empty());
 }
 
 TEST_F(AdminTest, SessionCookieIsHttpOnlyAndSameSiteAndLogoutEndsTheSession) {
     auto form = send("GET", "/admin/login");
-    const auto token = cookie_value(header_of(form, "Set-Cookie"), "carnet_login");
+    const auto token = cookie_value(form.header("Set-Cookie"), "carnet_login");
     Request request;
     request.method = "POST";
     request.target = request.path = "/admin/login";
@@ -483,7 +476,7 @@ TEST_F(AdminTest, SessionCookieIsHttpOnlyAndSameSiteAndLogoutEndsTheSession) {
                               {"next", "//evil.example/"}});
     auto answer = router_.dispatch(request);
     ASSERT_EQ(answer.status, 303);
-    EXPECT_EQ(header_of(answer, "Location"), "/admin/");  // never another site
+    EXPECT_EQ(answer.header("Location"), "/admin/");  // never another site
     std::string set_cookie;
     for (const auto& [field, value] : answer.headers) {
         if (field == "Set-Cookie" && value.starts_with("carnet_session=")) set_cookie = value;
@@ -502,8 +495,7 @@ TEST_F(AdminTest, SessionCookieIsHttpOnlyAndSameSiteAndLogoutEndsTheSession) {
     auto out = send("POST", "/admin/logout", &browser, form_body({{"csrf", browser.csrf}}));
     EXPECT_EQ(out.status, 303);
     EXPECT_EQ(send("GET", "/admin/", &browser).status, 303);
-    EXPECT_TRUE(
-        header_of(send("GET", "/admin/", &browser), "Location").starts_with("/admin/login"));
+    EXPECT_TRUE(send("GET", "/admin/", &browser).header("Location").starts_with("/admin/login"));
 }
 
 TEST_F(AdminTest, ASessionEndsWhenItsLifetimeIsOverOnTheAdminsClock) {
@@ -514,7 +506,7 @@ TEST_F(AdminTest, ASessionEndsWhenItsLifetimeIsOverOnTheAdminsClock) {
     clock_.advance(std::chrono::seconds{2});
     auto expired = send("GET", dashboard, &browser);
     EXPECT_EQ(expired.status, 303);
-    EXPECT_TRUE(header_of(expired, "Location").starts_with("/admin/login"));
+    EXPECT_TRUE(expired.header("Location").starts_with("/admin/login"));
 }
 
 TEST_F(AdminTest, APostSavedWithoutADateIsDatedByTheAdminsClock) {
@@ -634,7 +626,7 @@ TEST_F(AdminTest, PreviewRendersMarkdownLikeThePublicPage) {
     EXPECT_EQ(answer.status, 200);
     EXPECT_NE(answer.body.find("<h2>Misrata</h2>"), std::string::npos);
     EXPECT_NE(answer.body.find("<li>deux</li>"), std::string::npos);
-    EXPECT_NE(header_of(answer, "Content-Security-Policy").find("script-src 'self'"),
+    EXPECT_NE(answer.header("Content-Security-Policy").find("script-src 'self'"),
               std::string::npos);
 }
 
@@ -674,7 +666,7 @@ TEST_F(AdminTest, AnswersLeaveTheNosniffHeaderToTheServer) {
                       answer.headers,
                       [](const auto& header) { return header.first == "X-Content-Type-Options"; }),
                   0);
-        EXPECT_FALSE(header_of(answer, "Cache-Control").empty());
+        EXPECT_FALSE(answer.header("Cache-Control").empty());
     }
 }
 
@@ -774,7 +766,7 @@ TEST_F(AdminAppPasswordTest, AnApplicationPasswordNeverOpensTheLoginForm) {
     ASSERT_FALSE(password.empty());
     auto answer = log_in_from("198.51.100.8", "owner@a.example", password);
     EXPECT_EQ(answer.status, 401);
-    EXPECT_EQ(header_of(answer, "Set-Cookie").find("carnet_session"), std::string::npos);
+    EXPECT_EQ(answer.header("Set-Cookie").find("carnet_session"), std::string::npos);
 }
 
 }  // namespace

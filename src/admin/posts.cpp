@@ -298,14 +298,8 @@ Response AdminImpl::save_post(const Access& access, const http::Form& form,
         auto revision = writer.posts().save_revision(access.blog.id, saved_id,
                                                      access.visitor.user.id, autosave);
         if (!revision) return std::unexpected(revision.error());
-        if (post.status == model::PostStatus::published && options_.post_published) {
-            return options_.post_published(writer, access.blog.id, saved_id);
-        }
-        if (was_published && post.status != model::PostStatus::published &&
-            options_.post_withdrawn) {
-            return options_.post_withdrawn(writer, access.blog.id, saved_id);
-        }
-        return {};
+        return options_.post_hooks.after_save(writer, access.blog.id, saved_id, was_published,
+                                              post.status);
     });
     if (!written) {
         if (written.error().code == Error::Code::internal ||
@@ -332,8 +326,14 @@ Response AdminImpl::delete_post(const Call& call) {
     const auto post_id = call.id("post");
     auto post = editable_post(access, post_id);
     if (!post) return message(404, access, access.blog.locale, "Not found.");
-    auto written = store_.write(
-        [&](store::Writer& writer) { return writer.posts().delete_post(access.blog.id, post_id); });
+    auto written = store_.write([&](store::Writer& writer) -> model::Status {
+        if (auto deleted = writer.posts().delete_post(access.blog.id, post_id); !deleted) {
+            return deleted;
+        }
+        return options_.post_hooks.after_save(writer, access.blog.id, post_id,
+                                              post->status == model::PostStatus::published,
+                                              model::PostStatus::trash);
+    });
     if (!written) return internal_error(access, written.error());
     return redirect(fmt::format("/admin/blogs/{}/posts?status=trash", access.blog.id));
 }
@@ -398,10 +398,9 @@ Response AdminImpl::restore_revision(const Call& call) {
         auto saved =
             writer.posts().save_revision(access.blog.id, post_id, access.visitor.user.id, false);
         if (!saved) return std::unexpected(saved.error());
-        if (post->status == model::PostStatus::published && options_.post_published) {
-            return options_.post_published(writer, access.blog.id, post_id);
-        }
-        return {};
+        return options_.post_hooks.after_save(writer, access.blog.id, post_id,
+                                              post->status == model::PostStatus::published,
+                                              post->status);
     });
     if (!written) return internal_error(access, written.error());
     return redirect(fmt::format("/admin/blogs/{}/posts/{}?saved=1", access.blog.id, post_id));

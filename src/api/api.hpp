@@ -99,6 +99,9 @@ struct ApiOptions {
     // login form or in a call, counts against the same account and address; null: the
     // API's own.
     std::shared_ptr<auth::LoginThrottle> throttle;
+    // What follows a post's publication or withdrawal (AdminOptions::post_hooks): a post
+    // published from an app is federated and sends its webmentions as one from the admin.
+    store::PostHooks post_hooks;
 };
 
 class Api {

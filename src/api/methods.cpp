@@ -462,7 +462,8 @@ struct MethodContext {
             }
             auto revision = writer.posts().save_revision(blog.id, saved_id, caller->user.id, false);
             if (!revision) return std::unexpected(revision.error());
-            return {};
+            return methods.options_.post_hooks.after_save(writer, blog.id, saved_id, was_published,
+                                                          post.status);
         });
         if (!written) {
             const auto code = written.error().code;
@@ -477,8 +478,13 @@ struct MethodContext {
     }
 
     Answer remove(const store::Membership& membership, const model::Post& post) {
-        auto written = store().write([&](store::Writer& writer) {
-            return writer.posts().delete_post(membership.blog.id, post.id);
+        auto written = store().write([&](store::Writer& writer) -> model::Status {
+            if (auto deleted = writer.posts().delete_post(membership.blog.id, post.id); !deleted) {
+                return deleted;
+            }
+            return methods.options_.post_hooks.after_save(
+                writer, membership.blog.id, post.id, post.status == model::PostStatus::published,
+                model::PostStatus::trash);
         });
         if (!written) return Unexpected(internal(written.error()));
         return Value(true);
@@ -692,7 +698,20 @@ Answer Methods::call(const http::Request& request, const xmlrpc::Call& call) {
             if (taxonomy != "category" && taxonomy != "post_tag") {
                 return Unexpected(invalid(fmt::format("there is no taxonomy {}", taxonomy)));
             }
-            if (taxonomy == "post_tag") return Value(Array{});
+            if (taxonomy == "post_tag") {
+                auto tags = context.store().categories().all_tags(membership->blog.id);
+                if (!tags) return Unexpected(internal(tags.error()));
+                Array out;
+                for (const auto& tag : *tags) {
+                    out.emplace_back(Struct{{"term_id", Value(std::to_string(tag.id))},
+                                            {"name", Value(tag.name)},
+                                            {"slug", Value(tag.slug)},
+                                            {"taxonomy", Value("post_tag")},
+                                            {"parent", Value("0")},
+                                            {"count", Value(tag.post_count)}});
+                }
+                return Value(std::move(out));
+            }
         }
         auto found = context.categories(membership->blog);
         if (!found) return Unexpected(found.error());

@@ -4,7 +4,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <map>
+#include <vector>
 
 #include "api/api.hpp"
 #include "api/xmlrpc.hpp"
@@ -65,7 +69,19 @@ protected:
             ASSERT_TRUE(made.has_value()) << made.error().message;
             *slot = *made;
         }
-        auto api = Api::create(*store_, clock_, ApiOptions{.media_dir = dir_.path() / "media"});
+        auto api = Api::create(
+            *store_, clock_,
+            ApiOptions{.media_dir = dir_.path() / "media",
+                       .post_hooks = {.published = [this](store::Writer&, std::int64_t,
+                                                          std::int64_t post_id) -> model::Status {
+                                          hooks_.push_back(fmt::format("published {}", post_id));
+                                          return {};
+                                      },
+                                      .withdrawn = [this](store::Writer&, std::int64_t,
+                                                          std::int64_t post_id) -> model::Status {
+                                          hooks_.push_back(fmt::format("withdrawn {}", post_id));
+                                          return {};
+                                      }}});
         ASSERT_TRUE(api.has_value()) << api.error().message;
         api_ = std::move(*api);
         api_->register_routes(router_);
@@ -157,6 +173,26 @@ protected:
         return answer.value && answer.value->string() ? *answer.value->string() : "";
     }
 
+    // A Micropub request from an app signed in with `token`, form-encoded.
+    http::Response micropub(const std::string& token,
+                            const std::vector<std::pair<std::string, std::string>>& fields) {
+        http::Request request;
+        request.method = "POST";
+        request.target = request.path = "/micropub";
+        request.host = "a.example.org";
+        request.headers.emplace_back("Host", "a.example.org");
+        request.headers.emplace_back("Authorization", "Bearer " + token);
+        request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        request.remote_address = "192.0.2.1";
+        for (const auto& [name, value] : fields) {
+            if (!request.body.empty()) request.body += '&';
+            request.body += name + '=' + boost::urls::encode(value, boost::urls::unreserved_chars);
+        }
+        return router_.dispatch(request);
+    }
+
+    // What the post hooks were told, in order ("published 3", "withdrawn 3").
+    std::vector<std::string> hooks_;
     carnet::testing::TempDir dir_;
     ManualClock clock_{sys_days{2026y / 3 / 1} + 12h};
     std::unique_ptr<store::Store> store_;
@@ -387,6 +423,12 @@ TEST_F(MethodsTest, WordPressMethodsWriteReadListAndDelete) {
     ASSERT_TRUE(terms.value.has_value());
     ASSERT_EQ(terms.value->array()->size(), 1u);
     const auto term_id = *terms.value->array()->at(0).member("term_id")->string();
+    // The tags MarsEdit offers to pick from.
+    auto tags = call("wp.getTerms", {blog, user, password, Value("post_tag")});
+    ASSERT_TRUE(tags.value.has_value()) << tags.fault->message;
+    ASSERT_EQ(tags.value->array()->size(), 1u);
+    EXPECT_EQ(*tags.value->array()->at(0).member("name")->string(), "ei");
+    EXPECT_EQ(*tags.value->array()->at(0).member("taxonomy")->string(), "post_tag");
     auto edited =
         call("wp.editPost",
              {blog, user, password, Value(id),
@@ -422,6 +464,83 @@ TEST_F(MethodsTest, AnUploadThatIsNoImageIsRefusedAndStoresNothing) {
     EXPECT_TRUE(store_->media().media(blog_a_, 0, 10)->empty());
     EXPECT_TRUE(!std::filesystem::exists(dir_.path() / "media") ||
                 std::filesystem::is_empty(dir_.path() / "media"));
+}
+
+TEST_F(MethodsTest, PostsFromAppsAreFollowedUpAsThoseOfTheAdmin) {
+    const auto draft = new_post("owner@a.example", owner_password_, blog_a_,
+                                Struct{{"title", Value("Brouillon")}}, false);
+    EXPECT_TRUE(hooks_.empty()) << "a draft tells no one";
+    ASSERT_TRUE(
+        call("mt.publishPost", {Value(draft), Value("owner@a.example"), Value(owner_password_)})
+            .value.has_value());
+    ASSERT_TRUE(
+        call("metaWeblog.editPost", {Value(draft), Value("owner@a.example"), Value(owner_password_),
+                                     Value(Struct{{"title", Value("Publié")}}), Value(false)})
+            .value.has_value());
+    ASSERT_TRUE(
+        call("mt.publishPost", {Value(draft), Value("owner@a.example"), Value(owner_password_)})
+            .value.has_value());
+    ASSERT_TRUE(call("blogger.deletePost", {Value("carnet"), Value(draft), Value("owner@a.example"),
+                                            Value(owner_password_), Value(true)})
+                    .value.has_value());
+    EXPECT_EQ(hooks_, (std::vector<std::string>{"published " + draft, "withdrawn " + draft,
+                                                "published " + draft, "withdrawn " + draft}))
+        << "published, a draft again, published again, then deleted";
+    // A draft deleted was never announced: nothing to withdraw.
+    const auto other = new_post("owner@a.example", owner_password_, blog_a_,
+                                Struct{{"title", Value("Jamais publié")}}, false);
+    ASSERT_TRUE(call("blogger.deletePost", {Value("carnet"), Value(other), Value("owner@a.example"),
+                                            Value(owner_password_), Value(true)})
+                    .value.has_value());
+    EXPECT_EQ(hooks_.size(), 4u);
+}
+
+TEST_F(MethodsTest, MicropubUndeleteGivesBackADraftAsADraft) {
+    auto created = micropub(owner_password_, {{"h", "entry"},
+                                              {"name", "Notes de Benghazi"},
+                                              {"content", "Pas encore prêt."},
+                                              {"post-status", "draft"}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    const auto location = created.header("Location");
+    auto posts = store_->posts().admin_posts(blog_a_, {.limit = 10});
+    ASSERT_EQ(posts->posts.size(), 1u);
+    const auto id = posts->posts[0].id;
+    const auto status = [&] { return (*store_->posts().find_post_by_id(blog_a_, id))->status; };
+    ASSERT_EQ(status(), model::PostStatus::draft);
+
+    ASSERT_EQ(
+        micropub(owner_password_, {{"action", "delete"}, {"url", std::string(location)}}).status,
+        204);
+    EXPECT_EQ(status(), model::PostStatus::trash);
+    ASSERT_EQ(
+        micropub(owner_password_, {{"action", "undelete"}, {"url", std::string(location)}}).status,
+        204);
+    EXPECT_EQ(status(), model::PostStatus::draft) << "undeleting must not publish a draft";
+    EXPECT_TRUE(hooks_.empty()) << "a draft in and out of the trash tells no one";
+    std::map<std::string, std::string> meta{{"unread", "yes"}};
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        auto archived = writer.archive().archived_post(blog_a_, id);
+        if (!archived) return std::unexpected(archived.error());
+        if (*archived) meta = (*archived)->meta;
+        return {};
+    }));
+    EXPECT_TRUE(meta.empty()) << "the note of its status goes with the trash";
+
+    // A published post comes back published, and its followers hear of it each way.
+    auto published = micropub(owner_password_,
+                              {{"h", "entry"}, {"name", "Syrte"}, {"content", "La ville tombe."}});
+    ASSERT_EQ(published.status, 201) << published.body;
+    const auto url = std::string(published.header("Location"));
+    hooks_.clear();
+    ASSERT_EQ(micropub(owner_password_, {{"action", "delete"}, {"url", url}}).status, 204);
+    ASSERT_EQ(micropub(owner_password_, {{"action", "undelete"}, {"url", url}}).status, 204);
+    posts = store_->posts().admin_posts(blog_a_, {.limit = 10});
+    const auto syrte = std::ranges::find(posts->posts, std::string("Syrte"), &model::Post::title);
+    ASSERT_NE(syrte, posts->posts.end());
+    EXPECT_EQ((*store_->posts().find_post_by_id(blog_a_, syrte->id))->status,
+              model::PostStatus::published);
+    EXPECT_EQ(hooks_, (std::vector<std::string>{fmt::format("withdrawn {}", syrte->id),
+                                                fmt::format("published {}", syrte->id)}));
 }
 
 }  // namespace

@@ -69,6 +69,8 @@ std::string string_member(const json::object& object, std::string_view name) {
 }
 
 constexpr std::string_view k_actions[] = {"create", "update", "delete", "undelete"};
+// The post meta that remembers what a deleted post was, for its undelete.
+constexpr std::string_view k_status_before_trash = "carnet_status_before_trash";
 
 }  // namespace
 
@@ -484,17 +486,41 @@ http::Response Micropub::micropub_post(const http::Request& request) {
     if (!grant->allows("delete")) {
         return error(403, "insufficient_scope", "this token may not delete posts");
     }
-    if (micropub.action == "delete") {
-        post.status = model::PostStatus::trash;
-    } else if (post.status == model::PostStatus::trash) {
-        post.status = post.published_at > clock_.now() ? model::PostStatus::scheduled
-                                                       : model::PostStatus::published;
-    } else {
-        return no_content();
-    }
+    const bool deleting = micropub.action == "delete";
+    if (deleting == (post.status == model::PostStatus::trash)) return no_content();
+    const auto status_before = post.status;
     post.updated_at = clock_.now();
-    auto written =
-        store_.write([&](store::Writer& writer) { return writer.posts().update_post(post); });
+    auto written = store_.write([&](store::Writer& writer) -> model::Status {
+        // What the post was before the trash is kept in its meta, so that undeleting a draft
+        // gives a draft back, not a published post.
+        auto archived = writer.archive().archived_post(blog.id, post.id);
+        if (!archived) return std::unexpected(archived.error());
+        if (!*archived) return model::fail(model::Error::Code::not_found, "the post is gone");
+        auto meta = (*archived)->meta;
+        if (deleting) {
+            meta[std::string(k_status_before_trash)] = model::to_string(status_before);
+            post.status = model::PostStatus::trash;
+        } else {
+            const auto kept = meta.find(std::string(k_status_before_trash));
+            const auto restored =
+                kept == meta.end() ? std::nullopt : model::parse_post_status(kept->second);
+            if (restored && *restored != model::PostStatus::trash &&
+                *restored != model::PostStatus::published) {
+                post.status = *restored;
+            } else {
+                post.status = post.published_at > clock_.now() ? model::PostStatus::scheduled
+                                                               : model::PostStatus::published;
+            }
+            if (kept != meta.end()) meta.erase(kept);
+        }
+        if (auto updated = writer.posts().update_post(post); !updated) return updated;
+        if (auto kept = writer.archive().set_post_extras(blog.id, post.id, (*archived)->tags, meta);
+            !kept) {
+            return kept;
+        }
+        return options_.post_hooks.after_save(
+            writer, blog.id, post.id, status_before == model::PostStatus::published, post.status);
+    });
     if (!written) return error(500, "server_error", "the post could not be changed");
     spdlog::info("micropub: user {} {}d post {} of blog {}", grant->caller.user.id, micropub.action,
                  post.id, blog.id);

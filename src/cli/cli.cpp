@@ -359,30 +359,31 @@ int run_serve(const Settings& settings) {
     social::Webmentions webmentions(**store, worker, *clock,
                                     social::WebmentionOptions{.fetch = fetch_options});
 
+    // A post published, edited or withdrawn anywhere (the admin, an app, the scheduler) tells
+    // the sites it links and the blog's followers.
+    const store::PostHooks post_hooks{
+        .published = [&worker, clock](store::Writer& writer, std::int64_t blog_id,
+                                      std::int64_t post_id) -> Status {
+            worker.wake();
+            if (auto queued = social::Webmentions::queue_post_mentions(writer, blog_id, post_id,
+                                                                       clock->now());
+                !queued) {
+                return queued;
+            }
+            return social::Federation::queue_post_activity(writer, blog_id, post_id, clock->now());
+        },
+        .withdrawn = [&worker, clock](store::Writer& writer, std::int64_t blog_id,
+                                      std::int64_t post_id) -> Status {
+            worker.wake();
+            return social::Federation::queue_post_activity(writer, blog_id, post_id, clock->now());
+        }};
     auto admin = admin::Admin::create(
         **store, *clock,
-        admin::AdminOptions{
-            .media_dir = media_dir,
-            .themes_dir = settings.themes_dir,
-            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
-            .throttle = throttle,
-            .post_published = [&worker, clock](store::Writer& writer, std::int64_t blog_id,
-                                               std::int64_t post_id) -> Status {
-                worker.wake();
-                if (auto queued = social::Webmentions::queue_post_mentions(writer, blog_id, post_id,
-                                                                           clock->now());
-                    !queued) {
-                    return queued;
-                }
-                return social::Federation::queue_post_activity(writer, blog_id, post_id,
-                                                               clock->now());
-            },
-            .post_withdrawn = [&worker, clock](store::Writer& writer, std::int64_t blog_id,
-                                               std::int64_t post_id) -> Status {
-                worker.wake();
-                return social::Federation::queue_post_activity(writer, blog_id, post_id,
-                                                               clock->now());
-            }});
+        admin::AdminOptions{.media_dir = media_dir,
+                            .themes_dir = settings.themes_dir,
+                            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
+                            .throttle = throttle,
+                            .post_hooks = post_hooks});
     if (!admin) return report_failure(admin.error());
 
     // XML-RPC carries images in base64, a third larger than the image, in some XML.
@@ -394,7 +395,8 @@ int run_serve(const Settings& settings) {
                          api::ApiOptions{.media_dir = media_dir,
                                          .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
                                          .max_request_bytes = xmlrpc_limit,
-                                         .throttle = throttle});
+                                         .throttle = throttle,
+                                         .post_hooks = post_hooks});
     if (!api) return report_failure(api.error());
 
     http::Router router;

@@ -232,6 +232,8 @@ struct Response {
     std::string content_type = "text/html; charset=utf-8";
     std::string body;
     Headers headers;  // extra headers: Location, Allow, ...
+    // The value of the first extra header of that name (any case), empty when there is none.
+    std::string_view header(std::string_view name) const;
     // May be kept in the page cache and served to anyone who sends the same request at the
     // same generation. Only GET answers with status 200, 301, 404 or 410 are ever kept.
     bool cacheable = false;

@@ -28,6 +28,13 @@ std::string_view Request::header(std::string_view name) const {
     return {};
 }
 
+std::string_view Response::header(std::string_view name) const {
+    for (const auto& [field, value] : headers) {
+        if (equals_ignoring_case(field, name)) return value;
+    }
+    return {};
+}
+
 std::optional<std::string> Request::query_param(std::string_view name) const {
     auto params = boost::urls::parse_query(query);
     if (!params) return std::nullopt;

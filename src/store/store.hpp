@@ -501,6 +501,9 @@ public:
     // Every category of the blog by name, counting posts of any status but trash.
     [[nodiscard]] virtual Result<std::vector<model::Category>> all_categories(
         std::int64_t blog_id) = 0;
+    // Every tag of the blog by name, counting posts of any status but trash (as a Category:
+    // its slug is the name's; tags have none of their own).
+    [[nodiscard]] virtual Result<std::vector<model::Category>> all_tags(std::int64_t blog_id) = 0;
 };
 
 class CategoryWriter {
@@ -863,6 +866,28 @@ public:
     virtual JobWriter& jobs() = 0;
     virtual MentionWriter& mentions() = 0;
     virtual FederationWriter& federation() = 0;
+};
+
+// What must follow a post's publication or withdrawal (its webmentions, its activities to
+// the blog's followers), queued in the transaction that saves the post, so that it follows
+// with the post or not at all. Every way of saving a post (the admin, XML-RPC, Micropub, the
+// scheduler) calls them; unset ones do nothing.
+struct PostHooks {
+    using Hook = std::function<Status(Writer& writer, std::int64_t blog_id, std::int64_t post_id)>;
+    // A post saved as published (new, edited, restored, or published on schedule).
+    Hook published;
+    // A published post saved as anything else (a draft again, trashed) or deleted.
+    Hook withdrawn;
+
+    // Calls whichever the change from `was_published` to `status` asks for.
+    [[nodiscard]] Status after_save(Writer& writer, std::int64_t blog_id, std::int64_t post_id,
+                                    bool was_published, model::PostStatus status) const {
+        if (status == model::PostStatus::published) {
+            return published ? published(writer, blog_id, post_id) : Status{};
+        }
+        if (was_published && withdrawn) return withdrawn(writer, blog_id, post_id);
+        return {};
+    }
 };
 
 class Store {
