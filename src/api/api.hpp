@@ -32,6 +32,7 @@ inline constexpr std::string_view k_indieauth_metadata_path =
 inline constexpr std::string_view k_authorization_path = "/indieauth/auth";
 inline constexpr std::string_view k_token_path = "/indieauth/token";
 inline constexpr std::string_view k_revocation_path = "/indieauth/revoke";
+inline constexpr std::string_view k_introspection_path = "/indieauth/introspect";
 
 // The scopes a Micropub client may be granted, in the order the approval page shows them.
 inline constexpr std::string_view k_scopes[] = {"create", "update", "delete", "media"};

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <map>
 #include <vector>
@@ -176,12 +178,19 @@ protected:
     // A Micropub request from an app signed in with `token`, form-encoded.
     http::Response micropub(const std::string& token,
                             const std::vector<std::pair<std::string, std::string>>& fields) {
+        return post_form("/micropub", fields, token);
+    }
+
+    // A form POSTed to blog A's `path`, with `token` as bearer unless it is empty.
+    http::Response post_form(const std::string& path,
+                             const std::vector<std::pair<std::string, std::string>>& fields,
+                             const std::string& token = "") {
         http::Request request;
         request.method = "POST";
-        request.target = request.path = "/micropub";
+        request.target = request.path = path;
         request.host = "a.example.org";
         request.headers.emplace_back("Host", "a.example.org");
-        request.headers.emplace_back("Authorization", "Bearer " + token);
+        if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
         request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
         request.remote_address = "192.0.2.1";
         for (const auto& [name, value] : fields) {
@@ -541,6 +550,65 @@ TEST_F(MethodsTest, MicropubUndeleteGivesBackADraftAsADraft) {
               model::PostStatus::published);
     EXPECT_EQ(hooks_, (std::vector<std::string>{fmt::format("withdrawn {}", syrte->id),
                                                 fmt::format("published {}", syrte->id)}));
+}
+
+TEST_F(MethodsTest, IndieAuthSignsInWithoutATokenAndTellsWhetherATokenIsActive) {
+    auto blog = store_->blogs().find_blog(blog_a_);
+    ASSERT_TRUE(blog.has_value() && blog->has_value());
+    http::Request on_a;
+    on_a.host = "a.example.org";
+    const std::string verifier(43, 'v');
+    // The user approved the app in the admin: the code it gets back, from the redirect.
+    const auto approve = [&](std::vector<std::string> scopes) {
+        AuthRequest asked{.client_id = "https://app.example/",
+                          .redirect_uri = "https://app.example/back",
+                          .state = "s",
+                          .code_challenge = pkce_challenge(verifier),
+                          .scopes = scopes};
+        auto redirect =
+            approve_auth_request(*store_, clock_, owner_, **blog, on_a, asked, asked.scopes);
+        EXPECT_TRUE(redirect.has_value());
+        auto url = boost::urls::parse_uri(redirect.value_or(""));
+        EXPECT_TRUE(url.has_value());
+        auto code = url->params().find("code");
+        return code == url->params().end() ? std::string() : std::string((*code).value);
+    };
+    const auto redeem = [&](const std::string& path, const std::string& code) {
+        return post_form(path, {{"grant_type", "authorization_code"},
+                                {"code", code},
+                                {"client_id", "https://app.example/"},
+                                {"redirect_uri", "https://app.example/back"},
+                                {"code_verifier", verifier}});
+    };
+
+    // Sign-in only: the code is redeemed at the authorization endpoint, for the user's site.
+    const auto code = approve({});
+    auto signed_in = redeem("/indieauth/auth", code);
+    ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+    EXPECT_EQ(boost::json::parse(signed_in.body).at("me"), "http://a.example.org/");
+    EXPECT_EQ(boost::json::parse(signed_in.body).as_object().count("access_token"), 0u);
+    EXPECT_EQ(redeem("/indieauth/auth", code).status, 400) << "a code is used once";
+
+    // A token, then what introspection says of it to a caller with a token of its own.
+    auto granted = redeem("/indieauth/token", approve({"create", "media"}));
+    ASSERT_EQ(granted.status, 200) << granted.body;
+    const std::string token(boost::json::parse(granted.body).at("access_token").as_string());
+    const auto introspect = [&](const std::string& asked, const std::string& caller) {
+        return post_form("/indieauth/introspect", {{"token", asked}}, caller);
+    };
+    auto active = introspect(token, owner_password_);
+    ASSERT_EQ(active.status, 200) << active.body;
+    const auto about = boost::json::parse(active.body).as_object();
+    EXPECT_EQ(about.at("active"), true);
+    EXPECT_EQ(about.at("me"), "http://a.example.org/");
+    EXPECT_EQ(about.at("client_id"), "https://app.example/");
+    EXPECT_EQ(about.at("scope"), "create media");
+    EXPECT_EQ(boost::json::parse(introspect("not-a-token", token).body).at("active"), false);
+    EXPECT_EQ(introspect(token, "").status, 401) << "nobody asks without a token";
+    EXPECT_EQ(introspect(token, "not-a-token").status, 401);
+    EXPECT_EQ(introspect(token, owner_b_password_).status, 403) << "blog B's user is not A's";
+    ASSERT_EQ(post_form("/indieauth/revoke", {{"token", token}}).status, 200);
+    EXPECT_EQ(boost::json::parse(introspect(token, owner_password_).body).at("active"), false);
 }
 
 }  // namespace

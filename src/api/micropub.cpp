@@ -330,7 +330,9 @@ void Micropub::register_routes(http::Router& router) {
     route("POST", k_micropub_media_path, &Micropub::media);
     route("GET", k_indieauth_metadata_path, &Micropub::metadata);
     route("GET", k_authorization_path, &Micropub::authorize);
+    route("POST", k_authorization_path, &Micropub::profile);
     route("POST", k_token_path, &Micropub::token);
+    route("POST", k_introspection_path, &Micropub::introspect);
     route("POST", k_revocation_path, &Micropub::revoke);
 }
 
@@ -709,19 +711,21 @@ http::Response Micropub::metadata(const http::Request& request) {
     const auto base = site_base(*blog, request);
     json::array scopes;
     for (const auto scope : k_scopes) scopes.emplace_back(scope);
-    return json_response(200,
-                         json::object{
-                             {"issuer", issuer_of(*blog, request)},
-                             {"authorization_endpoint", base + std::string(k_authorization_path)},
-                             {"token_endpoint", base + std::string(k_token_path)},
-                             {"revocation_endpoint", base + std::string(k_revocation_path)},
-                             {"revocation_endpoint_auth_methods_supported", json::array{"none"}},
-                             {"response_types_supported", json::array{"code"}},
-                             {"grant_types_supported", json::array{"authorization_code"}},
-                             {"code_challenge_methods_supported", json::array{"S256"}},
-                             {"scopes_supported", std::move(scopes)},
-                             {"authorization_response_iss_parameter_supported", true},
-                         });
+    return json_response(
+        200, json::object{
+                 {"issuer", issuer_of(*blog, request)},
+                 {"authorization_endpoint", base + std::string(k_authorization_path)},
+                 {"token_endpoint", base + std::string(k_token_path)},
+                 {"revocation_endpoint", base + std::string(k_revocation_path)},
+                 {"introspection_endpoint", base + std::string(k_introspection_path)},
+                 {"introspection_endpoint_auth_methods_supported", json::array{"Bearer"}},
+                 {"revocation_endpoint_auth_methods_supported", json::array{"none"}},
+                 {"response_types_supported", json::array{"code"}},
+                 {"grant_types_supported", json::array{"authorization_code"}},
+                 {"code_challenge_methods_supported", json::array{"S256"}},
+                 {"scopes_supported", std::move(scopes)},
+                 {"authorization_response_iss_parameter_supported", true},
+             });
 }
 
 http::Response Micropub::authorize(const http::Request& request) {
@@ -745,16 +749,15 @@ http::Response Micropub::authorize(const http::Request& request) {
     return response;
 }
 
-http::Response Micropub::token(const http::Request& request) {
-    auto blog = blog_of(store_, request);
-    if (!blog) return error(404, "invalid_request", "no blog here");
-    auto form = http::parse_form(request);
-    if (!form) return error(400, "invalid_request", form.error().message);
-    if (form->get("grant_type").value_or("") != "authorization_code") {
-        return error(400, "unsupported_grant_type", "grant_type must be authorization_code");
+std::expected<store::AuthCode, http::Response> Micropub::redeem_code(const model::Blog& blog,
+                                                                     const http::Form& form) {
+    using Unexpected = std::unexpected<http::Response>;
+    if (form.get("grant_type").value_or("") != "authorization_code") {
+        return Unexpected(
+            error(400, "unsupported_grant_type", "grant_type must be authorization_code"));
     }
-    const auto code = form->get("code").value_or("");
-    if (code.empty()) return error(400, "invalid_request", "code is missing");
+    const auto code = form.get("code").value_or("");
+    if (code.empty()) return Unexpected(error(400, "invalid_request", "code is missing"));
     // The code is burnt whatever comes next: a code is tried once.
     std::optional<store::AuthCode> taken;
     auto written = store_.write([&](store::Writer& writer) -> model::Status {
@@ -763,19 +766,62 @@ http::Response Micropub::token(const http::Request& request) {
         taken = std::move(*found);
         return {};
     });
-    if (!written) return error(500, "server_error", "the server failed");
-    const auto invalid = error(400, "invalid_grant", "the code is not valid for this request");
-    if (!taken || taken->blog_id != blog->id || taken->expires_at < clock_.now() ||
-        form->get("client_id").value_or("") != taken->client_id ||
-        form->get("redirect_uri").value_or("") != taken->redirect_uri ||
-        !pkce_matches(form->get("code_verifier").value_or(""), taken->code_challenge)) {
-        return invalid;
+    if (!written) return Unexpected(error(500, "server_error", "the server failed"));
+    if (!taken || taken->blog_id != blog.id || taken->expires_at < clock_.now() ||
+        form.get("client_id").value_or("") != taken->client_id ||
+        form.get("redirect_uri").value_or("") != taken->redirect_uri ||
+        !pkce_matches(form.get("code_verifier").value_or(""), taken->code_challenge)) {
+        return Unexpected(error(400, "invalid_grant", "the code is not valid for this request"));
     }
+    return std::move(*taken);
+}
+
+http::Response Micropub::profile(const http::Request& request) {
+    auto blog = blog_of(store_, request);
+    if (!blog) return error(404, "invalid_request", "no blog here");
+    auto form = http::parse_form(request);
+    if (!form) return error(400, "invalid_request", form.error().message);
+    auto taken = redeem_code(*blog, *form);
+    if (!taken) return taken.error();
+    spdlog::info("indieauth: user {} signed in to {}", taken->user_id, taken->client_id);
+    return json_response(200, json::object{{"me", issuer_of(*blog, request)}});
+}
+
+http::Response Micropub::introspect(const http::Request& request) {
+    auto blog = blog_of(store_, request);
+    if (!blog) return error(404, "invalid_request", "no blog here");
+    // Only a caller holding a token of its own for this blog may ask about tokens.
+    if (auto caller = authenticate(request, bearer_of(request)); !caller) return caller.error();
+    auto form = http::parse_form(request);
+    if (!form) return error(400, "invalid_request", form.error().message);
+    const auto token = form->get("token").value_or("");
+    if (token.empty()) return error(400, "invalid_request", "token is missing");
+    auto found = store_.access_tokens().find_access_token(auth::hash_token(token));
+    if (!found) return error(500, "server_error", "the server failed");
+    if (!*found || (*found)->blog_id != blog->id) {
+        return json_response(200, json::object{{"active", false}});
+    }
+    return json_response(200, json::object{{"active", true},
+                                           {"me", issuer_of(*blog, request)},
+                                           {"client_id", (*found)->client_id},
+                                           {"scope", (*found)->scope},
+                                           {"iat", std::chrono::duration_cast<std::chrono::seconds>(
+                                                       (*found)->created_at.time_since_epoch())
+                                                       .count()}});
+}
+
+http::Response Micropub::token(const http::Request& request) {
+    auto blog = blog_of(store_, request);
+    if (!blog) return error(404, "invalid_request", "no blog here");
+    auto form = http::parse_form(request);
+    if (!form) return error(400, "invalid_request", form.error().message);
+    auto taken = redeem_code(*blog, *form);
+    if (!taken) return taken.error();
     if (taken->scope.empty()) {
         return error(400, "invalid_grant", "no scope was granted: there is no token to give");
     }
     auto access = auth::random_token(24);
-    written = store_.write([&](store::Writer& writer) -> model::Status {
+    auto written = store_.write([&](store::Writer& writer) -> model::Status {
         store::AccessToken record{.user_id = taken->user_id,
                                   .blog_id = taken->blog_id,
                                   .client_id = taken->client_id,

@@ -66,7 +66,16 @@ private:
     http::Response media(const http::Request& request);
     http::Response metadata(const http::Request& request);
     http::Response authorize(const http::Request& request);
+    // The code a client sends back, taken (it is single use) and checked against the form
+    // that redeems it: the approval it stands for, or the error to answer.
+    std::expected<store::AuthCode, http::Response> redeem_code(const model::Blog& blog,
+                                                               const http::Form& form);
+    // A code redeemed at the authorization endpoint: who signed in, and no token (IndieAuth's
+    // sign-in without access).
+    http::Response profile(const http::Request& request);
     http::Response token(const http::Request& request);
+    // RFC 7662 as IndieAuth uses it: whether a token is active, for whom and with what scopes.
+    http::Response introspect(const http::Request& request);
     http::Response revoke(const http::Request& request);
 
     store::Store& store_;
