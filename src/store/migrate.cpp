@@ -10,7 +10,6 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <set>
 #include <span>
 
 #include "store/store.hpp"
