@@ -692,7 +692,20 @@ Answer Methods::call(const http::Request& request, const xmlrpc::Call& call) {
             if (taxonomy != "category" && taxonomy != "post_tag") {
                 return Unexpected(invalid(fmt::format("there is no taxonomy {}", taxonomy)));
             }
-            if (taxonomy == "post_tag") return Value(Array{});
+            if (taxonomy == "post_tag") {
+                auto tags = context.store().categories().all_tags(membership->blog.id);
+                if (!tags) return Unexpected(internal(tags.error()));
+                Array out;
+                for (const auto& tag : *tags) {
+                    out.emplace_back(Struct{{"term_id", Value(std::to_string(tag.id))},
+                                            {"name", Value(tag.name)},
+                                            {"slug", Value(tag.slug)},
+                                            {"taxonomy", Value("post_tag")},
+                                            {"parent", Value("0")},
+                                            {"count", Value(tag.post_count)}});
+                }
+                return Value(std::move(out));
+            }
         }
         auto found = context.categories(membership->blog);
         if (!found) return Unexpected(found.error());

@@ -387,6 +387,12 @@ TEST_F(MethodsTest, WordPressMethodsWriteReadListAndDelete) {
     ASSERT_TRUE(terms.value.has_value());
     ASSERT_EQ(terms.value->array()->size(), 1u);
     const auto term_id = *terms.value->array()->at(0).member("term_id")->string();
+    // The tags MarsEdit offers to pick from.
+    auto tags = call("wp.getTerms", {blog, user, password, Value("post_tag")});
+    ASSERT_TRUE(tags.value.has_value()) << tags.fault->message;
+    ASSERT_EQ(tags.value->array()->size(), 1u);
+    EXPECT_EQ(*tags.value->array()->at(0).member("name")->string(), "ei");
+    EXPECT_EQ(*tags.value->array()->at(0).member("taxonomy")->string(), "post_tag");
     auto edited =
         call("wp.editPost",
              {blog, user, password, Value(id),

@@ -226,6 +226,7 @@ public:
         std::int64_t blog_id) override;
     [[nodiscard]] Result<std::vector<model::Category>> all_categories(
         std::int64_t blog_id) override;
+    [[nodiscard]] Result<std::vector<model::Category>> all_tags(std::int64_t blog_id) override;
 
 private:
     Database& database_;

@@ -158,6 +158,29 @@ Result<std::vector<model::Category>> SqliteCategoryStore::categories_with_counts
     return categories;
 }
 
+Result<std::vector<model::Category>> SqliteCategoryStore::all_tags(std::int64_t blog_id) {
+    return database_.read([&](Connection& db) -> Result<std::vector<model::Category>> {
+        CARNET_TRY(statement,
+                   db.prepare("SELECT t.id, t.name, count(p.id) FROM tags t "
+                              "LEFT JOIN post_tags pt ON pt.tag_id = t.id "
+                              "LEFT JOIN posts p ON p.id = pt.post_id AND p.status <> 'trash' "
+                              "WHERE t.blog_id = ?1 GROUP BY t.id, t.name ORDER BY t.name"));
+        statement->bind(1, blog_id);
+        std::vector<model::Category> tags;
+        while (true) {
+            CARNET_TRY(has_row, statement->step());
+            if (!has_row) break;
+            auto name = statement->column_text(1);
+            auto slug = model::make_slug(name);
+            tags.push_back(model::Category{statement->column_int(0), blog_id, std::move(name),
+                                           std::move(slug),
+                                           static_cast<int>(statement->column_int(2))});
+        }
+        statement->reset();
+        return tags;
+    });
+}
+
 Result<std::vector<model::Category>> SqliteCategoryStore::all_categories(std::int64_t blog_id) {
     return database_.read([&](Connection& db) { return sql::all_categories(db, blog_id); });
 }

@@ -501,6 +501,9 @@ public:
     // Every category of the blog by name, counting posts of any status but trash.
     [[nodiscard]] virtual Result<std::vector<model::Category>> all_categories(
         std::int64_t blog_id) = 0;
+    // Every tag of the blog by name, counting posts of any status but trash (as a Category:
+    // its slug is the name's; tags have none of their own).
+    [[nodiscard]] virtual Result<std::vector<model::Category>> all_tags(std::int64_t blog_id) = 0;
 };
 
 class CategoryWriter {
