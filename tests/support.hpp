@@ -76,6 +76,27 @@ private:
     std::string log_;
 };
 
+// `carnet` running with these arguments, its output thrown away, for a test that kills it
+// part way through; killed and reaped when destroyed.
+class CarnetProcess {
+public:
+    explicit CarnetProcess(const std::vector<std::string>& args);
+    ~CarnetProcess();
+    CarnetProcess(const CarnetProcess&) = delete;
+    CarnetProcess& operator=(const CarnetProcess&) = delete;
+
+    pid_t pid() const { return pid_; }
+    // Whether it has not exited yet.
+    bool running();
+    // Kills it outright (SIGKILL), as a power cut would, and returns its exit status: 128 + 9
+    // when it was still running.
+    int kill_now();
+
+private:
+    pid_t pid_ = -1;
+    std::optional<int> exit_code_;
+};
+
 struct HttpResponse {
     int status = 0;
     // Names in lower case; a repeated Set-Cookie holds each value on a line of its own.

@@ -7,7 +7,9 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <iterator>
+#include <ostream>
+#include <string_view>
+#include <utility>
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
@@ -28,37 +30,33 @@ model::Result<interop::TextEncoding> encoding_named(const std::string& name) {
     return *encoding;
 }
 
-// Writes beside the file and renames, so that FILE is the old one or a complete export.
-model::Status write_whole(const std::string& file, const std::string& text) {
+// Writes `write(out)` to a file beside FILE and renames it, so that FILE is the old one or a
+// complete export.
+template <typename Write>
+auto write_whole(const std::string& file, Write write)
+    -> decltype(write(std::declval<std::ostream&>())) {
     const std::filesystem::path target(file);
     auto partial = target;
     partial += ".partial";
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.close();
-        if (!out) {
-            std::error_code ignored;
-            std::filesystem::remove(partial, ignored);
-            return model::fail(Error::Code::io, fmt::format("cannot write {}", partial.string()));
-        }
+    const auto cannot_write = [&](const std::string& why) {
+        std::error_code ignored;
+        std::filesystem::remove(partial, ignored);
+        return model::fail(Error::Code::io, fmt::format("cannot write {}: {}", file, why));
+    };
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    if (!out) return cannot_write("the folder refuses a new file");
+    auto written = write(out);
+    if (!written) {
+        std::error_code ignored;
+        std::filesystem::remove(partial, ignored);
+        return written;
     }
+    out.close();
+    if (!out) return cannot_write("the disk refused the end of the file");
     std::error_code error;
     std::filesystem::rename(partial, target, error);
-    if (error) {
-        return model::fail(Error::Code::io,
-                           fmt::format("cannot write {}: {}", file, error.message()));
-    }
-    return {};
-}
-
-std::size_t count_of(std::string_view text, std::string_view needle) {
-    std::size_t count = 0;
-    for (auto at = text.find(needle); at != std::string_view::npos;
-         at = text.find(needle, at + needle.size())) {
-        ++count;
-    }
-    return count;
+    if (error) return cannot_write(error.message());
+    return written;
 }
 
 // Only a person watching a terminal wants a bar; scripts and logs get the report alone.
@@ -67,18 +65,18 @@ std::function<void(std::size_t, std::size_t)> progress_for(ProgressBar& bar) {
     return [&bar](std::size_t done, std::size_t total) { bar.show(done, total); };
 }
 
-// Writes the blog with `exporter` to the file and prints `summary` of what was written.
-template <typename Exporter, typename Summary>
+// Writes the blog with `exporter` to the file as it is read and says how many `what` it holds.
+template <typename Exporter>
 int run_export(const std::string& db, std::int64_t blog_id, const std::string& file,
-               Exporter exporter, Summary summary) {
+               Exporter exporter, std::string_view what) {
     auto store = open_existing(db);
     if (!store) return report_failure(store.error());
     auto blog = choose_blog(**store, blog_id);
     if (!blog) return report_failure(blog.error());
-    auto text = exporter(**store, blog->id);
-    if (!text) return report_failure(text.error());
-    if (auto written = write_whole(file, *text); !written) return report_failure(written.error());
-    std::cout << summary(*text, *blog, file);
+    auto written =
+        write_whole(file, [&](std::ostream& out) { return exporter(**store, blog->id, out); });
+    if (!written) return report_failure(written.error());
+    std::cout << fmt::format("exported {} {} of \"{}\" to {}\n", *written, what, blog->title, file);
     return 0;
 }
 
@@ -145,20 +143,17 @@ int run_mt_import(const std::string& db, const MtImportCommand& command) {
     if (!encoding) return report_failure(encoding.error());
     options.encoding = *encoding;
     options.import_time = SystemClock{}.now();
-    std::ifstream input(command.file, std::ios::binary);
-    if (!input) {
+    if (std::ifstream input(command.file, std::ios::binary); !input) {
         return report_failure(
             Error{Error::Code::not_found, fmt::format("cannot read {}", command.file)});
     }
-    // Read straight into one string: a stream's str() would hold a second copy of the file.
-    std::string bytes(std::istreambuf_iterator<char>(input), {});
     auto store = open_existing(db);
     if (!store) return report_failure(store.error());
     auto blog = choose_blog(**store, command.blog_id);
     if (!blog) return report_failure(blog.error());
     ProgressBar bar("posts");
     options.progress = progress_for(bar);
-    auto report = interop::import_movable_type(**store, blog->id, bytes, options);
+    auto report = interop::import_movable_type_file(**store, blog->id, command.file, options);
     bar.clear();
     if (!report) return refuse_import(command.file, report.error());
     for (const auto& line : report->lines) std::cout << line << "\n";
@@ -205,24 +200,20 @@ int run_wxr_import(const std::string& db, const std::string& media_dir,
 
 int run_mt_export(const std::string& db, const MtExportCommand& command) {
     return run_export(
-        db, command.blog_id, command.file, interop::export_movable_type,
-        [](const std::string& text, const model::Blog& blog, const std::string& file) {
-            return fmt::format("exported {} posts of \"{}\" to {}\n",
-                               count_of(text, "\n--------\n"), blog.title, file);
-        });
+        db, command.blog_id, command.file,
+        [](store::Store& store, std::int64_t blog_id, std::ostream& out) {
+            return interop::export_movable_type(store, blog_id, out);
+        },
+        "posts");
 }
 
 int run_wxr_export(const std::string& db, const WxrExportCommand& command) {
     return run_export(
-        db, command.blog_id, command.file, interop::export_wordpress,
-        [](const std::string& text, const model::Blog& blog, const std::string& file) {
-            // Attachment items are the posts' images, not posts.
-            return fmt::format(
-                "exported {} posts and pages of \"{}\" to {}\n",
-                count_of(text, "<item>") -
-                    count_of(text, "<wp:post_type><![CDATA[attachment]]></wp:post_type>"),
-                blog.title, file);
-        });
+        db, command.blog_id, command.file,
+        [](store::Store& store, std::int64_t blog_id, std::ostream& out) {
+            return interop::export_wordpress(store, blog_id, out);
+        },
+        "posts and pages");
 }
 
 }  // namespace carnet::cli

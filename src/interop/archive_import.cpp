@@ -68,6 +68,24 @@ model::Result<std::size_t> add_missing_comments(
     return added;
 }
 
+// The post an earlier import made of an undated post: dated at that import, it is known by
+// its slug (or a numbered one, when the slug was taken), title, source and undated mark.
+model::Result<std::optional<std::int64_t>> find_undated_copy(store::Writer& writer,
+                                                             const model::Blog& blog,
+                                                             const PlannedPost& planned) {
+    const auto& post = planned.archived.post;
+    for (int suffix = 1;; ++suffix) {
+        const auto slug = suffix == 1 ? post.slug : fmt::format("{}-{}", post.slug, suffix);
+        auto taken = writer.posts().find_post_by_slug(blog.id, slug);
+        if (!taken) return std::unexpected(taken.error());
+        if (!*taken) return std::nullopt;
+        if ((*taken)->title != post.title || (*taken)->source != post.source) continue;
+        auto present = writer.archive().archived_post(blog.id, (*taken)->id);
+        if (!present) return std::unexpected(present.error());
+        if (*present && (*present)->meta.contains(planned.undated_key)) return (*taken)->id;
+    }
+}
+
 }  // namespace
 
 std::string counted(std::size_t count, std::string_view one, std::string_view many) {
@@ -116,9 +134,12 @@ model::Result<Written> write_post(store::Writer& writer, const model::Blog& blog
                                   PlannedPost& planned) {
     auto& post = planned.archived.post;
     const auto& comments = planned.archived.comments;
-    auto existing = writer.archive().find_post_at(
-        blog.id, post.published_at, post.slug,
-        planned.identity_value.empty() ? "" : planned.identity_key, planned.identity_value);
+    auto existing = planned.undated_key.empty()
+                        ? writer.archive().find_post_at(
+                              blog.id, post.published_at, post.slug,
+                              planned.identity_value.empty() ? "" : planned.identity_key,
+                              planned.identity_value)
+                        : find_undated_copy(writer, blog, planned);
     if (!existing) return std::unexpected(existing.error());
     if (*existing) {
         auto present = writer.archive().archived_post(blog.id, **existing);
@@ -146,6 +167,7 @@ model::Result<Written> write_post(store::Writer& writer, const model::Blog& blog
         if (!*taken) break;
         post.slug = fmt::format("{}-{}", wanted, suffix);
     }
+    if (!planned.undated_key.empty()) planned.archived.meta.emplace(planned.undated_key, "1");
     auto created = writer.posts().create_post(post);
     if (!created) return at_line(planned.line, created.error());
     post.id = *created;

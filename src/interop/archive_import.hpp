@@ -28,6 +28,10 @@ struct PlannedPost {
     std::string identity_key;
     std::string identity_value;
     std::optional<std::string> old_path;  // the path readers used to reach it elsewhere
+    // For a post the file leaves undated, which each import dates at its own time: the meta
+    // key that marks it (the same post of an earlier import is then the one of its slug, or
+    // of a number added to it, with that key and the same title and source). Empty otherwise.
+    std::string undated_key;
 };
 
 enum class Outcome { imported, merged, skipped };
@@ -37,7 +41,8 @@ struct Written {
     std::string line;  // "line N: imported ..." for the report
 };
 
-// Writes the post (a new slug gets a number when taken by another post), its tags and meta,
+// Writes the post (a new slug gets a number when taken by another post), its tags, its meta
+// (with undated_key set to "1" for an undated post),
 // a redirect from its old path when that is not its carnet path, and its comments with their
 // threads. A post already in the blog gets only the comments it lacks.
 [[nodiscard]] model::Result<Written> write_post(store::Writer& writer, const model::Blog& blog,

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,11 +87,21 @@ struct MtImportReport {
 [[nodiscard]] Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blog_id,
                                                          std::string_view bytes,
                                                          const MtImportOptions& options = {});
+// The same, reading the file a run of entries at a time: memory holds one entry's worth of
+// the file, whatever its size.
+[[nodiscard]] Result<MtImportReport> import_movable_type_file(store::Store& store,
+                                                              std::int64_t blog_id,
+                                                              const std::filesystem::path& file,
+                                                              const MtImportOptions& options = {});
 
 // The blog's posts but those in the trash, oldest first, with their comments and pings, in
 // the Movable Type text format (UTF-8). Exporting, importing into a fresh blog of the same
 // time zone and exporting again gives the same bytes.
 [[nodiscard]] Result<std::string> export_movable_type(store::Store& store, std::int64_t blog_id);
+// The same, written to `out` a post at a time as the posts are read in batches: memory holds
+// one batch whatever the blog's size. Returns how many posts were written.
+[[nodiscard]] Result<std::size_t> export_movable_type(store::Store& store, std::int64_t blog_id,
+                                                      std::ostream& out);
 
 struct WxrImportOptions {
     // detect: as the file declares (UTF-8 when it declares nothing), and as windows-1252 when
@@ -138,6 +149,11 @@ struct WxrImportReport {
 // also carries its carnet source (post meta _carnet_source_format and _carnet_source), so
 // that importing the file into carnet again gives the same posts.
 [[nodiscard]] Result<std::string> export_wordpress(store::Store& store, std::int64_t blog_id);
+// The same, written to `out` as the posts are read in batches (twice: the authors and tags
+// the channel lists first, then the items): memory holds one batch and the posts' image
+// addresses, whatever the blog's size. Returns how many posts and pages were written.
+[[nodiscard]] Result<std::size_t> export_wordpress(store::Store& store, std::int64_t blog_id,
+                                                   std::ostream& out);
 
 // What `build_static_site` renders and where it writes it.
 struct StaticBuildOptions {

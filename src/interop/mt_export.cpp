@@ -4,6 +4,8 @@
 
 #include <map>
 #include <optional>
+#include <ostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -135,23 +137,36 @@ model::Result<mt::Entry> entry_of(store::Store& store, const model::Blog& blog,
 
 }  // namespace
 
-Result<std::string> export_movable_type(store::Store& store, std::int64_t blog_id) {
+Result<std::size_t> export_movable_type(store::Store& store, std::int64_t blog_id,
+                                        std::ostream& out) {
     auto blog = store.blogs().find_blog(blog_id);
     if (!blog) return std::unexpected(blog.error());
     if (!*blog) {
         return model::fail(model::Error::Code::not_found,
                            fmt::format("there is no blog {}", blog_id));
     }
-    auto posts = store.archive().archived_posts(blog_id);
-    if (!posts) return std::unexpected(posts.error());
-    std::vector<mt::Entry> entries;
-    entries.reserve(posts->size());
-    for (const auto& archived : *posts) {
-        auto entry = entry_of(store, **blog, archived);
-        if (!entry) return std::unexpected(entry.error());
-        entries.push_back(std::move(*entry));
-    }
-    return mt::write(entries);
+    std::size_t written = 0;
+    std::string text;
+    auto exported = store.archive().each_archived_post(
+        blog_id, [&](const store::ArchivedPost& archived) -> model::Status {
+            auto entry = entry_of(store, **blog, archived);
+            if (!entry) return std::unexpected(entry.error());
+            text.clear();
+            mt::write_entry(text, *entry);
+            out.write(text.data(), static_cast<std::streamsize>(text.size()));
+            if (!out) return model::fail(model::Error::Code::io, "the export cannot be written");
+            ++written;
+            return {};
+        });
+    if (!exported) return std::unexpected(exported.error());
+    return written;
+}
+
+Result<std::string> export_movable_type(store::Store& store, std::int64_t blog_id) {
+    std::ostringstream out;
+    auto written = export_movable_type(store, blog_id, out);
+    if (!written) return std::unexpected(written.error());
+    return std::move(out).str();
 }
 
 }  // namespace carnet::interop

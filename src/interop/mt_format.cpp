@@ -9,6 +9,9 @@
 #include <charconv>
 #include <chrono>
 #include <memory>
+#include <utility>
+
+#include "text/text.hpp"
 
 namespace carnet::interop {
 
@@ -151,9 +154,12 @@ std::vector<std::string> parse_tags(std::string_view text) {
 
 class Lines {
 public:
-    explicit Lines(std::string_view text) : text_(text) {}
+    // `at` is where reading starts in `text`; `number`, the number of the line before it.
+    Lines(std::string_view text, std::size_t at, int number)
+        : text_(text), at_(at), number_(number) {}
     bool done() const { return at_ >= text_.size(); }
     int number() const { return number_; }  // of the line last read
+    std::size_t at() const { return at_; }
     std::string_view next() {
         const auto end = text_.find('\n', at_);
         const auto line =
@@ -609,113 +615,234 @@ std::string format_date(const model::LocalDateTime& local) {
                        hour12, local.minute, local.second, local.hour < 12 ? "AM" : "PM");
 }
 
-model::Result<std::vector<Entry>> parse(std::string_view text) {
-    Lines lines(text);
-    std::vector<Entry> entries;
-    while (!lines.done()) {
+Parser::Parser(std::string_view text, int first_line) : text_(text), number_(first_line - 1) {}
+
+model::Result<std::optional<Entry>> Parser::next() {
+    Lines lines(text_, at_, number_);
+    std::optional<Entry> entry;
+    while (!entry && !lines.done()) {
         const auto line = lines.next();
         if (trim(line).empty()) continue;
-        auto entry = parse_entry(lines, lines.number(), line);
-        if (!entry) return std::unexpected(entry.error());
-        entries.push_back(std::move(*entry));
+        auto read = parse_entry(lines, lines.number(), line);
+        if (!read) return std::unexpected(read.error());
+        entry = std::move(*read);
     }
-    return entries;
+    at_ = lines.at();
+    number_ = lines.number();
+    return entry;
+}
+
+model::Result<std::vector<Entry>> parse(std::string_view text) {
+    Parser parser(text);
+    std::vector<Entry> entries;
+    while (true) {
+        auto entry = parser.next();
+        if (!entry) return std::unexpected(entry.error());
+        if (!*entry) return entries;
+        entries.push_back(std::move(**entry));
+    }
 }
 
 std::string write(const std::vector<Entry>& entries) {
     std::string out;
-    for (const auto& entry : entries) {
-        if (entry.author) out += fmt::format("AUTHOR: {}\n", *entry.author);
-        out += fmt::format("TITLE: {}\n", entry.title);
-        if (entry.basename) out += fmt::format("BASENAME: {}\n", *entry.basename);
-        // An unknown STATUS is read as a draft and kept among the extra keys: while the entry
-        // is a draft it is written back in the STATUS line, since a second STATUS line would
-        // be read as a repeat and dropped (found by fuzz/mt_fuzzer.cpp).
-        const auto kept_status = std::ranges::find_if(
-            entry.extra_keys, [](const auto& pair) { return pair.first == "STATUS"; });
-        const bool keeps_status = kept_status != entry.extra_keys.end() && entry.status == "Draft";
-        out += fmt::format("STATUS: {}\n", keeps_status ? kept_status->second : entry.status);
-        if (entry.allow_comments) out += fmt::format("ALLOW COMMENTS: {}\n", *entry.allow_comments);
-        if (entry.convert_breaks) out += fmt::format("CONVERT BREAKS: {}\n", *entry.convert_breaks);
-        if (entry.allow_pings) out += fmt::format("ALLOW PINGS: {}\n", *entry.allow_pings);
-        if (!entry.categories.empty()) {
-            out += fmt::format("PRIMARY CATEGORY: {}\n", entry.categories.front());
-            for (const auto& category : entry.categories) {
-                out += fmt::format("CATEGORY: {}\n", category);
-            }
-        }
-        out += fmt::format("DATE: {}\n", format_date(entry.date));
-        if (!entry.tags.empty()) {
-            std::string tags;
-            for (const auto& tag : entry.tags) {
-                if (!tags.empty()) tags += ',';
-                tags += quoted_tag(tag);
-            }
-            out += fmt::format("TAGS: {}\n", tags);
-        }
-        for (const auto& [key, value] : entry.extra_keys) {
-            if (key != "STATUS") out += fmt::format("{}: {}\n", key, value);
-        }
-        out += k_section_end;
-        out += '\n';
-        write_section(out, "BODY", entry.body);
-        if (entry.extended_body) write_section(out, "EXTENDED BODY", *entry.extended_body);
-        if (entry.excerpt) write_section(out, "EXCERPT", *entry.excerpt);
-        if (entry.keywords) write_section(out, "KEYWORDS", *entry.keywords);
-        for (const auto& [name, text] : entry.extra_sections) write_section(out, name, text);
-        for (const auto& comment : entry.comments) {
-            std::string text;
-            if (comment.is_ping) {
-                text = fmt::format("TITLE: {}\nURL: {}\nIP: {}\nBLOG NAME: {}\n", comment.title,
-                                   comment.url, comment.ip, comment.blog_name);
-            } else {
-                text = fmt::format("AUTHOR: {}\nEMAIL: {}\nURL: {}\nIP: {}\n", comment.author,
-                                   comment.email, comment.url, comment.ip);
-            }
-            // Keys of other versions before the DATE, where a reading takes them for keys.
-            for (const auto& [key, value] : comment.extra_keys) {
-                text += fmt::format("{}: {}\n", key, value);
-            }
-            text += fmt::format("DATE: {}\n", format_date(comment.date));
-            text += comment.text;
-            while (!text.empty() && text.back() == '\n' && comment.text.empty()) text.pop_back();
-            write_section(out, comment.is_ping ? "PING" : "COMMENT", text);
-        }
-        out += k_entry_end;
-        out += '\n';
-    }
+    for (const auto& entry : entries) write_entry(out, entry);
     return out;
+}
+
+void write_entry(std::string& out, const Entry& entry) {
+    if (entry.author) out += fmt::format("AUTHOR: {}\n", *entry.author);
+    out += fmt::format("TITLE: {}\n", entry.title);
+    if (entry.basename) out += fmt::format("BASENAME: {}\n", *entry.basename);
+    // An unknown STATUS is read as a draft and kept among the extra keys: while the entry
+    // is a draft it is written back in the STATUS line, since a second STATUS line would
+    // be read as a repeat and dropped (found by fuzz/mt_fuzzer.cpp).
+    const auto kept_status = std::ranges::find_if(
+        entry.extra_keys, [](const auto& pair) { return pair.first == "STATUS"; });
+    const bool keeps_status = kept_status != entry.extra_keys.end() && entry.status == "Draft";
+    out += fmt::format("STATUS: {}\n", keeps_status ? kept_status->second : entry.status);
+    if (entry.allow_comments) out += fmt::format("ALLOW COMMENTS: {}\n", *entry.allow_comments);
+    if (entry.convert_breaks) out += fmt::format("CONVERT BREAKS: {}\n", *entry.convert_breaks);
+    if (entry.allow_pings) out += fmt::format("ALLOW PINGS: {}\n", *entry.allow_pings);
+    if (!entry.categories.empty()) {
+        out += fmt::format("PRIMARY CATEGORY: {}\n", entry.categories.front());
+        for (const auto& category : entry.categories) {
+            out += fmt::format("CATEGORY: {}\n", category);
+        }
+    }
+    out += fmt::format("DATE: {}\n", format_date(entry.date));
+    if (!entry.tags.empty()) {
+        std::string tags;
+        for (const auto& tag : entry.tags) {
+            if (!tags.empty()) tags += ',';
+            tags += quoted_tag(tag);
+        }
+        out += fmt::format("TAGS: {}\n", tags);
+    }
+    for (const auto& [key, value] : entry.extra_keys) {
+        if (key != "STATUS") out += fmt::format("{}: {}\n", key, value);
+    }
+    out += k_section_end;
+    out += '\n';
+    write_section(out, "BODY", entry.body);
+    if (entry.extended_body) write_section(out, "EXTENDED BODY", *entry.extended_body);
+    if (entry.excerpt) write_section(out, "EXCERPT", *entry.excerpt);
+    if (entry.keywords) write_section(out, "KEYWORDS", *entry.keywords);
+    for (const auto& [name, text] : entry.extra_sections) write_section(out, name, text);
+    for (const auto& comment : entry.comments) {
+        std::string text;
+        if (comment.is_ping) {
+            text = fmt::format("TITLE: {}\nURL: {}\nIP: {}\nBLOG NAME: {}\n", comment.title,
+                               comment.url, comment.ip, comment.blog_name);
+        } else {
+            text = fmt::format("AUTHOR: {}\nEMAIL: {}\nURL: {}\nIP: {}\n", comment.author,
+                               comment.email, comment.url, comment.ip);
+        }
+        // Keys of other versions before the DATE, where a reading takes them for keys.
+        for (const auto& [key, value] : comment.extra_keys) {
+            text += fmt::format("{}: {}\n", key, value);
+        }
+        text += fmt::format("DATE: {}\n", format_date(comment.date));
+        text += comment.text;
+        while (!text.empty() && text.back() == '\n' && comment.text.empty()) text.pop_back();
+        write_section(out, comment.is_ping ? "PING" : "COMMENT", text);
+    }
+    out += k_entry_end;
+    out += '\n';
 }
 
 model::Result<std::string> decode(std::string_view bytes, TextEncoding encoding,
                                   TextEncoding* used) {
-    std::string text;
+    std::string converted;
+    std::string_view text;
     if (encoding == TextEncoding::detect || encoding == TextEncoding::utf8) {
-        auto checked = convert(bytes, "UTF-8", "UTF-8");
-        if (checked) {
-            text = std::move(*checked);
+        if (text::is_valid_utf8(bytes)) {
+            text = bytes;
             *used = TextEncoding::utf8;
         } else if (encoding == TextEncoding::utf8) {
-            return std::unexpected(checked.error());
+            // ICU says where the first invalid byte is.
+            auto checked = convert(bytes, "UTF-8", "UTF-8");
+            if (!checked) return std::unexpected(checked.error());
+            return model::fail(Code::invalid_input, "the file is not valid UTF-8");
         } else {
             encoding = TextEncoding::windows1252;
         }
     }
     if (encoding == TextEncoding::latin1 || encoding == TextEncoding::windows1252) {
-        auto converted = convert(
-            bytes, encoding == TextEncoding::latin1 ? "ISO-8859-1" : "windows-1252", "UTF-8");
-        if (!converted) return std::unexpected(converted.error());
-        text = std::move(*converted);
+        auto read = convert(bytes, encoding == TextEncoding::latin1 ? "ISO-8859-1" : "windows-1252",
+                            "UTF-8");
+        if (!read) return std::unexpected(read.error());
+        converted = std::move(*read);
+        text = converted;
         *used = encoding;
     }
-    if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     std::string unix_lines;
     unix_lines.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
-        unix_lines += text[i];
+    for (std::size_t from = 0; from < text.size();) {
+        const auto cr = text.find("\r\n", from);
+        const auto end = cr == std::string_view::npos ? text.size() : cr;
+        unix_lines.append(text, from, end - from);
+        from = cr == std::string_view::npos ? text.size() : cr + 1;
     }
     return unix_lines;
+}
+
+namespace {
+
+// How much of the file is read at once.
+constexpr std::size_t k_block_bytes = std::size_t{4} << 20;
+
+// Where the text's last line "--------" ends (past its line end), 0 when it has none. The
+// text starts at the start of a line.
+std::size_t after_last_entry_end(std::string_view text) {
+    for (auto before = text.size(); before > 0;) {
+        const auto found = text.rfind(k_entry_end, before - 1);
+        if (found == std::string_view::npos) return 0;
+        before = found;
+        if (found > 0 && text[found - 1] != '\n') continue;
+        const auto rest = text.substr(found + k_entry_end.size());
+        if (rest.starts_with("\n")) return found + k_entry_end.size() + 1;
+        if (rest.starts_with("\r\n")) return found + k_entry_end.size() + 2;
+    }
+    return 0;
+}
+
+}  // namespace
+
+Pieces::Pieces(std::istream& input, TextEncoding encoding) : input_(&input), encoding_(encoding) {}
+
+// The next block of whole lines (up to the last '\n' read), the rest of the input at its end;
+// nothing after it. No UTF-8 sequence holds a '\n': a block is valid UTF-8 or not by itself.
+std::optional<std::string> Pieces::read_lines() {
+    while (true) {
+        const auto had = carried_.size();
+        carried_.resize(had + k_block_bytes);
+        input_->read(carried_.data() + had, static_cast<std::streamsize>(k_block_bytes));
+        carried_.resize(had + static_cast<std::size_t>(input_->gcount()));
+        if (carried_.size() == had) {
+            if (carried_.empty()) return std::nullopt;
+            return std::exchange(carried_, {});
+        }
+        const auto last_line_end = carried_.rfind('\n');
+        if (last_line_end == std::string::npos) continue;
+        std::string lines = carried_.substr(0, last_line_end + 1);
+        carried_.erase(0, last_line_end + 1);
+        return lines;
+    }
+}
+
+model::Result<Pieces> Pieces::open(std::istream& input, TextEncoding encoding) {
+    Pieces pieces(input, encoding);
+    // The first pass: whether the text is UTF-8 when the file does not say, and how many
+    // entries it has.
+    bool valid = true;
+    while (auto lines = pieces.read_lines()) {
+        std::string_view text(*lines);
+        for (auto at = text.find(k_entry_end); at != std::string_view::npos;
+             at = text.find(k_entry_end, at + k_entry_end.size())) {
+            if (at == 0 || text[at - 1] == '\n') ++pieces.entries_;
+        }
+        if (valid && encoding == TextEncoding::detect) valid = text::is_valid_utf8(text);
+    }
+    if (encoding == TextEncoding::detect) {
+        pieces.encoding_ = valid ? TextEncoding::utf8 : TextEncoding::windows1252;
+    }
+    if (auto rewound = pieces.rewind(); !rewound) return std::unexpected(rewound.error());
+    return pieces;
+}
+
+model::Status Pieces::rewind() {
+    input_->clear();
+    input_->seekg(0);
+    if (!*input_) return model::fail(Code::io, "the file cannot be read again");
+    carried_.clear();
+    pending_.clear();
+    first_line_ = 1;
+    return {};
+}
+
+model::Result<std::optional<Pieces::Piece>> Pieces::next() {
+    std::size_t cut = after_last_entry_end(pending_);
+    bool at_end = false;
+    while (cut == 0) {
+        auto lines = read_lines();
+        if (!lines) {
+            at_end = true;
+            break;
+        }
+        pending_ += *lines;
+        cut = after_last_entry_end(pending_);
+    }
+    if (at_end) cut = pending_.size();
+    if (cut == 0) return std::optional<Piece>();
+    const std::string_view raw = std::string_view(pending_).substr(0, cut);
+    TextEncoding used = encoding_;
+    auto text = decode(raw, encoding_, &used);
+    if (!text) return std::unexpected(text.error());
+    Piece piece{std::move(*text), first_line_};
+    first_line_ += static_cast<int>(std::ranges::count(raw, '\n'));
+    pending_.erase(0, cut);
+    return std::optional<Piece>(std::move(piece));
 }
 
 BodyFormat body_format(const std::optional<std::string>& convert_breaks) {

@@ -6,6 +6,8 @@
 // KEYWORDS, COMMENT, PING), whose text is every line in between.
 #pragma once
 
+#include <cstddef>
+#include <istream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,9 +72,59 @@ struct Entry {
 // should start.
 [[nodiscard]] model::Result<std::vector<Entry>> parse(std::string_view text);
 
+// What `parse` reads, one entry at a time, so that a whole file's entries are never held at
+// once. `first_line` is the number of the text's first line (it may be a part of a file).
+class Parser {
+public:
+    explicit Parser(std::string_view text, int first_line = 1);
+    // The next entry; nothing after the last.
+    [[nodiscard]] model::Result<std::optional<Entry>> next();
+
+private:
+    std::string_view text_;
+    std::size_t at_ = 0;
+    int number_ = 0;
+};
+
+// A file in the format read a run of whole entries at a time (each run ends with a line
+// "--------", or with the file), decoded as `decode` does, so that an import holds one run of
+// the file and not all of it.
+class Pieces {
+public:
+    struct Piece {
+        std::string text;    // UTF-8, LF line ends
+        int first_line = 1;  // in the file
+    };
+
+    // Reads `input`, which must outlive the pieces. A first pass over it counts its entries
+    // and, when `encoding` is detect, settles it: UTF-8 when the whole file is valid UTF-8,
+    // windows-1252 otherwise.
+    [[nodiscard]] static model::Result<Pieces> open(std::istream& input, TextEncoding encoding);
+
+    TextEncoding encoding() const { return encoding_; }
+    std::size_t entries() const { return entries_; }  // the lines "--------" the file has
+    // Back to the start of the file, for another reading.
+    [[nodiscard]] model::Status rewind();
+    // The next run of entries; nothing after the last.
+    [[nodiscard]] model::Result<std::optional<Piece>> next();
+
+private:
+    Pieces(std::istream& input, TextEncoding encoding);
+    std::optional<std::string> read_lines();
+
+    std::istream* input_;
+    TextEncoding encoding_;
+    std::size_t entries_ = 0;
+    std::string carried_;  // read, after the last whole line
+    std::string pending_;  // whole lines read, not yet given out
+    int first_line_ = 1;
+};
+
 // Writes entries in the format, keys and sections in one fixed order, so that writing what
 // `parse` read from this function's output gives the same bytes.
 std::string write(const std::vector<Entry>& entries);
+// Appends one entry, as `write` writes it.
+void write_entry(std::string& out, const Entry& entry);
 
 // The text in UTF-8: as declared, or, when `encoding` is detect, as is when it is valid
 // UTF-8 and read as Windows-1252 otherwise (old exports are). A UTF-8 byte order mark goes

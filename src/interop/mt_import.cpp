@@ -5,8 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <istream>
 #include <map>
 #include <optional>
+#include <span>
+#include <spanstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -94,6 +98,7 @@ model::Result<archive::PlannedPost> plan_entry(mt::Entry& entry, const model::Bl
     planned.identity_key = "mt_basename";
     for (auto& note : entry.notes) warnings.push_back(std::move(note));
     if (!entry.has_date) {
+        planned.undated_key = "mt_undated";
         // Read back in the blog's zone below, as a date the file gave would be.
         auto local = model::to_local(import_time, blog.time_zone);
         if (!local) return archive::at_line(entry.line, local.error());
@@ -173,46 +178,67 @@ model::Result<archive::PlannedPost> plan_entry(mt::Entry& entry, const model::Bl
 
 }  // namespace
 
-Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blog_id,
-                                           std::string_view bytes, const MtImportOptions& options) {
-    MtImportReport report;
-    auto text = mt::decode(bytes, options.encoding, &report.encoding);
-    if (!text) return std::unexpected(text.error());
-    auto entries = mt::parse(*text);
-    if (!entries) return std::unexpected(entries.error());
+namespace {
+
+// Reads the export from `input` a run of entries at a time and writes each entry as it is
+// planned: one entry's text, rendering and rows are held at once, whatever the file's size.
+Result<MtImportReport> import_from(store::Store& store, std::int64_t blog_id, std::istream& input,
+                                   const MtImportOptions& options) {
     auto blog = store.blogs().find_blog(blog_id);
     if (!blog) return std::unexpected(blog.error());
     if (!*blog) return model::fail(Code::not_found, fmt::format("there is no blog {}", blog_id));
-
+    auto pieces = mt::Pieces::open(input, options.encoding);
+    if (!pieces) return std::unexpected(pieces.error());
     std::vector<std::string> warnings;
-    if (options.encoding == TextEncoding::detect && report.encoding != TextEncoding::utf8) {
+    if (options.encoding == TextEncoding::detect && pieces->encoding() != TextEncoding::utf8) {
         warnings.push_back("the file is not valid UTF-8: read as windows-1252");
     }
-    // The text is parsed: its copy goes before the posts are planned and written, one at a
-    // time, so that only one post's rendered body is held at once.
-    text->clear();
-    text->shrink_to_fit();
 
-    const auto encoding = report.encoding;
+    MtImportReport report;
     auto written = store.write([&](store::Writer& writer) -> model::Status {
         // Counted afresh on every run of the body: only a committed run is reported.
         report = MtImportReport{};
-        report.encoding = encoding;
+        report.encoding = pieces->encoding();
         report.lines = warnings;
+        if (auto rewound = pieces->rewind(); !rewound) return rewound;
         std::size_t done = 0;
-        for (auto entry : *entries) {
-            auto item = plan_entry(entry, **blog, options.import_time, report.lines);
-            if (!item) return std::unexpected(item.error());
-            auto outcome = archive::write_post(writer, **blog, *item);
-            if (!outcome) return std::unexpected(outcome.error());
-            archive::record(report, std::move(*outcome));
-            ++done;
-            if (options.progress) options.progress(done, entries->size());
+        while (true) {
+            auto piece = pieces->next();
+            if (!piece) return std::unexpected(piece.error());
+            if (!*piece) return {};
+            mt::Parser parser((*piece)->text, (*piece)->first_line);
+            while (true) {
+                auto entry = parser.next();
+                if (!entry) return std::unexpected(entry.error());
+                if (!*entry) break;
+                auto item = plan_entry(**entry, **blog, options.import_time, report.lines);
+                if (!item) return std::unexpected(item.error());
+                auto outcome = archive::write_post(writer, **blog, *item);
+                if (!outcome) return std::unexpected(outcome.error());
+                archive::record(report, std::move(*outcome));
+                ++done;
+                if (options.progress) options.progress(done, std::max(done, pieces->entries()));
+            }
         }
-        return {};
     });
     if (!written) return std::unexpected(written.error());
     return report;
+}
+
+}  // namespace
+
+Result<MtImportReport> import_movable_type(store::Store& store, std::int64_t blog_id,
+                                           std::string_view bytes, const MtImportOptions& options) {
+    std::ispanstream input(std::span<const char>(bytes.data(), bytes.size()));
+    return import_from(store, blog_id, input, options);
+}
+
+Result<MtImportReport> import_movable_type_file(store::Store& store, std::int64_t blog_id,
+                                                const std::filesystem::path& file,
+                                                const MtImportOptions& options) {
+    std::ifstream input(file, std::ios::binary);
+    if (!input) return model::fail(Code::not_found, fmt::format("cannot read {}", file.string()));
+    return import_from(store, blog_id, input, options);
 }
 
 }  // namespace carnet::interop

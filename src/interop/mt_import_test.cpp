@@ -1,7 +1,10 @@
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -404,6 +407,74 @@ TEST_F(MtLenient, AnUndatedEntryIsDatedAtTheImport) {
     const auto all = posts();
     ASSERT_EQ(all.size(), 1u);
     EXPECT_EQ(all[0].post.published_at, options.import_time);
+}
+
+TEST_F(MtLenient, UndatedEntriesImportedAgainLaterAreNotDuplicated) {
+    // Two undated entries of the same title (the second gets a numbered slug), one untitled.
+    const std::string file =
+        "TITLE: Sans date\n-----\nBODY:\nPremier\n-----\n--------\n"
+        "TITLE: Sans date\n-----\nBODY:\nSecond\n-----\n--------\n"
+        "STATUS: Publish\n-----\nBODY:\nNi titre ni date\n-----\n--------\n";
+    MtImportOptions first;
+    first.import_time = model::Instant{std::chrono::sys_days{std::chrono::year{2026} / 11 / 30}};
+    EXPECT_EQ(import_ok(file, 0, first).imported, 3);
+    MtImportOptions later = first;
+    later.import_time += std::chrono::days{3};
+    // The same file again, a comment added to the second entry.
+    const auto again = file.substr(0, file.find("--------\nSTATUS")) +
+                       "COMMENT:\nAUTHOR: Lectrice\nDATE: 12/01/2026 09:00:00 AM\nBravo\n-----\n"
+                       "--------\nSTATUS: Publish\n-----\nBODY:\nNi titre ni date\n-----\n"
+                       "--------\n";
+    const auto report = import_ok(again, 0, later);
+    EXPECT_EQ(report.imported, 0);
+    EXPECT_EQ(report.merged, 1);
+    EXPECT_EQ(report.skipped, 2);
+    const auto all = posts();
+    ASSERT_EQ(all.size(), 3u);
+    for (const auto& post : all) EXPECT_EQ(post.post.published_at, first.import_time);
+    EXPECT_EQ(all[0].post.slug, "sans-date");
+    EXPECT_EQ(all[1].post.slug, "sans-date-2");
+    ASSERT_EQ(all[1].comments.size(), 1u);
+    EXPECT_EQ(all[1].comments[0].comment.source, "Bravo");
+    // A dated entry of the same title and body is another post.
+    EXPECT_EQ(import_ok(mt_entry("Sans date", "01/02/2020 10:00:00 AM")).imported, 1);
+}
+
+TEST_F(MtImport, AFileIsReadInPiecesWithTheLinesOfTheWholeFile) {
+    // More than the 4 MiB read at once, with a broken entry at the end: the report and the
+    // error count lines over the whole file.
+    std::string text;
+    const std::string body(2000, 'x');
+    int lines = 0;
+    for (int i = 0; i < 3000; ++i) {
+        text += mt_entry(
+            fmt::format("Billet {}", i),
+            fmt::format("01/{:02}/2020 10:{:02}:{:02} AM", 1 + i % 28, i / 60 % 60, i % 60), "",
+            "EXTENDED BODY:\n" + body + "\n-----\n");
+        lines += 10;
+    }
+    const auto file = directory_ / "big.txt";
+    {
+        std::ofstream out(file, std::ios::binary);
+        out << text << "TITLE: Coupé\nDATE: 01/01/2021 10:00:00 AM\n-----\nBODY:\nx\n";
+    }
+    ASSERT_GT(std::filesystem::file_size(file), std::size_t{6} << 20);
+    auto refused = import_movable_type_file(*store_, blog_id_, file);
+    ASSERT_FALSE(refused);
+    EXPECT_THAT(refused.error().message, HasSubstr(fmt::format("line {}:", lines + 4)));
+    EXPECT_TRUE(posts().empty());
+    {
+        std::ofstream out(file, std::ios::binary);
+        out << text;
+    }
+    auto report = import_movable_type_file(*store_, blog_id_, file);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->imported, 3000);
+    EXPECT_EQ(report->lines.back(),
+              fmt::format("line {}: imported \"Billet 2999\" (Publish, 0 categories, 0 comments "
+                          "and pings)",
+                          lines - 9));
+    EXPECT_EQ(posts().size(), 3000u);
 }
 
 TEST_F(MtLenient, StatusesOfOtherVersionsAreDraftsAndBadFlagsAreIgnored) {

@@ -7,7 +7,9 @@
 #include <boost/json.hpp>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -128,38 +130,29 @@ public:
     WxrExport(store::Store& store, const model::Blog& blog, std::string base)
         : store_(store), blog_(blog), base_(std::move(base)) {}
 
-    model::Result<std::string> run() {
-        auto posts = store_.archive().archived_posts(blog_.id);
-        if (!posts) return std::unexpected(posts.error());
+    // Reads the posts twice, a batch at a time: first for the authors and tags that the
+    // channel lists before its items, then for the items, written as they are made. Only the
+    // attachment items (an image's address and title), which come after every post and
+    // page, are held until the end.
+    model::Result<std::size_t> run(std::ostream& out) {
         auto pages = store_.pages().pages(blog_.id, false);
         if (!pages) return std::unexpected(pages.error());
         auto categories = store_.categories().all_categories(blog_.id);
         if (!categories) return std::unexpected(categories.error());
-
-        std::vector<wxr::Item> items;
         std::int64_t last_post_id = 0;
-        for (const auto& archived : *posts) {
-            auto item = post_item(archived);
-            if (!item) return std::unexpected(item.error());
-            items.push_back(std::move(*item));
-            last_post_id = std::max(last_post_id, archived.post.id);
-        }
+        auto listed = store_.archive().each_archived_post(
+            blog_.id, [&](const store::ArchivedPost& archived) -> model::Status {
+                auto creator = creator_of(archived);
+                if (!creator) return std::unexpected(creator.error());
+                for (const auto& tag : archived.tags) tags_.emplace(model::make_slug(tag), tag);
+                last_post_id = std::max(last_post_id, archived.post.id);
+                return {};
+            });
+        if (!listed) return std::unexpected(listed.error());
         // Pages share WordPress's numbering with posts: they come after the last post, and
         // attachments after the last page.
         std::int64_t last_id = last_post_id;
-        for (const auto& page : *pages) {
-            auto item = page_item(page, last_post_id + page.id);
-            if (!item) return std::unexpected(item.error());
-            items.push_back(std::move(*item));
-            last_id = std::max(last_id, last_post_id + page.id);
-        }
-        const auto posts_and_pages = items.size();
-        for (std::size_t index = 0; index < posts_and_pages; ++index) {
-            if (items[index].post_type == "page") continue;
-            for (auto& attachment : attachment_items(items[index], (*posts)[index], last_id)) {
-                items.push_back(std::move(attachment));
-            }
-        }
+        for (const auto& page : *pages) last_id = std::max(last_id, last_post_id + page.id);
 
         wxr::Channel channel;
         channel.title = blog_.title;
@@ -177,11 +170,38 @@ public:
         for (const auto& [slug, name] : tags_) {
             writer.term({0, wxr::Term::Kind::tag, "", slug, name, "", ""});
         }
-        for (const auto& item : items) writer.item(item);
-        return writer.finish();
+        std::size_t written = 0;
+        std::vector<wxr::Item> attachments;
+        auto posts = store_.archive().each_archived_post(
+            blog_.id, [&](const store::ArchivedPost& archived) -> model::Status {
+                auto item = post_item(archived);
+                if (!item) return std::unexpected(item.error());
+                writer.item(*item);
+                for (auto& attachment : attachment_items(*item, archived, last_id)) {
+                    attachments.push_back(std::move(attachment));
+                }
+                ++written;
+                return send(writer.take(), out);
+            });
+        if (!posts) return std::unexpected(posts.error());
+        for (const auto& page : *pages) {
+            auto item = page_item(page, last_post_id + page.id);
+            if (!item) return std::unexpected(item.error());
+            writer.item(*item);
+            ++written;
+        }
+        for (const auto& attachment : attachments) writer.item(attachment);
+        if (auto sent = send(writer.finish(), out); !sent) return std::unexpected(sent.error());
+        return written;
     }
 
 private:
+    static model::Status send(const std::string& text, std::ostream& out) {
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        if (!out) return model::fail(model::Error::Code::io, "the export cannot be written");
+        return {};
+    }
+
     // The images the post uses, as WordPress's attachment items under it: those the post's
     // content shows from carnet's media, and those a WordPress import kept as URLs.
     std::vector<wxr::Item> attachment_items(const wxr::Item& post,
@@ -372,7 +392,7 @@ private:
 
 }  // namespace
 
-Result<std::string> export_wordpress(store::Store& store, std::int64_t blog_id) {
+Result<std::size_t> export_wordpress(store::Store& store, std::int64_t blog_id, std::ostream& out) {
     auto blog = store.blogs().find_blog(blog_id);
     if (!blog) return std::unexpected(blog.error());
     if (!*blog) {
@@ -383,7 +403,14 @@ Result<std::string> export_wordpress(store::Store& store, std::int64_t blog_id) 
     if (base.empty() && !(*blog)->hosts.empty()) base = "http://" + (*blog)->hosts.front();
     while (base.ends_with('/')) base.pop_back();
     WxrExport exporter(store, **blog, base);
-    return exporter.run();
+    return exporter.run(out);
+}
+
+Result<std::string> export_wordpress(store::Store& store, std::int64_t blog_id) {
+    std::ostringstream out;
+    auto written = export_wordpress(store, blog_id, out);
+    if (!written) return std::unexpected(written.error());
+    return std::move(out).str();
 }
 
 }  // namespace carnet::interop

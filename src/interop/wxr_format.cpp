@@ -670,6 +670,8 @@ void Writer::item(const Item& item) {
     out_ += "\t</item>\n";
 }
 
+std::string Writer::take() { return std::exchange(out_, {}); }
+
 std::string Writer::finish() {
     out_ += "</channel>\n</rss>\n";
     return std::move(out_);

@@ -176,6 +176,7 @@ public:
     void author(const Author& author);
     void term(const Term& term);
     void item(const Item& item);
+    std::string take();    // what was written since the last take, to stream it out
     std::string finish();  // closes the channel and the document
 
 private:

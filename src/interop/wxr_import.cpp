@@ -373,6 +373,12 @@ private:
             category.slug = slug_from(term.slug, term.name);
             auto ensured = writer.categories().ensure_category(category);
             if (!ensured) return at_line(term.line, ensured.error());
+            if (!term.description.empty()) {
+                report_.lines.push_back(
+                    fmt::format("line {}: <{}> \"{}\" has a description; carnet's categories "
+                                "have none: dropped",
+                                term.line, element, term.name));
+            }
             // model::Category has no parent: the hierarchy is flattened, each category kept.
             if (!term.parent.empty() && term.parent != "0") {
                 report_.lines.push_back(

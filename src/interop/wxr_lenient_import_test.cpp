@@ -305,6 +305,25 @@ TEST_F(WxrLenient, CategoriesDefinedAfterTheirItemsAndHierarchiesAreFlattened) {
     EXPECT_THAT(line_with(report, {"\"Idlib\" is under"}), HasSubstr("<wp:category>"));
 }
 
+TEST_F(WxrLenient, ACategoryDescriptionIsReportedAsDropped) {
+    const std::string terms =
+        "<wp:category>\n<wp:term_id>1</wp:term_id>\n<wp:category_nicename>syrie"
+        "</wp:category_nicename>\n<wp:category_parent></wp:category_parent>\n"
+        "<wp:cat_name><![CDATA[Syrie]]></wp:cat_name>\n"
+        "<wp:category_description><![CDATA[Le pays.]]></wp:category_description>\n"
+        "</wp:category>\n";
+    const auto document = wxr_document("1.2", terms);
+    const auto report = import_wxr_ok(write_file("described.xml", document));
+    auto categories = store_->categories().all_categories(blog_id_);
+    ASSERT_TRUE(categories);
+    ASSERT_EQ(categories->size(), 1u);
+    EXPECT_EQ((*categories)[0].name, "Syrie");
+    EXPECT_THAT(line_with(report, {"has a description"}),
+                HasSubstr(fmt::format("line {}: <wp:category> \"Syrie\" has a description; "
+                                      "carnet's categories have none: dropped",
+                                      line_of(document, "<wp:term_id>1") - 1)));
+}
+
 TEST_F(WxrLenient, TermsOfEveryTaxonomyAreKeptWhereCarnetHasAPlaceAndReported) {
     const std::string terms =
         "<wp:term><wp:term_id>1</wp:term_id><wp:term_taxonomy>category</wp:term_taxonomy>"

@@ -16,6 +16,12 @@ Result<std::vector<ArchivedPost>> PgArchiveStore::archived_posts(std::int64_t bl
     return database_.read([&](Connection& db) { return import_sql::archived_posts(db, blog_id); });
 }
 
+Status PgArchiveStore::each_archived_post(std::int64_t blog_id,
+                                          const std::function<Status(const ArchivedPost&)>& each) {
+    return database_.read(
+        [&](Connection& db) { return import_sql::each_archived_post(db, blog_id, each); });
+}
+
 Result<std::optional<std::int64_t>> PgArchiveWriter::find_post_at(std::int64_t blog_id,
                                                                   model::Instant published_at,
                                                                   std::string_view slug,

@@ -374,6 +374,8 @@ public:
     explicit PgArchiveStore(Database& database) : database_(database) {}
 
     [[nodiscard]] Result<std::vector<ArchivedPost>> archived_posts(std::int64_t blog_id) override;
+    [[nodiscard]] Status each_archived_post(
+        std::int64_t blog_id, const std::function<Status(const ArchivedPost&)>& each) override;
 
 private:
     Database& database_;

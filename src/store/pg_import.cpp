@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+
+#include "store/archive_batches.hpp"
 #include "store/pg_comments.hpp"
 
 namespace carnet::store::pg::import_sql {
@@ -187,23 +190,26 @@ Result<std::optional<ArchivedPost>> archived_post(Connection& db, std::int64_t b
 }
 
 Result<std::vector<ArchivedPost>> archived_posts(Connection& db, std::int64_t blog_id) {
-    CARNET_TRY(select, db.prepare("SELECT id FROM posts WHERE blog_id = $1 AND status != 'trash' "
-                                  "ORDER BY published_at, id"));
-    select->bind(1, blog_id);
-    std::vector<std::int64_t> ids;
-    while (true) {
-        CARNET_TRY(has_row, select->step());
-        if (!has_row) break;
-        ids.push_back(select->column_int(0));
-    }
-    select->reset();
     std::vector<ArchivedPost> posts;
-    posts.reserve(ids.size());
-    for (const auto id : ids) {
-        CARNET_TRY(archived, archived_post(db, blog_id, id));
-        if (archived) posts.push_back(std::move(*archived));
-    }
+    CARNET_CHECK(each_archived_post(db, blog_id, [&](const ArchivedPost& archived) -> Status {
+        posts.push_back(archived);
+        return {};
+    }));
     return posts;
+}
+
+Status each_archived_post(Connection& db, std::int64_t blog_id,
+                          const std::function<Status(const ArchivedPost&)>& each) {
+    // One snapshot for every batch: a post written meanwhile is in the export whole, or not.
+    return archive_batches::each_post(
+        db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        "SELECT id, published_at FROM posts WHERE blog_id = $1 AND status != 'trash' "
+        "AND (published_at, id) > ($2, $3) ORDER BY published_at, id LIMIT $4",
+        blog_id,
+        [](Connection& connection, std::int64_t blog, std::int64_t id) {
+            return archived_post(connection, blog, id);
+        },
+        each);
 }
 
 }  // namespace carnet::store::pg::import_sql

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,5 +37,7 @@ Status add_post_redirect(WriteContext& context, std::int64_t blog_id, std::strin
                                                                 std::int64_t post_id);
 [[nodiscard]] Result<std::vector<ArchivedPost>> archived_posts(Connection& db,
                                                                std::int64_t blog_id);
+[[nodiscard]] Status each_archived_post(Connection& db, std::int64_t blog_id,
+                                        const std::function<Status(const ArchivedPost&)>& each);
 
 }  // namespace carnet::store::pg::import_sql

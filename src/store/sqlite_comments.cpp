@@ -67,7 +67,8 @@ Result<std::int64_t> add_comment(WriteContext& context, const model::Comment& co
 Result<std::int64_t> insert_comment(WriteContext& context, const model::Comment& comment,
                                     std::string_view kind, std::string_view author_ip) {
     auto& db = context.db;
-    CARNET_TRY(post, rows::find_post_by_id(db, comment.blog_id, comment.post_id));
+    CARNET_TRY(post, rows::exists(db, "SELECT 1 FROM posts WHERE blog_id = ?1 AND id = ?2",
+                                  comment.blog_id, comment.post_id));
     if (!post) {
         return model::fail(Error::Code::not_found,
                            fmt::format("no post {} in this blog", comment.post_id));

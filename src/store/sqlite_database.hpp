@@ -36,6 +36,9 @@ inline constexpr std::array<SearchTable, 2> k_search_tables{{
 // Called as a transaction that may have indexed posts commits (keep) or rolls back.
 [[nodiscard]] Status collect_new_search_terms(Connection& db, bool keep);
 
+// SQLite's own page cache size (2 MiB), which every connection has but during a bulk write.
+inline constexpr int k_default_cache_size = -2000;
+
 // One write transaction on the writer connection: the blogs it touched (they get a new
 // generation as it commits) and what every concern's writes need from each other.
 struct Transaction {
@@ -46,10 +49,15 @@ struct Transaction {
     const Clock& clock;
     std::set<std::int64_t> touched_blogs;
 
-    // Brings the search index in line with the post as it now is in this transaction: its
-    // old entry goes, and it comes back (in its blog's language) if it is published. Every
-    // write that creates, changes or deletes a post calls it.
+    // Brings the search index in line with the post as it will be when this transaction
+    // commits: its old entry goes, and it comes back (in its blog's language) if it is
+    // published. Every write that creates, changes or deletes a post calls it. Nothing in a
+    // transaction searches, so the posts are only noted here and indexed together by
+    // `index_noted_posts`, each once, runs of consecutive ids in one statement.
     [[nodiscard]] Status reindex_post(std::int64_t post_id);
+
+    // Indexes the posts `reindex_post` noted; Database::write calls it before committing.
+    [[nodiscard]] Status index_noted_posts();
 
     // The id of the blog's category of that slug (made from the name when empty), created
     // when missing.
@@ -67,8 +75,13 @@ struct Transaction {
     // new generation. Returns how many posts were indexed.
     [[nodiscard]] Result<int> rebuild_search_index();
 
+    // Whether it writes many posts (an import): it has a larger page cache then.
+    bool bulk() const { return bulk_; }
+
 private:
-    int reindexed_posts_ = 0;
+    std::size_t reindexed_posts_ = 0;
+    std::set<std::int64_t> noted_posts_;
+    bool bulk_ = false;
 };
 
 // The database file and its connections. Safe to use from any thread.

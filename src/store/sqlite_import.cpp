@@ -2,12 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+
+#include "store/archive_batches.hpp"
 #include "store/sqlite_comments.hpp"
 
 namespace carnet::store::import_sql {
 namespace {
 
 using model::Error;
+
+// Whether the blog holds the post: the writes below need no more of it.
+constexpr std::string_view k_post_exists = "SELECT 1 FROM posts WHERE blog_id = ?1 AND id = ?2";
 
 std::string_view kind_text(CommentKind kind) {
     return kind == CommentKind::ping ? "ping" : "comment";
@@ -89,10 +95,8 @@ Status set_post_extras(WriteContext& context, std::int64_t blog_id, std::int64_t
                        const std::vector<std::string>& tags,
                        const std::map<std::string, std::string>& meta) {
     auto& db = context.db;
-    CARNET_TRY(post, rows::find_post_by_id(db, blog_id, post_id));
-    if (!post) {
-        return model::fail(Error::Code::not_found, fmt::format("no post {} in this blog", post_id));
-    }
+    CARNET_TRY(post, rows::exists(db, k_post_exists, blog_id, post_id));
+    if (!post) return rows::not_found("post", post_id);
     CARNET_TRY(clear_tags, db.prepare("DELETE FROM post_tags WHERE post_id = ?1"));
     clear_tags->bind(1, post_id);
     CARNET_CHECK(clear_tags->run());
@@ -144,10 +148,8 @@ Result<std::int64_t> add_archived_comment(WriteContext& context, const ArchivedC
 
 Status add_post_redirect(WriteContext& context, std::int64_t blog_id, std::string_view old_path,
                          std::int64_t post_id) {
-    CARNET_TRY(post, rows::find_post_by_id(context.db, blog_id, post_id));
-    if (!post) {
-        return model::fail(Error::Code::not_found, fmt::format("no post {} in this blog", post_id));
-    }
+    CARNET_TRY(post, rows::exists(context.db, k_post_exists, blog_id, post_id));
+    if (!post) return rows::not_found("post", post_id);
     CARNET_TRY(insert, context.db.prepare("INSERT OR REPLACE INTO post_redirects "
                                           "(blog_id, old_path, post_id) VALUES (?1, ?2, ?3)"));
     insert->bind(1, blog_id).bind(2, old_path).bind(3, post_id);
@@ -185,23 +187,26 @@ Result<std::optional<ArchivedPost>> archived_post(Connection& db, std::int64_t b
 }
 
 Result<std::vector<ArchivedPost>> archived_posts(Connection& db, std::int64_t blog_id) {
-    CARNET_TRY(select, db.prepare("SELECT id FROM posts WHERE blog_id = ?1 AND status != 'trash' "
-                                  "ORDER BY published_at, id"));
-    select->bind(1, blog_id);
-    std::vector<std::int64_t> ids;
-    while (true) {
-        CARNET_TRY(has_row, select->step());
-        if (!has_row) break;
-        ids.push_back(select->column_int(0));
-    }
-    select->reset();
     std::vector<ArchivedPost> posts;
-    posts.reserve(ids.size());
-    for (const auto id : ids) {
-        CARNET_TRY(archived, archived_post(db, blog_id, id));
-        if (archived) posts.push_back(std::move(*archived));
-    }
+    CARNET_CHECK(each_archived_post(db, blog_id, [&](const ArchivedPost& archived) -> Status {
+        posts.push_back(archived);
+        return {};
+    }));
     return posts;
+}
+
+Status each_archived_post(Connection& db, std::int64_t blog_id,
+                          const std::function<Status(const ArchivedPost&)>& each) {
+    // One snapshot for every batch: a post written meanwhile is in the export whole, or not.
+    return archive_batches::each_post(
+        db, "BEGIN",
+        "SELECT id, published_at FROM posts WHERE blog_id = ?1 AND status != 'trash' "
+        "AND (published_at, id) > (?2, ?3) ORDER BY published_at, id LIMIT ?4",
+        blog_id,
+        [](Connection& connection, std::int64_t blog, std::int64_t id) {
+            return archived_post(connection, blog, id);
+        },
+        each);
 }
 
 }  // namespace carnet::store::import_sql

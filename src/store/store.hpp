@@ -659,6 +659,11 @@ public:
     // tags, meta and comments: what an export writes out. One query per post.
     [[nodiscard]] virtual Result<std::vector<ArchivedPost>> archived_posts(
         std::int64_t blog_id) = 0;
+    // The same posts given to `each` one at a time, read in batches by keyset (date, id) in
+    // one snapshot of the database: memory holds one batch's ids and one post, whatever the
+    // blog's size. Stops at the first failure of `each`, and returns it.
+    [[nodiscard]] virtual Status each_archived_post(
+        std::int64_t blog_id, const std::function<Status(const ArchivedPost&)>& each) = 0;
 };
 
 class ArchiveWriter {

@@ -8,11 +8,14 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "store/store_test_backends.hpp"
 #include "testing/temp_dir.hpp"
@@ -244,6 +247,50 @@ TEST_P(PostStoreTest, DraftsAreNotPublished) {
     EXPECT_EQ(published_count(), 0);
     EXPECT_FALSE(store_->posts().find_published_post(blog_id_, "brouillon")->has_value());
     EXPECT_TRUE(store_->categories().categories_with_counts(blog_id_)->empty());
+}
+
+TEST_P(PostStoreTest, AnExportReadsEveryPostOnceOldestFirstAcrossBatches) {
+    // More posts than one batch holds, many at the same second (ordered by id then), and
+    // posts in the trash, which exports leave out.
+    std::vector<std::int64_t> expected;
+    auto written = store_->write([&](Writer& writer) -> Status {
+        for (int i = 0; i < 1203; ++i) {
+            auto post = make_post("Billet " + std::to_string(i),
+                                  utc(2017, 10, 1, 0, i % 7 == 0 ? 0 : 1200 - i % 600));
+            post.slug = "billet-" + std::to_string(i);
+            if (i % 100 == 5) post.status = model::PostStatus::trash;
+            auto created = writer.posts().create_post(post);
+            if (!created) return std::unexpected(created.error());
+            if (post.status != model::PostStatus::trash) expected.push_back(*created);
+        }
+        return {};
+    });
+    ASSERT_TRUE(written) << written.error().message;
+    auto all = store_->archive().archived_posts(blog_id_);
+    ASSERT_TRUE(all) << all.error().message;
+    std::ranges::sort(expected, [&](std::int64_t a, std::int64_t b) {
+        const auto at = [&](std::int64_t id) {
+            return std::ranges::find(*all, id, [](const auto& p) { return p.post.id; })
+                ->post.published_at;
+        };
+        return std::pair(at(a), a) < std::pair(at(b), b);
+    });
+    std::vector<std::int64_t> read;
+    auto each = store_->archive().each_archived_post(blog_id_, [&](const ArchivedPost& post) {
+        read.push_back(post.post.id);
+        return Status{};
+    });
+    ASSERT_TRUE(each) << each.error().message;
+    EXPECT_EQ(read.size(), 1203u - 12u);
+    EXPECT_EQ(read, expected);
+    // A failure of the callback stops the reading and comes back.
+    int calls = 0;
+    auto stopped = store_->archive().each_archived_post(blog_id_, [&](const ArchivedPost&) {
+        return ++calls == 600 ? Status(model::fail(model::Error::Code::io, "disk full")) : Status{};
+    });
+    ASSERT_FALSE(stopped);
+    EXPECT_EQ(stopped.error().message, "disk full");
+    EXPECT_EQ(calls, 600);
 }
 
 TEST_P(StoreTest, DuplicateSlugIsAConflictAndRollsBackTheWholeTransaction) {
