@@ -43,6 +43,11 @@ struct AdminOptions {
     // draft again, or trashed): what followed its publication may follow its withdrawal.
     std::function<model::Status(store::Writer& writer, std::int64_t blog_id, std::int64_t post_id)>
         post_withdrawn;
+    // Called in the transaction that approves (accepted) or refuses or removes (not accepted)
+    // a follower on the fediverse, to tell it (an Accept or a Reject). Unset: nothing is sent.
+    std::function<model::Status(store::Writer& writer, const model::Blog& blog,
+                                const store::Follower& follower, bool accepted)>
+        follower_answered;
 };
 
 class Admin {

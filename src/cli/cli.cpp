@@ -334,7 +334,11 @@ int run_serve(const Settings& settings) {
                           .media_dir = media_dir,
                           .comment_min_age = std::chrono::seconds(settings.comment_delay_seconds),
                           .read_router = read_router,
-                          .clock = clock});
+                          .clock = clock,
+                          .post_object = [](const model::Blog& blog, const model::Post& post,
+                                            const http::Request& request) {
+                              return social::Federation::article_json(blog, post, request);
+                          }});
     if (!site) return report_failure(site.error());
 
     // One login throttle for the login form and the APIs: a guess counts wherever it is made.
@@ -381,6 +385,13 @@ int run_serve(const Settings& settings) {
                                                std::int64_t post_id) -> Status {
                 worker.wake();
                 return social::Federation::queue_post_activity(writer, blog_id, post_id,
+                                                               clock->now());
+            },
+            .follower_answered = [&worker, clock](store::Writer& writer, const model::Blog& blog,
+                                                  const store::Follower& follower,
+                                                  bool accepted) -> Status {
+                worker.wake();
+                return social::Federation::queue_follow_answer(writer, blog, follower, accepted,
                                                                clock->now());
             }});
     if (!admin) return report_failure(admin.error());

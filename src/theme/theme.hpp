@@ -115,6 +115,9 @@ struct CommentsSection {
     std::string body;
     std::int64_t parent_id = 0;
     std::string parent_author;  // the name of the comment replied to
+    // The fediverse's Announces (shares) and Likes of the post.
+    int shares = 0;
+    int likes = 0;
 };
 
 class Theme {
