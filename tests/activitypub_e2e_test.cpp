@@ -623,10 +623,12 @@ TEST(ActivityPub, APermalinkAnswersItsArticleOrItsPageByAcceptEachTimeThroughThe
                 EXPECT_TRUE(answer.headers["content-type"].starts_with("text/html"));
                 EXPECT_NE(
                     answer.body.find("<link rel=\"alternate\" type=\"application/activity+json\" "
-                                     "title=\"Misrata\" href=\"" +
+                                     "href=\"" +
                                      url + "\">"),
                     std::string::npos)
                     << answer.body;
+                EXPECT_EQ(count_of(answer.body, "application/activity+json"), 1)
+                    << "linked in the head only, not among the feeds the sidebar lists";
                 continue;
             }
             EXPECT_EQ(answer.headers["content-type"], "application/activity+json");

@@ -731,11 +731,7 @@ private:
         auto side = sidebar(blog);
         if (!side) return server_error(blog, side.error());
         auto context = page_context(blog, request, model::post_path(blog, post));
-        if (options_.post_object) {
-            context.feeds.push_back(theme::FeedLink{.title = post.title,
-                                                    .type = std::string(k_activity_json),
-                                                    .url = context.base_url + context.path});
-        }
+        if (options_.post_object) context.activity_object = context.base_url + context.path;
         auto response =
             html(status, theme_of(blog).render_post(blog, post, **side, context, section));
         if (options_.post_object) response.headers.emplace_back("Vary", "Accept");

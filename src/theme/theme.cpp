@@ -217,6 +217,9 @@ public:
         view.set("has_feeds", !feeds.empty());
         view.set("edit_uri", context_.edit_uri);
         view.set("webmention", context_.webmention);
+        if (!context_.activity_object.empty()) {
+            view.set("activity_object", context_.activity_object);
+        }
         view.set("feeds", std::move(feeds));
 
         view.set("t", ViewValue(strings_));
