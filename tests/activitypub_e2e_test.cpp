@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
+#include <regex>
 
 #include "social/social.hpp"
 #include "support.hpp"
@@ -29,12 +30,15 @@ social::FetchOptions loopback() {
 // A fediverse account on a server of its own: its actor document and its inbox.
 class RemoteActor {
 public:
-    RemoteActor()
-        : key_(*social::make_actor_key()),
+    explicit RemoteActor(std::string name = "ana")
+        : name_(std::move(name)),
+          key_(*social::make_actor_key()),
           site_([this](const ScriptedSite::Received& request) { return answer(request); }) {}
 
-    std::string actor() const { return site_.url("/users/ana"); }
-    std::string inbox() const { return site_.url("/users/ana/inbox"); }
+    std::string actor() const { return site_.url("/users/" + name_); }
+    std::string inbox() const { return actor() + "/inbox"; }
+    std::string profile() const { return site_.url("/@" + name_); }
+    std::string handle() const { return name_ + "@127.0.0.1"; }
     void set_inbox_status(int status) { inbox_status_ = status; }
 
     std::vector<ScriptedSite::Received> deliveries() const {
@@ -71,6 +75,33 @@ public:
         return http_get(port, target, headers, "POST", body);
     }
 
+    // A public Note of the actor's, `id` under its notes, answering `in_reply_to`.
+    boost::json::object note(const std::string& id, const std::string& html,
+                             const std::string& in_reply_to) const {
+        return {{"id", actor() + "/notes/" + id},
+                {"type", "Note"},
+                {"attributedTo", actor()},
+                {"inReplyTo", in_reply_to},
+                {"to", boost::json::array{"https://www.w3.org/ns/activitystreams#Public"}},
+                {"content", html}};
+    }
+
+    // An activity of the actor's: `type` of `object`, its id `id` under the actor's.
+    boost::json::object activity(const std::string& type, const boost::json::value& object,
+                                 const std::string& id) const {
+        return {{"@context", "https://www.w3.org/ns/activitystreams"},
+                {"id", actor() + "#" + id},
+                {"type", type},
+                {"actor", actor()},
+                {"object", object}};
+    }
+
+    // The same of an object given by its id.
+    boost::json::object activity(const std::string& type, const std::string& object_id,
+                                 const std::string& id) const {
+        return activity(type, boost::json::value(boost::json::string_view(object_id)), id);
+    }
+
     boost::json::object follow(const std::string& object) const {
         return {{"@context", "https://www.w3.org/ns/activitystreams"},
                 {"id", actor() + "#follows/1"},
@@ -88,7 +119,9 @@ private:
             {"@context", "https://www.w3.org/ns/activitystreams"},
             {"id", actor()},
             {"type", "Person"},
-            {"preferredUsername", "ana"},
+            {"preferredUsername", name_},
+            {"name", name_ == "ana" ? "Ana Lima" : "Bob"},
+            {"url", profile()},
             {"inbox", inbox()},
             {"publicKey", boost::json::object{{"id", actor() + "#main-key"},
                                               {"owner", actor()},
@@ -97,6 +130,7 @@ private:
                                        "application/activity+json")};
     }
 
+    std::string name_;
     social::ActorKey key_;
     std::atomic<int> inbox_status_ = 202;
     ScriptedSite site_;
@@ -123,11 +157,55 @@ public:
                           const std::string& status, const std::string& edit = "") {
         AdminSession admin(port_, "owner@example.org", k_password);
         EXPECT_TRUE(admin.signed_in()) << admin.failure();
-        auto saved = admin.post(edit.empty() ? "/admin/blogs/1/posts" : edit,
-                                {{"title", title}, {"source", source}, {"status", status}});
+        auto saved = admin.post(
+            edit.empty() ? "/admin/blogs/1/posts" : edit,
+            {{"title", title}, {"source", source}, {"status", status}, {"comments_open", "on"}});
         EXPECT_EQ(saved.status, 303) << saved.body;
         const auto location = saved.headers["location"];
         return location.substr(0, location.find('?'));
+    }
+
+    // The public address of the published post titled `title`, from the home page.
+    std::string public_url(const std::string& title) const {
+        const auto home = http_get(port_, "/").body;
+        std::smatch match;
+        const std::regex link(R"re(<a href="(/archive/[^"]+)" rel="bookmark">)re" + title + "</a>");
+        EXPECT_TRUE(std::regex_search(home, match, link)) << home;
+        return match.size() > 1 ? base_url() + match[1].str() : std::string();
+    }
+
+    HttpResponse admin(const std::string& target, std::map<std::string, std::string> fields = {},
+                       const std::string& method = "POST") {
+        if (!session_)
+            session_ = std::make_unique<AdminSession>(port_, "owner@example.org", k_password);
+        EXPECT_TRUE(session_->signed_in()) << session_->failure();
+        return method == "GET" ? session_->get(target) : session_->post(target, std::move(fields));
+    }
+
+    void set_settings(std::map<std::string, std::string> changed) {
+        std::map<std::string, std::string> fields{{"title", "Le carnet"},
+                                                  {"locale", "fr"},
+                                                  {"time_zone", "Europe/Paris"},
+                                                  {"theme", "classique"},
+                                                  {"base_url", base_url()},
+                                                  {"posts_per_page", "10"},
+                                                  {"close_comments_after_days", "0"},
+                                                  {"comment_policy", "open"}};
+        for (auto& [name, value] : changed) fields[name] = value;
+        auto saved = admin("/admin/blogs/1/settings", fields);
+        ASSERT_EQ(saved.status, 303) << saved.body;
+    }
+
+    std::string comments_page(const std::string& status) {
+        admin("/admin/blogs/1/", {}, "GET");
+        return admin_comments(*session_, status);
+    }
+
+    // Approves the first comment waiting whose text holds `text`.
+    void approve(const std::string& text) {
+        admin("/admin/blogs/1/", {}, "GET");
+        const auto failure = approve_comment(*session_, text);
+        ASSERT_TRUE(failure.empty()) << failure;
     }
 
     void start() {
@@ -138,6 +216,10 @@ public:
         ASSERT_EQ(server_->port(), port_) << server_->log();
     }
     void stop() { server_.reset(); }
+    std::string session_cookie() {
+        admin("/admin/blogs/1/", {}, "GET");
+        return session_->cookie();
+    }
 
     std::uint16_t port() const { return port_; }
     std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -158,6 +240,7 @@ private:
     std::uint16_t port_;
     std::filesystem::path db_;
     std::unique_ptr<ServerProcess> server_;
+    std::unique_ptr<AdminSession> session_;
 };
 
 // What a delivered request was, as carnet's verifier reads one.
@@ -294,6 +377,276 @@ TEST(ActivityPub, FollowersGetEachPostAsCreateThenUpdateThenDelete) {
     EXPECT_EQ(removal["object"].at("type").as_string(), "Tombstone");
     EXPECT_EQ(removal["object"].at("id").as_string(), article.at("id").as_string());
     EXPECT_EQ(count_of(carnet.log(), "delivered to"), 4) << carnet.log();
+}
+
+TEST(ActivityPub, AReplyIsHeldThenShownThreadedWithItsHandleAndOnlyItsAuthorChangesIt) {
+    Carnet carnet;
+    carnet.set_settings({{"comment_policy", "all_held"}});
+    carnet.save_post("Misrata", "Le port, au matin.", "published");
+    const auto url = carnet.public_url("Misrata");
+    ASSERT_FALSE(url.empty());
+    const auto path = url.substr(carnet.base_url().size());
+    RemoteActor ana;
+    RemoteActor bob("bob");
+    const auto inbox = carnet.base_url() + "/inbox";
+
+    const auto reply = ana.note(
+        "1", "<p>Bien vu <script>alert('ana')</script><a href=\"javascript:alert(2)\">ici</a></p>",
+        url);
+    auto answered = ana.send(carnet.port(), inbox, ana.activity("Create", reply, "create-1"));
+    ASSERT_EQ(answered.status, 202) << answered.body << carnet.log();
+    EXPECT_NE(carnet.comments_page("pending").find("Bien vu"), std::string::npos);
+    EXPECT_EQ(http_get(carnet.port(), path).body.find("Bien vu"), std::string::npos);
+    carnet.approve("Bien vu");
+    auto page = http_get(carnet.port(), path).body;
+    EXPECT_NE(page.find("Bien vu"), std::string::npos) << page;
+    EXPECT_EQ(page.find("alert("), std::string::npos) << page;
+    EXPECT_EQ(page.find("javascript:"), std::string::npos) << page;
+    EXPECT_NE(page.find("@" + ana.handle()), std::string::npos) << page;
+    EXPECT_NE(
+        page.find("<a href=\"" + ana.profile() + "\" rel=\"nofollow ugc noopener\">Ana Lima</a>"),
+        std::string::npos)
+        << page;
+
+    // A reply to the reply sits under it.
+    const auto answer = bob.note("7", "<p>Tout à fait</p>", reply.at("id").as_string().c_str());
+    ASSERT_EQ(bob.send(carnet.port(), inbox, bob.activity("Create", answer, "create-7")).status,
+              202);
+    carnet.approve("Tout à fait");
+    page = http_get(carnet.port(), path).body;
+    const auto ana_at = page.find("Bien vu");
+    const auto bob_at = page.find("Tout à fait");
+    ASSERT_NE(bob_at, std::string::npos) << page;
+    EXPECT_LT(ana_at, bob_at);
+    EXPECT_GT(page.find("</article>", ana_at), bob_at) << "the answer is not inside the reply";
+
+    // Its author changes it; another actor may neither change nor delete it.
+    auto edited = reply;
+    edited["content"] = "<p>Bien vu, et corrigé</p>";
+    EXPECT_EQ(ana.send(carnet.port(), inbox, ana.activity("Update", edited, "update-1")).status,
+              202);
+    EXPECT_TRUE(eventually([&] {
+        return http_get(carnet.port(), path).body.find("et corrigé") != std::string::npos;
+    }));
+    auto stolen = edited;
+    stolen["content"] = "<p>Bob a tout changé</p>";
+    EXPECT_EQ(bob.send(carnet.port(), inbox, bob.activity("Update", stolen, "update-x")).status,
+              403);
+    EXPECT_EQ(
+        bob.send(carnet.port(), inbox, bob.activity("Delete", reply.at("id"), "delete-x")).status,
+        403);
+    page = http_get(carnet.port(), path).body;
+    EXPECT_NE(page.find("et corrigé"), std::string::npos);
+    EXPECT_EQ(page.find("Bob a tout changé"), std::string::npos);
+
+    const boost::json::object tombstone{{"id", reply.at("id")}, {"type", "Tombstone"}};
+    EXPECT_EQ(ana.send(carnet.port(), inbox, ana.activity("Delete", tombstone, "delete-1")).status,
+              202);
+    page = http_get(carnet.port(), path).body;
+    EXPECT_EQ(page.find("et corrigé"), std::string::npos) << page;
+    EXPECT_NE(page.find("Tout à fait"), std::string::npos) << "bob's answer is his: it stays";
+}
+
+TEST(ActivityPub, AReplyToNothingOfTheBlogNotPublicOrForgedIsKeptNowhere) {
+    Carnet carnet;
+    carnet.save_post("Misrata", "Le port, au matin.", "published");
+    const auto url = carnet.public_url("Misrata");
+    RemoteActor ana;
+    const auto inbox = carnet.base_url() + "/inbox";
+    const auto before = database_fingerprint(carnet.db());
+    EXPECT_EQ(
+        ana.send(carnet.port(), inbox,
+                 ana.activity("Create",
+                              ana.note("1", "<p>Ailleurs</p>", "https://elsewhere.example/p/1"),
+                              "create-1"))
+            .status,
+        202);
+    auto direct = ana.note("2", "<p>Entre nous</p>", url);
+    direct["to"] = boost::json::array{carnet.actor()};
+    EXPECT_EQ(ana.send(carnet.port(), inbox, ana.activity("Create", direct, "create-2")).status,
+              202);
+    // A note that claims another author.
+    auto forged = ana.note("3", "<p>Signé Bob</p>", url);
+    forged["attributedTo"] = "https://bob.example/users/bob";
+    EXPECT_EQ(ana.send(carnet.port(), inbox, ana.activity("Create", forged, "create-3")).status,
+              202);
+    EXPECT_EQ(database_fingerprint(carnet.db()), before);
+}
+
+TEST(ActivityPub, LikesAndSharesShowOnThePostOncePerActorAndUndoLowersThem) {
+    Carnet carnet;
+    carnet.save_post("Misrata", "Le port, au matin.", "published");
+    const auto url = carnet.public_url("Misrata");
+    const auto path = url.substr(carnet.base_url().size());
+    RemoteActor ana;
+    RemoteActor bob("bob");
+    const auto inbox = carnet.base_url() + "/inbox";
+    EXPECT_EQ(http_get(carnet.port(), path).body.find("post-reactions"), std::string::npos);
+
+    const auto like = ana.activity("Like", url, "like-1");
+    ASSERT_EQ(ana.send(carnet.port(), inbox, like).status, 202) << carnet.log();
+    ASSERT_EQ(ana.send(carnet.port(), inbox, ana.activity("Like", url, "like-2")).status, 202);
+    ASSERT_EQ(bob.send(carnet.port(), inbox, bob.activity("Like", url, "like-1")).status, 202);
+    const auto share = ana.activity("Announce", url, "announce-1");
+    ASSERT_EQ(ana.send(carnet.port(), inbox, share).status, 202);
+    auto page = http_get(carnet.port(), path).body;
+    EXPECT_NE(page.find("<p class=\"post-reactions\">1 partage, 2 j&#39;aime</p>"),
+              std::string::npos)
+        << page;
+
+    // Undone: the like in full (as Mastodon sends it), the share by its id.
+    auto second_like = ana.activity("Like", url, "like-2");
+    ASSERT_EQ(ana.send(carnet.port(), inbox, ana.activity("Undo", second_like, "undo-1")).status,
+              202);
+    ASSERT_EQ(ana.send(carnet.port(), inbox, ana.activity("Undo", share.at("id"), "undo-2")).status,
+              202);
+    page = http_get(carnet.port(), path).body;
+    EXPECT_NE(page.find("<p class=\"post-reactions\">1 j&#39;aime</p>"), std::string::npos) << page;
+}
+
+// The followers page's table row of `actor`, and the form fields that act on it.
+std::map<std::string, std::string> acting_on(const std::string& actor) {
+    return {{"actor", actor}};
+}
+
+TEST(ActivityPub, AHeldFollowIsAnsweredOnlyOnceTheOwnerApprovesOrRefusesIt) {
+    Carnet carnet;
+    carnet.set_settings({{"approve_followers", "on"}});
+    RemoteActor ana;
+    RemoteActor bob("bob");
+    const auto inbox = carnet.actor() + "/inbox";
+    ASSERT_EQ(ana.send(carnet.port(), inbox, ana.follow(carnet.actor())).status, 202)
+        << carnet.log();
+    ASSERT_EQ(bob.send(carnet.port(), inbox, bob.follow(carnet.actor())).status, 202);
+    // Held: no answer is even queued (it would be, in the Follow's own transaction).
+    const auto held = database_fingerprint(carnet.db());
+    EXPECT_NE(held.find("\njobs []\n"), std::string::npos) << held;
+    EXPECT_EQ(carnet.follower_count(), 0);
+    auto page = carnet.admin("/admin/blogs/1/followers", {}, "GET");
+    ASSERT_EQ(page.status, 200) << page.body;
+    EXPECT_NE(page.body.find("@" + ana.handle()), std::string::npos) << page.body;
+    EXPECT_NE(page.body.find("/followers/approve"), std::string::npos);
+    EXPECT_NE(carnet.admin("/admin/blogs/1/", {}, "GET").body.find("/admin/blogs/1/followers"),
+              std::string::npos)
+        << "the admin's bar links the page";
+
+    // Another role may not see or act; a form without its token does nothing.
+    auto editor =
+        run_carnet({"user", "add", "--db", carnet.db().string(), "--email", "editor@example.org",
+                    "--name", "Editor", "--password-stdin", "--role", "editor"},
+                   k_password + "\n");
+    ASSERT_EQ(editor.exit_code, 0) << editor.err;
+    AdminSession other(carnet.port(), "editor@example.org", k_password);
+    ASSERT_TRUE(other.signed_in()) << other.failure();
+    EXPECT_EQ(other.get("/admin/blogs/1/followers").status, 403);
+    EXPECT_EQ(other.post("/admin/blogs/1/followers/approve", acting_on(ana.actor())).status, 403);
+    auto forged = http_get(carnet.port(), "/admin/blogs/1/followers/approve",
+                           {{"Cookie", "carnet_session=" + carnet.session_cookie()},
+                            {"Content-Type", "application/x-www-form-urlencoded"}},
+                           "POST", form_encode(acting_on(ana.actor())));
+    EXPECT_EQ(forged.status, 403);
+    EXPECT_EQ(carnet.follower_count(), 0);
+    EXPECT_TRUE(ana.deliveries().empty());
+
+    auto approved = carnet.admin("/admin/blogs/1/followers/approve", acting_on(ana.actor()));
+    ASSERT_EQ(approved.status, 303) << approved.body;
+    ASSERT_TRUE(eventually([&] { return !ana.deliveries().empty(); })) << carnet.log();
+    const auto accept = boost::json::parse(ana.deliveries().front().body).as_object();
+    EXPECT_EQ(accept.at("type").as_string(), "Accept");
+    EXPECT_EQ(accept.at("object").at("id").as_string(), ana.actor() + "#follows/1");
+    social::Fetcher fetcher(loopback());
+    SystemClock clock;
+    social::SignatureVerifier verifier(fetcher, clock);
+    EXPECT_TRUE(verifier.verify(as_request(ana.deliveries().front())).has_value());
+    EXPECT_EQ(carnet.follower_count(), 1);
+
+    auto refused = carnet.admin("/admin/blogs/1/followers/refuse", acting_on(bob.actor()));
+    ASSERT_EQ(refused.status, 303) << refused.body;
+    ASSERT_TRUE(eventually([&] { return !bob.deliveries().empty(); })) << carnet.log();
+    const auto reject = boost::json::parse(bob.deliveries().front().body).as_object();
+    EXPECT_EQ(reject.at("type").as_string(), "Reject");
+    EXPECT_EQ(reject.at("object").at("id").as_string(), bob.actor() + "#follows/1");
+    EXPECT_EQ(carnet.follower_count(), 1);
+    page = carnet.admin("/admin/blogs/1/followers", {}, "GET");
+    EXPECT_EQ(page.body.find("@" + bob.handle()), std::string::npos);
+    EXPECT_NE(page.body.find("@" + ana.handle()), std::string::npos);
+}
+
+TEST(ActivityPub, ABlockedDomainLosesItsFollowersAndItsRepliesAreRefusedUntilUnblocked) {
+    Carnet carnet;
+    carnet.save_post("Misrata", "Le port, au matin.", "published");
+    const auto url = carnet.public_url("Misrata");
+    RemoteActor ana;
+    const auto inbox = carnet.base_url() + "/inbox";
+    ASSERT_EQ(ana.send(carnet.port(), inbox, ana.follow(carnet.actor())).status, 202);
+    ASSERT_EQ(carnet.follower_count(), 1);
+    ASSERT_EQ(carnet.admin("/admin/blogs/1/followers/block", {{"target", "127.0.0.1"}}).status,
+              303);
+    EXPECT_EQ(carnet.follower_count(), 0);
+    auto page = carnet.admin("/admin/blogs/1/followers", {}, "GET").body;
+    EXPECT_NE(page.find("/followers/unblock"), std::string::npos) << page;
+    EXPECT_EQ(carnet.admin("/admin/blogs/1/followers/block", {{"target", "not a <domain>"}}).status,
+              422);
+
+    const auto before = database_fingerprint(carnet.db());
+    const auto reply = ana.note("1", "<p>Encore moi</p>", url);
+    EXPECT_EQ(ana.send(carnet.port(), inbox, ana.activity("Create", reply, "create-1")).status,
+              403);
+    EXPECT_EQ(ana.send(carnet.port(), inbox, ana.activity("Like", url, "like-1")).status, 403);
+    EXPECT_EQ(database_fingerprint(carnet.db()), before);
+
+    ASSERT_EQ(carnet.admin("/admin/blogs/1/followers/unblock", {{"target", "127.0.0.1"}}).status,
+              303);
+    EXPECT_EQ(ana.send(carnet.port(), inbox, ana.activity("Create", reply, "create-1")).status,
+              202);
+}
+
+TEST(ActivityPub, APermalinkAnswersItsArticleOrItsPageByAcceptEachTimeThroughTheCache) {
+    Carnet carnet;
+    carnet.save_post("Misrata", "Le port, au matin.\n\n![Les bateaux du port](/media/port.jpg)",
+                     "published");
+    const auto url = carnet.public_url("Misrata");
+    const auto path = url.substr(carnet.base_url().size());
+    const auto as_json =
+        std::map<std::string, std::string>{{"Accept", "application/activity+json"}};
+    const auto as_ld = std::map<std::string, std::string>{
+        {"Accept", "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""}};
+    const auto as_page =
+        std::map<std::string, std::string>{{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}};
+    for (int round = 0; round < 2; ++round) {
+        for (const auto* headers : {&as_json, &as_page, &as_ld, &as_page}) {
+            auto answer = http_get(carnet.port(), path, *headers);
+            ASSERT_EQ(answer.status, 200);
+            // The server's own "Vary: Accept-Encoding" comes first, when it sends one.
+            EXPECT_EQ(answer.headers["vary"], "Accept");
+            if (headers == &as_page) {
+                EXPECT_TRUE(answer.headers["content-type"].starts_with("text/html"));
+                EXPECT_NE(
+                    answer.body.find("<link rel=\"alternate\" type=\"application/activity+json\" "
+                                     "href=\"" +
+                                     url + "\">"),
+                    std::string::npos)
+                    << answer.body;
+                EXPECT_EQ(count_of(answer.body, "application/activity+json"), 1)
+                    << "linked in the head only, not among the feeds the sidebar lists";
+                continue;
+            }
+            EXPECT_EQ(answer.headers["content-type"], "application/activity+json");
+            auto article = boost::json::parse(answer.body).as_object();
+            EXPECT_EQ(article.at("type").as_string(), "Article");
+            EXPECT_EQ(article.at("id").as_string(), url);
+            EXPECT_EQ(article.at("attributedTo").as_string(), carnet.actor());
+            const auto& image = article.at("attachment").as_array().at(0).as_object();
+            EXPECT_EQ(image.at("type").as_string(), "Image");
+            EXPECT_EQ(image.at("url").as_string(), carnet.base_url() + "/media/port.jpg");
+            EXPECT_EQ(image.at("name").as_string(), "Les bateaux du port");
+        }
+    }
+    // The outbox carries the same object.
+    auto outbox = boost::json::parse(http_get(carnet.port(), "/actor/outbox?page=1").body);
+    const auto& first = outbox.at("orderedItems").as_array().at(0).at("object");
+    EXPECT_EQ(first.at("attachment"),
+              boost::json::parse(http_get(carnet.port(), path, as_json).body).at("attachment"));
 }
 
 }  // namespace

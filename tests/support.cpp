@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -389,6 +390,24 @@ for table in tables:
         return "cannot read the database: " + dumped.err;
     }
     return dumped.out;
+}
+
+std::string admin_comments(const AdminSession& admin, const std::string& status) {
+    return admin.get("/admin/blogs/1/comments?status=" + status).body;
+}
+
+std::string approve_comment(const AdminSession& admin, const std::string& text) {
+    const auto page = admin_comments(admin, "pending");
+    const auto at = page.find(text);
+    if (at == std::string::npos) return "no pending comment holds " + text + ": " + page;
+    std::smatch match;
+    const std::string after = page.substr(at);
+    if (!std::regex_search(after, match, std::regex(R"(/comments/(\d+)/approve)"))) {
+        return "no approve button after " + text;
+    }
+    auto approved = admin.post("/admin/blogs/1/comments/" + match[1].str() + "/approve", {});
+    if (approved.status != 303) return "approving answered " + std::to_string(approved.status);
+    return {};
 }
 
 std::uint16_t free_port() {

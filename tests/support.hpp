@@ -160,6 +160,13 @@ private:
     std::string failure_;
 };
 
+// The admin's list of blog 1's comments in that state ("pending", "approved", "spam").
+std::string admin_comments(const AdminSession& admin, const std::string& status);
+
+// Approves through the admin the first pending comment of blog 1 whose text holds `text`:
+// "" when done, else what went wrong.
+std::string approve_comment(const AdminSession& admin, const std::string& text);
+
 // A loopback port free at the time of asking, for a server told to listen on it.
 std::uint16_t free_port();
 

@@ -87,19 +87,13 @@ public:
     }
 
     std::string comments_page(const std::string& status) {
-        return admin("/admin/blogs/1/comments?status=" + status, {}, "GET").body;
+        return admin_comments(*session_, status);
     }
 
     // Approves the first comment waiting whose text holds `text`.
     void approve(const std::string& text) {
-        const auto page = comments_page("pending");
-        const auto at = page.find(text);
-        ASSERT_NE(at, std::string::npos) << page;
-        std::smatch match;
-        const std::string after = page.substr(at);
-        ASSERT_TRUE(std::regex_search(after, match, std::regex(R"(/comments/(\d+)/approve)")));
-        auto approved = admin("/admin/blogs/1/comments/" + match[1].str() + "/approve");
-        ASSERT_EQ(approved.status, 303) << approved.body;
+        const auto failure = approve_comment(*session_, text);
+        ASSERT_TRUE(failure.empty()) << failure;
     }
 
     HttpResponse send_webmention(const std::string& source, const std::string& target) {

@@ -36,6 +36,11 @@ struct AdminOptions {
     // What follows a post's publication or withdrawal, called in the transaction that saves
     // it (in the editor, on restoring a revision, on schedule, on deleting it for good).
     store::PostHooks post_hooks;
+    // Called in the transaction that approves (accepted) or refuses or removes (not accepted)
+    // a follower on the fediverse, to tell it (an Accept or a Reject). Unset: nothing is sent.
+    std::function<model::Status(store::Writer& writer, const model::Blog& blog,
+                                const store::Follower& follower, bool accepted)>
+        follower_answered;
 };
 
 class Admin {

@@ -231,6 +231,18 @@ private:
     Response app_password_page(const Access& access, int status, const std::string& new_password,
                                const std::string& notice = {}, const std::string& error = {});
 
+    // --- Followers on the fediverse (followers.cpp).
+    void add_follower_routes(http::Router& router);
+    Response follower_list(const Call& call);
+    Response approve_follower(const Call& call);
+    Response refuse_follower(const Call& call);
+    Response block_follower(const Call& call);
+    Response unblock_follower(const Call& call);
+    // Approves (accept) or refuses or removes the follower the form names, and tells it so.
+    Response answer_follower(const Call& call, bool accept);
+    Response follower_page(const Access& access, int status, const std::string& notice = {},
+                           const std::string& error = {});
+
     // --- Settings (settings.cpp).
     void add_settings_routes(http::Router& router);
     Response show_settings(const Call& call);

@@ -102,7 +102,15 @@ protected:
                                                             std::int64_t post_id) -> model::Status {
                                             withdrawn_posts_.emplace_back(blog_id, post_id);
                                             return {};
-                                        }}});
+                                        }},
+                         .follower_answered = [this](store::Writer&, const model::Blog& blog,
+                                                     const store::Follower& follower,
+                                                     bool accepted) -> model::Status {
+                             answered_followers_.push_back(
+                                 fmt::format("{} {} {}", blog.id, follower.actor,
+                                             accepted ? "accepted" : "refused"));
+                             return {};
+                         }});
         ASSERT_TRUE(made.has_value()) << made.error().message;
         admin_ = std::move(*made);
         admin_->register_routes(router_);
@@ -112,6 +120,8 @@ protected:
     std::vector<std::pair<std::int64_t, std::int64_t>> published_posts_;
     // And what the post_withdrawn hook was told.
     std::vector<std::pair<std::int64_t, std::int64_t>> withdrawn_posts_;
+    // And the follower_answered hook: "blog actor accepted|refused".
+    std::vector<std::string> answered_followers_;
 
     std::int64_t add_user(const std::string& email, model::Role role, std::int64_t blog) {
         std::int64_t id = 0;
@@ -767,6 +777,102 @@ TEST_F(AdminAppPasswordTest, AnApplicationPasswordNeverOpensTheLoginForm) {
     auto answer = log_in_from("198.51.100.8", "owner@a.example", password);
     EXPECT_EQ(answer.status, 401);
     EXPECT_EQ(answer.header("Set-Cookie").find("carnet_session"), std::string::npos);
+}
+
+TEST_F(AdminTest, Followers_OwnersApproveRefuseAndBlockAndEachAnswerIsSent) {
+    const auto follower = [&](const std::string& actor, store::FollowerState state) {
+        EXPECT_TRUE(store_->write([&](store::Writer& writer) {
+            return writer.federation().save_follower({.blog_id = blog_a_,
+                                                      .actor = actor,
+                                                      .inbox = actor + "/inbox",
+                                                      .follow_id = actor + "#follow",
+                                                      .handle = "x@" + actor.substr(8, 9),
+                                                      .state = state});
+        }));
+    };
+    follower("https://a.example/users/ana", store::FollowerState::pending);
+    follower("https://b.example/users/bob", store::FollowerState::pending);
+    follower("https://c.example/users/cy", store::FollowerState::accepted);
+    const auto blog = std::to_string(blog_a_);
+    const auto base = "/admin/blogs/" + blog + "/followers";
+
+    const auto moderator = log_in("moderator@a.example");
+    EXPECT_EQ(send("GET", base, &moderator).status, 403);
+    EXPECT_EQ(send("POST", base + "/approve", &moderator,
+                   form_body({{"csrf", moderator.csrf}, {"actor", "https://a.example/users/ana"}}))
+                  .status,
+              403);
+
+    const auto owner = log_in("owner@a.example");
+    auto page = send("GET", base, &owner);
+    ASSERT_EQ(page.status, 200) << page.body;
+    EXPECT_NE(page.body.find("@x@a.example"), std::string::npos) << page.body;
+    EXPECT_NE(page.body.find("@x@c.example"), std::string::npos);
+    // Without the form's token, nothing is done.
+    EXPECT_EQ(send("POST", base + "/approve", &owner,
+                   form_body({{"actor", "https://a.example/users/ana"}}))
+                  .status,
+              403);
+    EXPECT_TRUE(answered_followers_.empty());
+
+    EXPECT_EQ(send("POST", base + "/approve", &owner,
+                   form_body({{"csrf", owner.csrf}, {"actor", "https://a.example/users/ana"}}))
+                  .status,
+              303);
+    EXPECT_EQ(send("POST", base + "/refuse", &owner,
+                   form_body({{"csrf", owner.csrf}, {"actor", "https://b.example/users/bob"}}))
+                  .status,
+              303);
+    EXPECT_EQ(send("POST", base + "/approve", &owner,
+                   form_body({{"csrf", owner.csrf}, {"actor", "https://nobody.example/u"}}))
+                  .status,
+              404);
+    EXPECT_EQ(answered_followers_,
+              (std::vector<std::string>{blog + " https://a.example/users/ana accepted",
+                                        blog + " https://b.example/users/bob refused"}));
+    auto accepted = store_->federation().followers(blog_a_, store::FollowerState::accepted, 0, 10);
+    ASSERT_TRUE(accepted.has_value());
+    EXPECT_EQ(accepted->total, 2);
+    EXPECT_FALSE(
+        store_->federation().find_follower(blog_a_, "https://b.example/users/bob")->has_value());
+
+    EXPECT_EQ(send("POST", base + "/block", &owner,
+                   form_body({{"csrf", owner.csrf}, {"target", "C.Example"}}))
+                  .status,
+              303);
+    EXPECT_EQ(send("POST", base + "/block", &owner,
+                   form_body({{"csrf", owner.csrf}, {"target", "<script>"}}))
+                  .status,
+              422);
+    EXPECT_EQ(store_->federation().blocks(blog_a_), std::vector<std::string>{"c.example"});
+    EXPECT_FALSE(
+        store_->federation().find_follower(blog_a_, "https://c.example/users/cy")->has_value());
+    EXPECT_EQ(send("POST", base + "/unblock", &owner,
+                   form_body({{"csrf", owner.csrf}, {"target", "c.example"}}))
+                  .status,
+              303);
+    EXPECT_TRUE(store_->federation().blocks(blog_a_)->empty());
+}
+
+TEST_F(AdminTest, Settings_ApproveFollowersIsKeptAndShown) {
+    const auto owner = log_in("owner@a.example");
+    const auto settings = "/admin/blogs/" + std::to_string(blog_a_) + "/settings";
+    const auto save = [&](bool approve) {
+        std::vector<std::pair<std::string, std::string>> fields{
+            {"csrf", owner.csrf},       {"title", "Blog A"},
+            {"locale", "fr"},           {"time_zone", "Europe/Paris"},
+            {"theme", "classique"},     {"posts_per_page", "10"},
+            {"comment_policy", "open"}, {"close_comments_after_days", "0"}};
+        if (approve) fields.emplace_back("approve_followers", "on");
+        return send("POST", settings, &owner, form_body(fields)).status;
+    };
+    ASSERT_EQ(save(true), 303);
+    EXPECT_TRUE((*store_->blogs().find_blog(blog_a_))->approve_followers);
+    EXPECT_NE(send("GET", settings, &owner)
+                  .body.find("name=\"approve_followers\" type=\"checkbox\" checked"),
+              std::string::npos);
+    ASSERT_EQ(save(false), 303);
+    EXPECT_FALSE((*store_->blogs().find_blog(blog_a_))->approve_followers);
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ Response AdminImpl::settings(const Access& access, int status, const std::string
     view.set("base_url", blog.base_url);
     view.set("close_comments_after_days", std::to_string(blog.close_comments_after_days));
     view.set("policies", policy_options(*pages_, blog.locale, blog.comment_policy));
+    view.set("approve_followers", blog.approve_followers);
     return page(status, access, blog.locale, tr(blog.locale, "Settings"), "settings", view, notice,
                 error);
 }
@@ -52,6 +53,7 @@ Response AdminImpl::save_settings(const Call& call) {
     const auto close_after = form.get("close_comments_after_days").value_or("0");
     blog.close_comments_after_days =
         close_after == "0" ? 0 : static_cast<int>(http::parse_id(close_after).value_or(-1));
+    blog.approve_followers = form.get("approve_followers").has_value();
     auto policy = model::parse_comment_policy(form.get("comment_policy").value_or(""));
     Access shown = access;
     if (!policy) return settings(shown, 422, {}, tr(blog.locale, "Comments") + " ?");

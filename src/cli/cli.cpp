@@ -334,7 +334,11 @@ int run_serve(const Settings& settings) {
                           .media_dir = media_dir,
                           .comment_min_age = std::chrono::seconds(settings.comment_delay_seconds),
                           .read_router = read_router,
-                          .clock = clock});
+                          .clock = clock,
+                          .post_object = [](const model::Blog& blog, const model::Post& post,
+                                            const http::Request& request) {
+                              return social::Federation::article_json(blog, post, request);
+                          }});
     if (!site) return report_failure(site.error());
 
     // One login throttle for the login form and the APIs: a guess counts wherever it is made.
@@ -379,11 +383,19 @@ int run_serve(const Settings& settings) {
         }};
     auto admin = admin::Admin::create(
         **store, *clock,
-        admin::AdminOptions{.media_dir = media_dir,
-                            .themes_dir = settings.themes_dir,
-                            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
-                            .throttle = throttle,
-                            .post_hooks = post_hooks});
+        admin::AdminOptions{
+            .media_dir = media_dir,
+            .themes_dir = settings.themes_dir,
+            .max_upload_bytes = settings.max_upload_mb * 1024 * 1024,
+            .throttle = throttle,
+            .post_hooks = post_hooks,
+            .follower_answered = [&worker, clock](store::Writer& writer, const model::Blog& blog,
+                                                  const store::Follower& follower,
+                                                  bool accepted) -> Status {
+                worker.wake();
+                return social::Federation::queue_follow_answer(writer, blog, follower, accepted,
+                                                               clock->now());
+            }});
     if (!admin) return report_failure(admin.error());
 
     // XML-RPC carries images in base64, a third larger than the image, in some XML.

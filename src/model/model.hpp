@@ -49,6 +49,8 @@ struct Blog {
     CommentPolicy comment_policy = CommentPolicy::open;
     // Comments close this many days after a post's publication; 0 keeps them open.
     int close_comments_after_days = 0;
+    // A Follow from the fediverse waits for the owner's approval instead of being accepted.
+    bool approve_followers = false;
 };
 
 // The blog that answers requests for `host` (lower case, without port): the one naming it,
@@ -127,7 +129,8 @@ struct Comment {
     std::int64_t parent_id = 0;  // 0: not a reply
     std::string author_name;
     std::string author_email;
-    std::string author_url;  // already checked: http, https or empty
+    std::string author_url;     // already checked: http, https or empty
+    std::string author_handle;  // user@host for a reply from the fediverse, "" otherwise
     std::string source;
     std::string html;
     CommentStatus status = CommentStatus::pending;

@@ -101,6 +101,10 @@ model::Result<theme::CommentsSection> comments_section(store::Store& store, cons
     for (auto i = first; i < threads.size() && i < first + k_threads_per_page; ++i) {
         section.threads.push_back(std::move(threads[i]));
     }
+    auto reactions = store.federation().reaction_counts(blog.id, post.id);
+    if (!reactions) return std::unexpected(reactions.error());
+    section.shares = reactions->shares;
+    section.likes = reactions->likes;
     section.open = comments_open(blog, post, now);
     if (section.open) section.stamp = guards.stamps.make_stamp(post.id, now);
     const auto notice = request.query_param("comment").value_or("");

@@ -30,6 +30,7 @@ using http::Response;
 using http::RouteParams;
 
 constexpr int k_recent_posts = 10;
+constexpr std::string_view k_activity_json = "application/activity+json";
 constexpr int k_max_page = 100'000;
 constexpr int k_feed_posts = 20;
 // Longer queries are cut: no reader types more, and the store's work grows with it.
@@ -213,6 +214,9 @@ public:
             std::string stamp_minute;
             if (is_post_path(request.path)) {
                 stamp_minute = std::to_string(now().time_since_epoch().count() / 60);
+                // The HTML page and the ActivityStreams object share the address, never the
+                // cached answer.
+                if (options_.post_object && asks_for_activity(request)) stamp_minute = "as";
             }
             if (blog->base_url.empty()) {
                 return http::CacheKey{fmt::format("{}\n{}\n{}\n{}", blog->id, request_host(request),
@@ -705,6 +709,14 @@ private:
             fmt::format("/archive/{}/{}/{}/{}.html", param(params, "year"), param(params, "month"),
                         param(params, "day"), param(params, "slug"));
         if (requested != canonical) return redirect(canonical);
+        if (options_.post_object && asks_for_activity(request)) {
+            Response response;
+            response.content_type = std::string(k_activity_json);
+            response.body = options_.post_object(blog, post, request);
+            response.headers = {{"Vary", "Accept"}, {"Access-Control-Allow-Origin", "*"}};
+            response.cacheable = true;
+            return response;
+        }
         auto section = comments_section(reads(), blog, post, request, guards_, now());
         if (!section) return server_error(blog, section.error());
         if (!options_.comment_form) {
@@ -718,10 +730,11 @@ private:
                        const Request& request, const theme::CommentsSection& section) const {
         auto side = sidebar(blog);
         if (!side) return server_error(blog, side.error());
+        auto context = page_context(blog, request, model::post_path(blog, post));
+        if (options_.post_object) context.activity_object = context.base_url + context.path;
         auto response =
-            html(status, theme_of(blog).render_post(
-                             blog, post, **side,
-                             page_context(blog, request, model::post_path(blog, post)), section));
+            html(status, theme_of(blog).render_post(blog, post, **side, context, section));
+        if (options_.post_object) response.headers.emplace_back("Vary", "Accept");
         return response;
     }
 
@@ -795,6 +808,15 @@ private:
             changed = std::max(changed, model::Instant{minute});
         }
         response.headers.emplace_back("Last-Modified", text::http_date(changed));
+    }
+
+    // Whether the request asks for ActivityStreams rather than a page: Accept names
+    // application/activity+json, or application/ld+json with the ActivityStreams profile.
+    static bool asks_for_activity(const Request& request) {
+        const auto accept = request.header("accept");
+        if (accept.find(k_activity_json) != std::string_view::npos) return true;
+        return accept.find("application/ld+json") != std::string_view::npos &&
+               accept.find("https://www.w3.org/ns/activitystreams") != std::string_view::npos;
     }
 
     static bool is_post_path(std::string_view path) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "http/http.hpp"
@@ -39,6 +40,12 @@ struct SiteOptions {
     // Where the site reads the time: when a comment form was served and a comment sent, when
     // a page last changed (Last-Modified).
     std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>();
+    // The post as an ActivityStreams object (JSON text, social module): set, a post's
+    // permalink answers it to requests whose Accept asks for application/activity+json (or
+    // application/ld+json with the ActivityStreams profile), and its HTML page links it
+    // (rel="alternate"); both vary on Accept, the cache keeping them apart. Unset: HTML only.
+    std::function<std::string(const model::Blog&, const model::Post&, const http::Request&)>
+        post_object;
 };
 
 class Site {

@@ -42,11 +42,17 @@ protected:
         start_site();
     }
 
-    void start_site(int sitemap_max_urls = 50'000) {
+    void start_site(int sitemap_max_urls = 50'000, bool with_objects = false) {
         router_ = http::Router();
-        auto made = Site::create(*store_, SiteOptions{.themes_dir = CARNET_THEMES_DIR,
-                                                      .sitemap_max_urls = sitemap_max_urls,
-                                                      .clock = clock_});
+        SiteOptions options{
+            .themes_dir = CARNET_THEMES_DIR, .sitemap_max_urls = sitemap_max_urls, .clock = clock_};
+        if (with_objects) {
+            options.post_object = [](const model::Blog&, const model::Post& post,
+                                     const http::Request&) {
+                return "{\"type\":\"Article\",\"name\":\"" + post.title + "\"}";
+            };
+        }
+        auto made = Site::create(*store_, std::move(options));
         ASSERT_TRUE(made.has_value()) << made.error().message;
         site_ = std::move(*made);
         site_->register_routes(router_);
@@ -533,6 +539,52 @@ TEST_F(SiteTest, AbsoluteLinksUseTheBaseUrlOrTheHostHeaderWhichThenKeysTheCache)
     const auto policy_with_base = site_->cache_policy();
     EXPECT_EQ(policy_with_base(request_for("base.test:8080", "/"))->key,
               policy_with_base(request_for("base.test:9090", "/"))->key);
+}
+
+TEST_F(SiteTest, APermalinkAnswersItsObjectToActivityStreamsRequestsUnderAKeyOfItsOwn) {
+    const auto path = std::string("/archive/2017/10/04/a-london-post.html");
+    auto as_object = [&](std::string accept) {
+        auto request = request_for("london.test", path);
+        request.headers.emplace_back("Accept", std::move(accept));
+        return request;
+    };
+    // Without the social module's object, a post is a page whatever is asked.
+    auto page = router_.dispatch(as_object("application/activity+json"));
+    EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+    EXPECT_EQ(page.body.find("application/activity+json"), std::string::npos);
+    EXPECT_EQ(header(page, "Vary"), "");
+
+    start_site(50'000, true);
+    for (const auto* accept :
+         {"application/activity+json",
+          "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""}) {
+        const auto object = router_.dispatch(as_object(accept));
+        EXPECT_EQ(object.status, 200);
+        EXPECT_EQ(object.content_type, "application/activity+json");
+        EXPECT_EQ(object.body, "{\"type\":\"Article\",\"name\":\"A London post\"}");
+        EXPECT_EQ(header(object, "Vary"), "Accept");
+        EXPECT_TRUE(object.cacheable);
+    }
+    page = router_.dispatch(as_object("text/html"));
+    EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+    EXPECT_EQ(header(page, "Vary"), "Accept");
+    EXPECT_NE(page.body.find("<link rel=\"alternate\" type=\"application/activity+json\" "
+                             "href=\"http://london.test" +
+                             path + "\">"),
+              std::string::npos)
+        << page.body;
+    // application/ld+json without the ActivityStreams profile is not asking for it.
+    EXPECT_EQ(router_.dispatch(as_object("application/ld+json")).content_type,
+              "text/html; charset=utf-8");
+
+    const auto policy = site_->cache_policy();
+    const auto html_key = policy(as_object("text/html"))->key;
+    EXPECT_NE(policy(as_object("application/activity+json"))->key, html_key);
+    EXPECT_EQ(
+        policy(as_object("application/activity+json"))->key,
+        policy(as_object("application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""))
+            ->key);
+    EXPECT_EQ(policy(as_object("*/*"))->key, html_key);
 }
 
 TEST_F(SiteTest, SitemapListsEveryPageAndSplitsPastTheLimit) {

@@ -1,10 +1,11 @@
-// What the ActivityPub parts of the module share (actor.cpp, federation.cpp,
+// What the ActivityPub parts of the module share (actor.cpp, federation.cpp, replies.cpp,
 // signatures.cpp). Private.
 #pragma once
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <memory>
 #include <optional>
@@ -41,5 +42,17 @@ std::string blog_base(const model::Blog& blog, const http::Request& request);
 // A JSON answer, readable by scripts on other sites (RFC 7033 §5, and actors).
 http::Response json_response(int status, const boost::json::value& body,
                              std::string_view content_type = k_activity_json);
+
+// A short text answer (the inboxes' way to say what they did with an activity).
+http::Response plain(int status, std::string_view body);
+
+// The member `name` of a JSON object when it is a string, else "".
+std::string json_string(const boost::json::object& object, std::string_view name);
+
+// An object given by its id or in full (ActivityStreams allows both): its id, or "".
+std::string id_of(const boost::json::value* value);
+
+// The lower-case host of a URI; "" when it is not one.
+std::string host_of(std::string_view uri);
 
 }  // namespace carnet::social::activitypub

@@ -33,13 +33,7 @@ std::string bio_text(BIO* bio) {
     return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
 }
 
-http::Response not_found(std::string_view why) {
-    http::Response response;
-    response.status = 404;
-    response.content_type = "text/plain; charset=utf-8";
-    response.body = std::string(why) + "\n";
-    return response;
-}
+http::Response not_found(std::string_view why) { return activitypub::plain(404, why); }
 
 // The raw Host header when it holds only host characters, for addresses made from it.
 std::string plausible_host(const http::Request& request) {
@@ -66,6 +60,35 @@ std::optional<std::string> public_base(const model::Blog& blog) {
 
 std::string blog_base(const model::Blog& blog, const http::Request& request) {
     return public_base(blog).value_or("http://" + plausible_host(request));
+}
+
+http::Response plain(int status, std::string_view body) {
+    http::Response response;
+    response.status = status;
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = std::string(body) + "\n";
+    return response;
+}
+
+std::string json_string(const boost::json::object& object, std::string_view name) {
+    const auto* value = object.if_contains(name);
+    return value != nullptr && value->is_string() ? std::string(value->get_string())
+                                                  : std::string();
+}
+
+std::string id_of(const boost::json::value* value) {
+    if (value == nullptr) return {};
+    if (value->is_string()) return std::string(value->get_string());
+    if (value->is_object()) return json_string(value->as_object(), "id");
+    return {};
+}
+
+std::string host_of(std::string_view uri) {
+    auto parsed = boost::urls::parse_uri(uri);
+    if (!parsed) return {};
+    std::string host = parsed->host();
+    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return host;
 }
 
 http::Response json_response(int status, const boost::json::value& body,

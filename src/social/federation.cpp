@@ -8,51 +8,27 @@
 
 #include "auth/auth.hpp"
 #include "social/activitypub.hpp"
+#include "social/html.hpp"
+#include "social/replies.hpp"
 #include "social/social.hpp"
 #include "text/text.hpp"
 
 namespace carnet::social {
 namespace {
 
+using activitypub::host_of;
+using activitypub::id_of;
 using activitypub::json_response;
+using activitypub::json_string;
 using activitypub::k_activity_json;
 using activitypub::k_activity_streams;
 using activitypub::k_actor_path;
+using activitypub::plain;
 using model::Error;
 
 constexpr std::string_view k_deliver = "activitypub.deliver";
 constexpr std::string_view k_post_activity = "activitypub.post";
 constexpr std::string_view k_public = "https://www.w3.org/ns/activitystreams#Public";
-
-http::Response plain(int status, std::string_view body) {
-    http::Response response;
-    response.status = status;
-    response.content_type = "text/plain; charset=utf-8";
-    response.body = std::string(body) + "\n";
-    return response;
-}
-
-std::string json_string(const boost::json::object& object, std::string_view name) {
-    const auto* value = object.if_contains(name);
-    return value != nullptr && value->is_string() ? std::string(value->get_string())
-                                                  : std::string();
-}
-
-// An object given by its id or in full (ActivityStreams allows both): its id.
-std::string id_of(const boost::json::value* value) {
-    if (value == nullptr) return {};
-    if (value->is_string()) return std::string(value->get_string());
-    if (value->is_object()) return json_string(value->as_object(), "id");
-    return {};
-}
-
-std::string host_of(std::string_view uri) {
-    auto parsed = boost::urls::parse_uri(uri);
-    if (!parsed) return {};
-    std::string host = parsed->host();
-    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return host;
-}
 
 // What a delivery job carries: the inbox, the blog's actor (whose key signs) and the activity.
 struct Delivery {
@@ -101,6 +77,12 @@ boost::json::object article(const model::Blog& blog, const model::Post& post,
                                {"cc", boost::json::array{actor_id + "/followers"}},
                                {"published", text::rfc3339_utc(post.published_at)},
                                {"tag", std::move(tags)}};
+    boost::json::array attachments;
+    for (auto& image : images_in(post.html, url)) {
+        attachments.emplace_back(boost::json::object{
+            {"type", "Image"}, {"url", std::move(image.url)}, {"name", std::move(image.alt)}});
+    }
+    if (!attachments.empty()) object["attachment"] = std::move(attachments);
     if (!post.excerpt.empty()) object["summary"] = post.excerpt;
     if (post.updated_at > post.published_at) {
         object["updated"] = text::rfc3339_utc(post.updated_at);
@@ -109,6 +91,16 @@ boost::json::object article(const model::Blog& blog, const model::Post& post,
         object["contentMap"] = boost::json::object{{blog.locale, post.html}};
     }
     return object;
+}
+
+Status enqueue_delivery(store::Writer& writer, std::int64_t blog_id, const Delivery& delivery,
+                        model::Instant now) {
+    auto queued = writer.jobs().enqueue_job(store::NewJob{.blog_id = blog_id,
+                                                          .kind = std::string(k_deliver),
+                                                          .payload = delivery_payload(delivery),
+                                                          .run_at = now});
+    if (!queued) return std::unexpected(queued.error());
+    return {};
 }
 
 bool is_permanent_refusal(int status) {
@@ -125,6 +117,7 @@ struct Federation::Impl {
     FederationOptions options;
     Fetcher fetcher;
     SignatureVerifier verifier;
+    activitypub::Replies replies;
 
     Impl(store::Store& the_store, Worker& the_worker, Actors& the_actors, const Clock& the_clock,
          FederationOptions the_options)
@@ -134,7 +127,8 @@ struct Federation::Impl {
           clock(the_clock),
           options(std::move(the_options)),
           fetcher(options.fetch),
-          verifier(fetcher, clock, options.signatures) {}
+          verifier(fetcher, clock, options.signatures),
+          replies(store, clock, options.max_reply_chars) {}
 
     static http::Response internal(const Error& error) {
         spdlog::error("activitypub: {}", error.message);
@@ -179,7 +173,16 @@ struct Federation::Impl {
         const auto actor_id = activitypub::blog_base(**blog, request) + std::string(k_actor_path);
         const auto type = json_string(activity, "type");
         if (type == "Follow") return follow(**blog, actor_id, *signer, parsed);
-        if (type == "Undo") return undo(**blog, actor_id, *signer, activity);
+        const activitypub::Inbound inbound{**blog, request.host, *signer, activity};
+        if (type == "Undo") {
+            if (auto undone = replies.undo_reaction(inbound)) return std::move(*undone);
+            return undo(**blog, actor_id, *signer, activity);
+        }
+        if (type == "Create") return replies.create(inbound);
+        if (type == "Update") return replies.update(inbound);
+        if (type == "Delete") return replies.remove(inbound);
+        if (type == "Like") return replies.react(inbound, store::ReactionKind::like);
+        if (type == "Announce") return replies.react(inbound, store::ReactionKind::announce);
         // Not (yet) something this blog acts on: taken, and nothing is kept.
         return plain(202, "Accepted.");
     }
@@ -209,6 +212,13 @@ struct Federation::Impl {
                           ? std::string()
                           : fmt::format("{}@{}", follower.preferred_username, host),
             .state = store::FollowerState::accepted};
+        // A blog that approves its followers holds the Follow until its owner decides (the
+        // admin's followers page), unless the actor already follows it.
+        auto known = store.federation().find_follower(blog.id, record.actor);
+        if (!known) return internal(known.error());
+        const bool held =
+            blog.approve_followers && (!*known || (*known)->state == store::FollowerState::pending);
+        if (held) record.state = store::FollowerState::pending;
         const boost::json::object accept{
             {"@context", k_activity_streams},
             {"id", fmt::format("{}#accepts/{}", actor_id, auth::random_token(12))},
@@ -217,10 +227,15 @@ struct Federation::Impl {
             {"object", activity}};
         auto written = store.write([&](store::Writer& writer) -> Status {
             if (auto saved = writer.federation().save_follower(record); !saved) return saved;
+            if (held) return {};
             return queue_delivery(writer, blog.id,
                                   {record.inbox, actor_id, boost::json::serialize(accept)});
         });
         if (!written) return internal(written.error());
+        if (held) {
+            spdlog::info("activitypub: {} asks to follow blog {}", record.actor, blog.id);
+            return plain(202, "Accepted: the blog's owner will answer.");
+        }
         spdlog::info("activitypub: {} follows blog {}", record.actor, blog.id);
         worker.wake();
         return plain(202, "Accepted.");
@@ -369,12 +384,7 @@ struct Federation::Impl {
     // --- Delivering.
 
     Status queue_delivery(store::Writer& writer, std::int64_t blog_id, const Delivery& delivery) {
-        auto queued = writer.jobs().enqueue_job(store::NewJob{.blog_id = blog_id,
-                                                              .kind = std::string(k_deliver),
-                                                              .payload = delivery_payload(delivery),
-                                                              .run_at = clock.now()});
-        if (!queued) return std::unexpected(queued.error());
-        return {};
+        return enqueue_delivery(writer, blog_id, delivery, clock.now());
     }
 
     // Tells the followers what became of a post (Federation::queue_post_activity).
@@ -512,11 +522,35 @@ Status Federation::queue_post_activity(store::Writer& writer, std::int64_t blog_
     return {};
 }
 
+Status Federation::queue_follow_answer(store::Writer& writer, const model::Blog& blog,
+                                       const store::Follower& follower, bool accepted,
+                                       model::Instant now) {
+    auto base = activitypub::public_base(blog);
+    if (!base) return {};  // not federated: nobody to answer
+    const auto actor_id = *base + std::string(k_actor_path);
+    boost::json::object follow{{"type", "Follow"}, {"actor", follower.actor}, {"object", actor_id}};
+    if (!follower.follow_id.empty()) follow["id"] = follower.follow_id;
+    const boost::json::object answer{
+        {"@context", k_activity_streams},
+        {"id", fmt::format("{}#{}/{}", actor_id, accepted ? "accepts" : "rejects",
+                           auth::random_token(12))},
+        {"type", accepted ? "Accept" : "Reject"},
+        {"actor", actor_id},
+        {"object", std::move(follow)}};
+    return enqueue_delivery(writer, blog.id,
+                            {follower.inbox, actor_id, boost::json::serialize(answer)}, now);
+}
+
 std::string Federation::article_json(const model::Blog& blog, const model::Post& post,
                                      std::string_view base) {
     auto object = article(blog, post, base);
     object["@context"] = k_activity_streams;
     return boost::json::serialize(object);
+}
+
+std::string Federation::article_json(const model::Blog& blog, const model::Post& post,
+                                     const http::Request& request) {
+    return article_json(blog, post, activitypub::blog_base(blog, request));
 }
 
 Federation::~Federation() = default;

@@ -299,6 +299,25 @@ std::vector<std::string> links_in(std::string_view html, std::string_view base) 
     return links;
 }
 
+std::vector<Image> images_in(std::string_view html, std::string_view base) {
+    std::vector<Image> images;
+    auto doc = parse_html(html);
+    if (!doc) return images;
+    std::set<std::string> seen;
+    for_each_element(xmlDocGetRootElement(doc.get()), [&](xmlNode* node) {
+        if (name_of(node) == "img") {
+            if (auto src = attribute(node, "src")) {
+                auto url = resolve_url(base, *src);
+                if (url && seen.insert(*url).second) {
+                    images.push_back({std::move(*url), attribute(node, "alt").value_or("")});
+                }
+            }
+        }
+        return true;
+    });
+    return images;
+}
+
 std::optional<std::string> find_endpoint(const FetchResponse& response) {
     for (auto header : response.all_headers("link")) {
         if (auto link = webmention_link(header)) return resolve_url(response.url, *link);

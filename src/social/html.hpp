@@ -21,6 +21,16 @@ std::optional<std::string> resolve_url(std::string_view base, std::string_view r
 // each once, in document order, without fragments.
 std::vector<std::string> links_in(std::string_view html, std::string_view base);
 
+// An image of an HTML fragment: its absolute http(s) address and its text alternative.
+struct Image {
+    std::string url;
+    std::string alt;
+};
+
+// The <img> of an HTML fragment whose src resolves against `base` to an http(s) URL, each
+// once, in document order.
+std::vector<Image> images_in(std::string_view html, std::string_view base);
+
 // The Webmention endpoint the response advertises (Webmention §3.1.2): the first HTTP Link
 // header with rel="webmention", else the first <link> or <a> of the HTML with that rel, its
 // URL resolved against the response's final URL (an empty href is the page itself).

@@ -25,6 +25,19 @@ TEST(Html, LinksOfAPostAreItsAnchorsOnceEachWithoutFragments) {
               (std::vector<std::string>{"https://b.example/one", "https://a.example/local"}));
 }
 
+TEST(Html, ImagesOfAPostAreItsImgOnceEachWithTheirAlternative) {
+    const auto images = images_in(
+        "<p><img src=\"/media/port.jpg\" alt=\"Le port &amp; ses bateaux\">"
+        "<img src='https://c.example/i.png'><img src=\"/media/port.jpg\" alt=\"encore\">"
+        "<img src=\"data:image/png;base64,AAAA\" alt=\"inline\"></p>",
+        "https://a.example/archive/2026/12/02/p.html");
+    ASSERT_EQ(images.size(), 2u);
+    EXPECT_EQ(images[0].url, "https://a.example/media/port.jpg");
+    EXPECT_EQ(images[0].alt, "Le port & ses bateaux");
+    EXPECT_EQ(images[1].url, "https://c.example/i.png");
+    EXPECT_EQ(images[1].alt, "");
+}
+
 TEST(Html, TheEndpointComesFromTheLinkHeaderFirstThenTheHtml) {
     FetchResponse response;
     response.url = "https://b.example/dir/post.html";

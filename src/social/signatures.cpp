@@ -493,11 +493,7 @@ std::string origin_of(std::string_view url) {
     return lower(fmt::format("{}://{}", parsed->scheme(), parsed->encoded_host_and_port()));
 }
 
-std::string json_string(const boost::json::object& object, std::string_view name) {
-    const auto* value = object.if_contains(name);
-    return value != nullptr && value->is_string() ? std::string(value->get_string())
-                                                  : std::string();
-}
+using activitypub::json_string;
 
 }  // namespace
 
@@ -614,6 +610,8 @@ struct SignatureVerifier::Impl {
             if (owner == document_id) {
                 known.signer.inbox = json_string(object, "inbox");
                 known.signer.preferred_username = json_string(object, "preferredUsername");
+                known.signer.name = json_string(object, "name");
+                known.signer.profile_url = json_string(object, "url");
                 if (const auto* endpoints = object.if_contains("endpoints");
                     endpoints != nullptr && endpoints->is_object()) {
                     known.signer.shared_inbox = json_string(endpoints->as_object(), "sharedInbox");

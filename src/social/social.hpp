@@ -238,13 +238,15 @@ struct SignatureOptions {
 };
 
 // Who signed a request: the key and the actor that owns it, with what the actor's document
-// said of its inboxes and name when the key came with it ("" otherwise).
+// said of its inboxes, names and page when the key came with it ("" otherwise).
 struct Signer {
     std::string key_id;
     std::string actor;
     std::string inbox;
     std::string shared_inbox;
     std::string preferred_username;
+    std::string name;         // as the actor wants to be called, plain text
+    std::string profile_url;  // the actor's page for people (its `url`)
 };
 
 // Checks the signature of incoming requests: draft-cavage (Signature, rsa-sha256 or hs2019
@@ -318,6 +320,8 @@ struct FederationOptions {
     FetchOptions fetch;
     SignatureOptions signatures;
     int followers_page_size = 50;
+    // A reply's text is cut to this many characters (what the comment form takes).
+    std::size_t max_reply_chars = 10'000;
 };
 
 // The blog's actor taking part: POST /actor/inbox (the actor's inbox) and POST /inbox (the
@@ -325,7 +329,14 @@ struct FederationOptions {
 // (SignatureVerifier) by the actor they name; unsigned or badly signed ones get 401, those of
 // an actor or a domain the blog blocks 403, and neither changes anything. A Follow of the
 // blog's actor records the follower (its inbox, shared inbox and handle, from its actor
-// document) and queues a signed Accept to its inbox; an Undo of it removes the follower.
+// document) and queues a signed Accept to its inbox (or, for a blog that approves its
+// followers, keeps it pending for the owner: queue_follow_answer); an Undo removes it.
+// A public Create(Note) replying to a post of the blog (its permalink, or #comment-N on it) or
+// to a reply the blog keeps becomes a comment of the post, threaded under the one it answers,
+// under the blog's policy and spam rules, its HTML read as text and shown as commenters' text
+// is, with its author's name, handle and page; Update and Delete of the Note change or remove
+// it, from its own actor only (403 otherwise). Like and Announce of a post are counted once
+// per actor, and their Undo takes them back.
 // GET /actor/followers is the OrderedCollection of the blog's followers: totalItems, and their
 // actors newest first in pages (?page=1...) of followers_page_size; GET /actor/outbox the
 // blog's published posts, newest first, each as the Create(Article) that sends it, in pages
@@ -354,9 +365,22 @@ public:
     [[nodiscard]] static Status queue_post_activity(store::Writer& writer, std::int64_t blog_id,
                                                     std::int64_t post_id, model::Instant now);
 
-    // The post as an ActivityStreams Article (id and url its permalink under `base`).
+    // Queues, in the caller's transaction (the one that approves, refuses or removes the
+    // follower), the signed Accept (accepted) or Reject of its Follow to its inbox. Nothing for
+    // a blog with neither base URL nor host name.
+    [[nodiscard]] static Status queue_follow_answer(store::Writer& writer, const model::Blog& blog,
+                                                    const store::Follower& follower, bool accepted,
+                                                    model::Instant now);
+
+    // The post as an ActivityStreams Article (id and url its permalink under `base`): its
+    // whole HTML, summary, categories as hashtags, images as Image attachments with their
+    // alternative text as name. What the outbox and the deliveries carry.
     static std::string article_json(const model::Blog& blog, const model::Post& post,
                                     std::string_view base);
+    // The same under the base of the blog's actor for this request (its public address, else
+    // the request's host), for the post's permalink asked for as activity+json.
+    static std::string article_json(const model::Blog& blog, const model::Post& post,
+                                    const http::Request& request);
 
 private:
     struct Impl;

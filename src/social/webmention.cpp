@@ -10,11 +10,13 @@
 #include "social/activitypub.hpp"
 #include "social/html.hpp"
 #include "social/social.hpp"
+#include "social/targets.hpp"
 #include "text/text.hpp"
 
 namespace carnet::social {
 namespace {
 
+using activitypub::public_base;
 using model::Error;
 
 constexpr std::string_view k_verify = "webmention.verify";
@@ -29,39 +31,6 @@ http::Response plain(int status, std::string body) {
     response.body = std::move(body);
     response.body += '\n';
     return response;
-}
-
-// An absolute http(s) URL, parsed; nothing otherwise.
-std::optional<boost::urls::url> web_url(std::string_view text) {
-    auto parsed = boost::urls::parse_uri(text);
-    if (!parsed) return std::nullopt;
-    boost::urls::url url = *parsed;
-    url.normalize_scheme();
-    if (url.scheme_id() != boost::urls::scheme::http &&
-        url.scheme_id() != boost::urls::scheme::https) {
-        return std::nullopt;
-    }
-    if (!url.has_authority() || url.host().empty()) return std::nullopt;
-    return url;
-}
-
-std::string lower(std::string_view text) {
-    std::string result(text);
-    for (auto& c : result) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return result;
-}
-
-using activitypub::public_base;
-
-// The comment a "#comment-N" fragment names; 0 when it names none.
-std::int64_t comment_in_fragment(std::string_view url) {
-    const auto hash = url.find("#comment-");
-    if (hash == std::string_view::npos) return 0;
-    const auto digits = url.substr(hash + 9);
-    std::int64_t id = 0;
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
-    if (error != std::errc() || end != digits.data() + digits.size() || id <= 0) return 0;
-    return id;
 }
 
 std::string form_value(std::string_view text) {
@@ -149,7 +118,7 @@ struct Webmentions::Impl {
         if (source->buffer() == bare_target.buffer()) {
             return plain(400, "The source and the target must differ.");
         }
-        auto post = post_of_target(*blog, *target, request.host);
+        auto post = post_at_url(store, *blog, *target, request.host);
         if (!post) {
             if (post.error().code == Error::Code::not_found) {
                 return plain(400, "The target is not a post of this blog.");
@@ -175,30 +144,6 @@ struct Webmentions::Impl {
         }
         worker.wake();
         return plain(202, "Accepted: the source will be checked before anything is shown.");
-    }
-
-    // The published post of the blog a target URL names; Code::not_found when it names none.
-    Result<model::Post> post_of_target(const model::Blog& blog, const boost::urls::url& target,
-                                       std::string_view request_host) {
-        const auto host = lower(target.host());
-        bool ours = host == request_host || std::ranges::find(blog.hosts, host) != blog.hosts.end();
-        if (auto base = public_base(blog); !ours && base) {
-            if (auto base_url = web_url(*base)) ours = lower(base_url->host()) == host;
-        }
-        if (!ours) return model::fail(Error::Code::not_found, "another host");
-        const std::string path = target.path();
-        const auto slash = path.rfind('/');
-        if (!path.starts_with("/archive/") || !path.ends_with(".html") ||
-            slash == std::string::npos) {
-            return model::fail(Error::Code::not_found, "not a post's path");
-        }
-        const auto slug = path.substr(slash + 1, path.size() - slash - 1 - 5);
-        auto post = store.posts().find_published_post(blog.id, slug);
-        if (!post) return std::unexpected(post.error());
-        if (!*post || model::post_path(blog, **post) != path) {
-            return model::fail(Error::Code::not_found, "no such post");
-        }
-        return std::move(**post);
     }
 
     // Forgets the comment a mention of source and target became, if any.

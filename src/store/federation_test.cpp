@@ -58,6 +58,48 @@ protected:
         return out;
     }
 
+    // A published post of the blog, and an approved comment on it.
+    std::int64_t add_post(const std::string& slug) {
+        std::int64_t id = 0;
+        auto written = store_->write([&](Writer& writer) -> Status {
+            model::Post post;
+            post.blog_id = blog_id_;
+            post.status = model::PostStatus::published;
+            post.title = slug;
+            post.slug = slug;
+            post.published_at = clock_.now();
+            auto created = writer.posts().create_post(post);
+            if (!created) return std::unexpected(created.error());
+            id = *created;
+            return {};
+        });
+        EXPECT_TRUE(written.has_value()) << written.error().message;
+        return id;
+    }
+
+    ReactionCounts counts(std::int64_t post_id) {
+        auto read = store_->federation().reaction_counts(blog_id_, post_id);
+        EXPECT_TRUE(read.has_value()) << read.error().message;
+        return read.value_or(ReactionCounts{-1, -1});
+    }
+
+    Result<bool> react(std::int64_t post_id, const std::string& actor, ReactionKind kind,
+                       const std::string& id) {
+        bool added = false;
+        auto written = store_->write([&](Writer& writer) -> Status {
+            auto result = writer.federation().add_reaction({.blog_id = blog_id_,
+                                                            .post_id = post_id,
+                                                            .actor = actor,
+                                                            .kind = kind,
+                                                            .activity_id = id});
+            if (!result) return std::unexpected(result.error());
+            added = *result;
+            return {};
+        });
+        if (!written) return std::unexpected(written.error());
+        return added;
+    }
+
     carnet::testing::TempDir dir_;
     ManualClock clock_{sys_days{year{2026} / 12 / 2} + hours{8}};
     std::unique_ptr<Store> store_;
@@ -221,6 +263,98 @@ TEST_P(FederationTest, APostSentToFollowersKeepsItsObjectIdUntilForgotten) {
     EXPECT_EQ(after, "https://b.example/q/7");
     EXPECT_EQ(other, "");
     EXPECT_EQ(gone, "");
+}
+
+TEST_P(FederationTest, AReplyIsKeptByItsNoteIdWithItsHandleAndGoesWithItsComment) {
+    const auto post_id = add_post("billet");
+    std::int64_t comment_id = 0;
+    auto written = store_->write([&](Writer& writer) -> Status {
+        model::Comment comment;
+        comment.blog_id = blog_id_;
+        comment.post_id = post_id;
+        comment.author_name = "Ana";
+        comment.author_handle = "ana@a.example";
+        comment.source = "Merci";
+        comment.html = "<p>Merci</p>";
+        comment.status = model::CommentStatus::approved;
+        comment.created_at = clock_.now();
+        auto added = writer.comments().add_comment(comment);
+        if (!added) return std::unexpected(added.error());
+        comment_id = *added;
+        return writer.federation().save_note({.blog_id = blog_id_,
+                                              .post_id = post_id,
+                                              .note_id = "https://a.example/notes/1",
+                                              .actor = "https://a.example/users/ana",
+                                              .comment_id = comment_id});
+    });
+    ASSERT_TRUE(written.has_value()) << written.error().message;
+    auto found = store_->federation().find_note(blog_id_, "https://a.example/notes/1");
+    ASSERT_TRUE(found.has_value() && found->has_value());
+    EXPECT_EQ((*found)->actor, "https://a.example/users/ana");
+    EXPECT_EQ((*found)->comment_id, comment_id);
+    EXPECT_EQ((*found)->post_id, post_id);
+    EXPECT_FALSE(
+        store_->federation().find_note(other_blog_id_, "https://a.example/notes/1")->has_value());
+    auto shown = store_->comments().approved_comments(blog_id_, post_id);
+    ASSERT_TRUE(shown.has_value() && shown->size() == 1u);
+    EXPECT_EQ(shown->front().author_handle, "ana@a.example");
+
+    auto refused = store_->write([&](Writer& writer) -> Status {
+        return writer.federation().save_note({.blog_id = blog_id_,
+                                              .post_id = post_id,
+                                              .note_id = "",
+                                              .actor = "x",
+                                              .comment_id = 1});
+    });
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, Error::Code::invalid_input);
+
+    written = store_->write([&](Writer& writer) -> Status {
+        return writer.comments().delete_comment(blog_id_, comment_id);
+    });
+    ASSERT_TRUE(written.has_value()) << written.error().message;
+    found = store_->federation().find_note(blog_id_, "https://a.example/notes/1");
+    ASSERT_TRUE(found.has_value());
+    EXPECT_FALSE(found->has_value());
+}
+
+TEST_P(FederationTest, LikesAndSharesCountOncePerActorAndAnUndoTakesOneBack) {
+    const auto post_id = add_post("billet");
+    const auto other_post = add_post("autre");
+    EXPECT_EQ(react(post_id, "https://a.example/users/ana", ReactionKind::like, "a#like-1"), true);
+    // Liking again is the same like, known by its new id.
+    EXPECT_EQ(react(post_id, "https://a.example/users/ana", ReactionKind::like, "a#like-2"), false);
+    EXPECT_EQ(react(post_id, "https://a.example/users/ana", ReactionKind::announce, "a#boost"),
+              true);
+    EXPECT_EQ(react(post_id, "https://b.example/users/bob", ReactionKind::like, "b#like"), true);
+    EXPECT_EQ(react(other_post, "https://b.example/users/bob", ReactionKind::like, "b#like-2"),
+              true);
+    EXPECT_EQ(counts(post_id).likes, 2);
+    EXPECT_EQ(counts(post_id).shares, 1);
+    EXPECT_EQ(counts(other_post).likes, 1);
+
+    auto missing = react(9999, "https://b.example/users/bob", ReactionKind::like, "b#x");
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_EQ(missing.error().code, Error::Code::not_found);
+
+    const auto undo = [&](const std::string& actor, const std::string& id) {
+        bool removed = false;
+        auto written = store_->write([&](Writer& writer) -> Status {
+            auto taken = writer.federation().remove_reaction(blog_id_, actor, id);
+            if (!taken) return std::unexpected(taken.error());
+            removed = *taken;
+            return {};
+        });
+        EXPECT_TRUE(written.has_value()) << written.error().message;
+        return removed;
+    };
+    EXPECT_FALSE(undo("https://a.example/users/ana", "a#like-1"));  // replaced by like-2
+    EXPECT_FALSE(undo("https://b.example/users/bob", "a#like-2"));  // not bob's to take back
+    EXPECT_TRUE(undo("https://a.example/users/ana", "a#like-2"));
+    EXPECT_EQ(counts(post_id).likes, 1);
+    EXPECT_EQ(counts(post_id).shares, 1);
+    EXPECT_TRUE(undo("https://a.example/users/ana", "a#boost"));
+    EXPECT_EQ(counts(post_id).shares, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FederationTest, ::testing::ValuesIn(store_backends()),

@@ -534,6 +534,35 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_by_time ON login_failures(last_at);
 )sql"},
+    // Replies and reactions from the fediverse: the Notes kept as comments (and the handle
+    // their authors show with), the Likes and Announces counted on posts.
+    {18, R"sql(
+ALTER TABLE comments ADD COLUMN author_handle TEXT NOT NULL DEFAULT '';
+CREATE TABLE remote_notes (
+    blog_id    INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    note_id    TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    post_id    INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    PRIMARY KEY (blog_id, note_id)
+);
+CREATE INDEX remote_notes_by_comment ON remote_notes(comment_id);
+CREATE TABLE reactions (
+    blog_id     INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    post_id     INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    actor       TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('like', 'announce')),
+    activity_id TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (blog_id, post_id, actor, kind)
+);
+CREATE INDEX reactions_by_activity ON reactions(blog_id, activity_id);
+)sql"},
+    // Blogs whose owner approves each follower on the fediverse.
+    {19, R"sql(
+ALTER TABLE blogs ADD COLUMN approve_followers INTEGER NOT NULL DEFAULT 0
+    CHECK (approve_followers IN (0, 1));
+)sql"},
 });
 
 }  // namespace carnet::store

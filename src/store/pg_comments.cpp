@@ -11,7 +11,8 @@ using model::Error;
 
 constexpr std::string_view k_comment_columns =
     "c.id, c.blog_id, c.post_id, coalesce(c.parent_id, 0), c.author_name, c.author_email, "
-    "c.author_url, c.source, c.html, c.status, c.created_at, c.client_hash, p.title";
+    "c.author_url, c.source, c.html, c.status, c.created_at, c.client_hash, p.title, "
+    "c.author_handle";
 
 model::Comment read_comment(const pg::Statement& row) {
     model::Comment comment;
@@ -29,6 +30,7 @@ model::Comment read_comment(const pg::Statement& row) {
     comment.created_at = rows::instant_of(row.column_int(10));
     comment.client_hash = row.column_text(11);
     comment.post_title = row.column_text(12);
+    comment.author_handle = row.column_text(13);
     return comment;
 }
 
@@ -81,9 +83,9 @@ Result<std::int64_t> insert_comment(WriteContext& context, const model::Comment&
     }
     CARNET_TRY(insert, db.prepare("INSERT INTO comments (blog_id, post_id, parent_id, "
                                   "author_name, author_email, author_url, source, html, status, "
-                                  "created_at, client_hash, kind, author_ip) "
+                                  "created_at, client_hash, kind, author_ip, author_handle) "
                                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                                  "$13)"));
+                                  "$13, $14)"));
     insert->bind(1, comment.blog_id).bind(2, comment.post_id);
     insert->bind_id(3, comment.parent_id);
     insert->bind(4, comment.author_name)
@@ -95,7 +97,8 @@ Result<std::int64_t> insert_comment(WriteContext& context, const model::Comment&
         .bind(10, rows::seconds_of(comment.created_at))
         .bind(11, comment.client_hash)
         .bind(12, kind)
-        .bind(13, author_ip);
+        .bind(13, author_ip)
+        .bind(14, comment.author_handle);
     CARNET_CHECK(insert->run());
     if (comment.status == model::CommentStatus::approved) {
         context.touched_blogs.insert(comment.blog_id);

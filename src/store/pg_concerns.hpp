@@ -463,6 +463,11 @@ public:
                                           std::string_view host) override;
     [[nodiscard]] Result<std::vector<std::string>> blocks(std::int64_t blog_id) override;
 
+    [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
+                                                              std::string_view note_id) override;
+    [[nodiscard]] Result<ReactionCounts> reaction_counts(std::int64_t blog_id,
+                                                         std::int64_t post_id) override;
+
 private:
     Database& database_;
 };
@@ -486,6 +491,13 @@ public:
                                                        std::int64_t post_id) override;
     [[nodiscard]] Status set_federated_object(std::int64_t blog_id, std::int64_t post_id,
                                               std::string_view object_id) override;
+
+    [[nodiscard]] Status save_note(const RemoteNote& note) override;
+    [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
+                                                              std::string_view note_id) override;
+    [[nodiscard]] Result<bool> add_reaction(const Reaction& reaction) override;
+    [[nodiscard]] Result<bool> remove_reaction(std::int64_t blog_id, std::string_view actor,
+                                               std::string_view activity_id) override;
 
 private:
     Transaction& transaction_;

@@ -469,6 +469,34 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_by_time ON login_failures(last_at);
 )sql"},
+    // Replies and reactions from the fediverse, as SQLite's migration 18.
+    {10, R"sql(
+ALTER TABLE comments ADD COLUMN author_handle TEXT NOT NULL DEFAULT '';
+CREATE TABLE remote_notes (
+    blog_id    BIGINT NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    note_id    TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    post_id    BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    comment_id BIGINT NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    PRIMARY KEY (blog_id, note_id)
+);
+CREATE INDEX remote_notes_by_comment ON remote_notes(comment_id);
+CREATE TABLE reactions (
+    blog_id     BIGINT NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    post_id     BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    actor       TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('like', 'announce')),
+    activity_id TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (blog_id, post_id, actor, kind)
+);
+CREATE INDEX reactions_by_activity ON reactions(blog_id, activity_id);
+)sql"},
+    // Blogs whose owner approves each follower, as SQLite's migration 19.
+    {11, R"sql(
+ALTER TABLE blogs ADD COLUMN approve_followers BIGINT NOT NULL DEFAULT 0
+    CHECK (approve_followers IN (0, 1));
+)sql"},
 });
 
 }  // namespace carnet::store

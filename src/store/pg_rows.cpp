@@ -124,7 +124,7 @@ Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::i
         statement,
         db.prepare(
             "SELECT id, title, subtitle, locale, time_zone, theme, posts_per_page, base_url, "
-            "comment_policy, close_comments_after_days "
+            "comment_policy, close_comments_after_days, approve_followers "
             "FROM blogs WHERE $1::bigint IS NULL OR id = $1 ORDER BY id"));
     if (only) {
         statement->bind(1, *only);
@@ -147,6 +147,7 @@ Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::i
         blog.comment_policy = model::parse_comment_policy(statement->column_text(8))
                                   .value_or(model::CommentPolicy::open);
         blog.close_comments_after_days = static_cast<int>(statement->column_int(9));
+        blog.approve_followers = statement->column_int(10) != 0;
         blogs.push_back(std::move(blog));
     }
     statement->reset();

@@ -18,8 +18,8 @@ Status update_blog(Transaction& context, const model::Blog& blog) {
     CARNET_TRY(old, blog_of(db, blog.id));
     CARNET_TRY(update, db.prepare("UPDATE blogs SET title = ?2, subtitle = ?3, locale = ?4, "
                                   "time_zone = ?5, theme = ?6, posts_per_page = ?7, base_url = ?8, "
-                                  "comment_policy = ?9, close_comments_after_days = ?10 "
-                                  "WHERE id = ?1"));
+                                  "comment_policy = ?9, close_comments_after_days = ?10, "
+                                  "approve_followers = ?11 WHERE id = ?1"));
     update->bind(1, blog.id)
         .bind(2, blog.title)
         .bind(3, blog.subtitle)
@@ -29,7 +29,8 @@ Status update_blog(Transaction& context, const model::Blog& blog) {
         .bind(7, blog.posts_per_page)
         .bind(8, blog.base_url)
         .bind(9, model::to_string(blog.comment_policy))
-        .bind(10, blog.close_comments_after_days);
+        .bind(10, blog.close_comments_after_days)
+        .bind(11, blog.approve_followers ? 1 : 0);
     CARNET_CHECK(update->run());
     if (old.time_zone != blog.time_zone) {
         // Archives by day read published_local, the wall clock in the blog's zone.
@@ -137,11 +138,11 @@ Status check_no_default_blog(Connection& db) {
 Result<std::int64_t> SqliteBlogWriter::create_blog(const model::Blog& blog) {
     CARNET_CHECK(check_blog_settings(blog));
     if (blog.hosts.empty()) CARNET_CHECK(check_no_default_blog(transaction_.db));
-    CARNET_TRY(insert,
-               transaction_.db.prepare("INSERT INTO blogs (title, subtitle, locale, time_zone, "
-                                       "theme, posts_per_page, created_at, base_url, "
-                                       "comment_policy, close_comments_after_days) "
-                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    CARNET_TRY(insert, transaction_.db.prepare(
+                           "INSERT INTO blogs (title, subtitle, locale, time_zone, "
+                           "theme, posts_per_page, created_at, base_url, "
+                           "comment_policy, close_comments_after_days, approve_followers) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
     insert->bind(1, blog.title)
         .bind(2, blog.subtitle)
         .bind(3, blog.locale)
@@ -151,7 +152,8 @@ Result<std::int64_t> SqliteBlogWriter::create_blog(const model::Blog& blog) {
         .bind(7, transaction_.now_seconds())
         .bind(8, blog.base_url)
         .bind(9, model::to_string(blog.comment_policy))
-        .bind(10, blog.close_comments_after_days);
+        .bind(10, blog.close_comments_after_days)
+        .bind(11, blog.approve_followers ? 1 : 0);
     CARNET_CHECK(insert->run());
     const auto blog_id = transaction_.db.last_insert_id();
     CARNET_TRY(host_insert,

@@ -199,6 +199,103 @@ Status set_federated_object(Connection& db, std::int64_t blog_id, std::int64_t p
     return statement->run();
 }
 
+std::string_view reaction_name(ReactionKind kind) {
+    return kind == ReactionKind::announce ? "announce" : "like";
+}
+
+Result<std::optional<RemoteNote>> find_note(Connection& db, std::int64_t blog_id,
+                                            std::string_view note_id) {
+    CARNET_TRY(statement, db.prepare("SELECT blog_id, post_id, note_id, actor, comment_id FROM "
+                                     "remote_notes WHERE blog_id = ?1 AND note_id = ?2"));
+    statement->bind(1, blog_id).bind(2, note_id);
+    std::optional<RemoteNote> found;
+    CARNET_CHECK(for_each_row(*statement, [&](const Statement& row) {
+        found = RemoteNote{.blog_id = row.column_int(0),
+                           .post_id = row.column_int(1),
+                           .note_id = row.column_text(2),
+                           .actor = row.column_text(3),
+                           .comment_id = row.column_int(4)};
+    }));
+    return found;
+}
+
+Status save_note(Connection& db, const RemoteNote& note) {
+    if (note.note_id.empty() || note.actor.empty() || note.comment_id == 0) {
+        return model::fail(Error::Code::invalid_input,
+                           "a reply needs its note's id, its actor and its comment");
+    }
+    CARNET_TRY(statement,
+               db.prepare("INSERT INTO remote_notes (blog_id, note_id, actor, post_id, comment_id) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (blog_id, note_id) DO UPDATE "
+                          "SET actor = excluded.actor, post_id = excluded.post_id, "
+                          "comment_id = excluded.comment_id"));
+    statement->bind(1, note.blog_id)
+        .bind(2, note.note_id)
+        .bind(3, note.actor)
+        .bind(4, note.post_id)
+        .bind(5, note.comment_id);
+    return statement->run();
+}
+
+Result<ReactionCounts> reaction_counts(Connection& db, std::int64_t blog_id, std::int64_t post_id) {
+    CARNET_TRY(statement, db.prepare("SELECT kind, count(*) FROM reactions WHERE blog_id = ?1 AND "
+                                     "post_id = ?2 GROUP BY kind"));
+    statement->bind(1, blog_id).bind(2, post_id);
+    ReactionCounts counts;
+    CARNET_CHECK(for_each_row(*statement, [&](const Statement& row) {
+        const auto count = static_cast<int>(row.column_int(1));
+        if (row.column_text(0) == "announce") {
+            counts.shares = count;
+        } else {
+            counts.likes = count;
+        }
+    }));
+    return counts;
+}
+
+Result<bool> add_reaction(Connection& db, const Reaction& reaction, model::Instant now) {
+    if (reaction.actor.empty()) {
+        return model::fail(Error::Code::invalid_input, "a reaction needs an actor");
+    }
+    CARNET_TRY(post, find_post_by_id(db, reaction.blog_id, reaction.post_id));
+    if (!post) {
+        return model::fail(Error::Code::not_found,
+                           fmt::format("no post {} in this blog", reaction.post_id));
+    }
+    CARNET_TRY(known, db.prepare("SELECT count(*) FROM reactions WHERE blog_id = ?1 AND "
+                                 "post_id = ?2 AND actor = ?3 AND kind = ?4"));
+    known->bind(1, reaction.blog_id)
+        .bind(2, reaction.post_id)
+        .bind(3, reaction.actor)
+        .bind(4, reaction_name(reaction.kind));
+    CARNET_TRY(has_row, known->step());
+    const bool is_new = !has_row || known->column_int(0) == 0;
+    known->reset();
+    CARNET_TRY(
+        statement,
+        db.prepare("INSERT INTO reactions (blog_id, post_id, actor, kind, activity_id, "
+                   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (blog_id, "
+                   "post_id, actor, kind) DO UPDATE SET activity_id = excluded.activity_id"));
+    statement->bind(1, reaction.blog_id)
+        .bind(2, reaction.post_id)
+        .bind(3, reaction.actor)
+        .bind(4, reaction_name(reaction.kind))
+        .bind(5, reaction.activity_id)
+        .bind(6, seconds_of(now));
+    CARNET_CHECK(statement->run());
+    return is_new;
+}
+
+Result<bool> remove_reaction(Connection& db, std::int64_t blog_id, std::string_view actor,
+                             std::string_view activity_id) {
+    if (activity_id.empty()) return false;
+    CARNET_TRY(statement, db.prepare("DELETE FROM reactions WHERE blog_id = ?1 AND actor = ?2 "
+                                     "AND activity_id = ?3"));
+    statement->bind(1, blog_id).bind(2, actor).bind(3, activity_id);
+    CARNET_CHECK(statement->run());
+    return changes(db) > 0;
+}
+
 }  // namespace sql
 
 }  // namespace
@@ -226,6 +323,17 @@ Result<bool> SqliteFederationStore::is_blocked(std::int64_t blog_id, std::string
 
 Result<std::vector<std::string>> SqliteFederationStore::blocks(std::int64_t blog_id) {
     return database_.read([&](Connection& db) { return sql::blocks(db, blog_id); });
+}
+
+Result<std::optional<RemoteNote>> SqliteFederationStore::find_note(std::int64_t blog_id,
+                                                                   std::string_view note_id) {
+    return database_.read([&](Connection& db) { return sql::find_note(db, blog_id, note_id); });
+}
+
+Result<ReactionCounts> SqliteFederationStore::reaction_counts(std::int64_t blog_id,
+                                                              std::int64_t post_id) {
+    return database_.read(
+        [&](Connection& db) { return sql::reaction_counts(db, blog_id, post_id); });
 }
 
 Status SqliteFederationWriter::save_follower(const Follower& follower) {
@@ -274,6 +382,27 @@ Result<std::string> SqliteFederationWriter::federated_object(std::int64_t blog_i
 Status SqliteFederationWriter::set_federated_object(std::int64_t blog_id, std::int64_t post_id,
                                                     std::string_view object_id) {
     return sql::set_federated_object(transaction_.db, blog_id, post_id, object_id);
+}
+
+Status SqliteFederationWriter::save_note(const RemoteNote& note) {
+    return sql::save_note(transaction_.db, note);
+}
+
+Result<std::optional<RemoteNote>> SqliteFederationWriter::find_note(std::int64_t blog_id,
+                                                                    std::string_view note_id) {
+    return sql::find_note(transaction_.db, blog_id, note_id);
+}
+
+Result<bool> SqliteFederationWriter::add_reaction(const Reaction& reaction) {
+    transaction_.touched_blogs.insert(reaction.blog_id);
+    return sql::add_reaction(transaction_.db, reaction, transaction_.clock.now());
+}
+
+Result<bool> SqliteFederationWriter::remove_reaction(std::int64_t blog_id, std::string_view actor,
+                                                     std::string_view activity_id) {
+    CARNET_TRY(removed, sql::remove_reaction(transaction_.db, blog_id, actor, activity_id));
+    if (removed) transaction_.touched_blogs.insert(blog_id);
+    return removed;
 }
 
 }  // namespace carnet::store::sqlite

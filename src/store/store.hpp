@@ -794,6 +794,31 @@ struct Follower {
     model::Instant created_at{};
 };
 
+// A reply from the fediverse (a Note), kept as a comment of the post it answers.
+struct RemoteNote {
+    std::int64_t blog_id = 0;
+    std::int64_t post_id = 0;
+    std::string note_id;  // the Note's id, a URI
+    std::string actor;    // who wrote it: the only one who may change or delete it
+    std::int64_t comment_id = 0;
+};
+
+// What the fediverse does to a post besides replying: a Like, or an Announce (a share).
+enum class ReactionKind { like, announce };
+
+struct Reaction {
+    std::int64_t blog_id = 0;
+    std::int64_t post_id = 0;
+    std::string actor;
+    ReactionKind kind = ReactionKind::like;
+    std::string activity_id;  // the Like's or the Announce's id, which an Undo names
+};
+
+struct ReactionCounts {
+    int likes = 0;
+    int shares = 0;  // Announces
+};
+
 struct FollowerPage {
     std::vector<Follower> followers;  // newest first
     std::int64_t total = 0;           // in that state, over every page
@@ -816,6 +841,12 @@ public:
                                                   std::string_view host) = 0;
     // What the blog blocks, actors and domains, sorted.
     [[nodiscard]] virtual Result<std::vector<std::string>> blocks(std::int64_t blog_id) = 0;
+    // The reply the blog keeps under that Note id.
+    [[nodiscard]] virtual Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
+                                                                      std::string_view note_id) = 0;
+    // Likes and shares of the post, one per actor each. One query.
+    [[nodiscard]] virtual Result<ReactionCounts> reaction_counts(std::int64_t blog_id,
+                                                                 std::int64_t post_id) = 0;
 };
 
 class FederationWriter {
@@ -847,6 +878,19 @@ public:
     // Records it; "" forgets it.
     [[nodiscard]] virtual Status set_federated_object(std::int64_t blog_id, std::int64_t post_id,
                                                       std::string_view object_id) = 0;
+    // Records the Note its comment shows (replacing what was recorded under that id); deleting
+    // the comment forgets it. Code::invalid_input without a note id, actor or comment.
+    [[nodiscard]] virtual Status save_note(const RemoteNote& note) = 0;
+    // Seeing the transaction's own writes.
+    [[nodiscard]] virtual Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
+                                                                      std::string_view note_id) = 0;
+    // Counts the reaction: false when the actor had already reacted so to the post (its
+    // activity id is then the new one). Code::invalid_input without an actor; Code::not_found
+    // for a post the blog does not have.
+    [[nodiscard]] virtual Result<bool> add_reaction(const Reaction& reaction) = 0;
+    // Takes back the actor's reaction whose activity has that id: whether there was one.
+    [[nodiscard]] virtual Result<bool> remove_reaction(std::int64_t blog_id, std::string_view actor,
+                                                       std::string_view activity_id) = 0;
 };
 
 // The write side, only valid inside Store::write. Every change made through it belongs to

@@ -79,6 +79,10 @@ constexpr std::string_view k_archives_month = "Archives for {month}";
 constexpr std::string_view k_archives_year = "Archives for {year}";
 constexpr std::string_view k_category_heading = "Category: {name}";
 constexpr std::string_view k_comments_count = "Comments ({count})";
+constexpr std::string_view k_share_count = "{count} share";
+constexpr std::string_view k_shares_count = "{count} shares";
+constexpr std::string_view k_like_count = "{count} like";
+constexpr std::string_view k_likes_count = "{count} likes";
 constexpr std::string_view k_page_number = "Page {number}";
 constexpr std::string_view k_untitled = "(untitled)";
 constexpr std::string_view k_not_found_heading = "Page not found";
@@ -213,6 +217,9 @@ public:
         view.set("has_feeds", !feeds.empty());
         view.set("edit_uri", context_.edit_uri);
         view.set("webmention", context_.webmention);
+        if (!context_.activity_object.empty()) {
+            view.set("activity_object", context_.activity_object);
+        }
         view.set("feeds", std::move(feeds));
 
         view.set("t", ViewValue(strings_));
@@ -303,6 +310,7 @@ public:
             item.set("id", std::to_string(comment.id));
             item.set("author", comment.author_name);
             if (!comment.author_url.empty()) item.set("author_url", comment.author_url);
+            if (!comment.author_handle.empty()) item.set("author_handle", comment.author_handle);
             item.set("html", ViewValue::borrowed(comment.html));
             item.set("datetime", text::rfc3339_utc(comment.created_at));
             item.set("when", fmt::format("{} {}", dates_.day_header(comment.created_at),
@@ -318,6 +326,9 @@ public:
         for (; open_elements > 0; --open_elements) final_closes.push_back(ViewValue(true));
         view.set("has_comments", !items.empty());
         view.set("comment_items", std::move(items));
+        if (auto reactions = reactions_label(section.shares, section.likes); !reactions.empty()) {
+            view.set("reactions_label", std::move(reactions));
+        }
         view.set("comment_final_closes", std::move(final_closes));
         view.set("comments_open", section.open);
         view.set("comment_action", path);
@@ -348,6 +359,25 @@ public:
 
     std::string comments_label(int count) const {
         return fill(text(k_comments_count), "count", dates_.number(count));
+    }
+
+    // "3 partages, 12 j'aime": the post's shares and likes, those there are; "" for none.
+    std::string reactions_label(int shares, int likes) const {
+        // French counts 0 and 1 as one; English 1 alone (the locale files' Plural-Forms).
+        const auto one = [&](int count) {
+            return locale_.starts_with("fr") ? count <= 1 : count == 1;
+        };
+        std::string label;
+        if (shares > 0) {
+            label = fill(text(one(shares) ? k_share_count : k_shares_count), "count",
+                         dates_.number(shares));
+        }
+        if (likes > 0) {
+            if (!label.empty()) label += ", ";
+            label += fill(text(one(likes) ? k_like_count : k_likes_count), "count",
+                          dates_.number(likes));
+        }
+        return label;
     }
 
     // The base URL the site chose + path; without one, "https://" + the canonical host +

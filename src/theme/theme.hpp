@@ -70,6 +70,10 @@ struct PageContext {
     // The page names the blog's Webmention endpoint (rel="webmention"): again only where a
     // server answers it.
     bool webmention = false;
+    // The address of the page's ActivityStreams object (a post's Article, which the server
+    // answers at the permalink to application/activity+json), linked as rel="alternate";
+    // empty for none.
+    std::string activity_object;
 };
 
 // A search result as the theme shows it.
@@ -115,6 +119,9 @@ struct CommentsSection {
     std::string body;
     std::int64_t parent_id = 0;
     std::string parent_author;  // the name of the comment replied to
+    // The fediverse's Announces (shares) and Likes of the post.
+    int shares = 0;
+    int likes = 0;
 };
 
 class Theme {

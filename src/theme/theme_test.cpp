@@ -710,5 +710,40 @@ TEST_F(ThemeTest, Comments_NestRepliesEscapeNamesAndKeepTheFormValues) {
     EXPECT_THAT(html, HasSubstr("?reply=1#comment-form"));
 }
 
+TEST_F(ThemeTest, Comments_AFediverseReplyShowsItsHandleAndThePostItsSharesAndLikes) {
+    auto post = misrata_post();
+    CommentsSection section;
+    section.threads.push_back({model::Comment{.id = 1,
+                                              .post_id = post.id,
+                                              .author_name = "Ana Lima",
+                                              .author_url = "https://a.example/@ana",
+                                              .author_handle = "ana@a.example",
+                                              .html = "<p>Bien vu</p>",
+                                              .status = model::CommentStatus::approved,
+                                              .created_at = post.published_at},
+                               {}});
+    section.shares = 3;
+    section.likes = 12;
+    auto html = theme_->render_post(french_blog(), post, {}, {}, section);
+    EXPECT_THAT(
+        html,
+        HasSubstr("Ana Lima</a></span> <span class=\"comment-handle\">@ana@a.example</span>"));
+    EXPECT_THAT(html, HasSubstr("<p class=\"post-reactions\">3 partages, 12 j&#39;aime</p>"));
+    section.shares = 1;
+    section.likes = 0;
+    html = theme_->render_post(french_blog(), post, {}, {}, section);
+    EXPECT_THAT(html, HasSubstr("<p class=\"post-reactions\">1 partage</p>"));
+    auto english = french_blog();
+    english.locale = "en";
+    section.likes = 1;
+    section.shares = 2;
+    html = theme_->render_post(english, post, {}, {}, section);
+    EXPECT_THAT(html, HasSubstr("<p class=\"post-reactions\">2 shares, 1 like</p>"));
+    section.likes = 0;
+    section.shares = 0;
+    html = theme_->render_post(french_blog(), post, {}, {}, section);
+    EXPECT_THAT(html, Not(HasSubstr("post-reactions")));
+}
+
 }  // namespace
 }  // namespace carnet::theme
