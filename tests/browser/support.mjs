@@ -115,7 +115,9 @@ export const commentDelaySeconds = 0;
 // `carnet serve` on a free loopback port. Resolves once the server says where it listens to
 // { port, origin, log(), stop() }; the test's `after` hook stops it.
 export function startServer(t, db, extraArgs = []) {
-    const args = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2"];
+    // A free port unless the test names its own address (a blog whose base URL holds it).
+    const args = ["serve", "--db", db, "--threads", "2"];
+    if (!extraArgs.includes("--listen")) args.push("--listen", "127.0.0.1:0");
     args.push("--themes", themesDir, ...extraArgs);
     if (!extraArgs.includes("--comment-delay")) args.push("--comment-delay", String(commentDelaySeconds));
     const child = spawn(carnetBinary, args, { stdio: ["ignore", "ignore", "pipe"] });
