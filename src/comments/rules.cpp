@@ -41,19 +41,6 @@ bool is_plausible_email(std::string_view email) {
     return true;
 }
 
-bool is_web_url(std::string_view url) {
-    const auto safe = markup::safe_url(url);
-    if (!safe) return false;
-    const std::string_view text(*safe);
-    const auto lower_starts = [&](std::string_view prefix) {
-        return text.size() >= prefix.size() &&
-               std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-                   return a == static_cast<char>(std::tolower(static_cast<unsigned char>(b)));
-               });
-    };
-    return lower_starts("http://") || lower_starts("https://");
-}
-
 void check_text(Field field, std::string_view label, std::string_view text, std::size_t max_chars,
                 std::vector<Invalid>& problems) {
     if (!text::is_valid_utf8(text)) {
@@ -139,7 +126,7 @@ std::vector<Invalid> validate(const CommentDraft& draft, const DraftLimits& limi
     }
 
     const auto url = trim(draft.author_url);
-    if (!url.empty() && !is_web_url(url)) {
+    if (!url.empty() && !markup::safe_web_url(url)) {
         problems.push_back({Field::author_url, Problem::malformed,
                             "the web site is not an absolute http or https URL"});
     }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "markup/markup.hpp"
+#include "text/text.hpp"
 
 namespace carnet::markup {
 namespace {
@@ -246,6 +247,13 @@ std::optional<std::string> safe_url(std::string_view url) {
         return std::nullopt;
     }
     return std::string(url);
+}
+
+std::optional<std::string> safe_web_url(std::string_view url) {
+    auto safe = safe_url(url);
+    // safe_url keeps http, https and mailto: a web address is either of the first two.
+    if (!safe || text::ascii_lower(safe->substr(0, 7)) == "mailto:") return std::nullopt;
+    return safe;
 }
 
 }  // namespace carnet::markup

@@ -142,6 +142,15 @@ TEST(SafeUrl, KeepsHttpHttpsAndMailtoOnly) {
     EXPECT_FALSE(safe_url(std::string(3000, 'a')));
 }
 
+TEST(SafeUrl, AWebAddressIsHttpOrHttpsOnly) {
+    EXPECT_EQ(safe_web_url(" https://example.org/a "), "https://example.org/a");
+    EXPECT_EQ(safe_web_url("HTTP://example.org"), "HTTP://example.org");
+    EXPECT_FALSE(safe_web_url("mailto:jr@example.org"));
+    EXPECT_FALSE(safe_web_url("MailTo:jr@example.org"));
+    EXPECT_FALSE(safe_web_url("javascript:alert(1)"));
+    EXPECT_FALSE(safe_web_url("/relative"));
+}
+
 // md4c 0.4.8 (Debian 12) looks past the end of the text it is given while it reads a
 // permissive e-mail autolink, and may hand back a span that runs past it: what follows the
 // comment in memory must never reach the page. Found by fuzz/comment_markup_fuzzer.cpp.

@@ -30,6 +30,10 @@ std::string render_comment(std::string_view source);
 // could break out of an attribute; nothing otherwise. For links and commenters' web sites.
 std::optional<std::string> safe_url(std::string_view url);
 
+// The same for a web address only (http or https): a commenter's web site or profile, which
+// the page links as the author's name.
+std::optional<std::string> safe_web_url(std::string_view url);
+
 // The first words of an HTML fragment's text (text::html_to_text), at most `max_chars` characters
 // (not bytes), cut at a word boundary with "…" when cut.
 std::string excerpt(std::string_view html, std::size_t max_chars = 280);

@@ -25,9 +25,23 @@ struct BufferFree {
     void operator()(xmlBuffer* buffer) const { xmlBufferFree(buffer); }
 };
 
-// The page as libxml2's HTML parser reads it: forgiving, quiet, never on the network.
+// The page as libxml2's HTML parser reads it: forgiving, quiet, never on the network. libxml2
+// ends the document at a NUL byte, where a browser reads U+FFFD and goes on: a page with a
+// NUL before its link would otherwise not link for carnet while it does for its readers.
 Doc parse_html(std::string_view html) {
     if (html.empty()) html = "<html></html>";
+    std::string without_nul;
+    if (html.find('\0') != std::string_view::npos) {
+        without_nul.reserve(html.size() + 16);
+        for (const char c : html) {
+            if (c == '\0') {
+                without_nul += "\xEF\xBF\xBD";
+            } else {
+                without_nul += c;
+            }
+        }
+        html = without_nul;
+    }
     return Doc(htmlReadMemory(
         html.data(), static_cast<int>(html.size()), nullptr, "UTF-8",
         HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET));

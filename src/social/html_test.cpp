@@ -82,6 +82,16 @@ TEST(Html, ASourceGivesItsEntrysAuthorTextAndReplies) {
     EXPECT_NE(page.content_html.find("Je lis"), std::string::npos);
 }
 
+TEST(Html, ANulByteIsReadAsABrowserReadsItNotAsTheEndOfThePage) {
+    using namespace std::string_literals;
+    const auto page = read_source(
+        "<article class=\"h-entry\"><a class=\"p-author h-card\" href=\"java\0script:x\">"
+        "Ana\0s</a><a href=\"https://b.example/post.html\">le billet</a></article>"s,
+        "https://a.example/p", "https://b.example/post.html");
+    EXPECT_TRUE(page.links_to_target);
+    EXPECT_EQ(page.author_name, "Ana\xEF\xBF\xBDs");
+}
+
 TEST(Html, WithoutMicroformatsTheTitleSpeaksAndAMissingLinkIsSeen) {
     const auto page = read_source(
         "<title>Une page &amp; rien</title><p><a href=\"https://b.example/other.html\">x</a>",

@@ -150,8 +150,8 @@ http::Response Replies::create(const Inbound& inbound) {
         author = markup::excerpt(text::html_escape(author), k_max_name_chars);
     }
     if (author.empty()) author = handle.empty() ? host : handle;
-    auto author_url = markup::safe_url(signer.profile_url);
-    if (!author_url) author_url = markup::safe_url(signer.actor);
+    auto author_url = markup::safe_web_url(signer.profile_url);
+    if (!author_url) author_url = markup::safe_web_url(signer.actor);
 
     const comments::CommentDraft draft{
         .author_name = author, .author_url = author_url.value_or(""), .body = body};

@@ -219,9 +219,9 @@ struct Webmentions::Impl {
             author = markup::excerpt(text::html_escape(author), 100);
         }
         if (author.empty() && source_url) author = std::string(source_url->host());
-        std::string author_url = markup::safe_url(page.author_url).value_or("");
-        if (author_url.empty()) author_url = markup::safe_url(pair.source).value_or("");
-        std::string photo = markup::safe_url(page.author_photo).value_or("");
+        std::string author_url = markup::safe_web_url(page.author_url).value_or("");
+        if (author_url.empty()) author_url = markup::safe_web_url(pair.source).value_or("");
+        std::string photo = markup::safe_web_url(page.author_photo).value_or("");
         const auto html = markup::render_comment(body);
 
         // Threaded under the comment the source replies to, when it is one of this post's.

@@ -17,7 +17,6 @@ import { createServer } from "node:http";
 
 import {
     Accept,
-    Article,
     Create,
     Delete,
     Endpoints,
@@ -69,22 +68,25 @@ export async function startPeer(t) {
     });
     const received = [];
     const inboxRequests = [];
+    // identifier → { name, url }: pia, and the accounts a test adds.
+    const accounts = new Map([[identifier, { name: peerName, url: null }]]);
 
     federation
         .setActorDispatcher("/users/{identifier}", async (ctx, name) => {
-            if (name !== identifier) return null;
+            const account = accounts.get(name);
+            if (!account) return null;
             const [pair] = await ctx.getActorKeyPairs(name);
             return new Person({
                 id: ctx.getActorUri(name),
                 preferredUsername: name,
-                name: peerName,
-                url: new URL(`/@${name}`, ctx.origin),
+                name: account.name,
+                url: account.url ?? new URL(`/@${name}`, ctx.origin),
                 inbox: ctx.getInboxUri(name),
                 endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
                 publicKey: pair.cryptographicKey,
             });
         })
-        .setKeyPairsDispatcher(async (_ctx, name) => (name === identifier ? [keys] : []));
+        .setKeyPairsDispatcher(async (_ctx, name) => (accounts.has(name) ? [keys] : []));
 
     const record = async (ctx, activity) => {
         const object = await activity.getObject({ documentLoader: ctx.documentLoader }).catch(() => null);
@@ -134,22 +136,31 @@ export async function startPeer(t) {
     server.unref();
 
     const context = () => federation.createContext(new URL(origin), undefined);
-    const actorUri = () => context().getActorUri(identifier);
+    const actorUri = (name = identifier) => context().getActorUri(name);
     const sender = { identifier };
     // carnet's actor as a recipient: its id and the inbox its document names.
+    const recipients = new Map();
     const recipientOf = async (actorUrl) => {
+        if (recipients.has(actorUrl)) return recipients.get(actorUrl);
         const actor = await context().lookupObject(actorUrl);
         if (!actor?.inboxId) throw new Error(`no actor with an inbox at ${actorUrl}`);
+        recipients.set(actorUrl, actor);
         return actor;
     };
     let sequence = 0;
-    const nextId = (kind) => new URL(`/users/${identifier}/${kind}/${++sequence}`, origin);
+    const nextId = (kind, name = identifier) => new URL(`/users/${name}/${kind}/${++sequence}`, origin);
 
     return {
         origin,
         received,
         inboxRequests,
         actor: () => actorUri().href,
+        // Another account on the peer, `name` shown as its name and `url` (a URL) as its
+        // profile's address; its actor's address.
+        addAccount(name, { displayName, url = null }) {
+            accounts.set(name, { name: displayName, url });
+            return actorUri(name).href;
+        },
         // Follows the actor at `actorUrl` (a signed Follow to its inbox).
         async follow(actorUrl) {
             const recipient = await recipientOf(actorUrl);
@@ -157,12 +168,13 @@ export async function startPeer(t) {
             await context().sendActivity(sender, recipient, follow, { immediate: true });
             return follow.id.href;
         },
-        // A public Note answering `inReplyTo`, sent signed to the actor at `actorUrl`; its id.
-        async reply(actorUrl, inReplyTo, html) {
+        // A public Note answering `inReplyTo`, sent signed to the actor at `actorUrl` by
+        // account `as`; its id.
+        async reply(actorUrl, inReplyTo, html, { as = identifier } = {}) {
             const recipient = await recipientOf(actorUrl);
             const note = new Note({
-                id: nextId("notes"),
-                attribution: actorUri(),
+                id: nextId("notes", as),
+                attribution: actorUri(as),
                 content: html,
                 replyTarget: new URL(inReplyTo),
                 to: PUBLIC_COLLECTION,
@@ -170,12 +182,12 @@ export async function startPeer(t) {
             });
             const create = new Create({
                 id: new URL(`${note.id.href}/activity`),
-                actor: actorUri(),
+                actor: actorUri(as),
                 object: note,
                 to: PUBLIC_COLLECTION,
                 cc: recipient.id,
             });
-            await context().sendActivity(sender, recipient, create, { immediate: true });
+            await context().sendActivity({ identifier: as }, recipient, create, { immediate: true });
             return note.id.href;
         },
         // The same reply, but signed with a key that is not the account's, under the account's
