@@ -114,6 +114,11 @@ private:
     int last_changes_ = 0;
 };
 
+// `sql` with each ?N parameter (the form both backends' SQL is written in) as PostgreSQL's $N;
+// ?? stands for a literal ?, and nothing inside quotes ('text', "name") or after -- changes.
+// Connection::prepare applies it once, the first time it prepares a statement.
+std::string numbered_parameters(std::string_view sql);
+
 // The store's error for a failed libpq call: Code::conflict for a broken uniqueness or
 // exclusion rule, Code::database otherwise, with the server's message.
 model::Error error_from(const PGresult* result, PGconn* connection, std::string_view context);

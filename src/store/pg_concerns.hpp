@@ -5,9 +5,16 @@
 #pragma once
 
 #include "store/pg_database.hpp"
+#include "store/sql_concerns.hpp"
 #include "store/store.hpp"
 
 namespace carnet::store::pg {
+
+// The concerns written once for both backends (sql_concerns.hpp), as this store names them.
+using PgLoginFailureStore = sql::LoginFailureStoreFor<sql::PgBackend>;
+using PgLoginFailureWriter = sql::LoginFailureWriterFor<sql::PgBackend>;
+using PgRedirectStore = sql::RedirectStoreFor<sql::PgBackend>;
+using PgRedirectWriter = sql::RedirectWriterFor<sql::PgBackend>;
 
 class PgBlogStore final : public BlogStore {
 public:
@@ -90,29 +97,6 @@ public:
     [[nodiscard]] Status delete_session(std::string_view token_hash) override;
     [[nodiscard]] Result<int> delete_sessions_of(std::int64_t user_id) override;
     [[nodiscard]] Result<int> delete_expired_sessions(model::Instant now) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgLoginFailureStore final : public LoginFailureStore {
-public:
-    explicit PgLoginFailureStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<LoginFailures>> find_login_failures(
-        std::string_view key) override;
-
-private:
-    Database& database_;
-};
-
-class PgLoginFailureWriter final : public LoginFailureWriter {
-public:
-    explicit PgLoginFailureWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status add_login_failure(std::string_view key, model::Instant now,
-                                           model::Instant forget_before) override;
-    [[nodiscard]] Status clear_login_failures(std::string_view key) override;
 
 private:
     Transaction& transaction_;
@@ -341,32 +325,6 @@ public:
 
 private:
     Database& database_;
-};
-
-class PgRedirectStore final : public RedirectStore {
-public:
-    explicit PgRedirectStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<model::Post>> find_post_redirect(
-        std::int64_t blog_id, std::string_view old_path) override;
-    [[nodiscard]] Result<std::vector<std::string>> post_redirect_paths(
-        std::int64_t blog_id) override;
-    Result<std::optional<model::Category>> find_category_redirect(
-        std::int64_t blog_id, std::string_view old_slug) override;
-
-private:
-    Database& database_;
-};
-
-class PgRedirectWriter final : public RedirectWriter {
-public:
-    explicit PgRedirectWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,
-                                           std::int64_t post_id) override;
-
-private:
-    Transaction& transaction_;
 };
 
 class PgArchiveStore final : public ArchiveStore {

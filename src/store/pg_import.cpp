@@ -145,22 +145,6 @@ Result<std::int64_t> add_archived_comment(WriteContext& context, const ArchivedC
     return comment_id;
 }
 
-Status add_post_redirect(WriteContext& context, std::int64_t blog_id, std::string_view old_path,
-                         std::int64_t post_id) {
-    CARNET_TRY(post, rows::find_post_by_id(context.db, blog_id, post_id));
-    if (!post) {
-        return model::fail(Error::Code::not_found, fmt::format("no post {} in this blog", post_id));
-    }
-    CARNET_TRY(insert, context.db.prepare("INSERT INTO post_redirects "
-                                          "(blog_id, old_path, post_id) VALUES ($1, $2, $3) "
-                                          "ON CONFLICT (blog_id, old_path) "
-                                          "DO UPDATE SET post_id = excluded.post_id"));
-    insert->bind(1, blog_id).bind(2, old_path).bind(3, post_id);
-    CARNET_CHECK(insert->run());
-    context.touched_blogs.insert(blog_id);
-    return {};
-}
-
 Result<std::optional<ArchivedPost>> archived_post(Connection& db, std::int64_t blog_id,
                                                   std::int64_t post_id) {
     CARNET_TRY(post, rows::find_post_by_id(db, blog_id, post_id));

@@ -30,8 +30,6 @@ using pg::Connection;
                                      const std::map<std::string, std::string>& meta);
 [[nodiscard]] Result<std::int64_t> add_archived_comment(WriteContext& context,
                                                         const ArchivedComment& comment);
-Status add_post_redirect(WriteContext& context, std::int64_t blog_id, std::string_view old_path,
-                         std::int64_t post_id);
 [[nodiscard]] Result<std::optional<ArchivedPost>> archived_post(Connection& db,
                                                                 std::int64_t blog_id,
                                                                 std::int64_t post_id);

@@ -81,6 +81,8 @@ public:
     [[nodiscard]] Status execute(std::string_view sql);
 
     std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
+    // How many rows the last statement inserted, changed or deleted.
+    int changes() const { return sqlite3_changes(db_.get()); }
     sqlite3* get() const { return db_.get(); }
 
 private:

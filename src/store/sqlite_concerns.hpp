@@ -4,10 +4,17 @@
 // write side to each transaction. Private to the store.
 #pragma once
 
+#include "store/sql_concerns.hpp"
 #include "store/sqlite_database.hpp"
 #include "store/store.hpp"
 
 namespace carnet::store::sqlite {
+
+// The concerns written once for both backends (sql_concerns.hpp), as this store names them.
+using SqliteLoginFailureStore = sql::LoginFailureStoreFor<sql::SqliteBackend>;
+using SqliteLoginFailureWriter = sql::LoginFailureWriterFor<sql::SqliteBackend>;
+using SqliteRedirectStore = sql::RedirectStoreFor<sql::SqliteBackend>;
+using SqliteRedirectWriter = sql::RedirectWriterFor<sql::SqliteBackend>;
 
 class SqliteBlogStore final : public BlogStore {
 public:
@@ -90,29 +97,6 @@ public:
     [[nodiscard]] Status delete_session(std::string_view token_hash) override;
     [[nodiscard]] Result<int> delete_sessions_of(std::int64_t user_id) override;
     [[nodiscard]] Result<int> delete_expired_sessions(model::Instant now) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteLoginFailureStore final : public LoginFailureStore {
-public:
-    explicit SqliteLoginFailureStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<LoginFailures>> find_login_failures(
-        std::string_view key) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteLoginFailureWriter final : public LoginFailureWriter {
-public:
-    explicit SqliteLoginFailureWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status add_login_failure(std::string_view key, model::Instant now,
-                                           model::Instant forget_before) override;
-    [[nodiscard]] Status clear_login_failures(std::string_view key) override;
 
 private:
     Transaction& transaction_;
@@ -341,32 +325,6 @@ public:
 
 private:
     Database& database_;
-};
-
-class SqliteRedirectStore final : public RedirectStore {
-public:
-    explicit SqliteRedirectStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<model::Post>> find_post_redirect(
-        std::int64_t blog_id, std::string_view old_path) override;
-    [[nodiscard]] Result<std::vector<std::string>> post_redirect_paths(
-        std::int64_t blog_id) override;
-    Result<std::optional<model::Category>> find_category_redirect(
-        std::int64_t blog_id, std::string_view old_slug) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteRedirectWriter final : public RedirectWriter {
-public:
-    explicit SqliteRedirectWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,
-                                           std::int64_t post_id) override;
-
-private:
-    Transaction& transaction_;
 };
 
 class SqliteArchiveStore final : public ArchiveStore {

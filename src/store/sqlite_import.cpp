@@ -146,18 +146,6 @@ Result<std::int64_t> add_archived_comment(WriteContext& context, const ArchivedC
     return comment_id;
 }
 
-Status add_post_redirect(WriteContext& context, std::int64_t blog_id, std::string_view old_path,
-                         std::int64_t post_id) {
-    CARNET_TRY(post, rows::exists(context.db, k_post_exists, blog_id, post_id));
-    if (!post) return rows::not_found("post", post_id);
-    CARNET_TRY(insert, context.db.prepare("INSERT OR REPLACE INTO post_redirects "
-                                          "(blog_id, old_path, post_id) VALUES (?1, ?2, ?3)"));
-    insert->bind(1, blog_id).bind(2, old_path).bind(3, post_id);
-    CARNET_CHECK(insert->run());
-    context.touched_blogs.insert(blog_id);
-    return {};
-}
-
 Result<std::optional<ArchivedPost>> archived_post(Connection& db, std::int64_t blog_id,
                                                   std::int64_t post_id) {
     CARNET_TRY(post, rows::find_post_by_id(db, blog_id, post_id));
