@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
+#include <type_traits>
 
 #include "store/pg_database.hpp"
 #include "store/sqlite_database.hpp"
@@ -20,6 +22,10 @@ struct SqliteBackend {
     using Connection = sqlite::Connection;
     using Statement = sqlite::Statement;
     static constexpr bool postgres = false;
+    // The collation that compares text without regard to case.
+    static constexpr std::string_view nocase = "NOCASE";
+    // Begins a read transaction that sees one snapshot throughout.
+    static constexpr std::string_view begin_snapshot = "BEGIN";
 };
 
 struct PgBackend {
@@ -28,11 +34,32 @@ struct PgBackend {
     using Connection = pg::Connection;
     using Statement = pg::Statement;
     static constexpr bool postgres = true;
+    static constexpr std::string_view nocase = "carnet_nocase";
+    static constexpr std::string_view begin_snapshot =
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 };
 
-// Whether `Connection` is PostgreSQL's, for the `if constexpr` branches where the SQL differs.
-template <typename Connection>
-inline constexpr bool is_postgres = std::is_same_v<Connection, pg::Connection>;
+// The backend of a Connection or Transaction type, for code that is handed only one of them.
+template <typename T>
+struct BackendOfType;
+template <>
+struct BackendOfType<sqlite::Connection> {
+    using type = SqliteBackend;
+};
+template <>
+struct BackendOfType<sqlite::Transaction> {
+    using type = SqliteBackend;
+};
+template <>
+struct BackendOfType<pg::Connection> {
+    using type = PgBackend;
+};
+template <>
+struct BackendOfType<pg::Transaction> {
+    using type = PgBackend;
+};
+template <typename T>
+using BackendOf = typename BackendOfType<T>::type;
 
 // The id the last INSERT on `db` gave its row.
 [[nodiscard]] inline Result<std::int64_t> inserted_id(sqlite::Connection& db) {

@@ -15,6 +15,10 @@ using SqliteLoginFailureStore = sql::LoginFailureStoreFor<sql::SqliteBackend>;
 using SqliteLoginFailureWriter = sql::LoginFailureWriterFor<sql::SqliteBackend>;
 using SqliteRedirectStore = sql::RedirectStoreFor<sql::SqliteBackend>;
 using SqliteRedirectWriter = sql::RedirectWriterFor<sql::SqliteBackend>;
+using SqliteCommentStore = sql::CommentStoreFor<sql::SqliteBackend>;
+using SqliteCommentWriter = sql::CommentWriterFor<sql::SqliteBackend>;
+using SqliteArchiveStore = sql::ArchiveStoreFor<sql::SqliteBackend>;
+using SqliteArchiveWriter = sql::ArchiveWriterFor<sql::SqliteBackend>;
 
 class SqliteBlogStore final : public BlogStore {
 public:
@@ -258,39 +262,6 @@ private:
     Transaction& transaction_;
 };
 
-class SqliteCommentStore final : public CommentStore {
-public:
-    explicit SqliteCommentStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<model::Comment>> approved_comments(
-        std::int64_t blog_id, std::int64_t post_id) override;
-    [[nodiscard]] Result<CommentList> comments(std::int64_t blog_id,
-                                               const CommentQuery& query) override;
-    Result<std::optional<model::Comment>> find_comment(std::int64_t blog_id,
-                                                       std::int64_t comment_id) override;
-    [[nodiscard]] Result<bool> has_approved_comment_from(std::int64_t blog_id,
-                                                         std::string_view name,
-                                                         std::string_view email) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteCommentWriter final : public CommentWriter {
-public:
-    explicit SqliteCommentWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> add_comment(const model::Comment& comment) override;
-    Status set_comment_status(std::int64_t blog_id, std::int64_t comment_id,
-                              model::CommentStatus status) override;
-    [[nodiscard]] Status update_comment(std::int64_t blog_id, std::int64_t comment_id,
-                                        std::string_view source, std::string_view html) override;
-    [[nodiscard]] Status delete_comment(std::int64_t blog_id, std::int64_t comment_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
 class SqliteMediaStore final : public MediaStore {
 public:
     explicit SqliteMediaStore(Database& database) : database_(database) {}
@@ -325,37 +296,6 @@ public:
 
 private:
     Database& database_;
-};
-
-class SqliteArchiveStore final : public ArchiveStore {
-public:
-    explicit SqliteArchiveStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<ArchivedPost>> archived_posts(std::int64_t blog_id) override;
-    [[nodiscard]] Status each_archived_post(
-        std::int64_t blog_id, const std::function<Status(const ArchivedPost&)>& each) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteArchiveWriter final : public ArchiveWriter {
-public:
-    explicit SqliteArchiveWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::optional<std::int64_t>> find_post_at(
-        std::int64_t blog_id, model::Instant published_at, std::string_view slug,
-        std::string_view meta_key, std::string_view meta_value) override;
-    [[nodiscard]] Status set_post_extras(std::int64_t blog_id, std::int64_t post_id,
-                                         const std::vector<std::string>& tags,
-                                         const std::map<std::string, std::string>& meta) override;
-    [[nodiscard]] Result<std::int64_t> add_archived_comment(
-        const ArchivedComment& comment) override;
-    Result<std::optional<ArchivedPost>> archived_post(std::int64_t blog_id,
-                                                      std::int64_t post_id) override;
-
-private:
-    Transaction& transaction_;
 };
 
 class SqliteJobStore final : public JobStore {

@@ -1,11 +1,12 @@
-#include "store/sqlite_import.hpp"
-
+// What imports from other hosts' formats read and write: post meta, tags, comments and pings
+// as another host kept them; and the export's reading of every post with all of that.
 #include <fmt/format.h>
 
 #include <functional>
 
 #include "store/archive_batches.hpp"
-#include "store/sqlite_comments.hpp"
+#include "store/sql_comments.hpp"
+#include "store/sql_concerns.hpp"
 
 namespace carnet::store::import_sql {
 namespace {
@@ -19,6 +20,7 @@ std::string_view kind_text(CommentKind kind) {
     return kind == CommentKind::ping ? "ping" : "comment";
 }
 
+template <typename Connection>
 Result<std::vector<ArchivedComment>> comments_of(Connection& db, std::int64_t post_id) {
     CARNET_TRY(select,
                db.prepare("SELECT id, blog_id, post_id, coalesce(parent_id, 0), author_name, "
@@ -65,8 +67,7 @@ Result<std::vector<ArchivedComment>> comments_of(Connection& db, std::int64_t po
     return found;
 }
 
-}  // namespace
-
+template <typename Connection>
 Result<std::optional<std::int64_t>> find_post_at(Connection& db, std::int64_t blog_id,
                                                  model::Instant published_at, std::string_view slug,
                                                  std::string_view meta_key,
@@ -91,7 +92,8 @@ Result<std::optional<std::int64_t>> find_post_at(Connection& db, std::int64_t bl
     return id;
 }
 
-Status set_post_extras(WriteContext& context, std::int64_t blog_id, std::int64_t post_id,
+template <typename Transaction>
+Status set_post_extras(Transaction& context, std::int64_t blog_id, std::int64_t post_id,
                        const std::vector<std::string>& tags,
                        const std::map<std::string, std::string>& meta) {
     auto& db = context.db;
@@ -103,8 +105,8 @@ Status set_post_extras(WriteContext& context, std::int64_t blog_id, std::int64_t
     CARNET_TRY(add_tag, db.prepare("INSERT INTO tags (blog_id, name) VALUES (?1, ?2) "
                                    "ON CONFLICT (blog_id, name) DO UPDATE SET name = excluded.name "
                                    "RETURNING id"));
-    CARNET_TRY(link, db.prepare("INSERT OR IGNORE INTO post_tags (post_id, tag_id, position) "
-                                "VALUES (?1, ?2, ?3)"));
+    CARNET_TRY(link, db.prepare("INSERT INTO post_tags (post_id, tag_id, position) "
+                                "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"));
     for (std::size_t position = 0; position < tags.size(); ++position) {
         if (tags[position].empty()) continue;
         add_tag->reset();
@@ -131,7 +133,8 @@ Status set_post_extras(WriteContext& context, std::int64_t blog_id, std::int64_t
     return {};
 }
 
-Result<std::int64_t> add_archived_comment(WriteContext& context, const ArchivedComment& archived) {
+template <typename Transaction>
+Result<std::int64_t> add_archived_comment(Transaction& context, const ArchivedComment& archived) {
     auto& db = context.db;
     CARNET_TRY(comment_id,
                comments_sql::insert_comment(context, archived.comment, kind_text(archived.kind),
@@ -146,6 +149,7 @@ Result<std::int64_t> add_archived_comment(WriteContext& context, const ArchivedC
     return comment_id;
 }
 
+template <typename Connection>
 Result<std::optional<ArchivedPost>> archived_post(Connection& db, std::int64_t blog_id,
                                                   std::int64_t post_id) {
     CARNET_TRY(post, rows::find_post_by_id(db, blog_id, post_id));
@@ -174,6 +178,11 @@ Result<std::optional<ArchivedPost>> archived_post(Connection& db, std::int64_t b
     return std::optional<ArchivedPost>(std::move(archived));
 }
 
+template <typename Connection>
+Status each_archived_post(Connection& db, std::int64_t blog_id,
+                          const std::function<Status(const ArchivedPost&)>& each);
+
+template <typename Connection>
 Result<std::vector<ArchivedPost>> archived_posts(Connection& db, std::int64_t blog_id) {
     std::vector<ArchivedPost> posts;
     CARNET_CHECK(each_archived_post(db, blog_id, [&](const ArchivedPost& archived) -> Status {
@@ -183,18 +192,68 @@ Result<std::vector<ArchivedPost>> archived_posts(Connection& db, std::int64_t bl
     return posts;
 }
 
+template <typename Connection>
 Status each_archived_post(Connection& db, std::int64_t blog_id,
                           const std::function<Status(const ArchivedPost&)>& each) {
     // One snapshot for every batch: a post written meanwhile is in the export whole, or not.
     return archive_batches::each_post(
-        db, "BEGIN",
+        db, sql::BackendOf<Connection>::begin_snapshot,
         "SELECT id, published_at FROM posts WHERE blog_id = ?1 AND status != 'trash' "
         "AND (published_at, id) > (?2, ?3) ORDER BY published_at, id LIMIT ?4",
         blog_id,
-        [](Connection& connection, std::int64_t blog, std::int64_t id) {
+        [](auto& connection, std::int64_t blog, std::int64_t id) {
             return archived_post(connection, blog, id);
         },
         each);
 }
 
+}  // namespace
 }  // namespace carnet::store::import_sql
+
+namespace carnet::store::sql {
+
+template <typename Backend>
+Result<std::vector<ArchivedPost>> ArchiveStoreFor<Backend>::archived_posts(std::int64_t blog_id) {
+    return database_.read([&](auto& db) { return import_sql::archived_posts(db, blog_id); });
+}
+
+template <typename Backend>
+Status ArchiveStoreFor<Backend>::each_archived_post(
+    std::int64_t blog_id, const std::function<Status(const ArchivedPost&)>& each) {
+    return database_.read(
+        [&](auto& db) { return import_sql::each_archived_post(db, blog_id, each); });
+}
+
+template <typename Backend>
+Result<std::optional<std::int64_t>> ArchiveWriterFor<Backend>::find_post_at(
+    std::int64_t blog_id, model::Instant published_at, std::string_view slug,
+    std::string_view meta_key, std::string_view meta_value) {
+    return import_sql::find_post_at(transaction_.db, blog_id, published_at, slug, meta_key,
+                                    meta_value);
+}
+
+template <typename Backend>
+Status ArchiveWriterFor<Backend>::set_post_extras(std::int64_t blog_id, std::int64_t post_id,
+                                                  const std::vector<std::string>& tags,
+                                                  const std::map<std::string, std::string>& meta) {
+    return import_sql::set_post_extras(transaction_, blog_id, post_id, tags, meta);
+}
+
+template <typename Backend>
+Result<std::int64_t> ArchiveWriterFor<Backend>::add_archived_comment(
+    const ArchivedComment& comment) {
+    return import_sql::add_archived_comment(transaction_, comment);
+}
+
+template <typename Backend>
+Result<std::optional<ArchivedPost>> ArchiveWriterFor<Backend>::archived_post(std::int64_t blog_id,
+                                                                             std::int64_t post_id) {
+    return import_sql::archived_post(transaction_.db, blog_id, post_id);
+}
+
+template class ArchiveStoreFor<SqliteBackend>;
+template class ArchiveStoreFor<PgBackend>;
+template class ArchiveWriterFor<SqliteBackend>;
+template class ArchiveWriterFor<PgBackend>;
+
+}  // namespace carnet::store::sql
