@@ -135,6 +135,248 @@ private:
     typename Backend::Transaction& transaction_;
 };
 
+template <typename Backend>
+class AppPasswordStoreFor final : public AppPasswordStore {
+public:
+    explicit AppPasswordStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<AppPassword>> app_passwords_of(std::int64_t user_id) override;
+    [[nodiscard]] Result<std::optional<AppPassword>> find_app_password(
+        std::string_view token_hash) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class AppPasswordWriterFor final : public AppPasswordWriter {
+public:
+    explicit AppPasswordWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> create_app_password(std::int64_t user_id,
+                                                           std::string_view name,
+                                                           std::string_view token_hash) override;
+    [[nodiscard]] Status revoke_app_password(std::int64_t user_id, std::string_view name) override;
+    [[nodiscard]] Status record_app_password_use(std::int64_t app_password_id) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
+class MediaStoreFor final : public MediaStore {
+public:
+    explicit MediaStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset,
+                                                         int limit) override;
+    Result<std::optional<MediaRecord>> find_media(std::int64_t blog_id,
+                                                  std::string_view file_name) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class MediaWriterFor final : public MediaWriter {
+public:
+    explicit MediaWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> add_media(const MediaRecord& media,
+                                                 std::int64_t uploaded_by) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
+class PageStoreFor final : public PageStore {
+public:
+    explicit PageStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<model::Page>> pages(std::int64_t blog_id,
+                                                         bool published_only) override;
+    Result<std::optional<model::Page>> find_page_by_id(std::int64_t blog_id,
+                                                       std::int64_t page_id) override;
+    [[nodiscard]] Result<std::optional<model::Page>> find_published_page(
+        std::int64_t blog_id, std::string_view slug) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class PageWriterFor final : public PageWriter {
+public:
+    explicit PageWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> create_page(const model::Page& page) override;
+    [[nodiscard]] Status update_page(const model::Page& page) override;
+    [[nodiscard]] Status delete_page(std::int64_t blog_id, std::int64_t page_id) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
+class AccessTokenStoreFor final : public AccessTokenStore {
+public:
+    explicit AccessTokenStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<AccessToken>> access_tokens_of(std::int64_t user_id) override;
+    [[nodiscard]] Result<std::optional<AccessToken>> find_access_token(
+        std::string_view token_hash) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class AccessTokenWriterFor final : public AccessTokenWriter {
+public:
+    explicit AccessTokenWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Status create_auth_code(std::string_view code_hash,
+                                          const AuthCode& code) override;
+    [[nodiscard]] Result<std::optional<AuthCode>> take_auth_code(
+        std::string_view code_hash) override;
+    [[nodiscard]] Result<std::int64_t> create_access_token(std::string_view token_hash,
+                                                           const AccessToken& token) override;
+    [[nodiscard]] Status revoke_access_token(std::int64_t user_id, std::int64_t token_id) override;
+    [[nodiscard]] Result<bool> revoke_access_token_by_hash(std::string_view token_hash) override;
+    [[nodiscard]] Status record_access_token_use(std::int64_t token_id) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
+class AccountStoreFor final : public AccountStore {
+public:
+    explicit AccountStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::optional<model::User>> find_user_by_email(
+        std::string_view email) override;
+    [[nodiscard]] Result<std::optional<model::Role>> role_of(std::int64_t blog_id,
+                                                             std::int64_t user_id) override;
+    [[nodiscard]] Result<std::optional<Login>> find_login(std::string_view email) override;
+    [[nodiscard]] Result<std::optional<model::User>> find_user(std::int64_t user_id) override;
+    [[nodiscard]] Result<std::vector<UserSummary>> list_users() override;
+    [[nodiscard]] Result<std::vector<Membership>> memberships_of(std::int64_t user_id) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class AccountWriterFor final : public AccountWriter {
+public:
+    explicit AccountWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> create_user(const model::User& user,
+                                                   std::string_view password_hash) override;
+    [[nodiscard]] Status add_membership(std::int64_t blog_id, std::int64_t user_id,
+                                        model::Role role) override;
+    [[nodiscard]] Result<std::optional<model::User>> find_user_by_email(
+        std::string_view email) override;
+    [[nodiscard]] Status set_password(std::int64_t user_id,
+                                      std::string_view password_hash) override;
+    [[nodiscard]] Status remove_user(std::int64_t user_id) override;
+    [[nodiscard]] Status remove_membership(std::int64_t blog_id, std::int64_t user_id) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
+class SessionStoreFor final : public SessionStore {
+public:
+    explicit SessionStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::optional<Session>> find_session(std::string_view token_hash,
+                                                              model::Instant now) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class SessionWriterFor final : public SessionWriter {
+public:
+    explicit SessionWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Status create_session(std::string_view token_hash,
+                                        const Session& session) override;
+    [[nodiscard]] Status delete_session(std::string_view token_hash) override;
+    [[nodiscard]] Result<int> delete_sessions_of(std::int64_t user_id) override;
+    [[nodiscard]] Result<int> delete_expired_sessions(model::Instant now) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
+class FederationStoreFor final : public FederationStore {
+public:
+    explicit FederationStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<FollowerPage> followers(std::int64_t blog_id, FollowerState state,
+                                                 int offset, int limit) override;
+    [[nodiscard]] Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
+                                                                std::string_view actor) override;
+    [[nodiscard]] Result<std::vector<std::string>> delivery_inboxes(std::int64_t blog_id) override;
+    [[nodiscard]] Result<bool> is_blocked(std::int64_t blog_id, std::string_view actor,
+                                          std::string_view host) override;
+    [[nodiscard]] Result<std::vector<std::string>> blocks(std::int64_t blog_id) override;
+
+    [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
+                                                              std::string_view note_id) override;
+    [[nodiscard]] Result<ReactionCounts> reaction_counts(std::int64_t blog_id,
+                                                         std::int64_t post_id) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class FederationWriterFor final : public FederationWriter {
+public:
+    explicit FederationWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Status save_follower(const Follower& follower) override;
+    [[nodiscard]] Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
+                                                                std::string_view actor) override;
+    [[nodiscard]] Status set_follower_state(std::int64_t blog_id, std::string_view actor,
+                                            FollowerState state) override;
+    [[nodiscard]] Result<bool> remove_follower(std::int64_t blog_id,
+                                               std::string_view actor) override;
+    [[nodiscard]] Result<int> remove_followers_at(std::int64_t blog_id,
+                                                  std::string_view inbox) override;
+    [[nodiscard]] Result<int> block(std::int64_t blog_id, std::string_view target) override;
+    [[nodiscard]] Status unblock(std::int64_t blog_id, std::string_view target) override;
+    [[nodiscard]] Result<std::string> federated_object(std::int64_t blog_id,
+                                                       std::int64_t post_id) override;
+    [[nodiscard]] Status set_federated_object(std::int64_t blog_id, std::int64_t post_id,
+                                              std::string_view object_id) override;
+
+    [[nodiscard]] Status save_note(const RemoteNote& note) override;
+    [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
+                                                              std::string_view note_id) override;
+    [[nodiscard]] Result<bool> add_reaction(const Reaction& reaction) override;
+    [[nodiscard]] Result<bool> remove_reaction(std::int64_t blog_id, std::string_view actor,
+                                               std::string_view activity_id) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
 // Each class above is instantiated once per backend, in its own file.
 #define CARNET_SQL_CONCERN(Class)                    \
     extern template class Class<sql::SqliteBackend>; \
@@ -148,5 +390,19 @@ CARNET_SQL_CONCERN(CommentStoreFor);
 CARNET_SQL_CONCERN(CommentWriterFor);
 CARNET_SQL_CONCERN(ArchiveStoreFor);
 CARNET_SQL_CONCERN(ArchiveWriterFor);
+CARNET_SQL_CONCERN(AppPasswordStoreFor);
+CARNET_SQL_CONCERN(AppPasswordWriterFor);
+CARNET_SQL_CONCERN(MediaStoreFor);
+CARNET_SQL_CONCERN(MediaWriterFor);
+CARNET_SQL_CONCERN(PageStoreFor);
+CARNET_SQL_CONCERN(PageWriterFor);
+CARNET_SQL_CONCERN(AccessTokenStoreFor);
+CARNET_SQL_CONCERN(AccessTokenWriterFor);
+CARNET_SQL_CONCERN(AccountStoreFor);
+CARNET_SQL_CONCERN(AccountWriterFor);
+CARNET_SQL_CONCERN(SessionStoreFor);
+CARNET_SQL_CONCERN(SessionWriterFor);
+CARNET_SQL_CONCERN(FederationStoreFor);
+CARNET_SQL_CONCERN(FederationWriterFor);
 
 }  // namespace carnet::store::sql

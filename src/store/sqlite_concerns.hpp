@@ -19,6 +19,20 @@ using SqliteCommentStore = sql::CommentStoreFor<sql::SqliteBackend>;
 using SqliteCommentWriter = sql::CommentWriterFor<sql::SqliteBackend>;
 using SqliteArchiveStore = sql::ArchiveStoreFor<sql::SqliteBackend>;
 using SqliteArchiveWriter = sql::ArchiveWriterFor<sql::SqliteBackend>;
+using SqliteAppPasswordStore = sql::AppPasswordStoreFor<sql::SqliteBackend>;
+using SqliteAppPasswordWriter = sql::AppPasswordWriterFor<sql::SqliteBackend>;
+using SqliteMediaStore = sql::MediaStoreFor<sql::SqliteBackend>;
+using SqliteMediaWriter = sql::MediaWriterFor<sql::SqliteBackend>;
+using SqlitePageStore = sql::PageStoreFor<sql::SqliteBackend>;
+using SqlitePageWriter = sql::PageWriterFor<sql::SqliteBackend>;
+using SqliteAccessTokenStore = sql::AccessTokenStoreFor<sql::SqliteBackend>;
+using SqliteAccessTokenWriter = sql::AccessTokenWriterFor<sql::SqliteBackend>;
+using SqliteAccountStore = sql::AccountStoreFor<sql::SqliteBackend>;
+using SqliteAccountWriter = sql::AccountWriterFor<sql::SqliteBackend>;
+using SqliteSessionStore = sql::SessionStoreFor<sql::SqliteBackend>;
+using SqliteSessionWriter = sql::SessionWriterFor<sql::SqliteBackend>;
+using SqliteFederationStore = sql::FederationStoreFor<sql::SqliteBackend>;
+using SqliteFederationWriter = sql::FederationWriterFor<sql::SqliteBackend>;
 
 class SqliteBlogStore final : public BlogStore {
 public:
@@ -40,123 +54,6 @@ public:
     [[nodiscard]] Status update_blog(const model::Blog& blog) override;
     [[nodiscard]] Result<std::string> shared_secret(std::string_view name,
                                                     std::string_view fresh) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteAccountStore final : public AccountStore {
-public:
-    explicit SqliteAccountStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<model::User>> find_user_by_email(
-        std::string_view email) override;
-    [[nodiscard]] Result<std::optional<model::Role>> role_of(std::int64_t blog_id,
-                                                             std::int64_t user_id) override;
-    [[nodiscard]] Result<std::optional<Login>> find_login(std::string_view email) override;
-    [[nodiscard]] Result<std::optional<model::User>> find_user(std::int64_t user_id) override;
-    [[nodiscard]] Result<std::vector<UserSummary>> list_users() override;
-    [[nodiscard]] Result<std::vector<Membership>> memberships_of(std::int64_t user_id) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteAccountWriter final : public AccountWriter {
-public:
-    explicit SqliteAccountWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_user(const model::User& user,
-                                                   std::string_view password_hash) override;
-    [[nodiscard]] Status add_membership(std::int64_t blog_id, std::int64_t user_id,
-                                        model::Role role) override;
-    [[nodiscard]] Result<std::optional<model::User>> find_user_by_email(
-        std::string_view email) override;
-    [[nodiscard]] Status set_password(std::int64_t user_id,
-                                      std::string_view password_hash) override;
-    [[nodiscard]] Status remove_user(std::int64_t user_id) override;
-    [[nodiscard]] Status remove_membership(std::int64_t blog_id, std::int64_t user_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteSessionStore final : public SessionStore {
-public:
-    explicit SqliteSessionStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<Session>> find_session(std::string_view token_hash,
-                                                              model::Instant now) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteSessionWriter final : public SessionWriter {
-public:
-    explicit SqliteSessionWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status create_session(std::string_view token_hash,
-                                        const Session& session) override;
-    [[nodiscard]] Status delete_session(std::string_view token_hash) override;
-    [[nodiscard]] Result<int> delete_sessions_of(std::int64_t user_id) override;
-    [[nodiscard]] Result<int> delete_expired_sessions(model::Instant now) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteAppPasswordStore final : public AppPasswordStore {
-public:
-    explicit SqliteAppPasswordStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<AppPassword>> app_passwords_of(std::int64_t user_id) override;
-    [[nodiscard]] Result<std::optional<AppPassword>> find_app_password(
-        std::string_view token_hash) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteAppPasswordWriter final : public AppPasswordWriter {
-public:
-    explicit SqliteAppPasswordWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_app_password(std::int64_t user_id,
-                                                           std::string_view name,
-                                                           std::string_view token_hash) override;
-    [[nodiscard]] Status revoke_app_password(std::int64_t user_id, std::string_view name) override;
-    [[nodiscard]] Status record_app_password_use(std::int64_t app_password_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteAccessTokenStore final : public AccessTokenStore {
-public:
-    explicit SqliteAccessTokenStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<AccessToken>> access_tokens_of(std::int64_t user_id) override;
-    [[nodiscard]] Result<std::optional<AccessToken>> find_access_token(
-        std::string_view token_hash) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteAccessTokenWriter final : public AccessTokenWriter {
-public:
-    explicit SqliteAccessTokenWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status create_auth_code(std::string_view code_hash,
-                                          const AuthCode& code) override;
-    [[nodiscard]] Result<std::optional<AuthCode>> take_auth_code(
-        std::string_view code_hash) override;
-    [[nodiscard]] Result<std::int64_t> create_access_token(std::string_view token_hash,
-                                                           const AccessToken& token) override;
-    [[nodiscard]] Status revoke_access_token(std::int64_t user_id, std::int64_t token_id) override;
-    [[nodiscard]] Result<bool> revoke_access_token_by_hash(std::string_view token_hash) override;
-    [[nodiscard]] Status record_access_token_use(std::int64_t token_id) override;
 
 private:
     Transaction& transaction_;
@@ -235,57 +132,6 @@ private:
     Transaction& transaction_;
 };
 
-class SqlitePageStore final : public PageStore {
-public:
-    explicit SqlitePageStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<model::Page>> pages(std::int64_t blog_id,
-                                                         bool published_only) override;
-    Result<std::optional<model::Page>> find_page_by_id(std::int64_t blog_id,
-                                                       std::int64_t page_id) override;
-    [[nodiscard]] Result<std::optional<model::Page>> find_published_page(
-        std::int64_t blog_id, std::string_view slug) override;
-
-private:
-    Database& database_;
-};
-
-class SqlitePageWriter final : public PageWriter {
-public:
-    explicit SqlitePageWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_page(const model::Page& page) override;
-    [[nodiscard]] Status update_page(const model::Page& page) override;
-    [[nodiscard]] Status delete_page(std::int64_t blog_id, std::int64_t page_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteMediaStore final : public MediaStore {
-public:
-    explicit SqliteMediaStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset,
-                                                         int limit) override;
-    Result<std::optional<MediaRecord>> find_media(std::int64_t blog_id,
-                                                  std::string_view file_name) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteMediaWriter final : public MediaWriter {
-public:
-    explicit SqliteMediaWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> add_media(const MediaRecord& media,
-                                                 std::int64_t uploaded_by) override;
-
-private:
-    Transaction& transaction_;
-};
-
 class SqliteSearchStore final : public SearchStore {
 public:
     explicit SqliteSearchStore(Database& database) : database_(database) {}
@@ -343,59 +189,6 @@ public:
     [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
                                                               std::string_view source,
                                                               std::string_view target) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteFederationStore final : public FederationStore {
-public:
-    explicit SqliteFederationStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<FollowerPage> followers(std::int64_t blog_id, FollowerState state,
-                                                 int offset, int limit) override;
-    [[nodiscard]] Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
-                                                                std::string_view actor) override;
-    [[nodiscard]] Result<std::vector<std::string>> delivery_inboxes(std::int64_t blog_id) override;
-    [[nodiscard]] Result<bool> is_blocked(std::int64_t blog_id, std::string_view actor,
-                                          std::string_view host) override;
-    [[nodiscard]] Result<std::vector<std::string>> blocks(std::int64_t blog_id) override;
-
-    [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
-                                                              std::string_view note_id) override;
-    [[nodiscard]] Result<ReactionCounts> reaction_counts(std::int64_t blog_id,
-                                                         std::int64_t post_id) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteFederationWriter final : public FederationWriter {
-public:
-    explicit SqliteFederationWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status save_follower(const Follower& follower) override;
-    [[nodiscard]] Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
-                                                                std::string_view actor) override;
-    [[nodiscard]] Status set_follower_state(std::int64_t blog_id, std::string_view actor,
-                                            FollowerState state) override;
-    [[nodiscard]] Result<bool> remove_follower(std::int64_t blog_id,
-                                               std::string_view actor) override;
-    [[nodiscard]] Result<int> remove_followers_at(std::int64_t blog_id,
-                                                  std::string_view inbox) override;
-    [[nodiscard]] Result<int> block(std::int64_t blog_id, std::string_view target) override;
-    [[nodiscard]] Status unblock(std::int64_t blog_id, std::string_view target) override;
-    [[nodiscard]] Result<std::string> federated_object(std::int64_t blog_id,
-                                                       std::int64_t post_id) override;
-    [[nodiscard]] Status set_federated_object(std::int64_t blog_id, std::int64_t post_id,
-                                              std::string_view object_id) override;
-
-    [[nodiscard]] Status save_note(const RemoteNote& note) override;
-    [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
-                                                              std::string_view note_id) override;
-    [[nodiscard]] Result<bool> add_reaction(const Reaction& reaction) override;
-    [[nodiscard]] Result<bool> remove_reaction(std::int64_t blog_id, std::string_view actor,
-                                               std::string_view activity_id) override;
 
 private:
     Transaction& transaction_;
