@@ -26,6 +26,11 @@ struct SqliteBackend {
     static constexpr std::string_view nocase = "NOCASE";
     // Begins a read transaction that sees one snapshot throughout.
     static constexpr std::string_view begin_snapshot = "BEGIN";
+    // What a SELECT that picks a row to update ends with, so that two writers at once pick
+    // different rows. SQLite has one writer at a time.
+    static constexpr std::string_view skip_locked = "";
+    // The function that finds text in text (1-based, 0 when absent).
+    static constexpr std::string_view position_of_text = "instr";
 };
 
 struct PgBackend {
@@ -37,6 +42,8 @@ struct PgBackend {
     static constexpr std::string_view nocase = "carnet_nocase";
     static constexpr std::string_view begin_snapshot =
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    static constexpr std::string_view skip_locked = " FOR UPDATE SKIP LOCKED";
+    static constexpr std::string_view position_of_text = "strpos";
 };
 
 // The backend of a Connection or Transaction type, for code that is handed only one of them.

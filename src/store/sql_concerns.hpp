@@ -377,6 +377,168 @@ private:
     typename Backend::Transaction& transaction_;
 };
 
+template <typename Backend>
+class BlogStoreFor final : public BlogStore {
+public:
+    explicit BlogStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<model::Blog>> list_blogs() override;
+    [[nodiscard]] Result<std::optional<model::Blog>> find_blog(std::int64_t blog_id) override;
+    [[nodiscard]] Result<BlogCounts> counts(std::int64_t blog_id) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class BlogWriterFor final : public BlogWriter {
+public:
+    explicit BlogWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> create_blog(const model::Blog& blog) override;
+    [[nodiscard]] Status update_blog(const model::Blog& blog) override;
+    [[nodiscard]] Result<std::string> shared_secret(std::string_view name,
+                                                    std::string_view fresh) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
+class CategoryStoreFor final : public CategoryStore {
+public:
+    explicit CategoryStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::optional<model::Category>> find_category(
+        std::int64_t blog_id, std::string_view slug) override;
+    [[nodiscard]] Result<std::vector<model::Category>> categories_with_counts(
+        std::int64_t blog_id) override;
+    [[nodiscard]] Result<std::vector<model::Category>> all_categories(
+        std::int64_t blog_id) override;
+    [[nodiscard]] Result<std::vector<model::Category>> all_tags(std::int64_t blog_id) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class CategoryWriterFor final : public CategoryWriter {
+public:
+    explicit CategoryWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Status rename_category(std::int64_t blog_id, std::int64_t category_id,
+                                         std::string_view name, std::string_view slug) override;
+    [[nodiscard]] Status merge_categories(std::int64_t blog_id, std::int64_t from,
+                                          std::int64_t into) override;
+    [[nodiscard]] Status delete_category(std::int64_t blog_id, std::int64_t category_id) override;
+    [[nodiscard]] Result<std::int64_t> ensure_category(const model::Category& category) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
+class JobStoreFor final : public JobStore {
+public:
+    explicit JobStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<Job>> pending_jobs(std::int64_t blog_id) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class JobWriterFor final : public JobWriter {
+public:
+    explicit JobWriterFor(typename Backend::Transaction& transaction) : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> enqueue_job(const NewJob& job) override;
+    [[nodiscard]] Result<std::optional<Job>> claim_job(std::string_view worker, model::Instant now,
+                                                       std::chrono::seconds lease) override;
+    [[nodiscard]] Status complete_job(std::int64_t job_id, std::string_view worker) override;
+    [[nodiscard]] Status retry_job(std::int64_t job_id, std::string_view worker,
+                                   model::Instant run_at, std::string_view error) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
+class MentionStoreFor final : public MentionStore {
+public:
+    explicit MentionStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
+                                                              std::string_view source,
+                                                              std::string_view target) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class MentionWriterFor final : public MentionWriter {
+public:
+    explicit MentionWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Status save_mention(const Mention& mention) override;
+    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
+                                                              std::string_view source,
+                                                              std::string_view target) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
+class PostStoreFor final : public PostStore {
+public:
+    explicit PostStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<PostList> published_posts(std::int64_t blog_id,
+                                                   const PostQuery& query) override;
+    Result<std::optional<model::Post>> find_published_post(std::int64_t blog_id,
+                                                           std::string_view slug) override;
+    [[nodiscard]] Result<std::vector<model::MonthCount>> months_with_counts(
+        std::int64_t blog_id) override;
+    [[nodiscard]] Result<PostList> admin_posts(std::int64_t blog_id,
+                                               const AdminPostQuery& query) override;
+    Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
+                                                       std::int64_t post_id) override;
+    [[nodiscard]] Result<std::vector<Revision>> revisions(std::int64_t blog_id,
+                                                          std::int64_t post_id) override;
+    Result<std::optional<Revision>> find_revision(std::int64_t blog_id,
+                                                  std::int64_t revision_id) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class PostWriterFor final : public PostWriter {
+public:
+    explicit PostWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Result<std::int64_t> create_post(const model::Post& post) override;
+    Result<std::optional<model::Post>> find_post_by_slug(std::int64_t blog_id,
+                                                         std::string_view slug) override;
+    [[nodiscard]] Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
+                                                                     std::int64_t post_id) override;
+    [[nodiscard]] Status update_post(const model::Post& post) override;
+    Result<std::int64_t> save_revision(std::int64_t blog_id, std::int64_t post_id,
+                                       std::int64_t author_id, bool autosave) override;
+    [[nodiscard]] Status delete_post(std::int64_t blog_id, std::int64_t post_id) override;
+    [[nodiscard]] Result<std::vector<PostKey>> publish_due_posts(model::Instant now) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
 // Each class above is instantiated once per backend, in its own file.
 #define CARNET_SQL_CONCERN(Class)                    \
     extern template class Class<sql::SqliteBackend>; \
@@ -404,5 +566,15 @@ CARNET_SQL_CONCERN(SessionStoreFor);
 CARNET_SQL_CONCERN(SessionWriterFor);
 CARNET_SQL_CONCERN(FederationStoreFor);
 CARNET_SQL_CONCERN(FederationWriterFor);
+CARNET_SQL_CONCERN(BlogStoreFor);
+CARNET_SQL_CONCERN(BlogWriterFor);
+CARNET_SQL_CONCERN(CategoryStoreFor);
+CARNET_SQL_CONCERN(CategoryWriterFor);
+CARNET_SQL_CONCERN(JobStoreFor);
+CARNET_SQL_CONCERN(JobWriterFor);
+CARNET_SQL_CONCERN(MentionStoreFor);
+CARNET_SQL_CONCERN(MentionWriterFor);
+CARNET_SQL_CONCERN(PostStoreFor);
+CARNET_SQL_CONCERN(PostWriterFor);
 
 }  // namespace carnet::store::sql
