@@ -194,7 +194,7 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view uri) {
 }
 
 Result<Statement*> Connection::prepare(std::string_view sql) {
-    auto found = statements_.find(std::string(sql));
+    auto found = statements_.find(sql);
     if (found != statements_.end()) {
         found->second->reset();
         return found->second.get();

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "store/statement_cache.hpp"
 
 namespace carnet::store::pg {
 
@@ -110,7 +112,8 @@ private:
     explicit Connection(PGconn* connection) : connection_(connection) {}
 
     std::unique_ptr<PGconn, ConnectionCloser> connection_;
-    std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+    // By the SQL's text as the store wrote it (before numbered_parameters).
+    StatementCache<Statement> statements_;
     int last_changes_ = 0;
 };
 
