@@ -1,7 +1,6 @@
-// The PostgreSQL store, one class per concern of store.hpp (as sqlite_concerns.hpp): the read side
-// of each borrows connections from the shared Database, the write side works in the Transaction
-// that Store::write opened. PgStore (pg_store.cpp) owns the read side and hands a fresh write side
-// to each transaction. Private to the store.
+// The PostgreSQL store's concern classes: those written once for both backends
+// (sql_concerns.hpp) under the names this store gives them, and its own search
+// (pg_search.cpp), a different engine on each backend. Private to the store.
 #pragma once
 
 #include "store/pg_database.hpp"
