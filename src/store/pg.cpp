@@ -37,6 +37,34 @@ std::vector<bool> parameters_used(std::string_view sql) {
 
 }  // namespace
 
+std::string numbered_parameters(std::string_view sql) {
+    std::string out;
+    out.reserve(sql.size());
+    for (std::size_t at = 0; at < sql.size(); ++at) {
+        const char c = sql[at];
+        if (c == '\'' || c == '"') {
+            // A doubled quote inside is two quoted runs side by side: the same text.
+            const auto end = sql.find(c, at + 1);
+            const auto stop = end == std::string_view::npos ? sql.size() : end + 1;
+            out.append(sql.substr(at, stop - at));
+            at = stop - 1;
+        } else if (c == '-' && at + 1 < sql.size() && sql[at + 1] == '-') {
+            const auto end = sql.find('\n', at);
+            const auto stop = end == std::string_view::npos ? sql.size() : end;
+            out.append(sql.substr(at, stop - at));
+            at = stop - 1;
+        } else if (c == '?' && at + 1 < sql.size() && sql[at + 1] == '?') {
+            out += '?';
+            ++at;
+        } else if (c == '?' && at + 1 < sql.size() && sql[at + 1] >= '0' && sql[at + 1] <= '9') {
+            out += '$';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 model::Error error_from(const PGresult* result, PGconn* connection, std::string_view context) {
     auto code = model::Error::Code::database;
     std::string message;
@@ -166,13 +194,13 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view uri) {
 }
 
 Result<Statement*> Connection::prepare(std::string_view sql) {
-    auto found = statements_.find(std::string(sql));
+    auto found = statements_.find(sql);
     if (found != statements_.end()) {
         found->second->reset();
         return found->second.get();
     }
     auto name = fmt::format("carnet_{}", statements_.size() + 1);
-    const std::string text(sql);
+    const std::string text = numbered_parameters(sql);
     // The server infers each parameter's type from where it is used, and refuses one it
     // never sees: a filter that uses $1 and $4 but not $2 and $3 (as the SQLite store's
     // queries do) declares the unused ones as text.
@@ -188,7 +216,7 @@ Result<Statement*> Connection::prepare(std::string_view sql) {
     }
     auto statement = std::make_unique<Statement>(*this, std::move(name), text);
     auto* borrowed = statement.get();
-    statements_.emplace(text, std::move(statement));
+    statements_.emplace(std::string(sql), std::move(statement));
     return borrowed;
 }
 

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "store/statement_cache.hpp"
 
 namespace carnet::store::pg {
 
@@ -110,9 +112,15 @@ private:
     explicit Connection(PGconn* connection) : connection_(connection) {}
 
     std::unique_ptr<PGconn, ConnectionCloser> connection_;
-    std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+    // By the SQL's text as the store wrote it (before numbered_parameters).
+    StatementCache<Statement> statements_;
     int last_changes_ = 0;
 };
+
+// `sql` with each ?N parameter (the form both backends' SQL is written in) as PostgreSQL's $N;
+// ?? stands for a literal ?, and nothing inside quotes ('text', "name") or after -- changes.
+// Connection::prepare applies it once, the first time it prepares a statement.
+std::string numbered_parameters(std::string_view sql);
 
 // The store's error for a failed libpq call: Code::conflict for a broken uniqueness or
 // exclusion rule, Code::database otherwise, with the server's message.

@@ -1,335 +1,47 @@
-// The PostgreSQL store, one class per concern of store.hpp (as sqlite_concerns.hpp): the read side
-// of each borrows connections from the shared Database, the write side works in the Transaction
-// that Store::write opened. PgStore (pg_store.cpp) owns the read side and hands a fresh write side
-// to each transaction. Private to the store.
+// The PostgreSQL store's concern classes: those written once for both backends
+// (sql_concerns.hpp) under the names this store gives them, and its own search
+// (pg_search.cpp), a different engine on each backend. Private to the store.
 #pragma once
 
 #include "store/pg_database.hpp"
+#include "store/sql_concerns.hpp"
 #include "store/store.hpp"
 
 namespace carnet::store::pg {
 
-class PgBlogStore final : public BlogStore {
-public:
-    explicit PgBlogStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<model::Blog>> list_blogs() override;
-    [[nodiscard]] Result<std::optional<model::Blog>> find_blog(std::int64_t blog_id) override;
-    [[nodiscard]] Result<BlogCounts> counts(std::int64_t blog_id) override;
-
-private:
-    Database& database_;
-};
-
-class PgBlogWriter final : public BlogWriter {
-public:
-    explicit PgBlogWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_blog(const model::Blog& blog) override;
-    [[nodiscard]] Status update_blog(const model::Blog& blog) override;
-    [[nodiscard]] Result<std::string> shared_secret(std::string_view name,
-                                                    std::string_view fresh) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgAccountStore final : public AccountStore {
-public:
-    explicit PgAccountStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<model::User>> find_user_by_email(
-        std::string_view email) override;
-    [[nodiscard]] Result<std::optional<model::Role>> role_of(std::int64_t blog_id,
-                                                             std::int64_t user_id) override;
-    [[nodiscard]] Result<std::optional<Login>> find_login(std::string_view email) override;
-    [[nodiscard]] Result<std::optional<model::User>> find_user(std::int64_t user_id) override;
-    [[nodiscard]] Result<std::vector<UserSummary>> list_users() override;
-    [[nodiscard]] Result<std::vector<Membership>> memberships_of(std::int64_t user_id) override;
-
-private:
-    Database& database_;
-};
-
-class PgAccountWriter final : public AccountWriter {
-public:
-    explicit PgAccountWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_user(const model::User& user,
-                                                   std::string_view password_hash) override;
-    [[nodiscard]] Status add_membership(std::int64_t blog_id, std::int64_t user_id,
-                                        model::Role role) override;
-    [[nodiscard]] Result<std::optional<model::User>> find_user_by_email(
-        std::string_view email) override;
-    [[nodiscard]] Status set_password(std::int64_t user_id,
-                                      std::string_view password_hash) override;
-    [[nodiscard]] Status remove_user(std::int64_t user_id) override;
-    [[nodiscard]] Status remove_membership(std::int64_t blog_id, std::int64_t user_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgSessionStore final : public SessionStore {
-public:
-    explicit PgSessionStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<Session>> find_session(std::string_view token_hash,
-                                                              model::Instant now) override;
-
-private:
-    Database& database_;
-};
-
-class PgSessionWriter final : public SessionWriter {
-public:
-    explicit PgSessionWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status create_session(std::string_view token_hash,
-                                        const Session& session) override;
-    [[nodiscard]] Status delete_session(std::string_view token_hash) override;
-    [[nodiscard]] Result<int> delete_sessions_of(std::int64_t user_id) override;
-    [[nodiscard]] Result<int> delete_expired_sessions(model::Instant now) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgLoginFailureStore final : public LoginFailureStore {
-public:
-    explicit PgLoginFailureStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<LoginFailures>> find_login_failures(
-        std::string_view key) override;
-
-private:
-    Database& database_;
-};
-
-class PgLoginFailureWriter final : public LoginFailureWriter {
-public:
-    explicit PgLoginFailureWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status add_login_failure(std::string_view key, model::Instant now,
-                                           model::Instant forget_before) override;
-    [[nodiscard]] Status clear_login_failures(std::string_view key) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgAppPasswordStore final : public AppPasswordStore {
-public:
-    explicit PgAppPasswordStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<AppPassword>> app_passwords_of(std::int64_t user_id) override;
-    [[nodiscard]] Result<std::optional<AppPassword>> find_app_password(
-        std::string_view token_hash) override;
-
-private:
-    Database& database_;
-};
-
-class PgAppPasswordWriter final : public AppPasswordWriter {
-public:
-    explicit PgAppPasswordWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_app_password(std::int64_t user_id,
-                                                           std::string_view name,
-                                                           std::string_view token_hash) override;
-    [[nodiscard]] Status revoke_app_password(std::int64_t user_id, std::string_view name) override;
-    [[nodiscard]] Status record_app_password_use(std::int64_t app_password_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgAccessTokenStore final : public AccessTokenStore {
-public:
-    explicit PgAccessTokenStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<AccessToken>> access_tokens_of(std::int64_t user_id) override;
-    [[nodiscard]] Result<std::optional<AccessToken>> find_access_token(
-        std::string_view token_hash) override;
-
-private:
-    Database& database_;
-};
-
-class PgAccessTokenWriter final : public AccessTokenWriter {
-public:
-    explicit PgAccessTokenWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status create_auth_code(std::string_view code_hash,
-                                          const AuthCode& code) override;
-    [[nodiscard]] Result<std::optional<AuthCode>> take_auth_code(
-        std::string_view code_hash) override;
-    [[nodiscard]] Result<std::int64_t> create_access_token(std::string_view token_hash,
-                                                           const AccessToken& token) override;
-    [[nodiscard]] Status revoke_access_token(std::int64_t user_id, std::int64_t token_id) override;
-    [[nodiscard]] Result<bool> revoke_access_token_by_hash(std::string_view token_hash) override;
-    [[nodiscard]] Status record_access_token_use(std::int64_t token_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgPostStore final : public PostStore {
-public:
-    explicit PgPostStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<PostList> published_posts(std::int64_t blog_id,
-                                                   const PostQuery& query) override;
-    Result<std::optional<model::Post>> find_published_post(std::int64_t blog_id,
-                                                           std::string_view slug) override;
-    [[nodiscard]] Result<std::vector<model::MonthCount>> months_with_counts(
-        std::int64_t blog_id) override;
-    [[nodiscard]] Result<PostList> admin_posts(std::int64_t blog_id,
-                                               const AdminPostQuery& query) override;
-    Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
-                                                       std::int64_t post_id) override;
-    [[nodiscard]] Result<std::vector<Revision>> revisions(std::int64_t blog_id,
-                                                          std::int64_t post_id) override;
-    Result<std::optional<Revision>> find_revision(std::int64_t blog_id,
-                                                  std::int64_t revision_id) override;
-
-private:
-    Database& database_;
-};
-
-class PgPostWriter final : public PostWriter {
-public:
-    explicit PgPostWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_post(const model::Post& post) override;
-    Result<std::optional<model::Post>> find_post_by_slug(std::int64_t blog_id,
-                                                         std::string_view slug) override;
-    [[nodiscard]] Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
-                                                                     std::int64_t post_id) override;
-    [[nodiscard]] Status update_post(const model::Post& post) override;
-    Result<std::int64_t> save_revision(std::int64_t blog_id, std::int64_t post_id,
-                                       std::int64_t author_id, bool autosave) override;
-    [[nodiscard]] Status delete_post(std::int64_t blog_id, std::int64_t post_id) override;
-    [[nodiscard]] Result<std::vector<PostKey>> publish_due_posts(model::Instant now) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgCategoryStore final : public CategoryStore {
-public:
-    explicit PgCategoryStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<model::Category>> find_category(
-        std::int64_t blog_id, std::string_view slug) override;
-    [[nodiscard]] Result<std::vector<model::Category>> categories_with_counts(
-        std::int64_t blog_id) override;
-    [[nodiscard]] Result<std::vector<model::Category>> all_categories(
-        std::int64_t blog_id) override;
-    [[nodiscard]] Result<std::vector<model::Category>> all_tags(std::int64_t blog_id) override;
-
-private:
-    Database& database_;
-};
-
-class PgCategoryWriter final : public CategoryWriter {
-public:
-    explicit PgCategoryWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status rename_category(std::int64_t blog_id, std::int64_t category_id,
-                                         std::string_view name, std::string_view slug) override;
-    [[nodiscard]] Status merge_categories(std::int64_t blog_id, std::int64_t from,
-                                          std::int64_t into) override;
-    [[nodiscard]] Status delete_category(std::int64_t blog_id, std::int64_t category_id) override;
-    [[nodiscard]] Result<std::int64_t> ensure_category(const model::Category& category) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgPageStore final : public PageStore {
-public:
-    explicit PgPageStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<model::Page>> pages(std::int64_t blog_id,
-                                                         bool published_only) override;
-    Result<std::optional<model::Page>> find_page_by_id(std::int64_t blog_id,
-                                                       std::int64_t page_id) override;
-    [[nodiscard]] Result<std::optional<model::Page>> find_published_page(
-        std::int64_t blog_id, std::string_view slug) override;
-
-private:
-    Database& database_;
-};
-
-class PgPageWriter final : public PageWriter {
-public:
-    explicit PgPageWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_page(const model::Page& page) override;
-    [[nodiscard]] Status update_page(const model::Page& page) override;
-    [[nodiscard]] Status delete_page(std::int64_t blog_id, std::int64_t page_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgCommentStore final : public CommentStore {
-public:
-    explicit PgCommentStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<model::Comment>> approved_comments(
-        std::int64_t blog_id, std::int64_t post_id) override;
-    [[nodiscard]] Result<CommentList> comments(std::int64_t blog_id,
-                                               const CommentQuery& query) override;
-    Result<std::optional<model::Comment>> find_comment(std::int64_t blog_id,
-                                                       std::int64_t comment_id) override;
-    [[nodiscard]] Result<bool> has_approved_comment_from(std::int64_t blog_id,
-                                                         std::string_view name,
-                                                         std::string_view email) override;
-
-private:
-    Database& database_;
-};
-
-class PgCommentWriter final : public CommentWriter {
-public:
-    explicit PgCommentWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> add_comment(const model::Comment& comment) override;
-    Status set_comment_status(std::int64_t blog_id, std::int64_t comment_id,
-                              model::CommentStatus status) override;
-    [[nodiscard]] Status update_comment(std::int64_t blog_id, std::int64_t comment_id,
-                                        std::string_view source, std::string_view html) override;
-    [[nodiscard]] Status delete_comment(std::int64_t blog_id, std::int64_t comment_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgMediaStore final : public MediaStore {
-public:
-    explicit PgMediaStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset,
-                                                         int limit) override;
-    Result<std::optional<MediaRecord>> find_media(std::int64_t blog_id,
-                                                  std::string_view file_name) override;
-
-private:
-    Database& database_;
-};
-
-class PgMediaWriter final : public MediaWriter {
-public:
-    explicit PgMediaWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> add_media(const MediaRecord& media,
-                                                 std::int64_t uploaded_by) override;
-
-private:
-    Transaction& transaction_;
-};
+// The concerns written once for both backends (sql_concerns.hpp), as this store names them.
+using PgLoginFailureStore = sql::LoginFailureStoreFor<sql::PgBackend>;
+using PgLoginFailureWriter = sql::LoginFailureWriterFor<sql::PgBackend>;
+using PgRedirectStore = sql::RedirectStoreFor<sql::PgBackend>;
+using PgRedirectWriter = sql::RedirectWriterFor<sql::PgBackend>;
+using PgCommentStore = sql::CommentStoreFor<sql::PgBackend>;
+using PgCommentWriter = sql::CommentWriterFor<sql::PgBackend>;
+using PgArchiveStore = sql::ArchiveStoreFor<sql::PgBackend>;
+using PgArchiveWriter = sql::ArchiveWriterFor<sql::PgBackend>;
+using PgAppPasswordStore = sql::AppPasswordStoreFor<sql::PgBackend>;
+using PgAppPasswordWriter = sql::AppPasswordWriterFor<sql::PgBackend>;
+using PgMediaStore = sql::MediaStoreFor<sql::PgBackend>;
+using PgMediaWriter = sql::MediaWriterFor<sql::PgBackend>;
+using PgPageStore = sql::PageStoreFor<sql::PgBackend>;
+using PgPageWriter = sql::PageWriterFor<sql::PgBackend>;
+using PgAccessTokenStore = sql::AccessTokenStoreFor<sql::PgBackend>;
+using PgAccessTokenWriter = sql::AccessTokenWriterFor<sql::PgBackend>;
+using PgAccountStore = sql::AccountStoreFor<sql::PgBackend>;
+using PgAccountWriter = sql::AccountWriterFor<sql::PgBackend>;
+using PgSessionStore = sql::SessionStoreFor<sql::PgBackend>;
+using PgSessionWriter = sql::SessionWriterFor<sql::PgBackend>;
+using PgFederationStore = sql::FederationStoreFor<sql::PgBackend>;
+using PgFederationWriter = sql::FederationWriterFor<sql::PgBackend>;
+using PgBlogStore = sql::BlogStoreFor<sql::PgBackend>;
+using PgBlogWriter = sql::BlogWriterFor<sql::PgBackend>;
+using PgCategoryStore = sql::CategoryStoreFor<sql::PgBackend>;
+using PgCategoryWriter = sql::CategoryWriterFor<sql::PgBackend>;
+using PgJobStore = sql::JobStoreFor<sql::PgBackend>;
+using PgJobWriter = sql::JobWriterFor<sql::PgBackend>;
+using PgMentionStore = sql::MentionStoreFor<sql::PgBackend>;
+using PgMentionWriter = sql::MentionWriterFor<sql::PgBackend>;
+using PgPostStore = sql::PostStoreFor<sql::PgBackend>;
+using PgPostWriter = sql::PostWriterFor<sql::PgBackend>;
 
 class PgSearchStore final : public SearchStore {
 public:
@@ -341,166 +53,6 @@ public:
 
 private:
     Database& database_;
-};
-
-class PgRedirectStore final : public RedirectStore {
-public:
-    explicit PgRedirectStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<model::Post>> find_post_redirect(
-        std::int64_t blog_id, std::string_view old_path) override;
-    [[nodiscard]] Result<std::vector<std::string>> post_redirect_paths(
-        std::int64_t blog_id) override;
-    Result<std::optional<model::Category>> find_category_redirect(
-        std::int64_t blog_id, std::string_view old_slug) override;
-
-private:
-    Database& database_;
-};
-
-class PgRedirectWriter final : public RedirectWriter {
-public:
-    explicit PgRedirectWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,
-                                           std::int64_t post_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgArchiveStore final : public ArchiveStore {
-public:
-    explicit PgArchiveStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<ArchivedPost>> archived_posts(std::int64_t blog_id) override;
-    [[nodiscard]] Status each_archived_post(
-        std::int64_t blog_id, const std::function<Status(const ArchivedPost&)>& each) override;
-
-private:
-    Database& database_;
-};
-
-class PgArchiveWriter final : public ArchiveWriter {
-public:
-    explicit PgArchiveWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::optional<std::int64_t>> find_post_at(
-        std::int64_t blog_id, model::Instant published_at, std::string_view slug,
-        std::string_view meta_key, std::string_view meta_value) override;
-    [[nodiscard]] Status set_post_extras(std::int64_t blog_id, std::int64_t post_id,
-                                         const std::vector<std::string>& tags,
-                                         const std::map<std::string, std::string>& meta) override;
-    [[nodiscard]] Result<std::int64_t> add_archived_comment(
-        const ArchivedComment& comment) override;
-    Result<std::optional<ArchivedPost>> archived_post(std::int64_t blog_id,
-                                                      std::int64_t post_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgJobStore final : public JobStore {
-public:
-    explicit PgJobStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<Job>> pending_jobs(std::int64_t blog_id) override;
-
-private:
-    Database& database_;
-};
-
-class PgJobWriter final : public JobWriter {
-public:
-    explicit PgJobWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> enqueue_job(const NewJob& job) override;
-    [[nodiscard]] Result<std::optional<Job>> claim_job(std::string_view worker, model::Instant now,
-                                                       std::chrono::seconds lease) override;
-    [[nodiscard]] Status complete_job(std::int64_t job_id, std::string_view worker) override;
-    [[nodiscard]] Status retry_job(std::int64_t job_id, std::string_view worker,
-                                   model::Instant run_at, std::string_view error) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgMentionStore final : public MentionStore {
-public:
-    explicit PgMentionStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
-                                                              std::string_view source,
-                                                              std::string_view target) override;
-
-private:
-    Database& database_;
-};
-
-class PgMentionWriter final : public MentionWriter {
-public:
-    explicit PgMentionWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status save_mention(const Mention& mention) override;
-    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
-                                                              std::string_view source,
-                                                              std::string_view target) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class PgFederationStore final : public FederationStore {
-public:
-    explicit PgFederationStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<FollowerPage> followers(std::int64_t blog_id, FollowerState state,
-                                                 int offset, int limit) override;
-    [[nodiscard]] Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
-                                                                std::string_view actor) override;
-    [[nodiscard]] Result<std::vector<std::string>> delivery_inboxes(std::int64_t blog_id) override;
-    [[nodiscard]] Result<bool> is_blocked(std::int64_t blog_id, std::string_view actor,
-                                          std::string_view host) override;
-    [[nodiscard]] Result<std::vector<std::string>> blocks(std::int64_t blog_id) override;
-
-    [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
-                                                              std::string_view note_id) override;
-    [[nodiscard]] Result<ReactionCounts> reaction_counts(std::int64_t blog_id,
-                                                         std::int64_t post_id) override;
-
-private:
-    Database& database_;
-};
-
-class PgFederationWriter final : public FederationWriter {
-public:
-    explicit PgFederationWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status save_follower(const Follower& follower) override;
-    [[nodiscard]] Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
-                                                                std::string_view actor) override;
-    [[nodiscard]] Status set_follower_state(std::int64_t blog_id, std::string_view actor,
-                                            FollowerState state) override;
-    [[nodiscard]] Result<bool> remove_follower(std::int64_t blog_id,
-                                               std::string_view actor) override;
-    [[nodiscard]] Result<int> remove_followers_at(std::int64_t blog_id,
-                                                  std::string_view inbox) override;
-    [[nodiscard]] Result<int> block(std::int64_t blog_id, std::string_view target) override;
-    [[nodiscard]] Status unblock(std::int64_t blog_id, std::string_view target) override;
-    [[nodiscard]] Result<std::string> federated_object(std::int64_t blog_id,
-                                                       std::int64_t post_id) override;
-    [[nodiscard]] Status set_federated_object(std::int64_t blog_id, std::int64_t post_id,
-                                              std::string_view object_id) override;
-
-    [[nodiscard]] Status save_note(const RemoteNote& note) override;
-    [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
-                                                              std::string_view note_id) override;
-    [[nodiscard]] Result<bool> add_reaction(const Reaction& reaction) override;
-    [[nodiscard]] Result<bool> remove_reaction(std::int64_t blog_id, std::string_view actor,
-                                               std::string_view activity_id) override;
-
-private:
-    Transaction& transaction_;
 };
 
 }  // namespace carnet::store::pg

@@ -2,10 +2,10 @@
 
 #include "store/pg.hpp"
 #include "store/pg_concerns.hpp"
-#include "store/pg_copy.hpp"
 #include "store/pg_database.hpp"
 #include "store/pg_migrations.hpp"
 #include "store/pg_rows.hpp"
+#include "store/sql_store.hpp"
 #include "store/store.hpp"
 
 namespace carnet::store {
@@ -16,137 +16,8 @@ using pg::Connection;
 
 using namespace pg::rows;
 
-// The write side of one transaction: each concern's writer, all working in it.
-class PgWriter final : public Writer {
-public:
-    explicit PgWriter(pg::Transaction& transaction)
-        : blogs_(transaction),
-          accounts_(transaction),
-          sessions_(transaction),
-          app_passwords_(transaction),
-          login_failures_(transaction),
-          access_tokens_(transaction),
-          posts_(transaction),
-          categories_(transaction),
-          pages_(transaction),
-          comments_(transaction),
-          media_(transaction),
-          redirects_(transaction),
-          archive_(transaction),
-          jobs_(transaction),
-          mentions_(transaction),
-          federation_(transaction) {}
-
-    BlogWriter& blogs() override { return blogs_; }
-    AccountWriter& accounts() override { return accounts_; }
-    SessionWriter& sessions() override { return sessions_; }
-    AppPasswordWriter& app_passwords() override { return app_passwords_; }
-    LoginFailureWriter& login_failures() override { return login_failures_; }
-    AccessTokenWriter& access_tokens() override { return access_tokens_; }
-    PostWriter& posts() override { return posts_; }
-    CategoryWriter& categories() override { return categories_; }
-    PageWriter& pages() override { return pages_; }
-    CommentWriter& comments() override { return comments_; }
-    MediaWriter& media() override { return media_; }
-    RedirectWriter& redirects() override { return redirects_; }
-    ArchiveWriter& archive() override { return archive_; }
-    JobWriter& jobs() override { return jobs_; }
-    MentionWriter& mentions() override { return mentions_; }
-    FederationWriter& federation() override { return federation_; }
-
-private:
-    pg::PgBlogWriter blogs_;
-    pg::PgAccountWriter accounts_;
-    pg::PgSessionWriter sessions_;
-    pg::PgAppPasswordWriter app_passwords_;
-    pg::PgLoginFailureWriter login_failures_;
-    pg::PgAccessTokenWriter access_tokens_;
-    pg::PgPostWriter posts_;
-    pg::PgCategoryWriter categories_;
-    pg::PgPageWriter pages_;
-    pg::PgCommentWriter comments_;
-    pg::PgMediaWriter media_;
-    pg::PgRedirectWriter redirects_;
-    pg::PgArchiveWriter archive_;
-    pg::PgJobWriter jobs_;
-    pg::PgMentionWriter mentions_;
-    pg::PgFederationWriter federation_;
-};
-
-// The database and the read side of every concern, which all share it.
-class PgStore final : public Store, public copy::TableEndpoint {
-public:
-    PgStore(std::string uri, const Clock& clock, std::unique_ptr<Connection> writer,
-            std::unique_ptr<Connection> poller)
-        : database_(std::move(uri), clock, std::move(writer), std::move(poller)) {}
-
-    Status write(const std::function<Status(Writer&)>& body) override {
-        return database_.write([&](pg::Transaction& transaction) -> Status {
-            PgWriter writer(transaction);
-            return body(writer);
-        });
-    }
-
-    std::uint64_t generation(std::int64_t blog_id) const override {
-        return database_.generation(blog_id);
-    }
-
-    Status poll_external_changes() override { return database_.poll_external_changes(); }
-
-    Result<std::uint64_t> stored_generation(std::int64_t blog_id) override {
-        return database_.read([&](Connection& db) -> Result<std::uint64_t> {
-            CARNET_TRY(query, db.prepare("SELECT generation FROM blogs WHERE id = $1"));
-            query->bind(1, blog_id);
-            CARNET_TRY(has_row, query->step());
-            return has_row ? static_cast<std::uint64_t>(query->column_int(0)) : 0;
-        });
-    }
-
-    BlogStore& blogs() override { return blogs_; }
-    AccountStore& accounts() override { return accounts_; }
-    SessionStore& sessions() override { return sessions_; }
-    AppPasswordStore& app_passwords() override { return app_passwords_; }
-    LoginFailureStore& login_failures() override { return login_failures_; }
-    AccessTokenStore& access_tokens() override { return access_tokens_; }
-    PostStore& posts() override { return posts_; }
-    CategoryStore& categories() override { return categories_; }
-    PageStore& pages() override { return pages_; }
-    CommentStore& comments() override { return comments_; }
-    MediaStore& media() override { return media_; }
-    SearchStore& search() override { return search_; }
-    RedirectStore& redirects() override { return redirects_; }
-    ArchiveStore& archive() override { return archive_; }
-    JobStore& jobs() override { return jobs_; }
-    MentionStore& mentions() override { return mentions_; }
-    FederationStore& federation() override { return federation_; }
-
-    Status read_snapshot(const std::function<Status(copy::TableReader&)>& body) override {
-        return pg::read_table_snapshot(database_, body);
-    }
-    Status write_all(const std::function<Status(copy::TableWriter&)>& body) override {
-        return pg::write_tables(database_, body);
-    }
-
-private:
-    pg::Database database_;
-    pg::PgBlogStore blogs_{database_};
-    pg::PgAccountStore accounts_{database_};
-    pg::PgSessionStore sessions_{database_};
-    pg::PgAppPasswordStore app_passwords_{database_};
-    pg::PgLoginFailureStore login_failures_{database_};
-    pg::PgAccessTokenStore access_tokens_{database_};
-    pg::PgPostStore posts_{database_};
-    pg::PgCategoryStore categories_{database_};
-    pg::PgPageStore pages_{database_};
-    pg::PgCommentStore comments_{database_};
-    pg::PgMediaStore media_{database_};
-    pg::PgSearchStore search_{database_};
-    pg::PgRedirectStore redirects_{database_};
-    pg::PgArchiveStore archive_{database_};
-    pg::PgJobStore jobs_{database_};
-    pg::PgMentionStore mentions_{database_};
-    pg::PgFederationStore federation_{database_};
-};
+// The database and every concern over it, with this backend's search.
+using PgStore = sql::StoreFor<sql::PgBackend, pg::PgSearchStore>;
 
 // The key of the advisory lock under which migrations run: the first node to start applies
 // them while the others wait, then find them applied.

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "model/model.hpp"
+#include "store/statement_cache.hpp"
 
 namespace carnet::store::sqlite {
 
@@ -81,20 +82,14 @@ public:
     [[nodiscard]] Status execute(std::string_view sql);
 
     std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
+    // How many rows the last statement inserted, changed or deleted.
+    int changes() const { return sqlite3_changes(db_.get()); }
     sqlite3* get() const { return db_.get(); }
 
 private:
     explicit Connection(sqlite3* db) : db_(db) {}
     std::unique_ptr<sqlite3, DatabaseCloser> db_;
-    // Looked up by the SQL's text itself, without a copy of it for every call.
-    struct SqlHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view sql) const {
-            return std::hash<std::string_view>{}(sql);
-        }
-    };
-    std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>>
-        statements_;
+    StatementCache<Statement> statements_;
 };
 
 // The store's error for a failed SQLite call on `db`: Code::conflict for a broken

@@ -1,335 +1,47 @@
-// The SQLite store, one class per concern of store.hpp: the read side of each borrows
-// connections from the shared Database, the write side works in the Transaction that
-// Store::write opened. SqliteStore (sqlite_store.cpp) owns the read side and hands a fresh
-// write side to each transaction. Private to the store.
+// The SQLite store's concern classes: those written once for both backends
+// (sql_concerns.hpp) under the names this store gives them, and its own search
+// (sqlite_search.cpp), a different engine on each backend. Private to the store.
 #pragma once
 
+#include "store/sql_concerns.hpp"
 #include "store/sqlite_database.hpp"
 #include "store/store.hpp"
 
 namespace carnet::store::sqlite {
 
-class SqliteBlogStore final : public BlogStore {
-public:
-    explicit SqliteBlogStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<model::Blog>> list_blogs() override;
-    [[nodiscard]] Result<std::optional<model::Blog>> find_blog(std::int64_t blog_id) override;
-    [[nodiscard]] Result<BlogCounts> counts(std::int64_t blog_id) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteBlogWriter final : public BlogWriter {
-public:
-    explicit SqliteBlogWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_blog(const model::Blog& blog) override;
-    [[nodiscard]] Status update_blog(const model::Blog& blog) override;
-    [[nodiscard]] Result<std::string> shared_secret(std::string_view name,
-                                                    std::string_view fresh) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteAccountStore final : public AccountStore {
-public:
-    explicit SqliteAccountStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<model::User>> find_user_by_email(
-        std::string_view email) override;
-    [[nodiscard]] Result<std::optional<model::Role>> role_of(std::int64_t blog_id,
-                                                             std::int64_t user_id) override;
-    [[nodiscard]] Result<std::optional<Login>> find_login(std::string_view email) override;
-    [[nodiscard]] Result<std::optional<model::User>> find_user(std::int64_t user_id) override;
-    [[nodiscard]] Result<std::vector<UserSummary>> list_users() override;
-    [[nodiscard]] Result<std::vector<Membership>> memberships_of(std::int64_t user_id) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteAccountWriter final : public AccountWriter {
-public:
-    explicit SqliteAccountWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_user(const model::User& user,
-                                                   std::string_view password_hash) override;
-    [[nodiscard]] Status add_membership(std::int64_t blog_id, std::int64_t user_id,
-                                        model::Role role) override;
-    [[nodiscard]] Result<std::optional<model::User>> find_user_by_email(
-        std::string_view email) override;
-    [[nodiscard]] Status set_password(std::int64_t user_id,
-                                      std::string_view password_hash) override;
-    [[nodiscard]] Status remove_user(std::int64_t user_id) override;
-    [[nodiscard]] Status remove_membership(std::int64_t blog_id, std::int64_t user_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteSessionStore final : public SessionStore {
-public:
-    explicit SqliteSessionStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<Session>> find_session(std::string_view token_hash,
-                                                              model::Instant now) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteSessionWriter final : public SessionWriter {
-public:
-    explicit SqliteSessionWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status create_session(std::string_view token_hash,
-                                        const Session& session) override;
-    [[nodiscard]] Status delete_session(std::string_view token_hash) override;
-    [[nodiscard]] Result<int> delete_sessions_of(std::int64_t user_id) override;
-    [[nodiscard]] Result<int> delete_expired_sessions(model::Instant now) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteLoginFailureStore final : public LoginFailureStore {
-public:
-    explicit SqliteLoginFailureStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<LoginFailures>> find_login_failures(
-        std::string_view key) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteLoginFailureWriter final : public LoginFailureWriter {
-public:
-    explicit SqliteLoginFailureWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status add_login_failure(std::string_view key, model::Instant now,
-                                           model::Instant forget_before) override;
-    [[nodiscard]] Status clear_login_failures(std::string_view key) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteAppPasswordStore final : public AppPasswordStore {
-public:
-    explicit SqliteAppPasswordStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<AppPassword>> app_passwords_of(std::int64_t user_id) override;
-    [[nodiscard]] Result<std::optional<AppPassword>> find_app_password(
-        std::string_view token_hash) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteAppPasswordWriter final : public AppPasswordWriter {
-public:
-    explicit SqliteAppPasswordWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_app_password(std::int64_t user_id,
-                                                           std::string_view name,
-                                                           std::string_view token_hash) override;
-    [[nodiscard]] Status revoke_app_password(std::int64_t user_id, std::string_view name) override;
-    [[nodiscard]] Status record_app_password_use(std::int64_t app_password_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteAccessTokenStore final : public AccessTokenStore {
-public:
-    explicit SqliteAccessTokenStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<AccessToken>> access_tokens_of(std::int64_t user_id) override;
-    [[nodiscard]] Result<std::optional<AccessToken>> find_access_token(
-        std::string_view token_hash) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteAccessTokenWriter final : public AccessTokenWriter {
-public:
-    explicit SqliteAccessTokenWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status create_auth_code(std::string_view code_hash,
-                                          const AuthCode& code) override;
-    [[nodiscard]] Result<std::optional<AuthCode>> take_auth_code(
-        std::string_view code_hash) override;
-    [[nodiscard]] Result<std::int64_t> create_access_token(std::string_view token_hash,
-                                                           const AccessToken& token) override;
-    [[nodiscard]] Status revoke_access_token(std::int64_t user_id, std::int64_t token_id) override;
-    [[nodiscard]] Result<bool> revoke_access_token_by_hash(std::string_view token_hash) override;
-    [[nodiscard]] Status record_access_token_use(std::int64_t token_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqlitePostStore final : public PostStore {
-public:
-    explicit SqlitePostStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<PostList> published_posts(std::int64_t blog_id,
-                                                   const PostQuery& query) override;
-    Result<std::optional<model::Post>> find_published_post(std::int64_t blog_id,
-                                                           std::string_view slug) override;
-    [[nodiscard]] Result<std::vector<model::MonthCount>> months_with_counts(
-        std::int64_t blog_id) override;
-    [[nodiscard]] Result<PostList> admin_posts(std::int64_t blog_id,
-                                               const AdminPostQuery& query) override;
-    Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
-                                                       std::int64_t post_id) override;
-    [[nodiscard]] Result<std::vector<Revision>> revisions(std::int64_t blog_id,
-                                                          std::int64_t post_id) override;
-    Result<std::optional<Revision>> find_revision(std::int64_t blog_id,
-                                                  std::int64_t revision_id) override;
-
-private:
-    Database& database_;
-};
-
-class SqlitePostWriter final : public PostWriter {
-public:
-    explicit SqlitePostWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_post(const model::Post& post) override;
-    Result<std::optional<model::Post>> find_post_by_slug(std::int64_t blog_id,
-                                                         std::string_view slug) override;
-    [[nodiscard]] Result<std::optional<model::Post>> find_post_by_id(std::int64_t blog_id,
-                                                                     std::int64_t post_id) override;
-    [[nodiscard]] Status update_post(const model::Post& post) override;
-    Result<std::int64_t> save_revision(std::int64_t blog_id, std::int64_t post_id,
-                                       std::int64_t author_id, bool autosave) override;
-    [[nodiscard]] Status delete_post(std::int64_t blog_id, std::int64_t post_id) override;
-    [[nodiscard]] Result<std::vector<PostKey>> publish_due_posts(model::Instant now) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteCategoryStore final : public CategoryStore {
-public:
-    explicit SqliteCategoryStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<model::Category>> find_category(
-        std::int64_t blog_id, std::string_view slug) override;
-    [[nodiscard]] Result<std::vector<model::Category>> categories_with_counts(
-        std::int64_t blog_id) override;
-    [[nodiscard]] Result<std::vector<model::Category>> all_categories(
-        std::int64_t blog_id) override;
-    [[nodiscard]] Result<std::vector<model::Category>> all_tags(std::int64_t blog_id) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteCategoryWriter final : public CategoryWriter {
-public:
-    explicit SqliteCategoryWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status rename_category(std::int64_t blog_id, std::int64_t category_id,
-                                         std::string_view name, std::string_view slug) override;
-    [[nodiscard]] Status merge_categories(std::int64_t blog_id, std::int64_t from,
-                                          std::int64_t into) override;
-    [[nodiscard]] Status delete_category(std::int64_t blog_id, std::int64_t category_id) override;
-    [[nodiscard]] Result<std::int64_t> ensure_category(const model::Category& category) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqlitePageStore final : public PageStore {
-public:
-    explicit SqlitePageStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<model::Page>> pages(std::int64_t blog_id,
-                                                         bool published_only) override;
-    Result<std::optional<model::Page>> find_page_by_id(std::int64_t blog_id,
-                                                       std::int64_t page_id) override;
-    [[nodiscard]] Result<std::optional<model::Page>> find_published_page(
-        std::int64_t blog_id, std::string_view slug) override;
-
-private:
-    Database& database_;
-};
-
-class SqlitePageWriter final : public PageWriter {
-public:
-    explicit SqlitePageWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> create_page(const model::Page& page) override;
-    [[nodiscard]] Status update_page(const model::Page& page) override;
-    [[nodiscard]] Status delete_page(std::int64_t blog_id, std::int64_t page_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteCommentStore final : public CommentStore {
-public:
-    explicit SqliteCommentStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<model::Comment>> approved_comments(
-        std::int64_t blog_id, std::int64_t post_id) override;
-    [[nodiscard]] Result<CommentList> comments(std::int64_t blog_id,
-                                               const CommentQuery& query) override;
-    Result<std::optional<model::Comment>> find_comment(std::int64_t blog_id,
-                                                       std::int64_t comment_id) override;
-    [[nodiscard]] Result<bool> has_approved_comment_from(std::int64_t blog_id,
-                                                         std::string_view name,
-                                                         std::string_view email) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteCommentWriter final : public CommentWriter {
-public:
-    explicit SqliteCommentWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> add_comment(const model::Comment& comment) override;
-    Status set_comment_status(std::int64_t blog_id, std::int64_t comment_id,
-                              model::CommentStatus status) override;
-    [[nodiscard]] Status update_comment(std::int64_t blog_id, std::int64_t comment_id,
-                                        std::string_view source, std::string_view html) override;
-    [[nodiscard]] Status delete_comment(std::int64_t blog_id, std::int64_t comment_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteMediaStore final : public MediaStore {
-public:
-    explicit SqliteMediaStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<MediaRecord>> media(std::int64_t blog_id, int offset,
-                                                         int limit) override;
-    Result<std::optional<MediaRecord>> find_media(std::int64_t blog_id,
-                                                  std::string_view file_name) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteMediaWriter final : public MediaWriter {
-public:
-    explicit SqliteMediaWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> add_media(const MediaRecord& media,
-                                                 std::int64_t uploaded_by) override;
-
-private:
-    Transaction& transaction_;
-};
+// The concerns written once for both backends (sql_concerns.hpp), as this store names them.
+using SqliteLoginFailureStore = sql::LoginFailureStoreFor<sql::SqliteBackend>;
+using SqliteLoginFailureWriter = sql::LoginFailureWriterFor<sql::SqliteBackend>;
+using SqliteRedirectStore = sql::RedirectStoreFor<sql::SqliteBackend>;
+using SqliteRedirectWriter = sql::RedirectWriterFor<sql::SqliteBackend>;
+using SqliteCommentStore = sql::CommentStoreFor<sql::SqliteBackend>;
+using SqliteCommentWriter = sql::CommentWriterFor<sql::SqliteBackend>;
+using SqliteArchiveStore = sql::ArchiveStoreFor<sql::SqliteBackend>;
+using SqliteArchiveWriter = sql::ArchiveWriterFor<sql::SqliteBackend>;
+using SqliteAppPasswordStore = sql::AppPasswordStoreFor<sql::SqliteBackend>;
+using SqliteAppPasswordWriter = sql::AppPasswordWriterFor<sql::SqliteBackend>;
+using SqliteMediaStore = sql::MediaStoreFor<sql::SqliteBackend>;
+using SqliteMediaWriter = sql::MediaWriterFor<sql::SqliteBackend>;
+using SqlitePageStore = sql::PageStoreFor<sql::SqliteBackend>;
+using SqlitePageWriter = sql::PageWriterFor<sql::SqliteBackend>;
+using SqliteAccessTokenStore = sql::AccessTokenStoreFor<sql::SqliteBackend>;
+using SqliteAccessTokenWriter = sql::AccessTokenWriterFor<sql::SqliteBackend>;
+using SqliteAccountStore = sql::AccountStoreFor<sql::SqliteBackend>;
+using SqliteAccountWriter = sql::AccountWriterFor<sql::SqliteBackend>;
+using SqliteSessionStore = sql::SessionStoreFor<sql::SqliteBackend>;
+using SqliteSessionWriter = sql::SessionWriterFor<sql::SqliteBackend>;
+using SqliteFederationStore = sql::FederationStoreFor<sql::SqliteBackend>;
+using SqliteFederationWriter = sql::FederationWriterFor<sql::SqliteBackend>;
+using SqliteBlogStore = sql::BlogStoreFor<sql::SqliteBackend>;
+using SqliteBlogWriter = sql::BlogWriterFor<sql::SqliteBackend>;
+using SqliteCategoryStore = sql::CategoryStoreFor<sql::SqliteBackend>;
+using SqliteCategoryWriter = sql::CategoryWriterFor<sql::SqliteBackend>;
+using SqliteJobStore = sql::JobStoreFor<sql::SqliteBackend>;
+using SqliteJobWriter = sql::JobWriterFor<sql::SqliteBackend>;
+using SqliteMentionStore = sql::MentionStoreFor<sql::SqliteBackend>;
+using SqliteMentionWriter = sql::MentionWriterFor<sql::SqliteBackend>;
+using SqlitePostStore = sql::PostStoreFor<sql::SqliteBackend>;
+using SqlitePostWriter = sql::PostWriterFor<sql::SqliteBackend>;
 
 class SqliteSearchStore final : public SearchStore {
 public:
@@ -341,166 +53,6 @@ public:
 
 private:
     Database& database_;
-};
-
-class SqliteRedirectStore final : public RedirectStore {
-public:
-    explicit SqliteRedirectStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<model::Post>> find_post_redirect(
-        std::int64_t blog_id, std::string_view old_path) override;
-    [[nodiscard]] Result<std::vector<std::string>> post_redirect_paths(
-        std::int64_t blog_id) override;
-    Result<std::optional<model::Category>> find_category_redirect(
-        std::int64_t blog_id, std::string_view old_slug) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteRedirectWriter final : public RedirectWriter {
-public:
-    explicit SqliteRedirectWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status add_post_redirect(std::int64_t blog_id, std::string_view old_path,
-                                           std::int64_t post_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteArchiveStore final : public ArchiveStore {
-public:
-    explicit SqliteArchiveStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<ArchivedPost>> archived_posts(std::int64_t blog_id) override;
-    [[nodiscard]] Status each_archived_post(
-        std::int64_t blog_id, const std::function<Status(const ArchivedPost&)>& each) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteArchiveWriter final : public ArchiveWriter {
-public:
-    explicit SqliteArchiveWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::optional<std::int64_t>> find_post_at(
-        std::int64_t blog_id, model::Instant published_at, std::string_view slug,
-        std::string_view meta_key, std::string_view meta_value) override;
-    [[nodiscard]] Status set_post_extras(std::int64_t blog_id, std::int64_t post_id,
-                                         const std::vector<std::string>& tags,
-                                         const std::map<std::string, std::string>& meta) override;
-    [[nodiscard]] Result<std::int64_t> add_archived_comment(
-        const ArchivedComment& comment) override;
-    Result<std::optional<ArchivedPost>> archived_post(std::int64_t blog_id,
-                                                      std::int64_t post_id) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteJobStore final : public JobStore {
-public:
-    explicit SqliteJobStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::vector<Job>> pending_jobs(std::int64_t blog_id) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteJobWriter final : public JobWriter {
-public:
-    explicit SqliteJobWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Result<std::int64_t> enqueue_job(const NewJob& job) override;
-    [[nodiscard]] Result<std::optional<Job>> claim_job(std::string_view worker, model::Instant now,
-                                                       std::chrono::seconds lease) override;
-    [[nodiscard]] Status complete_job(std::int64_t job_id, std::string_view worker) override;
-    [[nodiscard]] Status retry_job(std::int64_t job_id, std::string_view worker,
-                                   model::Instant run_at, std::string_view error) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteMentionStore final : public MentionStore {
-public:
-    explicit SqliteMentionStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
-                                                              std::string_view source,
-                                                              std::string_view target) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteMentionWriter final : public MentionWriter {
-public:
-    explicit SqliteMentionWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status save_mention(const Mention& mention) override;
-    [[nodiscard]] Result<std::optional<Mention>> find_mention(std::int64_t blog_id,
-                                                              std::string_view source,
-                                                              std::string_view target) override;
-
-private:
-    Transaction& transaction_;
-};
-
-class SqliteFederationStore final : public FederationStore {
-public:
-    explicit SqliteFederationStore(Database& database) : database_(database) {}
-
-    [[nodiscard]] Result<FollowerPage> followers(std::int64_t blog_id, FollowerState state,
-                                                 int offset, int limit) override;
-    [[nodiscard]] Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
-                                                                std::string_view actor) override;
-    [[nodiscard]] Result<std::vector<std::string>> delivery_inboxes(std::int64_t blog_id) override;
-    [[nodiscard]] Result<bool> is_blocked(std::int64_t blog_id, std::string_view actor,
-                                          std::string_view host) override;
-    [[nodiscard]] Result<std::vector<std::string>> blocks(std::int64_t blog_id) override;
-
-    [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
-                                                              std::string_view note_id) override;
-    [[nodiscard]] Result<ReactionCounts> reaction_counts(std::int64_t blog_id,
-                                                         std::int64_t post_id) override;
-
-private:
-    Database& database_;
-};
-
-class SqliteFederationWriter final : public FederationWriter {
-public:
-    explicit SqliteFederationWriter(Transaction& transaction) : transaction_(transaction) {}
-
-    [[nodiscard]] Status save_follower(const Follower& follower) override;
-    [[nodiscard]] Result<std::optional<Follower>> find_follower(std::int64_t blog_id,
-                                                                std::string_view actor) override;
-    [[nodiscard]] Status set_follower_state(std::int64_t blog_id, std::string_view actor,
-                                            FollowerState state) override;
-    [[nodiscard]] Result<bool> remove_follower(std::int64_t blog_id,
-                                               std::string_view actor) override;
-    [[nodiscard]] Result<int> remove_followers_at(std::int64_t blog_id,
-                                                  std::string_view inbox) override;
-    [[nodiscard]] Result<int> block(std::int64_t blog_id, std::string_view target) override;
-    [[nodiscard]] Status unblock(std::int64_t blog_id, std::string_view target) override;
-    [[nodiscard]] Result<std::string> federated_object(std::int64_t blog_id,
-                                                       std::int64_t post_id) override;
-    [[nodiscard]] Status set_federated_object(std::int64_t blog_id, std::int64_t post_id,
-                                              std::string_view object_id) override;
-
-    [[nodiscard]] Status save_note(const RemoteNote& note) override;
-    [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
-                                                              std::string_view note_id) override;
-    [[nodiscard]] Result<bool> add_reaction(const Reaction& reaction) override;
-    [[nodiscard]] Result<bool> remove_reaction(std::int64_t blog_id, std::string_view actor,
-                                               std::string_view activity_id) override;
-
-private:
-    Transaction& transaction_;
 };
 
 }  // namespace carnet::store::sqlite

@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
 #include "store/migrations.hpp"
+#include "store/sql_store.hpp"
 #include "store/sqlite.hpp"
 #include "store/sqlite_concerns.hpp"
-#include "store/sqlite_copy.hpp"
 #include "store/sqlite_database.hpp"
 #include "store/sqlite_rows.hpp"
 #include "store/store.hpp"
@@ -16,141 +16,8 @@ using sqlite::Connection;
 
 using namespace rows;
 
-// The write side of one transaction: each concern's writer, all working in it.
-class SqliteWriter final : public Writer {
-public:
-    explicit SqliteWriter(sqlite::Transaction& transaction)
-        : blogs_(transaction),
-          accounts_(transaction),
-          sessions_(transaction),
-          app_passwords_(transaction),
-          login_failures_(transaction),
-          access_tokens_(transaction),
-          posts_(transaction),
-          categories_(transaction),
-          pages_(transaction),
-          comments_(transaction),
-          media_(transaction),
-          redirects_(transaction),
-          archive_(transaction),
-          jobs_(transaction),
-          mentions_(transaction),
-          federation_(transaction) {}
-
-    BlogWriter& blogs() override { return blogs_; }
-    AccountWriter& accounts() override { return accounts_; }
-    SessionWriter& sessions() override { return sessions_; }
-    AppPasswordWriter& app_passwords() override { return app_passwords_; }
-    LoginFailureWriter& login_failures() override { return login_failures_; }
-    AccessTokenWriter& access_tokens() override { return access_tokens_; }
-    PostWriter& posts() override { return posts_; }
-    CategoryWriter& categories() override { return categories_; }
-    PageWriter& pages() override { return pages_; }
-    CommentWriter& comments() override { return comments_; }
-    MediaWriter& media() override { return media_; }
-    RedirectWriter& redirects() override { return redirects_; }
-    ArchiveWriter& archive() override { return archive_; }
-    JobWriter& jobs() override { return jobs_; }
-    MentionWriter& mentions() override { return mentions_; }
-    FederationWriter& federation() override { return federation_; }
-
-private:
-    sqlite::SqliteBlogWriter blogs_;
-    sqlite::SqliteAccountWriter accounts_;
-    sqlite::SqliteSessionWriter sessions_;
-    sqlite::SqliteAppPasswordWriter app_passwords_;
-    sqlite::SqliteLoginFailureWriter login_failures_;
-    sqlite::SqliteAccessTokenWriter access_tokens_;
-    sqlite::SqlitePostWriter posts_;
-    sqlite::SqliteCategoryWriter categories_;
-    sqlite::SqlitePageWriter pages_;
-    sqlite::SqliteCommentWriter comments_;
-    sqlite::SqliteMediaWriter media_;
-    sqlite::SqliteRedirectWriter redirects_;
-    sqlite::SqliteArchiveWriter archive_;
-    sqlite::SqliteJobWriter jobs_;
-    sqlite::SqliteMentionWriter mentions_;
-    sqlite::SqliteFederationWriter federation_;
-};
-
-// The database and the read side of every concern, which all share it.
-class SqliteStore final : public Store, public copy::TableEndpoint {
-public:
-    SqliteStore(std::filesystem::path path, const Clock& clock, std::unique_ptr<Connection> writer,
-                std::unique_ptr<Connection> poller)
-        : database_(std::move(path), clock, std::move(writer), std::move(poller)) {}
-
-    Status load_generations() { return database_.load_generations(); }
-
-    Status write(const std::function<Status(Writer&)>& body) override {
-        return database_.write([&](sqlite::Transaction& transaction) -> Status {
-            SqliteWriter writer(transaction);
-            return body(writer);
-        });
-    }
-
-    std::uint64_t generation(std::int64_t blog_id) const override {
-        return database_.generation(blog_id);
-    }
-
-    Status poll_external_changes() override { return database_.poll_external_changes(); }
-
-    Result<std::uint64_t> stored_generation(std::int64_t blog_id) override {
-        return database_.read([&](Connection& db) -> Result<std::uint64_t> {
-            CARNET_TRY(query, db.prepare("SELECT generation FROM blogs WHERE id = ?1"));
-            query->bind(1, blog_id);
-            CARNET_TRY(has_row, query->step());
-            const auto generation = has_row ? static_cast<std::uint64_t>(query->column_int(0)) : 0;
-            query->reset();
-            return generation;
-        });
-    }
-
-    BlogStore& blogs() override { return blogs_; }
-    AccountStore& accounts() override { return accounts_; }
-    SessionStore& sessions() override { return sessions_; }
-    AppPasswordStore& app_passwords() override { return app_passwords_; }
-    LoginFailureStore& login_failures() override { return login_failures_; }
-    AccessTokenStore& access_tokens() override { return access_tokens_; }
-    PostStore& posts() override { return posts_; }
-    CategoryStore& categories() override { return categories_; }
-    PageStore& pages() override { return pages_; }
-    CommentStore& comments() override { return comments_; }
-    MediaStore& media() override { return media_; }
-    SearchStore& search() override { return search_; }
-    RedirectStore& redirects() override { return redirects_; }
-    ArchiveStore& archive() override { return archive_; }
-    JobStore& jobs() override { return jobs_; }
-    MentionStore& mentions() override { return mentions_; }
-    FederationStore& federation() override { return federation_; }
-
-    Status read_snapshot(const std::function<Status(copy::TableReader&)>& body) override {
-        return sqlite::read_table_snapshot(database_, body);
-    }
-    Status write_all(const std::function<Status(copy::TableWriter&)>& body) override {
-        return sqlite::write_tables(database_, body);
-    }
-
-private:
-    sqlite::Database database_;
-    sqlite::SqliteBlogStore blogs_{database_};
-    sqlite::SqliteAccountStore accounts_{database_};
-    sqlite::SqliteSessionStore sessions_{database_};
-    sqlite::SqliteAppPasswordStore app_passwords_{database_};
-    sqlite::SqliteLoginFailureStore login_failures_{database_};
-    sqlite::SqliteAccessTokenStore access_tokens_{database_};
-    sqlite::SqlitePostStore posts_{database_};
-    sqlite::SqliteCategoryStore categories_{database_};
-    sqlite::SqlitePageStore pages_{database_};
-    sqlite::SqliteCommentStore comments_{database_};
-    sqlite::SqliteMediaStore media_{database_};
-    sqlite::SqliteSearchStore search_{database_};
-    sqlite::SqliteRedirectStore redirects_{database_};
-    sqlite::SqliteArchiveStore archive_{database_};
-    sqlite::SqliteJobStore jobs_{database_};
-    sqlite::SqliteMentionStore mentions_{database_};
-    sqlite::SqliteFederationStore federation_{database_};
-};
+// The database and every concern over it, with this backend's search.
+using SqliteStore = sql::StoreFor<sql::SqliteBackend, sqlite::SqliteSearchStore>;
 
 Status migrate(Connection& db, const Clock& clock) {
     CARNET_CHECK(
@@ -235,7 +102,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
     CARNET_CHECK(sqlite::collect_new_search_terms(*writer, true));
     CARNET_TRY(poller, Connection::open(path, false));
     auto store = std::make_unique<SqliteStore>(path, clock, std::move(writer), std::move(poller));
-    CARNET_CHECK(store->load_generations());
+    CARNET_CHECK(store->database().load_generations());
     CARNET_CHECK(store->poll_external_changes());
     return std::unique_ptr<Store>(std::move(store));
 }

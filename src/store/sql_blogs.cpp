@@ -1,25 +1,27 @@
+// Blogs: their settings, hosts and counts, and the secrets the server keeps per blog.
 #include <fmt/format.h>
 
-#include "store/pg_concerns.hpp"
-#include "store/pg_rows.hpp"
+#include "store/sql_concerns.hpp"
+#include "store/sql_rows.hpp"
 
-namespace carnet::store::pg {
+namespace carnet::store::sql {
 namespace {
 
 using model::Error;
 using namespace rows;
 
 // The SQL of this concern, which the class below forwards to.
-namespace sql {
+namespace queries {
 
+template <typename Transaction>
 Status update_blog(Transaction& context, const model::Blog& blog) {
     auto& db = context.db;
     CARNET_CHECK(rows::check_blog_settings(blog));
     CARNET_TRY(old, blog_of(db, blog.id));
-    CARNET_TRY(update, db.prepare("UPDATE blogs SET title = $2, subtitle = $3, locale = $4, "
-                                  "time_zone = $5, theme = $6, posts_per_page = $7, base_url = $8, "
-                                  "comment_policy = $9, close_comments_after_days = $10, "
-                                  "approve_followers = $11 WHERE id = $1"));
+    CARNET_TRY(update, db.prepare("UPDATE blogs SET title = ?2, subtitle = ?3, locale = ?4, "
+                                  "time_zone = ?5, theme = ?6, posts_per_page = ?7, base_url = ?8, "
+                                  "comment_policy = ?9, close_comments_after_days = ?10, "
+                                  "approve_followers = ?11 WHERE id = ?1"));
     update->bind(1, blog.id)
         .bind(2, blog.title)
         .bind(3, blog.subtitle)
@@ -34,39 +36,40 @@ Status update_blog(Transaction& context, const model::Blog& blog) {
     CARNET_CHECK(update->run());
     if (old.time_zone != blog.time_zone) {
         // Archives by day read published_local, the wall clock in the blog's zone.
-        CARNET_TRY(posts, db.prepare("SELECT id, published_at FROM posts WHERE blog_id = $1"));
+        CARNET_TRY(posts, db.prepare("SELECT id, published_at FROM posts WHERE blog_id = ?1"));
         posts->bind(1, blog.id);
         std::vector<std::pair<std::int64_t, std::int64_t>> times;
-        CARNET_CHECK(for_each_row(*posts, [&](const pg::Statement& row) {
+        CARNET_CHECK(for_each_row(*posts, [&](const auto& row) {
             times.emplace_back(row.column_int(0), row.column_int(1));
         }));
         for (const auto& [post_id, seconds] : times) {
             CARNET_TRY(local, model::to_local(instant_of(seconds), blog.time_zone));
             CARNET_TRY(set_local,
-                       db.prepare("UPDATE posts SET published_local = $2 WHERE id = $1"));
+                       db.prepare("UPDATE posts SET published_local = ?2 WHERE id = ?1"));
             set_local->bind(1, post_id).bind(2, rows::local_text(local));
             CARNET_CHECK(set_local->run());
         }
     }
     if (old.locale != blog.locale) {
         // The search tables are per language: the posts move to the new language's table.
-        CARNET_TRY(posts, db.prepare("SELECT id FROM posts WHERE blog_id = $1"));
+        CARNET_TRY(posts, db.prepare("SELECT id FROM posts WHERE blog_id = ?1"));
         posts->bind(1, blog.id);
         std::vector<std::int64_t> ids;
-        CARNET_CHECK(for_each_row(
-            *posts, [&](const pg::Statement& row) { ids.push_back(row.column_int(0)); }));
+        CARNET_CHECK(
+            for_each_row(*posts, [&](const auto& row) { ids.push_back(row.column_int(0)); }));
         for (auto post_id : ids) CARNET_CHECK(context.reindex_post(post_id));
     }
     context.touched_blogs.insert(blog.id);
     return {};
 }
 
+template <typename Connection>
 Result<BlogCounts> counts(Connection& db, std::int64_t blog_id) {
     BlogCounts counts;
     CARNET_TRY(statuses,
-               db.prepare("SELECT status, count(*) FROM posts WHERE blog_id = $1 GROUP BY status"));
+               db.prepare("SELECT status, count(*) FROM posts WHERE blog_id = ?1 GROUP BY status"));
     statuses->bind(1, blog_id);
-    CARNET_CHECK(for_each_row(*statuses, [&](const pg::Statement& row) {
+    CARNET_CHECK(for_each_row(*statuses, [&](const auto& row) {
         const auto status = model::parse_post_status(row.column_text(0));
         const auto n = static_cast<int>(row.column_int(1));
         if (status == model::PostStatus::published) counts.published = n;
@@ -75,17 +78,17 @@ Result<BlogCounts> counts(Connection& db, std::int64_t blog_id) {
         if (status == model::PostStatus::trash) counts.trash = n;
     }));
     CARNET_TRY(pending, db.prepare("SELECT count(*) FROM comments "
-                                   "WHERE blog_id = $1 AND status = 'pending'"));
+                                   "WHERE blog_id = ?1 AND status = 'pending'"));
     pending->bind(1, blog_id);
     CARNET_TRY(has_pending, pending->step());
     counts.comments_pending = has_pending ? static_cast<int>(pending->column_int(0)) : 0;
     pending->reset();
     CARNET_TRY(months, db.prepare("SELECT CAST(substr(published_local, 1, 4) AS INTEGER) AS y, "
                                   "CAST(substr(published_local, 6, 2) AS INTEGER) AS m, count(*) "
-                                  "FROM posts WHERE blog_id = $1 AND status = 'published' "
+                                  "FROM posts WHERE blog_id = ?1 AND status = 'published' "
                                   "GROUP BY y, m ORDER BY y DESC, m DESC"));
     months->bind(1, blog_id);
-    CARNET_CHECK(for_each_row(*months, [&](const pg::Statement& row) {
+    CARNET_CHECK(for_each_row(*months, [&](const auto& row) {
         counts.published_per_month.push_back(model::MonthCount{
             static_cast<int>(row.column_int(0)), static_cast<int>(row.column_int(1)),
             static_cast<int>(row.column_int(2))});
@@ -93,17 +96,19 @@ Result<BlogCounts> counts(Connection& db, std::int64_t blog_id) {
     return counts;
 }
 
-}  // namespace sql
+}  // namespace queries
 
 }  // namespace
 
-Result<std::vector<model::Blog>> PgBlogStore::list_blogs() {
+template <typename Backend>
+Result<std::vector<model::Blog>> BlogStoreFor<Backend>::list_blogs() {
     auto reader = database_.acquire_reader();
     if (!reader) return std::unexpected(reader.error());
     return load_blogs(**reader, std::nullopt);
 }
 
-Result<std::optional<model::Blog>> PgBlogStore::find_blog(std::int64_t blog_id) {
+template <typename Backend>
+Result<std::optional<model::Blog>> BlogStoreFor<Backend>::find_blog(std::int64_t blog_id) {
     auto reader = database_.acquire_reader();
     if (!reader) return std::unexpected(reader.error());
     CARNET_TRY(blogs, load_blogs(**reader, blog_id));
@@ -111,14 +116,16 @@ Result<std::optional<model::Blog>> PgBlogStore::find_blog(std::int64_t blog_id) 
     return std::optional<model::Blog>(std::move(blogs.front()));
 }
 
-Result<BlogCounts> PgBlogStore::counts(std::int64_t blog_id) {
-    return database_.read([&](Connection& db) { return sql::counts(db, blog_id); });
+template <typename Backend>
+Result<BlogCounts> BlogStoreFor<Backend>::counts(std::int64_t blog_id) {
+    return database_.read([&](auto& db) { return queries::counts(db, blog_id); });
 }
 
 namespace {
 
 // A blog without host names is the default blog: it answers every host that no other blog
 // claims, so there can be only one.
+template <typename Connection>
 Status check_no_default_blog(Connection& db) {
     CARNET_TRY(other, db.prepare("SELECT id, title FROM blogs WHERE NOT EXISTS "
                                  "(SELECT 1 FROM blog_hosts WHERE blog_id = blogs.id) "
@@ -135,14 +142,15 @@ Status check_no_default_blog(Connection& db) {
 
 }  // namespace
 
-Result<std::int64_t> PgBlogWriter::create_blog(const model::Blog& blog) {
+template <typename Backend>
+Result<std::int64_t> BlogWriterFor<Backend>::create_blog(const model::Blog& blog) {
     CARNET_CHECK(check_blog_settings(blog));
     if (blog.hosts.empty()) CARNET_CHECK(check_no_default_blog(transaction_.db));
     CARNET_TRY(insert, transaction_.db.prepare(
                            "INSERT INTO blogs (title, subtitle, locale, time_zone, "
                            "theme, posts_per_page, created_at, base_url, "
                            "comment_policy, close_comments_after_days, approve_followers) "
-                           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"));
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
     insert->bind(1, blog.title)
         .bind(2, blog.subtitle)
         .bind(3, blog.locale)
@@ -155,10 +163,10 @@ Result<std::int64_t> PgBlogWriter::create_blog(const model::Blog& blog) {
         .bind(10, blog.close_comments_after_days)
         .bind(11, blog.approve_followers ? 1 : 0);
     CARNET_CHECK(insert->run());
-    CARNET_TRY(blog_id, transaction_.db.last_insert_id());
+    CARNET_TRY(blog_id, sql::inserted_id(transaction_.db));
     CARNET_TRY(host_insert,
                transaction_.db.prepare("INSERT INTO blog_hosts (host, blog_id, position) "
-                                       "VALUES ($1, $2, $3)"));
+                                       "VALUES (?1, ?2, ?3)"));
     for (std::size_t i = 0; i < blog.hosts.size(); ++i) {
         host_insert->reset();
         host_insert->bind(1, blog.hosts[i]).bind(2, blog_id).bind(3, static_cast<int>(i));
@@ -175,16 +183,19 @@ Result<std::int64_t> PgBlogWriter::create_blog(const model::Blog& blog) {
     return blog_id;
 }
 
-Status PgBlogWriter::update_blog(const model::Blog& blog) {
-    return sql::update_blog(transaction_, blog);
+template <typename Backend>
+Status BlogWriterFor<Backend>::update_blog(const model::Blog& blog) {
+    return queries::update_blog(transaction_, blog);
 }
 
-Result<std::string> PgBlogWriter::shared_secret(std::string_view name, std::string_view fresh) {
+template <typename Backend>
+Result<std::string> BlogWriterFor<Backend>::shared_secret(std::string_view name,
+                                                          std::string_view fresh) {
     CARNET_TRY(keep, transaction_.db.prepare("INSERT INTO shared_secrets (name, value) "
-                                             "VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"));
+                                             "VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING"));
     keep->bind(1, name).bind(2, fresh);
     CARNET_CHECK(keep->run());
-    CARNET_TRY(kept, transaction_.db.prepare("SELECT value FROM shared_secrets WHERE name = $1"));
+    CARNET_TRY(kept, transaction_.db.prepare("SELECT value FROM shared_secrets WHERE name = ?1"));
     kept->bind(1, name);
     CARNET_TRY(has_row, kept->step());
     if (!has_row) return model::fail(Error::Code::database, "a shared secret was not kept");
@@ -193,4 +204,9 @@ Result<std::string> PgBlogWriter::shared_secret(std::string_view name, std::stri
     return value;
 }
 
-}  // namespace carnet::store::pg
+template class BlogStoreFor<SqliteBackend>;
+template class BlogStoreFor<PgBackend>;
+template class BlogWriterFor<SqliteBackend>;
+template class BlogWriterFor<PgBackend>;
+
+}  // namespace carnet::store::sql

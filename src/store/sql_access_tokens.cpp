@@ -1,16 +1,16 @@
 // IndieAuth's codes and access tokens, kept by hash.
 #include <fmt/format.h>
 
-#include "store/pg_concerns.hpp"
-#include "store/pg_rows.hpp"
+#include "store/sql_concerns.hpp"
+#include "store/sql_rows.hpp"
 
-namespace carnet::store::pg {
+namespace carnet::store::sql {
 namespace {
 
 using model::Error;
 using namespace rows;
 
-AccessToken access_token_of(const pg::Statement& row) {
+AccessToken access_token_of(const auto& row) {
     AccessToken token{row.column_int(0),  row.column_int(1),  row.column_int(2),
                       row.column_text(3), row.column_text(4), instant_of(row.column_int(5)),
                       std::nullopt};
@@ -23,24 +23,27 @@ constexpr std::string_view k_columns =
 
 }  // namespace
 
-Result<std::vector<AccessToken>> PgAccessTokenStore::access_tokens_of(std::int64_t user_id) {
-    return database_.read([&](Connection& db) -> Result<std::vector<AccessToken>> {
+template <typename Backend>
+Result<std::vector<AccessToken>> AccessTokenStoreFor<Backend>::access_tokens_of(
+    std::int64_t user_id) {
+    return database_.read([&](auto& db) -> Result<std::vector<AccessToken>> {
         CARNET_TRY(statement,
                    db.prepare(fmt::format(
-                       "SELECT {} FROM access_tokens WHERE user_id = $1 ORDER BY id", k_columns)));
+                       "SELECT {} FROM access_tokens WHERE user_id = ?1 ORDER BY id", k_columns)));
         statement->bind(1, user_id);
         std::vector<AccessToken> tokens;
         CARNET_CHECK(for_each_row(
-            *statement, [&](const pg::Statement& row) { tokens.push_back(access_token_of(row)); }));
+            *statement, [&](const auto& row) { tokens.push_back(access_token_of(row)); }));
         return tokens;
     });
 }
 
-Result<std::optional<AccessToken>> PgAccessTokenStore::find_access_token(
+template <typename Backend>
+Result<std::optional<AccessToken>> AccessTokenStoreFor<Backend>::find_access_token(
     std::string_view token_hash) {
-    return database_.read([&](Connection& db) -> Result<std::optional<AccessToken>> {
+    return database_.read([&](auto& db) -> Result<std::optional<AccessToken>> {
         CARNET_TRY(statement,
-                   db.prepare(fmt::format("SELECT {} FROM access_tokens WHERE token_hash = $1",
+                   db.prepare(fmt::format("SELECT {} FROM access_tokens WHERE token_hash = ?1",
                                           k_columns)));
         statement->bind(1, token_hash);
         CARNET_TRY(has_row, statement->step());
@@ -51,11 +54,13 @@ Result<std::optional<AccessToken>> PgAccessTokenStore::find_access_token(
     });
 }
 
-Status PgAccessTokenWriter::create_auth_code(std::string_view code_hash, const AuthCode& code) {
+template <typename Backend>
+Status AccessTokenWriterFor<Backend>::create_auth_code(std::string_view code_hash,
+                                                       const AuthCode& code) {
     CARNET_TRY(insert, transaction_.db.prepare(
                            "INSERT INTO auth_codes (code_hash, user_id, blog_id, client_id, "
                            "redirect_uri, code_challenge, scope, expires_at) VALUES "
-                           "($1, $2, $3, $4, $5, $6, $7, $8)"));
+                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
     insert->bind(1, code_hash)
         .bind(2, code.user_id)
         .bind(3, code.blog_id)
@@ -67,10 +72,12 @@ Status PgAccessTokenWriter::create_auth_code(std::string_view code_hash, const A
     return insert->run();
 }
 
-Result<std::optional<AuthCode>> PgAccessTokenWriter::take_auth_code(std::string_view code_hash) {
+template <typename Backend>
+Result<std::optional<AuthCode>> AccessTokenWriterFor<Backend>::take_auth_code(
+    std::string_view code_hash) {
     CARNET_TRY(select, transaction_.db.prepare(
                            "SELECT user_id, blog_id, client_id, redirect_uri, code_challenge, "
-                           "scope, expires_at FROM auth_codes WHERE code_hash = $1"));
+                           "scope, expires_at FROM auth_codes WHERE code_hash = ?1"));
     select->bind(1, code_hash);
     CARNET_TRY(has_row, select->step());
     if (!has_row) return std::optional<AuthCode>();
@@ -82,17 +89,18 @@ Result<std::optional<AuthCode>> PgAccessTokenWriter::take_auth_code(std::string_
                   select->column_text(5),
                   instant_of(select->column_int(6))};
     select->reset();
-    CARNET_TRY(remove, transaction_.db.prepare("DELETE FROM auth_codes WHERE code_hash = $1"));
+    CARNET_TRY(remove, transaction_.db.prepare("DELETE FROM auth_codes WHERE code_hash = ?1"));
     remove->bind(1, code_hash);
     CARNET_CHECK(remove->run());
     return std::optional<AuthCode>(std::move(code));
 }
 
-Result<std::int64_t> PgAccessTokenWriter::create_access_token(std::string_view token_hash,
-                                                              const AccessToken& token) {
+template <typename Backend>
+Result<std::int64_t> AccessTokenWriterFor<Backend>::create_access_token(std::string_view token_hash,
+                                                                        const AccessToken& token) {
     CARNET_TRY(insert, transaction_.db.prepare(
                            "INSERT INTO access_tokens (token_hash, user_id, blog_id, client_id, "
-                           "scope, created_at) VALUES ($1, $2, $3, $4, $5, $6)"));
+                           "scope, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     insert->bind(1, token_hash)
         .bind(2, token.user_id)
         .bind(3, token.blog_id)
@@ -100,12 +108,14 @@ Result<std::int64_t> PgAccessTokenWriter::create_access_token(std::string_view t
         .bind(5, token.scope)
         .bind(6, transaction_.now_seconds());
     CARNET_CHECK(insert->run());
-    return transaction_.db.last_insert_id();
+    return sql::inserted_id(transaction_.db);
 }
 
-Status PgAccessTokenWriter::revoke_access_token(std::int64_t user_id, std::int64_t token_id) {
+template <typename Backend>
+Status AccessTokenWriterFor<Backend>::revoke_access_token(std::int64_t user_id,
+                                                          std::int64_t token_id) {
     CARNET_TRY(remove,
-               transaction_.db.prepare("DELETE FROM access_tokens WHERE user_id = $1 AND id = $2"));
+               transaction_.db.prepare("DELETE FROM access_tokens WHERE user_id = ?1 AND id = ?2"));
     remove->bind(1, user_id).bind(2, token_id);
     CARNET_CHECK(remove->run());
     if (changes(transaction_.db) == 0) {
@@ -114,18 +124,26 @@ Status PgAccessTokenWriter::revoke_access_token(std::int64_t user_id, std::int64
     return {};
 }
 
-Result<bool> PgAccessTokenWriter::revoke_access_token_by_hash(std::string_view token_hash) {
-    CARNET_TRY(remove, transaction_.db.prepare("DELETE FROM access_tokens WHERE token_hash = $1"));
+template <typename Backend>
+Result<bool> AccessTokenWriterFor<Backend>::revoke_access_token_by_hash(
+    std::string_view token_hash) {
+    CARNET_TRY(remove, transaction_.db.prepare("DELETE FROM access_tokens WHERE token_hash = ?1"));
     remove->bind(1, token_hash);
     CARNET_CHECK(remove->run());
     return changes(transaction_.db) > 0;
 }
 
-Status PgAccessTokenWriter::record_access_token_use(std::int64_t token_id) {
+template <typename Backend>
+Status AccessTokenWriterFor<Backend>::record_access_token_use(std::int64_t token_id) {
     CARNET_TRY(update,
-               transaction_.db.prepare("UPDATE access_tokens SET last_used_at = $2 WHERE id = $1"));
+               transaction_.db.prepare("UPDATE access_tokens SET last_used_at = ?2 WHERE id = ?1"));
     update->bind(1, token_id).bind(2, transaction_.now_seconds());
     return update->run();
 }
 
-}  // namespace carnet::store::pg
+template class AccessTokenStoreFor<SqliteBackend>;
+template class AccessTokenStoreFor<PgBackend>;
+template class AccessTokenWriterFor<SqliteBackend>;
+template class AccessTokenWriterFor<PgBackend>;
+
+}  // namespace carnet::store::sql

@@ -1,8 +1,11 @@
-#include "store/sqlite_comments.hpp"
+// Readers' comments: stored, moderated, edited, deleted, listed.
+#include "store/sql_comments.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+
+#include "store/sql_concerns.hpp"
 
 namespace carnet::store::comments_sql {
 namespace {
@@ -14,7 +17,8 @@ constexpr std::string_view k_comment_columns =
     "c.author_url, c.source, c.html, c.status, c.created_at, c.client_hash, p.title, "
     "c.author_handle";
 
-model::Comment read_comment(const sqlite::Statement& row) {
+template <typename Statement>
+model::Comment read_comment(const Statement& row) {
     model::Comment comment;
     comment.id = row.column_int(0);
     comment.blog_id = row.column_int(1);
@@ -34,6 +38,7 @@ model::Comment read_comment(const sqlite::Statement& row) {
     return comment;
 }
 
+template <typename Connection>
 Result<std::optional<model::Comment>> find(Connection& db, std::int64_t blog_id,
                                            std::int64_t comment_id) {
     CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM comments c "
@@ -48,6 +53,7 @@ Result<std::optional<model::Comment>> find(Connection& db, std::int64_t blog_id,
     return std::optional<model::Comment>(std::move(comment));
 }
 
+template <typename Connection>
 Result<model::Comment> existing(Connection& db, std::int64_t blog_id, std::int64_t comment_id) {
     CARNET_TRY(found, find(db, blog_id, comment_id));
     if (!found) {
@@ -57,16 +63,18 @@ Result<model::Comment> existing(Connection& db, std::int64_t blog_id, std::int64
     return std::move(*found);
 }
 
-}  // namespace
-
-Result<std::int64_t> add_comment(WriteContext& context, const model::Comment& comment) {
+template <typename Transaction>
+Result<std::int64_t> add_comment(Transaction& context, const model::Comment& comment) {
     if (comment.author_name.empty() || comment.source.empty()) {
         return model::fail(Error::Code::invalid_input, "a comment needs a name and a text");
     }
     return insert_comment(context, comment, "comment", "");
 }
 
-Result<std::int64_t> insert_comment(WriteContext& context, const model::Comment& comment,
+}  // namespace
+
+template <typename Transaction>
+Result<std::int64_t> insert_comment(Transaction& context, const model::Comment& comment,
                                     std::string_view kind, std::string_view author_ip) {
     auto& db = context.db;
     CARNET_TRY(post, rows::exists(db, "SELECT 1 FROM posts WHERE blog_id = ?1 AND id = ?2",
@@ -104,10 +112,18 @@ Result<std::int64_t> insert_comment(WriteContext& context, const model::Comment&
     if (comment.status == model::CommentStatus::approved) {
         context.touched_blogs.insert(comment.blog_id);
     }
-    return db.last_insert_id();
+    return sql::inserted_id(db);
 }
 
-Status set_comment_status(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id,
+template Result<std::int64_t> insert_comment(sqlite::Transaction&, const model::Comment&,
+                                             std::string_view, std::string_view);
+template Result<std::int64_t> insert_comment(pg::Transaction&, const model::Comment&,
+                                             std::string_view, std::string_view);
+
+namespace {
+
+template <typename Transaction>
+Status set_comment_status(Transaction& context, std::int64_t blog_id, std::int64_t comment_id,
                           model::CommentStatus status) {
     CARNET_TRY(old, existing(context.db, blog_id, comment_id));
     CARNET_TRY(update, context.db.prepare(
@@ -120,7 +136,8 @@ Status set_comment_status(WriteContext& context, std::int64_t blog_id, std::int6
     return {};
 }
 
-Status update_comment(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id,
+template <typename Transaction>
+Status update_comment(Transaction& context, std::int64_t blog_id, std::int64_t comment_id,
                       std::string_view source, std::string_view html) {
     CARNET_TRY(old, existing(context.db, blog_id, comment_id));
     if (source.empty()) return model::fail(Error::Code::invalid_input, "a comment needs a text");
@@ -132,7 +149,8 @@ Status update_comment(WriteContext& context, std::int64_t blog_id, std::int64_t 
     return {};
 }
 
-Status delete_comment(WriteContext& context, std::int64_t blog_id, std::int64_t comment_id) {
+template <typename Transaction>
+Status delete_comment(Transaction& context, std::int64_t blog_id, std::int64_t comment_id) {
     CARNET_TRY(old, existing(context.db, blog_id, comment_id));
     // Replies stay, moved up to the deleted comment's own parent (or to the top).
     CARNET_TRY(lift, context.db.prepare("UPDATE comments SET parent_id = ?3 "
@@ -147,6 +165,7 @@ Status delete_comment(WriteContext& context, std::int64_t blog_id, std::int64_t 
     return {};
 }
 
+template <typename Connection>
 Result<std::vector<model::Comment>> approved_comments(Connection& db, std::int64_t blog_id,
                                                       std::int64_t post_id) {
     CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM comments c "
@@ -166,10 +185,12 @@ Result<std::vector<model::Comment>> approved_comments(Connection& db, std::int64
     return found;
 }
 
+template <typename Connection>
 Result<CommentList> comments(Connection& db, std::int64_t blog_id, const CommentQuery& query) {
     constexpr std::string_view k_filter =
-        "c.blog_id = ?1 AND (?2 IS NULL OR c.status = ?2) AND (?3 IS NULL OR c.post_id = ?3)";
-    auto bind = [&](sqlite::Statement& statement) {
+        "c.blog_id = ?1 AND (CAST(?2 AS text) IS NULL OR c.status = ?2) "
+        "AND (CAST(?3 AS bigint) IS NULL OR c.post_id = ?3)";
+    auto bind = [&](auto& statement) {
         statement.bind(1, blog_id);
         statement.bind(
             2, query.status.transform([](auto status) { return model::to_string(status); }));
@@ -198,20 +219,78 @@ Result<CommentList> comments(Connection& db, std::int64_t blog_id, const Comment
     return list;
 }
 
-Result<std::optional<model::Comment>> find_comment(Connection& db, std::int64_t blog_id,
-                                                   std::int64_t comment_id) {
-    return find(db, blog_id, comment_id);
-}
-
+template <typename Connection>
 Result<bool> has_approved_comment_from(Connection& db, std::int64_t blog_id, std::string_view name,
                                        std::string_view email) {
-    CARNET_TRY(statement, db.prepare("SELECT 1 FROM comments WHERE blog_id = ?1 "
-                                     "AND status = 'approved' AND author_name = ?2 "
-                                     "AND author_email = ?3 COLLATE NOCASE LIMIT 1"));
+    CARNET_TRY(statement, db.prepare(fmt::format("SELECT 1 FROM comments WHERE blog_id = ?1 "
+                                                 "AND status = 'approved' AND author_name = ?2 "
+                                                 "AND author_email = ?3 COLLATE {} LIMIT 1",
+                                                 sql::BackendOf<Connection>::nocase)));
     statement->bind(1, blog_id).bind(2, name).bind(3, email);
     CARNET_TRY(has_row, statement->step());
     statement->reset();
     return has_row;
 }
 
+}  // namespace
+
 }  // namespace carnet::store::comments_sql
+
+namespace carnet::store::sql {
+
+template <typename Backend>
+Result<std::vector<model::Comment>> CommentStoreFor<Backend>::approved_comments(
+    std::int64_t blog_id, std::int64_t post_id) {
+    return database_.read(
+        [&](auto& db) { return comments_sql::approved_comments(db, blog_id, post_id); });
+}
+
+template <typename Backend>
+Result<CommentList> CommentStoreFor<Backend>::comments(std::int64_t blog_id,
+                                                       const CommentQuery& query) {
+    return database_.read([&](auto& db) { return comments_sql::comments(db, blog_id, query); });
+}
+
+template <typename Backend>
+Result<std::optional<model::Comment>> CommentStoreFor<Backend>::find_comment(
+    std::int64_t blog_id, std::int64_t comment_id) {
+    return database_.read([&](auto& db) { return comments_sql::find(db, blog_id, comment_id); });
+}
+
+template <typename Backend>
+Result<bool> CommentStoreFor<Backend>::has_approved_comment_from(std::int64_t blog_id,
+                                                                 std::string_view name,
+                                                                 std::string_view email) {
+    return database_.read([&](auto& db) {
+        return comments_sql::has_approved_comment_from(db, blog_id, name, email);
+    });
+}
+
+template <typename Backend>
+Result<std::int64_t> CommentWriterFor<Backend>::add_comment(const model::Comment& comment) {
+    return comments_sql::add_comment(transaction_, comment);
+}
+
+template <typename Backend>
+Status CommentWriterFor<Backend>::set_comment_status(std::int64_t blog_id, std::int64_t comment_id,
+                                                     model::CommentStatus status) {
+    return comments_sql::set_comment_status(transaction_, blog_id, comment_id, status);
+}
+
+template <typename Backend>
+Status CommentWriterFor<Backend>::update_comment(std::int64_t blog_id, std::int64_t comment_id,
+                                                 std::string_view source, std::string_view html) {
+    return comments_sql::update_comment(transaction_, blog_id, comment_id, source, html);
+}
+
+template <typename Backend>
+Status CommentWriterFor<Backend>::delete_comment(std::int64_t blog_id, std::int64_t comment_id) {
+    return comments_sql::delete_comment(transaction_, blog_id, comment_id);
+}
+
+template class CommentStoreFor<SqliteBackend>;
+template class CommentStoreFor<PgBackend>;
+template class CommentWriterFor<SqliteBackend>;
+template class CommentWriterFor<PgBackend>;
+
+}  // namespace carnet::store::sql

@@ -1,17 +1,19 @@
+// ActivityPub's state: followers, blocks, the objects posts were published as, remote notes
+// and the reactions to posts.
 #include <fmt/format.h>
 
 #include <cctype>
 
-#include "store/sqlite_concerns.hpp"
-#include "store/sqlite_rows.hpp"
+#include "store/sql_concerns.hpp"
+#include "store/sql_rows.hpp"
 
-namespace carnet::store::sqlite {
+namespace carnet::store::sql {
 namespace {
 
 using namespace rows;
 
 // The SQL of these concerns, which the classes below forward to.
-namespace sql {
+namespace queries {
 
 constexpr std::string_view k_follower_columns =
     "id, blog_id, actor, inbox, shared_inbox, follow_id, handle, state, created_at";
@@ -20,6 +22,7 @@ std::string_view state_name(FollowerState state) {
     return state == FollowerState::pending ? "pending" : "accepted";
 }
 
+template <typename Statement>
 Follower follower_of(const Statement& row) {
     return Follower{
         .id = row.column_int(0),
@@ -45,6 +48,7 @@ std::string host_of(std::string_view uri) {
     return host;
 }
 
+template <typename Connection>
 Result<FollowerPage> followers(Connection& db, std::int64_t blog_id, FollowerState state,
                                int offset, int limit) {
     FollowerPage page;
@@ -63,10 +67,11 @@ Result<FollowerPage> followers(Connection& db, std::int64_t blog_id, FollowerSta
         .bind(3, static_cast<std::int64_t>(limit))
         .bind(4, static_cast<std::int64_t>(offset));
     CARNET_CHECK(for_each_row(
-        *statement, [&](const Statement& row) { page.followers.push_back(follower_of(row)); }));
+        *statement, [&](const auto& row) { page.followers.push_back(follower_of(row)); }));
     return page;
 }
 
+template <typename Connection>
 Result<std::optional<Follower>> find_follower(Connection& db, std::int64_t blog_id,
                                               std::string_view actor) {
     CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM followers WHERE blog_id = ?1 "
@@ -74,10 +79,11 @@ Result<std::optional<Follower>> find_follower(Connection& db, std::int64_t blog_
                                                  k_follower_columns)));
     statement->bind(1, blog_id).bind(2, actor);
     std::optional<Follower> found;
-    CARNET_CHECK(for_each_row(*statement, [&](const Statement& row) { found = follower_of(row); }));
+    CARNET_CHECK(for_each_row(*statement, [&](const auto& row) { found = follower_of(row); }));
     return found;
 }
 
+template <typename Connection>
 Result<std::vector<std::string>> delivery_inboxes(Connection& db, std::int64_t blog_id) {
     CARNET_TRY(statement,
                db.prepare("SELECT DISTINCT CASE WHEN shared_inbox = '' THEN inbox ELSE "
@@ -85,11 +91,12 @@ Result<std::vector<std::string>> delivery_inboxes(Connection& db, std::int64_t b
                           "state = 'accepted' ORDER BY target"));
     statement->bind(1, blog_id);
     std::vector<std::string> inboxes;
-    CARNET_CHECK(for_each_row(
-        *statement, [&](const Statement& row) { inboxes.push_back(row.column_text(0)); }));
+    CARNET_CHECK(
+        for_each_row(*statement, [&](const auto& row) { inboxes.push_back(row.column_text(0)); }));
     return inboxes;
 }
 
+template <typename Connection>
 Result<bool> is_blocked(Connection& db, std::int64_t blog_id, std::string_view actor,
                         std::string_view host) {
     CARNET_TRY(statement, db.prepare("SELECT count(*) FROM federation_blocks WHERE blog_id = ?1 "
@@ -101,16 +108,18 @@ Result<bool> is_blocked(Connection& db, std::int64_t blog_id, std::string_view a
     return blocked;
 }
 
+template <typename Connection>
 Result<std::vector<std::string>> blocks(Connection& db, std::int64_t blog_id) {
     CARNET_TRY(statement, db.prepare("SELECT target FROM federation_blocks WHERE blog_id = ?1 "
                                      "ORDER BY target"));
     statement->bind(1, blog_id);
     std::vector<std::string> targets;
-    CARNET_CHECK(for_each_row(
-        *statement, [&](const Statement& row) { targets.push_back(row.column_text(0)); }));
+    CARNET_CHECK(
+        for_each_row(*statement, [&](const auto& row) { targets.push_back(row.column_text(0)); }));
     return targets;
 }
 
+template <typename Connection>
 Status save_follower(Connection& db, const Follower& follower, model::Instant now) {
     if (follower.actor.empty() || follower.inbox.empty()) {
         return model::fail(Error::Code::invalid_input, "a follower needs an actor and an inbox");
@@ -134,6 +143,7 @@ Status save_follower(Connection& db, const Follower& follower, model::Instant no
     return statement->run();
 }
 
+template <typename Connection>
 Status set_follower_state(Connection& db, std::int64_t blog_id, std::string_view actor,
                           FollowerState state) {
     CARNET_TRY(statement, db.prepare("UPDATE followers SET state = ?3 WHERE blog_id = ?1 AND "
@@ -147,6 +157,7 @@ Status set_follower_state(Connection& db, std::int64_t blog_id, std::string_view
     return {};
 }
 
+template <typename Connection>
 Result<int> remove_where(Connection& db, std::string_view condition, std::int64_t blog_id,
                          std::string_view value) {
     CARNET_TRY(statement, db.prepare(fmt::format("DELETE FROM followers WHERE blog_id = ?1 AND "
@@ -157,6 +168,7 @@ Result<int> remove_where(Connection& db, std::string_view condition, std::int64_
     return changes(db);
 }
 
+template <typename Connection>
 Result<int> block(Connection& db, std::int64_t blog_id, std::string_view target,
                   model::Instant now) {
     if (target.empty()) return model::fail(Error::Code::invalid_input, "nothing to block");
@@ -167,6 +179,7 @@ Result<int> block(Connection& db, std::int64_t blog_id, std::string_view target,
     return remove_where(db, "actor = ?2 OR domain = ?2", blog_id, target);
 }
 
+template <typename Connection>
 Status unblock(Connection& db, std::int64_t blog_id, std::string_view target) {
     CARNET_TRY(statement,
                db.prepare("DELETE FROM federation_blocks WHERE blog_id = ?1 AND target = ?2"));
@@ -174,16 +187,18 @@ Status unblock(Connection& db, std::int64_t blog_id, std::string_view target) {
     return statement->run();
 }
 
+template <typename Connection>
 Result<std::string> federated_object(Connection& db, std::int64_t blog_id, std::int64_t post_id) {
     CARNET_TRY(statement, db.prepare("SELECT object_id FROM federated_posts WHERE blog_id = ?1 "
                                      "AND post_id = ?2"));
     statement->bind(1, blog_id).bind(2, post_id);
     std::string object_id;
     CARNET_CHECK(
-        for_each_row(*statement, [&](const Statement& row) { object_id = row.column_text(0); }));
+        for_each_row(*statement, [&](const auto& row) { object_id = row.column_text(0); }));
     return object_id;
 }
 
+template <typename Connection>
 Status set_federated_object(Connection& db, std::int64_t blog_id, std::int64_t post_id,
                             std::string_view object_id) {
     if (object_id.empty()) {
@@ -203,13 +218,14 @@ std::string_view reaction_name(ReactionKind kind) {
     return kind == ReactionKind::announce ? "announce" : "like";
 }
 
+template <typename Connection>
 Result<std::optional<RemoteNote>> find_note(Connection& db, std::int64_t blog_id,
                                             std::string_view note_id) {
     CARNET_TRY(statement, db.prepare("SELECT blog_id, post_id, note_id, actor, comment_id FROM "
                                      "remote_notes WHERE blog_id = ?1 AND note_id = ?2"));
     statement->bind(1, blog_id).bind(2, note_id);
     std::optional<RemoteNote> found;
-    CARNET_CHECK(for_each_row(*statement, [&](const Statement& row) {
+    CARNET_CHECK(for_each_row(*statement, [&](const auto& row) {
         found = RemoteNote{.blog_id = row.column_int(0),
                            .post_id = row.column_int(1),
                            .note_id = row.column_text(2),
@@ -219,6 +235,7 @@ Result<std::optional<RemoteNote>> find_note(Connection& db, std::int64_t blog_id
     return found;
 }
 
+template <typename Connection>
 Status save_note(Connection& db, const RemoteNote& note) {
     if (note.note_id.empty() || note.actor.empty() || note.comment_id == 0) {
         return model::fail(Error::Code::invalid_input,
@@ -237,12 +254,13 @@ Status save_note(Connection& db, const RemoteNote& note) {
     return statement->run();
 }
 
+template <typename Connection>
 Result<ReactionCounts> reaction_counts(Connection& db, std::int64_t blog_id, std::int64_t post_id) {
     CARNET_TRY(statement, db.prepare("SELECT kind, count(*) FROM reactions WHERE blog_id = ?1 AND "
                                      "post_id = ?2 GROUP BY kind"));
     statement->bind(1, blog_id).bind(2, post_id);
     ReactionCounts counts;
-    CARNET_CHECK(for_each_row(*statement, [&](const Statement& row) {
+    CARNET_CHECK(for_each_row(*statement, [&](const auto& row) {
         const auto count = static_cast<int>(row.column_int(1));
         if (row.column_text(0) == "announce") {
             counts.shares = count;
@@ -253,6 +271,7 @@ Result<ReactionCounts> reaction_counts(Connection& db, std::int64_t blog_id, std
     return counts;
 }
 
+template <typename Connection>
 Result<bool> add_reaction(Connection& db, const Reaction& reaction, model::Instant now) {
     if (reaction.actor.empty()) {
         return model::fail(Error::Code::invalid_input, "a reaction needs an actor");
@@ -286,6 +305,7 @@ Result<bool> add_reaction(Connection& db, const Reaction& reaction, model::Insta
     return is_new;
 }
 
+template <typename Connection>
 Result<bool> remove_reaction(Connection& db, std::int64_t blog_id, std::string_view actor,
                              std::string_view activity_id) {
     if (activity_id.empty()) return false;
@@ -296,113 +316,143 @@ Result<bool> remove_reaction(Connection& db, std::int64_t blog_id, std::string_v
     return changes(db) > 0;
 }
 
-}  // namespace sql
+}  // namespace queries
 
 }  // namespace
 
-Result<FollowerPage> SqliteFederationStore::followers(std::int64_t blog_id, FollowerState state,
-                                                      int offset, int limit) {
+template <typename Backend>
+Result<FollowerPage> FederationStoreFor<Backend>::followers(std::int64_t blog_id,
+                                                            FollowerState state, int offset,
+                                                            int limit) {
     return database_.read(
-        [&](Connection& db) { return sql::followers(db, blog_id, state, offset, limit); });
+        [&](auto& db) { return queries::followers(db, blog_id, state, offset, limit); });
 }
 
-Result<std::optional<Follower>> SqliteFederationStore::find_follower(std::int64_t blog_id,
-                                                                     std::string_view actor) {
-    return database_.read([&](Connection& db) { return sql::find_follower(db, blog_id, actor); });
+template <typename Backend>
+Result<std::optional<Follower>> FederationStoreFor<Backend>::find_follower(std::int64_t blog_id,
+                                                                           std::string_view actor) {
+    return database_.read([&](auto& db) { return queries::find_follower(db, blog_id, actor); });
 }
 
-Result<std::vector<std::string>> SqliteFederationStore::delivery_inboxes(std::int64_t blog_id) {
-    return database_.read([&](Connection& db) { return sql::delivery_inboxes(db, blog_id); });
+template <typename Backend>
+Result<std::vector<std::string>> FederationStoreFor<Backend>::delivery_inboxes(
+    std::int64_t blog_id) {
+    return database_.read([&](auto& db) { return queries::delivery_inboxes(db, blog_id); });
 }
 
-Result<bool> SqliteFederationStore::is_blocked(std::int64_t blog_id, std::string_view actor,
-                                               std::string_view host) {
-    return database_.read(
-        [&](Connection& db) { return sql::is_blocked(db, blog_id, actor, host); });
+template <typename Backend>
+Result<bool> FederationStoreFor<Backend>::is_blocked(std::int64_t blog_id, std::string_view actor,
+                                                     std::string_view host) {
+    return database_.read([&](auto& db) { return queries::is_blocked(db, blog_id, actor, host); });
 }
 
-Result<std::vector<std::string>> SqliteFederationStore::blocks(std::int64_t blog_id) {
-    return database_.read([&](Connection& db) { return sql::blocks(db, blog_id); });
+template <typename Backend>
+Result<std::vector<std::string>> FederationStoreFor<Backend>::blocks(std::int64_t blog_id) {
+    return database_.read([&](auto& db) { return queries::blocks(db, blog_id); });
 }
 
-Result<std::optional<RemoteNote>> SqliteFederationStore::find_note(std::int64_t blog_id,
-                                                                   std::string_view note_id) {
-    return database_.read([&](Connection& db) { return sql::find_note(db, blog_id, note_id); });
+template <typename Backend>
+Result<std::optional<RemoteNote>> FederationStoreFor<Backend>::find_note(std::int64_t blog_id,
+                                                                         std::string_view note_id) {
+    return database_.read([&](auto& db) { return queries::find_note(db, blog_id, note_id); });
 }
 
-Result<ReactionCounts> SqliteFederationStore::reaction_counts(std::int64_t blog_id,
-                                                              std::int64_t post_id) {
-    return database_.read(
-        [&](Connection& db) { return sql::reaction_counts(db, blog_id, post_id); });
+template <typename Backend>
+Result<ReactionCounts> FederationStoreFor<Backend>::reaction_counts(std::int64_t blog_id,
+                                                                    std::int64_t post_id) {
+    return database_.read([&](auto& db) { return queries::reaction_counts(db, blog_id, post_id); });
 }
 
-Status SqliteFederationWriter::save_follower(const Follower& follower) {
+template <typename Backend>
+Status FederationWriterFor<Backend>::save_follower(const Follower& follower) {
     transaction_.touched_blogs.insert(follower.blog_id);
-    return sql::save_follower(transaction_.db, follower, transaction_.clock.now());
+    return queries::save_follower(transaction_.db, follower, transaction_.clock.now());
 }
 
-Result<std::optional<Follower>> SqliteFederationWriter::find_follower(std::int64_t blog_id,
-                                                                      std::string_view actor) {
-    return sql::find_follower(transaction_.db, blog_id, actor);
+template <typename Backend>
+Result<std::optional<Follower>> FederationWriterFor<Backend>::find_follower(
+    std::int64_t blog_id, std::string_view actor) {
+    return queries::find_follower(transaction_.db, blog_id, actor);
 }
 
-Status SqliteFederationWriter::set_follower_state(std::int64_t blog_id, std::string_view actor,
-                                                  FollowerState state) {
+template <typename Backend>
+Status FederationWriterFor<Backend>::set_follower_state(std::int64_t blog_id,
+                                                        std::string_view actor,
+                                                        FollowerState state) {
     transaction_.touched_blogs.insert(blog_id);
-    return sql::set_follower_state(transaction_.db, blog_id, actor, state);
+    return queries::set_follower_state(transaction_.db, blog_id, actor, state);
 }
 
-Result<bool> SqliteFederationWriter::remove_follower(std::int64_t blog_id, std::string_view actor) {
+template <typename Backend>
+Result<bool> FederationWriterFor<Backend>::remove_follower(std::int64_t blog_id,
+                                                           std::string_view actor) {
     transaction_.touched_blogs.insert(blog_id);
-    CARNET_TRY(removed, sql::remove_where(transaction_.db, "actor = ?2", blog_id, actor));
+    CARNET_TRY(removed, queries::remove_where(transaction_.db, "actor = ?2", blog_id, actor));
     return removed > 0;
 }
 
-Result<int> SqliteFederationWriter::remove_followers_at(std::int64_t blog_id,
-                                                        std::string_view inbox) {
+template <typename Backend>
+Result<int> FederationWriterFor<Backend>::remove_followers_at(std::int64_t blog_id,
+                                                              std::string_view inbox) {
     transaction_.touched_blogs.insert(blog_id);
-    return sql::remove_where(transaction_.db, "inbox = ?2 OR shared_inbox = ?2", blog_id, inbox);
+    return queries::remove_where(transaction_.db, "inbox = ?2 OR shared_inbox = ?2", blog_id,
+                                 inbox);
 }
 
-Result<int> SqliteFederationWriter::block(std::int64_t blog_id, std::string_view target) {
+template <typename Backend>
+Result<int> FederationWriterFor<Backend>::block(std::int64_t blog_id, std::string_view target) {
     transaction_.touched_blogs.insert(blog_id);
-    return sql::block(transaction_.db, blog_id, target, transaction_.clock.now());
+    return queries::block(transaction_.db, blog_id, target, transaction_.clock.now());
 }
 
-Status SqliteFederationWriter::unblock(std::int64_t blog_id, std::string_view target) {
+template <typename Backend>
+Status FederationWriterFor<Backend>::unblock(std::int64_t blog_id, std::string_view target) {
     transaction_.touched_blogs.insert(blog_id);
-    return sql::unblock(transaction_.db, blog_id, target);
+    return queries::unblock(transaction_.db, blog_id, target);
 }
 
-Result<std::string> SqliteFederationWriter::federated_object(std::int64_t blog_id,
-                                                             std::int64_t post_id) {
-    return sql::federated_object(transaction_.db, blog_id, post_id);
+template <typename Backend>
+Result<std::string> FederationWriterFor<Backend>::federated_object(std::int64_t blog_id,
+                                                                   std::int64_t post_id) {
+    return queries::federated_object(transaction_.db, blog_id, post_id);
 }
 
-Status SqliteFederationWriter::set_federated_object(std::int64_t blog_id, std::int64_t post_id,
-                                                    std::string_view object_id) {
-    return sql::set_federated_object(transaction_.db, blog_id, post_id, object_id);
+template <typename Backend>
+Status FederationWriterFor<Backend>::set_federated_object(std::int64_t blog_id,
+                                                          std::int64_t post_id,
+                                                          std::string_view object_id) {
+    return queries::set_federated_object(transaction_.db, blog_id, post_id, object_id);
 }
 
-Status SqliteFederationWriter::save_note(const RemoteNote& note) {
-    return sql::save_note(transaction_.db, note);
+template <typename Backend>
+Status FederationWriterFor<Backend>::save_note(const RemoteNote& note) {
+    return queries::save_note(transaction_.db, note);
 }
 
-Result<std::optional<RemoteNote>> SqliteFederationWriter::find_note(std::int64_t blog_id,
-                                                                    std::string_view note_id) {
-    return sql::find_note(transaction_.db, blog_id, note_id);
+template <typename Backend>
+Result<std::optional<RemoteNote>> FederationWriterFor<Backend>::find_note(
+    std::int64_t blog_id, std::string_view note_id) {
+    return queries::find_note(transaction_.db, blog_id, note_id);
 }
 
-Result<bool> SqliteFederationWriter::add_reaction(const Reaction& reaction) {
+template <typename Backend>
+Result<bool> FederationWriterFor<Backend>::add_reaction(const Reaction& reaction) {
     transaction_.touched_blogs.insert(reaction.blog_id);
-    return sql::add_reaction(transaction_.db, reaction, transaction_.clock.now());
+    return queries::add_reaction(transaction_.db, reaction, transaction_.clock.now());
 }
 
-Result<bool> SqliteFederationWriter::remove_reaction(std::int64_t blog_id, std::string_view actor,
-                                                     std::string_view activity_id) {
-    CARNET_TRY(removed, sql::remove_reaction(transaction_.db, blog_id, actor, activity_id));
+template <typename Backend>
+Result<bool> FederationWriterFor<Backend>::remove_reaction(std::int64_t blog_id,
+                                                           std::string_view actor,
+                                                           std::string_view activity_id) {
+    CARNET_TRY(removed, queries::remove_reaction(transaction_.db, blog_id, actor, activity_id));
     if (removed) transaction_.touched_blogs.insert(blog_id);
     return removed;
 }
 
-}  // namespace carnet::store::sqlite
+template class FederationStoreFor<SqliteBackend>;
+template class FederationStoreFor<PgBackend>;
+template class FederationWriterFor<SqliteBackend>;
+template class FederationWriterFor<PgBackend>;
+
+}  // namespace carnet::store::sql

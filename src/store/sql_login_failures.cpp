@@ -1,15 +1,16 @@
-// The login throttle's counts on SQLite.
-#include "store/sqlite_concerns.hpp"
-#include "store/sqlite_rows.hpp"
+// The login throttle's counts.
+#include "store/sql_concerns.hpp"
+#include "store/sql_rows.hpp"
 
-namespace carnet::store::sqlite {
+namespace carnet::store::sql {
 
 using rows::instant_of;
 using rows::seconds_of;
 
-Result<std::optional<LoginFailures>> SqliteLoginFailureStore::find_login_failures(
+template <typename Backend>
+Result<std::optional<LoginFailures>> LoginFailureStoreFor<Backend>::find_login_failures(
     std::string_view key) {
-    return database_.read([&](Connection& db) -> Result<std::optional<LoginFailures>> {
+    return database_.read([&](auto& db) -> Result<std::optional<LoginFailures>> {
         CARNET_TRY(query,
                    db.prepare("SELECT failures, last_at FROM login_failures WHERE key = ?1"));
         query->bind(1, key);
@@ -24,8 +25,9 @@ Result<std::optional<LoginFailures>> SqliteLoginFailureStore::find_login_failure
     });
 }
 
-Status SqliteLoginFailureWriter::add_login_failure(std::string_view key, model::Instant now,
-                                                   model::Instant forget_before) {
+template <typename Backend>
+Status LoginFailureWriterFor<Backend>::add_login_failure(std::string_view key, model::Instant now,
+                                                         model::Instant forget_before) {
     CARNET_TRY(forget, transaction_.db.prepare("DELETE FROM login_failures WHERE last_at < ?1"));
     forget->bind(1, seconds_of(forget_before));
     CARNET_CHECK(forget->run());
@@ -37,10 +39,16 @@ Status SqliteLoginFailureWriter::add_login_failure(std::string_view key, model::
     return count->run();
 }
 
-Status SqliteLoginFailureWriter::clear_login_failures(std::string_view key) {
+template <typename Backend>
+Status LoginFailureWriterFor<Backend>::clear_login_failures(std::string_view key) {
     CARNET_TRY(clear, transaction_.db.prepare("DELETE FROM login_failures WHERE key = ?1"));
     clear->bind(1, key);
     return clear->run();
 }
 
-}  // namespace carnet::store::sqlite
+template class LoginFailureStoreFor<SqliteBackend>;
+template class LoginFailureStoreFor<PgBackend>;
+template class LoginFailureWriterFor<SqliteBackend>;
+template class LoginFailureWriterFor<PgBackend>;
+
+}  // namespace carnet::store::sql

@@ -1,20 +1,22 @@
+// Uploaded media: what was stored, by whom, under which file name.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <sstream>
 
-#include "store/sqlite_concerns.hpp"
-#include "store/sqlite_rows.hpp"
+#include "store/sql_concerns.hpp"
+#include "store/sql_rows.hpp"
 
-namespace carnet::store::sqlite {
+namespace carnet::store::sql {
 namespace {
 
 using model::Error;
 using namespace rows;
 
 // The SQL of this concern, which the class below forwards to.
-namespace sql {
+namespace queries {
 
+template <typename Transaction>
 Result<std::int64_t> add_media(Transaction& context, const MediaRecord& media,
                                std::int64_t uploaded_by) {
     auto& db = context.db;
@@ -53,7 +55,7 @@ constexpr std::string_view k_media_columns =
     "id, blog_id, content_hash, content_type, stored_path, original_name, size_bytes, "
     "coalesce(width, 0), coalesce(height, 0), variants, created_at";
 
-MediaRecord read_media(const sqlite::Statement& row) {
+MediaRecord read_media(const auto& row) {
     MediaRecord media;
     media.id = row.column_int(0);
     media.blog_id = row.column_int(1);
@@ -75,6 +77,7 @@ MediaRecord read_media(const sqlite::Statement& row) {
     return media;
 }
 
+template <typename Connection>
 Result<std::vector<MediaRecord>> media(Connection& db, std::int64_t blog_id, int offset,
                                        int limit) {
     CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM media WHERE blog_id = ?1 "
@@ -83,11 +86,12 @@ Result<std::vector<MediaRecord>> media(Connection& db, std::int64_t blog_id, int
                                                  k_media_columns)));
     statement->bind(1, blog_id).bind(2, std::max(0, limit)).bind(3, std::max(0, offset));
     std::vector<MediaRecord> found;
-    CARNET_CHECK(for_each_row(
-        *statement, [&](const sqlite::Statement& row) { found.push_back(read_media(row)); }));
+    CARNET_CHECK(
+        for_each_row(*statement, [&](const auto& row) { found.push_back(read_media(row)); }));
     return found;
 }
 
+template <typename Connection>
 Result<std::optional<MediaRecord>> find_media(Connection& db, std::int64_t blog_id,
                                               std::string_view file_name) {
     // A variant's file belongs to its original's record: <hash>-<width>.<ext>.
@@ -108,23 +112,31 @@ Result<std::optional<MediaRecord>> find_media(Connection& db, std::int64_t blog_
     return std::optional<MediaRecord>(std::move(record));
 }
 
-}  // namespace sql
+}  // namespace queries
 
 }  // namespace
 
-Result<std::vector<MediaRecord>> SqliteMediaStore::media(std::int64_t blog_id, int offset,
-                                                         int limit) {
-    return database_.read([&](Connection& db) { return sql::media(db, blog_id, offset, limit); });
+template <typename Backend>
+Result<std::vector<MediaRecord>> MediaStoreFor<Backend>::media(std::int64_t blog_id, int offset,
+                                                               int limit) {
+    return database_.read([&](auto& db) { return queries::media(db, blog_id, offset, limit); });
 }
 
-Result<std::optional<MediaRecord>> SqliteMediaStore::find_media(std::int64_t blog_id,
-                                                                std::string_view file_name) {
-    return database_.read([&](Connection& db) { return sql::find_media(db, blog_id, file_name); });
+template <typename Backend>
+Result<std::optional<MediaRecord>> MediaStoreFor<Backend>::find_media(std::int64_t blog_id,
+                                                                      std::string_view file_name) {
+    return database_.read([&](auto& db) { return queries::find_media(db, blog_id, file_name); });
 }
 
-Result<std::int64_t> SqliteMediaWriter::add_media(const MediaRecord& media,
-                                                  std::int64_t uploaded_by) {
-    return sql::add_media(transaction_, media, uploaded_by);
+template <typename Backend>
+Result<std::int64_t> MediaWriterFor<Backend>::add_media(const MediaRecord& media,
+                                                        std::int64_t uploaded_by) {
+    return queries::add_media(transaction_, media, uploaded_by);
 }
 
-}  // namespace carnet::store::sqlite
+template class MediaStoreFor<SqliteBackend>;
+template class MediaStoreFor<PgBackend>;
+template class MediaWriterFor<SqliteBackend>;
+template class MediaWriterFor<PgBackend>;
+
+}  // namespace carnet::store::sql

@@ -1,17 +1,19 @@
+// A blog's pages, outside the stream of posts.
 #include <fmt/format.h>
 
-#include "store/sqlite_concerns.hpp"
-#include "store/sqlite_rows.hpp"
+#include "store/sql_concerns.hpp"
+#include "store/sql_rows.hpp"
 
-namespace carnet::store::sqlite {
+namespace carnet::store::sql {
 namespace {
 
 using model::Error;
 using namespace rows;
 
 // The SQL of this concern, which the class below forwards to.
-namespace sql {
+namespace queries {
 
+template <typename Transaction>
 Result<std::int64_t> create_page(Transaction& context, const model::Page& page_asked) {
     auto page = page_asked;
     if (page.slug.empty()) page.slug = model::make_slug(page.title);
@@ -36,9 +38,10 @@ Result<std::int64_t> create_page(Transaction& context, const model::Page& page_a
         return std::unexpected(inserted.error());
     }
     context.touched_blogs.insert(page.blog_id);
-    return context.db.last_insert_id();
+    return inserted_id(context.db);
 }
 
+template <typename Transaction>
 Status update_page(Transaction& context, const model::Page& page_asked) {
     auto page = page_asked;
     if (page.slug.empty()) page.slug = model::make_slug(page.title);
@@ -68,6 +71,7 @@ Status update_page(Transaction& context, const model::Page& page_asked) {
     return {};
 }
 
+template <typename Transaction>
 Status delete_page(Transaction& context, std::int64_t blog_id, std::int64_t page_id) {
     CARNET_TRY(remove, context.db.prepare("DELETE FROM pages WHERE blog_id = ?1 AND id = ?2"));
     remove->bind(1, blog_id).bind(2, page_id);
@@ -80,7 +84,7 @@ Status delete_page(Transaction& context, std::int64_t blog_id, std::int64_t page
 constexpr std::string_view k_page_columns =
     "id, blog_id, published, title, slug, source, html, position, updated_at";
 
-model::Page read_page(const sqlite::Statement& row) {
+model::Page read_page(const auto& row) {
     return model::Page{row.column_int(0),
                        row.column_int(1),
                        row.column_int(2) != 0,
@@ -92,6 +96,7 @@ model::Page read_page(const sqlite::Statement& row) {
                        instant_of(row.column_int(8))};
 }
 
+template <typename Connection>
 Result<std::optional<model::Page>> find_page_where(Connection& db, std::string_view condition,
                                                    std::int64_t blog_id, auto key) {
     CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM pages WHERE blog_id = ?1 AND {}",
@@ -104,6 +109,7 @@ Result<std::optional<model::Page>> find_page_where(Connection& db, std::string_v
     return std::optional<model::Page>(std::move(page));
 }
 
+template <typename Connection>
 Result<std::vector<model::Page>> pages(Connection& db, std::int64_t blog_id, bool published_only) {
     CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM pages WHERE blog_id = ?1 "
                                                  "AND (?2 = 0 OR published = 1) "
@@ -111,51 +117,64 @@ Result<std::vector<model::Page>> pages(Connection& db, std::int64_t blog_id, boo
                                                  k_page_columns)));
     statement->bind(1, blog_id).bind(2, published_only ? 1 : 0);
     std::vector<model::Page> found;
-    CARNET_CHECK(for_each_row(
-        *statement, [&](const sqlite::Statement& row) { found.push_back(read_page(row)); }));
+    CARNET_CHECK(
+        for_each_row(*statement, [&](const auto& row) { found.push_back(read_page(row)); }));
     return found;
 }
 
+template <typename Connection>
 Result<std::optional<model::Page>> find_page_by_id(Connection& db, std::int64_t blog_id,
                                                    std::int64_t page_id) {
     return find_page_where(db, "id = ?2", blog_id, page_id);
 }
 
+template <typename Connection>
 Result<std::optional<model::Page>> find_published_page(Connection& db, std::int64_t blog_id,
                                                        std::string_view slug) {
     return find_page_where(db, "slug = ?2 AND published = 1", blog_id, slug);
 }
 
-}  // namespace sql
+}  // namespace queries
 
 }  // namespace
 
-Result<std::vector<model::Page>> SqlitePageStore::pages(std::int64_t blog_id, bool published_only) {
-    return database_.read([&](Connection& db) { return sql::pages(db, blog_id, published_only); });
+template <typename Backend>
+Result<std::vector<model::Page>> PageStoreFor<Backend>::pages(std::int64_t blog_id,
+                                                              bool published_only) {
+    return database_.read([&](auto& db) { return queries::pages(db, blog_id, published_only); });
 }
 
-Result<std::optional<model::Page>> SqlitePageStore::find_page_by_id(std::int64_t blog_id,
-                                                                    std::int64_t page_id) {
+template <typename Backend>
+Result<std::optional<model::Page>> PageStoreFor<Backend>::find_page_by_id(std::int64_t blog_id,
+                                                                          std::int64_t page_id) {
+    return database_.read([&](auto& db) { return queries::find_page_by_id(db, blog_id, page_id); });
+}
+
+template <typename Backend>
+Result<std::optional<model::Page>> PageStoreFor<Backend>::find_published_page(
+    std::int64_t blog_id, std::string_view slug) {
     return database_.read(
-        [&](Connection& db) { return sql::find_page_by_id(db, blog_id, page_id); });
+        [&](auto& db) { return queries::find_published_page(db, blog_id, slug); });
 }
 
-Result<std::optional<model::Page>> SqlitePageStore::find_published_page(std::int64_t blog_id,
-                                                                        std::string_view slug) {
-    return database_.read(
-        [&](Connection& db) { return sql::find_published_page(db, blog_id, slug); });
+template <typename Backend>
+Result<std::int64_t> PageWriterFor<Backend>::create_page(const model::Page& page) {
+    return queries::create_page(transaction_, page);
 }
 
-Result<std::int64_t> SqlitePageWriter::create_page(const model::Page& page) {
-    return sql::create_page(transaction_, page);
+template <typename Backend>
+Status PageWriterFor<Backend>::update_page(const model::Page& page) {
+    return queries::update_page(transaction_, page);
 }
 
-Status SqlitePageWriter::update_page(const model::Page& page) {
-    return sql::update_page(transaction_, page);
+template <typename Backend>
+Status PageWriterFor<Backend>::delete_page(std::int64_t blog_id, std::int64_t page_id) {
+    return queries::delete_page(transaction_, blog_id, page_id);
 }
 
-Status SqlitePageWriter::delete_page(std::int64_t blog_id, std::int64_t page_id) {
-    return sql::delete_page(transaction_, blog_id, page_id);
-}
+template class PageStoreFor<SqliteBackend>;
+template class PageStoreFor<PgBackend>;
+template class PageWriterFor<SqliteBackend>;
+template class PageWriterFor<PgBackend>;
 
-}  // namespace carnet::store::sqlite
+}  // namespace carnet::store::sql

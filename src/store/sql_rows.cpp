@@ -1,14 +1,15 @@
-#include "store/pg_rows.hpp"
+#include "store/sql_rows.hpp"
 
 #include <fmt/format.h>
 
-namespace carnet::store::pg::rows {
+namespace carnet::store::rows {
 
 std::string local_text(const model::LocalDateTime& local) {
     return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", local.year, local.month, local.day,
                        local.hour, local.minute, local.second);
 }
 
+template <typename Statement>
 model::Post read_post(const Statement& row) {
     model::Post post;
     post.id = row.column_int(0);
@@ -28,11 +29,12 @@ model::Post read_post(const Statement& row) {
     return post;
 }
 
+template <typename Connection>
 model::Status load_categories(Connection& db, model::Post& post) {
     CARNET_TRY(statement,
                db.prepare("SELECT c.id, c.blog_id, c.name, c.slug FROM post_categories pc "
                           "JOIN categories c ON c.id = pc.category_id "
-                          "WHERE pc.post_id = $1 ORDER BY pc.position"));
+                          "WHERE pc.post_id = ?1 ORDER BY pc.position"));
     statement->bind(1, post.id);
     while (true) {
         CARNET_TRY(has_row, statement->step());
@@ -47,13 +49,13 @@ model::Status load_categories(Connection& db, model::Post& post) {
 
 namespace {
 
-// A post by a condition on `p` whose parameters are $1 (the blog) and $2.
-template <typename Key>
+// A post by a condition on `p` whose parameters are ?1 (the blog) and ?2.
+template <typename Connection, typename Key>
 Result<std::optional<model::Post>> find_post_where(Connection& db, std::string_view condition,
                                                    std::int64_t blog_id, const Key& key) {
     const std::string sql = fmt::format(
         "SELECT {}, p.author_id, p.comment_policy FROM posts p "
-        "WHERE p.blog_id = $1 AND {}",
+        "WHERE p.blog_id = ?1 AND {}",
         k_post_columns_with_body, condition);
     CARNET_TRY(statement, db.prepare(sql));
     statement->bind(1, blog_id).bind(2, key);
@@ -69,20 +71,23 @@ Result<std::optional<model::Post>> find_post_where(Connection& db, std::string_v
 
 }  // namespace
 
+template <typename Connection>
 Result<std::optional<model::Post>> find_post(Connection& db, std::int64_t blog_id,
                                              std::string_view slug, bool published_only) {
     return find_post_where(
-        db, published_only ? "p.slug = $2 AND p.status = 'published'" : "p.slug = $2", blog_id,
+        db, published_only ? "p.slug = ?2 AND p.status = 'published'" : "p.slug = ?2", blog_id,
         slug);
 }
 
+template <typename Connection>
 Result<std::optional<model::Post>> find_post_by_id(Connection& db, std::int64_t blog_id,
                                                    std::int64_t post_id) {
-    return find_post_where(db, "p.id = $2", blog_id, post_id);
+    return find_post_where(db, "p.id = ?2", blog_id, post_id);
 }
 
+template <typename Connection>
 Result<std::optional<model::User>> find_user(Connection& db, std::string_view email) {
-    CARNET_TRY(statement, db.prepare("SELECT id, email, name FROM users WHERE email = $1"));
+    CARNET_TRY(statement, db.prepare("SELECT id, email, name FROM users WHERE email = ?1"));
     statement->bind(1, email);
     CARNET_TRY(has_row, statement->step());
     if (!has_row) return std::optional<model::User>();
@@ -119,13 +124,14 @@ Status check_blog_settings(const model::Blog& blog) {
     return {};
 }
 
+template <typename Connection>
 Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::int64_t> only) {
     CARNET_TRY(
         statement,
         db.prepare(
             "SELECT id, title, subtitle, locale, time_zone, theme, posts_per_page, base_url, "
             "comment_policy, close_comments_after_days, approve_followers "
-            "FROM blogs WHERE $1::bigint IS NULL OR id = $1 ORDER BY id"));
+            "FROM blogs WHERE CAST(?1 AS bigint) IS NULL OR id = ?1 ORDER BY id"));
     if (only) {
         statement->bind(1, *only);
     } else {
@@ -152,7 +158,7 @@ Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::i
     }
     statement->reset();
     CARNET_TRY(hosts,
-               db.prepare("SELECT host FROM blog_hosts WHERE blog_id = $1 ORDER BY position"));
+               db.prepare("SELECT host FROM blog_hosts WHERE blog_id = ?1 ORDER BY position"));
     for (auto& blog : blogs) {
         hosts->reset();
         hosts->bind(1, blog.id);
@@ -166,4 +172,19 @@ Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::i
     return blogs;
 }
 
-}  // namespace carnet::store::pg::rows
+#define CARNET_ROWS_FOR(Connection, Statement)                                             \
+    template model::Post read_post(const Statement&);                                      \
+    template Status load_categories(Connection&, model::Post&);                            \
+    template Result<std::optional<model::Post>> find_post(Connection&, std::int64_t,       \
+                                                          std::string_view, bool);         \
+    template Result<std::optional<model::Post>> find_post_by_id(Connection&, std::int64_t, \
+                                                                std::int64_t);             \
+    template Result<std::optional<model::User>> find_user(Connection&, std::string_view);  \
+    template Result<std::vector<model::Blog>> load_blogs(Connection&, std::optional<std::int64_t>)
+
+CARNET_ROWS_FOR(sqlite::Connection, sqlite::Statement);
+CARNET_ROWS_FOR(pg::Connection, pg::Statement);
+
+#undef CARNET_ROWS_FOR
+
+}  // namespace carnet::store::rows

@@ -1,19 +1,22 @@
+// Posts: the published stream and its pages, the admin's listing, revisions, scheduled
+// publishing.
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "store/sqlite_concerns.hpp"
-#include "store/sqlite_rows.hpp"
+#include "store/sql_concerns.hpp"
+#include "store/sql_rows.hpp"
 
-namespace carnet::store::sqlite {
+namespace carnet::store::sql {
 namespace {
 
 using model::Error;
 using namespace rows;
 
 // The SQL of this concern, which the class below forwards to.
-namespace sql {
+namespace queries {
 
+template <typename Transaction>
 Status update_post(Transaction& context, const model::Post& post) {
     auto& db = context.db;
     if (post.title.empty()) return model::fail(Error::Code::invalid_input, "a post needs a title");
@@ -57,9 +60,9 @@ Status update_post(Transaction& context, const model::Post& post) {
     CARNET_CHECK(unlink->run());
     for (std::size_t position = 0; position < post.categories.size(); ++position) {
         CARNET_TRY(category_id, context.category_id_for(post.blog_id, post.categories[position]));
-        CARNET_TRY(link, db.prepare("INSERT OR IGNORE INTO post_categories "
+        CARNET_TRY(link, db.prepare("INSERT INTO post_categories "
                                     "(blog_id, post_id, category_id, position) "
-                                    "VALUES (?1, ?2, ?3, ?4)"));
+                                    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"));
         link->bind(1, post.blog_id)
             .bind(2, post.id)
             .bind(3, category_id)
@@ -91,6 +94,7 @@ Status update_post(Transaction& context, const model::Post& post) {
     return {};
 }
 
+template <typename Transaction>
 Result<std::int64_t> save_revision(Transaction& context, std::int64_t blog_id, std::int64_t post_id,
                                    std::int64_t author_id, bool autosave) {
     auto& db = context.db;
@@ -122,9 +126,10 @@ Result<std::int64_t> save_revision(Transaction& context, std::int64_t blog_id, s
         .bind(12, post->comments_open ? 1 : 0)
         .bind(13, join_lines(names));
     CARNET_CHECK(insert->run());
-    return db.last_insert_id();
+    return sql::inserted_id(db);
 }
 
+template <typename Transaction>
 Status delete_post(Transaction& context, std::int64_t blog_id, std::int64_t post_id) {
     CARNET_TRY(statement, context.db.prepare("DELETE FROM posts WHERE blog_id = ?1 AND id = ?2"));
     statement->bind(1, blog_id).bind(2, post_id);
@@ -135,13 +140,14 @@ Status delete_post(Transaction& context, std::int64_t blog_id, std::int64_t post
     return {};
 }
 
+template <typename Transaction>
 Result<std::vector<PostKey>> publish_due_posts(Transaction& context, model::Instant now) {
     auto& db = context.db;
     CARNET_TRY(due, db.prepare("SELECT id, blog_id FROM posts "
                                "WHERE status = 'scheduled' AND published_at <= ?1"));
     due->bind(1, seconds_of(now));
     std::vector<PostKey> posts;
-    CARNET_CHECK(for_each_row(*due, [&](const sqlite::Statement& row) {
+    CARNET_CHECK(for_each_row(*due, [&](const auto& row) {
         posts.push_back(PostKey{.blog_id = row.column_int(1), .post_id = row.column_int(0)});
     }));
     for (const auto& [blog_id, post_id] : posts) {
@@ -154,15 +160,19 @@ Result<std::vector<PostKey>> publish_due_posts(Transaction& context, model::Inst
     return posts;
 }
 
+template <typename Connection>
 Result<PostList> admin_posts(Connection& db, std::int64_t blog_id, const AdminPostQuery& query) {
     // Every filter is always in the SQL, switched off by a NULL parameter: one statement,
     // prepared once, serves every combination.
-    constexpr std::string_view k_filter =
-        "p.blog_id = ?1 AND (CASE WHEN ?2 IS NULL THEN p.status <> 'trash' ELSE p.status = ?2 END) "
-        "AND (?3 IS NULL OR p.id IN (SELECT post_id FROM post_categories WHERE category_id = ?3)) "
-        "AND (?4 IS NULL OR p.author_id = ?4) "
-        "AND (?5 IS NULL OR instr(lower(p.title), lower(?5)) > 0)";
-    auto bind = [&](sqlite::Statement& statement) {
+    const auto k_filter = fmt::format(
+        "p.blog_id = ?1 AND (CASE WHEN CAST(?2 AS text) IS NULL THEN p.status <> 'trash' "
+        "ELSE p.status = ?2 END) "
+        "AND (CAST(?3 AS bigint) IS NULL OR p.id IN "
+        "(SELECT post_id FROM post_categories WHERE category_id = ?3)) "
+        "AND (CAST(?4 AS bigint) IS NULL OR p.author_id = ?4) "
+        "AND (CAST(?5 AS text) IS NULL OR {}(lower(p.title), lower(?5)) > 0)",
+        BackendOf<Connection>::position_of_text);
+    auto bind = [&](auto& statement) {
         statement.bind(1, blog_id);
         statement.bind(
             2, query.status.transform([](auto status) { return model::to_string(status); }));
@@ -182,7 +192,7 @@ Result<PostList> admin_posts(Connection& db, std::int64_t blog_id, const AdminPo
                                               rows::k_post_columns_without_body, k_filter)));
     bind(*select);
     select->bind(6, std::max(0, query.limit)).bind(7, std::max(0, query.offset));
-    CARNET_CHECK(for_each_row(*select, [&](const sqlite::Statement& row) {
+    CARNET_CHECK(for_each_row(*select, [&](const auto& row) {
         auto post = rows::read_post(row);
         post.author_id = row.column_is_null(13) ? 0 : row.column_int(13);
         list.posts.push_back(std::move(post));
@@ -196,7 +206,8 @@ constexpr std::string_view k_revision_columns =
     "r.status, r.title, r.slug, r.source, r.excerpt, r.published_at, r.comments_open, "
     "r.categories";
 
-Revision read_revision(const sqlite::Statement& row) {
+template <typename Statement>
+Revision read_revision(const Statement& row) {
     Revision revision;
     revision.id = row.column_int(0);
     revision.post_id = row.column_int(1);
@@ -216,6 +227,7 @@ Revision read_revision(const sqlite::Statement& row) {
     return revision;
 }
 
+template <typename Connection>
 Result<std::vector<Revision>> revisions(Connection& db, std::int64_t blog_id,
                                         std::int64_t post_id) {
     CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM post_revisions r "
@@ -225,11 +237,12 @@ Result<std::vector<Revision>> revisions(Connection& db, std::int64_t blog_id,
                                                  k_revision_columns)));
     statement->bind(1, blog_id).bind(2, post_id);
     std::vector<Revision> found;
-    CARNET_CHECK(for_each_row(
-        *statement, [&](const sqlite::Statement& row) { found.push_back(read_revision(row)); }));
+    CARNET_CHECK(
+        for_each_row(*statement, [&](const auto& row) { found.push_back(read_revision(row)); }));
     return found;
 }
 
+template <typename Connection>
 Result<std::optional<Revision>> find_revision(Connection& db, std::int64_t blog_id,
                                               std::int64_t revision_id) {
     CARNET_TRY(statement, db.prepare(fmt::format("SELECT {} FROM post_revisions r "
@@ -244,8 +257,9 @@ Result<std::optional<Revision>> find_revision(Connection& db, std::int64_t blog_
     return std::optional<Revision>(std::move(revision));
 }
 
-}  // namespace sql
+}  // namespace queries
 
+template <typename Statement>
 void bind_filter(Statement& statement, std::int64_t blog_id, const PostQuery& query,
                  const std::string& local_from, const std::string& local_to) {
     statement.bind(1, blog_id);
@@ -254,8 +268,9 @@ void bind_filter(Statement& statement, std::int64_t blog_id, const PostQuery& qu
 }
 
 // How many published posts the query matches. The whole blog, a year, a month or a category
-// read the counts the triggers keep (migration 11), so that a listing's cost does not grow
-// with the blog; a day, or a category within a period, counts its few posts.
+// read the counts the triggers keep (migration 11 on SQLite, 4 on PostgreSQL), so that a listing's
+// cost does not grow with the blog; a day, or a category within a period, counts its few posts.
+template <typename Connection>
 Result<int> published_count(Connection& db, std::int64_t blog_id, const PostQuery& query,
                             const std::string& filter, const std::string& local_from,
                             const std::string& local_to) {
@@ -288,10 +303,12 @@ Result<int> published_count(Connection& db, std::int64_t blog_id, const PostQuer
 
 }  // namespace
 
-Result<PostList> SqlitePostStore::published_posts(std::int64_t blog_id, const PostQuery& query) {
+template <typename Backend>
+Result<PostList> PostStoreFor<Backend>::published_posts(std::int64_t blog_id,
+                                                        const PostQuery& query) {
     auto reader = database_.acquire_reader();
     if (!reader) return std::unexpected(reader.error());
-    Connection& db = **reader;
+    typename Backend::Connection& db = **reader;
 
     std::string filter = "p.blog_id = ?1 AND p.status = 'published'";
     std::string local_from;
@@ -312,16 +329,21 @@ Result<PostList> SqlitePostStore::published_posts(std::int64_t blog_id, const Po
     PostList list;
     CARNET_TRY(total, published_count(db, blog_id, query, filter, local_from, local_to));
     list.total = total;
-    // The page's ids first, then their rows: a period's posts are found by their local date
-    // and must be sorted, and sorting ids alone keeps the bodies of the posts not shown out of
-    // the sorter (a month of posts, copied whole, was most of a month page's render).
-    CARNET_TRY(
-        select,
-        db.prepare(fmt::format(
-            "SELECT {} FROM posts p WHERE p.id IN (SELECT p.id FROM posts p WHERE {} "
-            "ORDER BY p.published_at DESC, p.id DESC LIMIT ?5 OFFSET ?6) "
-            "ORDER BY p.published_at DESC, p.id DESC",
-            query.with_body ? k_post_columns_with_body : k_post_columns_without_body, filter)));
+    // On SQLite, the page's ids first, then their rows: a period's posts are found by their
+    // local date and must be sorted, and sorting ids alone keeps the bodies of the posts not
+    // shown out of the sorter (a month of posts, copied whole, was most of a month page's
+    // render).
+    constexpr std::string_view k_page =
+        Backend::postgres
+            ? "SELECT {} FROM posts p WHERE {} "
+              "ORDER BY p.published_at DESC, p.id DESC LIMIT ?5 OFFSET ?6"
+            : "SELECT {} FROM posts p WHERE p.id IN (SELECT p.id FROM posts p WHERE {} "
+              "ORDER BY p.published_at DESC, p.id DESC LIMIT ?5 OFFSET ?6) "
+              "ORDER BY p.published_at DESC, p.id DESC";
+    CARNET_TRY(select, db.prepare(fmt::format(
+                           fmt::runtime(k_page),
+                           query.with_body ? k_post_columns_with_body : k_post_columns_without_body,
+                           filter)));
     bind_filter(*select, blog_id, query, local_from, local_to);
     select->bind(5, std::max(0, query.limit)).bind(6, std::max(0, query.offset));
     while (true) {
@@ -334,18 +356,22 @@ Result<PostList> SqlitePostStore::published_posts(std::int64_t blog_id, const Po
     return list;
 }
 
-Result<std::optional<model::Post>> SqlitePostStore::find_published_post(std::int64_t blog_id,
-                                                                        std::string_view slug) {
+template <typename Backend>
+Result<std::optional<model::Post>> PostStoreFor<Backend>::find_published_post(
+    std::int64_t blog_id, std::string_view slug) {
     auto reader = database_.acquire_reader();
     if (!reader) return std::unexpected(reader.error());
     return find_post(**reader, blog_id, slug, true);
 }
 
-Result<std::vector<model::MonthCount>> SqlitePostStore::months_with_counts(std::int64_t blog_id) {
+template <typename Backend>
+Result<std::vector<model::MonthCount>> PostStoreFor<Backend>::months_with_counts(
+    std::int64_t blog_id) {
     auto reader = database_.acquire_reader();
     if (!reader) return std::unexpected(reader.error());
     CARNET_TRY(statement,
-               // Kept by triggers as posts change (migration 11): no post is read.
+               // Kept by triggers as posts change (migration 11 on SQLite, 4 on PostgreSQL): no
+               // post is read.
                (*reader)->prepare("SELECT year, month, posts FROM month_counts WHERE blog_id = ?1 "
                                   "ORDER BY year DESC, month DESC"));
     statement->bind(1, blog_id);
@@ -361,28 +387,33 @@ Result<std::vector<model::MonthCount>> SqlitePostStore::months_with_counts(std::
     return months;
 }
 
-Result<PostList> SqlitePostStore::admin_posts(std::int64_t blog_id, const AdminPostQuery& query) {
-    return database_.read([&](Connection& db) { return sql::admin_posts(db, blog_id, query); });
+template <typename Backend>
+Result<PostList> PostStoreFor<Backend>::admin_posts(std::int64_t blog_id,
+                                                    const AdminPostQuery& query) {
+    return database_.read([&](auto& db) { return queries::admin_posts(db, blog_id, query); });
 }
 
-Result<std::optional<model::Post>> SqlitePostStore::find_post_by_id(std::int64_t blog_id,
-                                                                    std::int64_t post_id) {
+template <typename Backend>
+Result<std::optional<model::Post>> PostStoreFor<Backend>::find_post_by_id(std::int64_t blog_id,
+                                                                          std::int64_t post_id) {
+    return database_.read([&](auto& db) { return rows::find_post_by_id(db, blog_id, post_id); });
+}
+
+template <typename Backend>
+Result<std::vector<Revision>> PostStoreFor<Backend>::revisions(std::int64_t blog_id,
+                                                               std::int64_t post_id) {
+    return database_.read([&](auto& db) { return queries::revisions(db, blog_id, post_id); });
+}
+
+template <typename Backend>
+Result<std::optional<Revision>> PostStoreFor<Backend>::find_revision(std::int64_t blog_id,
+                                                                     std::int64_t revision_id) {
     return database_.read(
-        [&](Connection& db) { return rows::find_post_by_id(db, blog_id, post_id); });
+        [&](auto& db) { return queries::find_revision(db, blog_id, revision_id); });
 }
 
-Result<std::vector<Revision>> SqlitePostStore::revisions(std::int64_t blog_id,
-                                                         std::int64_t post_id) {
-    return database_.read([&](Connection& db) { return sql::revisions(db, blog_id, post_id); });
-}
-
-Result<std::optional<Revision>> SqlitePostStore::find_revision(std::int64_t blog_id,
-                                                               std::int64_t revision_id) {
-    return database_.read(
-        [&](Connection& db) { return sql::find_revision(db, blog_id, revision_id); });
-}
-
-Result<std::int64_t> SqlitePostWriter::create_post(const model::Post& post) {
+template <typename Backend>
+Result<std::int64_t> PostWriterFor<Backend>::create_post(const model::Post& post) {
     if (post.title.empty()) return model::fail(Error::Code::invalid_input, "a post needs a title");
     CARNET_TRY(blogs, rows::load_blogs(transaction_.db, post.blog_id));
     if (blogs.empty()) {
@@ -420,14 +451,14 @@ Result<std::int64_t> SqlitePostWriter::create_post(const model::Post& post) {
         }
         return std::unexpected(inserted.error());
     }
-    const auto post_id = transaction_.db.last_insert_id();
+    CARNET_TRY(post_id, sql::inserted_id(transaction_.db));
 
     for (std::size_t position = 0; position < post.categories.size(); ++position) {
         const auto& category = post.categories[position];
         CARNET_TRY(category_id, transaction_.category_id_for(post.blog_id, category));
-        CARNET_TRY(link, transaction_.db.prepare("INSERT OR IGNORE INTO post_categories "
+        CARNET_TRY(link, transaction_.db.prepare("INSERT INTO post_categories "
                                                  "(blog_id, post_id, category_id, position) "
-                                                 "VALUES (?1, ?2, ?3, ?4)"));
+                                                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"));
         link->bind(1, post.blog_id)
             .bind(2, post_id)
             .bind(3, category_id)
@@ -439,31 +470,43 @@ Result<std::int64_t> SqlitePostWriter::create_post(const model::Post& post) {
     return post_id;
 }
 
-Result<std::optional<model::Post>> SqlitePostWriter::find_post_by_slug(std::int64_t blog_id,
-                                                                       std::string_view slug) {
+template <typename Backend>
+Result<std::optional<model::Post>> PostWriterFor<Backend>::find_post_by_slug(
+    std::int64_t blog_id, std::string_view slug) {
     return find_post(transaction_.db, blog_id, slug, false);
 }
 
-Result<std::optional<model::Post>> SqlitePostWriter::find_post_by_id(std::int64_t blog_id,
-                                                                     std::int64_t post_id) {
+template <typename Backend>
+Result<std::optional<model::Post>> PostWriterFor<Backend>::find_post_by_id(std::int64_t blog_id,
+                                                                           std::int64_t post_id) {
     return rows::find_post_by_id(transaction_.db, blog_id, post_id);
 }
 
-Status SqlitePostWriter::update_post(const model::Post& post) {
-    return sql::update_post(transaction_, post);
+template <typename Backend>
+Status PostWriterFor<Backend>::update_post(const model::Post& post) {
+    return queries::update_post(transaction_, post);
 }
 
-Result<std::int64_t> SqlitePostWriter::save_revision(std::int64_t blog_id, std::int64_t post_id,
-                                                     std::int64_t author_id, bool autosave) {
-    return sql::save_revision(transaction_, blog_id, post_id, author_id, autosave);
+template <typename Backend>
+Result<std::int64_t> PostWriterFor<Backend>::save_revision(std::int64_t blog_id,
+                                                           std::int64_t post_id,
+                                                           std::int64_t author_id, bool autosave) {
+    return queries::save_revision(transaction_, blog_id, post_id, author_id, autosave);
 }
 
-Status SqlitePostWriter::delete_post(std::int64_t blog_id, std::int64_t post_id) {
-    return sql::delete_post(transaction_, blog_id, post_id);
+template <typename Backend>
+Status PostWriterFor<Backend>::delete_post(std::int64_t blog_id, std::int64_t post_id) {
+    return queries::delete_post(transaction_, blog_id, post_id);
 }
 
-Result<std::vector<PostKey>> SqlitePostWriter::publish_due_posts(model::Instant now) {
-    return sql::publish_due_posts(transaction_, now);
+template <typename Backend>
+Result<std::vector<PostKey>> PostWriterFor<Backend>::publish_due_posts(model::Instant now) {
+    return queries::publish_due_posts(transaction_, now);
 }
 
-}  // namespace carnet::store::sqlite
+template class PostStoreFor<SqliteBackend>;
+template class PostStoreFor<PgBackend>;
+template class PostWriterFor<SqliteBackend>;
+template class PostWriterFor<PgBackend>;
+
+}  // namespace carnet::store::sql
