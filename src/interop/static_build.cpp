@@ -162,6 +162,15 @@ void add_listing(std::vector<Target>& targets, const std::string& base, std::uin
     }
 }
 
+// The bytes of a file the build reads (the theme's, the last build's).
+Result<std::string> file_bytes(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (!in) return model::fail(Error::Code::io, fmt::format("cannot read {}", file.string()));
+    return std::move(bytes).str();
+}
+
 // Every file of the theme, path and bytes: what the theme's pages, stylesheet and scripts
 // are made of.
 Result<std::uint64_t> theme_fingerprint(const fs::path& dir) {
@@ -177,13 +186,9 @@ Result<std::uint64_t> theme_fingerprint(const fs::path& dir) {
     std::ranges::sort(files);
     static_build::Digest digest;
     for (const auto& file : files) {
-        std::ifstream in(file, std::ios::binary);
-        std::ostringstream bytes;
-        bytes << in.rdbuf();
-        if (!in) {
-            return model::fail(Error::Code::io, fmt::format("cannot read {}", file.string()));
-        }
-        digest.add(fs::relative(file, dir).generic_string()).add(bytes.view());
+        auto bytes = file_bytes(file);
+        if (!bytes) return std::unexpected(bytes.error());
+        digest.add(fs::relative(file, dir).generic_string()).add(*bytes);
     }
     return digest.value();
 }
@@ -389,28 +394,31 @@ Result<bool> holds_bytes(const fs::path& file, std::string_view bytes) {
     const auto size = fs::file_size(file, ec);
     if (ec) return false;  // missing, or not a file: it will be written
     if (size != bytes.size()) return false;
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream existing;
-    existing << in.rdbuf();
-    if (!in && size > 0) {
-        return model::fail(Error::Code::io, fmt::format("cannot read {}", file.string()));
-    }
-    return existing.view() == bytes;
+    if (size == 0) return true;
+    auto existing = file_bytes(file);
+    if (!existing) return std::unexpected(existing.error());
+    return *existing == bytes;
 }
 
 // Replaces `file` with `bytes` through a temporary file in the same folder: a web server
 // reading the folder meanwhile sees the old file or the new one, never half of one.
 model::Status write_atomically(const fs::path& file, std::string_view bytes) {
     std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
-    if (ec) {
-        return model::fail(Error::Code::io, fmt::format("cannot create {}: {}",
-                                                        file.parent_path().string(), ec.message()));
-    }
     const auto temporary =
         file.parent_path() / fmt::format(".{}.{}.tmp", file.filename().string(), getpid());
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out.is_open()) {
+            // The folder is made when the file cannot be: most files go into one that is
+            // there already, and a cold build spends its time in the file system.
+            fs::create_directories(file.parent_path(), ec);
+            if (ec) {
+                return model::fail(
+                    Error::Code::io,
+                    fmt::format("cannot create {}: {}", file.parent_path().string(), ec.message()));
+            }
+            out.open(temporary, std::ios::binary | std::ios::trunc);
+        }
         out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         out.close();
         if (!out) {
@@ -452,11 +460,9 @@ Result<static_build::Manifest> read_manifest(const fs::path& out_dir) {
     const auto file = out_dir / k_manifest_name;
     std::error_code ec;
     if (!fs::exists(file, ec)) return static_build::Manifest{};
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in) return model::fail(Error::Code::io, fmt::format("cannot read {}", file.string()));
-    return static_build::parse_manifest(text.view());
+    auto text = file_bytes(file);
+    if (!text) return std::unexpected(text.error());
+    return static_build::parse_manifest(*text);
 }
 
 // The URL a file of the copy holds (static_file_path the other way).

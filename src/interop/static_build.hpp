@@ -17,9 +17,9 @@
 
 namespace carnet::interop::static_build {
 
-// A 64-bit digest of a sequence of values, each framed (length-prefixed) so that different
-// sequences never give the same bytes. Only comparable within one build of the program: the
-// manifest records which program wrote it.
+// A 64-bit digest of a sequence of values, each framed (a text by its length and its own
+// hash) so that different sequences never give the same bytes. Only comparable within one build of
+// the program: the manifest records which program wrote it.
 class Digest {
 public:
     Digest& add(std::string_view bytes);

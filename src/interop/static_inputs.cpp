@@ -25,9 +25,9 @@ std::uint64_t parse_hex(std::string_view text, bool& ok) {
 }  // namespace
 
 Digest& Digest::add(std::string_view bytes) {
+    // A field's own hash, not its bytes: a post's HTML is not copied to be digested.
     add(static_cast<std::uint64_t>(bytes.size()));
-    bytes_.append(bytes);
-    return *this;
+    return add(static_cast<std::uint64_t>(std::hash<std::string_view>{}(bytes)));
 }
 
 Digest& Digest::add(std::int64_t number) { return add(static_cast<std::uint64_t>(number)); }
@@ -171,8 +171,9 @@ Manifest parse_manifest(std::string_view text) {
         }
         // A file is relative to the folder and never a folder; a URL without a file is absolute.
         const bool url = line.starts_with('/');
-        if (!is_safe_url_path(url ? line : "/" + std::string(line))) continue;
-        if (!url && line.ends_with('/')) continue;
+        std::string as_url(url ? "" : "/");
+        as_url += line;
+        if (!is_safe_url_path(as_url) || (!url && line.ends_with('/'))) continue;
         entry.key = std::string(line);
         manifest.entries.push_back(std::move(entry));
     }
