@@ -253,15 +253,17 @@ Result<std::vector<Target>> site_targets(store::Store& store, const model::Blog&
     shown.reserve(posts->posts.size());
     discussions.reserve(posts->posts.size());
     Digest all_posts;
+    auto reactions = store.federation().reaction_counts_by_post(blog.id);
+    if (!reactions) return std::unexpected(reactions.error());
     for (const auto& post : posts->posts) {
-        auto reactions = store.federation().reaction_counts(blog.id, post.id);
-        if (!reactions) return std::unexpected(reactions.error());
+        const auto found = reactions->find(post.id);
         auto& comments = comments_of[post.id];
         std::ranges::sort(comments, {}, [](const model::Comment& comment) {
             return std::pair(comment.created_at, comment.id);
         });
         shown.push_back(static_build::post_digest(post));
-        discussions.push_back(static_build::discussion_digest(comments, *reactions));
+        discussions.push_back(static_build::discussion_digest(
+            comments, found == reactions->end() ? store::ReactionCounts{} : found->second));
         all_posts.add(shown.back());
     }
     add_listing(targets, "/", 0, shown, blog.posts_per_page);
