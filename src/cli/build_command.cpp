@@ -43,8 +43,8 @@ int run_build(const std::string& db, const std::string& themes_dir, const std::s
     auto report = interop::build_static_site(**store, options);
     bar.clear();
     if (!report) return report_failure(report.error());
-    std::cout << fmt::format("{} written, {} unchanged, {} removed: {} files in {}\n",
-                             report->written, report->unchanged, report->removed,
+    std::cout << fmt::format("{} rendered, {} written, {} unchanged, {} removed: {} files in {}\n",
+                             report->rendered, report->written, report->unchanged, report->removed,
                              report->urls.size(), command.out_dir);
     return 0;
 }

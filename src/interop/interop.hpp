@@ -171,6 +171,7 @@ struct StaticBuildOptions {
 };
 
 struct StaticBuildReport {
+    int rendered = 0;               // files whose page was rendered (the others had not changed)
     int written = 0;                // files that were missing or whose bytes changed
     int unchanged = 0;              // files already holding the same bytes, left untouched
     int removed = 0;                // files of an earlier build whose page no longer exists
@@ -187,8 +188,14 @@ std::filesystem::path static_file_path(std::string_view url_path);
 // server's, except post pages, which carry no comment form (SiteOptions::comment_form).
 // Files are replaced atomically and only when their bytes change; files an earlier build
 // wrote (listed in the folder's .carnet-build manifest) that no longer belong are removed;
-// nothing else in the folder is touched. Fails with invalid_input for a bad base URL or
-// blog, io when a file cannot be written, internal when a page does not render.
+// nothing else in the folder is touched. The manifest also records what each page showed
+// (a digest of its rows, the blog's settings, the theme and the program): a page whose
+// inputs have not changed since is not rendered again, and when the blog's generation,
+// the program, the options and the theme are all as last time, nothing is rendered at all.
+// The shared parts of pages (layout, sidebar) are read from the not-found page, which is
+// rendered on every build but that last one; a change there renders every page. Fails with
+// invalid_input for a bad base URL or blog, io when a file cannot be written, internal when a page
+// does not render.
 [[nodiscard]] Result<StaticBuildReport> build_static_site(store::Store& store,
                                                           const StaticBuildOptions& options);
 

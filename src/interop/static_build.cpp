@@ -1,3 +1,5 @@
+#include "interop/static_build.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -11,11 +13,14 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
+#include <span>
 #include <sstream>
 #include <system_error>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include "http/http.hpp"
 #include "interop/interop.hpp"
@@ -31,8 +36,8 @@ using model::Error;
 
 // Lists what the last build wrote, so that the next one removes only its own files.
 constexpr std::string_view k_manifest_name = ".carnet-build";
-constexpr std::string_view k_manifest_header =
-    "# Files written by `carnet build`; the next build removes those whose page is gone.\n";
+// The site's not-found page, which every page's shell (layout, sidebar) is in.
+constexpr std::string_view k_not_found_path = "/404.html";
 constexpr std::array<std::string_view, 3> k_feed_files{"atom.xml", "rss.xml", "feed.json"};
 constexpr int k_media_batch = 500;
 // Rendering threads at most: past a few, they only wait on the writer's disk.
@@ -47,6 +52,8 @@ struct Target {
     // What the site answers there: a page (200), a moved post (301: the file is a page that
     // sends the reader on) or the not-found page (404, for the web server's error page).
     int status = 200;
+    // A digest of what the page shows but the shell every page shares (static_build.hpp).
+    std::uint64_t inputs = 0;
 };
 
 // What a copy can do in place of a 301: a page that sends the reader (and search engines,
@@ -148,41 +155,67 @@ Result<Origin> origin_for(const model::Blog& blog, std::size_t blog_count,
     return origin;
 }
 
-// A path the copy may write: absolute, with no empty, hidden ('.', "..", the manifest, the
-// temporary files) or backslashed segment, so a slug can never write outside the folder.
-bool is_safe_url_path(std::string_view path) {
-    if (!path.starts_with('/') || path.find('\0') != std::string_view::npos ||
-        path.find('\\') != std::string_view::npos) {
-        return false;
-    }
-    auto rest = path.substr(1);
-    while (!rest.empty()) {
-        const auto slash = rest.find('/');
-        const auto segment = rest.substr(0, slash);
-        if (segment.empty() || segment.starts_with('.')) return false;
-        if (slash == std::string_view::npos) break;
-        rest.remove_prefix(slash + 1);
-    }
-    return true;
-}
-
-int page_count(int posts, int posts_per_page) {
-    const int per_page = std::max(1, posts_per_page);
-    return std::max(1, (posts + per_page - 1) / per_page);
-}
-
-// A listing and its further pages, as the site numbers them: base, base/page/2/, ...
-void add_listing(std::vector<Target>& targets, const std::string& base, int posts,
-                 int posts_per_page) {
-    targets.push_back({base});
-    for (int page = 2; page <= page_count(posts, posts_per_page); ++page) {
-        targets.push_back({fmt::format("{}page/{}/", base, page)});
+void add_listing(std::vector<Target>& targets, const std::string& base, std::uint64_t inputs,
+                 std::span<const std::uint64_t> posts, int posts_per_page) {
+    for (auto& page : static_build::listing_pages(base, inputs, posts, posts_per_page)) {
+        targets.push_back({std::move(page.path), false, 200, page.inputs});
     }
 }
 
-// Every URL of the blog's public site, from what the store lists.
+// The bytes of a file the build reads (the theme's, the last build's).
+Result<std::string> file_bytes(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (!in) return model::fail(Error::Code::io, fmt::format("cannot read {}", file.string()));
+    return std::move(bytes).str();
+}
+
+// Every file of the theme, path and bytes: what the theme's pages, stylesheet and scripts
+// are made of.
+Result<std::uint64_t> theme_fingerprint(const fs::path& dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->is_regular_file(ec)) files.push_back(it->path());
+    }
+    if (ec) {
+        return model::fail(Error::Code::io, fmt::format("cannot list the theme folder {}: {}",
+                                                        dir.string(), ec.message()));
+    }
+    std::ranges::sort(files);
+    static_build::Digest digest;
+    for (const auto& file : files) {
+        auto bytes = file_bytes(file);
+        if (!bytes) return std::unexpected(bytes.error());
+        digest.add(fs::relative(file, dir).generic_string()).add(*bytes);
+    }
+    return digest.value();
+}
+
+// Which program renders: a build of another carnet may render other bytes from the same rows.
+std::uint64_t program_fingerprint() {
+    std::error_code ec;
+    const fs::path self("/proc/self/exe");
+    const auto size = fs::file_size(self, ec);
+    const auto modified = ec ? fs::file_time_type{} : fs::last_write_time(self, ec);
+    static_build::Digest digest;
+    if (ec) {
+        // Unknown: never the same as a recorded one, so every page is rendered.
+        digest.add(static_cast<std::uint64_t>(std::random_device{}()))
+            .add(static_cast<std::uint64_t>(std::random_device{}()));
+    } else {
+        digest.add(static_cast<std::uint64_t>(size))
+            .add(static_cast<std::int64_t>(modified.time_since_epoch().count()));
+    }
+    return digest.value();
+}
+
+// Every URL of the blog's public site, from what the store lists, each with the digest of
+// what its page shows beside the shell (settings, theme, sidebar) that every page shares.
 Result<std::vector<Target>> site_targets(store::Store& store, const model::Blog& blog,
-                                         const fs::path& themes_dir) {
+                                         const fs::path& themes_dir, const fs::path& media_dir) {
+    using static_build::Digest;
     std::vector<Target> targets;
     targets.push_back({"/theme/style.css"});
     std::error_code ec;
@@ -203,76 +236,153 @@ Result<std::vector<Target>> site_targets(store::Store& store, const model::Blog&
     for (const auto& file : files) targets.push_back({"/theme/" + file});
 
     auto posts = store.posts().published_posts(
-        blog.id, store::PostQuery{.limit = std::numeric_limits<int>::max(), .with_body = false});
+        blog.id, store::PostQuery{.limit = std::numeric_limits<int>::max(), .with_body = true});
     if (!posts) return std::unexpected(posts.error());
-    add_listing(targets, "/", static_cast<int>(posts->posts.size()), blog.posts_per_page);
+    auto approved = store.comments().comments(
+        blog.id, store::CommentQuery{.status = model::CommentStatus::approved,
+                                     .limit = std::numeric_limits<int>::max()});
+    if (!approved) return std::unexpected(approved.error());
+    std::unordered_map<std::int64_t, std::vector<model::Comment>> comments_of;
+    for (auto& comment : approved->comments) {
+        comments_of[comment.post_id].push_back(std::move(comment));
+    }
+
+    // What each post shows in listings, and on its own page beside that.
+    std::vector<std::uint64_t> shown;
+    std::vector<std::uint64_t> discussions;
+    shown.reserve(posts->posts.size());
+    discussions.reserve(posts->posts.size());
+    Digest all_posts;
+    auto reactions = store.federation().reaction_counts_by_post(blog.id);
+    if (!reactions) return std::unexpected(reactions.error());
+    for (const auto& post : posts->posts) {
+        const auto found = reactions->find(post.id);
+        auto& comments = comments_of[post.id];
+        std::ranges::sort(comments, {}, [](const model::Comment& comment) {
+            return std::pair(comment.created_at, comment.id);
+        });
+        shown.push_back(static_build::post_digest(post));
+        discussions.push_back(static_build::discussion_digest(
+            comments, found == reactions->end() ? store::ReactionCounts{} : found->second));
+        all_posts.add(shown.back());
+    }
+    add_listing(targets, "/", 0, shown, blog.posts_per_page);
 
     // Archives are counted from each post's day in the blog's time zone, as the site files
     // them; newest first, like the posts.
-    std::map<int, int, std::greater<>> years;
-    std::map<std::pair<int, int>, int, std::greater<>> months;
-    std::map<std::tuple<int, int, int>, int, std::greater<>> days;
-    for (const auto& post : posts->posts) {
+    std::map<int, std::vector<std::uint64_t>, std::greater<>> years;
+    std::map<std::pair<int, int>, std::vector<std::uint64_t>, std::greater<>> months;
+    std::map<std::tuple<int, int, int>, std::vector<std::uint64_t>, std::greater<>> days;
+    std::unordered_map<std::int64_t, std::vector<std::uint64_t>> in_category;
+    for (std::size_t i = 0; i < posts->posts.size(); ++i) {
+        const auto& post = posts->posts[i];
         auto local = model::to_local(post.published_at, blog.time_zone);
         if (!local) return std::unexpected(local.error());
-        ++years[local->year];
-        ++months[{local->year, local->month}];
-        ++days[{local->year, local->month, local->day}];
+        years[local->year].push_back(shown[i]);
+        months[{local->year, local->month}].push_back(shown[i]);
+        days[{local->year, local->month, local->day}].push_back(shown[i]);
+        for (const auto& category : post.categories) in_category[category.id].push_back(shown[i]);
     }
-    for (const auto& [year, count] : years) {
-        add_listing(targets, model::year_path(year), count, blog.posts_per_page);
+    for (const auto& [year, listed] : years) {
+        add_listing(targets, model::year_path(year), 0, listed, blog.posts_per_page);
     }
-    for (const auto& [month, count] : months) {
-        add_listing(targets, model::month_path(month.first, month.second), count,
+    for (const auto& [month, listed] : months) {
+        add_listing(targets, model::month_path(month.first, month.second), 0, listed,
                     blog.posts_per_page);
     }
-    for (const auto& [day, count] : days) {
+    for (const auto& [day, listed] : days) {
         const auto [year, month, day_of_month] = day;
-        add_listing(targets, model::day_path(year, month, day_of_month), count,
+        add_listing(targets, model::day_path(year, month, day_of_month), 0, listed,
                     blog.posts_per_page);
     }
 
     auto categories = store.categories().categories_with_counts(blog.id);
     if (!categories) return std::unexpected(categories.error());
+    Digest all_categories;
     for (const auto& category : *categories) {
         const auto base = model::category_path(category.slug);
-        add_listing(targets, base, category.post_count, blog.posts_per_page);
-        for (const auto file : k_feed_files) targets.push_back({base + std::string(file)});
+        const auto& listed = in_category[category.id];
+        const auto own = Digest()
+                             .add(category.id)
+                             .add(category.name)
+                             .add(category.slug)
+                             .add(category.post_count);
+        all_categories.add(own.value());
+        add_listing(targets, base, own.value(), listed, blog.posts_per_page);
+        Digest feed = own;
+        for (const auto post : listed) feed.add(post);
+        for (const auto file : k_feed_files) {
+            targets.push_back({base + std::string(file), false, 200, feed.value()});
+        }
     }
 
-    for (const auto& post : posts->posts) {
+    // What the site-wide feeds, the sitemap and the moved posts' pages may show: any post.
+    Digest everything;
+    everything.add(all_posts.value()).add(all_categories.value());
+    for (std::size_t i = 0; i < posts->posts.size(); ++i) {
+        const auto& post = posts->posts[i];
         const auto path = model::post_path(blog, post);
-        targets.push_back({path});
+        const auto page = Digest().add(shown[i]).add(discussions[i]).value();
+        everything.add(discussions[i]);
+        targets.push_back({path, false, 200, page});
         // The post's comment feed, where the site has one.
-        targets.push_back({path.substr(0, path.size() - 5) + "/comments.xml", true});
+        targets.push_back({path.substr(0, path.size() - 5) + "/comments.xml", true, 200, page});
     }
 
-    for (const auto file : k_feed_files) targets.push_back({"/" + std::string(file)});
-    targets.push_back({"/comments/atom.xml", true});
-    targets.push_back({"/sitemap.xml"});
+    for (const auto file : k_feed_files) {
+        targets.push_back({"/" + std::string(file), false, 200, all_posts.value()});
+    }
+    targets.push_back({"/comments/atom.xml", true, 200, everything.value()});
+    targets.push_back({"/sitemap.xml", false, 200, everything.value()});
     // Past the sitemap limit /sitemap.xml is an index of numbered parts: they are asked for
     // after the rest, one after the other until the site has no more.
     targets.push_back({"/robots.txt"});
     // The site's not-found page, for the web server to answer unknown paths with.
-    targets.push_back({"/404.html", false, 404});
+    targets.push_back({std::string(k_not_found_path), false, 404});
     // Old addresses of moved or imported posts.
     auto moved = store.redirects().post_redirect_paths(blog.id);
     if (!moved) return std::unexpected(moved.error());
-    for (const auto& path : *moved) targets.push_back({path, true, 301});
+    for (const auto& path : *moved) targets.push_back({path, true, 301, everything.value()});
 
     auto pages = store.pages().pages(blog.id, true);
     if (!pages) return std::unexpected(pages.error());
-    for (const auto& page : *pages) targets.push_back({model::page_path(page.slug), true});
+    for (const auto& page : *pages) {
+        const auto shown_page = Digest()
+                                    .add(page.id)
+                                    .add(page.title)
+                                    .add(page.slug)
+                                    .add(page.html)
+                                    .add(page.position)
+                                    .add(page.updated_at);
+        targets.push_back({model::page_path(page.slug), true, 200, shown_page.value()});
+    }
 
     // Which media files are public (variants, GIFs) is the site's decision: every name is
-    // asked for, and only what it serves is written.
+    // asked for, and only what it serves is written. Their names hold their content's hash:
+    // what may change is whether the file is there.
+    const auto media_file = [&](const std::string& name) {
+        Digest digest;
+        digest.add(name);
+        if (!media_dir.empty()) {
+            std::error_code missing;
+            const auto file = media_dir / name;
+            const auto size = fs::file_size(file, missing);
+            const auto modified =
+                missing ? fs::file_time_type{} : fs::last_write_time(file, missing);
+            if (!missing) {
+                digest.add(static_cast<std::uint64_t>(size))
+                    .add(static_cast<std::int64_t>(modified.time_since_epoch().count()));
+            }
+        }
+        return Target{"/media/" + name, true, 200, digest.value()};
+    };
     for (int offset = 0;; offset += k_media_batch) {
         auto media = store.media().media(blog.id, offset, k_media_batch);
         if (!media) return std::unexpected(media.error());
         for (const auto& record : *media) {
-            targets.push_back({"/media/" + record.file_name, true});
+            targets.push_back(media_file(record.file_name));
             for (const auto& variant : record.variants) {
-                targets.push_back({"/media/" + variant.file_name, true});
+                targets.push_back(media_file(variant.file_name));
             }
         }
         if (static_cast<int>(media->size()) < k_media_batch) break;
@@ -286,28 +396,31 @@ Result<bool> holds_bytes(const fs::path& file, std::string_view bytes) {
     const auto size = fs::file_size(file, ec);
     if (ec) return false;  // missing, or not a file: it will be written
     if (size != bytes.size()) return false;
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream existing;
-    existing << in.rdbuf();
-    if (!in && size > 0) {
-        return model::fail(Error::Code::io, fmt::format("cannot read {}", file.string()));
-    }
-    return existing.view() == bytes;
+    if (size == 0) return true;
+    auto existing = file_bytes(file);
+    if (!existing) return std::unexpected(existing.error());
+    return *existing == bytes;
 }
 
 // Replaces `file` with `bytes` through a temporary file in the same folder: a web server
 // reading the folder meanwhile sees the old file or the new one, never half of one.
 model::Status write_atomically(const fs::path& file, std::string_view bytes) {
     std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
-    if (ec) {
-        return model::fail(Error::Code::io, fmt::format("cannot create {}: {}",
-                                                        file.parent_path().string(), ec.message()));
-    }
     const auto temporary =
         file.parent_path() / fmt::format(".{}.{}.tmp", file.filename().string(), getpid());
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out.is_open()) {
+            // The folder is made when the file cannot be: most files go into one that is
+            // there already, and a cold build spends its time in the file system.
+            fs::create_directories(file.parent_path(), ec);
+            if (ec) {
+                return model::fail(
+                    Error::Code::io,
+                    fmt::format("cannot create {}: {}", file.parent_path().string(), ec.message()));
+            }
+            out.open(temporary, std::ios::binary | std::ios::trunc);
+        }
         out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         out.close();
         if (!out) {
@@ -323,30 +436,6 @@ model::Status write_atomically(const fs::path& file, std::string_view bytes) {
                            fmt::format("cannot replace {}: {}", file.string(), message));
     }
     return {};
-}
-
-// The files the last build wrote, relative to the output folder. Lines that could point
-// outside the folder are ignored: the manifest is a file anyone may have edited.
-Result<std::set<std::string>> read_manifest(const fs::path& out_dir) {
-    std::set<std::string> files;
-    std::ifstream in(out_dir / k_manifest_name);
-    if (!in) return files;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty() || line.starts_with('#')) continue;
-        if (is_safe_url_path("/" + line) && !line.ends_with('/')) files.insert(line);
-    }
-    if (in.bad()) {
-        return model::fail(Error::Code::io,
-                           fmt::format("cannot read {}", (out_dir / k_manifest_name).string()));
-    }
-    return files;
-}
-
-model::Status write_manifest(const fs::path& out_dir, const std::set<std::string>& files) {
-    std::string text(k_manifest_header);
-    for (const auto& file : files) text += file + "\n";
-    return write_atomically(out_dir / k_manifest_name, text);
 }
 
 // Removes a file of an earlier build, then the folders it leaves empty (a deleted post's day
@@ -368,6 +457,49 @@ Result<bool> remove_stale(const fs::path& out_dir, const std::string& relative) 
     return removed;
 }
 
+// What the last build recorded in the folder; nothing when there is no manifest.
+Result<static_build::Manifest> read_manifest(const fs::path& out_dir) {
+    const auto file = out_dir / k_manifest_name;
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return static_build::Manifest{};
+    auto text = file_bytes(file);
+    if (!text) return std::unexpected(text.error());
+    return static_build::parse_manifest(*text);
+}
+
+// The URL a file of the copy holds (static_file_path the other way).
+std::string url_of_file(std::string_view relative) {
+    constexpr std::string_view index = "index.html";
+    if (relative == index) return "/";
+    if (relative.ends_with("/" + std::string(index))) {
+        relative.remove_suffix(index.size());
+    }
+    return "/" + std::string(relative);
+}
+
+// When the blog has not changed since the last complete build (same generation) and the
+// build would render with the same program, options and theme, the folder already holds
+// what a build would write: the report of a build that renders nothing, or nothing when a
+// page must be rendered (or a file of the last build has gone).
+std::optional<StaticBuildReport> unchanged_build(const fs::path& out_dir,
+                                                 const static_build::Manifest& manifest,
+                                                 std::uint64_t generation,
+                                                 std::uint64_t fingerprint) {
+    if (manifest.generation == 0 || manifest.generation != generation ||
+        manifest.fingerprint != fingerprint) {
+        return std::nullopt;
+    }
+    StaticBuildReport report;
+    for (const auto& entry : manifest.entries) {
+        if (entry.key.starts_with('/')) continue;  // a URL the site did not have
+        std::error_code ec;
+        if (!fs::is_regular_file(out_dir / entry.key, ec)) return std::nullopt;
+        report.urls.push_back(url_of_file(entry.key));
+    }
+    report.unchanged = static_cast<int>(report.urls.size());
+    return report;
+}
+
 }  // namespace
 
 fs::path static_file_path(std::string_view url_path) {
@@ -379,6 +511,7 @@ fs::path static_file_path(std::string_view url_path) {
 
 Result<StaticBuildReport> build_static_site(store::Store& store,
                                             const StaticBuildOptions& options) {
+    using static_build::Digest;
     if (options.out_dir.empty()) {
         return model::fail(Error::Code::invalid_input, "no output folder given");
     }
@@ -387,7 +520,32 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     if (!blog) return std::unexpected(blog.error());
     auto origin = origin_for(*blog, blog_count, options.base_url);
     if (!origin) return std::unexpected(origin.error());
-    auto targets = site_targets(store, *blog, options.themes_dir);
+    // Read before anything else: a write that lands during the build gives the next build a
+    // newer generation than the one recorded, so it looks again.
+    auto generation = store.stored_generation(blog->id);
+    if (!generation) return std::unexpected(generation.error());
+    auto theme = theme_fingerprint(options.themes_dir / blog->theme);
+    if (!theme) return std::unexpected(theme.error());
+    std::error_code ec;
+    const auto fingerprint = Digest()
+                                 .add(program_fingerprint())
+                                 .add(static_build::blog_digest(*blog))
+                                 .add(origin->host)
+                                 .add(origin->host_header)
+                                 .add(fs::absolute(options.themes_dir, ec).string())
+                                 .add(fs::absolute(options.media_dir, ec).string())
+                                 .add(*theme)
+                                 .value();
+
+    const auto& out_dir = options.out_dir;
+    auto previous = read_manifest(out_dir);
+    if (!previous) return std::unexpected(previous.error());
+    StaticBuildReport report;
+    if (auto same = unchanged_build(out_dir, *previous, *generation, fingerprint)) {
+        return *same;
+    }
+
+    auto targets = site_targets(store, *blog, options.themes_dir, options.media_dir);
     if (!targets) return std::unexpected(targets.error());
 
     auto site = site::Site::create(store, site::SiteOptions{.themes_dir = options.themes_dir,
@@ -399,40 +557,35 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     http::Router router;
     (*site)->register_routes(router);
 
-    const auto& out_dir = options.out_dir;
-    std::error_code ec;
     fs::create_directories(out_dir, ec);
     if (ec) {
         return model::fail(Error::Code::io,
                            fmt::format("cannot create {}: {}", out_dir.string(), ec.message()));
     }
-    auto previous = read_manifest(out_dir);
-    if (!previous) return std::unexpected(previous.error());
 
-    StaticBuildReport report;
+    // What each key (a file, or the URL of a page the site did not have) showed last time.
+    std::unordered_map<std::string, std::uint64_t> recorded;
+    std::set<std::string> previous_files;
+    for (const auto& entry : previous->entries) {
+        recorded[entry.key] = entry.inputs;
+        if (!entry.key.starts_with('/')) previous_files.insert(entry.key);
+    }
+
     std::set<std::string> files;
+    static_build::Manifest manifest;
     // A build that stops halfway still records what it wrote, so that a later build can
-    // remove it; what the last complete build wrote stays listed until then.
+    // remove it; what the last complete build wrote stays listed until then, and nothing is
+    // taken as up to date.
     const auto stop = [&](Error error) -> Result<StaticBuildReport> {
-        std::set<std::string> known = *previous;
+        std::set<std::string> known = previous_files;
         known.insert(files.begin(), files.end());
-        (void)write_manifest(out_dir, known);
+        static_build::Manifest partial;
+        for (const auto& file : known) partial.entries.push_back({file, 0});
+        (void)write_atomically(out_dir / k_manifest_name, static_build::format_manifest(partial));
         return std::unexpected(std::move(error));
     };
 
-    // What rendering one URL came to: no file (an optional page the site does not have), or
-    // the file that holds it, written or left as it was.
-    struct Outcome {
-        bool kept = false;
-        bool written = false;
-        fs::path relative;
-    };
-    const auto render = [&](const Target& target) -> Result<Outcome> {
-        if (!is_safe_url_path(target.path)) {
-            if (target.optional) return Outcome{};
-            return model::fail(Error::Code::invalid_input,
-                               fmt::format("{}: not a path a file can be written at", target.path));
-        }
+    const auto respond = [&](const Target& target) {
         http::Request request;
         request.method = "GET";
         request.target = target.path;
@@ -446,14 +599,57 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
                 response.headers, [](const auto& header) { return header.first == "Location"; });
             if (location != response.headers.end()) response.body = redirect_page(location->second);
         }
-        if (response.status != target.status) {
+        return response;
+    };
+
+    // Every page holds the layout and the sidebar, as the not-found page does: rendered
+    // first, its bytes are the shell every page's digest starts from.
+    const Target not_found_target{std::string(k_not_found_path), false, 404};
+    auto not_found = respond(not_found_target);
+    if (not_found.status != 404) {
+        return model::fail(Error::Code::internal,
+                           fmt::format("GET {} answered {} (nothing was removed)", k_not_found_path,
+                                       not_found.status));
+    }
+    const auto shell = Digest().add(fingerprint).add(not_found.body).value();
+    const auto inputs_of = [&](const Target& target) {
+        return Digest().add(shell).add(target.path).add(target.inputs).value();
+    };
+
+    // What taking one URL came to: no file (an optional page the site does not have), or
+    // the file that holds it, written or left as it was; rendered or known from last time.
+    struct Outcome {
+        bool kept = false;
+        bool written = false;
+        bool rendered = false;
+        fs::path relative;
+        std::uint64_t inputs = 0;
+    };
+    const auto take_one = [&](const Target& target) -> Result<Outcome> {
+        if (!static_build::is_safe_url_path(target.path)) {
             if (target.optional) return Outcome{};
+            return model::fail(Error::Code::invalid_input,
+                               fmt::format("{}: not a path a file can be written at", target.path));
+        }
+        Outcome outcome{true, false, false, static_file_path(target.path), inputs_of(target)};
+        const auto file = out_dir / outcome.relative;
+        if (const auto found = recorded.find(outcome.relative.generic_string());
+            found != recorded.end() && found->second == outcome.inputs) {
+            std::error_code missing;
+            if (fs::is_regular_file(file, missing)) return outcome;
+        }
+        if (const auto found = recorded.find(target.path);
+            target.optional && found != recorded.end() && found->second == outcome.inputs) {
+            return Outcome{.inputs = outcome.inputs};
+        }
+        outcome.rendered = true;
+        auto response = target.path == k_not_found_path ? not_found : respond(target);
+        if (response.status != target.status) {
+            if (target.optional) return Outcome{.rendered = true, .inputs = outcome.inputs};
             return model::fail(Error::Code::internal,
                                fmt::format("GET {} answered {} (nothing was removed)", target.path,
                                            response.status));
         }
-        Outcome outcome{true, false, static_file_path(target.path)};
-        const auto file = out_dir / outcome.relative;
         auto same = holds_bytes(file, response.body);
         if (!same) return std::unexpected(same.error());
         if (!*same) {
@@ -478,7 +674,7 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
             while (!failed) {
                 const auto i = next++;
                 if (i >= outcomes.size()) return;
-                auto outcome = render((*targets)[i]);
+                auto outcome = take_one((*targets)[i]);
                 if (!outcome) failed = true;
                 outcomes[i] = std::move(outcome);
                 if (options.progress) {
@@ -495,13 +691,20 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     }
     const auto take = [&](const Target& target, Result<Outcome>& outcome) -> model::Status {
         if (!outcome) return std::unexpected(outcome.error());
-        if (!outcome->kept) return {};
+        if (!outcome->kept) {
+            manifest.entries.push_back({target.path, outcome->inputs});
+            return {};
+        }
+        // The not-found page was rendered first, whatever its digest, for the shell.
+        if (outcome->rendered || target.path == k_not_found_path) ++report.rendered;
         if (outcome->written) {
             ++report.written;
         } else {
             ++report.unchanged;
         }
-        files.insert(outcome->relative.generic_string());
+        const auto relative = outcome->relative.generic_string();
+        files.insert(relative);
+        manifest.entries.push_back({relative, outcome->inputs});
         report.urls.push_back(target.path);
         return {};
     };
@@ -512,21 +715,27 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     }
     // Past the sitemap limit, each numbered part that exists may be followed by another:
     // asked for one after the other, from the first, until the site has no more.
+    const auto sitemap = std::ranges::find((*targets), std::string("/sitemap.xml"), &Target::path);
     for (int part = 1;; ++part) {
-        const Target target{fmt::format("/sitemap-{}.xml", part), true};
-        auto outcome = render(target);
+        const Target target{fmt::format("/sitemap-{}.xml", part), true, 200,
+                            sitemap == targets->end() ? 0 : sitemap->inputs};
+        auto outcome = take_one(target);
         if (auto taken = take(target, outcome); !taken) return stop(taken.error());
         if (!outcome->kept) break;
     }
 
-    for (const auto& old : *previous) {
+    for (const auto& old : previous_files) {
         if (files.contains(old)) continue;
         auto removed = remove_stale(out_dir, old);
         if (!removed) return stop(removed.error());
         if (*removed) ++report.removed;
     }
-    if (auto recorded = write_manifest(out_dir, files); !recorded) {
-        return std::unexpected(recorded.error());
+    manifest.generation = *generation;
+    manifest.fingerprint = fingerprint;
+    if (auto recorded_now =
+            write_atomically(out_dir / k_manifest_name, static_build::format_manifest(manifest));
+        !recorded_now) {
+        return std::unexpected(recorded_now.error());
     }
     return report;
 }

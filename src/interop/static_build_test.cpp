@@ -1,9 +1,12 @@
+#include "interop/static_build.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -194,7 +197,7 @@ protected:
 
     StaticBuildOptions options() const {
         return StaticBuildOptions{.out_dir = out_,
-                                  .themes_dir = CARNET_THEMES_DIR,
+                                  .themes_dir = themes_dir_,
                                   .media_dir = media_dir_,
                                   .base_url = "http://" + std::string(k_host)};
     }
@@ -232,16 +235,65 @@ protected:
     }
 
     // Every file of the output folder but the manifest, by path relative to it.
-    std::map<std::string, std::string> files() const {
+    std::map<std::string, std::string> files() const { return files_in(out_); }
+
+    // Every file of `folder` but the manifest, by path relative to it.
+    static std::map<std::string, std::string> files_in(const fs::path& folder) {
         std::map<std::string, std::string> found;
-        for (const auto& entry : fs::recursive_directory_iterator(out_)) {
+        for (const auto& entry : fs::recursive_directory_iterator(folder)) {
             if (!entry.is_regular_file()) continue;
-            const auto relative = fs::relative(entry.path(), out_).generic_string();
+            const auto relative = fs::relative(entry.path(), folder).generic_string();
             if (relative != ".carnet-build") found[relative] = read_bytes(entry.path());
         }
         return found;
     }
 
+    // Builds into the output folder, where an earlier build is, and checks that it then holds
+    // exactly what a build into an empty folder writes: every file, byte for byte, no other.
+    StaticBuildReport build_and_compare_with_cold_build() {
+        const auto report = build();
+        auto cold_options = options();
+        cold_options.out_dir = dir_ / ("cold-" + std::to_string(++cold_builds_));
+        auto cold = build_static_site(*store_, cold_options);
+        EXPECT_TRUE(cold) << cold.error().message;
+        if (!cold) return report;
+        EXPECT_EQ(cold->rendered, static_cast<int>(cold->urls.size()));
+        EXPECT_EQ(report.urls, cold->urls);
+        const auto incremental = files_in(out_);
+        const auto expected = files_in(cold_options.out_dir);
+        EXPECT_EQ(incremental.size(), expected.size());
+        for (const auto& [file, bytes] : expected) {
+            const auto found = incremental.find(file);
+            if (found == incremental.end()) {
+                ADD_FAILURE() << file << " is missing";
+            } else {
+                EXPECT_EQ(found->second, bytes) << file;
+            }
+        }
+        for (const auto& [file, bytes] : incremental) {
+            EXPECT_TRUE(expected.contains(file)) << file << " should not be there";
+        }
+        return report;
+    }
+
+    model::Status approve_new_comment(std::int64_t post_id, std::string text) {
+        return store_->write([&](store::Writer& writer) -> model::Status {
+            auto id = writer.comments().add_comment(
+                model::Comment{.blog_id = blog_id_,
+                               .post_id = post_id,
+                               .author_name = "Lecteur",
+                               .source = text,
+                               .html = "<p>" + text + "</p>",
+                               .status = model::CommentStatus::pending,
+                               .created_at = model::Instant{sys_days{2018y / 2 / 1}}});
+            if (!id) return std::unexpected(id.error());
+            return writer.comments().set_comment_status(blog_id_, *id,
+                                                        model::CommentStatus::approved);
+        });
+    }
+
+    int cold_builds_ = 0;
+    fs::path themes_dir_ = CARNET_THEMES_DIR;
     // Before the store, so that the store closes before its folder goes.
     carnet::testing::TempDir temp_;
     const fs::path& dir_ = temp_.path();
@@ -395,6 +447,10 @@ TEST_F(StaticBuild, ASecondBuildWithNoChangeWritesNothing) {
     EXPECT_EQ(second.written, 0);
     EXPECT_EQ(second.removed, 0);
     EXPECT_EQ(second.unchanged, static_cast<int>(first.urls.size()));
+    // The blog's generation, the program, the options and the theme are as last time: not
+    // one page is rendered, not even the not-found page.
+    EXPECT_EQ(second.rendered, 0);
+    EXPECT_EQ(second.urls, first.urls);
     EXPECT_EQ(files(), before);
     // No temporary file was left behind.
     for (const auto& [file, bytes] : files()) {
@@ -413,9 +469,13 @@ TEST_F(StaticBuild, AnEditedPostRewritesOnlyTheFilesThatShowIt) {
         (*post)->updated_at = model::Instant{sys_days{2018y / 1 / 1}};
         return writer.posts().update_post(**post);
     }));
-    const auto report = build();
+    const auto report = build_and_compare_with_cold_build();
     const auto after = files();
     ASSERT_EQ(after.size(), before.size());
+    // The post, its day, month, year and categories' pages that hold it, their feeds, the
+    // site's feeds and sitemap, and the not-found page for the shell: not the rest.
+    EXPECT_LE(report.rendered, 20);
+    EXPECT_GE(report.rendered, report.written);
     std::set<std::string> changed;
     for (const auto& [file, bytes] : after) {
         if (before.at(file) != bytes) changed.insert(file);
@@ -489,6 +549,9 @@ TEST_F(StaticBuild, ADeletedPostsFilesAreRemovedAndOtherFilesKept) {
     EXPECT_TRUE(fs::exists(out_ / "CNAME"));
     EXPECT_EQ(files().size(), report.urls.size() + 1);
     for (const auto& url : report.urls) EXPECT_TRUE(fs::exists(out_ / static_file_path(url)));
+    // Without the owner's file, the copy is what a build into an empty folder writes.
+    fs::remove(out_ / "CNAME");
+    build_and_compare_with_cold_build();
 }
 
 TEST_F(StaticBuild, TheBaseUrlIsTheBlogsOrAnHttpHostItAnswers) {
@@ -547,5 +610,187 @@ TEST_F(StaticBuild, ProgressCountsEveryUrl) {
     EXPECT_GE(calls, report->urls.size());
 }
 
+TEST_F(StaticBuild, AWriteThatChangesNoPageRendersOnlyTheShell) {
+    const auto first = build();
+    // A draft changes the blog's generation, and no public page.
+    model::Post draft{.blog_id = blog_id_,
+                      .status = model::PostStatus::draft,
+                      .title = "Pas encore",
+                      .source = "Plus tard."};
+    draft.html = markup::render_post_body(draft.source_format, draft.source);
+    draft.published_at = model::Instant{sys_days{2018y / 2 / 1}};
+    draft.updated_at = draft.published_at;
+    const auto generation = store_->stored_generation(blog_id_);
+    ASSERT_TRUE(generation);
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        auto id = writer.posts().create_post(draft);
+        if (!id) return std::unexpected(id.error());
+        return {};
+    }));
+    ASSERT_NE(store_->stored_generation(blog_id_).value_or(0), *generation);
+    const auto second = build_and_compare_with_cold_build();
+    EXPECT_EQ(second.rendered, 1);  // the not-found page, for the layout and sidebar
+    EXPECT_EQ(second.written, 0);
+    EXPECT_EQ(second.unchanged, static_cast<int>(first.urls.size()));
+}
+
+TEST_F(StaticBuild, AnApprovedCommentRendersThePostItsFeedsAndTheListingsThatCountIt) {
+    build();
+    const auto before = files();
+    ASSERT_TRUE(approve_new_comment(old_post_, "Bien vu"));
+    const auto report = build_and_compare_with_cold_build();
+    const auto after = files();
+    auto blog = store_->blogs().find_blog(blog_id_);
+    auto post = store_->posts().find_post_by_id(blog_id_, old_post_);
+    ASSERT_TRUE(blog && *blog && post && *post);
+    const auto page = static_file_path(model::post_path(**blog, **post)).generic_string();
+    EXPECT_THAT(after.at(page), HasSubstr("<p>Bien vu</p>"));
+    EXPECT_NE(before.at("comments/atom.xml"), after.at("comments/atom.xml"));
+    EXPECT_LE(report.rendered, 20);
+    EXPECT_GT(report.written, 0);
+}
+
+TEST_F(StaticBuild, ANewPostIsAddedEverywhereItShows) {
+    build();
+    add_post("Un billet tout neuf", model::Instant{sys_days{2018y / 3 / 1} + 9h}, {"Irak"});
+    const auto report = build_and_compare_with_cold_build();
+    EXPECT_TRUE(fs::exists(out_ / "archive/2018/03/01/un-billet-tout-neuf.html"));
+    EXPECT_GT(report.written, 0);
+}
+
+TEST_F(StaticBuild, AChangedSettingOrThemeRendersEveryPage) {
+    const auto first = build();
+    auto blog = store_->blogs().find_blog(blog_id_);
+    ASSERT_TRUE(blog && *blog);
+    (*blog)->title = "Le carnet renomme";
+    ASSERT_TRUE(
+        store_->write([&](store::Writer& writer) { return writer.blogs().update_blog(**blog); }));
+    const auto renamed = build_and_compare_with_cold_build();
+    EXPECT_EQ(renamed.rendered, static_cast<int>(first.urls.size()));
+    EXPECT_THAT(read_bytes(out_ / "index.html"), HasSubstr("Le carnet renomme"));
+
+    // A copy of the theme, then a change to its stylesheet: the same build options otherwise.
+    const auto themes = dir_ / "themes";
+    fs::copy(CARNET_THEMES_DIR, themes, fs::copy_options::recursive);
+    themes_dir_ = themes;
+    const auto moved_themes = build_and_compare_with_cold_build();
+    EXPECT_EQ(moved_themes.written, 0);
+    std::ofstream(themes / "classique" / "style.css", std::ios::app) << "\n/* plus sombre */\n";
+    const auto restyled = build_and_compare_with_cold_build();
+    EXPECT_EQ(restyled.rendered, static_cast<int>(first.urls.size()));
+    EXPECT_EQ(restyled.written, 1);
+    EXPECT_THAT(read_bytes(out_ / "theme/style.css"), HasSubstr("plus sombre"));
+}
+
+TEST_F(StaticBuild, AManifestOfAnOlderBuildRendersEverythingOnce) {
+    const auto first = build();
+    // What an older carnet recorded: the files alone.
+    std::string older = "# Files written by `carnet build`\n";
+    for (const auto& url : first.urls) older += static_file_path(url).generic_string() + "\n";
+    std::ofstream(out_ / ".carnet-build", std::ios::trunc) << older;
+    const auto second = build_and_compare_with_cold_build();
+    EXPECT_EQ(second.rendered, static_cast<int>(first.urls.size()));
+    EXPECT_EQ(second.written, 0);
+    EXPECT_EQ(build().rendered, 0);
+}
+
+TEST(StaticInputs, AListingPageDependsOnThePostsItShowsAndItsPlace) {
+    const std::vector<std::uint64_t> posts{1, 2, 3, 4, 5, 6, 7};
+    const auto pages = static_build::listing_pages("/list/irak/", 9, posts, 3);
+    ASSERT_EQ(pages.size(), 3U);
+    EXPECT_EQ(pages[0].path, "/list/irak/");
+    EXPECT_EQ(pages[1].path, "/list/irak/page/2/");
+    EXPECT_EQ(pages[2].path, "/list/irak/page/3/");
+    // The fifth post changed: only the second page shows it.
+    auto edited = posts;
+    edited[4] = 50;
+    const auto after_edit = static_build::listing_pages("/list/irak/", 9, edited, 3);
+    EXPECT_EQ(after_edit[0].inputs, pages[0].inputs);
+    EXPECT_NE(after_edit[1].inputs, pages[1].inputs);
+    EXPECT_EQ(after_edit[2].inputs, pages[2].inputs);
+    // A new post first: every page shows other posts, and the listing has one page more.
+    auto added = posts;
+    added.insert(added.begin(), 0);
+    added.push_back(8);
+    const auto after_new = static_build::listing_pages("/list/irak/", 9, added, 3);
+    ASSERT_EQ(after_new.size(), 3U);
+    for (std::size_t i = 0; i < pages.size(); ++i) EXPECT_NE(after_new[i].inputs, pages[i].inputs);
+    // The last page holds the same post when the count of pages changes: its links change.
+    const std::vector<std::uint64_t> six{1, 2, 3, 4, 5, 6};
+    const auto fewer = static_build::listing_pages("/list/irak/", 9, six, 3);
+    ASSERT_EQ(fewer.size(), 2U);
+    EXPECT_NE(fewer[0].inputs, pages[0].inputs);
+    // The listing's own inputs (a category's name) reach every page.
+    const auto renamed = static_build::listing_pages("/list/irak/", 10, posts, 3);
+    for (std::size_t i = 0; i < pages.size(); ++i) EXPECT_NE(renamed[i].inputs, pages[i].inputs);
+    // An empty listing still has its first page.
+    ASSERT_EQ(static_build::listing_pages("/", 0, {}, 3).size(), 1U);
+}
+
+TEST(StaticInputs, APostsDigestCoversWhatListingsShowOfIt) {
+    model::Post post{.id = 3, .title = "Titre", .slug = "titre", .html = "<p>Texte</p>"};
+    post.categories.push_back({.id = 1, .name = "Libye", .slug = "libye"});
+    const auto digest = static_build::post_digest(post);
+    EXPECT_EQ(static_build::post_digest(post), digest);
+    const std::vector<std::function<void(model::Post&)>> changes{
+        [](model::Post& p) { p.title = "Autre"; },
+        [](model::Post& p) { p.html = "<p>Autre</p>"; },
+        [](model::Post& p) { p.slug = "autre"; },
+        [](model::Post& p) { p.comment_count = 1; },
+        [](model::Post& p) { p.categories[0].name = "Syrie"; },
+        [](model::Post& p) { p.categories.clear(); },
+        [](model::Post& p) { p.published_at += std::chrono::hours(1); },
+        [](model::Post& p) { p.updated_at += std::chrono::hours(1); },
+        [](model::Post& p) { p.comments_open = false; },
+    };
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        auto changed = post;
+        changes[i](changed);
+        EXPECT_NE(static_build::post_digest(changed), digest) << "change " << i;
+    }
+    // Fields are framed: moving bytes from one field to the next is a change.
+    auto shifted = post;
+    shifted.title = "Titret";
+    shifted.slug = "itre";
+    EXPECT_NE(static_build::post_digest(shifted), digest);
+}
+
+TEST(StaticInputs, ADiscussionDigestCoversCommentsAndReactions) {
+    const std::vector<model::Comment> comments{
+        {.id = 1, .author_name = "Ana", .html = "<p>Oui</p>"},
+        {.id = 2, .parent_id = 1, .author_name = "Bob", .html = "<p>Non</p>"}};
+    const auto digest = static_build::discussion_digest(comments, {});
+    EXPECT_EQ(static_build::discussion_digest(comments, {}), digest);
+    EXPECT_NE(static_build::discussion_digest(comments, {.likes = 1}), digest);
+    EXPECT_NE(static_build::discussion_digest(comments, {.shares = 1}), digest);
+    EXPECT_NE(static_build::discussion_digest(std::span(comments).first(1), {}), digest);
+    auto edited = comments;
+    edited[1].html = "<p>Peut-être</p>";
+    EXPECT_NE(static_build::discussion_digest(edited, {}), digest);
+}
+
+TEST(StaticManifest, KeepsWhatEachFileShowedAndIgnoresPathsOutsideTheFolder) {
+    static_build::Manifest manifest{.generation = 42, .fingerprint = 0xabcdef};
+    manifest.entries = {{"index.html", 7},
+                        {"archive/2017/x.html", 0xffffffffffffffff},
+                        {"/archive/2017/x/comments.xml", 9}};
+    const auto parsed = static_build::parse_manifest(static_build::format_manifest(manifest));
+    EXPECT_EQ(parsed.generation, 42U);
+    EXPECT_EQ(parsed.fingerprint, 0xabcdefU);
+    ASSERT_EQ(parsed.entries.size(), 3U);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(parsed.entries[i].key, manifest.entries[i].key);
+        EXPECT_EQ(parsed.entries[i].inputs, manifest.entries[i].inputs);
+    }
+    const auto older = static_build::parse_manifest(
+        "# an older carnet's\nindex.html\n../../etc/passwd\n0000000000000001\t/a/../b\n"
+        ".carnet-build\nlist/x/\n00000000000000zz\tatom.xml\n");
+    ASSERT_EQ(older.entries.size(), 2U);
+    EXPECT_EQ(older.entries[0].key, "index.html");
+    EXPECT_EQ(older.entries[0].inputs, 0U);
+    EXPECT_EQ(older.entries[1].key, "atom.xml");
+    EXPECT_EQ(older.entries[1].inputs, 0U);
+    EXPECT_EQ(older.generation, 0U);
+}
 }  // namespace
 }  // namespace carnet::interop

@@ -339,6 +339,8 @@ public:
                                                               std::string_view note_id) override;
     [[nodiscard]] Result<ReactionCounts> reaction_counts(std::int64_t blog_id,
                                                          std::int64_t post_id) override;
+    [[nodiscard]] Result<std::map<std::int64_t, ReactionCounts>> reaction_counts_by_post(
+        std::int64_t blog_id) override;
 
 private:
     typename Backend::Database& database_;

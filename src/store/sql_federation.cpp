@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <map>
 
 #include "store/sql_concerns.hpp"
 #include "store/sql_rows.hpp"
@@ -254,6 +255,15 @@ Status save_note(Connection& db, const RemoteNote& note) {
     return statement->run();
 }
 
+// A reactions row's count, as a like or a share.
+void count_reaction(std::string_view kind, int count, ReactionCounts& counts) {
+    if (kind == "announce") {
+        counts.shares = count;
+    } else {
+        counts.likes = count;
+    }
+}
+
 template <typename Connection>
 Result<ReactionCounts> reaction_counts(Connection& db, std::int64_t blog_id, std::int64_t post_id) {
     CARNET_TRY(statement, db.prepare("SELECT kind, count(*) FROM reactions WHERE blog_id = ?1 AND "
@@ -261,12 +271,23 @@ Result<ReactionCounts> reaction_counts(Connection& db, std::int64_t blog_id, std
     statement->bind(1, blog_id).bind(2, post_id);
     ReactionCounts counts;
     CARNET_CHECK(for_each_row(*statement, [&](const auto& row) {
-        const auto count = static_cast<int>(row.column_int(1));
-        if (row.column_text(0) == "announce") {
-            counts.shares = count;
-        } else {
-            counts.likes = count;
-        }
+        count_reaction(row.column_text(0), static_cast<int>(row.column_int(1)), counts);
+    }));
+    return counts;
+}
+
+// Every post's counts in one query: what a static build needs to know which post pages
+// changed, without one query per post.
+template <typename Connection>
+Result<std::map<std::int64_t, ReactionCounts>> reaction_counts_by_post(Connection& db,
+                                                                       std::int64_t blog_id) {
+    CARNET_TRY(statement, db.prepare("SELECT post_id, kind, count(*) FROM reactions "
+                                     "WHERE blog_id = ?1 GROUP BY post_id, kind"));
+    statement->bind(1, blog_id);
+    std::map<std::int64_t, ReactionCounts> counts;
+    CARNET_CHECK(for_each_row(*statement, [&](const auto& row) {
+        count_reaction(row.column_text(1), static_cast<int>(row.column_int(2)),
+                       counts[row.column_int(0)]);
     }));
     return counts;
 }
@@ -361,6 +382,12 @@ template <typename Backend>
 Result<ReactionCounts> FederationStoreFor<Backend>::reaction_counts(std::int64_t blog_id,
                                                                     std::int64_t post_id) {
     return database_.read([&](auto& db) { return queries::reaction_counts(db, blog_id, post_id); });
+}
+
+template <typename Backend>
+Result<std::map<std::int64_t, ReactionCounts>> FederationStoreFor<Backend>::reaction_counts_by_post(
+    std::int64_t blog_id) {
+    return database_.read([&](auto& db) { return queries::reaction_counts_by_post(db, blog_id); });
 }
 
 template <typename Backend>

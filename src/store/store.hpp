@@ -847,6 +847,10 @@ public:
     // Likes and shares of the post, one per actor each. One query.
     [[nodiscard]] virtual Result<ReactionCounts> reaction_counts(std::int64_t blog_id,
                                                                  std::int64_t post_id) = 0;
+    // The same for every post of the blog that has any, by post id (a static build's). One
+    // query.
+    [[nodiscard]] virtual Result<std::map<std::int64_t, ReactionCounts>> reaction_counts_by_post(
+        std::int64_t blog_id) = 0;
 };
 
 class FederationWriter {
