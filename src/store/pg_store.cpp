@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "store/following_concern.hpp"
 #include "store/pg.hpp"
 #include "store/pg_concerns.hpp"
 #include "store/pg_copy.hpp"
@@ -35,7 +36,8 @@ public:
           archive_(transaction),
           jobs_(transaction),
           mentions_(transaction),
-          federation_(transaction) {}
+          federation_(transaction),
+          following_(transaction) {}
 
     BlogWriter& blogs() override { return blogs_; }
     AccountWriter& accounts() override { return accounts_; }
@@ -53,6 +55,7 @@ public:
     JobWriter& jobs() override { return jobs_; }
     MentionWriter& mentions() override { return mentions_; }
     FederationWriter& federation() override { return federation_; }
+    FollowingWriter& following() override { return following_; }
 
 private:
     pg::PgBlogWriter blogs_;
@@ -71,6 +74,7 @@ private:
     pg::PgJobWriter jobs_;
     pg::PgMentionWriter mentions_;
     pg::PgFederationWriter federation_;
+    FollowingWriterOn<pg::Transaction> following_;
 };
 
 // The database and the read side of every concern, which all share it.
@@ -119,6 +123,7 @@ public:
     JobStore& jobs() override { return jobs_; }
     MentionStore& mentions() override { return mentions_; }
     FederationStore& federation() override { return federation_; }
+    FollowingStore& following() override { return following_; }
 
     Status read_snapshot(const std::function<Status(copy::TableReader&)>& body) override {
         return pg::read_table_snapshot(database_, body);
@@ -146,6 +151,7 @@ private:
     pg::PgJobStore jobs_{database_};
     pg::PgMentionStore mentions_{database_};
     pg::PgFederationStore federation_{database_};
+    FollowingStoreOn<pg::Database> following_{database_};
 };
 
 // The key of the advisory lock under which migrations run: the first node to start applies

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "store/following_concern.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite.hpp"
 #include "store/sqlite_concerns.hpp"
@@ -35,7 +36,8 @@ public:
           archive_(transaction),
           jobs_(transaction),
           mentions_(transaction),
-          federation_(transaction) {}
+          federation_(transaction),
+          following_(transaction) {}
 
     BlogWriter& blogs() override { return blogs_; }
     AccountWriter& accounts() override { return accounts_; }
@@ -53,6 +55,7 @@ public:
     JobWriter& jobs() override { return jobs_; }
     MentionWriter& mentions() override { return mentions_; }
     FederationWriter& federation() override { return federation_; }
+    FollowingWriter& following() override { return following_; }
 
 private:
     sqlite::SqliteBlogWriter blogs_;
@@ -71,6 +74,7 @@ private:
     sqlite::SqliteJobWriter jobs_;
     sqlite::SqliteMentionWriter mentions_;
     sqlite::SqliteFederationWriter federation_;
+    FollowingWriterOn<sqlite::Transaction> following_;
 };
 
 // The database and the read side of every concern, which all share it.
@@ -123,6 +127,7 @@ public:
     JobStore& jobs() override { return jobs_; }
     MentionStore& mentions() override { return mentions_; }
     FederationStore& federation() override { return federation_; }
+    FollowingStore& following() override { return following_; }
 
     Status read_snapshot(const std::function<Status(copy::TableReader&)>& body) override {
         return sqlite::read_table_snapshot(database_, body);
@@ -150,6 +155,7 @@ private:
     sqlite::SqliteJobStore jobs_{database_};
     sqlite::SqliteMentionStore mentions_{database_};
     sqlite::SqliteFederationStore federation_{database_};
+    FollowingStoreOn<sqlite::Database> following_{database_};
 };
 
 Status migrate(Connection& db, const Clock& clock) {
