@@ -336,7 +336,11 @@ struct FederationOptions {
 // under the blog's policy and spam rules, its HTML read as text and shown as commenters' text
 // is, with its author's name, handle and page; Update and Delete of the Note change or remove
 // it, from its own actor only (403 otherwise). Like and Announce of a post are counted once
-// per actor, and their Undo takes them back.
+// per actor, and their Undo takes them back. The blog follows accounts too (follow): their
+// Accept or Reject of its Follow is recorded, and the Notes and Articles they post (Create,
+// Update, Delete, from their own actor only) are kept for the admin's reader, their HTML read
+// as text a paragraph per block and rendered as comments are; nothing is kept from accounts the
+// blog does not follow.
 // GET /actor/followers is the OrderedCollection of the blog's followers: totalItems, and their
 // actors newest first in pages (?page=1...) of followers_page_size; GET /actor/outbox the
 // blog's published posts, newest first, each as the Create(Article) that sends it, in pages
