@@ -936,6 +936,28 @@ TEST_F(AdminTest, TheReaderIsForWritersInTheirOwnBlogAndItsRepliesGoOutOnce) {
               303);
     EXPECT_EQ(replies_sent_, std::vector<std::string>{fmt::format(
                                  "{} https://x.example/notes/{} Bien vu", blog_a_, blog_a_)});
+    // Twenty items a page, newest first.
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        for (int i = 1; i <= 20; ++i) {
+            auto saved = writer.following().save_reader_item(
+                {.blog_id = blog_a_,
+                 .object_id = fmt::format("https://x.example/notes/older-{}", i),
+                 .actor = "https://x.example/users/x",
+                 .html = fmt::format("<p>Plus ancienne {}</p>", i),
+                 .published_at = clock_.now() - std::chrono::minutes(i),
+                 .updated_at = clock_.now() - std::chrono::minutes(i)});
+            if (!saved) return std::unexpected(saved.error());
+        }
+        return {};
+    }));
+    reader = send("GET", base + "/reader", &owner);
+    EXPECT_NE(reader.body.find(fmt::format("Note pour {}", blog_a_)), std::string::npos);
+    EXPECT_EQ(reader.body.find("Plus ancienne 20<"), std::string::npos);
+    EXPECT_NE(reader.body.find(base + "/reader?page=2"), std::string::npos);
+    auto second_page = send("GET", base + "/reader?page=2", &owner);
+    ASSERT_EQ(second_page.status, 200);
+    EXPECT_NE(second_page.body.find("Plus ancienne 20<"), std::string::npos) << second_page.body;
+    EXPECT_EQ(second_page.body.find("Plus ancienne 19<"), std::string::npos);
     // Without the fediverse wired in, the Following page says so and follows nobody.
     auto following = send("GET", base + "/following", &owner);
     ASSERT_EQ(following.status, 200);
