@@ -31,6 +31,7 @@ void AdminImpl::register_routes(http::Router& router) {
     add_comment_routes(router);
     add_settings_routes(router);
     add_follower_routes(router);
+    add_following_routes(router);
     add_app_password_routes(router);
     add_indieauth_routes(router);
 }

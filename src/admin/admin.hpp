@@ -41,6 +41,30 @@ struct AdminOptions {
     std::function<model::Status(store::Writer& writer, const model::Blog& blog,
                                 const store::Follower& follower, bool accepted)>
         follower_answered;
+    // What the admin asks of the fediverse (Following, the reader, answers to its comments);
+    // unset ones leave the blog off it: the pages say so and nothing is sent.
+    struct Fediverse {
+        // Resolves the account (@name@host or an actor's address) and follows it from the
+        // blog: what is recorded. Code::invalid_input (its message for the writer) or
+        // Code::io when it cannot be followed.
+        std::function<model::Result<store::Following>(const model::Blog& blog,
+                                                      std::string_view account)>
+            follow;
+        // In the transaction that forgets the account: tells it (Undo).
+        std::function<model::Status(store::Writer& writer, const model::Blog& blog,
+                                    std::string_view actor)>
+            unfollow;
+        // In a transaction of its own: sends the writer's `text` as a reply to the item.
+        std::function<model::Status(store::Writer& writer, const model::Blog& blog,
+                                    const store::ReaderItem& item, std::string_view text)>
+            reply;
+        // In the transaction that adds the writer's `answer` under `parent`: sends it where
+        // `parent` came from when it came from the fediverse.
+        std::function<model::Status(store::Writer& writer, const model::Blog& blog,
+                                    const model::Comment& parent, const model::Comment& answer)>
+            comment_answered;
+    };
+    Fediverse fediverse;
 };
 
 class Admin {

@@ -243,6 +243,16 @@ private:
     Response follower_page(const Access& access, int status, const std::string& notice = {},
                            const std::string& error = {});
 
+    // --- Following accounts of the fediverse and reading them (following.cpp).
+    void add_following_routes(http::Router& router);
+    Response following_list(const Call& call);
+    Response follow_account(const Call& call);
+    Response unfollow_account(const Call& call);
+    Response following_page(const Access& access, int status, const std::string& account = {},
+                            const std::string& notice = {}, const std::string& error = {});
+    Response reader(const Call& call);
+    Response reply_to_item(const Call& call);
+
     // --- Settings (settings.cpp).
     void add_settings_routes(http::Router& router);
     Response show_settings(const Call& call);

@@ -91,26 +91,32 @@ protected:
 
         auto made = Admin::create(
             *store_, clock_,
-            AdminOptions{.media_dir = dir_.path() / "media",
-                         .themes_dir = CARNET_THEMES_DIR,
-                         .post_hooks = {.published = [this](store::Writer&, std::int64_t blog_id,
-                                                            std::int64_t post_id) -> model::Status {
-                                            published_posts_.emplace_back(blog_id, post_id);
-                                            return {};
-                                        },
-                                        .withdrawn = [this](store::Writer&, std::int64_t blog_id,
-                                                            std::int64_t post_id) -> model::Status {
-                                            withdrawn_posts_.emplace_back(blog_id, post_id);
-                                            return {};
-                                        }},
-                         .follower_answered = [this](store::Writer&, const model::Blog& blog,
-                                                     const store::Follower& follower,
-                                                     bool accepted) -> model::Status {
-                             answered_followers_.push_back(
-                                 fmt::format("{} {} {}", blog.id, follower.actor,
-                                             accepted ? "accepted" : "refused"));
-                             return {};
-                         }});
+            AdminOptions{
+                .media_dir = dir_.path() / "media",
+                .themes_dir = CARNET_THEMES_DIR,
+                .post_hooks = {.published = [this](store::Writer&, std::int64_t blog_id,
+                                                   std::int64_t post_id) -> model::Status {
+                                   published_posts_.emplace_back(blog_id, post_id);
+                                   return {};
+                               },
+                               .withdrawn = [this](store::Writer&, std::int64_t blog_id,
+                                                   std::int64_t post_id) -> model::Status {
+                                   withdrawn_posts_.emplace_back(blog_id, post_id);
+                                   return {};
+                               }},
+                .follower_answered = [this](store::Writer&, const model::Blog& blog,
+                                            const store::Follower& follower,
+                                            bool accepted) -> model::Status {
+                    answered_followers_.push_back(fmt::format("{} {} {}", blog.id, follower.actor,
+                                                              accepted ? "accepted" : "refused"));
+                    return {};
+                },
+                .fediverse = {.reply = [this](store::Writer&, const model::Blog& blog,
+                                              const store::ReaderItem& item,
+                                              std::string_view text) -> model::Status {
+                    replies_sent_.push_back(fmt::format("{} {} {}", blog.id, item.object_id, text));
+                    return {};
+                }}});
         ASSERT_TRUE(made.has_value()) << made.error().message;
         admin_ = std::move(*made);
         admin_->register_routes(router_);
@@ -122,6 +128,8 @@ protected:
     std::vector<std::pair<std::int64_t, std::int64_t>> withdrawn_posts_;
     // And the follower_answered hook: "blog actor accepted|refused".
     std::vector<std::string> answered_followers_;
+    // And the fediverse's reply: "blog object text".
+    std::vector<std::string> replies_sent_;
 
     std::int64_t add_user(const std::string& email, model::Role role, std::int64_t blog) {
         std::int64_t id = 0;
@@ -873,6 +881,91 @@ TEST_F(AdminTest, Settings_ApproveFollowersIsKeptAndShown) {
               std::string::npos);
     ASSERT_EQ(save(false), 303);
     EXPECT_FALSE((*store_->blogs().find_blog(blog_a_))->approve_followers);
+}
+
+TEST_F(AdminTest, TheReaderIsForWritersInTheirOwnBlogAndItsRepliesGoOutOnce) {
+    std::int64_t item_a = 0, item_b = 0;
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        for (auto [blog, id] : {std::pair{blog_a_, &item_a}, std::pair{blog_b_, &item_b}}) {
+            auto saved = writer.following().save_reader_item(
+                {.blog_id = blog,
+                 .object_id = fmt::format("https://x.example/notes/{}", blog),
+                 .actor = "https://x.example/users/x",
+                 .author_name = "X",
+                 .html = fmt::format("<p>Note pour {}</p>", blog),
+                 .published_at = clock_.now(),
+                 .updated_at = clock_.now()});
+            if (!saved) return std::unexpected(saved.error());
+            *id = *saved;
+        }
+        return {};
+    }));
+    const auto base = fmt::format("/admin/blogs/{}", blog_a_);
+    for (const auto* email : {"author@a.example", "moderator@a.example"}) {
+        const auto visitor = log_in(email);
+        EXPECT_EQ(send("GET", base + "/reader", &visitor).status, 403) << email;
+        EXPECT_EQ(send("GET", base + "/following", &visitor).status, 403) << email;
+        EXPECT_EQ(send("POST", fmt::format("{}/reader/{}/reply", base, item_a), &visitor,
+                       form_body({{"csrf", visitor.csrf}, {"text", "Non"}}))
+                      .status,
+                  403)
+            << email;
+    }
+    const auto owner = log_in("owner@a.example");
+    auto reader = send("GET", base + "/reader", &owner);
+    ASSERT_EQ(reader.status, 200) << reader.body;
+    EXPECT_NE(reader.body.find(fmt::format("<p>Note pour {}</p>", blog_a_)), std::string::npos);
+    EXPECT_EQ(reader.body.find(fmt::format("Note pour {}", blog_b_)), std::string::npos);
+    // Another blog's item is not found here; an empty reply or one without the token is refused.
+    EXPECT_EQ(send("POST", fmt::format("{}/reader/{}/reply", base, item_b), &owner,
+                   form_body({{"csrf", owner.csrf}, {"text", "Pris"}}))
+                  .status,
+              404);
+    EXPECT_EQ(send("POST", fmt::format("{}/reader/{}/reply", base, item_a), &owner,
+                   form_body({{"csrf", owner.csrf}, {"text", "  "}}))
+                  .status,
+              422);
+    EXPECT_EQ(send("POST", fmt::format("{}/reader/{}/reply", base, item_a), &owner,
+                   form_body({{"text", "Sans jeton"}}))
+                  .status,
+              403);
+    EXPECT_TRUE(replies_sent_.empty());
+    EXPECT_EQ(send("POST", fmt::format("{}/reader/{}/reply", base, item_a), &owner,
+                   form_body({{"csrf", owner.csrf}, {"text", "Bien vu"}}))
+                  .status,
+              303);
+    EXPECT_EQ(replies_sent_, std::vector<std::string>{fmt::format(
+                                 "{} https://x.example/notes/{} Bien vu", blog_a_, blog_a_)});
+    // Twenty items a page, newest first.
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        for (int i = 1; i <= 20; ++i) {
+            auto saved = writer.following().save_reader_item(
+                {.blog_id = blog_a_,
+                 .object_id = fmt::format("https://x.example/notes/older-{}", i),
+                 .actor = "https://x.example/users/x",
+                 .html = fmt::format("<p>Plus ancienne {}</p>", i),
+                 .published_at = clock_.now() - std::chrono::minutes(i),
+                 .updated_at = clock_.now() - std::chrono::minutes(i)});
+            if (!saved) return std::unexpected(saved.error());
+        }
+        return {};
+    }));
+    reader = send("GET", base + "/reader", &owner);
+    EXPECT_NE(reader.body.find(fmt::format("Note pour {}", blog_a_)), std::string::npos);
+    EXPECT_EQ(reader.body.find("Plus ancienne 20<"), std::string::npos);
+    EXPECT_NE(reader.body.find(base + "/reader?page=2"), std::string::npos);
+    auto second_page = send("GET", base + "/reader?page=2", &owner);
+    ASSERT_EQ(second_page.status, 200);
+    EXPECT_NE(second_page.body.find("Plus ancienne 20<"), std::string::npos) << second_page.body;
+    EXPECT_EQ(second_page.body.find("Plus ancienne 19<"), std::string::npos);
+    // Without the fediverse wired in, the Following page says so and follows nobody.
+    auto following = send("GET", base + "/following", &owner);
+    ASSERT_EQ(following.status, 200);
+    EXPECT_EQ(send("POST", base + "/following", &owner,
+                   form_body({{"csrf", owner.csrf}, {"account", "@ana@a.example"}}))
+                  .status,
+              409);
+    EXPECT_TRUE(store_->following().followings(blog_a_).value().empty());
 }
 
 }  // namespace

@@ -164,7 +164,11 @@ Response AdminImpl::reply_to_comment(const Call& call) {
         }
         auto added = writer.comments().add_comment(reply);
         if (!added) return std::unexpected(added.error());
-        return {};
+        // An answer to a reply from the fediverse goes back there too, so that the thread reads
+        // the same on both sides.
+        if (!options_.fediverse.comment_answered) return {};
+        reply.id = *added;
+        return options_.fediverse.comment_answered(writer, access.blog, **parent, reply);
     });
     if (!written) return internal_error(access, written.error());
     return redirect(fmt::format("/admin/blogs/{}/comments?status=approved", access.blog.id));

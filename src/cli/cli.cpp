@@ -381,6 +381,28 @@ int run_serve(const Settings& settings) {
             worker.wake();
             return social::Federation::queue_post_activity(writer, blog_id, post_id, clock->now());
         }};
+    social::Actors actors(**store);
+    social::Federation federation(**store, worker, actors, *clock,
+                                  social::FederationOptions{.fetch = fetch_options});
+    // The admin follows, reads and answers the fediverse through the blog's actor.
+    admin::AdminOptions::Fediverse fediverse{
+        .follow = [&federation](
+                      const model::Blog& blog,
+                      std::string_view account) { return federation.follow(blog, account); },
+        .unfollow =
+            [&federation](store::Writer& writer, const model::Blog& blog, std::string_view actor) {
+                return federation.unfollow(writer, blog, actor);
+            },
+        .reply =
+            [&federation](store::Writer& writer, const model::Blog& blog,
+                          const store::ReaderItem& item, std::string_view text) {
+                return federation.reply_to_item(writer, blog, item, text);
+            },
+        .comment_answered =
+            [&federation](store::Writer& writer, const model::Blog& blog,
+                          const model::Comment& parent, const model::Comment& answer) {
+                return federation.answer_comment(writer, blog, parent, answer);
+            }};
     auto admin = admin::Admin::create(
         **store, *clock,
         admin::AdminOptions{
@@ -395,7 +417,8 @@ int run_serve(const Settings& settings) {
                 worker.wake();
                 return social::Federation::queue_follow_answer(writer, blog, follower, accepted,
                                                                clock->now());
-            }});
+            },
+            .fediverse = std::move(fediverse)});
     if (!admin) return report_failure(admin.error());
 
     // XML-RPC carries images in base64, a third larger than the image, in some XML.
@@ -416,10 +439,7 @@ int run_serve(const Settings& settings) {
     (*admin)->register_routes(router);
     (*api)->register_routes(router);
     webmentions.register_routes(router);
-    social::Actors actors(**store);
     actors.register_routes(router);
-    social::Federation federation(**store, worker, actors, *clock,
-                                  social::FederationOptions{.fetch = fetch_options});
     federation.register_routes(router);
     (*site)->register_routes(router);
     http::ServerOptions options;

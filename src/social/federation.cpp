@@ -7,10 +7,13 @@
 #include <charconv>
 
 #include "auth/auth.hpp"
+#include "markup/markup.hpp"
 #include "social/activitypub.hpp"
 #include "social/html.hpp"
+#include "social/reader.hpp"
 #include "social/replies.hpp"
 #include "social/social.hpp"
+#include "social/targets.hpp"
 #include "text/text.hpp"
 
 namespace carnet::social {
@@ -28,6 +31,8 @@ using model::Error;
 
 constexpr std::string_view k_deliver = "activitypub.deliver";
 constexpr std::string_view k_post_activity = "activitypub.post";
+// A delivery to an actor whose inbox is read from its document when the job runs.
+constexpr std::string_view k_address = "activitypub.address";
 constexpr std::string_view k_public = "https://www.w3.org/ns/activitystreams#Public";
 
 // What a delivery job carries: the inbox, the blog's actor (whose key signs) and the activity.
@@ -103,6 +108,84 @@ Status enqueue_delivery(store::Writer& writer, std::int64_t blog_id, const Deliv
     return {};
 }
 
+// A Create(Note) of the blog's actor answering `in_reply_to`, addressed to its author (`to`, and a
+// Mention tag) and the blog's followers (`cc`), public: its content the mention, then `html`.
+struct Answer {
+    std::string note_id;
+    std::string url;  // the note's page for people; "" when it has none
+    std::string in_reply_to;
+    std::string recipient;          // the author's actor
+    std::string recipient_handle;   // name@host, or ""
+    std::string recipient_profile;  // a safe http(s) URL, or ""
+    std::string html;               // safe HTML (a rendered comment)
+};
+
+std::string answer_activity(const std::string& actor_id, const Answer& answer, model::Instant now) {
+    const auto mention_name =
+        "@" + (answer.recipient_handle.empty() ? answer.recipient : answer.recipient_handle);
+    const auto mention_href =
+        answer.recipient_profile.empty() ? answer.recipient : answer.recipient_profile;
+    const auto content = fmt::format(
+        "<p><span class=\"h-card\"><a href=\"{}\" class=\"u-url mention\">{}</a></span></p>{}",
+        text::html_escape(mention_href), text::html_escape(mention_name), answer.html);
+    const auto published = text::rfc3339_utc(now);
+    const boost::json::array to{answer.recipient};
+    const boost::json::array cc{k_public, actor_id + "/followers"};
+    boost::json::object note{
+        {"id", answer.note_id},
+        {"type", "Note"},
+        {"attributedTo", actor_id},
+        {"inReplyTo", answer.in_reply_to},
+        {"content", content},
+        {"mediaType", "text/html"},
+        {"published", published},
+        {"to", to},
+        {"cc", cc},
+        {"tag", boost::json::array{boost::json::object{
+                    {"type", "Mention"}, {"href", answer.recipient}, {"name", mention_name}}}}};
+    if (!answer.url.empty()) note["url"] = answer.url;
+    return boost::json::serialize(
+        boost::json::object{{"@context", k_activity_streams},
+                            {"id", fmt::format("{}#creates/{}", actor_id, auth::random_token(12))},
+                            {"type", "Create"},
+                            {"actor", actor_id},
+                            {"published", published},
+                            {"to", to},
+                            {"cc", cc},
+                            {"object", std::move(note)}});
+}
+
+// Queues `activity` of the blog's actor to `recipient`'s inbox, read when the job runs.
+Status enqueue_addressed(store::Writer& writer, std::int64_t blog_id, const std::string& recipient,
+                         const std::string& actor_id, std::string activity, model::Instant now) {
+    auto queued = writer.jobs().enqueue_job(
+        store::NewJob{.blog_id = blog_id,
+                      .kind = std::string(k_address),
+                      .payload = delivery_payload({recipient, actor_id, std::move(activity)}),
+                      .run_at = now});
+    if (!queued) return std::unexpected(queued.error());
+    return {};
+}
+
+// "name@host" (a leading '@' dropped) split in two; nothing when it is not that.
+std::optional<std::pair<std::string, std::string>> account_parts(std::string_view account) {
+    if (account.starts_with('@')) account.remove_prefix(1);
+    const auto at = account.find('@');
+    if (at == std::string_view::npos || at == 0 || at + 1 == account.size()) return std::nullopt;
+    const auto name = account.substr(0, at);
+    const auto host = account.substr(at + 1);
+    const auto allowed = [](std::string_view text, std::string_view extra) {
+        return std::ranges::all_of(text, [&](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) ||
+                   extra.find(c) != std::string_view::npos;
+        });
+    };
+    if (!allowed(name, "._-~") || !allowed(host, ".-:[]")) return std::nullopt;
+    std::string lower(host);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return std::pair{std::string(name), lower};
+}
+
 bool is_permanent_refusal(int status) {
     return status >= 400 && status < 500 && status != 408 && status != 429;
 }
@@ -118,6 +201,7 @@ struct Federation::Impl {
     Fetcher fetcher;
     SignatureVerifier verifier;
     activitypub::Replies replies;
+    activitypub::Reader reader;
 
     Impl(store::Store& the_store, Worker& the_worker, Actors& the_actors, const Clock& the_clock,
          FederationOptions the_options)
@@ -128,7 +212,8 @@ struct Federation::Impl {
           options(std::move(the_options)),
           fetcher(options.fetch),
           verifier(fetcher, clock, options.signatures),
-          replies(store, clock, options.max_reply_chars) {}
+          replies(store, clock, options.max_reply_chars),
+          reader(store, clock) {}
 
     static http::Response internal(const Error& error) {
         spdlog::error("activitypub: {}", error.message);
@@ -178,9 +263,19 @@ struct Federation::Impl {
             if (auto undone = replies.undo_reaction(inbound)) return std::move(*undone);
             return undo(**blog, actor_id, *signer, activity);
         }
-        if (type == "Create") return replies.create(inbound);
-        if (type == "Update") return replies.update(inbound);
-        if (type == "Delete") return replies.remove(inbound);
+        if (type == "Accept" || type == "Reject") {
+            return reader.follow_answered(inbound, type == "Accept");
+        }
+        // What an account the blog follows posts goes to its reader; a reply to the blog (from
+        // anyone, followed or not) to its comments besides.
+        if (type == "Create" || type == "Update") {
+            if (auto kept = reader.keep(inbound); !kept) return internal(kept.error());
+            return type == "Create" ? replies.create(inbound) : replies.update(inbound);
+        }
+        if (type == "Delete") {
+            if (auto forgot = reader.forget(inbound); !forgot) return internal(forgot.error());
+            return replies.remove(inbound);
+        }
         if (type == "Like") return replies.react(inbound, store::ReactionKind::like);
         if (type == "Announce") return replies.react(inbound, store::ReactionKind::announce);
         // Not (yet) something this blog acts on: taken, and nothing is kept.
@@ -267,20 +362,34 @@ struct Federation::Impl {
         return plain(202, "Accepted.");
     }
 
-    // Fills the inboxes and name of an actor whose key came from a document of its own.
-    Status read_actor(Signer& actor) {
+    // The actor document at `actor`, whose id it must be. Code::invalid_input when it is not
+    // one; Code::io when it cannot be fetched now.
+    Result<boost::json::object> actor_document(const std::string& actor) {
         FetchRequest request;
-        request.url = actor.actor;
-        request.accept = std::string(k_activity_json);
+        request.url = actor;
+        request.accept = std::string(k_activity_json) +
+                         ", application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
         auto response = fetcher.fetch(request);
         if (!response) return std::unexpected(response.error());
+        if (response->status >= 500 || response->status == 429) {
+            return model::fail(Error::Code::io,
+                               fmt::format("{} answered {}", actor, response->status));
+        }
         boost::system::error_code error;
         auto document = boost::json::parse(response->body, error);
         if (response->status != 200 || error || !document.is_object() ||
-            json_string(document.as_object(), "id") != actor.actor) {
-            return model::fail(Error::Code::invalid_input, "not the actor's document");
+            json_string(document.as_object(), "id") != actor) {
+            return model::fail(Error::Code::invalid_input,
+                               fmt::format("{} is not an actor's document", actor));
         }
-        const auto& object = document.as_object();
+        return std::move(document.as_object());
+    }
+
+    // Fills the inboxes and name of an actor whose key came from a document of its own.
+    Status read_actor(Signer& actor) {
+        auto document = actor_document(actor.actor);
+        if (!document) return std::unexpected(document.error());
+        const auto& object = *document;
         actor.inbox = json_string(object, "inbox");
         actor.preferred_username = json_string(object, "preferredUsername");
         if (const auto* endpoints = object.if_contains("endpoints");
@@ -463,15 +572,46 @@ struct Federation::Impl {
     JobOutcome deliver(const store::Job& job) {
         auto delivery = parse_delivery(job.payload);
         if (!delivery) return JobOutcome::drop("a delivery without inbox, actor or activity");
+        return send(job, *delivery);
+    }
+
+    // A delivery to an actor (its `inbox` field): its inbox read from its document first.
+    JobOutcome deliver_addressed(const store::Job& job) {
+        auto delivery = parse_delivery(job.payload);
+        if (!delivery) return JobOutcome::drop("a delivery without actor or activity");
+        auto document = actor_document(delivery->inbox);
+        if (!document) {
+            if (document.error().code == Error::Code::invalid_input) {
+                return JobOutcome::drop(document.error().message);
+            }
+            return JobOutcome::retry(document.error().message);
+        }
+        auto inbox = web_inbox(json_string(*document, "inbox"));
+        if (!inbox) return JobOutcome::drop(fmt::format("{} has no inbox", delivery->inbox));
+        delivery->inbox = std::move(*inbox);
+        return send(job, *delivery);
+    }
+
+    // An inbox's address, when it is an absolute http(s) URL.
+    static std::optional<std::string> web_inbox(const std::string& inbox) {
+        auto parsed = boost::urls::parse_uri(inbox);
+        if (!parsed || parsed->host().empty() ||
+            (parsed->scheme() != "https" && parsed->scheme() != "http")) {
+            return std::nullopt;
+        }
+        return inbox;
+    }
+
+    JobOutcome send(const store::Job& job, const Delivery& delivery) {
         auto key = actors.key_of(job.blog_id);
         if (!key) return JobOutcome::retry(key.error().message);
-        auto headers = sign_cavage({delivery->actor + "#main-key", key->private_pem},
-                                   delivery->inbox, delivery->activity, clock.now());
+        auto headers = sign_cavage({delivery.actor + "#main-key", key->private_pem}, delivery.inbox,
+                                   delivery.activity, clock.now());
         if (!headers) return JobOutcome::drop(headers.error().message);
         FetchRequest request{.method = "POST",
-                             .url = delivery->inbox,
+                             .url = delivery.inbox,
                              .content_type = std::string(k_activity_json),
-                             .body = delivery->activity,
+                             .body = delivery.activity,
                              .accept = std::string(k_activity_json),
                              .headers = std::move(*headers)};
         auto sent = fetcher.fetch(request);
@@ -482,16 +622,16 @@ struct Federation::Impl {
             return JobOutcome::retry(sent.error().message);
         }
         if (sent->status >= 200 && sent->status <= 299) {
-            spdlog::info("activitypub: delivered to {} ({})", delivery->inbox, sent->status);
+            spdlog::info("activitypub: delivered to {} ({})", delivery.inbox, sent->status);
             return JobOutcome::done();
         }
-        auto why = fmt::format("{} answered {}", delivery->inbox, sent->status);
+        auto why = fmt::format("{} answered {}", delivery.inbox, sent->status);
         if (sent->status == 410) {
             // Gone for good: nobody reads there any more.
             auto removed = store.write([&](store::Writer& writer) -> Status {
-                auto gone = writer.federation().remove_followers_at(job.blog_id, delivery->inbox);
+                auto gone = writer.federation().remove_followers_at(job.blog_id, delivery.inbox);
                 if (!gone) return std::unexpected(gone.error());
-                spdlog::info("activitypub: {} is gone, and {} followers with it", delivery->inbox,
+                spdlog::info("activitypub: {} is gone, and {} followers with it", delivery.inbox,
                              *gone);
                 return {};
             });
@@ -500,6 +640,189 @@ struct Federation::Impl {
         }
         if (is_permanent_refusal(sent->status)) return JobOutcome::drop(why);
         return JobOutcome::retry(why);
+    }
+
+    // --- Following from the blog.
+
+    // The actor id that `account` names: itself for an http(s) address, else what WebFinger
+    // (RFC 7033) at its host says of acct:name@host.
+    Result<std::string> actor_of_account(std::string_view account) {
+        const auto text = http::trim_blank(account);
+        if (text.find("://") != std::string_view::npos) {
+            if (!web_url(text)) {
+                return model::fail(Error::Code::invalid_input, "the address is not an http(s) URL");
+            }
+            return std::string(text);
+        }
+        auto parts = account_parts(text);
+        if (!parts) {
+            return model::fail(Error::Code::invalid_input,
+                               "give an account as @name@host, or an actor's address");
+        }
+        const auto& [name, host] = *parts;
+        // Plain http only between test servers (--allow-loopback-fetch), as everywhere else.
+        const auto scheme = options.fetch.allow_plain_http ? "http" : "https";
+        const auto endpoint = fmt::format("{}://{}/.well-known/webfinger", scheme, host);
+        auto url = boost::urls::parse_uri(endpoint);
+        if (!url || url->host().empty() || url->has_userinfo()) {
+            return model::fail(Error::Code::invalid_input, "the account's host is not a host name");
+        }
+        boost::urls::url query = *url;
+        query.params().append({"resource", fmt::format("acct:{}@{}", name, host)});
+        FetchRequest request;
+        request.url = std::string(query.buffer());
+        request.accept = "application/jrd+json, application/json";
+        auto response = fetcher.fetch(request);
+        if (!response) return std::unexpected(response.error());
+        if (response->status == 404 || response->status == 410) {
+            return model::fail(Error::Code::invalid_input,
+                               fmt::format("{} knows no account {}", host, name));
+        }
+        if (response->status != 200) {
+            return model::fail(Error::Code::io, fmt::format("{} answered {} for the account", host,
+                                                            response->status));
+        }
+        boost::system::error_code error;
+        auto document = boost::json::parse(response->body, error);
+        if (error || !document.is_object()) {
+            return model::fail(Error::Code::invalid_input,
+                               fmt::format("{} did not answer with a WebFinger document", host));
+        }
+        const auto* links = document.as_object().if_contains("links");
+        if (links != nullptr && links->is_array()) {
+            for (const auto& link : links->get_array()) {
+                if (!link.is_object()) continue;
+                const auto& object = link.get_object();
+                const auto type = json_string(object, "type");
+                if (json_string(object, "rel") == "self" &&
+                    (type == k_activity_json || type.starts_with("application/ld+json"))) {
+                    const auto href = json_string(object, "href");
+                    if (web_url(href)) return href;
+                }
+            }
+        }
+        return model::fail(Error::Code::invalid_input,
+                           fmt::format("{}@{} is not an account of the fediverse", name, host));
+    }
+
+    Result<store::Following> follow(const model::Blog& blog, std::string_view account) {
+        auto base = activitypub::public_base(blog);
+        if (!base) {
+            return model::fail(Error::Code::invalid_input,
+                               "the blog needs a base URL or a host name to follow anyone");
+        }
+        const auto actor_id = *base + std::string(k_actor_path);
+        auto actor = actor_of_account(account);
+        if (!actor) return std::unexpected(actor.error());
+        if (*actor == actor_id) {
+            return model::fail(Error::Code::invalid_input, "a blog does not follow itself");
+        }
+        auto document = actor_document(*actor);
+        if (!document) return std::unexpected(document.error());
+        auto inbox = web_inbox(json_string(*document, "inbox"));
+        if (!inbox) return model::fail(Error::Code::invalid_input, "the account has no inbox");
+        const auto host = host_of(*actor);
+        const auto name = json_string(*document, "preferredUsername");
+        store::Following following{
+            .blog_id = blog.id,
+            .actor = *actor,
+            .handle = name.empty() ? std::string() : fmt::format("{}@{}", name, host),
+            .name = markup::excerpt(text::html_escape(json_string(*document, "name")), 100),
+            .inbox = *inbox,
+            .profile_url = markup::safe_url(json_string(*document, "url")).value_or(""),
+            .follow_id = fmt::format("{}#follows/{}", actor_id, auth::random_token(12)),
+            .state = store::FollowingState::pending};
+        const boost::json::object activity{{"@context", k_activity_streams},
+                                           {"id", following.follow_id},
+                                           {"type", "Follow"},
+                                           {"actor", actor_id},
+                                           {"object", following.actor}};
+        auto written = store.write([&](store::Writer& writer) -> Status {
+            if (auto saved = writer.following().save_following(following); !saved) return saved;
+            return queue_delivery(writer, blog.id,
+                                  {following.inbox, actor_id, boost::json::serialize(activity)});
+        });
+        if (!written) return std::unexpected(written.error());
+        spdlog::info("activitypub: blog {} asks to follow {}", blog.id, following.actor);
+        worker.wake();
+        return following;
+    }
+
+    Status unfollow(store::Writer& writer, const model::Blog& blog, std::string_view actor) {
+        auto known = writer.following().find_following(blog.id, actor);
+        if (!known) return std::unexpected(known.error());
+        if (!*known) {
+            return model::fail(Error::Code::not_found, "this blog does not follow that account");
+        }
+        if (auto removed = writer.following().remove_following(blog.id, actor); !removed) {
+            return std::unexpected(removed.error());
+        }
+        auto base = activitypub::public_base(blog);
+        if (!base) return {};
+        const auto actor_id = *base + std::string(k_actor_path);
+        const boost::json::object undo{
+            {"@context", k_activity_streams},
+            {"id", fmt::format("{}#undos/{}", actor_id, auth::random_token(12))},
+            {"type", "Undo"},
+            {"actor", actor_id},
+            {"object", boost::json::object{{"id", (*known)->follow_id},
+                                           {"type", "Follow"},
+                                           {"actor", actor_id},
+                                           {"object", (*known)->actor}}}};
+        worker.wake();
+        return queue_delivery(writer, blog.id,
+                              {(*known)->inbox, actor_id, boost::json::serialize(undo)});
+    }
+
+    // Queues the answer to its recipient, in the caller's transaction.
+    Status queue_answer(store::Writer& writer, const model::Blog& blog, Answer answer) {
+        auto base = activitypub::public_base(blog);
+        if (!base) {
+            return model::fail(Error::Code::invalid_input,
+                               "the blog needs a base URL or a host name to answer anyone");
+        }
+        const auto actor_id = *base + std::string(k_actor_path);
+        if (answer.note_id.empty()) {
+            answer.note_id = fmt::format("{}/notes/{}", actor_id, auth::random_token(12));
+        }
+        worker.wake();
+        return enqueue_addressed(writer, blog.id, answer.recipient, actor_id,
+                                 answer_activity(actor_id, answer, clock.now()), clock.now());
+    }
+
+    Status reply_to_item(store::Writer& writer, const model::Blog& blog,
+                         const store::ReaderItem& item, std::string_view text) {
+        const auto source = http::trim_blank(text);
+        if (source.empty()) return model::fail(Error::Code::invalid_input, "the reply is empty");
+        return queue_answer(writer, blog,
+                            Answer{.in_reply_to = item.object_id,
+                                   .recipient = item.actor,
+                                   .recipient_handle = item.author_handle,
+                                   .recipient_profile = item.author_url,
+                                   .html = markup::render_comment(source)});
+    }
+
+    Status answer_comment(store::Writer& writer, const model::Blog& blog,
+                          const model::Comment& parent, const model::Comment& answer) {
+        auto note = store.following().note_of_comment(blog.id, parent.id);
+        if (!note) return std::unexpected(note.error());
+        if (!*note) return {};  // not from the fediverse
+        auto base = activitypub::public_base(blog);
+        if (!base) return {};
+        auto post = writer.posts().find_post_by_id(blog.id, parent.post_id);
+        if (!post) return std::unexpected(post.error());
+        if (!*post) return {};
+        const auto url =
+            fmt::format("{}{}#comment-{}", *base, model::post_path(blog, **post), answer.id);
+        spdlog::info("activitypub: blog {} answers {}", blog.id, (*note)->note_id);
+        return queue_answer(writer, blog,
+                            Answer{.note_id = url,
+                                   .url = url,
+                                   .in_reply_to = (*note)->note_id,
+                                   .recipient = (*note)->actor,
+                                   .recipient_handle = parent.author_handle,
+                                   .recipient_profile = parent.author_url,
+                                   .html = answer.html});
     }
 };
 
@@ -510,6 +833,8 @@ Federation::Federation(store::Store& store, Worker& worker, Actors& actors, cons
                   [this](const store::Job& job) { return impl_->deliver(job); });
     worker.handle(std::string(k_post_activity),
                   [this](const store::Job& job) { return impl_->post_activity(job); });
+    worker.handle(std::string(k_address),
+                  [this](const store::Job& job) { return impl_->deliver_addressed(job); });
 }
 
 Status Federation::queue_post_activity(store::Writer& writer, std::int64_t blog_id,
@@ -539,6 +864,25 @@ Status Federation::queue_follow_answer(store::Writer& writer, const model::Blog&
         {"object", std::move(follow)}};
     return enqueue_delivery(writer, blog.id,
                             {follower.inbox, actor_id, boost::json::serialize(answer)}, now);
+}
+
+Result<store::Following> Federation::follow(const model::Blog& blog, std::string_view account) {
+    return impl_->follow(blog, account);
+}
+
+Status Federation::unfollow(store::Writer& writer, const model::Blog& blog,
+                            std::string_view actor) {
+    return impl_->unfollow(writer, blog, actor);
+}
+
+Status Federation::reply_to_item(store::Writer& writer, const model::Blog& blog,
+                                 const store::ReaderItem& item, std::string_view text) {
+    return impl_->reply_to_item(writer, blog, item, text);
+}
+
+Status Federation::answer_comment(store::Writer& writer, const model::Blog& blog,
+                                  const model::Comment& parent, const model::Comment& answer) {
+    return impl_->answer_comment(writer, blog, parent, answer);
 }
 
 std::string Federation::article_json(const model::Blog& blog, const model::Post& post,

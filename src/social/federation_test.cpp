@@ -2,6 +2,7 @@
 // actor a test server plays. carnet's own actor document is served to the remote side by a
 // second test server that forwards to the router, so that the Accept carnet delivers is
 // verified with carnet's published key.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -78,6 +79,7 @@ protected:
         if (request.method == "POST") {
             return {ScriptedSite::response(inbox_status_, "", "text/plain")};
         }
+        if (request.target.starts_with("/.well-known/webfinger")) return webfinger(request);
         const auto name = request.target.substr(request.target.rfind('/') + 1);
         const boost::json::object document{
             {"id", remote_actor(name)},
@@ -90,6 +92,25 @@ protected:
                                               {"publicKeyPem", remote_key_.public_pem}}}};
         return {ScriptedSite::response(200, boost::json::serialize(document),
                                        "application/activity+json")};
+    }
+
+    // The remote server's WebFinger: ana and bob have accounts there, nobody else.
+    ScriptedSite::Reply webfinger(const ScriptedSite::Received& request) {
+        const auto host = remote_.url("").substr(std::string("http://").size());
+        for (const auto* name : {"ana", "bob"}) {
+            if (request.target.find(fmt::format("resource=acct:{}@{}", name, host)) ==
+                std::string::npos) {
+                continue;
+            }
+            const boost::json::object document{{"subject", fmt::format("acct:{}@{}", name, host)},
+                                               {"links", boost::json::array{boost::json::object{
+                                                             {"rel", "self"},
+                                                             {"type", "application/activity+json"},
+                                                             {"href", remote_actor(name)}}}}};
+            return {ScriptedSite::response(200, boost::json::serialize(document),
+                                           "application/jrd+json")};
+        }
+        return {ScriptedSite::response(404, "", "text/plain")};
     }
 
     // carnet's router, reached over loopback by the remote side.
@@ -428,6 +449,246 @@ TEST_F(FederationTest, TheOutboxHoldsThePublishedPostsNewestFirstAsCreates) {
     EXPECT_EQ(get("/actor/outbox", "page=x").status, 400);
     auto actor = boost::json::parse(get("/actor").body).as_object();
     EXPECT_EQ(actor.at("outbox").as_string(), actor_id() + "/outbox");
+}
+
+// --- Following from the blog, the reader and answers.
+
+using model::Error;
+
+class FollowingTest : public FederationTest {
+protected:
+    model::Blog blog() {
+        auto found = store_->blogs().find_blog(blog_id_);
+        EXPECT_TRUE(found.has_value() && found->has_value());
+        return found.value_or(std::nullopt).value_or(model::Blog{});
+    }
+    std::string account(const std::string& name) const {
+        return "@" + name + "@" + remote_.url("").substr(std::string("http://").size());
+    }
+    std::optional<store::Following> following(const std::string& name) {
+        auto found = store_->following().find_following(blog_id_, remote_actor(name));
+        EXPECT_TRUE(found.has_value());
+        return found.value_or(std::nullopt);
+    }
+    // Follows `name` and has its Accept come back.
+    void follow_accepted(const std::string& name) {
+        auto followed = federation_->follow(blog(), account(name));
+        ASSERT_TRUE(followed.has_value()) << followed.error().message;
+        const boost::json::object accept{
+            {"id", remote_actor(name) + "#accepts/1"},
+            {"type", "Accept"},
+            {"actor", remote_actor(name)},
+            {"object", boost::json::object{{"id", followed->follow_id}, {"type", "Follow"}}}};
+        ASSERT_EQ(post(accept, name).status, 202);
+        ASSERT_EQ(following(name).value_or(store::Following{}).state,
+                  store::FollowingState::accepted);
+    }
+    boost::json::object create(const std::string& name, const boost::json::object& object,
+                               const std::string& type = "Create") {
+        return {{"id",
+                 remote_actor(name) + "#" + type + "-" + std::string(object.at("id").as_string())},
+                {"type", type},
+                {"actor", remote_actor(name)},
+                {"object", object}};
+    }
+    boost::json::object note(const std::string& name, const std::string& id,
+                             const std::string& html) {
+        return {{"id", remote_actor(name) + "/notes/" + id},
+                {"type", "Note"},
+                {"attributedTo", remote_actor(name)},
+                {"published", "2026-12-01T10:30:00+01:00"},
+                {"url", remote_.url("/@" + name + "/" + id)},
+                {"to", boost::json::array{"https://www.w3.org/ns/activitystreams#Public"}},
+                {"content", html}};
+    }
+    std::vector<store::ReaderItem> items() {
+        auto page = store_->following().reader_items(blog_id_, 0, 50);
+        EXPECT_TRUE(page.has_value());
+        return page.value_or(store::ReaderPage{}).items;
+    }
+};
+
+TEST_F(FollowingTest, AnAccountIsResolvedFollowedWithASignedFollowAndAcceptedByItsAnswer) {
+    auto followed = federation_->follow(blog(), account("ana"));
+    ASSERT_TRUE(followed.has_value()) << followed.error().message;
+    EXPECT_EQ(followed->actor, remote_actor("ana"));
+    EXPECT_EQ(followed->inbox, remote_actor("ana") + "/inbox");
+    EXPECT_EQ(followed->handle, "ana@127.0.0.1");
+    EXPECT_EQ(following("ana").value_or(store::Following{}).state, store::FollowingState::pending);
+
+    ASSERT_EQ(worker_->run_due_jobs().value_or(-1), 1);
+    auto delivered = deliveries();
+    ASSERT_EQ(delivered.size(), 1u);
+    EXPECT_EQ(delivered[0].target, "/users/ana/inbox");
+    const auto activity = boost::json::parse(delivered[0].body).as_object();
+    EXPECT_EQ(activity.at("type").as_string(), "Follow");
+    EXPECT_EQ(activity.at("actor").as_string(), actor_id());
+    EXPECT_EQ(activity.at("object").as_string(), remote_actor("ana"));
+    EXPECT_EQ(activity.at("id").as_string(), followed->follow_id);
+    Fetcher fetcher(loopback());
+    SignatureVerifier verifier(fetcher, clock_);
+    auto signer = verifier.verify(request_of(delivered[0]));
+    ASSERT_TRUE(signer.has_value()) << signer.error().message;
+    EXPECT_EQ(signer->actor, actor_id());
+
+    // An Accept of another Follow changes nothing; the Accept of this one (by id) does.
+    ASSERT_EQ(post({{"id", remote_actor("ana") + "#accepts/0"},
+                    {"type", "Accept"},
+                    {"actor", remote_actor("ana")},
+                    {"object", actor_id() + "#follows/other"}})
+                  .status,
+              202);
+    EXPECT_EQ(following("ana").value_or(store::Following{}).state, store::FollowingState::pending);
+    ASSERT_EQ(post({{"id", remote_actor("ana") + "#accepts/1"},
+                    {"type", "Accept"},
+                    {"actor", remote_actor("ana")},
+                    {"object", followed->follow_id}})
+                  .status,
+              202);
+    EXPECT_EQ(following("ana").value_or(store::Following{}).state, store::FollowingState::accepted);
+
+    // A Reject forgets the account.
+    auto bob = federation_->follow(blog(), remote_actor("bob"));
+    ASSERT_TRUE(bob.has_value()) << bob.error().message;
+    ASSERT_EQ(post({{"id", remote_actor("bob") + "#rejects/1"},
+                    {"type", "Reject"},
+                    {"actor", remote_actor("bob")},
+                    {"object", bob->follow_id}},
+                   "bob")
+                  .status,
+              202);
+    EXPECT_FALSE(following("bob").has_value());
+
+    // Unfollowing sends the Undo of the Follow and forgets the account.
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) {
+        return federation_->unfollow(writer, blog(), remote_actor("ana"));
+    }));
+    EXPECT_FALSE(following("ana").has_value());
+    ASSERT_GE(worker_->run_due_jobs().value_or(-1), 1);
+    const auto last = boost::json::parse(deliveries().back().body).as_object();
+    EXPECT_EQ(last.at("type").as_string(), "Undo");
+    EXPECT_EQ(last.at("object").at("id").as_string(), followed->follow_id);
+    EXPECT_EQ(deliveries().back().target, "/users/ana/inbox");
+}
+
+TEST_F(FollowingTest, WhatIsNotAnAccountIsRefusedAndNothingIsRecorded) {
+    const std::vector<std::string> refusals{"personne", "@@", "@ana@", "ftp://127.0.0.1/users/ana",
+                                            "@nobody" + account("ana").substr(4)};
+    for (const auto& refused : refusals) {
+        auto followed = federation_->follow(blog(), refused);
+        ASSERT_FALSE(followed.has_value()) << refused;
+        EXPECT_EQ(followed.error().code, Error::Code::invalid_input) << refused;
+    }
+    // Its own actor is not an account to follow.
+    auto itself = federation_->follow(blog(), actor_id());
+    ASSERT_FALSE(itself.has_value());
+    EXPECT_EQ(itself.error().code, Error::Code::invalid_input);
+    auto listed = store_->following().followings(blog_id_);
+    ASSERT_TRUE(listed.has_value());
+    EXPECT_TRUE(listed->empty());
+    EXPECT_TRUE(store_->jobs().pending_jobs(blog_id_).value().empty());
+}
+
+TEST_F(FollowingTest, TheReaderKeepsWhatFollowedAccountsPostWholeAndSanitisedAndOnlyThat) {
+    follow_accepted("ana");
+    const auto html =
+        "<p>Premier paragraphe.</p><p>Second <strong>paragraphe</strong><script>alert(1)</script>"
+        "<img src=x onerror=alert(2)></p><ul><li>un point</li></ul>";
+    ASSERT_EQ(post(create("ana", note("ana", "1", html))).status, 202);
+    auto kept = items();
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept[0].object_id, remote_actor("ana") + "/notes/1");
+    EXPECT_EQ(kept[0].actor, remote_actor("ana"));
+    EXPECT_EQ(kept[0].author_handle, "ana@127.0.0.1");
+    EXPECT_EQ(kept[0].url, remote_.url("/@ana/1"));
+    EXPECT_EQ(kept[0].published_at, sys_days{year{2026} / 12 / 1} + hours{9} + minutes{30});
+    EXPECT_NE(kept[0].html.find("<p>Premier paragraphe.</p>"), std::string::npos) << kept[0].html;
+    EXPECT_NE(kept[0].html.find("<p>Second paragraphe</p>"), std::string::npos) << kept[0].html;
+    EXPECT_NE(kept[0].html.find("<p>un point</p>"), std::string::npos) << kept[0].html;
+    EXPECT_EQ(kept[0].html.find("alert"), std::string::npos) << kept[0].html;
+    EXPECT_EQ(kept[0].html.find("<img"), std::string::npos) << kept[0].html;
+
+    // An Article keeps its name as its title.
+    auto article = note("ana", "2", "<p>Long texte.</p>");
+    article["type"] = "Article";
+    article["name"] = "Le titre <b>gras</b>";
+    article["published"] = "2026-12-02T08:00:00Z";
+    ASSERT_EQ(post(create("ana", article)).status, 202);
+    kept = items();
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_EQ(kept[0].title, "Le titre <b>gras</b>");  // plain text, escaped where shown
+
+    // Not kept: an account the blog does not follow, a note claiming another author, or one
+    // on another site than its actor's.
+    ASSERT_EQ(post(create("bob", note("bob", "3", "<p>Bob</p>")), "bob").status, 202);
+    auto forged = note("ana", "4", "<p>Signé Bob</p>");
+    forged["attributedTo"] = remote_actor("bob");
+    ASSERT_EQ(post(create("ana", forged)).status, 202);
+    auto elsewhere = note("ana", "5", "<p>Ailleurs</p>");
+    elsewhere["id"] = "https://elsewhere.example/notes/5";
+    ASSERT_EQ(post(create("ana", elsewhere)).status, 202);
+    EXPECT_EQ(items().size(), 2u);
+
+    // Update changes the item (in its place); another actor may neither change nor delete it.
+    auto changed = note("ana", "1", "<p>Corrigé.</p>");
+    changed["updated"] = "2026-12-02T09:00:00Z";
+    ASSERT_EQ(post(create("bob", changed, "Update"), "bob").status, 202);
+    ASSERT_EQ(post(create("ana", changed, "Update")).status, 202);
+    kept = items();
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_EQ(kept[1].html, "<p>Corrigé.</p>\n");
+    EXPECT_EQ(kept[1].published_at, sys_days{year{2026} / 12 / 1} + hours{9} + minutes{30});
+    EXPECT_EQ(kept[1].updated_at, sys_days{year{2026} / 12 / 2} + hours{9});
+    const boost::json::object tombstone{{"id", remote_actor("ana") + "/notes/1"},
+                                        {"type", "Tombstone"}};
+    ASSERT_EQ(post(create("bob", tombstone, "Delete"), "bob").status, 202);
+    EXPECT_EQ(items().size(), 2u);
+    ASSERT_EQ(post(create("ana", tombstone, "Delete")).status, 202);
+    kept = items();
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept[0].object_id, remote_actor("ana") + "/notes/2");
+}
+
+TEST_F(FollowingTest, AReplyFromTheReaderIsAPublicNoteToItsAuthorThroughTheQueue) {
+    follow_accepted("ana");
+    ASSERT_EQ(post(create("ana", note("ana", "1", "<p>Question ?</p>"))).status, 202);
+    ASSERT_EQ(worker_->run_due_jobs().value_or(-1), 1);  // the Follow
+    const auto before = deliveries().size();
+    const auto item = items().at(0);
+    auto empty = store_->write([&](store::Writer& writer) {
+        return federation_->reply_to_item(writer, blog(), item, "  ");
+    });
+    ASSERT_FALSE(empty.has_value());
+    EXPECT_EQ(empty.error().code, Error::Code::invalid_input);
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) {
+        return federation_->reply_to_item(writer, blog(), item, "Réponse <script>x</script>");
+    }));
+    ASSERT_EQ(worker_->run_due_jobs().value_or(-1), 1);
+    auto delivered = deliveries();
+    ASSERT_EQ(delivered.size(), before + 1);
+    EXPECT_EQ(delivered.back().target, "/users/ana/inbox");
+    const auto activity = boost::json::parse(delivered.back().body).as_object();
+    EXPECT_EQ(activity.at("type").as_string(), "Create");
+    EXPECT_EQ(activity.at("actor").as_string(), actor_id());
+    const auto& object = activity.at("object").as_object();
+    EXPECT_EQ(object.at("type").as_string(), "Note");
+    EXPECT_EQ(object.at("inReplyTo").as_string(), item.object_id);
+    EXPECT_EQ(object.at("attributedTo").as_string(), actor_id());
+    EXPECT_TRUE(object.at("id").as_string().starts_with(actor_id() + "/notes/"));
+    EXPECT_EQ(object.at("to").at(0).as_string(), remote_actor("ana"));
+    EXPECT_EQ(object.at("cc").at(0).as_string(), "https://www.w3.org/ns/activitystreams#Public");
+    EXPECT_EQ(object.at("tag").at(0).at("type").as_string(), "Mention");
+    EXPECT_EQ(object.at("tag").at(0).at("href").as_string(), remote_actor("ana"));
+    EXPECT_EQ(object.at("tag").at(0).at("name").as_string(), "@ana@127.0.0.1");
+    const std::string content(object.at("content").as_string());
+    EXPECT_NE(content.find("@ana@127.0.0.1</a>"), std::string::npos) << content;
+    EXPECT_NE(content.find("Réponse"), std::string::npos) << content;
+    EXPECT_EQ(content.find("<script"), std::string::npos) << content;
+    Fetcher fetcher(loopback());
+    SignatureVerifier verifier(fetcher, clock_);
+    auto signer = verifier.verify(request_of(delivered.back()));
+    ASSERT_TRUE(signer.has_value()) << signer.error().message;
+    EXPECT_EQ(signer->actor, actor_id());
 }
 
 }  // namespace

@@ -336,7 +336,11 @@ struct FederationOptions {
 // under the blog's policy and spam rules, its HTML read as text and shown as commenters' text
 // is, with its author's name, handle and page; Update and Delete of the Note change or remove
 // it, from its own actor only (403 otherwise). Like and Announce of a post are counted once
-// per actor, and their Undo takes them back.
+// per actor, and their Undo takes them back. The blog follows accounts too (follow): their
+// Accept or Reject of its Follow is recorded, and the Notes and Articles they post (Create,
+// Update, Delete, from their own actor only) are kept for the admin's reader, their HTML read
+// as text a paragraph per block and rendered as comments are; nothing is kept from accounts the
+// blog does not follow.
 // GET /actor/followers is the OrderedCollection of the blog's followers: totalItems, and their
 // actors newest first in pages (?page=1...) of followers_page_size; GET /actor/outbox the
 // blog's published posts, newest first, each as the Create(Article) that sends it, in pages
@@ -371,6 +375,33 @@ public:
     [[nodiscard]] static Status queue_follow_answer(store::Writer& writer, const model::Blog& blog,
                                                     const store::Follower& follower, bool accepted,
                                                     model::Instant now);
+
+    // --- Following from the blog, and answering from its admin.
+
+    // Follows `account` (@name@host, name@host, or an actor's http(s) address) from the blog:
+    // resolves it through the fetch client (WebFinger, then the actor document), records it
+    // pending and queues a signed Follow to its inbox; its Accept makes it accepted, its Reject
+    // forgets it. Code::invalid_input, saying why, for what is not an account or cannot be
+    // resolved (nothing is recorded); Code::io when its server cannot be reached now. Blocks
+    // the caller for the fetches (each within the fetch options' time limit).
+    [[nodiscard]] Result<store::Following> follow(const model::Blog& blog,
+                                                  std::string_view account);
+    // Queues the signed Undo of the blog's Follow of `actor` and forgets it, in the caller's
+    // transaction. Code::not_found when the blog does not follow the actor.
+    [[nodiscard]] Status unfollow(store::Writer& writer, const model::Blog& blog,
+                                  std::string_view actor);
+    // Queues, in the caller's transaction, a public Create(Note) of the blog answering the
+    // reader's item: `text` (as commenters write it) rendered as a comment is, inReplyTo the
+    // item, addressed to its author (to, and a Mention tag) and the blog's followers (cc).
+    // Code::invalid_input for an empty text or a blog that is not federated.
+    [[nodiscard]] Status reply_to_item(store::Writer& writer, const model::Blog& blog,
+                                       const store::ReaderItem& item, std::string_view text);
+    // When `parent` came from the fediverse (a reply kept as a comment), queues in the caller's
+    // transaction the writer's `answer` (a comment of the blog under it, already added) as a
+    // Create(Note) inReplyTo the remote Note, to its author; its id and url the answer's address
+    // on the post. Nothing for any other comment.
+    [[nodiscard]] Status answer_comment(store::Writer& writer, const model::Blog& blog,
+                                        const model::Comment& parent, const model::Comment& answer);
 
     // The post as an ActivityStreams Article (id and url its permalink under `base`): its
     // whole HTML, summary, categories as hashtags, images as Image attachments with their

@@ -563,6 +563,39 @@ CREATE INDEX reactions_by_activity ON reactions(blog_id, activity_id);
 ALTER TABLE blogs ADD COLUMN approve_followers INTEGER NOT NULL DEFAULT 0
     CHECK (approve_followers IN (0, 1));
 )sql"},
+    // The accounts a blog follows on the fediverse (pending until their Accept) and what they
+    // post, kept for the admin's reader.
+    {20, R"sql(
+CREATE TABLE followings (
+    id          INTEGER PRIMARY KEY,
+    blog_id     INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    actor       TEXT NOT NULL,
+    handle      TEXT NOT NULL DEFAULT '',
+    name        TEXT NOT NULL DEFAULT '',
+    inbox       TEXT NOT NULL,
+    profile_url TEXT NOT NULL DEFAULT '',
+    follow_id   TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('pending', 'accepted')),
+    created_at  INTEGER NOT NULL,
+    UNIQUE (blog_id, actor)
+);
+CREATE TABLE reader_items (
+    id            INTEGER PRIMARY KEY,
+    blog_id       INTEGER NOT NULL REFERENCES blogs(id) ON DELETE CASCADE,
+    object_id     TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    author_name   TEXT NOT NULL DEFAULT '',
+    author_handle TEXT NOT NULL DEFAULT '',
+    author_url    TEXT NOT NULL DEFAULT '',
+    url           TEXT NOT NULL DEFAULT '',
+    title         TEXT NOT NULL DEFAULT '',
+    html          TEXT NOT NULL,
+    published_at  INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    UNIQUE (blog_id, object_id)
+);
+CREATE INDEX reader_items_by_time ON reader_items(blog_id, published_at DESC, id DESC);
+)sql"},
 });
 
 }  // namespace carnet::store

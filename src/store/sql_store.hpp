@@ -8,6 +8,7 @@
 #include <memory>
 #include <utility>
 
+#include "store/following_concern.hpp"
 #include "store/pg_copy.hpp"
 #include "store/sql_concerns.hpp"
 #include "store/sqlite_copy.hpp"
@@ -36,7 +37,8 @@ public:
           archive_(transaction),
           jobs_(transaction),
           mentions_(transaction),
-          federation_(transaction) {}
+          federation_(transaction),
+          following_(transaction) {}
 
     BlogWriter& blogs() override { return blogs_; }
     AccountWriter& accounts() override { return accounts_; }
@@ -54,6 +56,7 @@ public:
     JobWriter& jobs() override { return jobs_; }
     MentionWriter& mentions() override { return mentions_; }
     FederationWriter& federation() override { return federation_; }
+    FollowingWriter& following() override { return following_; }
 
 private:
     BlogWriterFor<Backend> blogs_;
@@ -72,6 +75,7 @@ private:
     JobWriterFor<Backend> jobs_;
     MentionWriterFor<Backend> mentions_;
     FederationWriterFor<Backend> federation_;
+    FollowingWriterOn<typename Backend::Transaction> following_;
 };
 
 // The database and the read side of every concern, which all share it. `Search` is the
@@ -130,6 +134,7 @@ public:
     JobStore& jobs() override { return jobs_; }
     MentionStore& mentions() override { return mentions_; }
     FederationStore& federation() override { return federation_; }
+    FollowingStore& following() override { return following_; }
 
     // Each backend's own copy (sqlite_copy.cpp, pg_copy.cpp), found by the Database's type.
     Status read_snapshot(const std::function<Status(copy::TableReader&)>& body) override {
@@ -158,6 +163,7 @@ private:
     JobStoreFor<Backend> jobs_{database_};
     MentionStoreFor<Backend> mentions_{database_};
     FederationStoreFor<Backend> federation_{database_};
+    FollowingStoreOn<typename Backend::Database> following_{database_};
 };
 
 }  // namespace carnet::store::sql

@@ -897,6 +897,92 @@ public:
                                                        std::string_view activity_id) = 0;
 };
 
+// --- Following: the accounts a blog follows on the fediverse, and what they post, kept for
+// the admin's reader.
+
+// pending: the Follow was sent and its Accept has not come (a Reject forgets the account).
+enum class FollowingState { pending, accepted };
+
+struct Following {
+    std::int64_t id = 0;
+    std::int64_t blog_id = 0;
+    std::string actor;        // the account's actor id, a URI
+    std::string handle;       // name@host, to show; "" when unknown
+    std::string name;         // as the account wants to be called, plain text
+    std::string inbox;        // its own inbox, where the Follow and its Undo go
+    std::string profile_url;  // its page for people; "" when unknown
+    std::string follow_id;    // the Follow activity's id, which its Accept and Undo name
+    FollowingState state = FollowingState::pending;
+    model::Instant created_at{};
+};
+
+// A Note or an Article a followed account posted, as the reader shows it.
+struct ReaderItem {
+    std::int64_t id = 0;
+    std::int64_t blog_id = 0;
+    std::string object_id;  // the object's id, a URI: what its Update and Delete name
+    std::string actor;      // who posted it: the only one who may change or delete it
+    std::string author_name;
+    std::string author_handle;  // name@host; "" when unknown
+    std::string author_url;     // a safe http(s) URL, or ""
+    std::string url;            // the object's page for people, a safe http(s) URL, or ""
+    std::string title;          // an Article's name, plain text; "" for a Note
+    std::string html;           // the whole content, through the comment sanitiser
+    model::Instant published_at{};
+    model::Instant updated_at{};
+};
+
+struct ReaderPage {
+    std::vector<ReaderItem> items;  // newest first
+    std::int64_t total = 0;         // over every page
+};
+
+class FollowingStore {
+public:
+    virtual ~FollowingStore() = default;
+
+    // Every account the blog follows, newest first.
+    [[nodiscard]] virtual Result<std::vector<Following>> followings(std::int64_t blog_id) = 0;
+    [[nodiscard]] virtual Result<std::optional<Following>> find_following(
+        std::int64_t blog_id, std::string_view actor) = 0;
+    // The reader's items, newest published first. Two queries.
+    [[nodiscard]] virtual Result<ReaderPage> reader_items(std::int64_t blog_id, int offset,
+                                                          int limit) = 0;
+    [[nodiscard]] virtual Result<std::optional<ReaderItem>> find_reader_item(
+        std::int64_t blog_id, std::int64_t item_id) = 0;
+    // The fediverse Note a comment of the blog shows (a reply kept by FederationWriter::
+    // save_note), for answering it where it was written.
+    [[nodiscard]] virtual Result<std::optional<RemoteNote>> note_of_comment(
+        std::int64_t blog_id, std::int64_t comment_id) = 0;
+};
+
+class FollowingWriter {
+public:
+    virtual ~FollowingWriter() = default;
+
+    // Records the account followed, or replaces what was recorded of that actor.
+    // Code::invalid_input without an actor or an inbox.
+    [[nodiscard]] virtual Status save_following(const Following& following) = 0;
+    // Seeing the transaction's own writes.
+    [[nodiscard]] virtual Result<std::optional<Following>> find_following(
+        std::int64_t blog_id, std::string_view actor) = 0;
+    // Code::not_found when the blog does not follow the actor.
+    [[nodiscard]] virtual Status set_following_state(std::int64_t blog_id, std::string_view actor,
+                                                     FollowingState state) = 0;
+    // Whether the blog followed the actor. The items it posted stay in the reader.
+    [[nodiscard]] virtual Result<bool> remove_following(std::int64_t blog_id,
+                                                        std::string_view actor) = 0;
+    // Keeps the item, or replaces the one kept under its object id (keeping its reader id):
+    // its id. Code::invalid_input without an object id or an actor.
+    [[nodiscard]] virtual Result<std::int64_t> save_reader_item(const ReaderItem& item) = 0;
+    // Seeing the transaction's own writes.
+    [[nodiscard]] virtual Result<std::optional<ReaderItem>> find_reader_item_by_object(
+        std::int64_t blog_id, std::string_view object_id) = 0;
+    // Whether there was such an item.
+    [[nodiscard]] virtual Result<bool> remove_reader_item(std::int64_t blog_id,
+                                                          std::string_view object_id) = 0;
+};
+
 // The write side, only valid inside Store::write. Every change made through it belongs to
 // one transaction: all of it is committed, or none of it.
 class Writer {
@@ -919,6 +1005,7 @@ public:
     virtual JobWriter& jobs() = 0;
     virtual MentionWriter& mentions() = 0;
     virtual FederationWriter& federation() = 0;
+    virtual FollowingWriter& following() = 0;
 };
 
 // What must follow a post's publication or withdrawal (its webmentions, its activities to
@@ -981,6 +1068,7 @@ public:
     virtual JobStore& jobs() = 0;
     virtual MentionStore& mentions() = 0;
     virtual FederationStore& federation() = 0;
+    virtual FollowingStore& following() = 0;
 };
 
 enum class OpenMode {
