@@ -596,6 +596,28 @@ CREATE TABLE reader_items (
 );
 CREATE INDEX reader_items_by_time ON reader_items(blog_id, published_at DESC, id DESC);
 )sql"},
+    // A category page's posts in the order it shows them, without a sort: the post's
+    // published_at while it is published (NULL otherwise) kept beside each of its categories.
+    // Sorting a large category's posts for every page was most of its render at 100,000 posts.
+    {21, R"sql(
+ALTER TABLE post_categories ADD COLUMN listed_at INTEGER;
+UPDATE post_categories SET listed_at = (
+    SELECT CASE WHEN p.status = 'published' THEN p.published_at END
+    FROM posts p WHERE p.id = post_categories.post_id);
+CREATE INDEX post_categories_listed ON post_categories(category_id, listed_at DESC, post_id DESC)
+    WHERE listed_at IS NOT NULL;
+CREATE TRIGGER post_categories_listed_after_insert AFTER INSERT ON post_categories BEGIN
+    UPDATE post_categories SET listed_at = (
+        SELECT CASE WHEN p.status = 'published' THEN p.published_at END
+        FROM posts p WHERE p.id = NEW.post_id)
+    WHERE post_id = NEW.post_id AND category_id = NEW.category_id;
+END;
+CREATE TRIGGER posts_listed_after_update AFTER UPDATE OF status, published_at ON posts BEGIN
+    UPDATE post_categories
+    SET listed_at = CASE WHEN NEW.status = 'published' THEN NEW.published_at END
+    WHERE post_id = NEW.id;
+END;
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -529,6 +529,31 @@ CREATE TABLE reader_items (
 );
 CREATE INDEX reader_items_by_time ON reader_items(blog_id, published_at DESC, id DESC);
 )sql"},
+    // A category page's posts in order without a sort, as SQLite's migration 21.
+    {13, R"sql(
+ALTER TABLE post_categories ADD COLUMN listed_at BIGINT;
+UPDATE post_categories pc SET listed_at = CASE WHEN p.status = 'published' THEN p.published_at END
+    FROM posts p WHERE p.id = pc.post_id;
+CREATE INDEX post_categories_listed ON post_categories(category_id, listed_at DESC, post_id DESC)
+    WHERE listed_at IS NOT NULL;
+CREATE FUNCTION carnet_post_category_listed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.listed_at := (SELECT CASE WHEN p.status = 'published' THEN p.published_at END
+                      FROM posts p WHERE p.id = NEW.post_id);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER post_categories_listed_before_insert BEFORE INSERT ON post_categories
+    FOR EACH ROW EXECUTE FUNCTION carnet_post_category_listed();
+CREATE FUNCTION carnet_post_listed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE post_categories
+    SET listed_at = CASE WHEN NEW.status = 'published' THEN NEW.published_at END
+    WHERE post_id = NEW.id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER posts_listed_after_update AFTER UPDATE OF status, published_at ON posts
+    FOR EACH ROW EXECUTE FUNCTION carnet_post_listed();
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -593,6 +593,22 @@ TEST_P(CategoryStoreTest, CountsFollowEveryChangeOfPostsAndCategories) {
                 store_->posts().published_posts(blog_id_, PostQuery{.category_id = category.id});
             ASSERT_TRUE(listed.has_value());
             EXPECT_EQ(listed->total, category.post_count) << category.slug;
+            // The category's page lists its published posts newest first, as the blog does,
+            // one page after another.
+            std::vector<std::int64_t> expected;
+            for (const auto& post : all->posts) {
+                for (const auto& in : post.categories) {
+                    if (in.slug == category.slug) expected.push_back(post.id);
+                }
+            }
+            std::vector<std::int64_t> paged;
+            for (int offset = 0; offset < category.post_count + 1; ++offset) {
+                auto page = store_->posts().published_posts(
+                    blog_id_, PostQuery{.category_id = category.id, .offset = offset, .limit = 1});
+                ASSERT_TRUE(page.has_value());
+                for (const auto& post : page->posts) paged.push_back(post.id);
+            }
+            EXPECT_EQ(paged, expected) << category.slug;
         }
         EXPECT_EQ(counted_categories, by_category);
         auto months = store_->posts().months_with_counts(blog_id_);
