@@ -253,7 +253,10 @@ TEST_F(Migrate, AGeneratedBlogRoundTripsAndTheCheckCatchesADifference) {
     const auto second = new_postgres();
     auto caught = run_carnet({"migrate", "--from", original.string(), "--to", second});
     EXPECT_NE(caught.exit_code, 0);
-    EXPECT_NE(caught.err.find("month_counts"), std::string::npos) << caught.err;
+    // The skewed month also skews the blog's count kept from it: either is named.
+    EXPECT_TRUE(caught.err.find("month_counts") != std::string::npos ||
+                caught.err.find("blog_counts") != std::string::npos)
+        << caught.err;
     EXPECT_EQ(postgres_rows(second), "");
     EXPECT_NE(postgres_rows(uri), "");
 }

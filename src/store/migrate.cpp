@@ -27,9 +27,11 @@ using model::Error;
 
 // Kept by the target's triggers as the posts and their categories arrive: comparing them
 // checks the triggers and the copy at once; copying them would count every post twice.
-constexpr std::array k_derived_tables = {std::string_view("month_counts")};
-constexpr std::array<std::pair<std::string_view, std::string_view>, 1> k_derived_columns = {{
+constexpr std::array k_derived_tables = {std::string_view("month_counts"),
+                                         std::string_view("blog_counts")};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 2> k_derived_columns = {{
     {"categories", "published_posts"},
+    {"post_categories", "listed_at"},
 }};
 // The page caches' clock: the target's blogs get generations of their own (see finish()).
 constexpr std::array<std::pair<std::string_view, std::string_view>, 1> k_clock_columns = {{

@@ -554,6 +554,28 @@ END $$;
 CREATE TRIGGER posts_listed_after_update AFTER UPDATE OF status, published_at ON posts
     FOR EACH ROW EXECUTE FUNCTION carnet_post_listed();
 )sql"},
+    // The blog's published posts counted once, as SQLite's migration 22.
+    {14, R"sql(
+CREATE TABLE blog_counts (
+    blog_id BIGINT PRIMARY KEY REFERENCES blogs(id) ON DELETE CASCADE,
+    posts   BIGINT NOT NULL
+);
+INSERT INTO blog_counts (blog_id, posts) SELECT blog_id, sum(posts) FROM month_counts GROUP BY blog_id;
+CREATE FUNCTION carnet_month_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO blog_counts (blog_id, posts) VALUES (NEW.blog_id, NEW.posts)
+            ON CONFLICT (blog_id) DO UPDATE SET posts = blog_counts.posts + NEW.posts;
+    ELSIF TG_OP = 'UPDATE' THEN
+        UPDATE blog_counts SET posts = posts + NEW.posts - OLD.posts WHERE blog_id = NEW.blog_id;
+    ELSE
+        UPDATE blog_counts SET posts = posts - OLD.posts WHERE blog_id = OLD.blog_id;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER blog_counts_after_month AFTER INSERT OR UPDATE OF posts OR DELETE ON month_counts
+    FOR EACH ROW EXECUTE FUNCTION carnet_month_counted();
+)sql"},
 });
 
 }  // namespace carnet::store

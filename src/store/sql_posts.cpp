@@ -268,8 +268,9 @@ void bind_filter(Statement& statement, std::int64_t blog_id, const PostQuery& qu
 }
 
 // How many published posts the query matches. The whole blog, a year, a month or a category
-// read the counts the triggers keep (migration 11 on SQLite, 4 on PostgreSQL), so that a listing's
-// cost does not grow with the blog; a day, or a category within a period, counts its few posts.
+// read the counts the triggers keep (migrations 11 and 22 on SQLite, 4 and 14 on PostgreSQL), so
+// that a listing's cost does not grow with the blog; a day, or a category within a period, counts
+// its few posts.
 template <typename Connection>
 Result<int> published_count(Connection& db, std::int64_t blog_id, const PostQuery& query,
                             const std::string& filter, const std::string& local_from,
@@ -281,6 +282,8 @@ Result<int> published_count(Connection& db, std::int64_t blog_id, const PostQuer
         sql = fmt::format("SELECT count(*) FROM posts p WHERE {}", filter);
     } else if (query.category_id) {
         sql = "SELECT published_posts FROM categories WHERE blog_id = ?1 AND id = ?2";
+    } else if (!query.year) {
+        sql = "SELECT posts FROM blog_counts WHERE blog_id = ?1";
     } else {
         sql = fmt::format("SELECT coalesce(sum(posts), 0) FROM month_counts WHERE blog_id = ?1{}{}",
                           query.year ? " AND year = ?2" : "", query.month ? " AND month = ?3" : "");
