@@ -447,6 +447,36 @@ TEST(ActivityPub, AReplyIsHeldThenShownThreadedWithItsHandleAndOnlyItsAuthorChan
     EXPECT_NE(page.find("Tout à fait"), std::string::npos) << "bob's answer is his: it stays";
 }
 
+TEST(ActivityPub, UnderFirstHeldAnAccountOnceApprovedIsKnownAndItsNextReplyShowsAtOnce) {
+    Carnet carnet;
+    carnet.set_settings({{"comment_policy", "first_held"}});
+    carnet.save_post("Syrte", "La corniche.", "published");
+    const auto url = carnet.public_url("Syrte");
+    ASSERT_FALSE(url.empty());
+    const auto path = url.substr(carnet.base_url().size());
+    RemoteActor ana;
+    RemoteActor bob("bob");
+    const auto inbox = carnet.base_url() + "/inbox";
+    const auto send = [&](const RemoteActor& actor, const std::string& id,
+                          const std::string& text) {
+        auto answered = actor.send(
+            carnet.port(), inbox,
+            actor.activity("Create", actor.note(id, "<p>" + text + "</p>", url), "create-" + id));
+        ASSERT_EQ(answered.status, 202) << answered.body << carnet.log();
+    };
+
+    send(ana, "1", "Premier passage");
+    EXPECT_EQ(http_get(carnet.port(), path).body.find("Premier passage"), std::string::npos);
+    carnet.approve("Premier passage");
+    send(ana, "2", "Second passage");
+    EXPECT_NE(http_get(carnet.port(), path).body.find("Second passage"), std::string::npos)
+        << carnet.log();
+    // Another account is not known for it.
+    send(bob, "3", "Un inconnu");
+    EXPECT_EQ(http_get(carnet.port(), path).body.find("Un inconnu"), std::string::npos);
+    EXPECT_NE(carnet.comments_page("pending").find("Un inconnu"), std::string::npos);
+}
+
 TEST(ActivityPub, AReplyToNothingOfTheBlogNotPublicOrForgedIsKeptNowhere) {
     Carnet carnet;
     carnet.save_post("Misrata", "Le port, au matin.", "published");

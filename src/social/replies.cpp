@@ -166,9 +166,16 @@ http::Response Replies::create(const Inbound& inbound) {
     comment.source = body;
     comment.html = markup::render_comment(body);
     comment.created_at = now;
-    // A reply carries no e-mail address: under first_held, its author is never known.
+    // Under first_held, an actor with a reply already approved on the blog is known, as a
+    // commenter with a name and e-mail address is.
+    bool known_author = false;
+    if (!verdict.is_spam() && comments::policy_of(blog, post) == model::CommentPolicy::first_held) {
+        auto known = store_.federation().has_approved_reply_from(blog.id, signer.actor);
+        if (!known) return internal(known.error());
+        known_author = *known;
+    }
     comment.status =
-        comments::initial_status(comments::policy_of(blog, post), verdict.is_spam(), false);
+        comments::initial_status(comments::policy_of(blog, post), verdict.is_spam(), known_author);
     auto written = store_.write([&](store::Writer& writer) -> Status {
         auto added = writer.comments().add_comment(comment);
         if (!added) return std::unexpected(added.error());

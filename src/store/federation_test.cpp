@@ -318,6 +318,40 @@ TEST_P(FederationTest, AReplyIsKeptByItsNoteIdWithItsHandleAndGoesWithItsComment
     EXPECT_FALSE(found->has_value());
 }
 
+TEST_P(FederationTest, AnActorIsKnownOnceOneOfItsRepliesIsApprovedOnTheBlog) {
+    const auto post_id = add_post("billet");
+    const auto reply = [&](const std::string& actor, const std::string& note,
+                           model::CommentStatus status) {
+        auto written = store_->write([&](Writer& writer) -> Status {
+            model::Comment comment;
+            comment.blog_id = blog_id_;
+            comment.post_id = post_id;
+            comment.author_name = "Quelqu'un";
+            comment.source = "Réponse";
+            comment.html = "<p>Réponse</p>";
+            comment.status = status;
+            comment.created_at = clock_.now();
+            auto added = writer.comments().add_comment(comment);
+            if (!added) return std::unexpected(added.error());
+            return writer.federation().save_note({.blog_id = blog_id_,
+                                                  .post_id = post_id,
+                                                  .note_id = note,
+                                                  .actor = actor,
+                                                  .comment_id = *added});
+        });
+        ASSERT_TRUE(written.has_value()) << written.error().message;
+    };
+    const std::string ana = "https://a.example/users/ana";
+    const std::string bob = "https://b.example/users/bob";
+    reply(ana, "https://a.example/notes/1", model::CommentStatus::approved);
+    reply(bob, "https://b.example/notes/1", model::CommentStatus::pending);
+    reply(bob, "https://b.example/notes/2", model::CommentStatus::spam);
+    EXPECT_TRUE(*store_->federation().has_approved_reply_from(blog_id_, ana));
+    EXPECT_FALSE(*store_->federation().has_approved_reply_from(blog_id_, bob));
+    EXPECT_FALSE(*store_->federation().has_approved_reply_from(other_blog_id_, ana));
+    EXPECT_FALSE(*store_->federation().has_approved_reply_from(blog_id_, "https://c.example/x"));
+}
+
 TEST_P(FederationTest, LikesAndSharesCountOncePerActorAndAnUndoTakesOneBack) {
     const auto post_id = add_post("billet");
     const auto other_post = add_post("autre");

@@ -337,6 +337,8 @@ public:
 
     [[nodiscard]] Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
                                                               std::string_view note_id) override;
+    [[nodiscard]] Result<bool> has_approved_reply_from(std::int64_t blog_id,
+                                                       std::string_view actor) override;
     [[nodiscard]] Result<ReactionCounts> reaction_counts(std::int64_t blog_id,
                                                          std::int64_t post_id) override;
     [[nodiscard]] Result<std::map<std::int64_t, ReactionCounts>> reaction_counts_by_post(

@@ -215,6 +215,17 @@ Status set_federated_object(Connection& db, std::int64_t blog_id, std::int64_t p
     return statement->run();
 }
 
+template <typename Connection>
+Result<bool> has_approved_reply_from(Connection& db, std::int64_t blog_id, std::string_view actor) {
+    CARNET_TRY(statement, db.prepare("SELECT 1 FROM remote_notes n JOIN comments c "
+                                     "ON c.id = n.comment_id WHERE n.blog_id = ?1 AND n.actor = ?2 "
+                                     "AND c.status = 'approved' LIMIT 1"));
+    statement->bind(1, blog_id).bind(2, actor);
+    bool found = false;
+    CARNET_CHECK(for_each_row(*statement, [&](const auto&) { found = true; }));
+    return found;
+}
+
 std::string_view reaction_name(ReactionKind kind) {
     return kind == ReactionKind::announce ? "announce" : "like";
 }
@@ -382,6 +393,13 @@ template <typename Backend>
 Result<ReactionCounts> FederationStoreFor<Backend>::reaction_counts(std::int64_t blog_id,
                                                                     std::int64_t post_id) {
     return database_.read([&](auto& db) { return queries::reaction_counts(db, blog_id, post_id); });
+}
+
+template <typename Backend>
+Result<bool> FederationStoreFor<Backend>::has_approved_reply_from(std::int64_t blog_id,
+                                                                  std::string_view actor) {
+    return database_.read(
+        [&](auto& db) { return queries::has_approved_reply_from(db, blog_id, actor); });
 }
 
 template <typename Backend>

@@ -844,6 +844,10 @@ public:
     // The reply the blog keeps under that Note id.
     [[nodiscard]] virtual Result<std::optional<RemoteNote>> find_note(std::int64_t blog_id,
                                                                       std::string_view note_id) = 0;
+    // True when the blog shows an approved reply of this actor's: what makes a fediverse
+    // author known, as a name and e-mail make a commenter known.
+    [[nodiscard]] virtual Result<bool> has_approved_reply_from(std::int64_t blog_id,
+                                                               std::string_view actor) = 0;
     // Likes and shares of the post, one per actor each. One query.
     [[nodiscard]] virtual Result<ReactionCounts> reaction_counts(std::int64_t blog_id,
                                                                  std::int64_t post_id) = 0;
