@@ -18,6 +18,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <regex>
@@ -106,7 +107,13 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     pollfd fds[3] = {{out.read_end, POLLIN, 0}, {err.read_end, POLLIN, 0}, {stdin_fd, POLLOUT, 0}};
     while (open_outputs > 0 || stdin_fd >= 0) {
         fds[2].fd = stdin_fd;
-        if (poll(fds, 3, 60'000) <= 0) break;
+        // No time limit of its own: a command that is silent for long (an import under load)
+        // must still be read to its end, or it blocks on a full pipe; ctest's timeout ends a
+        // command that hangs.
+        if (poll(fds, 3, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
         for (int i = 0; i < 2; ++i) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
             char buffer[65536];
