@@ -543,6 +543,48 @@ private:
     typename Backend::Transaction& transaction_;
 };
 
+template <typename Backend>
+class FollowingStoreFor final : public FollowingStore {
+public:
+    explicit FollowingStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::vector<Following>> followings(std::int64_t blog_id) override;
+    [[nodiscard]] Result<std::optional<Following>> find_following(std::int64_t blog_id,
+                                                                  std::string_view actor) override;
+    [[nodiscard]] Result<ReaderPage> reader_items(std::int64_t blog_id, int offset,
+                                                  int limit) override;
+    [[nodiscard]] Result<std::optional<ReaderItem>> find_reader_item(std::int64_t blog_id,
+                                                                     std::int64_t item_id) override;
+    [[nodiscard]] Result<std::optional<RemoteNote>> note_of_comment(
+        std::int64_t blog_id, std::int64_t comment_id) override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class FollowingWriterFor final : public FollowingWriter {
+public:
+    explicit FollowingWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Status save_following(const Following& following) override;
+    [[nodiscard]] Result<std::optional<Following>> find_following(std::int64_t blog_id,
+                                                                  std::string_view actor) override;
+    [[nodiscard]] Status set_following_state(std::int64_t blog_id, std::string_view actor,
+                                             FollowingState state) override;
+    [[nodiscard]] Result<bool> remove_following(std::int64_t blog_id,
+                                                std::string_view actor) override;
+    [[nodiscard]] Result<std::int64_t> save_reader_item(const ReaderItem& item) override;
+    [[nodiscard]] Result<std::optional<ReaderItem>> find_reader_item_by_object(
+        std::int64_t blog_id, std::string_view object_id) override;
+    [[nodiscard]] Result<bool> remove_reader_item(std::int64_t blog_id,
+                                                  std::string_view object_id) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
 // Each class above is instantiated once per backend, in its own file.
 #define CARNET_SQL_CONCERN(Class)                    \
     extern template class Class<sql::SqliteBackend>; \
@@ -580,5 +622,7 @@ CARNET_SQL_CONCERN(MentionStoreFor);
 CARNET_SQL_CONCERN(MentionWriterFor);
 CARNET_SQL_CONCERN(PostStoreFor);
 CARNET_SQL_CONCERN(PostWriterFor);
+CARNET_SQL_CONCERN(FollowingStoreFor);
+CARNET_SQL_CONCERN(FollowingWriterFor);
 
 }  // namespace carnet::store::sql

@@ -8,7 +8,6 @@
 #include <memory>
 #include <utility>
 
-#include "store/following_concern.hpp"
 #include "store/pg_copy.hpp"
 #include "store/sql_concerns.hpp"
 #include "store/sqlite_copy.hpp"
@@ -75,7 +74,7 @@ private:
     JobWriterFor<Backend> jobs_;
     MentionWriterFor<Backend> mentions_;
     FederationWriterFor<Backend> federation_;
-    FollowingWriterOn<typename Backend::Transaction> following_;
+    FollowingWriterFor<Backend> following_;
 };
 
 // The database and the read side of every concern, which all share it. `Search` is the
@@ -163,7 +162,7 @@ private:
     JobStoreFor<Backend> jobs_{database_};
     MentionStoreFor<Backend> mentions_{database_};
     FederationStoreFor<Backend> federation_{database_};
-    FollowingStoreOn<typename Backend::Database> following_{database_};
+    FollowingStoreFor<Backend> following_{database_};
 };
 
 }  // namespace carnet::store::sql

@@ -1,30 +1,22 @@
-// The accounts a blog follows and its reader (store.hpp, "Following"), for both backends at
-// once: the same SQL, written with ?N placeholders (PostgreSQL's prepare numbers them $N).
+// The accounts a blog follows and its reader (store.hpp, "Following").
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
 #include <string>
 
-#include "store/following_concern.hpp"
-#include "store/pg_database.hpp"
+#include "store/sql_concerns.hpp"
 #include "store/sql_rows.hpp"
-#include "store/sqlite_database.hpp"
 #include "store/try.hpp"
 
-namespace carnet::store {
+namespace carnet::store::sql {
 namespace {
 
 using model::Error;
 
 using rows::for_each_row;
-
-std::int64_t seconds_of(model::Instant instant) {
-    return static_cast<std::int64_t>(instant.time_since_epoch().count());
-}
-model::Instant instant_of(std::int64_t seconds) {
-    return model::Instant{std::chrono::seconds{seconds}};
-}
+using rows::instant_of;
+using rows::seconds_of;
 
 std::string_view state_name(FollowingState state) {
     return state == FollowingState::accepted ? "accepted" : "pending";
@@ -233,81 +225,79 @@ Result<std::int64_t> save_reader_item(Connection& db, const ReaderItem& item) {
 
 }  // namespace
 
-template <typename Database>
-Result<std::vector<Following>> FollowingStoreOn<Database>::followings(std::int64_t blog_id) {
-    return database_.read([&](auto& db) { return store::followings(db, blog_id); });
+template <typename Backend>
+Result<std::vector<Following>> FollowingStoreFor<Backend>::followings(std::int64_t blog_id) {
+    return database_.read([&](auto& db) { return sql::followings(db, blog_id); });
 }
 
-template <typename Database>
-Result<std::optional<Following>> FollowingStoreOn<Database>::find_following(
+template <typename Backend>
+Result<std::optional<Following>> FollowingStoreFor<Backend>::find_following(
     std::int64_t blog_id, std::string_view actor) {
-    return database_.read([&](auto& db) { return store::find_following(db, blog_id, actor); });
+    return database_.read([&](auto& db) { return sql::find_following(db, blog_id, actor); });
 }
 
-template <typename Database>
-Result<ReaderPage> FollowingStoreOn<Database>::reader_items(std::int64_t blog_id, int offset,
+template <typename Backend>
+Result<ReaderPage> FollowingStoreFor<Backend>::reader_items(std::int64_t blog_id, int offset,
                                                             int limit) {
-    return database_.read(
-        [&](auto& db) { return store::reader_items(db, blog_id, offset, limit); });
+    return database_.read([&](auto& db) { return sql::reader_items(db, blog_id, offset, limit); });
 }
 
-template <typename Database>
-Result<std::optional<ReaderItem>> FollowingStoreOn<Database>::find_reader_item(
+template <typename Backend>
+Result<std::optional<ReaderItem>> FollowingStoreFor<Backend>::find_reader_item(
     std::int64_t blog_id, std::int64_t item_id) {
     return database_.read([&](auto& db) { return find_item(db, "id", blog_id, item_id); });
 }
 
-template <typename Database>
-Result<std::optional<RemoteNote>> FollowingStoreOn<Database>::note_of_comment(
+template <typename Backend>
+Result<std::optional<RemoteNote>> FollowingStoreFor<Backend>::note_of_comment(
     std::int64_t blog_id, std::int64_t comment_id) {
-    return database_.read(
-        [&](auto& db) { return store::note_of_comment(db, blog_id, comment_id); });
+    return database_.read([&](auto& db) { return sql::note_of_comment(db, blog_id, comment_id); });
 }
 
-template <typename Transaction>
-Status FollowingWriterOn<Transaction>::save_following(const Following& following) {
+template <typename Backend>
+Status FollowingWriterFor<Backend>::save_following(const Following& following) {
     transaction_.touched_blogs.insert(following.blog_id);
-    return store::save_following(transaction_.db, following, transaction_.clock.now());
+    return sql::save_following(transaction_.db, following, transaction_.clock.now());
 }
 
-template <typename Transaction>
-Result<std::optional<Following>> FollowingWriterOn<Transaction>::find_following(
+template <typename Backend>
+Result<std::optional<Following>> FollowingWriterFor<Backend>::find_following(
     std::int64_t blog_id, std::string_view actor) {
-    return store::find_following(transaction_.db, blog_id, actor);
+    return sql::find_following(transaction_.db, blog_id, actor);
 }
 
-template <typename Transaction>
-Status FollowingWriterOn<Transaction>::set_following_state(std::int64_t blog_id,
-                                                           std::string_view actor,
-                                                           FollowingState state) {
+template <typename Backend>
+Status FollowingWriterFor<Backend>::set_following_state(std::int64_t blog_id,
+                                                        std::string_view actor,
+                                                        FollowingState state) {
     transaction_.touched_blogs.insert(blog_id);
-    return store::set_following_state(transaction_.db, blog_id, actor, state);
+    return sql::set_following_state(transaction_.db, blog_id, actor, state);
 }
 
-template <typename Transaction>
-Result<bool> FollowingWriterOn<Transaction>::remove_following(std::int64_t blog_id,
-                                                              std::string_view actor) {
+template <typename Backend>
+Result<bool> FollowingWriterFor<Backend>::remove_following(std::int64_t blog_id,
+                                                           std::string_view actor) {
     transaction_.touched_blogs.insert(blog_id);
     return changed_any(transaction_.db,
                        "DELETE FROM followings WHERE blog_id = ?1 AND actor = ?2 RETURNING id",
                        blog_id, actor);
 }
 
-template <typename Transaction>
-Result<std::int64_t> FollowingWriterOn<Transaction>::save_reader_item(const ReaderItem& item) {
+template <typename Backend>
+Result<std::int64_t> FollowingWriterFor<Backend>::save_reader_item(const ReaderItem& item) {
     transaction_.touched_blogs.insert(item.blog_id);
-    return store::save_reader_item(transaction_.db, item);
+    return sql::save_reader_item(transaction_.db, item);
 }
 
-template <typename Transaction>
-Result<std::optional<ReaderItem>> FollowingWriterOn<Transaction>::find_reader_item_by_object(
+template <typename Backend>
+Result<std::optional<ReaderItem>> FollowingWriterFor<Backend>::find_reader_item_by_object(
     std::int64_t blog_id, std::string_view object_id) {
     return find_item(transaction_.db, "object_id", blog_id, object_id);
 }
 
-template <typename Transaction>
-Result<bool> FollowingWriterOn<Transaction>::remove_reader_item(std::int64_t blog_id,
-                                                                std::string_view object_id) {
+template <typename Backend>
+Result<bool> FollowingWriterFor<Backend>::remove_reader_item(std::int64_t blog_id,
+                                                             std::string_view object_id) {
     transaction_.touched_blogs.insert(blog_id);
     return changed_any(transaction_.db,
                        "DELETE FROM reader_items WHERE blog_id = ?1 AND object_id = ?2 "
@@ -315,9 +305,9 @@ Result<bool> FollowingWriterOn<Transaction>::remove_reader_item(std::int64_t blo
                        blog_id, object_id);
 }
 
-template class FollowingStoreOn<sqlite::Database>;
-template class FollowingStoreOn<pg::Database>;
-template class FollowingWriterOn<sqlite::Transaction>;
-template class FollowingWriterOn<pg::Transaction>;
+template class FollowingStoreFor<SqliteBackend>;
+template class FollowingStoreFor<PgBackend>;
+template class FollowingWriterFor<SqliteBackend>;
+template class FollowingWriterFor<PgBackend>;
 
-}  // namespace carnet::store
+}  // namespace carnet::store::sql
