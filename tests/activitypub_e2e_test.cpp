@@ -227,6 +227,13 @@ public:
     std::string log() const { return server_ ? server_->log() : std::string(); }
     const std::filesystem::path& db() const { return db_; }
 
+    // Waits until the delivery queue's own thread has done every job, so that a fingerprint
+    // taken before a request compares only what the request itself could change.
+    [[nodiscard]] bool queue_drained() const {
+        return eventually(
+            [&] { return database_fingerprint(db_).find("\njobs []\n") != std::string::npos; });
+    }
+
     std::int64_t follower_count() const {
         auto collection = http_get(port_, "/actor/followers");
         boost::system::error_code error;
@@ -483,6 +490,7 @@ TEST(ActivityPub, AReplyToNothingOfTheBlogNotPublicOrForgedIsKeptNowhere) {
     const auto url = carnet.public_url("Misrata");
     RemoteActor ana;
     const auto inbox = carnet.base_url() + "/inbox";
+    ASSERT_TRUE(carnet.queue_drained()) << carnet.log();
     const auto before = database_fingerprint(carnet.db());
     EXPECT_EQ(
         ana.send(carnet.port(), inbox,
@@ -618,11 +626,8 @@ TEST(ActivityPub, ABlockedDomainLosesItsFollowersAndItsRepliesAreRefusedUntilUnb
     EXPECT_EQ(carnet.admin("/admin/blogs/1/followers/block", {{"target", "not a <domain>"}}).status,
               422);
 
-    // The Accept sent for the follow is delivered by the queue's own thread; wait until the
-    // queue is empty so that only the refused requests could change the database.
-    ASSERT_TRUE(eventually([&] {
-        return database_fingerprint(carnet.db()).find("\njobs []\n") != std::string::npos;
-    })) << carnet.log();
+    // The Accept sent for the follow is delivered by the queue's own thread.
+    ASSERT_TRUE(carnet.queue_drained()) << carnet.log();
     const auto before = database_fingerprint(carnet.db());
     const auto reply = ana.note("1", "<p>Encore moi</p>", url);
     EXPECT_EQ(ana.send(carnet.port(), inbox, ana.activity("Create", reply, "create-1")).status,
