@@ -87,6 +87,46 @@ void home_after_write(benchmark::State& state) {
     }
 }
 
+// The first render after a new post: unlike most writes, it changes what the sidebar shows
+// (the month's count, the recent posts), so the sidebar is made again. The post is deleted
+// after each render, outside the timing, leaving the blog as it was.
+void home_after_post(benchmark::State& state) {
+    for (auto _ : state) {
+        state.PauseTiming();
+        model::Post post{.blog_id = g_blog->blog_id,
+                         .status = model::PostStatus::published,
+                         .title = "Après la réunion",
+                         .slug = "apres-la-reunion-bench",
+                         .source_format = model::SourceFormat::html,
+                         .source = "<p>Une nouvelle.</p>",
+                         .html = "<p>Une nouvelle.</p>",
+                         .published_at = SystemClock().now()};
+        post.updated_at = post.published_at;
+        auto created = g_blog->store->write([&](store::Writer& writer) -> model::Status {
+            auto id = writer.posts().create_post(post);
+            if (!id) return std::unexpected(id.error());
+            post.id = *id;
+            return {};
+        });
+        if (!created) {
+            state.SkipWithError(created.error().message.c_str());
+            return;
+        }
+        state.ResumeTiming();
+        auto response = answer("/");
+        benchmark::DoNotOptimize(response.body.data());
+        state.PauseTiming();
+        auto deleted = g_blog->store->write([&](store::Writer& writer) {
+            return writer.posts().delete_post(g_blog->blog_id, post.id);
+        });
+        if (!deleted) {
+            state.SkipWithError(deleted.error().message.c_str());
+            return;
+        }
+        state.ResumeTiming();
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,6 +174,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("month", month)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("home_after_write", home_after_write)
         ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("home_after_post", home_after_post)->Unit(benchmark::kMicrosecond);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

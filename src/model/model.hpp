@@ -51,6 +51,8 @@ struct Blog {
     int close_comments_after_days = 0;
     // A Follow from the fediverse waits for the owner's approval instead of being accepted.
     bool approve_followers = false;
+
+    bool operator==(const Blog&) const = default;
 };
 
 // The blog that answers requests for `host` (lower case, without port): the one naming it,

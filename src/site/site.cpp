@@ -497,7 +497,8 @@ private:
         auto months = reads().posts().months_with_counts(blog.id);
         if (!months) return std::unexpected(months.error());
         auto recent = reads().posts().published_posts(
-            blog.id, store::PostQuery{.limit = k_recent_posts, .with_body = false});
+            blog.id, store::PostQuery{
+                         .limit = k_recent_posts, .with_body = false, .with_categories = false});
         if (!recent) return std::unexpected(recent.error());
         sidebar->categories = std::move(*categories);
         sidebar->months = std::move(*months);
@@ -505,10 +506,43 @@ private:
         auto pages = reads().pages().pages(blog.id, true);
         if (!pages) return std::unexpected(pages.error());
         sidebar->pages = std::move(*pages);
+        {
+            // Most writes (a comment, a draft saved) leave what the sidebar shows as it was:
+            // then the prepared one is kept, and only the queries above are paid again.
+            std::scoped_lock lock(sidebars_mutex_);
+            auto found = sidebars_.find(blog.id);
+            if (found != sidebars_.end() && found->second.blog == blog &&
+                shows_the_same(*found->second.sidebar, *sidebar)) {
+                found->second.generation = generation;
+                return found->second.sidebar;
+            }
+        }
         theme_of(blog).prepare_sidebar(blog, *sidebar);
         std::scoped_lock lock(sidebars_mutex_);
-        sidebars_[blog.id] = CachedSidebar{generation, sidebar};
+        sidebars_[blog.id] = CachedSidebar{generation, blog, sidebar};
         return sidebar;
+    }
+
+    // Whether two sidebars of one blog show the same things: the fields the themes read.
+    static bool shows_the_same(const theme::Sidebar& shown, const theme::Sidebar& fresh) {
+        return std::ranges::equal(shown.categories, fresh.categories,
+                                  [](const auto& a, const auto& b) {
+                                      return a.name == b.name && a.slug == b.slug &&
+                                             a.post_count == b.post_count;
+                                  }) &&
+               std::ranges::equal(shown.months, fresh.months,
+                                  [](const auto& a, const auto& b) {
+                                      return a.year == b.year && a.month == b.month &&
+                                             a.post_count == b.post_count;
+                                  }) &&
+               std::ranges::equal(shown.recent_posts, fresh.recent_posts,
+                                  [](const auto& a, const auto& b) {
+                                      return a.id == b.id && a.title == b.title &&
+                                             a.slug == b.slug && a.published_at == b.published_at;
+                                  }) &&
+               std::ranges::equal(shown.pages, fresh.pages, [](const auto& a, const auto& b) {
+                   return a.id == b.id && a.title == b.title && a.slug == b.slug;
+               });
     }
 
     Response not_found(const model::Blog& blog, const Request& request) const {
@@ -901,8 +935,9 @@ private:
         auto months = reads().posts().months_with_counts(blog.id);
         if (!months) return server_error(blog, months.error());
         auto posts = reads().posts().published_posts(
-            blog.id,
-            store::PostQuery{.limit = std::numeric_limits<int>::max(), .with_body = false});
+            blog.id, store::PostQuery{.limit = std::numeric_limits<int>::max(),
+                                      .with_body = false,
+                                      .with_categories = false});
         if (!posts) return server_error(blog, posts.error());
 
         std::vector<SitemapUrl> urls;
@@ -1025,6 +1060,7 @@ private:
 
     struct CachedSidebar {
         std::uint64_t generation = 0;
+        model::Blog blog;  // as it was when the sidebar was prepared: its settings shape it
         std::shared_ptr<const theme::Sidebar> sidebar;
     };
     mutable CommentGuards guards_;

@@ -833,5 +833,57 @@ TEST_F(SiteTest, APostsOwnCommentPolicyOverridesTheBlogs) {
     EXPECT_NE(header(sent, "Location").find("comment=approved"), std::string::npos);
 }
 
+// The sidebar is kept across writes that leave what it shows as it was; each change to what it
+// does show reaches the very next page.
+TEST_F(SiteTest, TheSidebarShowsEveryChangeToWhatItListsOnTheNextPage) {
+    auto sidebar_of = [&](const std::string& path) {
+        const auto body = get("paris.test", path).body;
+        const auto start = body.find("<aside class=\"sidebar\"");
+        const auto end = body.find("</aside>", start);
+        EXPECT_NE(start, std::string::npos) << body;
+        return start == std::string::npos ? std::string() : body.substr(start, end - start);
+    };
+    const auto first = sidebar_of("/");
+    EXPECT_NE(first.find("Billet 4"), std::string::npos) << first;
+
+    // A write that changes nothing the sidebar shows: the same sidebar.
+    auto blog = **store_->blogs().find_blog(paris_);
+    ASSERT_TRUE(
+        store_->write([&](store::Writer& writer) { return writer.blogs().update_blog(blog); }));
+    EXPECT_EQ(sidebar_of("/"), first);
+
+    // A recent post renamed.
+    auto post = store_->posts().find_published_post(paris_, "billet-4");
+    ASSERT_TRUE(post.has_value() && post->has_value());
+    auto renamed = **post;
+    renamed.title = "Billet renommé";
+    ASSERT_TRUE(
+        store_->write([&](store::Writer& writer) { return writer.posts().update_post(renamed); }));
+    auto side = sidebar_of("/");
+    EXPECT_NE(side.find("Billet renommé"), std::string::npos) << side;
+
+    // A category renamed.
+    ASSERT_FALSE(renamed.categories.empty());
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) {
+        return writer.categories().rename_category(paris_, renamed.categories.front().id,
+                                                   "Libye et Syrie", "libye-et-syrie");
+    }));
+    side = sidebar_of("/");
+    EXPECT_NE(side.find("Libye et Syrie"), std::string::npos) << side;
+
+    // A post in a month of its own.
+    add_post(paris_, "Novembre", sys_days{2017y / 11 / 2} + 9h, {});
+    side = sidebar_of("/");
+    EXPECT_NE(side.find("/archive/2017/11/"), std::string::npos) << side;
+
+    // The blog's language: the months are named in it.
+    blog = **store_->blogs().find_blog(paris_);
+    blog.locale = "en";
+    ASSERT_TRUE(
+        store_->write([&](store::Writer& writer) { return writer.blogs().update_blog(blog); }));
+    side = sidebar_of("/");
+    EXPECT_NE(side.find("November 2017"), std::string::npos) << side;
+}
+
 }  // namespace
 }  // namespace carnet::site

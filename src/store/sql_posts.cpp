@@ -363,7 +363,9 @@ Result<PostList> PostStoreFor<Backend>::published_posts(std::int64_t blog_id,
         list.posts.push_back(read_post(*select));
     }
     select->reset();
-    for (auto& post : list.posts) CARNET_CHECK(load_categories(db, post));
+    if (query.with_categories) {
+        for (auto& post : list.posts) CARNET_CHECK(load_categories(db, post));
+    }
     return list;
 }
 

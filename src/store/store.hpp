@@ -38,6 +38,9 @@ struct PostQuery {
     int offset = 0;
     int limit = 10;
     bool with_body = true;  // false leaves source, html and excerpt empty (for lists of links)
+    // false leaves each post's categories empty: a query a post for the lists that show none
+    // (the sidebar's recent posts, the sitemap) saves.
+    bool with_categories = true;
 };
 
 struct PostList {

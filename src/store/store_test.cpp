@@ -215,6 +215,20 @@ TEST_P(PostStoreTest, ListingsAreNewestFirstAndPaginated) {
     EXPECT_EQ(links->posts[0].slug, "post-24");
 }
 
+TEST_P(PostStoreTest, PostListsCarryTheirCategoriesUnlessAskedNotTo) {
+    ASSERT_TRUE(add(make_post("Misrata", utc(2017, 10, 4, 8, 0), {"Libye", "Misrata"})));
+    auto with = store_->posts().published_posts(blog_id_, PostQuery{.with_body = false});
+    ASSERT_TRUE(with.has_value()) << with.error().message;
+    ASSERT_EQ(with->posts.size(), 1u);
+    EXPECT_EQ(with->posts[0].categories.size(), 2u);
+    auto without = store_->posts().published_posts(
+        blog_id_, PostQuery{.with_body = false, .with_categories = false});
+    ASSERT_TRUE(without.has_value()) << without.error().message;
+    ASSERT_EQ(without->posts.size(), 1u);
+    EXPECT_EQ(without->posts[0].title, "Misrata");
+    EXPECT_TRUE(without->posts[0].categories.empty());
+}
+
 TEST_P(PostStoreTest, ArchivesSelectDaysAndMonthsInTheBlogsTimeZone) {
     // 22:30 UTC on 30 September is 00:30 on 1 October in Paris.
     ASSERT_TRUE(add(make_post("Minuit passé", utc(2017, 9, 30, 22, 30))));
