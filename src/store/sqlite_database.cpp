@@ -8,7 +8,6 @@
 #include <string_view>
 #include <vector>
 
-#include "store/search.hpp"
 #include "store/sqlite_rows.hpp"
 
 namespace carnet::store::sqlite {
@@ -200,21 +199,16 @@ Status Transaction::index_noted_posts() {
                 CARNET_TRY(applied, BulkFts5Settings::apply(db, table));
                 bulk_settings.emplace(std::move(applied));
             }
-            if (bulk_run) {
-                CARNET_CHECK(search::index_posts_in_bulk(db.get(), table, locale, *run, *last));
-            } else {
-                CARNET_TRY(insert,
-                           db.prepare(fmt::format(
-                               "INSERT INTO {} (rowid, title, body, blog) "
-                               "SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id "
-                               "FROM posts p "
-                               "JOIN blogs b ON b.id = p.blog_id "
-                               "WHERE p.id BETWEEN ?1 AND ?2 AND p.status = 'published' "
-                               "AND b.locale = '{}' ORDER BY p.id",
-                               table, locale)));
-                insert->bind(1, *run).bind(2, *last);
-                CARNET_CHECK(insert->run());
-            }
+            CARNET_TRY(insert, db.prepare(fmt::format(
+                                   "INSERT INTO {} (rowid, title, body, blog) "
+                                   "SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id "
+                                   "FROM posts p "
+                                   "JOIN blogs b ON b.id = p.blog_id "
+                                   "WHERE p.id BETWEEN ?1 AND ?2 AND p.status = 'published' "
+                                   "AND b.locale = '{}' ORDER BY p.id",
+                                   table, locale)));
+            insert->bind(1, *run).bind(2, *last);
+            CARNET_CHECK(insert->run());
             if (bulk_settings) CARNET_CHECK(bulk_settings->restore());
         }
         run = std::next(last);
