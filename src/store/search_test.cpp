@@ -983,6 +983,55 @@ TEST(SqliteSearch, ATransactionThatIndexesManyPostsLeavesOneBtreePerTable) {
     EXPECT_TRUE(found->more);
 }
 
+TEST(SqliteSearch, AnImportLeavesTheSearchTablesSettingsAsTheyWere) {
+    TempDir dir;
+    const auto path = dir.path() / "carnet.db";
+    const auto blog_id = database_with_one_post(path, "Premier", "<p>Le début.</p>");
+    const auto db = raw_connection(path);
+    // One table with a setting of its own, the other with none: an import writes both with
+    // settings of its own, for its statement only.
+    ASSERT_EQ(sqlite3_exec(db.get(),
+                           "INSERT INTO post_search_fr (post_search_fr, rank) "
+                           "VALUES ('automerge', 8)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    const auto settings = [&](const char* table) {
+        sqlite3_stmt* statement = nullptr;
+        const auto sql = fmt::format(
+            "SELECT group_concat(k || '=' || v, ' ') FROM "
+            "(SELECT k, v FROM {}_config ORDER BY k)",
+            table);
+        EXPECT_EQ(sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &statement, nullptr), SQLITE_OK);
+        sqlite3_step(statement);
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+        std::string found = text == nullptr ? "" : text;
+        sqlite3_finalize(statement);
+        return found;
+    };
+    auto store = open_sqlite_store(path, OpenMode::must_exist, k_sqlite_clock);
+    ASSERT_TRUE(store.has_value());
+    ASSERT_TRUE((*store)
+                    ->write([&](Writer& writer) -> Status {
+                        for (int i = 0; i < 1200; ++i) {
+                            const auto html = fmt::format("<p>Billet {} sur Misrata.</p>", i);
+                            auto created =
+                                writer.posts().create_post({.blog_id = blog_id,
+                                                            .status = model::PostStatus::published,
+                                                            .title = fmt::format("Billet {}", i),
+                                                            .source = html,
+                                                            .html = html});
+                            if (!created) return std::unexpected(created.error());
+                        }
+                        return {};
+                    })
+                    .has_value());
+    EXPECT_EQ(settings("post_search_fr"), "automerge=8 version=4");
+    EXPECT_EQ(settings("post_search_en"), "version=4");
+    auto found = (*store)->search().search(blog_id, SearchQuery{.text = "misrata"});
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->total, 1000);
+}
+
 TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults) {
     TempDir dir;
     const auto path = dir.path() / "carnet.db";

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <iterator>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "store/sqlite_rows.hpp"
 
@@ -17,6 +21,74 @@ constexpr std::size_t k_bulk_indexed_posts = 1000;
 // The writer's page cache for the rest of a bulk write: the b-trees an import fills stay in
 // memory instead of being written to the journal and read back.
 constexpr int k_bulk_cache_kib = 128 * 1024;
+
+// FTS5 holds the tokens of the rows it is given in memory and writes them out as a new b-tree
+// each time they pass 'hashsize' (1 MiB by default), merging b-trees as they pile up
+// ('automerge', 'crisismerge'). A bulk write merges them all into one at its end anyway
+// (merge_search_index_after_bulk_writes): merging along the way rewrote the index several
+// times over, and the small flushes made ten times as many b-trees to merge. At 10,000 posts
+// these settings took a quarter off the import's CPU time, for 20 MiB more memory. They hold
+// for the bulk statement only: the table's own settings come back after it.
+struct Fts5Setting {
+    std::string_view name;
+    std::int64_t bulk;
+    std::int64_t standard;  // FTS5's default, for a table that has none of its own
+};
+constexpr std::array<Fts5Setting, 3> k_bulk_fts5_settings{{
+    {"hashsize", 16 * 1024 * 1024, 1024 * 1024},
+    {"automerge", 0, 4},
+    {"crisismerge", 1000, 16},
+}};
+
+// Sets the search table's FTS5 settings for a bulk write, and back as they were when `restore`
+// runs.
+class BulkFts5Settings {
+public:
+    [[nodiscard]] static Result<BulkFts5Settings> apply(Connection& db, std::string_view table) {
+        BulkFts5Settings settings(db, table);
+        for (const auto& setting : k_bulk_fts5_settings) {
+            CARNET_TRY(current,
+                       db.prepare(fmt::format("SELECT v FROM {}_config WHERE k = ?1", table)));
+            current->bind(1, setting.name);
+            CARNET_TRY(has_row, current->step());
+            settings.previous_.push_back(has_row ? std::optional(current->column_int(0))
+                                                 : std::nullopt);
+            current->reset();
+            CARNET_CHECK(settings.set(setting.name, setting.bulk));
+        }
+        return settings;
+    }
+
+    [[nodiscard]] Status restore() {
+        for (std::size_t i = 0; i < k_bulk_fts5_settings.size(); ++i) {
+            const auto& setting = k_bulk_fts5_settings[i];
+            CARNET_CHECK(set(setting.name, previous_[i].value_or(setting.standard)));
+            // Set through FTS5, so that this connection's copy of the settings follows; a table
+            // that had none is left with none, as it was.
+            if (!previous_[i]) {
+                CARNET_TRY(forget,
+                           db_->prepare(fmt::format("DELETE FROM {}_config WHERE k = ?1", table_)));
+                forget->bind(1, setting.name);
+                CARNET_CHECK(forget->run());
+            }
+        }
+        return {};
+    }
+
+private:
+    BulkFts5Settings(Connection& db, std::string_view table) : db_(&db), table_(table) {}
+
+    [[nodiscard]] Status set(std::string_view name, std::int64_t value) {
+        CARNET_TRY(statement, db_->prepare(fmt::format(
+                                  "INSERT INTO {0} ({0}, rank) VALUES (?1, ?2)", table_)));
+        statement->bind(1, name).bind(2, value);
+        return statement->run();
+    }
+
+    Connection* db_;
+    std::string_view table_;
+    std::vector<std::optional<std::int64_t>> previous_;
+};
 
 }  // namespace
 
@@ -116,11 +188,17 @@ Status Transaction::index_noted_posts() {
              ++next) {
             last = next;
         }
+        const bool bulk_run = *last - *run + 1 >= static_cast<std::int64_t>(k_bulk_indexed_posts);
         for (const auto& [table, locale] : k_search_tables) {
             CARNET_TRY(remove, db.prepare(fmt::format(
                                    "DELETE FROM {} WHERE rowid BETWEEN ?1 AND ?2", table)));
             remove->bind(1, *run).bind(2, *last);
             CARNET_CHECK(remove->run());
+            std::optional<BulkFts5Settings> bulk_settings;
+            if (bulk_run) {
+                CARNET_TRY(applied, BulkFts5Settings::apply(db, table));
+                bulk_settings.emplace(std::move(applied));
+            }
             CARNET_TRY(insert, db.prepare(fmt::format(
                                    "INSERT INTO {} (rowid, title, body, blog) "
                                    "SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id "
@@ -131,6 +209,7 @@ Status Transaction::index_noted_posts() {
                                    table, locale)));
             insert->bind(1, *run).bind(2, *last);
             CARNET_CHECK(insert->run());
+            if (bulk_settings) CARNET_CHECK(bulk_settings->restore());
         }
         run = std::next(last);
     }
