@@ -117,9 +117,11 @@ private:
 class PublicSite final : public Site {
 public:
     PublicSite(store::Store& store, SiteOptions options, comments::FormStamps stamps)
-        : store_(store), options_(std::move(options)) {
-        guards_.stamps = std::move(stamps);
-    }
+        : store_(store),
+          options_(std::move(options)),
+          guards_{
+              .stamps = std::move(stamps),
+              .rate_limit = comments::RateLimit(comments::RateLimits{}, options_.comment_ledger)} {}
 
     // Reads the blogs (and loads the themes they use) afresh: settings changed in the admin
     // and blogs added by `carnet blog add` show without a restart. Requests in flight keep the
