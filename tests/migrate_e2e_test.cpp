@@ -200,6 +200,14 @@ TEST_F(Migrate, ASeededBlogGoesToPostgresAndComesBackRowForRow) {
     EXPECT_EQ(added.exit_code, 0) << added.err;
     auto blog = run_carnet({"blog", "add", "--db", uri, "--title", "Troisième carnet"});
     EXPECT_EQ(blog.exit_code, 0) << blog.err;
+    // The copy counted the posts all at once with the counting triggers off: they are on
+    // again for what is written next.
+    auto triggers = run_command({"psql", "--no-psqlrc", "-At", "--dbname", uri, "-c",
+                                 "SELECT string_agg(tgname || '=' || tgenabled::text, ',' ORDER BY "
+                                 "tgname) FROM pg_trigger WHERE tgname IN "
+                                 "('posts_counts_after_insert', 'post_categories_counts')"});
+    EXPECT_EQ(triggers.out, "post_categories_counts=O,posts_counts_after_insert=O\n")
+        << triggers.err;
 }
 
 TEST_F(Migrate, ATargetThatHoldsABlogIsRefusedAndLeftAsItWas) {

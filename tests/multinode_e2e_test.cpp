@@ -156,9 +156,33 @@ protected:
         return false;
     }
 
-    // Sends a comment through the balancer as a reader at `address`: true when acknowledged.
-    bool comment(const std::string& post, const std::string& text, const std::string& address) {
-        const auto page = http_get(balancer_->port(), post, k_host);
+    // Publishes a post with comments open through `port`'s admin (signed in).
+    void publish(std::uint16_t port, const std::string& title, const std::string& source) {
+        auto saved = admin(port, "/admin/blogs/1/posts",
+                           {{"title", title},
+                            {"source", source},
+                            {"status", "published"},
+                            {"comments_open", "on"}},
+                           "POST");
+        ASSERT_EQ(saved.status, 303) << saved.body;
+    }
+
+    // The permalink of the newest post on `port`'s home page; empty when there is none.
+    std::string newest_post(std::uint16_t port) {
+        std::smatch link;
+        const auto home = http_get(port, "/", k_host).body;
+        if (!std::regex_search(home, link,
+                               std::regex(R"re(<a href="(/archive/[^"]+)" rel="bookmark">)re"))) {
+            return "";
+        }
+        return link[1].str();
+    }
+
+    // Sends a comment through `port` (a node or the balancer) as a reader at `address`: true
+    // when acknowledged.
+    bool comment(std::uint16_t port, const std::string& post, const std::string& text,
+                 const std::string& address) {
+        const auto page = http_get(port, post, k_host);
         std::smatch form;
         static const std::regex form_parts(
             R"re(<form id="comment-form"[^>]*action="([^"]+)"[\s\S]*?name="stamp" value="([^"]+)")re");
@@ -167,7 +191,7 @@ protected:
         headers["Content-Type"] = "application/x-www-form-urlencoded";
         headers["X-Forwarded-For"] = address;
         const auto sent = http_get(
-            balancer_->port(), form[1].str(), headers, "POST",
+            port, form[1].str(), headers, "POST",
             form_encode(
                 {{"name", "Lecteur"}, {"body", text}, {"stamp", form[2].str()}, {"homepage", ""}}));
         return sent.status == 303;
@@ -231,24 +255,16 @@ TEST_F(TwoNodes, WhatOneNodeWritesTheOtherServesAndAKilledNodeLosesNoAcknowledge
 
     // A post published through A's admin is on B's home page within a second.
     const auto published = std::chrono::steady_clock::now();
-    auto saved = admin(a_->port(), "/admin/blogs/1/posts",
-                       {{"title", "Deux nœuds, un carnet"},
-                        {"source", "Publié sur un nœud, lu sur l'autre."},
-                        {"status", "published"},
-                        {"comments_open", "on"}},
-                       "POST");
-    ASSERT_EQ(saved.status, 303) << saved.body;
+    ASSERT_NO_FATAL_FAILURE(
+        publish(a_->port(), "Deux nœuds, un carnet", "Publié sur un nœud, lu sur l'autre."));
     EXPECT_TRUE(shows_within(b_->port(), "/", "Deux nœuds, un carnet", 1000ms)) << b_->log();
     std::cout << "published on A, shown by B after "
               << std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - published)
                      .count()
               << " ms\n";
-    std::smatch link;
-    const auto home = http_get(b_->port(), "/", k_host).body;
-    ASSERT_TRUE(std::regex_search(home, link,
-                                  std::regex(R"re(<a href="(/archive/[^"]+)" rel="bookmark">)re")));
-    const auto post = link[1].str();
+    const auto post = newest_post(b_->port());
+    ASSERT_FALSE(post.empty());
 
     // A comment sent to B directly is moderated on A.
     {
@@ -281,7 +297,7 @@ TEST_F(TwoNodes, WhatOneNodeWritesTheOtherServesAndAKilledNodeLosesNoAcknowledge
             const auto text = "Commentaire numéro " + std::to_string(i) + " sous charge.";
             // A reader per comment: the per-address limit is not what this test is about.
             const auto address = "198.51.100." + std::to_string(1 + i % 250);
-            if (comment(post, text, address)) {
+            if (comment(balancer_->port(), post, text, address)) {
                 std::scoped_lock lock(acknowledged_mutex);
                 acknowledged.push_back(text);
             } else {
@@ -314,6 +330,36 @@ TEST_F(TwoNodes, WhatOneNodeWritesTheOtherServesAndAKilledNodeLosesNoAcknowledge
                               << (lost.empty() ? "" : lost.front());
     std::cout << acknowledged.size() << " comments acknowledged, " << refused
               << " not (during the kill), none lost\n";
+}
+
+TEST_F(TwoNodes, CommentsSentToEitherNodeShareOneAllowance) {
+    sign_in_on(a_->port());
+    ASSERT_NO_FATAL_FAILURE(publish(a_->port(), "Un billet très commenté", "Dites-nous tout."));
+    const auto post = newest_post(b_->port());
+    ASSERT_FALSE(post.empty());
+    const auto status_of = [&](const std::string& text) {
+        auto done = run_command({"psql", "--no-psqlrc", "-At", "--dbname", uri_, "-c",
+                                 "SELECT status FROM comments WHERE source = '" + text + "'"});
+        EXPECT_EQ(done.exit_code, 0) << done.err;
+        return done.out;
+    };
+    // One reader, sent to A and B in turn by the balancer: five comments in ten minutes is
+    // the allowance of the reader, not of each node.
+    const std::string reader = "203.0.113.50";
+    for (int i = 0; i < 5; ++i) {
+        const auto text = "Commentaire partagé " + std::to_string(i);
+        ASSERT_TRUE(comment(i % 2 == 0 ? a_->port() : b_->port(), post, text, reader));
+        EXPECT_EQ(status_of(text), "approved\n") << text;
+    }
+    // B has seen two of them, A three: each is past the limit all the same. A comment over it
+    // gets the same answer as any other and is kept as spam for a moderator to judge.
+    ASSERT_TRUE(comment(b_->port(), post, "Un de trop sur B", reader));
+    EXPECT_EQ(status_of("Un de trop sur B"), "spam\n") << b_->log();
+    ASSERT_TRUE(comment(a_->port(), post, "Un de trop sur A", reader));
+    EXPECT_EQ(status_of("Un de trop sur A"), "spam\n") << a_->log();
+    // Another reader has an allowance of their own.
+    ASSERT_TRUE(comment(b_->port(), post, "Une autre lectrice", "203.0.113.51"));
+    EXPECT_EQ(status_of("Une autre lectrice"), "approved\n");
 }
 
 TEST_F(TwoNodes, PasswordGuessesOnOneNodeAreThrottledOnTheOther) {

@@ -16,6 +16,7 @@
 #include "api/api.hpp"
 #include "auth/auth.hpp"
 #include "cli/commands.hpp"
+#include "comments/comments.hpp"
 #include "http/http.hpp"
 #include "interop/interop.hpp"
 #include "site/site.hpp"
@@ -306,6 +307,39 @@ private:
     store::Store& store_;
 };
 
+// The comment rate limits' counts in the database, under `kind` (comments through the form and
+// webmentions are counted apart): a reader sent from node to node by the balancer gets one
+// allowance, not one per node. A write that fails leaves the limit its own count.
+class StoreRateLedger final : public comments::RateLedger {
+public:
+    StoreRateLedger(store::Store& store, std::string_view kind) : store_(store), kind_(kind) {}
+
+    std::optional<bool> record_attempt(std::string_view key, model::Instant now,
+                                       const comments::RateLimits& limits) override {
+        const store::AttemptLimits attempt_limits{
+            .max_attempts = static_cast<int>(std::min<std::size_t>(limits.max_comments, 1'000)),
+            .window = limits.window};
+        const auto scoped_key = fmt::format("{} {}", kind_, key);
+        bool allowed = false;
+        auto written = store_.write([&](store::Writer& writer) -> Status {
+            auto recorded =
+                writer.comment_attempts().record_comment_attempt(scoped_key, now, attempt_limits);
+            if (!recorded) return std::unexpected(recorded.error());
+            allowed = *recorded;
+            return {};
+        });
+        if (!written) {
+            spdlog::warn("cannot count a {} in the database: {}", kind_, written.error().message);
+            return std::nullopt;
+        }
+        return allowed;
+    }
+
+private:
+    store::Store& store_;
+    std::string kind_;
+};
+
 int run_serve(const Settings& settings) {
     auto listen = parse_listen(settings.listen);
     if (!listen) return report_failure(listen.error());
@@ -333,6 +367,7 @@ int run_serve(const Settings& settings) {
         site::SiteOptions{.themes_dir = settings.themes_dir,
                           .media_dir = media_dir,
                           .comment_min_age = std::chrono::seconds(settings.comment_delay_seconds),
+                          .comment_ledger = std::make_shared<StoreRateLedger>(**store, "comment"),
                           .read_router = read_router,
                           .clock = clock,
                           .post_object = [](const model::Blog& blog, const model::Post& post,
@@ -360,8 +395,11 @@ int run_serve(const Settings& settings) {
             "--allow-loopback-fetch: this server fetches from loopback over plain http "
             "(for tests only)");
     }
-    social::Webmentions webmentions(**store, worker, *clock,
-                                    social::WebmentionOptions{.fetch = fetch_options});
+    social::Webmentions webmentions(
+        **store, worker, *clock,
+        social::WebmentionOptions{
+            .fetch = fetch_options,
+            .ledger = std::make_shared<StoreRateLedger>(**store, "webmention")});
 
     // A post published, edited or withdrawn anywhere (the admin, an app, the scheduler) tells
     // the sites it links and the blog's followers.

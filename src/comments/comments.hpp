@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -83,24 +84,43 @@ struct RateLimits {
     std::size_t max_addresses = 100'000;   // remembered at once
 };
 
+// Where a RateLimit also counts, so that every process serving one database counts the same
+// attempts (the server hands it one on the store): a reader balanced from node to node gets
+// one allowance, not one per node. Keys are opaque. While the ledger answers, its answer is
+// the limit's; one that cannot answer leaves the limit its own count, which it keeps all along:
+// a database hiccup never opens the door wider than one process's count.
+class RateLedger {
+public:
+    virtual ~RateLedger() = default;
+    // Records an attempt under `key` at `now` and says whether it is within `limits` (counted
+    // as RateLimit counts); nothing when the ledger cannot tell.
+    virtual std::optional<bool> record_attempt(std::string_view key, model::Instant now,
+                                               const RateLimits& limits) = 0;
+};
+
 // Counts comments per client address in a sliding window. Every attempt counts, refused ones
 // included, so an address that keeps sending stays refused until it has been quiet long
 // enough. IPv6 addresses are counted per /64 (what one subscriber usually gets); an
 // IPv4-mapped IPv6 address counts as the IPv4 address. Thread-safe. Memory stays bounded:
 // at most `max_addresses` addresses of `max_comments` times each; when that many are active
 // at once, the least recently seen is forgotten (a flood from many addresses can thus wash
-// out one address's count; it cannot exhaust memory).
+// out one address's count; it cannot exhaust memory). With a ledger, the ledger's count
+// decides (see RateLedger), to the second.
 class RateLimit {
 public:
-    using Clock = std::chrono::steady_clock;
+    // Times are the injected clock's (carnet::Clock::now()), so that tests set them.
+    using Clock = std::chrono::system_clock;
 
-    explicit RateLimit(RateLimits limits = RateLimits{}) : limits_(limits) {}
+    explicit RateLimit(RateLimits limits = RateLimits{},
+                       std::shared_ptr<RateLedger> ledger = nullptr)
+        : limits_(limits), ledger_(std::move(ledger)) {}
 
     // Records an attempt from `address` (as the server saw it, without port or brackets) and
-    // says whether it is within the limit. Amortized O(1), plus O(max_comments).
+    // says whether it is within the limit. Amortized O(1), plus O(max_comments); plus the
+    // ledger's cost when there is one.
     bool allow(std::string_view address, Clock::time_point now);
 
-    // How many addresses are remembered, for tests and metrics.
+    // How many addresses this process remembers, for tests and metrics.
     std::size_t tracked_addresses() const;
 
 private:
@@ -109,9 +129,11 @@ private:
         Clock::time_point last;
         std::vector<Clock::time_point> times;  // within the window, at most max_comments
     };
+    bool allow_here(std::string key, Clock::time_point now);
     void forget_quiet(Clock::time_point now);
 
     RateLimits limits_;
+    std::shared_ptr<RateLedger> ledger_;
     mutable std::mutex mutex_;
     std::list<Attempts> recent_;  // most recently seen first
     std::unordered_map<std::string_view, std::list<Attempts>::iterator>

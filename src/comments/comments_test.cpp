@@ -230,6 +230,50 @@ TEST(RateLimit, IsThreadSafe) {
     EXPECT_LE(limit.tracked_addresses(), 64u);
 }
 
+// A ledger of the test's own: what it was asked, and the answer it is told to give.
+class ScriptedLedger final : public RateLedger {
+public:
+    std::optional<bool> record_attempt(std::string_view key, model::Instant now,
+                                       const RateLimits& limits) override {
+        keys.emplace_back(key);
+        times.push_back(now);
+        max_comments = limits.max_comments;
+        return answer;
+    }
+    std::optional<bool> answer;
+    std::vector<std::string> keys;
+    std::vector<model::Instant> times;
+    std::size_t max_comments = 0;
+};
+
+TEST(RateLimit, TheLedgerDecidesWhileItAnswers) {
+    auto ledger = std::make_shared<ScriptedLedger>();
+    RateLimit limit(RateLimits{.max_comments = 1}, ledger);
+    // Another node counted this address already: refused here, though this process saw none.
+    ledger->answer = false;
+    EXPECT_FALSE(limit.allow("2001:db8:1:2::1", k_start + 1500ms));
+    // And the other way round: the ledger's count is the one that holds.
+    ledger->answer = true;
+    EXPECT_TRUE(limit.allow("2001:db8:1:2::2", k_start + 2s));
+    ASSERT_EQ(ledger->keys.size(), 2u);
+    EXPECT_EQ(ledger->keys[0], "2001:0db8:0001:0002::/64");
+    EXPECT_EQ(ledger->keys[1], ledger->keys[0]);
+    EXPECT_EQ(ledger->times[0], std::chrono::floor<std::chrono::seconds>(k_start + 1s));
+    EXPECT_EQ(ledger->max_comments, 1u);
+}
+
+TEST(RateLimit, ALedgerThatCannotAnswerLeavesTheProcessCount) {
+    auto ledger = std::make_shared<ScriptedLedger>();
+    RateLimit limit(RateLimits{.max_comments = 2}, ledger);
+    ledger->answer = true;
+    EXPECT_TRUE(limit.allow("192.0.2.1", k_start));
+    EXPECT_TRUE(limit.allow("192.0.2.1", k_start + 1s));
+    // The database is down: the process's own count, kept all along, refuses the third.
+    ledger->answer.reset();
+    EXPECT_FALSE(limit.allow("192.0.2.1", k_start + 2s));
+    EXPECT_TRUE(limit.allow("192.0.2.2", k_start + 2s));
+}
+
 // ---- Validation -------------------------------------------------------------------------
 
 CommentDraft good_draft() {

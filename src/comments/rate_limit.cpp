@@ -29,6 +29,16 @@ std::string address_key(std::string_view address) {
 
 bool RateLimit::allow(std::string_view address, Clock::time_point now) {
     std::string key = address_key(address);
+    std::optional<bool> counted;
+    if (ledger_) {
+        counted =
+            ledger_->record_attempt(key, std::chrono::floor<std::chrono::seconds>(now), limits_);
+    }
+    const bool allowed_here = allow_here(std::move(key), now);
+    return counted.value_or(allowed_here);
+}
+
+bool RateLimit::allow_here(std::string key, Clock::time_point now) {
     std::scoped_lock lock(mutex_);
     forget_quiet(now);
 

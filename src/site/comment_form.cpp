@@ -162,7 +162,7 @@ model::Result<CommentOutcome> receive_comment(
             spam_reasons.emplace_back("stamp (not ours)");
             break;
     }
-    if (!guards.rate_limit.allow(request.remote_address, comments::RateLimit::Clock::now())) {
+    if (!guards.rate_limit.allow(request.remote_address, now)) {
         spam_reasons.emplace_back("rate_limit");
     }
     if (auto problems = comments::validate(draft); !problems.empty()) {

@@ -15,8 +15,9 @@ namespace carnet::site {
 
 // What a comment form is checked with; one for the whole site, shared by every thread.
 struct CommentGuards {
-    // Replaced by the site with stamps under the key every node shares (Site::create).
+    // Given by the site: stamps under the key every node shares (Site::create).
     comments::FormStamps stamps = comments::FormStamps::with_random_key();
+    // Counting in the database when the site has a ledger (SiteOptions::comment_ledger).
     comments::RateLimit rate_limit;
     comments::SpamRules spam_rules;
 };

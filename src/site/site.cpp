@@ -99,27 +99,38 @@ struct LoadedBlogs {
     std::map<std::int64_t, std::uint64_t> generations;
 };
 
-// The store the request being answered on this thread reads from (PublicSite::with_reads):
-// handlers run start to end on one worker thread.
-thread_local store::Store* t_reads = nullptr;
+// The store the request being answered on this thread reads from (PublicSite::with_reads),
+// and whether a read of it failed in the database: handlers run start to end on one worker
+// thread.
+class ReadsScope;
+thread_local ReadsScope* t_reads = nullptr;
 
 class ReadsScope {
 public:
-    explicit ReadsScope(store::Store& store) : previous_(t_reads) { t_reads = &store; }
+    explicit ReadsScope(store::Store& store) : store_(store), previous_(t_reads) { t_reads = this; }
     ~ReadsScope() { t_reads = previous_; }
     ReadsScope(const ReadsScope&) = delete;
     ReadsScope& operator=(const ReadsScope&) = delete;
 
+    store::Store& store() const { return store_; }
+    // The page failed on a database error (PublicSite::server_error says so).
+    void database_failed() { database_failed_ = true; }
+    bool failed_in_database() const { return database_failed_; }
+
 private:
-    store::Store* previous_;
+    store::Store& store_;
+    ReadsScope* previous_;
+    bool database_failed_ = false;
 };
 
 class PublicSite final : public Site {
 public:
     PublicSite(store::Store& store, SiteOptions options, comments::FormStamps stamps)
-        : store_(store), options_(std::move(options)) {
-        guards_.stamps = std::move(stamps);
-    }
+        : store_(store),
+          options_(std::move(options)),
+          guards_{
+              .stamps = std::move(stamps),
+              .rate_limit = comments::RateLimit(comments::RateLimits{}, options_.comment_ledger)} {}
 
     // Reads the blogs (and loads the themes they use) afresh: settings changed in the admin
     // and blogs added by `carnet blog add` show without a restart. Requests in flight keep the
@@ -231,7 +242,7 @@ public:
 private:
     // The store this request's public reads go to: the one with_reads chose, else the
     // primary (a comment sent, which must read what it wrote).
-    store::Store& reads() const { return t_reads != nullptr ? *t_reads : store_; }
+    store::Store& reads() const { return t_reads != nullptr ? t_reads->store() : store_; }
 
     // Answers with reads from the replica when the router says it is fresh for the blog;
     // answers again from the primary when the replica failed meanwhile.
@@ -241,11 +252,16 @@ private:
         if (router == nullptr) return answer();
         auto& chosen = router->reads_for(blog.id);
         Response response;
+        bool replica_failed = false;
         {
             ReadsScope scope(chosen);
             response = answer();
+            // Only the database's failure is the replica's: a page that fails otherwise (a
+            // theme, a file) would fail the same on the primary, at twice the cost.
+            replica_failed =
+                response.status >= 500 && scope.failed_in_database() && router->is_replica(chosen);
         }
-        if (response.status >= 500 && router->is_replica(chosen)) {
+        if (replica_failed) {
             router->replica_failed();
             spdlog::warn("the read replica failed; blog {} reads from the primary for now",
                          blog.id);
@@ -460,6 +476,9 @@ private:
     // The detail goes to the log; the reader gets a short page in the blog's language.
     Response server_error(const model::Blog& blog, const model::Error& error) const {
         spdlog::error("blog {}: {}", blog.id, error.message);
+        if (t_reads != nullptr && error.code == model::Error::Code::database) {
+            t_reads->database_failed();
+        }
         Response response;
         response.status = 500;
         response.body = fmt::format(

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+#include "comments/comments.hpp"
 #include "http/http.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
@@ -33,6 +34,10 @@ struct SiteOptions {
     bool webmention_endpoint = true;
     // A comment sent sooner than this after its form was served is a robot's, and refused.
     std::chrono::seconds comment_min_age{3};
+    // Where the comment form's rate limit counts besides the process's memory: the store every
+    // node shares (`carnet serve` hands one), so that a reader balanced from node to node gets
+    // one allowance. Unset: each process counts on its own.
+    std::shared_ptr<comments::RateLedger> comment_ledger;
     // Reads of public pages go to a hot standby through this router when it is set
     // (`carnet serve --read-db`); writes, the comment form's and everything else go to the
     // store the site was made with.

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "comments/comments.hpp"
 #include "http/http.hpp"
 #include "model/model.hpp"
 #include "store/store.hpp"
@@ -165,6 +166,9 @@ struct WebmentionOptions {
     FetchOptions fetch;
     // A webmention's text is cut to this many characters.
     std::size_t max_text_chars = 2000;
+    // Where the limit on webmentions per address counts besides the process's memory (see
+    // SiteOptions::comment_ledger). Unset: each process counts on its own.
+    std::shared_ptr<comments::RateLedger> ledger;
 };
 
 // Sends and receives webmentions through the worker's queue.

@@ -80,7 +80,7 @@ struct Webmentions::Impl {
     const Clock& clock;
     WebmentionOptions options;
     Fetcher fetcher;
-    comments::RateLimit rate_limit{comments::RateLimits{.max_comments = 30}};
+    comments::RateLimit rate_limit;
     comments::SpamRules spam_rules;
 
     Impl(store::Store& the_store, Worker& the_worker, const Clock& the_clock,
@@ -89,7 +89,8 @@ struct Webmentions::Impl {
           worker(the_worker),
           clock(the_clock),
           options(std::move(the_options)),
-          fetcher(options.fetch) {}
+          fetcher(options.fetch),
+          rate_limit(comments::RateLimits{.max_comments = 30}, options.ledger) {}
 
     // --- Receiving.
 
@@ -126,7 +127,7 @@ struct Webmentions::Impl {
             spdlog::error("webmention: {}", post.error().message);
             return plain(500, "The webmention could not be taken: please try again later.");
         }
-        if (!rate_limit.allow(request.remote_address, comments::RateLimit::Clock::now())) {
+        if (!rate_limit.allow(request.remote_address, clock.now())) {
             return plain(429, "Too many webmentions from this address: please wait.");
         }
         const Pair pair{std::string(source->buffer()), std::string(target->buffer()), post->id};

@@ -638,6 +638,20 @@ CREATE TRIGGER blog_counts_after_month_delete AFTER DELETE ON month_counts BEGIN
     UPDATE blog_counts SET posts = posts - OLD.posts WHERE blog_id = OLD.blog_id;
 END;
 )sql"},
+    // The comment rate limit's memory, shared by every process serving the database: a reader
+    // balanced from node to node gets one allowance, not one per node. One row per attempt
+    // still within its window, in one of max_attempts slots of its key; expired rows are
+    // deleted as attempts come.
+    {23, R"sql(
+CREATE TABLE comment_attempts (
+    key        TEXT NOT NULL,
+    slot       INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (key, slot)
+);
+CREATE INDEX comment_attempts_by_expiry ON comment_attempts(expires_at);
+)sql"},
 });
 
 }  // namespace carnet::store

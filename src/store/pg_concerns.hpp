@@ -12,6 +12,8 @@ namespace carnet::store::pg {
 // The concerns written once for both backends (sql_concerns.hpp), as this store names them.
 using PgLoginFailureStore = sql::LoginFailureStoreFor<sql::PgBackend>;
 using PgLoginFailureWriter = sql::LoginFailureWriterFor<sql::PgBackend>;
+using PgCommentAttemptStore = sql::CommentAttemptStoreFor<sql::PgBackend>;
+using PgCommentAttemptWriter = sql::CommentAttemptWriterFor<sql::PgBackend>;
 using PgRedirectStore = sql::RedirectStoreFor<sql::PgBackend>;
 using PgRedirectWriter = sql::RedirectWriterFor<sql::PgBackend>;
 using PgCommentStore = sql::CommentStoreFor<sql::PgBackend>;

@@ -576,6 +576,17 @@ END $$;
 CREATE TRIGGER blog_counts_after_month AFTER INSERT OR UPDATE OF posts OR DELETE ON month_counts
     FOR EACH ROW EXECUTE FUNCTION carnet_month_counted();
 )sql"},
+    // The comment rate limit's memory, as SQLite's migration 23.
+    {15, R"sql(
+CREATE TABLE comment_attempts (
+    key        TEXT NOT NULL,
+    slot       BIGINT NOT NULL,
+    at         BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (key, slot)
+);
+CREATE INDEX comment_attempts_by_expiry ON comment_attempts(expires_at);
+)sql"},
 });
 
 }  // namespace carnet::store

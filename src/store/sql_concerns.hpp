@@ -37,6 +37,30 @@ private:
 };
 
 template <typename Backend>
+class CommentAttemptStoreFor final : public CommentAttemptStore {
+public:
+    explicit CommentAttemptStoreFor(typename Backend::Database& database) : database_(database) {}
+
+    [[nodiscard]] Result<std::int64_t> count_attempt_keys() override;
+
+private:
+    typename Backend::Database& database_;
+};
+
+template <typename Backend>
+class CommentAttemptWriterFor final : public CommentAttemptWriter {
+public:
+    explicit CommentAttemptWriterFor(typename Backend::Transaction& transaction)
+        : transaction_(transaction) {}
+
+    [[nodiscard]] Result<bool> record_comment_attempt(std::string_view key, model::Instant now,
+                                                      const AttemptLimits& limits) override;
+
+private:
+    typename Backend::Transaction& transaction_;
+};
+
+template <typename Backend>
 class RedirectStoreFor final : public RedirectStore {
 public:
     explicit RedirectStoreFor(typename Backend::Database& database) : database_(database) {}
@@ -592,6 +616,8 @@ private:
 
 CARNET_SQL_CONCERN(LoginFailureStoreFor);
 CARNET_SQL_CONCERN(LoginFailureWriterFor);
+CARNET_SQL_CONCERN(CommentAttemptStoreFor);
+CARNET_SQL_CONCERN(CommentAttemptWriterFor);
 CARNET_SQL_CONCERN(RedirectStoreFor);
 CARNET_SQL_CONCERN(RedirectWriterFor);
 CARNET_SQL_CONCERN(CommentStoreFor);

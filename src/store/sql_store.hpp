@@ -26,6 +26,7 @@ public:
           sessions_(transaction),
           app_passwords_(transaction),
           login_failures_(transaction),
+          comment_attempts_(transaction),
           access_tokens_(transaction),
           posts_(transaction),
           categories_(transaction),
@@ -44,6 +45,7 @@ public:
     SessionWriter& sessions() override { return sessions_; }
     AppPasswordWriter& app_passwords() override { return app_passwords_; }
     LoginFailureWriter& login_failures() override { return login_failures_; }
+    CommentAttemptWriter& comment_attempts() override { return comment_attempts_; }
     AccessTokenWriter& access_tokens() override { return access_tokens_; }
     PostWriter& posts() override { return posts_; }
     CategoryWriter& categories() override { return categories_; }
@@ -63,6 +65,7 @@ private:
     SessionWriterFor<Backend> sessions_;
     AppPasswordWriterFor<Backend> app_passwords_;
     LoginFailureWriterFor<Backend> login_failures_;
+    CommentAttemptWriterFor<Backend> comment_attempts_;
     AccessTokenWriterFor<Backend> access_tokens_;
     PostWriterFor<Backend> posts_;
     CategoryWriterFor<Backend> categories_;
@@ -121,6 +124,7 @@ public:
     SessionStore& sessions() override { return sessions_; }
     AppPasswordStore& app_passwords() override { return app_passwords_; }
     LoginFailureStore& login_failures() override { return login_failures_; }
+    CommentAttemptStore& comment_attempts() override { return comment_attempts_; }
     AccessTokenStore& access_tokens() override { return access_tokens_; }
     PostStore& posts() override { return posts_; }
     CategoryStore& categories() override { return categories_; }
@@ -150,6 +154,7 @@ private:
     SessionStoreFor<Backend> sessions_{database_};
     AppPasswordStoreFor<Backend> app_passwords_{database_};
     LoginFailureStoreFor<Backend> login_failures_{database_};
+    CommentAttemptStoreFor<Backend> comment_attempts_{database_};
     AccessTokenStoreFor<Backend> access_tokens_{database_};
     PostStoreFor<Backend> posts_{database_};
     CategoryStoreFor<Backend> categories_{database_};

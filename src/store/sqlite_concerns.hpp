@@ -12,6 +12,8 @@ namespace carnet::store::sqlite {
 // The concerns written once for both backends (sql_concerns.hpp), as this store names them.
 using SqliteLoginFailureStore = sql::LoginFailureStoreFor<sql::SqliteBackend>;
 using SqliteLoginFailureWriter = sql::LoginFailureWriterFor<sql::SqliteBackend>;
+using SqliteCommentAttemptStore = sql::CommentAttemptStoreFor<sql::SqliteBackend>;
+using SqliteCommentAttemptWriter = sql::CommentAttemptWriterFor<sql::SqliteBackend>;
 using SqliteRedirectStore = sql::RedirectStoreFor<sql::SqliteBackend>;
 using SqliteRedirectWriter = sql::RedirectWriterFor<sql::SqliteBackend>;
 using SqliteCommentStore = sql::CommentStoreFor<sql::SqliteBackend>;

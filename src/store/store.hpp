@@ -361,6 +361,38 @@ public:
     [[nodiscard]] virtual Status clear_login_failures(std::string_view key) = 0;
 };
 
+// --- Comment attempts: the comment rate limit's memory (comments::RateLimit), by an opaque key
+// (what was sent and from which address), kept in the database so that every node serving it
+// counts the same attempts: a reader balanced from node to node gets one allowance, not one
+// per node.
+
+struct AttemptLimits {
+    int max_attempts = 5;                  // per key and window
+    std::chrono::seconds window{10 * 60};  // sliding
+};
+
+class CommentAttemptStore {
+public:
+    virtual ~CommentAttemptStore() = default;
+
+    // How many keys have attempts remembered, for tests and metrics. One query.
+    [[nodiscard]] virtual Result<std::int64_t> count_attempt_keys() = 0;
+};
+
+class CommentAttemptWriter {
+public:
+    virtual ~CommentAttemptWriter() = default;
+
+    // Records an attempt of `key` at `now` and says whether it is within `limits`: fewer than
+    // max_attempts attempts of the key in the window before it. A refused attempt counts too,
+    // in place of the key's oldest, so that a key keeps at most max_attempts rows and one that
+    // keeps trying stays refused. Attempts of every key whose window has passed are forgotten
+    // first. A key must always be counted under the same limits. A few statements.
+    [[nodiscard]] virtual Result<bool> record_comment_attempt(std::string_view key,
+                                                              model::Instant now,
+                                                              const AttemptLimits& limits) = 0;
+};
+
 // --- Application passwords: what the APIs accept instead of the login password. Changing a
 // user's password (AccountWriter::set_password) or removing the user ends them all.
 
@@ -1001,6 +1033,7 @@ public:
     virtual SessionWriter& sessions() = 0;
     virtual AppPasswordWriter& app_passwords() = 0;
     virtual LoginFailureWriter& login_failures() = 0;
+    virtual CommentAttemptWriter& comment_attempts() = 0;
     virtual AccessTokenWriter& access_tokens() = 0;
     virtual PostWriter& posts() = 0;
     virtual CategoryWriter& categories() = 0;
@@ -1063,6 +1096,7 @@ public:
     virtual SessionStore& sessions() = 0;
     virtual AppPasswordStore& app_passwords() = 0;
     virtual LoginFailureStore& login_failures() = 0;
+    virtual CommentAttemptStore& comment_attempts() = 0;
     virtual AccessTokenStore& access_tokens() = 0;
     virtual PostStore& posts() = 0;
     virtual CategoryStore& categories() = 0;
