@@ -12,8 +12,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -285,8 +287,48 @@ struct CacheKey {
     std::uint64_t generation = 0;
 };
 
-// Says whether a request may be answered from the page cache; nothing means never.
-using CachePolicy = std::function<std::optional<CacheKey>(const Request&)>;
+// A request as a cache policy reads it, before the server has copied anything out of it:
+// views into the server's parse of the request, valid only during the call. The fields mean
+// what Request's of the same names mean.
+struct RequestHead {
+    std::string_view method;
+    std::string_view target;
+    std::string_view path;
+    std::string_view query;
+    std::string_view host;
+    std::span<const std::pair<std::string_view, std::string_view>> headers;
+
+    // The first header of that name (case-insensitive), or "" when there is none.
+    std::string_view header(std::string_view name) const;
+};
+
+// Says whether a request may be answered from the page cache, and under which key. It runs
+// on every request the cache could answer, before the server has built a Request, so the
+// function it wraps reads a RequestHead, appends the key to a string the server reuses
+// (empty on entry) and returns the generation; nothing means never. A policy that allocates
+// nothing once that string has grown keeps cache hits free of allocation.
+class CachePolicy {
+public:
+    using Function = std::function<std::optional<std::uint64_t>(const RequestHead&, std::string&)>;
+
+    CachePolicy() = default;
+    template <typename F>
+    requires std::is_invocable_r_v<std::optional<std::uint64_t>, F&, const RequestHead&,
+                                   std::string&>
+    CachePolicy(F function) : function_(std::move(function)) {}
+
+    explicit operator bool() const { return static_cast<bool>(function_); }
+
+    // Empties `key`, then writes the request's key into it; nothing when the request is never
+    // cached.
+    std::optional<std::uint64_t> key_into(const RequestHead& request, std::string& key) const;
+
+    // The key of a request already built (tests, callers holding a Request).
+    std::optional<CacheKey> operator()(const Request& request) const;
+
+private:
+    Function function_;
+};
 
 // A limit on request bodies for the paths that start with `path_prefix` (byte for byte, on
 // the percent-decoded path): "/admin/media/" for uploads.

@@ -132,6 +132,7 @@ std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
 }
 
 bool not_modified_since(std::string_view if_modified_since, std::string_view last_modified) {
+    if (if_modified_since.empty() || last_modified.empty()) return false;
     const auto since = parse_http_date(trim(if_modified_since));
     const auto modified = parse_http_date(trim(last_modified));
     return since && modified && *modified <= *since;

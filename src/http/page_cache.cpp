@@ -6,6 +6,7 @@
 #include <mutex>
 #include <vector>
 
+#include "http/answer.hpp"
 #include "http/compression.hpp"
 
 namespace carnet::http {
@@ -17,6 +18,10 @@ constexpr int k_gzip_level = 6;
 constexpr int k_brotli_quality = 5;
 // Rough cost of the bookkeeping around an entry: node, index slot, shared control block.
 constexpr std::size_t k_entry_overhead_bytes = 256;
+// A head is a few hundred bytes; a compressible response has three variants of two heads.
+constexpr std::size_t k_heads_bytes = 2 * 1024;
+// Entries a Reader remembers before it starts afresh: its thread's working set of pages.
+constexpr std::size_t k_reader_entries = 4096;
 
 std::string body_hash(std::string_view body) {
     // libsodium wants sodium_init() before any other call; it is thread-safe and idempotent,
@@ -35,7 +40,7 @@ std::size_t accounted_bytes(const CachedResponse& response) {
     std::size_t bytes =
         sizeof(CachedResponse) + k_entry_overhead_bytes + response.content_type.size();
     for (const auto& [name, value] : response.headers) bytes += name.size() + value.size() + 64;
-    bytes += response.identity.body.size() + response.identity.etag.size();
+    bytes += response.identity.body.size() + response.identity.etag.size() + k_heads_bytes;
     if (response.compressible) {
         bytes += response.identity.body.size() + 2 * response.identity.etag.size();
     }
@@ -50,7 +55,32 @@ CachedResponse::Variant compressed(const CachedResponse::Variant& identity, Codi
     // "<hash>" becomes "<hash>-gz" or "<hash>-br".
     std::string etag = identity.etag;
     etag.insert(etag.size() - 1, coding == Coding::gzip ? "-gz" : "-br");
-    return {std::move(*body), std::move(etag)};
+    return {.body = std::move(*body), .etag = std::move(etag)};
+}
+
+// Writes the heads a hit on `variant` sends: what the server would write for the same answer.
+void write_heads(CachedResponse::Variant& variant, const CachedResponse& response,
+                 std::string_view content_encoding, const Headers& default_headers) {
+    Answer answer{.status = response.status,
+                  .content_type = response.content_type,
+                  .headers = &response.headers,
+                  .body = variant.body,
+                  .content_encoding = content_encoding,
+                  .etag = variant.etag,
+                  .vary_on_encoding = true,
+                  .cache = CacheState::hit};
+    variant.head.clear();
+    append_head(variant.head, 11, answer, default_headers);
+    variant.not_modified_head.clear();
+    if (response.status == 200) {
+        answer.status = 304;
+        append_head(variant.not_modified_head, 11, answer, default_headers);
+    }
+}
+
+const Headers& no_headers() {
+    static const Headers none;
+    return none;
 }
 
 }  // namespace
@@ -61,13 +91,17 @@ const CachedResponse::Variant& CachedResponse::variant(Coding coding) const {
     Variant& made = coding == Coding::gzip ? gzip_ : brotli_;
     std::call_once(once, [&] {
         made = compressed(identity, coding);
+        if (!made.body.empty()) {
+            write_heads(made, *this, coding == Coding::gzip ? "gzip" : "br",
+                        default_headers_ ? *default_headers_ : no_headers());
+        }
         (coding == Coding::gzip ? gzip_made_ : brotli_made_).store(true, std::memory_order_release);
     });
     return made.body.empty() ? identity : made;
 }
 
-std::shared_ptr<const CachedResponse> make_cached_response(Response response,
-                                                           std::uint64_t generation) {
+std::shared_ptr<const CachedResponse> make_cached_response(
+    Response response, std::uint64_t generation, std::shared_ptr<const Headers> default_headers) {
     auto cached = std::make_shared<CachedResponse>();
     cached->status = response.status;
     cached->content_type = std::move(response.content_type);
@@ -75,10 +109,44 @@ std::shared_ptr<const CachedResponse> make_cached_response(Response response,
     cached->generation = generation;
     cached->identity.body = std::move(response.body);
     cached->identity.etag = '"' + body_hash(cached->identity.body) + '"';
+    for (const auto& [name, value] : cached->headers) {
+        if (name == "Last-Modified") {
+            cached->last_modified = value;
+            break;
+        }
+    }
     cached->compressible = cached->identity.body.size() >= k_min_compressible_bytes &&
                            is_compressible_type(cached->content_type);
+    cached->default_headers_ = std::move(default_headers);
+    write_heads(cached->identity, *cached, "",
+                cached->default_headers_ ? *cached->default_headers_ : no_headers());
     cached->bytes = accounted_bytes(*cached);
     return cached;
+}
+
+std::shared_ptr<const CachedResponse> PageCache::Reader::find(std::string_view key,
+                                                              std::uint64_t generation) {
+    if (const auto drops = cache_.drops_.load(std::memory_order_acquire); drops != drops_seen_) {
+        found_.clear();
+        drops_seen_ = drops;
+    }
+    if (auto found = found_.find(key); found != found_.end()) {
+        const auto& response = found->second;
+        if (response->generation == generation) {
+            // Read before written: once set, the flag's line stays shared between the threads.
+            if (!response->used_.load(std::memory_order_relaxed)) {
+                response->used_.store(true, std::memory_order_relaxed);
+            }
+            return response;
+        }
+        found_.erase(found);
+    }
+    auto response = cache_.find(key, generation);
+    if (response) {
+        if (found_.size() >= k_reader_entries) found_.clear();
+        found_.emplace(std::string(key), response);
+    }
+    return response;
 }
 
 PageCache::PageCache(std::size_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}
@@ -121,12 +189,19 @@ void PageCache::insert(std::string key, std::shared_ptr<const CachedResponse> re
     bytes_ += bytes;
     while (bytes_ > capacity_bytes_ && !lru_.empty()) {
         Lru::iterator oldest = std::prev(lru_.end());
+        // Hits through a Reader do not move their entry up the list: they leave a mark, which
+        // buys the entry one more round. Each pass clears marks, so the loop ends.
+        if (oldest != lru_.begin() && oldest->response->used_.exchange(false)) {
+            lru_.splice(lru_.begin(), lru_, oldest);
+            continue;
+        }
         released.push_back(std::move(oldest->response));
         erase_locked(oldest);
     }
 }
 
 void PageCache::erase_locked(Lru::iterator node) {
+    drops_.fetch_add(1, std::memory_order_release);
     bytes_ -= node->bytes;
     index_.erase(std::string_view(node->key));
     lru_.erase(node);

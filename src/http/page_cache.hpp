@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,10 @@ struct CachedResponse {
     struct Variant {
         std::string body;  // empty for gzip or brotli when that variant was not worth making
         std::string etag;  // strong, quoted; differs between the variants of one body
+        // What a hit over HTTP/1.1 sends before the Date field: the status line and every other
+        // header field, made once with the variant, so that a hit copies no header.
+        std::string head;
+        std::string not_modified_head;  // the same for a 304 answer; empty unless status is 200
     };
 
     int status = 200;
@@ -32,6 +37,7 @@ struct CachedResponse {
     Headers headers;
     std::uint64_t generation = 0;
     Variant identity;
+    std::string last_modified;  // the Last-Modified header's value, "" when there is none
     bool compressible = false;  // textual and at least 256 bytes long
     // What it counts for against the cache's bound: the body, and as much again for its
     // compressed variants when it is compressible (HTML compresses to well under half).
@@ -49,6 +55,15 @@ struct CachedResponse {
     }
 
 private:
+    friend class PageCache;
+    friend std::shared_ptr<const CachedResponse> make_cached_response(
+        Response, std::uint64_t, std::shared_ptr<const Headers>);
+
+    // The server's default headers, which the heads of the variants made later carry too.
+    std::shared_ptr<const Headers> default_headers_;
+    // Set by hits that went nowhere near the cache's lock, cleared by the cache when it looks
+    // for what to evict: an entry used since it was last looked at gets a second chance.
+    mutable std::atomic<bool> used_{false};
     mutable std::atomic<bool> gzip_made_{false};
     mutable std::atomic<bool> brotli_made_{false};
     mutable std::once_flag gzip_once_;
@@ -57,16 +72,44 @@ private:
     mutable Variant brotli_;
 };
 
-// Makes the cache's copy of `response`: takes its body and hashes it for its entity tag.
-std::shared_ptr<const CachedResponse> make_cached_response(Response response,
-                                                           std::uint64_t generation);
+// Makes the cache's copy of `response`: takes its body and hashes it for its entity tag, and
+// writes the heads of its answers with the server's `default_headers`.
+std::shared_ptr<const CachedResponse> make_cached_response(
+    Response response, std::uint64_t generation,
+    std::shared_ptr<const Headers> default_headers = nullptr);
 
 // Thread-safe: the cache holds its own mutex, and holds it only to look up, link or unlink.
+// The server's threads look up through a Reader each, which takes that lock only for what its
+// thread has not found before.
 class PageCache {
 public:
     explicit PageCache(std::size_t capacity_bytes);
     PageCache(const PageCache&) = delete;
     PageCache& operator=(const PageCache&) = delete;
+
+    // One thread's way into the cache: it remembers the entries its thread found, so that a
+    // hit on one of them takes no lock and writes nothing that another thread reads. It
+    // forgets them all whenever the cache drops an entry (evicted, stale or replaced), so that
+    // it never keeps alive a response the cache let go. Not thread-safe: one thread uses it.
+    class Reader {
+    public:
+        explicit Reader(PageCache& cache) : cache_(cache) {}
+        // As PageCache::find.
+        std::shared_ptr<const CachedResponse> find(std::string_view key, std::uint64_t generation);
+
+    private:
+        struct KeyHash {
+            using is_transparent = void;
+            std::size_t operator()(std::string_view key) const {
+                return std::hash<std::string_view>{}(key);
+            }
+        };
+        PageCache& cache_;
+        std::uint64_t drops_seen_ = 0;
+        std::unordered_map<std::string, std::shared_ptr<const CachedResponse>, KeyHash,
+                           std::equal_to<>>
+            found_;
+    };
 
     // The response kept under `key` if it was made at `generation`, or null. An entry from an
     // older generation is dropped. Allocation-free.
@@ -91,6 +134,9 @@ private:
     void erase_locked(Lru::iterator node);
 
     const std::size_t capacity_bytes_;
+    // How many entries the cache has dropped: a Reader that saw another count forgets what it
+    // found. Written under mutex_, read without it.
+    std::atomic<std::uint64_t> drops_{0};
     mutable std::mutex mutex_;
     Lru lru_;
     // Keys view the strings inside lru_'s nodes, which never move.

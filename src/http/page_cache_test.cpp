@@ -147,6 +147,67 @@ TEST(PageCache, StaysConsistentUnderConcurrentUse) {
     EXPECT_LE(cache.bytes(), 64u * 1024u);
 }
 
+TEST(PageCacheReader, FindsAgainWhatItFoundAndForgetsWhatTheCacheDropped) {
+    auto a = make_cached_response(page(std::string(1000, 'a'), "image/png"), 1);
+    auto b = make_cached_response(page(std::string(1000, 'b'), "image/png"), 1);
+    PageCache cache(a->bytes + b->bytes + 4 - 1);  // room for one of them
+    PageCache::Reader reader(cache);
+    cache.insert("a", a);
+    EXPECT_EQ(reader.find("a", 1), a);
+    EXPECT_EQ(reader.find("a", 1), a);
+    EXPECT_EQ(reader.find("a", 2), nullptr);  // a newer generation: the cache drops "a"
+    EXPECT_EQ(cache.size(), 0u);
+    auto again = make_cached_response(page(std::string(1000, 'a'), "image/png"), 1);
+    cache.insert("a", again);
+    EXPECT_EQ(reader.find("a", 1), again);
+    cache.insert("b", b);  // evicts "a"
+    EXPECT_EQ(cache.size(), 1u);
+    EXPECT_EQ(reader.find("a", 1), nullptr);
+    EXPECT_EQ(reader.find("b", 1), b);
+}
+
+TEST(PageCacheReader, HitsThroughAReaderKeepAnEntryFromEviction) {
+    auto a = make_cached_response(page(std::string(1000, 'a'), "image/png"), 1);
+    auto b = make_cached_response(page(std::string(1000, 'b'), "image/png"), 1);
+    auto c = make_cached_response(page(std::string(1000, 'c'), "image/png"), 1);
+    PageCache cache(a->bytes + b->bytes + c->bytes + 6 - 1);  // room for two
+    PageCache::Reader reader(cache);
+    cache.insert("a", a);
+    ASSERT_EQ(reader.find("a", 1), a);  // through the lock: "a" moves up
+    cache.insert("b", b);
+    ASSERT_EQ(reader.find("a", 1), a);  // remembered: "a" only gets its mark
+    cache.insert("c", c);
+    EXPECT_NE(cache.find("a", 1), nullptr);
+    EXPECT_EQ(cache.find("b", 1), nullptr);
+    EXPECT_NE(cache.find("c", 1), nullptr);
+}
+
+TEST(CachedResponse, HoldsTheHeadsAHitSends) {
+    Response response = page(long_page());
+    response.headers = {{"Last-Modified", "Wed, 04 Oct 2017 18:19:00 GMT"}};
+    auto defaults = std::make_shared<const Headers>(Headers{{"Referrer-Policy", "no-referrer"}});
+    auto cached = make_cached_response(std::move(response), 1, defaults);
+    const std::string& head = cached->identity.head;
+    EXPECT_TRUE(head.starts_with("HTTP/1.1 200 OK\r\n")) << head;
+    EXPECT_TRUE(head.ends_with("Content-Length: " + std::to_string(long_page().size()) + "\r\n"))
+        << head;
+    for (std::string_view field :
+         {"ETag: " + cached->identity.etag, std::string("X-Cache: hit"),
+          std::string("Referrer-Policy: no-referrer"), std::string("Vary: Accept-Encoding"),
+          std::string("Last-Modified: Wed, 04 Oct 2017 18:19:00 GMT")}) {
+        EXPECT_NE(head.find(std::string(field) + "\r\n"), std::string::npos) << field;
+    }
+    EXPECT_EQ(head.find("Date:"), std::string::npos);
+    EXPECT_EQ(cached->last_modified, "Wed, 04 Oct 2017 18:19:00 GMT");
+    EXPECT_TRUE(cached->identity.not_modified_head.starts_with("HTTP/1.1 304 Not Modified\r\n"));
+    EXPECT_EQ(cached->identity.not_modified_head.find("Content-Type:"), std::string::npos);
+    const auto& gzip = cached->variant(Coding::gzip);
+    EXPECT_NE(gzip.head.find("Content-Encoding: gzip\r\n"), std::string::npos);
+    EXPECT_NE(gzip.head.find("Content-Length: " + std::to_string(gzip.body.size()) + "\r\n"),
+              std::string::npos);
+    EXPECT_NE(gzip.head.find("Referrer-Policy: no-referrer\r\n"), std::string::npos);
+}
+
 TEST(CachedResponse, KeepsStatusTypeAndHeaders) {
     Response response = page("moved");
     response.status = 301;

@@ -28,6 +28,36 @@ std::string_view Request::header(std::string_view name) const {
     return {};
 }
 
+std::string_view RequestHead::header(std::string_view name) const {
+    for (const auto& [field, value] : headers) {
+        if (equals_ignoring_case(field, name)) return value;
+    }
+    return {};
+}
+
+std::optional<std::uint64_t> CachePolicy::key_into(const RequestHead& request,
+                                                   std::string& key) const {
+    key.clear();
+    if (!function_) return std::nullopt;
+    return function_(request, key);
+}
+
+std::optional<CacheKey> CachePolicy::operator()(const Request& request) const {
+    std::vector<std::pair<std::string_view, std::string_view>> headers(request.headers.begin(),
+                                                                       request.headers.end());
+    const RequestHead head{.method = request.method,
+                           .target = request.target,
+                           .path = request.path,
+                           .query = request.query,
+                           .host = request.host,
+                           .headers = headers};
+    CacheKey key;
+    auto generation = key_into(head, key.key);
+    if (!generation) return std::nullopt;
+    key.generation = *generation;
+    return key;
+}
+
 std::string_view Response::header(std::string_view name) const {
     for (const auto& [field, value] : headers) {
         if (equals_ignoring_case(field, name)) return value;

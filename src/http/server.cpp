@@ -27,6 +27,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "http/answer.hpp"
 #include "http/body_limit.hpp"
 #include "http/error_page.hpp"
 #include "http/forwarded.hpp"
@@ -59,20 +60,6 @@ constexpr std::size_t k_read_chunk_bytes = 4096;
 // After a failed accept (out of file descriptors, say), before the next try.
 constexpr std::chrono::milliseconds k_accept_backoff{50};
 
-enum class CacheState { none, hit, miss };
-
-std::string_view to_string(CacheState state) {
-    switch (state) {
-        case CacheState::hit:
-            return "hit";
-        case CacheState::miss:
-            return "miss";
-        case CacheState::none:
-            break;
-    }
-    return "-";
-}
-
 std::string_view to_string(Coding coding) {
     switch (coding) {
         case Coding::gzip:
@@ -103,19 +90,8 @@ bool is_cacheable_status(int status) {
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
 
-// Headers the server writes itself: a handler's copy would contradict them.
-bool is_managed_header(std::string_view name) {
-    return equals_ignoring_case(name, "Content-Length") ||
-           equals_ignoring_case(name, "Transfer-Encoding") ||
-           equals_ignoring_case(name, "Connection");
-}
-
-// A CR or LF in a header from a handler would let a URL or a title split the response.
-bool is_safe_header(std::string_view name, std::string_view value) {
-    auto unsafe = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
-    return !name.empty() && std::none_of(name.begin(), name.end(), unsafe) &&
-           name.find(':') == std::string_view::npos &&
-           std::none_of(value.begin(), value.end(), unsafe);
+std::string_view cache_state_name(CacheState state) {
+    return state == CacheState::hit ? "hit" : state == CacheState::miss ? "miss" : "-";
 }
 
 // What the server answers when reading a request failed; 0 when it should just close (the
@@ -141,19 +117,22 @@ void log_exception(std::string_view what, std::exception_ptr exception) {
     }
 }
 
-// One answer on the wire, whichever way it was made: from a handler, from the cache, or by
-// the server itself. It borrows everything it shows.
-struct Answer {
-    int status = 200;
-    std::string_view content_type;
-    const Headers* headers = nullptr;
-    std::string_view body;  // the representation: Content-Length is its size
-    bool send_body = true;  // false for HEAD and 304
-    std::string_view content_encoding;
-    std::string_view etag;
-    bool vary_on_encoding = false;
-    CacheState cache = CacheState::none;
-};
+// Drops the first `bytes` of `buffers`, what a write has sent already.
+template <std::size_t N>
+void consume(std::array<asio::const_buffer, N>& buffers, std::size_t bytes) {
+    for (auto& buffer : buffers) {
+        const std::size_t taken = std::min(bytes, buffer.size());
+        buffer += taken;
+        bytes -= taken;
+    }
+}
+
+template <std::size_t N>
+std::size_t total_size(const std::array<asio::const_buffer, N>& buffers) {
+    std::size_t size = 0;
+    for (const auto& buffer : buffers) size += buffer.size();
+    return size;
+}
 
 }  // namespace
 
@@ -174,6 +153,12 @@ struct Server::Impl {
         bool trusted_proxy_ = false;  // its X-Forwarded-* headers are believed
         bool idle_ = false;  // waiting for a new request; only touched on the stream's strand
         std::string head_;   // the head of the answer being written, reused
+        // What reading a request needs, kept from one request to the next for its room.
+        Target target_;
+        std::string host_;
+        std::string cache_key_;
+        std::vector<std::pair<std::string_view, std::string_view>> fields_;
+        PageCache::Reader* cache_reader_ = nullptr;  // its loop's
     };
 
     Impl(ServerOptions options, Router router, CachePolicy cache_policy)
@@ -181,13 +166,17 @@ struct Server::Impl {
           router_(std::move(router)),
           cache_policy_(std::move(cache_policy)),
           cache_(options_.page_cache_bytes),
+          default_headers_(std::make_shared<const Headers>(options_.default_headers)),
           thread_count_(options_.threads > 0
                             ? options_.threads
                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
           ios_(make_contexts(thread_count_)),
           control_(asio::make_strand(*ios_.front())),
           workers_(static_cast<std::size_t>(thread_count_)) {
-        for (auto& io : ios_) work_.push_back(asio::make_work_guard(*io));
+        for (auto& io : ios_) {
+            work_.push_back(asio::make_work_guard(*io));
+            cache_readers_.push_back(std::make_unique<PageCache::Reader>(cache_));
+        }
         if (options_.handle_signals) watch_signals();
     }
 
@@ -199,18 +188,26 @@ struct Server::Impl {
     ServerStats stats() const;
 
     asio::awaitable<void> accept_loop();
-    void start_connection(tcp::socket socket);
+    void start_connection(tcp::socket socket, std::size_t io_index);
     asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
     asio::awaitable<bool> serve_request(Connection& connection);
     asio::awaitable<void> answer_read_error(Connection& connection, int status,
                                             std::chrono::steady_clock::time_point started);
     asio::awaitable<bool> write_answer(Connection& connection, const Answer& answer,
                                        unsigned version, bool keep_alive);
+    asio::awaitable<bool> send_cached(Connection& connection,
+                                      std::shared_ptr<const CachedResponse> cached,
+                                      const bhttp::request<bhttp::string_body>& message,
+                                      CacheState state, bool keep_alive,
+                                      std::chrono::steady_clock::time_point started);
+    template <std::size_t N>
+    asio::awaitable<bool> write_buffers(Connection& connection,
+                                        std::array<asio::const_buffer, N> buffers);
     asio::awaitable<void> linger_close(Connection& connection);
     // Runs `work` on the worker pool and resumes on the caller's thread with its result.
     template <typename Work>
     asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
-    asio::any_io_executor next_connection_executor();
+    std::size_t next_connection_io();
     static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int count);
     asio::awaitable<void> repeat(std::shared_ptr<asio::steady_timer> timer,
                                  std::chrono::milliseconds interval, std::function<void()> task);
@@ -223,6 +220,8 @@ struct Server::Impl {
     const Router router_;
     const CachePolicy cache_policy_;
     PageCache cache_;
+    // What cached responses carry of the options: their heads are written with the defaults.
+    const std::shared_ptr<const Headers> default_headers_;
     const int thread_count_;
     // Parsed from options_ by listen(), before the first connection is accepted.
     std::vector<asio::ip::address> trusted_proxies_;
@@ -246,6 +245,8 @@ struct Server::Impl {
     // io_context two threads answered fewer cached pages than one).
     std::vector<std::unique_ptr<asio::io_context>> ios_;
     std::size_t next_io_ = 0;  // the accept loop's round robin; only touched on control_
+    // One per loop, used by that loop's connections only.
+    std::vector<std::unique_ptr<PageCache::Reader>> cache_readers_;
     // The acceptor, the signal set and the stop sequence live on this strand.
     asio::strand<asio::io_context::executor_type> control_;
     // Keep the loops running while there is nothing to do yet, until stop().
@@ -314,7 +315,8 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     for (;;) {
         // Each connection lives on one single-threaded loop: its coroutine and the stop
         // sequence's cancellation never run at the same time.
-        tcp::socket socket(next_connection_executor());
+        const std::size_t io_index = next_connection_io();
+        tcp::socket socket(ios_[io_index]->get_executor());
         auto [error] = co_await acceptor_->async_accept(socket, use_nothrow);
         if (stopping_ || error == asio::error::operation_aborted) co_return;
         if (error) {
@@ -323,14 +325,11 @@ asio::awaitable<void> Server::Impl::accept_loop() {
             co_await backoff.async_wait(use_nothrow);
             continue;
         }
-        start_connection(std::move(socket));
+        start_connection(std::move(socket), io_index);
     }
 }
 
-asio::any_io_executor Server::Impl::next_connection_executor() {
-    auto& io = *ios_[next_io_++ % ios_.size()];
-    return io.get_executor();
-}
+std::size_t Server::Impl::next_connection_io() { return next_io_++ % ios_.size(); }
 
 std::vector<std::unique_ptr<asio::io_context>> Server::Impl::make_contexts(int count) {
     std::vector<std::unique_ptr<asio::io_context>> contexts;
@@ -347,8 +346,17 @@ asio::awaitable<std::invoke_result_t<Work&>> Server::Impl::on_workers(Work work)
         workers_, [&work]() -> asio::awaitable<Result> { co_return work(); }, asio::use_awaitable);
 }
 
-void Server::Impl::start_connection(tcp::socket socket) {
+void Server::Impl::start_connection(tcp::socket socket, std::size_t io_index) {
+    beast::error_code error;
+    // Writes try at once and wait only for what the socket would not take (write_buffers).
+    socket.non_blocking(true, error);
+    if (error) return;
+    // An answer is written whole, so nothing is gained by Nagle's algorithm; with it, the
+    // last segment of an answer larger than one segment waits for the client's delayed
+    // acknowledgement of the one before.
+    socket.set_option(tcp::no_delay(true), error);
     auto connection = std::make_shared<Connection>(*this, std::move(socket));
+    connection->cache_reader_ = cache_readers_[io_index].get();
     {
         std::lock_guard lock(state_mutex_);
         connections_.emplace(connection.get(), connection);
@@ -402,13 +410,13 @@ asio::awaitable<bool> Server::Impl::serve_request(Connection& c) {
     c.stream_.expires_after(options_.request_timeout);
     auto [error, header_bytes] =
         co_await bhttp::async_read_header(c.stream_, c.buffer_, parser, use_nothrow);
-    Result<Target> target = Target{};
-    if (!error) target = parse_target(parser.get().target());
+    bool target_parsed = false;
+    if (!error) target_parsed = parse_target_into(parser.get().target(), c.target_).has_value();
     if (!error && !parser.is_done()) {
         const auto& header = parser.get();
         // A target that does not parse keeps the default limit: it is refused once read.
         const std::size_t body_limit =
-            target ? body_limit_for(options_, target->path) : options_.max_body_bytes;
+            target_parsed ? body_limit_for(options_, c.target_.path) : options_.max_body_bytes;
         // Beast compared the Content-Length with the largest limit only; setting the limit
         // now is allowed, since no byte of the body has been parsed yet.
         if (auto declared = parser.content_length(); declared && *declared > body_limit) {
@@ -437,120 +445,160 @@ asio::awaitable<bool> Server::Impl::serve_request(Connection& c) {
     }
 
     auto& message = parser.get();
-    Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    request.remote_address = c.remote_address_;
+    const std::string_view method = message.method_string();
     const unsigned version = message.version();
-
-    auto host = message.count(bhttp::field::host) == 0 ? Result<std::string>(std::string())
-                                                       : parse_host(message[bhttp::field::host]);
-    if (!target || !host) {
+    const bool host_parsed =
+        message.count(bhttp::field::host) == 0
+            ? (c.host_.clear(), true)
+            : parse_host_into(message[bhttp::field::host], c.host_).has_value();
+    if (!target_parsed || !host_parsed) {
         const bool keep_alive = message.keep_alive() && !stopping_;
         Response refusal = error_page(400);
         Answer answer{.status = 400,
                       .content_type = refusal.content_type,
                       .body = refusal.body,
-                      .send_body = request.method != "HEAD"};
+                      .send_body = method != "HEAD"};
         bool written = co_await write_answer(c, answer, version, keep_alive);
-        log_access(c, request.method, request.target, answer, started);
+        log_access(c, method, message.target(), answer, started);
         co_return (keep_alive && written);
     }
-    request.path = std::move(target->path);
-    request.query = std::move(target->query);
-    request.host = std::move(*host);
+
+    // The cache is asked before anything is copied out of the message: a hit is answered from
+    // the parse alone.
+    const bool head = method == "HEAD";
+    std::optional<std::uint64_t> generation;
+    if ((head || method == "GET") && cache_policy_) {
+        c.fields_.clear();
+        for (const auto& field : message)
+            c.fields_.emplace_back(field.name_string(), field.value());
+        const RequestHead request_head{.method = method,
+                                       .target = message.target(),
+                                       .path = c.target_.path,
+                                       .query = c.target_.query,
+                                       .host = c.host_,
+                                       .headers = c.fields_};
+        try {
+            generation = cache_policy_.key_into(request_head, c.cache_key_);
+        } catch (const std::exception& e) {
+            spdlog::error("cache policy for {} threw: {}", message.target(), e.what());
+        } catch (...) {
+            spdlog::error("cache policy for {} threw a non-standard exception", message.target());
+        }
+    }
+
+    CacheState cache_state = CacheState::none;
+    std::shared_ptr<const CachedResponse> cached;
+    if (generation) {
+        cached = c.cache_reader_->find(c.cache_key_, *generation);
+        cache_state = cached ? CacheState::hit : CacheState::miss;
+        (cached ? cache_hits_ : cache_misses_).fetch_add(1, std::memory_order_relaxed);
+    }
+    if (cached) {
+        const bool keep_alive = message.keep_alive() && !stopping_;
+        const bool written =
+            co_await send_cached(c, std::move(cached), message, cache_state, keep_alive, started);
+        co_return (keep_alive && written);
+    }
+
+    Request request;
+    request.method = std::string(method);
+    request.target = std::string(message.target());
+    request.remote_address = c.remote_address_;
+    request.path = c.target_.path;
+    request.query = c.target_.query;
+    request.host = c.host_;
     for (const auto& field : message) {
         request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     if (c.trusted_proxy_) apply_forwarded_headers(request);
     request.body = std::move(message.body());
 
-    const bool head = request.method == "HEAD";
-    std::optional<CacheKey> key;
-    if ((head || request.method == "GET") && cache_policy_) {
-        try {
-            key = cache_policy_(request);
-        } catch (const std::exception& e) {
-            spdlog::error("cache policy for {} threw: {}", request.target, e.what());
-        } catch (...) {
-            spdlog::error("cache policy for {} threw a non-standard exception", request.target);
+    // A render reads the database: it runs on a worker, and this loop serves other connections
+    // meanwhile.
+    auto made = co_await on_workers([&] {
+        std::pair<Response, std::shared_ptr<const CachedResponse>> made;
+        made.first = router_.dispatch(request);
+        // HEAD and GET share the key: the router gives HEAD the GET handler, and the server,
+        // not the handler, drops the body.
+        if (generation && made.first.cacheable && is_cacheable_status(made.first.status)) {
+            made.second =
+                make_cached_response(std::move(made.first), *generation, default_headers_);
+            cache_.insert(c.cache_key_, made.second);
         }
-    }
-
-    CacheState cache_state = CacheState::none;
-    std::shared_ptr<const CachedResponse> cached;
-    Response response;
-    if (key) {
-        cached = cache_.find(key->key, key->generation);
-        cache_state = cached ? CacheState::hit : CacheState::miss;
-        (cached ? cache_hits_ : cache_misses_).fetch_add(1, std::memory_order_relaxed);
-    }
-    if (!cached) {
-        // A render reads the database: it runs on a worker, and this loop serves other
-        // connections meanwhile.
-        auto made = co_await on_workers([&] {
-            std::pair<Response, std::shared_ptr<const CachedResponse>> made;
-            made.first = router_.dispatch(request);
-            // HEAD and GET share the key: the router gives HEAD the GET handler, and the
-            // server, not the handler, drops the body.
-            if (key && made.first.cacheable && is_cacheable_status(made.first.status)) {
-                made.second = make_cached_response(std::move(made.first), key->generation);
-                cache_.insert(std::move(key->key), made.second);
-            }
-            return made;
-        });
-        response = std::move(made.first);
-        cached = std::move(made.second);
-    }
-
-    Answer answer;
-    if (cached) {
-        Coding coding = choose_coding(request.header("Accept-Encoding"),
-                                      cached->offers(Coding::gzip), cached->offers(Coding::brotli));
-        // Compressing takes a millisecond or so, once per page and coding: not on this loop.
-        if (!cached->made(coding)) {
-            co_await on_workers([&] {
-                [[maybe_unused]] const auto& made = cached->variant(coding);
-                return true;
-            });
-        }
-        const CachedResponse::Variant& variant = cached->variant(coding);
-        if (&variant == &cached->identity) coding = Coding::identity;
-        answer.status = cached->status;
-        answer.content_type = cached->content_type;
-        answer.headers = &cached->headers;
-        answer.body = variant.body;
-        answer.content_encoding = to_string(coding);
-        answer.etag = variant.etag;
-        answer.vary_on_encoding = true;
-        // RFC 9110 §13.2.1: preconditions only apply to what would otherwise be a 2xx.
-        std::string_view if_none_match = request.header("If-None-Match");
-        std::string_view last_modified;
-        for (const auto& [name, value] : cached->headers) {
-            if (name == "Last-Modified") last_modified = value;
-        }
-        const bool unchanged =
-            !if_none_match.empty()
-                ? if_none_match_matches(if_none_match, variant.etag)
-                : not_modified_since(request.header("If-Modified-Since"), last_modified);
-        if (cached->status == 200 && unchanged) {
-            answer.status = 304;
-            answer.send_body = false;
-        }
-    } else {
-        answer.status = response.status;
-        answer.content_type = response.content_type;
-        answer.headers = &response.headers;
-        answer.body = response.body;
-    }
-    answer.send_body = answer.send_body && !head;
-    answer.cache = cache_state;
+        return made;
+    });
     // Read after the handler: a stop() that came meanwhile makes this the connection's last
     // answer, and the client should hear so.
     const bool keep_alive = message.keep_alive() && !stopping_;
+    if (made.second) {
+        const bool written = co_await send_cached(c, std::move(made.second), message, cache_state,
+                                                  keep_alive, started);
+        co_return (keep_alive && written);
+    }
+    const Response& response = made.first;
+    Answer answer{.status = response.status,
+                  .content_type = response.content_type,
+                  .headers = &response.headers,
+                  .body = response.body,
+                  .send_body = !head,
+                  .cache = cache_state};
     bool written = co_await write_answer(c, answer, version, keep_alive);
     log_access(c, request.method, request.target, answer, started);
     co_return (keep_alive && written);
+}
+
+asio::awaitable<bool> Server::Impl::send_cached(Connection& c,
+                                                std::shared_ptr<const CachedResponse> cached,
+                                                const bhttp::request<bhttp::string_body>& message,
+                                                CacheState state, bool keep_alive,
+                                                std::chrono::steady_clock::time_point started) {
+    Coding coding = choose_coding(message[bhttp::field::accept_encoding],
+                                  cached->offers(Coding::gzip), cached->offers(Coding::brotli));
+    // Compressing takes a millisecond or so, once per page and coding: not on this loop.
+    if (!cached->made(coding)) {
+        co_await on_workers([&] {
+            [[maybe_unused]] const auto& made = cached->variant(coding);
+            return true;
+        });
+    }
+    const CachedResponse::Variant& variant = cached->variant(coding);
+    if (&variant == &cached->identity) coding = Coding::identity;
+    // RFC 9110 §13.2.1: preconditions only apply to what would otherwise be a 2xx.
+    const std::string_view if_none_match = message[bhttp::field::if_none_match];
+    const bool unchanged =
+        !if_none_match.empty()
+            ? if_none_match_matches(if_none_match, variant.etag)
+            : not_modified_since(message[bhttp::field::if_modified_since], cached->last_modified);
+    const bool not_modified = cached->status == 200 && unchanged;
+    const bool send_body = !not_modified && message.method() != bhttp::verb::head;
+    const unsigned version = message.version();
+
+    Answer answer{.status = not_modified ? 304 : cached->status,
+                  .content_type = cached->content_type,
+                  .headers = &cached->headers,
+                  .body = variant.body,
+                  .send_body = send_body,
+                  .content_encoding = to_string(coding),
+                  .etag = variant.etag,
+                  .vary_on_encoding = true,
+                  .cache = state};
+    bool written = false;
+    if (state == CacheState::hit && version == 11) {
+        // The head was written with the response: only the Date and the end are added.
+        std::string& end = c.head_;
+        end.clear();
+        append_head_end(end, http_date(*options_.clock), version, keep_alive);
+        requests_.fetch_add(1, std::memory_order_relaxed);
+        written = co_await write_buffers(
+            c,
+            std::array<asio::const_buffer, 3>{
+                asio::buffer(not_modified ? variant.not_modified_head : variant.head),
+                asio::buffer(end), send_body ? asio::buffer(variant.body) : asio::const_buffer()});
+    } else {
+        written = co_await write_answer(c, answer, version, keep_alive);
+    }
+    log_access(c, message.method_string(), message.target(), answer, started);
+    co_return written;
 }
 
 asio::awaitable<void> Server::Impl::answer_read_error(
@@ -563,76 +611,35 @@ asio::awaitable<void> Server::Impl::answer_read_error(
 
 asio::awaitable<bool> Server::Impl::write_answer(Connection& c, const Answer& answer,
                                                  unsigned version, bool keep_alive) {
-    int status = answer.status >= 100 && answer.status <= 999 ? answer.status : 500;
     // The head is written here rather than by Beast's serializer: one string the connection
     // keeps (no allocation once it has grown), and the body sent from where it lies.
     std::string& head = c.head_;
     head.clear();
-    const auto add = [&head](std::string_view name, std::string_view value) {
-        head += name;
-        head += ": ";
-        head += value;
-        head += "\r\n";
-    };
-    fmt::format_to(std::back_inserter(head), "HTTP/{}.{} {} ", version / 10, version % 10, status);
-    head += bhttp::obsolete_reason(static_cast<bhttp::status>(status));
-    head += "\r\n";
-    add("Date", http_date(*options_.clock));
-    add("Server", "carnet");
-    add("X-Content-Type-Options", "nosniff");
-    // A 304 describes the stored representation; its type is not repeated (RFC 9110 §15.4.5).
-    const bool typed = !answer.content_type.empty() && status != 304;
-    if (typed) add("Content-Type", answer.content_type);
-    if (!answer.content_encoding.empty()) add("Content-Encoding", answer.content_encoding);
-    if (!answer.etag.empty()) add("ETag", answer.etag);
-    if (answer.vary_on_encoding) add("Vary", "Accept-Encoding");
-    if (answer.cache != CacheState::none) add("X-Cache", to_string(answer.cache));
-    if (answer.headers) {
-        for (const auto& [name, value] : *answer.headers) {
-            if (is_managed_header(name)) continue;
-            if (!is_safe_header(name, value)) {
-                spdlog::warn("dropped a response header holding a line break or a NUL");
-                continue;
-            }
-            add(name, value);
-        }
-    }
-    // A default applies unless the answer has a header of that name already.
-    const auto present = [&](std::string_view name) {
-        for (std::string_view written : {"Date", "Server", "X-Content-Type-Options"}) {
-            if (equals_ignoring_case(name, written)) return true;
-        }
-        if (typed && equals_ignoring_case(name, "Content-Type")) return true;
-        if (!answer.content_encoding.empty() && equals_ignoring_case(name, "Content-Encoding")) {
-            return true;
-        }
-        if (!answer.etag.empty() && equals_ignoring_case(name, "ETag")) return true;
-        if (answer.vary_on_encoding && equals_ignoring_case(name, "Vary")) return true;
-        if (answer.cache != CacheState::none && equals_ignoring_case(name, "X-Cache")) return true;
-        if (!answer.headers) return false;
-        return std::any_of(answer.headers->begin(), answer.headers->end(), [&](const auto& field) {
-            return !is_managed_header(field.first) && is_safe_header(field.first, field.second) &&
-                   equals_ignoring_case(field.first, name);
-        });
-    };
-    // Checked by listen(): none of them is managed or unsafe.
-    for (const auto& [name, value] : options_.default_headers) {
-        if (!present(name)) add(name, value);
-    }
-    // HEAD and 304 announce the length of what a GET would have carried (RFC 9110 §8.6); a
-    // 1xx or 204 has neither a body nor a length, whatever a handler put in it.
-    const bool bodiless = status < 200 || status == 204 || status == 304;
-    if (!(bodiless && (status != 304 || answer.body.empty()))) {
-        fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n", answer.body.size());
-    }
-    if (version >= 11 && !keep_alive) add("Connection", "close");
-    if (version < 11 && keep_alive) add("Connection", "keep-alive");
-    head += "\r\n";
-    const std::string_view body = answer.send_body && !bodiless ? answer.body : std::string_view();
-
+    append_head(head, version, answer, options_.default_headers);
+    append_head_end(head, http_date(*options_.clock), version, keep_alive);
+    const int status = sendable_status(answer.status);
+    const std::string_view body =
+        answer.send_body && !is_bodiless(status) ? answer.body : std::string_view();
     requests_.fetch_add(1, std::memory_order_relaxed);
+    co_return co_await write_buffers(
+        c, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(body)});
+}
+
+template <std::size_t N>
+asio::awaitable<bool> Server::Impl::write_buffers(Connection& c,
+                                                  std::array<asio::const_buffer, N> buffers) {
+    // Most answers fit in the socket's buffer: they go at once, in one system call, with no
+    // timer to set and no trip through the loop. Only what the socket would not take waits.
+    auto& socket = c.stream_.socket();
+    while (total_size(buffers) > 0) {
+        beast::error_code error;
+        const std::size_t sent = socket.write_some(buffers, error);
+        if (error == asio::error::would_block || error == asio::error::try_again) break;
+        if (error) co_return false;
+        consume(buffers, sent);
+    }
+    if (total_size(buffers) == 0) co_return true;
     c.stream_.expires_after(options_.request_timeout);
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
     auto [error, bytes] = co_await asio::async_write(c.stream_, buffers, use_nothrow);
     c.stream_.expires_never();
     co_return !error;
@@ -662,7 +669,7 @@ void Server::Impl::log_access(const Connection& c, std::string_view method, std:
                       .count();
     spdlog::info("{} \"{} {}\" {} {} {}us cache:{}", c.remote_address_, method, target,
                  answer.status, answer.send_body ? answer.body.size() : 0, micros,
-                 to_string(answer.cache));
+                 cache_state_name(answer.cache));
 }
 
 void Server::Impl::every(std::chrono::milliseconds interval, std::function<void()> task) {

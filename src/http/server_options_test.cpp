@@ -241,9 +241,10 @@ Router default_headers_router() {
 }
 
 CachePolicy cache_everything_cached() {
-    return [](const Request& request) -> std::optional<CacheKey> {
+    return [](const RequestHead& request, std::string& key) -> std::optional<std::uint64_t> {
         if (request.path != "/cached") return std::nullopt;
-        return CacheKey{.key = request.path, .generation = 1};
+        key.append(request.path);
+        return 1;
     };
 }
 

@@ -380,10 +380,12 @@ struct CacheFixture {
     std::atomic<int> rendered{0};
 
     CachePolicy policy() {
-        return [this](const Request& request) -> std::optional<CacheKey> {
-            if (request.path.starts_with("/private")) return std::nullopt;
-            return CacheKey{request.host + request.path, generation.load()};
-        };
+        return
+            [this](const RequestHead& request, std::string& key) -> std::optional<std::uint64_t> {
+                if (request.path.starts_with("/private")) return std::nullopt;
+                key.append(request.host).append(request.path);
+                return generation.load();
+            };
     }
 
     Router router() {

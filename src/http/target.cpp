@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/url/authority_view.hpp>
+#include <boost/url/grammar/string_token.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <exception>
@@ -31,7 +32,7 @@ bool is_safe_decoded_path(std::string_view path) {
 
 }  // namespace
 
-Result<Target> parse_target(std::string_view target) {
+Status parse_target_into(std::string_view target, Target& parsed) {
     try {
         boost::system::result<boost::urls::url_view> url =
             !target.empty() && target.front() == '/' ? boost::urls::parse_origin_form(target)
@@ -40,16 +41,19 @@ Result<Target> parse_target(std::string_view target) {
             return fail(Error::Code::invalid_input,
                         fmt::format("invalid request target: {}", url.error().message()));
         }
-        Target result;
-        result.path = url->path();
+        url->path(boost::urls::string_token::assign_to(parsed.path));
         // An empty path is the root. Appended rather than assigned: GCC 12 warns, wrongly, that
         // assigning a literal here may overlap (-Wrestrict, GCC bug 105329).
-        if (result.path.empty()) result.path.push_back('/');
-        if (url->has_query()) result.query = std::string(url->encoded_query());
-        if (!is_safe_decoded_path(result.path)) {
+        if (parsed.path.empty()) parsed.path.push_back('/');
+        if (url->has_query()) {
+            parsed.query.assign(url->encoded_query());
+        } else {
+            parsed.query.clear();
+        }
+        if (!is_safe_decoded_path(parsed.path)) {
             return fail(Error::Code::invalid_input, "request path holds a dot segment or a NUL");
         }
-        return result;
+        return {};
     } catch (const std::exception& e) {
         // Boost.URL throws std::length_error for targets beyond its size limit.
         return fail(Error::Code::invalid_input,
@@ -57,18 +61,30 @@ Result<Target> parse_target(std::string_view target) {
     }
 }
 
-Result<std::string> parse_host(std::string_view host_header) {
+Result<Target> parse_target(std::string_view target) {
+    Target parsed;
+    if (auto done = parse_target_into(target, parsed); !done) return std::unexpected(done.error());
+    return parsed;
+}
+
+Status parse_host_into(std::string_view host_header, std::string& host) {
     try {
         auto authority = boost::urls::parse_authority(host_header);
         if (!authority || authority->has_userinfo()) {
             return fail(Error::Code::invalid_input, "invalid Host header");
         }
-        std::string host(authority->encoded_host());
+        host.assign(authority->encoded_host());
         std::transform(host.begin(), host.end(), host.begin(), to_lower_ascii);
-        return host;
+        return {};
     } catch (const std::exception& e) {
         return fail(Error::Code::invalid_input, fmt::format("invalid Host header: {}", e.what()));
     }
+}
+
+Result<std::string> parse_host(std::string_view host_header) {
+    std::string host;
+    if (auto done = parse_host_into(host_header, host); !done) return std::unexpected(done.error());
+    return host;
 }
 
 }  // namespace carnet::http

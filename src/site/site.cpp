@@ -105,6 +105,11 @@ struct LoadedBlogs {
 class ReadsScope;
 thread_local ReadsScope* t_reads = nullptr;
 
+std::uint64_t next_site_instance() {
+    static std::atomic<std::uint64_t> count{0};
+    return ++count;
+}
+
 class ReadsScope {
 public:
     explicit ReadsScope(store::Store& store) : store_(store), previous_(t_reads) { t_reads = this; }
@@ -211,31 +216,53 @@ public:
     }
 
     http::CachePolicy cache_policy() override {
-        return [this](const Request& request) -> std::optional<http::CacheKey> {
+        // Runs on every GET before the server has copied anything out of the request: it
+        // writes the key into the server's string and allocates nothing once that has grown.
+        return [this](const http::RequestHead& request,
+                      std::string& key) -> std::optional<std::uint64_t> {
             if (request.method != "GET" && request.method != "HEAD") return std::nullopt;
-            const auto blog = blog_for(request.host);
-            if (blog == nullptr) return std::nullopt;
             // Search pages are answered fresh: every query is a new key, and caching them
             // would let anyone fill the cache with junk.
             if (request.path == "/search") return std::nullopt;
-            // Without a configured base URL, pages carry absolute links made from the Host
-            // header: two hosts must never share them.
+            const auto& loaded = blogs_seen();
+            const auto* blog = model::blog_for_host(loaded->blogs, request.host);
+            if (blog == nullptr) return std::nullopt;
+            std::int64_t blog_id = blog->id;
+            bool has_base_url = !blog->base_url.empty();
+            std::uint64_t generation = store_.generation(blog_id);
+            if (generation != loaded->generations.at(blog_id)) {
+                // Settings may have changed with the data: the page must be keyed after the
+                // blogs are read again, as a render reads them.
+                const auto fresh = blog_for(request.host);
+                if (fresh == nullptr) return std::nullopt;
+                blog_id = fresh->id;
+                has_base_url = !fresh->base_url.empty();
+                generation = store_.generation(blog_id);
+            }
             // A post page carries its comment form's stamp, the time it was served: it is
             // rendered again each minute, so that a stamp is never much older than the page.
-            std::string stamp_minute;
-            if (is_post_path(request.path)) {
-                stamp_minute = std::to_string(now().time_since_epoch().count() / 60);
+            const bool post = is_post_path(request.path);
+            const fmt::format_int minute(post ? now().time_since_epoch().count() / 60 : 0);
+            std::string_view stamp;
+            if (post) {
+                stamp = std::string_view(minute.data(), minute.size());
                 // The HTML page and the ActivityStreams object share the address, never the
                 // cached answer.
-                if (options_.post_object && asks_for_activity(request)) stamp_minute = "as";
+                if (options_.post_object && asks_for_activity(request.header("accept"))) {
+                    stamp = "as";
+                }
             }
-            if (blog->base_url.empty()) {
-                return http::CacheKey{fmt::format("{}\n{}\n{}\n{}", blog->id, request_host(request),
-                                                  request.target, stamp_minute),
-                                      store_.generation(blog->id)};
+            // Without a configured base URL, pages carry absolute links made from the Host
+            // header: two hosts must never share them.
+            if (!has_base_url) {
+                fmt::format_to(std::back_inserter(key), "{}\n{}\n{}\n{}", blog_id,
+                               request_host(request.header("host"), request.host), request.target,
+                               stamp);
+            } else {
+                fmt::format_to(std::back_inserter(key), "{}\n{}\n{}", blog_id, request.target,
+                               stamp);
             }
-            return http::CacheKey{fmt::format("{}\n{}\n{}", blog->id, request.target, stamp_minute),
-                                  store_.generation(blog->id)};
+            return generation;
         };
     }
 
@@ -269,6 +296,24 @@ private:
             response = answer();
         }
         return response;
+    }
+
+    // The list of blogs as this thread last saw it, loaded again only once reload() has stored
+    // a new one: the cache policy asks on every request, and loading the shared list takes a
+    // lock (libstdc++'s atomic shared_ptr) and a count that every thread writes.
+    const std::shared_ptr<const LoadedBlogs>& blogs_seen() const {
+        thread_local struct {
+            std::uint64_t site = 0;
+            std::uint64_t version = 0;
+            std::shared_ptr<const LoadedBlogs> blogs;
+        } seen;
+        const auto version = blogs_version_.load(std::memory_order_acquire);
+        if (seen.site != instance_ || seen.version != version || !seen.blogs) {
+            seen.blogs = blogs_.load();
+            seen.site = instance_;
+            seen.version = version;
+        }
+        return seen.blogs;
     }
 
     // The blog that answers `host`, sharing ownership of the list it was found in.
@@ -337,6 +382,7 @@ private:
         }
         loaded->blogs = std::move(*blogs);
         blogs_.store(std::move(loaded));
+        blogs_version_.fetch_add(1, std::memory_order_release);
         return {};
     }
 
@@ -348,15 +394,18 @@ private:
 
     // The raw Host header (with its port) when it looks like a host; the parsed host
     // otherwise. It ends up in links, so nothing but host characters gets through.
-    static std::string request_host(const Request& request) {
-        const auto raw = request.header("host");
+    static std::string_view request_host(std::string_view raw, std::string_view parsed) {
         const bool plausible =
             !raw.empty() && raw.size() <= 255 && std::all_of(raw.begin(), raw.end(), [](char c) {
                 return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
                        c == ':' || c == '[' || c == ']';
             });
-        if (plausible) return std::string(raw);
-        return request.host.empty() ? "localhost" : request.host;
+        if (plausible) return raw;
+        return parsed.empty() ? "localhost" : parsed;
+    }
+
+    static std::string request_host(const Request& request) {
+        return std::string(request_host(request.header("host"), request.host));
     }
 
     // Where absolute links point: the blog's base URL, or the address the reader used.
@@ -762,7 +811,7 @@ private:
             fmt::format("/archive/{}/{}/{}/{}.html", param(params, "year"), param(params, "month"),
                         param(params, "day"), param(params, "slug"));
         if (requested != canonical) return redirect(canonical);
-        if (options_.post_object && asks_for_activity(request)) {
+        if (options_.post_object && asks_for_activity(request.header("accept"))) {
             Response response;
             response.content_type = std::string(k_activity_json);
             response.body = options_.post_object(blog, post, request);
@@ -865,8 +914,7 @@ private:
 
     // Whether the request asks for ActivityStreams rather than a page: Accept names
     // application/activity+json, or application/ld+json with the ActivityStreams profile.
-    static bool asks_for_activity(const Request& request) {
-        const auto accept = request.header("accept");
+    static bool asks_for_activity(std::string_view accept) {
         if (accept.find(k_activity_json) != std::string_view::npos) return true;
         return accept.find("application/ld+json") != std::string_view::npos &&
                accept.find("https://www.w3.org/ns/activitystreams") != std::string_view::npos;
@@ -1071,6 +1119,9 @@ private:
     store::Store& store_;
     SiteOptions options_;
     mutable std::atomic<std::shared_ptr<const LoadedBlogs>> blogs_;
+    // Counts the lists stored in blogs_, for blogs_seen(); instance_ tells sites apart there.
+    mutable std::atomic<std::uint64_t> blogs_version_{0};
+    const std::uint64_t instance_ = next_site_instance();
     mutable std::mutex reload_mutex_;
     mutable std::shared_mutex themes_mutex_;
     mutable std::map<std::string, std::unique_ptr<theme::Theme>, std::less<>> themes_;

@@ -135,18 +135,13 @@ Status Database::write(const std::function<Status(Transaction&)>& body) {
         (void)writer_->execute("ROLLBACK");
         return outcome;
     }
-    std::unique_lock generations_lock(generations_mutex_);
-    for (const auto& [blog_id, generation] : new_generations) {
-        generations_[blog_id] = generation;
-    }
+    generations_.change([&](Generations::Table& table) {
+        for (const auto& [blog_id, generation] : new_generations) table[blog_id] = generation;
+    });
     return {};
 }
 
-std::uint64_t Database::generation(std::int64_t blog_id) const {
-    std::shared_lock lock(generations_mutex_);
-    auto found = generations_.find(blog_id);
-    return found == generations_.end() ? 0 : found->second;
-}
+std::uint64_t Database::generation(std::int64_t blog_id) const { return generations_.get(blog_id); }
 
 Status Database::poll_external_changes() {
     std::scoped_lock lock(poller_mutex_);
@@ -164,11 +159,12 @@ Status Database::poll_external_changes() {
         PQfreemem(notification);
     }
     if (heard.empty()) return {};
-    std::unique_lock generations_lock(generations_mutex_);
-    for (const auto& [blog_id, generation] : heard) {
-        auto& known = generations_[blog_id];
-        known = std::max(known, generation);
-    }
+    generations_.change([&](Generations::Table& table) {
+        for (const auto& [blog_id, generation] : heard) {
+            auto& known = table[blog_id];
+            known = std::max(known, generation);
+        }
+    });
     return {};
 }
 
@@ -184,14 +180,15 @@ Status Database::catch_up_locked() {
     CARNET_CHECK(rows::for_each_row(*statement, [&](const Statement& row) {
         loaded[row.column_int(0)] = static_cast<std::uint64_t>(row.column_int(1));
     }));
-    std::unique_lock generations_lock(generations_mutex_);
-    // A generation heard from this process's own writer may be newer than what the poller's
-    // snapshot read: keep the newest.
-    for (auto& [blog_id, generation] : loaded) {
-        auto found = generations_.find(blog_id);
-        if (found != generations_.end()) generation = std::max(generation, found->second);
-    }
-    generations_ = std::move(loaded);
+    generations_.change([&](Generations::Table& table) {
+        // A generation heard from this process's own writer may be newer than what the
+        // poller's snapshot read: keep the newest.
+        for (auto& [blog_id, generation] : loaded) {
+            auto found = table.find(blog_id);
+            if (found != table.end()) generation = std::max(generation, found->second);
+        }
+        table = std::move(loaded);
+    });
     return {};
 }
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/generations.hpp"
 #include "store/pg.hpp"
 #include "text/clock.hpp"
 
@@ -117,8 +118,7 @@ private:
     std::unique_ptr<Connection> poller_;
     bool listening_ = false;
 
-    mutable std::shared_mutex generations_mutex_;
-    std::unordered_map<std::int64_t, std::uint64_t> generations_;
+    Generations generations_;
 
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_readers_;

@@ -270,18 +270,13 @@ Status Database::write(const std::function<Status(Transaction&)>& body) {
         (void)writer_->execute(fmt::format("PRAGMA cache_size = {}", k_default_cache_size));
     }
     if (!outcome) return outcome;
-    std::unique_lock generations_lock(generations_mutex_);
-    for (const auto& [blog_id, generation] : new_generations) {
-        generations_[blog_id] = generation;
-    }
+    generations_.change([&](Generations::Table& table) {
+        for (const auto& [blog_id, generation] : new_generations) table[blog_id] = generation;
+    });
     return {};
 }
 
-std::uint64_t Database::generation(std::int64_t blog_id) const {
-    std::shared_lock lock(generations_mutex_);
-    auto found = generations_.find(blog_id);
-    return found == generations_.end() ? 0 : found->second;
-}
+std::uint64_t Database::generation(std::int64_t blog_id) const { return generations_.get(blog_id); }
 
 Status Database::poll_external_changes() {
     std::scoped_lock lock(poller_mutex_);
@@ -345,8 +340,7 @@ Status Database::reload_generations_locked() {
         loaded[statement->column_int(0)] = static_cast<std::uint64_t>(statement->column_int(1));
     }
     statement->reset();
-    std::unique_lock lock(generations_mutex_);
-    generations_ = std::move(loaded);
+    generations_.change([&](Generations::Table& table) { table = std::move(loaded); });
     return {};
 }
 

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/generations.hpp"
 #include "store/sqlite.hpp"
 #include "text/clock.hpp"
 
@@ -147,8 +148,7 @@ private:
     std::unique_ptr<Connection> poller_;
     std::int64_t last_data_version_ = -1;
 
-    mutable std::shared_mutex generations_mutex_;
-    std::unordered_map<std::int64_t, std::uint64_t> generations_;
+    Generations generations_;
 
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_readers_;
