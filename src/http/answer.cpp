@@ -15,6 +15,15 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
     return boost::beast::iequals(a, b);
 }
 
+void add(std::string& out, std::string_view name, std::string_view value) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+}
+
+}  // namespace
+
 std::string_view to_string(CacheState state) {
     switch (state) {
         case CacheState::hit:
@@ -26,15 +35,6 @@ std::string_view to_string(CacheState state) {
     }
     return "-";
 }
-
-void add(std::string& out, std::string_view name, std::string_view value) {
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
-}
-
-}  // namespace
 
 bool is_managed_header(std::string_view name) {
     return equals_ignoring_case(name, "Content-Length") ||

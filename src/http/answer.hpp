@@ -11,6 +11,8 @@
 namespace carnet::http {
 
 enum class CacheState { none, hit, miss };
+// "hit", "miss", or "-" for an answer the cache had no say in: the X-Cache header and the log.
+std::string_view to_string(CacheState state);
 
 // One answer on the wire, whichever way it was made: from a handler, from the cache, or by
 // the server itself. It borrows everything it shows.

@@ -90,10 +90,6 @@ bool is_cacheable_status(int status) {
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
 
-std::string_view cache_state_name(CacheState state) {
-    return state == CacheState::hit ? "hit" : state == CacheState::miss ? "miss" : "-";
-}
-
 // What the server answers when reading a request failed; 0 when it should just close (the
 // client left, was too slow, or the network failed).
 int status_for_read_error(const beast::error_code& error) {
@@ -669,7 +665,7 @@ void Server::Impl::log_access(const Connection& c, std::string_view method, std:
                       .count();
     spdlog::info("{} \"{} {}\" {} {} {}us cache:{}", c.remote_address_, method, target,
                  answer.status, answer.send_body ? answer.body.size() : 0, micros,
-                 cache_state_name(answer.cache));
+                 to_string(answer.cache));
 }
 
 void Server::Impl::every(std::chrono::milliseconds interval, std::function<void()> task) {
