@@ -10,6 +10,7 @@
 #include <regex>
 #include <string>
 
+#include "cli/cli.hpp"
 #include "http/http.hpp"
 #include "site/site.hpp"
 #include "store/store.hpp"
@@ -130,6 +131,7 @@ void home_after_post(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    cli::keep_freed_memory();  // as `carnet serve` does
     benchmark::Initialize(&argc, argv);
     if (argc != 2) {
         std::cerr << "usage: render_bench DATABASE [benchmark flags]\n";

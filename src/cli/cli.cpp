@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
@@ -550,7 +551,15 @@ int run_serve(const Settings& settings) {
 
 }  // namespace
 
+void keep_freed_memory() {
+    // The main thread's heap grows by this much more than asked, and keeps it when freed.
+    mallopt(M_TOP_PAD, 8 << 20);
+    // Other threads' heaps (and the main one) give back only free space past this.
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+}
+
 int run(int argc, char** argv) {
+    keep_freed_memory();
     // Logs go to stderr, so that a command's own output on stdout stays clean to pipe.
     spdlog::set_default_logger(spdlog::stderr_color_mt("carnet"));
     Settings settings;
