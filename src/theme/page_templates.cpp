@@ -157,9 +157,13 @@ model::Result<PageTemplates> PageTemplates::load(const std::filesystem::path& th
 }
 
 std::string PageTemplates::render(PageKind kind, const ViewValue& view) const {
+    const auto index = static_cast<std::size_t>(kind);
+    auto& last_size = (*last_sizes_)[index];
     std::string out;
-    out.reserve(32 * 1024);
-    pages_[static_cast<std::size_t>(kind)].render(view, out);
+    const auto last = last_size.load(std::memory_order_relaxed);
+    out.reserve(std::max<std::size_t>(32 * 1024, last + last / 8));
+    pages_[index].render(view, out);
+    last_size.store(out.size(), std::memory_order_relaxed);
     return out;
 }
 

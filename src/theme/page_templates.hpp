@@ -10,8 +10,10 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <filesystem>
 #include <kainjow/mustache.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -50,6 +52,11 @@ public:
 private:
     std::array<CompiledTemplate, 5> pages_;  // one per PageKind
     std::array<std::string, 5> sources_;
+    // The size of the last page of each kind, reserved for the next: a listing grows with the
+    // blog's sidebar (160 KB at 100,000 posts), and growing the string page by page copied it
+    // whole three times.
+    std::shared_ptr<std::array<std::atomic<std::size_t>, 5>> last_sizes_ =
+        std::make_shared<std::array<std::atomic<std::size_t>, 5>>();
 };
 
 }  // namespace carnet::theme
