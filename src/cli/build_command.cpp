@@ -43,9 +43,11 @@ int run_build(const std::string& db, const std::string& themes_dir, const std::s
     auto report = interop::build_static_site(**store, options);
     bar.clear();
     if (!report) return report_failure(report.error());
-    std::cout << fmt::format("{} rendered, {} written, {} unchanged, {} removed: {} files in {}\n",
-                             report->rendered, report->written, report->unchanged, report->removed,
-                             report->urls.size(), command.out_dir);
+    std::cout << fmt::format(
+        "{} rendered, {} written ({} given the new sidebar), {} unchanged, {} removed: {} files "
+        "in {}\n",
+        report->rendered, report->written, report->spliced, report->unchanged, report->removed,
+        report->urls.size(), command.out_dir);
     return 0;
 }
 

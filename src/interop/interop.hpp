@@ -171,8 +171,11 @@ struct StaticBuildOptions {
 };
 
 struct StaticBuildReport {
-    int rendered = 0;               // files whose page was rendered (the others had not changed)
-    int written = 0;                // files that were missing or whose bytes changed
+    int rendered = 0;  // files whose page was rendered (the others had not changed)
+    int written = 0;   // files that were missing or whose bytes changed
+    // Of those written, pages that changed only in the sidebar every page shows (a new post's
+    // count and title): the new sidebar was put in place of the old one, without a render.
+    int spliced = 0;
     int unchanged = 0;              // files already holding the same bytes, left untouched
     int removed = 0;                // files of an earlier build whose page no longer exists
     std::vector<std::string> urls;  // every URL path the copy holds, in the order rendered

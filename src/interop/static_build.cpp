@@ -27,6 +27,7 @@
 #include "markup/markup.hpp"
 #include "site/site.hpp"
 #include "text/text.hpp"
+#include "theme/theme.hpp"
 
 namespace carnet::interop {
 namespace {
@@ -457,6 +458,32 @@ Result<bool> remove_stale(const fs::path& out_dir, const std::string& relative) 
     return removed;
 }
 
+// Puts `sidebar` in place of the sidebar the last build wrote at byte `at` of `file`: the
+// page's other bytes are those a render would write, since only the sidebar changed. False,
+// and nothing written, when the file does not hold that sidebar there (edited, cut): the page
+// is rendered instead.
+Result<bool> splice_sidebar(const fs::path& file, std::int64_t at,
+                            const static_build::ManifestSidebar& old_sidebar,
+                            std::string_view sidebar, bool section_on_line) {
+    auto bytes = file_bytes(file);
+    if (!bytes) return false;
+    const auto begin = static_cast<std::size_t>(at);
+    if (begin > bytes->size() || old_sidebar.length > bytes->size() - begin) return false;
+    const std::string_view held = std::string_view(*bytes).substr(begin, old_sidebar.length);
+    if (static_build::Digest().add(held).add(section_on_line).value() != old_sidebar.digest) {
+        return false;
+    }
+    std::string page;
+    page.reserve(bytes->size() - held.size() + sidebar.size());
+    page.append(*bytes, 0, begin);
+    page += sidebar;
+    page.append(*bytes, begin + held.size());
+    if (auto written = write_atomically(file, page); !written) {
+        return std::unexpected(written.error());
+    }
+    return true;
+}
+
 // What the last build recorded in the folder; nothing when there is no manifest.
 Result<static_build::Manifest> read_manifest(const fs::path& out_dir) {
     const auto file = out_dir / k_manifest_name;
@@ -564,10 +591,10 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     }
 
     // What each key (a file, or the URL of a page the site did not have) showed last time.
-    std::unordered_map<std::string, std::uint64_t> recorded;
+    std::unordered_map<std::string, static_build::ManifestEntry> recorded;
     std::set<std::string> previous_files;
     for (const auto& entry : previous->entries) {
-        recorded[entry.key] = entry.inputs;
+        recorded[entry.key] = entry;
         if (!entry.key.starts_with('/')) previous_files.insert(entry.key);
     }
 
@@ -601,17 +628,70 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         }
         return response;
     };
+    // The answer, and where the theme wrote the sidebar in it.
+    struct Traced {
+        http::Response response;
+        std::vector<theme::SidebarTrace::Write> writes;
+        bool elsewhere = false;
+    };
+    const auto respond_traced = [&](const Target& target) {
+        theme::SidebarTrace trace;
+        Traced traced{respond(target), {}, false};
+        // A moved post's file is our page that sends the reader on: no sidebar.
+        if (traced.response.status != 301) {
+            traced.writes = std::move(trace.writes);
+            traced.elsewhere = trace.elsewhere;
+        }
+        return traced;
+    };
 
     // Every page holds the layout and the sidebar, as the not-found page does: rendered
-    // first, its bytes are the shell every page's digest starts from.
+    // first, its bytes are the shell every page's digest starts from. The sidebar, when the
+    // theme writes it as one span, is left out of the shell: a page whose other inputs are
+    // unchanged then gets the new sidebar put in place (splice_sidebar), not a new render.
     const Target not_found_target{std::string(k_not_found_path), false, 404};
-    auto not_found = respond(not_found_target);
+    const auto not_found_traced = respond_traced(not_found_target);
+    const auto& not_found = not_found_traced.response;
     if (not_found.status != 404) {
         return model::fail(Error::Code::internal,
                            fmt::format("GET {} answered {} (nothing was removed)", k_not_found_path,
                                        not_found.status));
     }
-    const auto shell = Digest().add(fingerprint).add(not_found.body).value();
+    std::string_view sidebar;
+    bool sidebar_known = false;
+    bool sidebar_section_on_line = false;
+    if (!not_found_traced.elsewhere && not_found_traced.writes.size() == 1 &&
+        not_found_traced.writes.front().ends_line) {
+        const auto& write = not_found_traced.writes.front();
+        sidebar = std::string_view(not_found.body).substr(write.offset, write.length);
+        sidebar_known = true;
+        sidebar_section_on_line = write.section_on_line;
+    }
+    const static_build::ManifestSidebar sidebar_now =
+        sidebar_known ? static_build::ManifestSidebar{Digest()
+                                                          .add(sidebar)
+                                                          .add(sidebar_section_on_line)
+                                                          .value(),
+                                                      sidebar.size()}
+                      : static_build::ManifestSidebar{};
+    std::string shell_bytes = not_found.body;
+    if (sidebar_known) {
+        shell_bytes.erase(not_found_traced.writes.front().offset, sidebar.size());
+    }
+    const auto shell = Digest().add(fingerprint).add(sidebar_known).add(shell_bytes).value();
+    // Where a rendered page holds the sidebar (static_build::ManifestEntry::sidebar_at).
+    const auto sidebar_place = [&](const Traced& traced) -> std::int64_t {
+        if (traced.elsewhere) return static_build::k_sidebar_elsewhere;
+        if (traced.writes.empty()) return static_build::k_no_sidebar;
+        if (!sidebar_known || traced.writes.size() != 1) return static_build::k_sidebar_elsewhere;
+        const auto& write = traced.writes.front();
+        const std::string_view body = traced.response.body;
+        if (write.section_on_line != sidebar_section_on_line || !write.ends_line ||
+            write.offset > body.size() || body.substr(write.offset, write.length) != sidebar) {
+            return static_build::k_sidebar_elsewhere;
+        }
+        return static_cast<std::int64_t>(write.offset);
+    };
     const auto inputs_of = [&](const Target& target) {
         return Digest().add(shell).add(target.path).add(target.inputs).value();
     };
@@ -624,6 +704,8 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         bool rendered = false;
         fs::path relative;
         std::uint64_t inputs = 0;
+        bool spliced = false;  // written with the new sidebar, not rendered
+        std::int64_t sidebar_at = static_build::k_no_sidebar;
     };
     const auto take_one = [&](const Target& target) -> Result<Outcome> {
         if (!static_build::is_safe_url_path(target.path)) {
@@ -634,16 +716,34 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         Outcome outcome{true, false, false, static_file_path(target.path), inputs_of(target)};
         const auto file = out_dir / outcome.relative;
         if (const auto found = recorded.find(outcome.relative.generic_string());
-            found != recorded.end() && found->second == outcome.inputs) {
+            found != recorded.end() && found->second.inputs == outcome.inputs) {
             std::error_code missing;
-            if (fs::is_regular_file(file, missing)) return outcome;
+            if (fs::is_regular_file(file, missing)) {
+                const auto at = found->second.sidebar_at;
+                if (at == static_build::k_no_sidebar || previous->sidebar == sidebar_now) {
+                    outcome.sidebar_at = at;
+                    return outcome;
+                }
+                if (at >= 0 && sidebar_known && previous->sidebar.digest != 0) {
+                    auto spliced = splice_sidebar(file, at, previous->sidebar, sidebar,
+                                                  sidebar_section_on_line);
+                    if (!spliced) return std::unexpected(spliced.error());
+                    if (*spliced) {
+                        outcome.written = outcome.spliced = true;
+                        outcome.sidebar_at = at;
+                        return outcome;
+                    }
+                }
+            }
         }
         if (const auto found = recorded.find(target.path);
-            target.optional && found != recorded.end() && found->second == outcome.inputs) {
+            target.optional && found != recorded.end() && found->second.inputs == outcome.inputs) {
             return Outcome{.inputs = outcome.inputs};
         }
         outcome.rendered = true;
-        auto response = target.path == k_not_found_path ? not_found : respond(target);
+        auto traced = target.path == k_not_found_path ? not_found_traced : respond_traced(target);
+        outcome.sidebar_at = sidebar_place(traced);
+        auto& response = traced.response;
         if (response.status != target.status) {
             if (target.optional) return Outcome{.rendered = true, .inputs = outcome.inputs};
             return model::fail(Error::Code::internal,
@@ -692,11 +792,12 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     const auto take = [&](const Target& target, Result<Outcome>& outcome) -> model::Status {
         if (!outcome) return std::unexpected(outcome.error());
         if (!outcome->kept) {
-            manifest.entries.push_back({target.path, outcome->inputs});
+            manifest.entries.push_back({target.path, outcome->inputs, static_build::k_no_sidebar});
             return {};
         }
         // The not-found page was rendered first, whatever its digest, for the shell.
         if (outcome->rendered || target.path == k_not_found_path) ++report.rendered;
+        if (outcome->spliced) ++report.spliced;
         if (outcome->written) {
             ++report.written;
         } else {
@@ -704,7 +805,7 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         }
         const auto relative = outcome->relative.generic_string();
         files.insert(relative);
-        manifest.entries.push_back({relative, outcome->inputs});
+        manifest.entries.push_back({relative, outcome->inputs, outcome->sidebar_at});
         report.urls.push_back(target.path);
         return {};
     };
@@ -732,6 +833,7 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     }
     manifest.generation = *generation;
     manifest.fingerprint = fingerprint;
+    manifest.sidebar = sidebar_now;
     if (auto recorded_now =
             write_atomically(out_dir / k_manifest_name, static_build::format_manifest(manifest));
         !recorded_now) {

@@ -59,19 +59,33 @@ std::vector<ListingPage> listing_pages(const std::string& base, std::uint64_t in
 
 // What the manifest records: the blog's generation and the build's fingerprint (program,
 // options, theme files) when the build was complete, and per URL what its inputs were.
+// Where a file holds the blog's sidebar, the same in every page (theme::SidebarTrace).
+inline constexpr std::int64_t k_no_sidebar = -1;         // the page does not show it
+inline constexpr std::int64_t k_sidebar_elsewhere = -2;  // it does, but not as one span
 struct ManifestEntry {
     std::string key;  // a file relative to the folder, or "/url" for a URL that has no file
     std::uint64_t inputs = 0;  // 0: unknown, render it again
+    // The byte where the sidebar starts in the file, or one of the two values above.
+    std::int64_t sidebar_at = k_sidebar_elsewhere;
+};
+// The sidebar every page of the last build held: a digest of its bytes and of the line
+// state the template was in after it, and its length. 0: none was known.
+struct ManifestSidebar {
+    std::uint64_t digest = 0;
+    std::uint64_t length = 0;
+    bool operator==(const ManifestSidebar&) const = default;
 };
 struct Manifest {
     std::uint64_t generation = 0;  // 0: the last build was not complete
     std::uint64_t fingerprint = 0;
+    ManifestSidebar sidebar;
     std::vector<ManifestEntry> entries;  // in the order the build took them
 };
 
 // Reads a manifest. Lines that could point outside the folder are ignored (the manifest is a
 // file anyone may have edited); a line holding only a file name (an older carnet's manifest)
-// is that file with unknown inputs.
+// is that file with unknown inputs, and one without a sidebar field shows the sidebar
+// elsewhere.
 Manifest parse_manifest(std::string_view text);
 std::string format_manifest(const Manifest& manifest);
 

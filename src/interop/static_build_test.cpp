@@ -651,11 +651,37 @@ TEST_F(StaticBuild, AnApprovedCommentRendersThePostItsFeedsAndTheListingsThatCou
 }
 
 TEST_F(StaticBuild, ANewPostIsAddedEverywhereItShows) {
-    build();
+    const auto first = build();
+    const auto before = files();
     add_post("Un billet tout neuf", model::Instant{sys_days{2018y / 3 / 1} + 9h}, {"Irak"});
     const auto report = build_and_compare_with_cold_build();
     EXPECT_TRUE(fs::exists(out_ / "archive/2018/03/01/un-billet-tout-neuf.html"));
     EXPECT_GT(report.written, 0);
+    // Every page shows the sidebar, whose recent posts and counts changed: the pages that do
+    // not show the post otherwise get the new sidebar put in, without a render.
+    EXPECT_GT(report.spliced, 0);
+    EXPECT_LE(report.spliced, report.written);
+    EXPECT_LT(report.rendered, static_cast<int>(first.urls.size()) / 2);
+    const auto old_page = "archive/2016/03/14/un-vieux-billet.html";
+    EXPECT_EQ(before.at(old_page).find("Un billet tout neuf"), std::string::npos);
+    EXPECT_THAT(files().at(old_page), HasSubstr("Un billet tout neuf"));
+}
+
+TEST_F(StaticBuild, AFileWhoseSidebarWasAlteredIsRenderedAgain) {
+    build();
+    const auto old_page = out_ / "archive/2016/03/14/un-vieux-billet.html";
+    auto altered = read_bytes(old_page);
+    const auto sidebar = altered.find("<aside class=\"sidebar\"");
+    ASSERT_NE(sidebar, std::string::npos);
+    const auto recent = altered.find("widget-recent", sidebar);
+    ASSERT_NE(recent, std::string::npos);
+    altered.insert(recent, "x");
+    std::ofstream(old_page, std::ios::binary | std::ios::trunc) << altered;
+    add_post("Un billet tout neuf", model::Instant{sys_days{2018y / 3 / 1} + 9h}, {"Irak"});
+    // The bytes where the old sidebar was are not the old sidebar: the page is rendered, and
+    // the folder holds what a cold build writes.
+    const auto report = build_and_compare_with_cold_build();
+    EXPECT_GT(report.spliced, 0);
 }
 
 TEST_F(StaticBuild, AChangedSettingOrThemeRendersEveryPage) {
@@ -770,17 +796,20 @@ TEST(StaticInputs, ADiscussionDigestCoversCommentsAndReactions) {
 }
 
 TEST(StaticManifest, KeepsWhatEachFileShowedAndIgnoresPathsOutsideTheFolder) {
-    static_build::Manifest manifest{.generation = 42, .fingerprint = 0xabcdef};
-    manifest.entries = {{"index.html", 7},
-                        {"archive/2017/x.html", 0xffffffffffffffff},
-                        {"/archive/2017/x/comments.xml", 9}};
+    static_build::Manifest manifest{
+        .generation = 42, .fingerprint = 0xabcdef, .sidebar = {0x1234, 5000}};
+    manifest.entries = {{"index.html", 7, 1250},
+                        {"archive/2017/x.html", 0xffffffffffffffff, static_build::k_no_sidebar},
+                        {"/archive/2017/x/comments.xml", 9, static_build::k_sidebar_elsewhere}};
     const auto parsed = static_build::parse_manifest(static_build::format_manifest(manifest));
     EXPECT_EQ(parsed.generation, 42U);
     EXPECT_EQ(parsed.fingerprint, 0xabcdefU);
+    EXPECT_EQ(parsed.sidebar, manifest.sidebar);
     ASSERT_EQ(parsed.entries.size(), 3U);
     for (std::size_t i = 0; i < 3; ++i) {
         EXPECT_EQ(parsed.entries[i].key, manifest.entries[i].key);
         EXPECT_EQ(parsed.entries[i].inputs, manifest.entries[i].inputs);
+        EXPECT_EQ(parsed.entries[i].sidebar_at, manifest.entries[i].sidebar_at);
     }
     const auto older = static_build::parse_manifest(
         "# an older carnet's\nindex.html\n../../etc/passwd\n0000000000000001\t/a/../b\n"
@@ -790,7 +819,10 @@ TEST(StaticManifest, KeepsWhatEachFileShowedAndIgnoresPathsOutsideTheFolder) {
     EXPECT_EQ(older.entries[0].inputs, 0U);
     EXPECT_EQ(older.entries[1].key, "atom.xml");
     EXPECT_EQ(older.entries[1].inputs, 0U);
+    // Without its field, a file may hold the sidebar anywhere: it is rendered again.
+    EXPECT_EQ(older.entries[1].sidebar_at, static_build::k_sidebar_elsewhere);
     EXPECT_EQ(older.generation, 0U);
+    EXPECT_EQ(older.sidebar, static_build::ManifestSidebar{});
 }
 }  // namespace
 }  // namespace carnet::interop

@@ -14,6 +14,7 @@ constexpr std::string_view k_manifest_header =
     "# what changed and removes the files whose page is gone.\n";
 constexpr std::string_view k_generation_line = "generation ";
 constexpr std::string_view k_fingerprint_line = "fingerprint ";
+constexpr std::string_view k_sidebar_line = "sidebar ";
 
 std::uint64_t parse_hex(std::string_view text, bool& ok) {
     std::uint64_t value = 0;
@@ -163,11 +164,36 @@ Manifest parse_manifest(std::string_view text) {
             if (ok) manifest.fingerprint = value;
             continue;
         }
+        if (line.starts_with(k_sidebar_line)) {
+            auto fields = line.substr(k_sidebar_line.size());
+            const auto space = fields.find(' ');
+            bool length_ok = false;
+            const auto digest = parse_hex(fields.substr(0, space), ok);
+            const auto length = space == std::string_view::npos
+                                    ? 0
+                                    : parse_hex(fields.substr(space + 1), length_ok);
+            if (ok && length_ok) manifest.sidebar = {digest, length};
+            continue;
+        }
         ManifestEntry entry;
         if (const auto tab = line.find('\t'); tab != std::string_view::npos) {
             entry.inputs = parse_hex(line.substr(0, tab), ok);
             if (!ok) entry.inputs = 0;
             line.remove_prefix(tab + 1);
+            // Then where the file holds the sidebar: a byte offset, '-' for nowhere, '*' for
+            // not as one span.
+            if (const auto second = line.find('\t'); second != std::string_view::npos) {
+                const auto field = line.substr(0, second);
+                std::int64_t at = 0;
+                const auto [end, error] =
+                    std::from_chars(field.data(), field.data() + field.size(), at);
+                if (field == "-") {
+                    entry.sidebar_at = k_no_sidebar;
+                } else if (error == std::errc{} && end == field.data() + field.size() && at >= 0) {
+                    entry.sidebar_at = at;
+                }
+                line.remove_prefix(second + 1);
+            }
         }
         // A file is relative to the folder and never a folder; a URL without a file is absolute.
         const bool url = line.starts_with('/');
@@ -182,10 +208,16 @@ Manifest parse_manifest(std::string_view text) {
 
 std::string format_manifest(const Manifest& manifest) {
     std::string text(k_manifest_header);
-    text += fmt::format("{}{:x}\n{}{:x}\n", k_generation_line, manifest.generation,
-                        k_fingerprint_line, manifest.fingerprint);
+    text += fmt::format("{}{:x}\n{}{:x}\n{}{:x} {:x}\n", k_generation_line, manifest.generation,
+                        k_fingerprint_line, manifest.fingerprint, k_sidebar_line,
+                        manifest.sidebar.digest, manifest.sidebar.length);
     for (const auto& entry : manifest.entries) {
-        text += fmt::format("{:016x}\t{}\n", entry.inputs, entry.key);
+        if (entry.sidebar_at >= 0) {
+            text += fmt::format("{:016x}\t{}\t{}\n", entry.inputs, entry.sidebar_at, entry.key);
+        } else {
+            text += fmt::format("{:016x}\t{}\t{}\n", entry.inputs,
+                                entry.sidebar_at == k_no_sidebar ? "-" : "*", entry.key);
+        }
     }
     return text;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "text/text.hpp"
+#include "theme/theme.hpp"
 
 namespace carnet::theme {
 
@@ -59,6 +60,16 @@ const SharedView* ViewValue::shared_view() const {
 }
 
 const ViewObject* ViewValue::object() const { return std::get_if<ViewObject>(&resolved().value_); }
+
+namespace {
+
+thread_local SidebarTrace* t_sidebar_trace = nullptr;
+
+}  // namespace
+
+SidebarTrace::SidebarTrace() : previous_(t_sidebar_trace) { t_sidebar_trace = this; }
+SidebarTrace::~SidebarTrace() { t_sidebar_trace = previous_; }
+SidebarTrace* SidebarTrace::current() { return t_sidebar_trace; }
 
 namespace {
 
@@ -259,6 +270,10 @@ public:
                     break;
                 case Node::Kind::inverted: {
                     const auto* value = lookup(node.path);
+                    if (t_sidebar_trace != nullptr && value != nullptr &&
+                        value->shared_view() != nullptr) {
+                        used_elsewhere();
+                    }
                     if (value == nullptr || is_false(value->resolved())) {
                         section_on_line_ = true;
                         stack_.push_back(value ? &value->resolved() : stack_.back());
@@ -289,6 +304,7 @@ private:
             std::string inner;
             TemplateRenderer nested(inner, stack_, template_nodes_);
             nested.boundary_ = boundary_;
+            nested.nested_ = true;
             nested.render(node.children);
             nested.finish();
             looked_out_ = looked_out_ || nested.looked_out_;
@@ -315,7 +331,8 @@ private:
 
     // Renders a section over a SharedView from what it kept, or keeps what it renders.
     void shared_section(const Node& node, const SharedView& shared) {
-        if (out_.size() != line_start_) {
+        if (out_.size() != line_start_ || nested_) {
+            used_elsewhere();
             section(node, shared.value().resolved());
             return;
         }
@@ -327,6 +344,7 @@ private:
                 out_ += kept.bytes;
                 line_start_ = base + kept.line_start;
                 section_on_line_ = kept.section_on_line;
+                traced(base);
                 return;
             }
         }
@@ -339,7 +357,11 @@ private:
         const bool self_contained = !looked_out_;
         boundary_ = outer_boundary;
         looked_out_ = outer_looked_out || !self_contained;
-        if (!self_contained) return;
+        if (!self_contained) {
+            used_elsewhere();
+            return;
+        }
+        traced(base);
         std::scoped_lock lock(shared.mutex_);
         shared.kept_.push_back(SharedView::Kept{template_nodes_, &node, out_.substr(base),
                                                 line_start_ - base, section_on_line_});
@@ -353,6 +375,9 @@ private:
             if (static_cast<std::size_t>(stack_.rend() - level) <= boundary_) looked_out_ = true;
             const ViewValue* value = *level;
             for (const auto& name : path) {
+                if (t_sidebar_trace != nullptr && value->shared_view() != nullptr) {
+                    used_elsewhere();
+                }
                 value = value->member(name);
                 if (value == nullptr) break;
             }
@@ -393,6 +418,18 @@ private:
                            [](char c) { return c == ' ' || c == '\t'; });
     }
 
+    // What the sidebar trace of this thread, if any, learns of this render.
+    static void used_elsewhere() {
+        if (t_sidebar_trace != nullptr) t_sidebar_trace->elsewhere = true;
+    }
+    // The shared section just written, from `base` to the end of the output.
+    void traced(std::size_t base) const {
+        if (auto* trace = t_sidebar_trace) {
+            trace->writes.push_back(
+                {base, out_.size() - base, section_on_line_, line_start_ == out_.size()});
+        }
+    }
+
     std::string& out_;
     std::vector<const ViewValue*>& stack_;
     const std::shared_ptr<const void>& template_nodes_;
@@ -402,6 +439,8 @@ private:
     // `looked_out_` says whether a lookup reached them.
     std::size_t boundary_ = 0;
     bool looked_out_ = false;
+    // Rendering into a filter's own string: offsets in it are not the page's.
+    bool nested_ = false;
 };
 
 model::Result<CompiledTemplate> CompiledTemplate::compile(std::string_view source) {

@@ -6,8 +6,10 @@
 #include <boost/json.hpp>
 #include <deque>
 #include <kainjow/mustache.hpp>
+#include <optional>
 
 #include "theme/page_templates.hpp"
+#include "theme/theme.hpp"
 
 namespace carnet::theme {
 namespace {
@@ -199,6 +201,62 @@ TEST(CompiledTemplate, SharedPartsRenderTheSameAsUnsharedOnes) {
         EXPECT_EQ(compiled->render(page(title, ViewValue(side), ViewValue(outer))), unshared);
         EXPECT_THAT(unshared, HasSubstr("<p>Idlib " + title + "</p>"));
     }
+}
+
+TEST(SidebarTrace, SaysWhereASharedSectionWasWrittenOrThatItCannot) {
+    const auto side = std::make_shared<const SharedView>(
+        ViewValue(ViewObject().set("items", ViewList{ViewValue("Alep"), ViewValue("Homs")})));
+    const auto page = [&](std::string title) {
+        ViewObject view;
+        view.set("title", std::move(title));
+        view.set("side", ViewValue(side));
+        return ViewValue(std::move(view));
+    };
+    const auto traced = [&](std::string_view source, std::string title) {
+        auto compiled = CompiledTemplate::compile(source);
+        EXPECT_TRUE(compiled);
+        SidebarTrace trace;
+        // Twice: the first render keeps the section's bytes, the second writes them again.
+        (void)compiled->render(page(title));
+        trace.clear();
+        auto out = compiled->render(page(title));
+        return std::pair(std::move(out), trace.writes.size() == 1 && !trace.elsewhere
+                                             ? std::optional(trace.writes.front())
+                                             : std::nullopt);
+    };
+
+    const auto [out, write] = traced(
+        "<h1>{{title}}</h1>\n{{#side}}\n<ul>\n{{#items}}\n<li>{{.}}</li>\n{{/items}}\n"
+        "</ul>\n{{/side}}\n<p>fin</p>\n",
+        "Un titre");
+    ASSERT_TRUE(write);
+    EXPECT_EQ(out.substr(write->offset, write->length),
+              "<ul>\n<li>Alep</li>\n<li>Homs</li>\n</ul>\n");
+    EXPECT_TRUE(write->ends_line);
+    // The same section after a longer title: the offset follows.
+    const auto [longer, moved] = traced(
+        "<h1>{{title}}</h1>\n{{#side}}\n<ul>\n{{#items}}\n<li>{{.}}</li>\n{{/items}}\n"
+        "</ul>\n{{/side}}\n<p>fin</p>\n",
+        "Un titre bien plus long");
+    ASSERT_TRUE(moved);
+    EXPECT_EQ(moved->offset, write->offset + 15);
+
+    // Read otherwise than through one section that begins a line: no span to replace.
+    for (const auto* elsewhere :
+         {"<p>{{side.items.0}}</p>\n{{#side}}\n{{#items}}{{.}}{{/items}}\n{{/side}}\n",
+          "<p>{{title}} {{#side}}{{#items}}{{.}}{{/items}}{{/side}}</p>\n",
+          "{{^side}}\nnone\n{{/side}}\n{{#side}}\n{{#items}}{{.}}{{/items}}\n{{/side}}\n",
+          "{{#side}}\n{{title}}\n{{/side}}\n"}) {
+        SCOPED_TRACE(elsewhere);
+        auto compiled = CompiledTemplate::compile(elsewhere);
+        ASSERT_TRUE(compiled);
+        SidebarTrace trace;
+        (void)compiled->render(page("Un"));
+        (void)compiled->render(page("Un"));
+        EXPECT_TRUE(trace.elsewhere);
+    }
+    // No trace: nothing is noted anywhere.
+    EXPECT_EQ(SidebarTrace::current(), nullptr);
 }
 
 }  // namespace

@@ -124,6 +124,41 @@ struct CommentsSection {
     int likes = 0;
 };
 
+// Where the renders on this thread, while it lives, wrote the sidebar that every page of a
+// blog shares (Sidebar::prepared): the static build records it, so that after a write that
+// changes only the sidebar (a new post elsewhere: its count, the recent posts) it puts the
+// new sidebar in place of the old one in each page instead of rendering the page again.
+// A page's trace is exact or says it cannot be: `elsewhere` when the template read the
+// sidebar's data other than through one {{#sidebar}} section that begins a line.
+class SidebarTrace {
+public:
+    SidebarTrace();
+    ~SidebarTrace();
+    SidebarTrace(const SidebarTrace&) = delete;
+    SidebarTrace& operator=(const SidebarTrace&) = delete;
+
+    struct Write {
+        std::size_t offset = 0;  // in the rendered page
+        std::size_t length = 0;
+        // The template's line state after it, which the bytes that follow depend on.
+        bool section_on_line = false;
+        bool ends_line = false;
+    };
+    // Clears what was traced, before the next page.
+    void clear() {
+        writes.clear();
+        elsewhere = false;
+    }
+    std::vector<Write> writes;
+    bool elsewhere = false;
+
+    // The trace of this thread, nullptr when none lives.
+    static SidebarTrace* current();
+
+private:
+    SidebarTrace* previous_;
+};
+
 class Theme {
 public:
     // Loads themes/<name>/ from `themes_dir`: its templates (parsed once) and its locale
