@@ -31,6 +31,11 @@ namespace carnet::store::search {
 // characters used as passage markers removed.
 std::string search_text_from_html(std::string_view html);
 
+// The index token of a pair or triple of common words and their neighbours: `words` is their
+// tokens with a space between each two ("de la vill"). FTS5 counts it as one character, so
+// that no prefix index holds it.
+std::string pair_token(std::string_view words);
+
 // The search tables' prefix indexes serve prefixes of 2 to k_longest_prefix_index
 // characters (migration 7). A longer prefix has none: FTS5 would merge, at every query, the
 // whole doclist of every token that starts with it. Instead the store lists those tokens in

@@ -905,6 +905,23 @@ TEST(SqliteSearch, MigrationListsTheLongWordsOfPostsIndexedBefore) {
     }
 }
 
+TEST(SqliteSearch, MigrationMakesTheIndexAgainFromTheTablesText) {
+    TempDir dir;
+    const auto path = dir.path() / "carnet.db";
+    const auto blog_id = database_with_one_post(path, "Combats", "<p>Les combats de la ville.</p>");
+    // An index that no longer matches its table's text, as one written with the tokens of an
+    // older carnet: only making the index again from that text finds the words below.
+    ASSERT_EQ(sqlite3_exec(raw_connection(path).get(),
+                           "UPDATE post_search_fr_content SET c1 = 'Les combats de la capitale.'; "
+                           "DELETE FROM schema_migrations WHERE version = 24;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    EXPECT_EQ(total_after_reopening(path, blog_id, "capitale"), 1);
+    EXPECT_EQ(total_after_reopening(path, blog_id, "\"combats de la capitale\""), 1);
+    EXPECT_EQ(total_after_reopening(path, blog_id, "capi*"), 1);
+    EXPECT_EQ(total_after_reopening(path, blog_id, "ville"), 0);
+}
+
 TEST(SqliteSearch, TwoCommonWordsAreIndexedWithTheWordAfterThem) {
     TempDir dir;
     const auto path = dir.path() / "carnet.db";
@@ -926,12 +943,38 @@ TEST(SqliteSearch, TwoCommonWordsAreIndexedWithTheWordAfterThem) {
         sqlite3_finalize(statement);
         return found;
     };
-    // Pairs and triples start with a control character.
-    const auto joined = [](std::string_view words) { return std::string(1, '\x01').append(words); };
-    EXPECT_EQ(count(joined("de la vill")), 1);  // "de" and "la" are common: a triple
-    EXPECT_EQ(count(joined("de la")), 1);
-    EXPECT_EQ(count(joined("combat de")), 1);  // one common word: a pair only
-    EXPECT_EQ(count(joined("combat de la")), 0);
+    EXPECT_EQ(count(search::pair_token("de la vill")), 1);  // "de" and "la" are common: a triple
+    EXPECT_EQ(count(search::pair_token("de la")), 1);
+    EXPECT_EQ(count(search::pair_token("combat de")), 1);  // one common word: a pair only
+    EXPECT_EQ(count(search::pair_token("combat de la")), 0);
+    // FTS5 writes a token into its prefix indexes (2 to 5 characters) only when it has that
+    // many characters, counted as FTS5 counts them: by the bytes that are not UTF-8
+    // continuation bytes. Every pair and triple of the index is one character: none is in a
+    // prefix index, which no prefix query would ever read.
+    const auto fts5_characters = [](std::string_view token) {
+        return std::count_if(token.begin(), token.end(),
+                             [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+    };
+    sqlite3_stmt* statement = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT term FROM temp.terms", -1, &statement, nullptr),
+              SQLITE_OK);
+    int pairs = 0;
+    int words = 0;
+    const auto lead = search::pair_token("").front();
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+        const std::string_view term(
+            reinterpret_cast<const char*>(sqlite3_column_blob(statement, 0)),
+            static_cast<std::size_t>(sqlite3_column_bytes(statement, 0)));
+        if (term.front() == lead) {
+            ++pairs;
+            EXPECT_EQ(fts5_characters(term), 1) << term;
+        } else {
+            ++words;
+        }
+    }
+    sqlite3_finalize(statement);
+    EXPECT_GE(pairs, 4);
+    EXPECT_GE(words, 4);  // les, combat, de, la, vill...
 }
 
 TEST(SqliteSearch, ATransactionThatIndexesManyPostsLeavesOneBtreePerTable) {
