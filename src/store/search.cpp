@@ -245,7 +245,7 @@ struct SearchConnection {
 // (0x80-0xBF) only. FTS5 counts a token's characters by their lead bytes and writes a token
 // into a prefix index only when it has at least that index's length (2 to 5): pairs, which
 // no prefix query targets, then make no prefix entries. With the control character that led
-// them before, each pair made four, a third of the index's pages and of its writing time.
+// them before, each pair made four: a quarter of the index's pages at 10,000 posts.
 constexpr char k_pair_lead = '\xFF';
 
 // Appends `words` (tokens and the spaces between them) spelt in continuation bytes: a letter,
