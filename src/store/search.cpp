@@ -8,12 +8,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -210,15 +212,69 @@ struct NewTerms {
     std::uint64_t collection = 1;
 };
 
+// The tokens of a row's texts, computed ahead of time on other threads (index_posts_in_bulk),
+// that the connection's tokenizers give FTS5 instead of tokenizing those texts again: each
+// text's tokens are replayed when FTS5 asks for exactly that text, in the order given; any other
+// text is tokenized as usual.
+struct ReplayedText {
+    std::string_view text;
+    std::string_view tokens;  // as record_token writes them
+};
+struct Replay {
+    std::array<ReplayedText, 2> texts;  // title, body
+    std::size_t next = 0;
+    // The row's long tokens, for search_terms: added to the new terms with its first replayed
+    // text.
+    std::vector<std::string>* long_tokens = nullptr;
+};
+
 struct TokenizerSetup {
     const char* algorithm = nullptr;
     NewTerms* new_terms = nullptr;
+    Replay* const* replay = nullptr;  // the connection's current replay, if any
 };
 
 struct SearchConnection {
     std::array<NewTerms, 2> new_terms;  // French, English
     std::array<TokenizerSetup, 2> setups;
+    Replay* replay = nullptr;  // set by carnet_search_replay() for a bulk insert
 };
+
+// A pair's or a triple's token is a lead byte that no UTF-8 text holds (so no word's token
+// starts with it, nor any prefix a reader types), then its words spelt in continuation bytes
+// (0x80-0xBF) only. FTS5 counts a token's characters by their lead bytes and writes a token
+// into a prefix index only when it has at least that index's length (2 to 5): pairs, which
+// no prefix query targets, then make no prefix entries. With the control character that led
+// them before, each pair made four: a quarter of the index's pages at 10,000 posts.
+constexpr char k_pair_lead = '\xFF';
+
+// Appends `words` (tokens and the spaces between them) spelt in continuation bytes: a letter,
+// a digit or a space in one byte, any other byte (UTF-8 beyond ASCII) in two. One-to-one, so
+// that two pairs share a token only when they join the same words.
+void append_pair_token(std::string& out, std::string_view words) {
+    for (const unsigned char c : words) {
+        if (c >= 'a' && c <= 'z') {
+            out += static_cast<char>(0x80 + (c - 'a'));  // 0x80-0x99
+        } else if (c >= '0' && c <= '9') {
+            out += static_cast<char>(0x9A + (c - '0'));  // 0x9A-0xA3
+        } else if (c == ' ') {
+            out += static_cast<char>(0xA4);
+        } else {
+            out += static_cast<char>(0xBC + (c >> 6));  // 0xBC-0xBF, then the low six bits
+            out += static_cast<char>(0x80 + (c & 0x3F));
+        }
+    }
+}
+
+// A token as FTS5's callback gets it, appended to `context` (a std::string): flags, start, end
+// and size as four int32, then the bytes.
+int record_token(void* context, int flags, const char* token, int token_bytes, int start, int end) {
+    auto& out = *static_cast<std::string*>(context);
+    const std::array<std::int32_t, 4> head{flags, start, end, token_bytes};
+    out.append(reinterpret_cast<const char*>(head.data()), sizeof head);
+    out.append(token, static_cast<std::size_t>(token_bytes));
+    return SQLITE_OK;
+}
 
 // One instance per FTS5 table per connection (FTS5 calls xCreate for each), so its
 // stemmer, break iterator and buffers are only ever used by the thread that holds the
@@ -229,6 +285,7 @@ public:
         const char* algorithm = setup.algorithm;
         auto tokenizer = std::unique_ptr<Tokenizer>(new Tokenizer());
         tokenizer->new_terms_ = setup.new_terms;
+        tokenizer->replay_ = setup.replay;
         tokenizer->stemmer_.reset(sb_stemmer_new(algorithm, "UTF_8"));
         if (!tokenizer->stemmer_ || !tokenizer->words_.ok()) return nullptr;
         const auto common = std::string_view(algorithm) == "french" ? k_common_words_french
@@ -271,6 +328,11 @@ public:
         const bool query = (flags & FTS5_TOKENIZE_QUERY) != 0;
         const bool aux = (flags & FTS5_TOKENIZE_AUX) != 0;
         const bool document = (flags & FTS5_TOKENIZE_DOCUMENT) != 0;
+        if (document && replay_ != nullptr && *replay_ != nullptr) {
+            if (const auto tokens = take_replayed(**replay_, text)) {
+                return replay(context, *tokens, on_token);
+            }
+        }
         std::string_view exact;
         if (const auto marker = text.find(k_exact_token_marker);
             query && !prefix && marker != std::string_view::npos) {
@@ -337,6 +399,37 @@ public:
     }
 
 private:
+    // The recorded tokens of `text` if it is the replay's next text (or the one after).
+    std::optional<std::string_view> take_replayed(Replay& replay, std::string_view text) {
+        for (std::size_t i = replay.next; i < replay.texts.size(); ++i) {
+            const auto& replayed = replay.texts[i];
+            if (replayed.text.size() != text.size() ||
+                (replayed.text.data() != text.data() && replayed.text != text)) {
+                continue;
+            }
+            replay.next = i + 1;
+            if (replay.long_tokens != nullptr && new_terms_ != nullptr) {
+                for (auto& token : *replay.long_tokens) new_terms_->tokens.insert(std::move(token));
+                replay.long_tokens = nullptr;
+            }
+            return replayed.tokens;
+        }
+        return std::nullopt;
+    }
+
+    static int replay(void* context, std::string_view tokens, TokenCallback on_token) {
+        std::array<std::int32_t, 4> head{};
+        for (std::size_t at = 0; at + sizeof head <= tokens.size();) {
+            std::memcpy(head.data(), tokens.data() + at, sizeof head);
+            at += sizeof head;
+            const int rc =
+                on_token(context, head[0], tokens.data() + at, head[3], head[1], head[2]);
+            if (rc != SQLITE_OK) return rc;
+            at += static_cast<std::size_t>(head[3]);
+        }
+        return SQLITE_OK;
+    }
+
     // The tokens of one word: `stemmed` and `folded` are empty when they add nothing.
     // `common` when any of them is a common word's token.
     struct WordTokens {
@@ -401,19 +494,17 @@ private:
         }
     }
 
-    // A pair starts with a control character, which no word and so no prefix a reader types
-    // starts with: prefix queries never merge the pairs' doclists, and their prefix indexes
-    // do not hold them.
+    // A pair or a triple is one index token (see append_pair_token): no prefix index holds it.
     const std::string& joined(const std::string& first, const std::string& second,
                               const std::string* third = nullptr) {
         pair_.clear();
-        pair_ += '\x01';
-        pair_ += first;
-        pair_ += ' ';
-        pair_ += second;
+        pair_ += k_pair_lead;
+        append_pair_token(pair_, first);
+        append_pair_token(pair_, " ");
+        append_pair_token(pair_, second);
         if (third != nullptr) {
-            pair_ += ' ';
-            pair_ += *third;
+            append_pair_token(pair_, " ");
+            append_pair_token(pair_, *third);
         }
         return pair_;
     }
@@ -495,6 +586,7 @@ private:
     std::unordered_map<std::string, WordTokens, WordHash, std::equal_to<>> cache_;
     std::unordered_set<std::string> common_tokens_;
     NewTerms* new_terms_ = nullptr;
+    Replay* const* replay_ = nullptr;
 };
 
 // The C entry points FTS5 calls. No exception may cross them.
@@ -948,6 +1040,17 @@ void new_terms_function(sqlite3_context* context, int /*argument_count*/,
     ++terms.collection;
 }
 
+// carnet_search_replay(pointer): the Replay the connection's tokenizers follow from now on
+// (NULL: none). Only C++ can make such a pointer (sqlite3_bind_pointer): SQL text cannot.
+constexpr char k_replay_pointer_type[] = "carnet_search_replay";
+
+void replay_function(sqlite3_context* context, int /*argument_count*/, sqlite3_value** arguments) {
+    auto* connection = static_cast<SearchConnection*>(sqlite3_user_data(context));
+    connection->replay =
+        static_cast<Replay*>(sqlite3_value_pointer(arguments[0], k_replay_pointer_type));
+    sqlite3_result_null(context);
+}
+
 void delete_search_connection(void* connection) {
     delete static_cast<SearchConnection*>(connection);
 }
@@ -1002,13 +1105,20 @@ model::Status register_search_functions(sqlite3* db) {
     // which SQLite deletes with the function when the connection closes (or at once, if
     // registering the function fails).
     auto* connection = new SearchConnection();
-    connection->setups = {TokenizerSetup{k_french, &connection->new_terms[0]},
-                          TokenizerSetup{k_english, &connection->new_terms[1]}};
+    connection->setups = {
+        TokenizerSetup{k_french, &connection->new_terms[0], &connection->replay},
+        TokenizerSetup{k_english, &connection->new_terms[1], &connection->replay}};
     if (sqlite3_create_function_v2(db, "carnet_search_new_terms", 1,
                                    SQLITE_UTF8 | SQLITE_DIRECTONLY, connection, new_terms_function,
                                    nullptr, nullptr, delete_search_connection) != SQLITE_OK) {
         return model::fail(model::Error::Code::database,
                            "cannot register the function carnet_search_new_terms");
+    }
+    if (sqlite3_create_function_v2(db, "carnet_search_replay", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                   connection, replay_function, nullptr, nullptr,
+                                   nullptr) != SQLITE_OK) {
+        return model::fail(model::Error::Code::database,
+                           "cannot register the function carnet_search_replay");
     }
     fts5_tokenizer tokenizer{create_tokenizer, delete_tokenizer, run_tokenizer};
     for (const auto& [name, setup] : {std::pair{"carnet_fr", &connection->setups[0]},
@@ -1033,8 +1143,223 @@ model::Status register_search_functions(sqlite3* db) {
     return {};
 }
 
+std::string pair_token(std::string_view words) {
+    std::string token(1, k_pair_lead);
+    append_pair_token(token, words);
+    return token;
+}
+
 std::string search_text_from_html(std::string_view html) {
     return clean_text(text::html_to_text(html));
+}
+
+namespace {
+
+struct StatementCloser {
+    void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+};
+using OwnedStatement = std::unique_ptr<sqlite3_stmt, StatementCloser>;
+
+model::Status sqlite_failure(sqlite3* db, std::string_view doing) {
+    return model::fail(model::Error::Code::database,
+                       std::string(doing) + ": " + sqlite3_errmsg(db));
+}
+
+model::Result<OwnedStatement> prepare(sqlite3* db, const std::string& sql) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr) !=
+        SQLITE_OK) {
+        sqlite3_finalize(raw);
+        return std::unexpected(sqlite_failure(db, "cannot prepare the bulk index").error());
+    }
+    return OwnedStatement(raw);
+}
+
+// A post on its way into the index: read by the writer, made ready by a worker.
+struct BulkPost {
+    std::int64_t id = 0;
+    std::int64_t blog_id = 0;
+    std::string title;
+    std::string html;  // emptied once `body` is made from it
+    std::string body;  // as carnet_search_text(html) gives it
+    std::string title_tokens, body_tokens;
+    std::vector<std::string> long_tokens;
+    bool tokenized = false;  // else the connection's tokenizer tokenizes it
+};
+
+struct BulkWorker {
+    NewTerms new_terms;
+    std::unique_ptr<Tokenizer> tokenizer;
+};
+
+// Posts read, made ready and inserted at once: enough that a worker's share outlasts its
+// start, few enough that two batches of text and tokens stay small. A post's tokens take
+// about thirty times its text (each with its offsets and flags): at 256 posts the import's
+// peak memory rose by 45 MiB.
+constexpr std::size_t k_bulk_batch_posts = 64;
+
+void make_ready(BulkWorker& worker, BulkPost& post) {
+    post.body = search_text_from_html(post.html);
+    post.html = std::string();
+    if (!worker.tokenizer) return;
+    post.tokenized = worker.tokenizer->tokenize(&post.title_tokens, FTS5_TOKENIZE_DOCUMENT,
+                                                post.title, record_token) == SQLITE_OK &&
+                     worker.tokenizer->tokenize(&post.body_tokens, FTS5_TOKENIZE_DOCUMENT,
+                                                post.body, record_token) == SQLITE_OK;
+    auto& tokens = worker.new_terms.tokens;
+    post.long_tokens.assign(std::make_move_iterator(tokens.begin()),
+                            std::make_move_iterator(tokens.end()));
+    tokens.clear();
+}
+
+// Makes every post of the batch ready, on one thread per worker. A post a worker could not
+// tokenize goes to the connection's tokenizer as it is; only a failure to make its text (memory)
+// fails the batch.
+bool make_ready(std::vector<BulkWorker>& workers, std::vector<BulkPost>& batch) {
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    const auto work = [&](BulkWorker& worker) {
+        try {
+            for (auto at = next++; at < batch.size() && !failed; at = next++) {
+                make_ready(worker, batch[at]);
+            }
+        } catch (...) {
+            failed = true;
+        }
+    };
+    {
+        std::vector<std::jthread> helpers;
+        for (std::size_t i = 1; i < workers.size(); ++i) {
+            helpers.emplace_back(work, std::ref(workers[i]));
+        }
+        work(workers[0]);
+    }
+    return !failed;
+}
+
+model::Status index_posts_in_bulk_or_throw(sqlite3* db, std::string_view table,
+                                           std::string_view locale, std::int64_t first_id,
+                                           std::int64_t last_id) {
+    const int language = language_of(locale);
+    if (language < 0) return model::fail(model::Error::Code::invalid_input, "no such language");
+    const char* algorithm = language == 0 ? k_french : k_english;
+    std::vector<BulkWorker> workers(std::max(1u, std::thread::hardware_concurrency()));
+    for (auto& worker : workers) {
+        // A worker without its tokenizer leaves its posts to the connection's.
+        worker.tokenizer = Tokenizer::create(TokenizerSetup{algorithm, &worker.new_terms, nullptr});
+    }
+    auto select = prepare(db,
+                          "SELECT p.id, p.title, p.html, p.blog_id FROM posts p "
+                          "JOIN blogs b ON b.id = p.blog_id WHERE p.id BETWEEN ?1 AND ?2 "
+                          "AND p.status = 'published' AND b.locale = ?3 ORDER BY p.id");
+    auto insert = prepare(db, "INSERT INTO " + std::string(table) +
+                                  " (rowid, title, body, blog) VALUES (?1, ?2, ?3, ?4)");
+    auto follow = prepare(db, "SELECT carnet_search_replay(?1)");
+    if (!select) return std::unexpected(select.error());
+    if (!insert) return std::unexpected(insert.error());
+    if (!follow) return std::unexpected(follow.error());
+    sqlite3_bind_int64(select->get(), 1, first_id);
+    sqlite3_bind_int64(select->get(), 2, last_id);
+    sqlite3_bind_text(select->get(), 3, locale.data(), static_cast<int>(locale.size()),
+                      SQLITE_STATIC);
+
+    // A statement stepped again after its last row starts over: read no further then.
+    bool read_all = false;
+    const auto read_batch = [&](std::vector<BulkPost>& batch) -> model::Status {
+        batch.clear();
+        while (!read_all && batch.size() < k_bulk_batch_posts) {
+            const int rc = sqlite3_step(select->get());
+            if (rc == SQLITE_DONE) {
+                read_all = true;
+                break;
+            }
+            if (rc != SQLITE_ROW) return sqlite_failure(db, "cannot read the posts to index");
+            auto& post = batch.emplace_back();
+            const auto text = [&](int column) {
+                const auto* bytes =
+                    reinterpret_cast<const char*>(sqlite3_column_text(select->get(), column));
+                return bytes == nullptr
+                           ? std::string()
+                           : std::string(bytes, static_cast<std::size_t>(
+                                                    sqlite3_column_bytes(select->get(), column)));
+            };
+            post.id = sqlite3_column_int64(select->get(), 0);
+            post.title = text(1);
+            post.html = text(2);
+            post.blog_id = sqlite3_column_int64(select->get(), 3);
+        }
+        return {};
+    };
+
+    Replay replay;
+    const auto set_replay = [&](Replay* current) {
+        sqlite3_reset(follow->get());
+        sqlite3_bind_pointer(follow->get(), 1, current, k_replay_pointer_type, nullptr);
+        const int rc = sqlite3_step(follow->get());
+        sqlite3_reset(follow->get());
+        return rc == SQLITE_ROW || rc == SQLITE_DONE;
+    };
+    const auto insert_batch = [&](std::vector<BulkPost>& batch) -> model::Status {
+        for (auto& post : batch) {
+            replay = Replay{};
+            if (post.tokenized) {
+                replay.texts = {ReplayedText{post.title, post.title_tokens},
+                                ReplayedText{post.body, post.body_tokens}};
+                replay.long_tokens = &post.long_tokens;
+            }
+            auto* statement = insert->get();
+            sqlite3_reset(statement);
+            sqlite3_bind_int64(statement, 1, post.id);
+            sqlite3_bind_text64(statement, 2, post.title.data(), post.title.size(), SQLITE_STATIC,
+                                SQLITE_UTF8);
+            sqlite3_bind_text64(statement, 3, post.body.data(), post.body.size(), SQLITE_STATIC,
+                                SQLITE_UTF8);
+            sqlite3_bind_int64(statement, 4, post.blog_id);
+            if (sqlite3_step(statement) != SQLITE_DONE) {
+                auto failed = sqlite_failure(db, "cannot index a post");
+                sqlite3_reset(statement);
+                return failed;
+            }
+            sqlite3_reset(statement);
+        }
+        return {};
+    };
+
+    if (!set_replay(&replay)) return sqlite_failure(db, "cannot replay tokens");
+    // The connection's tokenizers stop following the replay however this ends.
+    struct Following {
+        decltype(set_replay)& set;
+        ~Following() { (void)set(nullptr); }
+    } following{set_replay};
+    std::vector<BulkPost> ready;
+    std::vector<BulkPost> next;
+    if (auto read = read_batch(ready); !read) return read;
+    if (!make_ready(workers, ready))
+        return model::fail(model::Error::Code::internal, "out of memory");
+    while (!ready.empty()) {
+        // The next batch is made ready by the workers while the writer indexes this one.
+        if (auto read = read_batch(next); !read) return read;
+        bool next_ready = true;
+        std::jthread helper([&] { next_ready = make_ready(workers, next); });
+        auto inserted = insert_batch(ready);
+        helper.join();
+        if (!inserted) return inserted;
+        if (!next_ready) return model::fail(model::Error::Code::internal, "out of memory");
+        std::swap(ready, next);
+    }
+    return {};
+}
+
+}  // namespace
+
+model::Status index_posts_in_bulk(sqlite3* db, std::string_view table, std::string_view locale,
+                                  std::int64_t first_id, std::int64_t last_id) {
+    try {
+        return index_posts_in_bulk_or_throw(db, table, locale, first_id, last_id);
+    } catch (const std::exception& error) {
+        return model::fail(model::Error::Code::internal,
+                           std::string("cannot index the posts: ") + error.what());
+    }
 }
 
 std::optional<std::vector<ReaderTerm>> reader_terms(std::string_view text) {

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -26,10 +27,26 @@ namespace carnet::store::search {
 // Must run on every connection before it touches a search table.
 [[nodiscard]] model::Status register_search_functions(sqlite3* db);
 
+// Indexes in `table` (the search table of `locale`: "fr" or "en") the published posts of that
+// locale whose ids are in [first_id, last_id], as
+//   INSERT INTO table (rowid, title, body, blog)
+//   SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id FROM posts p ... ORDER BY p.id
+// would, but with each post's text and tokens made on std::thread::hardware_concurrency()
+// threads ahead of the connection, which only writes them into the index: for a transaction
+// that indexes thousands of posts (an import). Runs in `db`'s transaction, on its thread.
+[[nodiscard]] model::Status index_posts_in_bulk(sqlite3* db, std::string_view table,
+                                                std::string_view locale, std::int64_t first_id,
+                                                std::int64_t last_id);
+
 // The text of a post's HTML as the index stores it: text::html_to_text, then Unicode white
 // space and control characters folded, invalid UTF-8 replaced, and the private-use
 // characters used as passage markers removed.
 std::string search_text_from_html(std::string_view html);
+
+// The index token of a pair or triple of common words and their neighbours: `words` is their
+// tokens with a space between each two ("de la vill"). FTS5 counts it as one character, so
+// that no prefix index holds it.
+std::string pair_token(std::string_view words);
 
 // The search tables' prefix indexes serve prefixes of 2 to k_longest_prefix_index
 // characters (migration 7). A longer prefix has none: FTS5 would merge, at every query, the

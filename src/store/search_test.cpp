@@ -905,6 +905,23 @@ TEST(SqliteSearch, MigrationListsTheLongWordsOfPostsIndexedBefore) {
     }
 }
 
+TEST(SqliteSearch, MigrationMakesTheIndexAgainFromTheTablesText) {
+    TempDir dir;
+    const auto path = dir.path() / "carnet.db";
+    const auto blog_id = database_with_one_post(path, "Combats", "<p>Les combats de la ville.</p>");
+    // An index that no longer matches its table's text, as one written with the tokens of an
+    // older carnet: only making the index again from that text finds the words below.
+    ASSERT_EQ(sqlite3_exec(raw_connection(path).get(),
+                           "UPDATE post_search_fr_content SET c1 = 'Les combats de la capitale.'; "
+                           "DELETE FROM schema_migrations WHERE version = 24;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    EXPECT_EQ(total_after_reopening(path, blog_id, "capitale"), 1);
+    EXPECT_EQ(total_after_reopening(path, blog_id, "\"combats de la capitale\""), 1);
+    EXPECT_EQ(total_after_reopening(path, blog_id, "capi*"), 1);
+    EXPECT_EQ(total_after_reopening(path, blog_id, "ville"), 0);
+}
+
 TEST(SqliteSearch, TwoCommonWordsAreIndexedWithTheWordAfterThem) {
     TempDir dir;
     const auto path = dir.path() / "carnet.db";
@@ -926,12 +943,38 @@ TEST(SqliteSearch, TwoCommonWordsAreIndexedWithTheWordAfterThem) {
         sqlite3_finalize(statement);
         return found;
     };
-    // Pairs and triples start with a control character.
-    const auto joined = [](std::string_view words) { return std::string(1, '\x01').append(words); };
-    EXPECT_EQ(count(joined("de la vill")), 1);  // "de" and "la" are common: a triple
-    EXPECT_EQ(count(joined("de la")), 1);
-    EXPECT_EQ(count(joined("combat de")), 1);  // one common word: a pair only
-    EXPECT_EQ(count(joined("combat de la")), 0);
+    EXPECT_EQ(count(search::pair_token("de la vill")), 1);  // "de" and "la" are common: a triple
+    EXPECT_EQ(count(search::pair_token("de la")), 1);
+    EXPECT_EQ(count(search::pair_token("combat de")), 1);  // one common word: a pair only
+    EXPECT_EQ(count(search::pair_token("combat de la")), 0);
+    // FTS5 writes a token into its prefix indexes (2 to 5 characters) only when it has that
+    // many characters, counted as FTS5 counts them: by the bytes that are not UTF-8
+    // continuation bytes. Every pair and triple of the index is one character: none is in a
+    // prefix index, which no prefix query would ever read.
+    const auto fts5_characters = [](std::string_view token) {
+        return std::count_if(token.begin(), token.end(),
+                             [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+    };
+    sqlite3_stmt* statement = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT term FROM temp.terms", -1, &statement, nullptr),
+              SQLITE_OK);
+    int pairs = 0;
+    int words = 0;
+    const auto lead = search::pair_token("").front();
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+        const std::string_view term(
+            reinterpret_cast<const char*>(sqlite3_column_blob(statement, 0)),
+            static_cast<std::size_t>(sqlite3_column_bytes(statement, 0)));
+        if (term.front() == lead) {
+            ++pairs;
+            EXPECT_EQ(fts5_characters(term), 1) << term;
+        } else {
+            ++words;
+        }
+    }
+    sqlite3_finalize(statement);
+    EXPECT_GE(pairs, 4);
+    EXPECT_GE(words, 4);  // les, combat, de, la, vill...
 }
 
 TEST(SqliteSearch, ATransactionThatIndexesManyPostsLeavesOneBtreePerTable) {
@@ -1030,6 +1073,124 @@ TEST(SqliteSearch, AnImportLeavesTheSearchTablesSettingsAsTheyWere) {
     auto found = (*store)->search().search(blog_id, SearchQuery{.text = "misrata"});
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->total, 1000);
+}
+
+// What the search tables of the database at `path` hold, row by row: every token at every
+// place (fts5vocab's instance table), the stored texts and lengths, and the long tokens listed.
+std::vector<std::string> search_index_rows(const std::filesystem::path& path) {
+    const auto db = raw_connection(path);
+    std::vector<std::string> rows;
+    for (const auto* table : {"post_search_fr", "post_search_en"}) {
+        const auto vocabulary = fmt::format(
+            "CREATE VIRTUAL TABLE temp.instances_{0} USING fts5vocab(main, {0}, instance)", table);
+        EXPECT_EQ(sqlite3_exec(db.get(), vocabulary.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+        for (const auto& sql :
+             {fmt::format(
+                  "SELECT term, doc, col, offset FROM temp.instances_{} ORDER BY 1, 2, 3, 4",
+                  table),
+              fmt::format("SELECT * FROM {}_content ORDER BY id", table),
+              fmt::format("SELECT * FROM {}_docsize ORDER BY id", table)}) {
+            sqlite3_stmt* statement = nullptr;
+            EXPECT_EQ(sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &statement, nullptr),
+                      SQLITE_OK);
+            while (sqlite3_step(statement) == SQLITE_ROW) {
+                std::string row = table;
+                for (int column = 0; column < sqlite3_column_count(statement); ++column) {
+                    row += '|';
+                    const auto* bytes =
+                        static_cast<const char*>(sqlite3_column_blob(statement, column));
+                    if (bytes != nullptr) {
+                        row.append(bytes, static_cast<std::size_t>(
+                                              sqlite3_column_bytes(statement, column)));
+                    }
+                }
+                rows.push_back(std::move(row));
+            }
+            sqlite3_finalize(statement);
+        }
+    }
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db.get(), "SELECT locale, term FROM search_terms ORDER BY 1, 2",
+                                 -1, &statement, nullptr),
+              SQLITE_OK);
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+        rows.push_back(fmt::format(
+            "search_terms|{}|{}", reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)),
+            reinterpret_cast<const char*>(sqlite3_column_text(statement, 1))));
+    }
+    sqlite3_finalize(statement);
+    return rows;
+}
+
+TEST(SqliteSearch, ATransactionOfManyPostsIndexesThemAsSmallerTransactionsDo) {
+    // Written in one transaction, the posts are indexed in bulk, their text and tokens made on
+    // other threads; in transactions of a hundred, one statement at a time as FTS5 tokenizes.
+    const std::vector<std::string> words = {
+        "attaquée", "de",      "la",     "ville",    "Misrata",          "les",         "forces",
+        "the",      "of",      "à",      "Syrte",    "gouvernementales", "l'offensive", "Œuvre",
+        "naïve",    "2017",    "et",     "d'autres", "civils",           "évacués",     "attacks",
+        "Ελλάδα",   "running", "ŒUVRES", "a",        "CHILDREN'S",       "co-opération"};
+    const auto write_blog = [&](const std::filesystem::path& path, int per_transaction) {
+        auto store = open_sqlite_store(path, OpenMode::create_if_missing, k_sqlite_clock);
+        ASSERT_TRUE(store.has_value());
+        std::vector<std::int64_t> blogs;
+        ASSERT_TRUE((*store)
+                        ->write([&](Writer& writer) -> Status {
+                            for (const auto* locale : {"fr", "en"}) {
+                                auto blog = writer.blogs().create_blog(
+                                    {.hosts = {fmt::format("{}.test", locale)},
+                                     .title = locale,
+                                     .locale = locale});
+                                if (!blog) return std::unexpected(blog.error());
+                                blogs.push_back(*blog);
+                            }
+                            return {};
+                        })
+                        .has_value());
+        constexpr int k_posts = 1200;
+        for (int first = 0; first < k_posts; first += per_transaction) {
+            ASSERT_TRUE(
+                (*store)
+                    ->write([&](Writer& writer) -> Status {
+                        for (int i = first; i < std::min(k_posts, first + per_transaction); ++i) {
+                            std::string html = "<p>";
+                            for (int k = 0; k < 30; ++k) {
+                                html += words[static_cast<std::size_t>(i * 7 + k * k * 3 + k) %
+                                              words.size()];
+                                html += k % 9 == 8 ? ".</p><p>" : " ";
+                            }
+                            html += "</p>";
+                            auto created = writer.posts().create_post(
+                                {.blog_id = blogs[static_cast<std::size_t>(i % 3 == 0)],
+                                 .status = i % 50 == 7 ? model::PostStatus::draft
+                                                       : model::PostStatus::published,
+                                 .title = fmt::format("Billet {} : {}", i, words[i % words.size()]),
+                                 .slug = fmt::format("billet-{}", i),
+                                 .source = html,
+                                 .html = html});
+                            if (!created) return std::unexpected(created.error());
+                        }
+                        return {};
+                    })
+                    .has_value());
+        }
+    };
+    TempDir dir;
+    write_blog(dir.path() / "bulk.db", 1200);
+    write_blog(dir.path() / "small.db", 100);
+    const auto bulk = search_index_rows(dir.path() / "bulk.db");
+    const auto small = search_index_rows(dir.path() / "small.db");
+    EXPECT_GT(bulk.size(), 50000u);
+    EXPECT_TRUE(bulk == small) << bulk.size() << " rows against " << small.size();
+    // And the tables' settings are as they were.
+    const auto db = raw_connection(dir.path() / "bulk.db");
+    sqlite3_stmt* statement = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT count(*) FROM post_search_fr_config", -1,
+                                 &statement, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(statement, 0), 1);  // its version only
+    sqlite3_finalize(statement);
 }
 
 TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults) {
