@@ -663,6 +663,14 @@ INSERT INTO post_search_en (post_search_en) VALUES ('rebuild');
 INSERT INTO post_search_fr (post_search_fr) VALUES ('optimize');
 INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
 )sql"},
+    // A month's or a day's listing finds its posts by their local date and sorts them by
+    // their time: with the time in the index, the page's ids come from the index alone, not
+    // from each post's row (the 91 posts of a month at 100,000 posts, a tenth of the month
+    // page's render).
+    {25, R"sql(
+DROP INDEX posts_by_local_time;
+CREATE INDEX posts_by_local_time ON posts(blog_id, status, published_local, published_at DESC, id DESC);
+)sql"},
 });
 
 }  // namespace carnet::store
