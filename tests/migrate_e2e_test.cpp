@@ -208,6 +208,27 @@ TEST_F(Migrate, ASeededBlogGoesToPostgresAndComesBackRowForRow) {
                                  "('posts_counts_after_insert', 'post_categories_counts')"});
     EXPECT_EQ(triggers.out, "post_categories_counts=O,posts_counts_after_insert=O\n")
         << triggers.err;
+    // The copy made the search index in bulk: the same rows as one post at a time makes
+    // them, and the same indexes as the schema's migrations.
+    const auto psql_value = [&](const std::string& target, const std::string& sql) {
+        auto answer = run_command({"psql", "--no-psqlrc", "-At", "--dbname", target, "-c", sql});
+        EXPECT_EQ(answer.exit_code, 0) << answer.err;
+        return answer.out;
+    };
+    const std::string index_rows =
+        "SELECT count(*) || ' ' || md5(string_agg(concat_ws('|', post_id, blog_id, title, body, "
+        "document::text, words::text), '/' ORDER BY post_id)) FROM post_search";
+    const std::string index_shapes =
+        "SELECT string_agg(indexdef, ';' ORDER BY indexname) FROM pg_indexes "
+        "WHERE tablename = 'post_search'";
+    const auto copied_index = psql_value(uri, index_rows);
+    EXPECT_NE(copied_index.substr(0, 2), "0 ") << copied_index;
+    const auto fresh = new_postgres();
+    ASSERT_EQ(run_carnet({"init", "--db", fresh, "--title", "Vide"}).exit_code, 0);
+    EXPECT_EQ(psql_value(uri, index_shapes), psql_value(fresh, index_shapes));
+    auto reindexed = run_carnet({"search", "--reindex", "--db", uri});
+    ASSERT_EQ(reindexed.exit_code, 0) << reindexed.err;
+    EXPECT_EQ(psql_value(uri, index_rows), copied_index);
 }
 
 TEST_F(Migrate, ATargetThatHoldsABlogIsRefusedAndLeftAsItWas) {

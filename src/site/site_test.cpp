@@ -172,6 +172,95 @@ model::Instant http_date_value(const std::string& text) {
     return model::Instant{std::chrono::seconds{timegm(&parts)}};
 }
 
+// A replica stand-in: the blog's own database (so that the router finds it caught up), whose
+// redirects fail with `failure` while it is set; every other read goes through.
+class ReplicaWithFailingRedirects final : public store::Store, store::RedirectStore {
+public:
+    explicit ReplicaWithFailingRedirects(store::Store& database) : database_(database) {}
+
+    std::optional<model::Error::Code> failure;
+    int redirect_reads = 0;
+
+    model::Result<std::optional<model::Post>> find_post_redirect(
+        std::int64_t blog_id, std::string_view old_path) override {
+        ++redirect_reads;
+        if (failure) return model::fail(*failure, "the redirects could not be read");
+        return database_.redirects().find_post_redirect(blog_id, old_path);
+    }
+    model::Result<std::vector<std::string>> post_redirect_paths(std::int64_t blog_id) override {
+        return database_.redirects().post_redirect_paths(blog_id);
+    }
+    model::Result<std::optional<model::Category>> find_category_redirect(
+        std::int64_t blog_id, std::string_view old_slug) override {
+        return database_.redirects().find_category_redirect(blog_id, old_slug);
+    }
+
+    model::Status write(const std::function<model::Status(store::Writer&)>&) override {
+        return model::fail(model::Error::Code::internal, "a replica is never written");
+    }
+    std::uint64_t generation(std::int64_t blog_id) const override {
+        return database_.generation(blog_id);
+    }
+    model::Status poll_external_changes() override { return database_.poll_external_changes(); }
+    model::Result<std::uint64_t> stored_generation(std::int64_t blog_id) override {
+        return database_.stored_generation(blog_id);
+    }
+    store::RedirectStore& redirects() override { return *this; }
+    store::BlogStore& blogs() override { return database_.blogs(); }
+    store::AccountStore& accounts() override { return database_.accounts(); }
+    store::SessionStore& sessions() override { return database_.sessions(); }
+    store::AppPasswordStore& app_passwords() override { return database_.app_passwords(); }
+    store::LoginFailureStore& login_failures() override { return database_.login_failures(); }
+    store::CommentAttemptStore& comment_attempts() override { return database_.comment_attempts(); }
+    store::AccessTokenStore& access_tokens() override { return database_.access_tokens(); }
+    store::PostStore& posts() override { return database_.posts(); }
+    store::CategoryStore& categories() override { return database_.categories(); }
+    store::PageStore& pages() override { return database_.pages(); }
+    store::CommentStore& comments() override { return database_.comments(); }
+    store::MediaStore& media() override { return database_.media(); }
+    store::SearchStore& search() override { return database_.search(); }
+    store::ArchiveStore& archive() override { return database_.archive(); }
+    store::JobStore& jobs() override { return database_.jobs(); }
+    store::MentionStore& mentions() override { return database_.mentions(); }
+    store::FederationStore& federation() override { return database_.federation(); }
+    store::FollowingStore& following() override { return database_.following(); }
+
+private:
+    store::Store& database_;
+};
+
+// Only a page that failed in the replica's database is answered again from the primary: one
+// that fails otherwise would fail there too, at twice the cost, and the replica keeps the
+// reads. The fallback route's redirect lookup is the read that fails here; the primary has no
+// redirect for the path and answers 404.
+TEST_F(SiteTest, APageFailingOutsideTheReadDatabaseIsNotAnsweredAgainFromThePrimary) {
+    ReplicaWithFailingRedirects replica(*store_);
+    router_ = http::Router();
+    auto made = Site::create(
+        *store_,
+        SiteOptions{.themes_dir = CARNET_THEMES_DIR,
+                    .read_router = std::make_shared<store::ReadRouter>(*store_, replica, *clock_),
+                    .clock = clock_});
+    ASSERT_TRUE(made.has_value()) << made.error().message;
+    site_ = std::move(*made);
+    site_->register_routes(router_);
+
+    EXPECT_EQ(get("paris.test", "/ancien/chemin.php").status, 404);
+    ASSERT_EQ(replica.redirect_reads, 1) << "the replica answers the public pages";
+
+    replica.failure = model::Error::Code::io;
+    EXPECT_EQ(get("paris.test", "/ancien/chemin.php").status, 500);
+    EXPECT_EQ(get("paris.test", "/ancien/chemin.php").status, 500);
+    EXPECT_EQ(replica.redirect_reads, 3) << "the replica was not set aside";
+
+    // The replica's database failing: the primary answers, now and while the replica rests.
+    replica.failure = model::Error::Code::database;
+    EXPECT_EQ(get("paris.test", "/ancien/chemin.php").status, 404);
+    EXPECT_EQ(replica.redirect_reads, 4);
+    EXPECT_EQ(get("paris.test", "/ancien/chemin.php").status, 404);
+    EXPECT_EQ(replica.redirect_reads, 4);
+}
+
 TEST_F(SiteTest, PagesSayWhenTheirBlogLastChanged) {
     add_post(paris_, "Premier", model::Instant{std::chrono::seconds{1700000000}}, {"Syrie"});
     const auto first = get("paris.test", "/list/syrie/");

@@ -26,6 +26,17 @@ constexpr std::string_view k_generations_channel = "carnet_generations";
 
 }  // namespace
 
+std::string search_vectors_sql(std::string_view title, std::string_view body,
+                               std::string_view locale) {
+    const auto config = fmt::format(
+        "CASE {} WHEN 'en' THEN 'carnet_en'::regconfig ELSE 'carnet_fr'::regconfig END", locale);
+    return fmt::format(
+        "setweight(to_tsvector({0}, {1}), 'A') || setweight(to_tsvector({0}, {2}), 'D') AS "
+        "document, setweight(to_tsvector('carnet_words', {1}), 'A') || "
+        "setweight(to_tsvector('carnet_words', {2}), 'D') AS words",
+        config, title, body);
+}
+
 Status Transaction::reindex_post(std::int64_t post_id) {
     CARNET_TRY(remove, db.prepare("DELETE FROM post_search WHERE post_id = $1"));
     remove->bind(1, post_id);
@@ -41,16 +52,11 @@ Status Transaction::reindex_post(std::int64_t post_id) {
     const auto body = search::search_text_from_html(post->column_text(2));
     const auto locale = post->column_text(3);
     post->reset();
-    CARNET_TRY(
-        insert,
-        db.prepare("INSERT INTO post_search (post_id, blog_id, title, body, document, words) "
-                   "SELECT $1, $2, $3, $4, "
-                   "setweight(to_tsvector(c.config, $3), 'A') || "
-                   "setweight(to_tsvector(c.config, $4), 'D'), "
-                   "setweight(to_tsvector('carnet_words', $3), 'A') || "
-                   "setweight(to_tsvector('carnet_words', $4), 'D') "
-                   "FROM (SELECT CASE $5::text WHEN 'en' THEN 'carnet_en'::regconfig "
-                   "ELSE 'carnet_fr'::regconfig END AS config) c"));
+    static const auto sql = fmt::format(
+        "INSERT INTO post_search (post_id, blog_id, title, body, document, words) "
+        "SELECT $1, $2, $3, $4, {}",
+        search_vectors_sql("$3", "$4", "$5::text"));
+    CARNET_TRY(insert, db.prepare(sql));
     insert->bind(1, post_id).bind(2, blog_id).bind(3, title).bind(4, body).bind(5, locale);
     return insert->run();
 }

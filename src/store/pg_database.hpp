@@ -11,6 +11,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -48,6 +49,13 @@ struct Transaction {
     // new generation. Returns how many posts were indexed.
     [[nodiscard]] Result<int> rebuild_search_index();
 };
+
+// The select list of the search index's two tsvectors of a post (`document`, stems in its
+// blog's language; `words`, the words themselves), from the SQL expressions of its title, of
+// its text (search_text_from_html) and of its blog's locale: one statement indexes one post,
+// another every post at once.
+std::string search_vectors_sql(std::string_view title, std::string_view body,
+                               std::string_view locale);
 
 // The database and its connections. Safe to use from any thread.
 class Database {
