@@ -862,6 +862,37 @@ std::unique_ptr<sqlite3, decltype(&sqlite3_close)> raw_connection(
     return db;
 }
 
+// The first column of the first row `sql` answers, as text ("" for none or NULL).
+std::string first_value(sqlite3* db, const std::string& sql) {
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sql;
+    std::string value;
+    if (sqlite3_step(statement) == SQLITE_ROW) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+        if (text != nullptr) value = text;
+    }
+    sqlite3_finalize(statement);
+    return value;
+}
+
+// Publishes posts `first` to `first + count - 1` of the blog in one transaction, each
+// "Billet N" with `body` (a format of N) as its HTML.
+Status publish_numbered_posts(Store& store, std::int64_t blog_id, int first, int count,
+                              std::string_view body) {
+    return store.write([&](Writer& writer) -> Status {
+        for (int i = first; i < first + count; ++i) {
+            const auto html = fmt::format(fmt::runtime(body), i);
+            auto created = writer.posts().create_post({.blog_id = blog_id,
+                                                       .status = model::PostStatus::published,
+                                                       .title = fmt::format("Billet {}", i),
+                                                       .source = html,
+                                                       .html = html});
+            if (!created) return std::unexpected(created.error());
+        }
+        return {};
+    });
+}
+
 // How many posts `query` lists on the database at `path` (opening it migrates it).
 int total_after_reopening(const std::filesystem::path& path, std::int64_t blog_id,
                           const std::string& query) {
@@ -990,36 +1021,18 @@ TEST(SqliteSearch, ATransactionThatIndexesManyPostsLeavesOneBtreePerTable) {
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     const auto btrees = [&] {
-        sqlite3_stmt* statement = nullptr;
-        EXPECT_EQ(
-            sqlite3_prepare_v2(db.get(), "SELECT count(DISTINCT segid) FROM post_search_fr_idx", -1,
-                               &statement, nullptr),
-            SQLITE_OK);
-        sqlite3_step(statement);
-        const int count = sqlite3_column_int(statement, 0);
-        sqlite3_finalize(statement);
-        return count;
+        return first_value(db.get(), "SELECT count(DISTINCT segid) FROM post_search_fr_idx");
     };
     auto store = open_sqlite_store(path, OpenMode::must_exist, k_sqlite_clock);
     ASSERT_TRUE(store.has_value());
     const auto write_posts = [&](int first, int count) {
-        return (*store)->write([&](Writer& writer) -> Status {
-            for (int i = first; i < first + count; ++i) {
-                const auto html = fmt::format("<p>Billet {} sur Misrata et Syrte.</p>", i);
-                auto created = writer.posts().create_post({.blog_id = blog_id,
-                                                           .status = model::PostStatus::published,
-                                                           .title = fmt::format("Billet {}", i),
-                                                           .source = html,
-                                                           .html = html});
-                if (!created) return std::unexpected(created.error());
-            }
-            return {};
-        });
+        return publish_numbered_posts(**store, blog_id, first, count,
+                                      "<p>Billet {} sur Misrata et Syrte.</p>");
     };
     ASSERT_TRUE(write_posts(0, 100).has_value());
-    EXPECT_GT(btrees(), 1);  // a few posts: as FTS5 left them
+    EXPECT_GT(std::stoi(btrees()), 1);  // a few posts: as FTS5 left them
     ASSERT_TRUE(write_posts(100, 1000).has_value());
-    EXPECT_EQ(btrees(), 1);  // an import: merged
+    EXPECT_EQ(btrees(), "1");  // an import: merged
     auto found = (*store)->search().search(blog_id, SearchQuery{.text = "misrata"});
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->total, 1000);
@@ -1039,34 +1052,13 @@ TEST(SqliteSearch, AnImportLeavesTheSearchTablesSettingsAsTheyWere) {
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     const auto settings = [&](const char* table) {
-        sqlite3_stmt* statement = nullptr;
-        const auto sql = fmt::format(
-            "SELECT group_concat(k || '=' || v, ' ') FROM "
-            "(SELECT k, v FROM {}_config ORDER BY k)",
-            table);
-        EXPECT_EQ(sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &statement, nullptr), SQLITE_OK);
-        sqlite3_step(statement);
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
-        std::string found = text == nullptr ? "" : text;
-        sqlite3_finalize(statement);
-        return found;
+        return first_value(db.get(), fmt::format("SELECT group_concat(k || '=' || v, ' ') FROM "
+                                                 "(SELECT k, v FROM {}_config ORDER BY k)",
+                                                 table));
     };
     auto store = open_sqlite_store(path, OpenMode::must_exist, k_sqlite_clock);
     ASSERT_TRUE(store.has_value());
-    ASSERT_TRUE((*store)
-                    ->write([&](Writer& writer) -> Status {
-                        for (int i = 0; i < 1200; ++i) {
-                            const auto html = fmt::format("<p>Billet {} sur Misrata.</p>", i);
-                            auto created =
-                                writer.posts().create_post({.blog_id = blog_id,
-                                                            .status = model::PostStatus::published,
-                                                            .title = fmt::format("Billet {}", i),
-                                                            .source = html,
-                                                            .html = html});
-                            if (!created) return std::unexpected(created.error());
-                        }
-                        return {};
-                    })
+    ASSERT_TRUE(publish_numbered_posts(**store, blog_id, 0, 1200, "<p>Billet {} sur Misrata.</p>")
                     .has_value());
     EXPECT_EQ(settings("post_search_fr"), "automerge=8 version=4");
     EXPECT_EQ(settings("post_search_en"), "version=4");
@@ -1184,13 +1176,8 @@ TEST(SqliteSearch, ATransactionOfManyPostsIndexesThemAsSmallerTransactionsDo) {
     EXPECT_TRUE(bulk == small) << bulk.size() << " rows against " << small.size();
     // And the tables' settings are as they were.
     const auto db = raw_connection(dir.path() / "bulk.db");
-    sqlite3_stmt* statement = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT count(*) FROM post_search_fr_config", -1,
-                                 &statement, nullptr),
-              SQLITE_OK);
-    ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
-    EXPECT_EQ(sqlite3_column_int(statement, 0), 1);  // its version only
-    sqlite3_finalize(statement);
+    // Its version only.
+    EXPECT_EQ(first_value(db.get(), "SELECT count(*) FROM post_search_fr_config"), "1");
 }
 
 TEST(SqliteSearch, DatabaseIndexedBeforeTheBlogColumnUpgradesAndKeepsItsResults) {
