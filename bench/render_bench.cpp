@@ -66,8 +66,9 @@ void post(benchmark::State& state) { render(state, g_blog->post_path); }
 void category(benchmark::State& state) { render(state, g_blog->category_path); }
 void month(benchmark::State& state) { render(state, g_blog->month_path); }
 
-// The first render after a write: the blog's generation moved, so whatever the site keeps
-// per generation (the sidebar) is made again.
+// The first render after a change of the blog's settings (the same ones again): the page
+// cache empties and the sidebar's view is checked against the settings; what it lists is not
+// queried again.
 void home_after_write(benchmark::State& state) {
     auto blog = g_blog->store->blogs().find_blog(g_blog->blog_id);
     if (!blog || !*blog) {
@@ -85,6 +86,51 @@ void home_after_write(benchmark::State& state) {
         state.ResumeTiming();
         auto response = answer("/");
         benchmark::DoNotOptimize(response.body.data());
+    }
+}
+
+// The first render after a comment, the write a read blog sees most: the page cache empties,
+// the sidebar (which lists no comment) stays. The comment is deleted after each render,
+// outside the timing.
+void home_after_comment(benchmark::State& state) {
+    auto newest = g_blog->store->posts().published_posts(
+        g_blog->blog_id, store::PostQuery{.limit = 1, .with_body = false});
+    if (!newest || newest->posts.empty()) {
+        state.SkipWithError("no post");
+        return;
+    }
+    const model::Comment comment{.blog_id = g_blog->blog_id,
+                                 .post_id = newest->posts.front().id,
+                                 .author_name = "Lectrice",
+                                 .source = "Merci pour ce billet.",
+                                 .html = "<p>Merci pour ce billet.</p>",
+                                 .status = model::CommentStatus::approved,
+                                 .created_at = SystemClock().now()};
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::int64_t comment_id = 0;
+        auto added = g_blog->store->write([&](store::Writer& writer) -> model::Status {
+            auto id = writer.comments().add_comment(comment);
+            if (!id) return std::unexpected(id.error());
+            comment_id = *id;
+            return {};
+        });
+        if (!added) {
+            state.SkipWithError(added.error().message.c_str());
+            return;
+        }
+        state.ResumeTiming();
+        auto response = answer("/");
+        benchmark::DoNotOptimize(response.body.data());
+        state.PauseTiming();
+        auto deleted = g_blog->store->write([&](store::Writer& writer) {
+            return writer.comments().delete_comment(g_blog->blog_id, comment_id);
+        });
+        if (!deleted) {
+            state.SkipWithError(deleted.error().message.c_str());
+            return;
+        }
+        state.ResumeTiming();
     }
 }
 
@@ -175,6 +221,8 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("category", category)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("month", month)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("home_after_write", home_after_write)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("home_after_comment", home_after_comment)
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("home_after_post", home_after_post)->Unit(benchmark::kMicrosecond);
     benchmark::RunSpecifiedBenchmarks();

@@ -3,6 +3,7 @@
 // its admin, reads its posts in the admin's reader and answers them from there; the first
 // blog's writer answers that reply from its comments, and blocking the second's domain stops
 // what it sends.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -55,7 +56,8 @@ public:
     std::string account() const {
         const auto actor = http_get(port_, "/actor", {{"Host", authority()}});
         const auto document = boost::json::parse(actor.body).as_object();
-        return "@" + std::string(document.at("preferredUsername").as_string()) + "@" + authority();
+        return fmt::format("@{}@{}", std::string_view(document.at("preferredUsername").as_string()),
+                           authority());
     }
 
     // Saves a post (a new one when `edit` is empty): its admin address.

@@ -367,6 +367,8 @@ struct ServerStats {
     std::uint64_t cache_hits = 0;
     std::uint64_t cache_misses = 0;
     std::size_t cache_bytes = 0;
+    // Bytes of cached bodies the kernel sent from their files (sendfile), not from a copy.
+    std::uint64_t file_bytes_sent = 0;
 };
 
 class Server {

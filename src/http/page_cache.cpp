@@ -1,8 +1,13 @@
 #include "http/page_cache.hpp"
 
 #include <sodium.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <mutex>
 #include <vector>
 
@@ -22,6 +27,23 @@ constexpr std::size_t k_entry_overhead_bytes = 256;
 constexpr std::size_t k_heads_bytes = 2 * 1024;
 // Entries a Reader remembers before it starts afresh: its thread's working set of pages.
 constexpr std::size_t k_reader_entries = 4096;
+// Below this, copying the body into the socket costs less than the file it would take.
+constexpr std::size_t k_min_file_bytes = 32 * 1024;
+
+// How many body files the process keeps at most: a quarter of its file descriptors, so that
+// a full cache never stops the server from accepting connections or opening its database.
+std::size_t body_file_allowance() {
+    static const std::size_t allowance = [] {
+        rlimit limit{};
+        if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+            return std::size_t{256};
+        }
+        return static_cast<std::size_t>(limit.rlim_cur / 4);
+    }();
+    return allowance;
+}
+
+std::atomic<std::size_t> g_body_files{0};
 
 std::string body_hash(std::string_view body) {
     // libsodium wants sodium_init() before any other call; it is thread-safe and idempotent,
@@ -41,6 +63,7 @@ std::size_t accounted_bytes(const CachedResponse& response) {
         sizeof(CachedResponse) + k_entry_overhead_bytes + response.content_type.size();
     for (const auto& [name, value] : response.headers) bytes += name.size() + value.size() + 64;
     bytes += response.identity.body.size() + response.identity.etag.size() + k_heads_bytes;
+    if (response.identity.file) bytes += response.identity.file->size();
     if (response.compressible) {
         bytes += response.identity.body.size() + 2 * response.identity.etag.size();
     }
@@ -85,6 +108,31 @@ const Headers& no_headers() {
 
 }  // namespace
 
+std::shared_ptr<const BodyFile> BodyFile::make(std::string_view body) {
+    if (g_body_files.fetch_add(1, std::memory_order_relaxed) >= body_file_allowance()) {
+        g_body_files.fetch_sub(1, std::memory_order_relaxed);
+        return nullptr;
+    }
+    const int descriptor = memfd_create("carnet-page", MFD_CLOEXEC);
+    if (descriptor < 0) {
+        g_body_files.fetch_sub(1, std::memory_order_relaxed);
+        return nullptr;
+    }
+    std::shared_ptr<const BodyFile> file(new BodyFile(descriptor, body.size()));
+    while (!body.empty()) {
+        const ssize_t written = ::write(descriptor, body.data(), body.size());
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) return nullptr;  // out of memory: the body goes by copy
+        body.remove_prefix(static_cast<std::size_t>(written));
+    }
+    return file;
+}
+
+BodyFile::~BodyFile() {
+    ::close(descriptor_);
+    g_body_files.fetch_sub(1, std::memory_order_relaxed);
+}
+
 const CachedResponse::Variant& CachedResponse::variant(Coding coding) const {
     if (coding == Coding::identity || !compressible) return identity;
     std::once_flag& once = coding == Coding::gzip ? gzip_once_ : brotli_once_;
@@ -101,7 +149,8 @@ const CachedResponse::Variant& CachedResponse::variant(Coding coding) const {
 }
 
 std::shared_ptr<const CachedResponse> make_cached_response(
-    Response response, std::uint64_t generation, std::shared_ptr<const Headers> default_headers) {
+    Response response, std::uint64_t generation, std::shared_ptr<const Headers> default_headers,
+    bool file_for_hits) {
     auto cached = std::make_shared<CachedResponse>();
     cached->status = response.status;
     cached->content_type = std::move(response.content_type);
@@ -117,6 +166,9 @@ std::shared_ptr<const CachedResponse> make_cached_response(
     }
     cached->compressible = cached->identity.body.size() >= k_min_compressible_bytes &&
                            is_compressible_type(cached->content_type);
+    if (file_for_hits && cached->identity.body.size() >= k_min_file_bytes) {
+        cached->identity.file = BodyFile::make(cached->identity.body);
+    }
     cached->default_headers_ = std::move(default_headers);
     write_heads(cached->identity, *cached, "",
                 cached->default_headers_ ? *cached->default_headers_ : no_headers());

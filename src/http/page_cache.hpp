@@ -22,9 +22,32 @@ namespace carnet::http {
 // first request that asks for each (once, whichever thread asks first), so that a render is
 // not followed by two compressions that the reader may not want: most hits are from clients
 // taking one coding, and a cache that is off compresses only what is sent.
+// A large body's bytes in an anonymous in-memory file, which the kernel can send to a socket
+// from its own pages (sendfile) instead of copying them from ours on every hit. Owns the file.
+class BodyFile {
+public:
+    // A file holding `body`, or null when the process keeps as many files as it allows
+    // itself (a file descriptor each), or the system refused one.
+    static std::shared_ptr<const BodyFile> make(std::string_view body);
+    BodyFile(const BodyFile&) = delete;
+    BodyFile& operator=(const BodyFile&) = delete;
+    ~BodyFile();
+
+    int descriptor() const { return descriptor_; }
+    std::size_t size() const { return size_; }
+
+private:
+    BodyFile(int descriptor, std::size_t size) : descriptor_(descriptor), size_(size) {}
+    int descriptor_;
+    std::size_t size_;
+};
+
 struct CachedResponse {
     struct Variant {
         std::string body;  // empty for gzip or brotli when that variant was not worth making
+        // The body again, for sendfile, when it is long enough for the copy to cost more than
+        // the file (identity bodies of 32 KiB and more); null otherwise.
+        std::shared_ptr<const BodyFile> file;
         std::string etag;  // strong, quoted; differs between the variants of one body
         // What a hit over HTTP/1.1 sends before the Date field: the status line and every other
         // header field, made once with the variant, so that a hit copies no header.
@@ -39,8 +62,9 @@ struct CachedResponse {
     Variant identity;
     std::string last_modified;  // the Last-Modified header's value, "" when there is none
     bool compressible = false;  // textual and at least 256 bytes long
-    // What it counts for against the cache's bound: the body, and as much again for its
-    // compressed variants when it is compressible (HTML compresses to well under half).
+    // What it counts for against the cache's bound: the body (twice when it is also in a
+    // file), and as much again for its compressed variants when it is compressible (HTML
+    // compresses to well under half).
     std::size_t bytes = 0;
 
     // Whether the coding may be sent: always identity; gzip and brotli for a compressible body.
@@ -57,7 +81,7 @@ struct CachedResponse {
 private:
     friend class PageCache;
     friend std::shared_ptr<const CachedResponse> make_cached_response(
-        Response, std::uint64_t, std::shared_ptr<const Headers>);
+        Response, std::uint64_t, std::shared_ptr<const Headers>, bool);
 
     // The server's default headers, which the heads of the variants made later carry too.
     std::shared_ptr<const Headers> default_headers_;
@@ -73,10 +97,11 @@ private:
 };
 
 // Makes the cache's copy of `response`: takes its body and hashes it for its entity tag, and
-// writes the heads of its answers with the server's `default_headers`.
+// writes the heads of its answers with the server's `default_headers`. With `file_for_hits`, a
+// long body is also put in a BodyFile, for the hits to come.
 std::shared_ptr<const CachedResponse> make_cached_response(
     Response response, std::uint64_t generation,
-    std::shared_ptr<const Headers> default_headers = nullptr);
+    std::shared_ptr<const Headers> default_headers = nullptr, bool file_for_hits = false);
 
 // Thread-safe: the cache holds its own mutex, and holds it only to look up, link or unlink.
 // The server's threads look up through a Reader each, which takes that lock only for what its
@@ -122,6 +147,7 @@ public:
 
     std::size_t bytes() const;
     std::size_t size() const;
+    std::size_t capacity_bytes() const { return capacity_bytes_; }
 
 private:
     struct Node {

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -18,6 +20,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <ctime>
@@ -196,6 +199,11 @@ struct Server::Impl {
                                       const bhttp::request<bhttp::string_body>& message,
                                       CacheState state, bool keep_alive,
                                       std::chrono::steady_clock::time_point started);
+    // Writes the head, then the variant's body from its file with sendfile, as far as the
+    // socket takes it now; the rest goes as write_buffers sends it.
+    asio::awaitable<bool> write_head_and_file(Connection& connection, asio::const_buffer head,
+                                              asio::const_buffer end,
+                                              const CachedResponse::Variant& variant);
     template <std::size_t N>
     asio::awaitable<bool> write_buffers(Connection& connection,
                                         std::array<asio::const_buffer, N> buffers);
@@ -225,6 +233,7 @@ struct Server::Impl {
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> requests_{0};
     std::atomic<std::uint64_t> cache_hits_{0};
+    std::atomic<std::uint64_t> file_bytes_sent_{0};
     std::atomic<std::uint64_t> cache_misses_{0};
 
     // Declared before ios_: connections unregister from their destructors, which may run while
@@ -517,8 +526,8 @@ asio::awaitable<bool> Server::Impl::serve_request(Connection& c) {
         // HEAD and GET share the key: the router gives HEAD the GET handler, and the server,
         // not the handler, drops the body.
         if (generation && made.first.cacheable && is_cacheable_status(made.first.status)) {
-            made.second =
-                make_cached_response(std::move(made.first), *generation, default_headers_);
+            made.second = make_cached_response(std::move(made.first), *generation, default_headers_,
+                                               cache_.capacity_bytes() > 0);
             cache_.insert(c.cache_key_, made.second);
         }
         return made;
@@ -585,11 +594,15 @@ asio::awaitable<bool> Server::Impl::send_cached(Connection& c,
         end.clear();
         append_head_end(end, http_date(*options_.clock), version, keep_alive);
         requests_.fetch_add(1, std::memory_order_relaxed);
-        written = co_await write_buffers(
-            c,
-            std::array<asio::const_buffer, 3>{
-                asio::buffer(not_modified ? variant.not_modified_head : variant.head),
-                asio::buffer(end), send_body ? asio::buffer(variant.body) : asio::const_buffer()});
+        const auto head = asio::buffer(not_modified ? variant.not_modified_head : variant.head);
+        if (send_body && variant.file) {
+            written = co_await write_head_and_file(c, head, asio::buffer(end), variant);
+        } else {
+            written = co_await write_buffers(
+                c, std::array<asio::const_buffer, 3>{
+                       head, asio::buffer(end),
+                       send_body ? asio::buffer(variant.body) : asio::const_buffer()});
+        }
     } else {
         written = co_await write_answer(c, answer, version, keep_alive);
     }
@@ -619,6 +632,39 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& c, const Answer& an
     requests_.fetch_add(1, std::memory_order_relaxed);
     co_return co_await write_buffers(
         c, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(body)});
+}
+
+asio::awaitable<bool> Server::Impl::write_head_and_file(Connection& c, asio::const_buffer head,
+                                                        asio::const_buffer end,
+                                                        const CachedResponse::Variant& variant) {
+    auto& socket = c.stream_.socket();
+    std::array<asio::const_buffer, 2> heads{head, end};
+    while (total_size(heads) > 0) {
+        beast::error_code error;
+        // MSG_MORE: the head waits for the body's first bytes, to leave in one segment.
+        const std::size_t sent = socket.send(heads, MSG_MORE, error);
+        if (error == asio::error::would_block || error == asio::error::try_again) {
+            co_return co_await write_buffers(
+                c,
+                std::array<asio::const_buffer, 3>{heads[0], heads[1], asio::buffer(variant.body)});
+        }
+        if (error) co_return false;
+        consume(heads, sent);
+    }
+    const BodyFile& file = *variant.file;
+    off_t offset = 0;
+    while (static_cast<std::size_t>(offset) < file.size()) {
+        const ssize_t sent = ::sendfile(socket.native_handle(), file.descriptor(), &offset,
+                                        file.size() - static_cast<std::size_t>(offset));
+        if (sent > 0) continue;
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent < 0 && errno != EAGAIN) co_return false;
+        break;  // the socket is full (or the file short): the rest goes by copy, with its timeout
+    }
+    file_bytes_sent_.fetch_add(static_cast<std::uint64_t>(offset), std::memory_order_relaxed);
+    co_return co_await write_buffers(
+        c, std::array<asio::const_buffer, 1>{asio::buffer(variant.body) +
+                                             static_cast<std::size_t>(offset)});
 }
 
 template <std::size_t N>
@@ -800,6 +846,7 @@ ServerStats Server::Impl::stats() const {
     stats.cache_hits = cache_hits_.load(std::memory_order_relaxed);
     stats.cache_misses = cache_misses_.load(std::memory_order_relaxed);
     stats.cache_bytes = cache_.bytes();
+    stats.file_bytes_sent = file_bytes_sent_.load(std::memory_order_relaxed);
     return stats;
 }
 

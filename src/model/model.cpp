@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 
 #include <array>
+#include <charconv>
 #include <map>
 #include <memory>
 #include <utility>
@@ -230,30 +231,64 @@ std::string rfc822_in_zone(Instant instant, std::string_view zone) {
     return text::rfc822(instant, utc_offset_minutes(instant, zone).value_or(0));
 }
 
+namespace {
+
+// `number` in decimal, zero-padded to `width` digits: what "{:0N}" formats, without parsing a
+// format on each of the thousand month links of a sidebar.
+void append_padded(std::string& out, int number, int width) {
+    std::array<char, 16> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), number).ptr;
+    const auto length = static_cast<int>(end - digits.data());
+    if (length < width) out.append(static_cast<std::size_t>(width - length), '0');
+    out.append(digits.data(), end);
+}
+
+std::string archive_path(int year, int month, int day) {
+    std::string path;
+    path.reserve(24);
+    path += "/archive/";
+    append_padded(path, year, 4);
+    path += '/';
+    if (month > 0) {
+        append_padded(path, month, 2);
+        path += '/';
+    }
+    if (day > 0) {
+        append_padded(path, day, 2);
+        path += '/';
+    }
+    return path;
+}
+
+}  // namespace
+
 std::string post_path(const Blog& blog, const Post& post) {
     // A blog's zone was checked when it was saved; UTC keeps a link usable if it was not.
     const auto local =
         to_local(post.published_at, blog.time_zone)
             .value_or(local_from_seconds(post.published_at.time_since_epoch().count()));
-    return fmt::format("/archive/{:04}/{:02}/{:02}/{}.html", local.year, local.month, local.day,
-                       post.slug);
+    std::string path = archive_path(local.year, local.month, local.day);
+    path.append(post.slug).append(".html");
+    return path;
 }
 
 std::string category_path(std::string_view category_slug) {
-    return fmt::format("/list/{}/", category_slug);
+    std::string path = "/list/";
+    path.append(category_slug).append("/");
+    return path;
 }
 
-std::string day_path(int year, int month, int day) {
-    return fmt::format("/archive/{:04}/{:02}/{:02}/", year, month, day);
+std::string day_path(int year, int month, int day) { return archive_path(year, month, day); }
+
+std::string month_path(int year, int month) { return archive_path(year, month, 0); }
+
+std::string year_path(int year) { return archive_path(year, 0, 0); }
+
+std::string page_path(std::string_view page_slug) {
+    std::string path = "/";
+    path.append(page_slug).append(".html");
+    return path;
 }
-
-std::string month_path(int year, int month) {
-    return fmt::format("/archive/{:04}/{:02}/", year, month);
-}
-
-std::string year_path(int year) { return fmt::format("/archive/{:04}/", year); }
-
-std::string page_path(std::string_view page_slug) { return fmt::format("/{}.html", page_slug); }
 
 bool allows(Role role, Permission permission) {
     switch (permission) {

@@ -547,48 +547,68 @@ private:
     }
 
     // The sidebar is the same on every page of a blog and costs aggregate queries over all its
-    // posts, so it is computed once per generation of the blog and shared.
+    // posts, so it is computed once per contents generation of the blog and shared: a comment
+    // (the most frequent write on a read blog) moves the generation, not the contents one.
     model::Result<std::shared_ptr<const theme::Sidebar>> sidebar(const model::Blog& blog) const {
         // Read before the queries: a write racing with them leaves an entry that is already
         // stale, never one that looks fresh.
         const auto generation = store_.generation(blog.id);
+        CachedSidebar cached;
         {
             std::scoped_lock lock(sidebars_mutex_);
             auto found = sidebars_.find(blog.id);
-            if (found != sidebars_.end() && found->second.generation == generation) {
-                return found->second.sidebar;
+            if (found != sidebars_.end()) {
+                if (found->second.generation == generation) return found->second.sidebar;
+                cached = found->second;
             }
         }
-        auto sidebar = std::make_shared<theme::Sidebar>();
-        auto categories = reads().categories().categories_with_counts(blog.id);
-        if (!categories) return std::unexpected(categories.error());
-        auto months = reads().posts().months_with_counts(blog.id);
-        if (!months) return std::unexpected(months.error());
-        auto recent = reads().posts().published_posts(
-            blog.id, store::PostQuery{
-                         .limit = k_recent_posts, .with_body = false, .with_categories = false});
-        if (!recent) return std::unexpected(recent.error());
-        sidebar->categories = std::move(*categories);
-        sidebar->months = std::move(*months);
-        sidebar->recent_posts = std::move(recent->posts);
-        auto pages = reads().pages().pages(blog.id, true);
-        if (!pages) return std::unexpected(pages.error());
-        sidebar->pages = std::move(*pages);
-        {
-            // Most writes (a comment, a draft saved) leave what the sidebar shows as it was:
-            // then the prepared one is kept, and only the queries above are paid again.
+        auto contents = reads().blogs().contents_generation(blog.id);
+        if (!contents) return std::unexpected(contents.error());
+        const auto keep = [&](std::shared_ptr<const theme::Sidebar> sidebar) {
             std::scoped_lock lock(sidebars_mutex_);
-            auto found = sidebars_.find(blog.id);
-            if (found != sidebars_.end() && found->second.blog == blog &&
-                shows_the_same(*found->second.sidebar, *sidebar)) {
-                found->second.generation = generation;
-                return found->second.sidebar;
+            sidebars_[blog.id] = CachedSidebar{generation, *contents, blog, sidebar};
+            return sidebar;
+        };
+        auto sidebar = std::make_shared<theme::Sidebar>();
+        if (cached.sidebar && cached.contents_generation == *contents) {
+            if (cached.blog == blog) return keep(cached.sidebar);
+            // Only the blog's settings changed: the sidebar lists the same, in a new view.
+            sidebar->categories = cached.sidebar->categories;
+            sidebar->months = cached.sidebar->months;
+            sidebar->recent_posts = cached.sidebar->recent_posts;
+            sidebar->pages = cached.sidebar->pages;
+        } else {
+            auto listed = sidebar_contents(blog.id, *sidebar);
+            if (!listed) return std::unexpected(listed.error());
+            // New contents often list the same (a draft saved, an old post edited): then
+            // the prepared view is kept, and only the queries were paid.
+            if (cached.sidebar && cached.blog == blog &&
+                shows_the_same(*cached.sidebar, *sidebar)) {
+                return keep(cached.sidebar);
             }
         }
         theme_of(blog).prepare_sidebar(blog, *sidebar);
-        std::scoped_lock lock(sidebars_mutex_);
-        sidebars_[blog.id] = CachedSidebar{generation, blog, sidebar};
-        return sidebar;
+        return keep(sidebar);
+    }
+
+    // What the sidebar lists, from the store.
+    [[nodiscard]] model::Status sidebar_contents(std::int64_t blog_id,
+                                                 theme::Sidebar& sidebar) const {
+        auto categories = reads().categories().categories_with_counts(blog_id);
+        if (!categories) return std::unexpected(categories.error());
+        auto months = reads().posts().months_with_counts(blog_id);
+        if (!months) return std::unexpected(months.error());
+        auto recent = reads().posts().published_posts(
+            blog_id, store::PostQuery{
+                         .limit = k_recent_posts, .with_body = false, .with_categories = false});
+        if (!recent) return std::unexpected(recent.error());
+        auto pages = reads().pages().pages(blog_id, true);
+        if (!pages) return std::unexpected(pages.error());
+        sidebar.categories = std::move(*categories);
+        sidebar.months = std::move(*months);
+        sidebar.recent_posts = std::move(recent->posts);
+        sidebar.pages = std::move(*pages);
+        return {};
     }
 
     // Whether two sidebars of one blog show the same things: the fields the themes read.
@@ -1130,6 +1150,7 @@ private:
 
     struct CachedSidebar {
         std::uint64_t generation = 0;
+        std::uint64_t contents_generation = 0;  // of what it lists
         model::Blog blog;  // as it was when the sidebar was prepared: its settings shape it
         std::shared_ptr<const theme::Sidebar> sidebar;
     };

@@ -941,9 +941,26 @@ TEST_F(SiteTest, TheSidebarShowsEveryChangeToWhatItListsOnTheNextPage) {
         store_->write([&](store::Writer& writer) { return writer.blogs().update_blog(blog); }));
     EXPECT_EQ(sidebar_of("/"), first);
 
-    // A recent post renamed.
+    // A comment: the post's page changes, not what the sidebar lists.
     auto post = store_->posts().find_published_post(paris_, "billet-4");
     ASSERT_TRUE(post.has_value() && post->has_value());
+    const auto generation = store_->generation(paris_);
+    ASSERT_TRUE(store_->write([&](store::Writer& writer) -> model::Status {
+        auto added =
+            writer.comments().add_comment(model::Comment{.blog_id = paris_,
+                                                         .post_id = (*post)->id,
+                                                         .author_name = "Lectrice",
+                                                         .source = "Merci",
+                                                         .html = "<p>Merci</p>",
+                                                         .status = model::CommentStatus::approved,
+                                                         .created_at = (*post)->published_at});
+        if (!added) return std::unexpected(added.error());
+        return {};
+    }));
+    EXPECT_GT(store_->generation(paris_), generation);
+    EXPECT_EQ(sidebar_of("/"), first);
+
+    // A recent post renamed.
     auto renamed = **post;
     renamed.title = "Billet renommé";
     ASSERT_TRUE(

@@ -671,6 +671,14 @@ INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
 DROP INDEX posts_by_local_time;
 CREATE INDEX posts_by_local_time ON posts(blog_id, status, published_local, published_at DESC, id DESC);
 )sql"},
+    // A blog's contents generation moves only with what its pages list: posts, categories,
+    // static pages and the blog's settings; comments, reactions and followers leave it as it
+    // was. The sidebar (categories, months, recent posts, pages: aggregate queries over every
+    // post) is made again only when it moves, not after every comment.
+    {26, R"sql(
+ALTER TABLE blogs ADD COLUMN contents_generation INTEGER NOT NULL DEFAULT 1;
+UPDATE blogs SET contents_generation = generation;
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -284,10 +284,12 @@ public:
                             "coalesce((SELECT max({2}) FROM {3}), 0) + 1, false)",
                             sql_name(table), column, sql_name(column), sql_name(table))));
         }
-        // Nodes serving the database keep pages by blog id and generation: a restored blog's
-        // generations start past every one they may hold.
+        // Nodes serving the database keep pages by blog id and generation, and sidebars by
+        // contents generation (never above the generation): a restored blog's generations
+        // start past every one they may hold.
         if (replaced_generation_ > 0) {
-            CARNET_TRY(bump, db_.prepare("UPDATE blogs SET generation = generation + $1"));
+            CARNET_TRY(bump, db_.prepare("UPDATE blogs SET generation = generation + $1, "
+                                         "contents_generation = contents_generation + $1"));
             bump->bind(1, replaced_generation_);
             CARNET_CHECK(bump->run());
         }

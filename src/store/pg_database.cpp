@@ -135,7 +135,7 @@ Status Database::write(const std::function<Status(Transaction&)>& body) {
     }();
     if (outcome) outcome = body(transaction);
     std::unordered_map<std::int64_t, std::uint64_t> new_generations;
-    if (outcome) outcome = bump_generations(transaction.touched_blogs, new_generations);
+    if (outcome) outcome = bump_generations(transaction, new_generations);
     if (outcome) outcome = writer_->execute("COMMIT");
     if (!outcome) {
         (void)writer_->execute("ROLLBACK");
@@ -224,21 +224,27 @@ void Database::release_reader(std::unique_ptr<Connection> connection) {
 }
 
 Status Database::bump_generations(
-    const std::set<std::int64_t>& blogs,
+    const Transaction& transaction,
     std::unordered_map<std::int64_t, std::uint64_t>& new_generations) {
     // pg_notify is transactional: the other nodes hear of the new generation as it commits,
     // never of one that rolled back.
     CARNET_TRY(bump,
-               writer_->prepare("WITH bumped AS (UPDATE blogs SET generation = generation + 1 "
+               writer_->prepare("WITH bumped AS (UPDATE blogs SET generation = generation + 1, "
+                                "contents_generation = contents_generation + $2 "
                                 "WHERE id = $1 RETURNING generation) "
                                 "SELECT generation, pg_notify('" +
                                 std::string(k_generations_channel) +
                                 "', $1::text || ' ' || generation::text) FROM bumped"));
-    for (auto blog_id : blogs) {
+    auto bump_one = [&](std::int64_t blog_id, bool contents) -> Status {
         bump->reset();
-        bump->bind(1, blog_id);
+        bump->bind(1, blog_id).bind(2, std::int64_t{contents ? 1 : 0});
         CARNET_TRY(has_row, bump->step());
         if (has_row) new_generations[blog_id] = static_cast<std::uint64_t>(bump->column_int(0));
+        return {};
+    };
+    for (auto blog_id : transaction.touched_blogs) CARNET_CHECK(bump_one(blog_id, true));
+    for (auto blog_id : transaction.touched_blogs_around_contents) {
+        if (!transaction.touched_blogs.contains(blog_id)) CARNET_CHECK(bump_one(blog_id, false));
     }
     bump->reset();
     return {};

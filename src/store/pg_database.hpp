@@ -30,7 +30,12 @@ struct Transaction {
 
     Connection& db;
     const Clock& clock;
+    // The blogs whose contents (posts, categories, static pages, settings) the transaction
+    // changed: their generation and their contents generation move.
     std::set<std::int64_t> touched_blogs;
+    // The blogs of which only what surrounds the contents changed (comments, reactions,
+    // followers, the blog's reading list): their generation moves, not their contents one.
+    std::set<std::int64_t> touched_blogs_around_contents;
 
     // Brings the search index in line with the post as it now is in this transaction: its
     // old entry goes, and it comes back (in its blog's language) if it is published. Every
@@ -108,7 +113,7 @@ public:
 private:
     void release_reader(std::unique_ptr<Connection> connection);
     [[nodiscard]] Status bump_generations(
-        const std::set<std::int64_t>& blogs,
+        const Transaction& transaction,
         std::unordered_map<std::int64_t, std::uint64_t>& new_generations);
     // (Re)connects the poller, listens for generations and reads them all: at start, and
     // whenever the poller lost its connection, when notifications may have been missed.

@@ -587,6 +587,11 @@ CREATE TABLE comment_attempts (
 );
 CREATE INDEX comment_attempts_by_expiry ON comment_attempts(expires_at);
 )sql"},
+    // The contents generation, as SQLite's migration 26.
+    {16, R"sql(
+ALTER TABLE blogs ADD COLUMN contents_generation BIGINT NOT NULL DEFAULT 1;
+UPDATE blogs SET contents_generation = generation;
+)sql"},
 });
 
 }  // namespace carnet::store

@@ -121,6 +121,18 @@ Result<BlogCounts> BlogStoreFor<Backend>::counts(std::int64_t blog_id) {
     return database_.read([&](auto& db) { return queries::counts(db, blog_id); });
 }
 
+template <typename Backend>
+Result<std::uint64_t> BlogStoreFor<Backend>::contents_generation(std::int64_t blog_id) {
+    return database_.read([&](auto& db) -> Result<std::uint64_t> {
+        CARNET_TRY(query, db.prepare("SELECT contents_generation FROM blogs WHERE id = ?1"));
+        query->bind(1, blog_id);
+        CARNET_TRY(has_row, query->step());
+        const auto generation = has_row ? static_cast<std::uint64_t>(query->column_int(0)) : 0;
+        query->reset();
+        return generation;
+    });
+}
+
 namespace {
 
 // A blog without host names is the default blog: it answers every host that no other blog

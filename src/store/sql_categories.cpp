@@ -217,6 +217,8 @@ Status CategoryWriterFor<Backend>::delete_category(std::int64_t blog_id, std::in
 
 template <typename Backend>
 Result<std::int64_t> CategoryWriterFor<Backend>::ensure_category(const model::Category& category) {
+    // A category no post uses yet is still one the blog's pages may list.
+    transaction_.touched_blogs.insert(category.blog_id);
     return transaction_.category_id_for(category.blog_id, category);
 }
 

@@ -110,7 +110,7 @@ Result<std::int64_t> insert_comment(Transaction& context, const model::Comment& 
         .bind(14, comment.author_handle);
     CARNET_CHECK(insert->run());
     if (comment.status == model::CommentStatus::approved) {
-        context.touched_blogs.insert(comment.blog_id);
+        context.touched_blogs_around_contents.insert(comment.blog_id);
     }
     return sql::inserted_id(db);
 }
@@ -131,7 +131,7 @@ Status set_comment_status(Transaction& context, std::int64_t blog_id, std::int64
     update->bind(1, blog_id).bind(2, comment_id).bind(3, model::to_string(status));
     CARNET_CHECK(update->run());
     if (old.status == model::CommentStatus::approved || status == model::CommentStatus::approved) {
-        context.touched_blogs.insert(blog_id);
+        context.touched_blogs_around_contents.insert(blog_id);
     }
     return {};
 }
@@ -145,7 +145,8 @@ Status update_comment(Transaction& context, std::int64_t blog_id, std::int64_t c
                                           "WHERE blog_id = ?1 AND id = ?2"));
     update->bind(1, blog_id).bind(2, comment_id).bind(3, source).bind(4, html);
     CARNET_CHECK(update->run());
-    if (old.status == model::CommentStatus::approved) context.touched_blogs.insert(blog_id);
+    if (old.status == model::CommentStatus::approved)
+        context.touched_blogs_around_contents.insert(blog_id);
     return {};
 }
 
@@ -161,7 +162,7 @@ Status delete_comment(Transaction& context, std::int64_t blog_id, std::int64_t c
     CARNET_TRY(remove, context.db.prepare("DELETE FROM comments WHERE blog_id = ?1 AND id = ?2"));
     remove->bind(1, blog_id).bind(2, comment_id);
     CARNET_CHECK(remove->run());
-    context.touched_blogs.insert(blog_id);
+    context.touched_blogs_around_contents.insert(blog_id);
     return {};
 }
 

@@ -413,6 +413,7 @@ public:
     [[nodiscard]] Result<std::vector<model::Blog>> list_blogs() override;
     [[nodiscard]] Result<std::optional<model::Blog>> find_blog(std::int64_t blog_id) override;
     [[nodiscard]] Result<BlogCounts> counts(std::int64_t blog_id) override;
+    [[nodiscard]] Result<std::uint64_t> contents_generation(std::int64_t blog_id) override;
 
 private:
     typename Backend::Database& database_;

@@ -410,7 +410,7 @@ Result<std::map<std::int64_t, ReactionCounts>> FederationStoreFor<Backend>::reac
 
 template <typename Backend>
 Status FederationWriterFor<Backend>::save_follower(const Follower& follower) {
-    transaction_.touched_blogs.insert(follower.blog_id);
+    transaction_.touched_blogs_around_contents.insert(follower.blog_id);
     return queries::save_follower(transaction_.db, follower, transaction_.clock.now());
 }
 
@@ -424,14 +424,14 @@ template <typename Backend>
 Status FederationWriterFor<Backend>::set_follower_state(std::int64_t blog_id,
                                                         std::string_view actor,
                                                         FollowerState state) {
-    transaction_.touched_blogs.insert(blog_id);
+    transaction_.touched_blogs_around_contents.insert(blog_id);
     return queries::set_follower_state(transaction_.db, blog_id, actor, state);
 }
 
 template <typename Backend>
 Result<bool> FederationWriterFor<Backend>::remove_follower(std::int64_t blog_id,
                                                            std::string_view actor) {
-    transaction_.touched_blogs.insert(blog_id);
+    transaction_.touched_blogs_around_contents.insert(blog_id);
     CARNET_TRY(removed, queries::remove_where(transaction_.db, "actor = ?2", blog_id, actor));
     return removed > 0;
 }
@@ -439,20 +439,20 @@ Result<bool> FederationWriterFor<Backend>::remove_follower(std::int64_t blog_id,
 template <typename Backend>
 Result<int> FederationWriterFor<Backend>::remove_followers_at(std::int64_t blog_id,
                                                               std::string_view inbox) {
-    transaction_.touched_blogs.insert(blog_id);
+    transaction_.touched_blogs_around_contents.insert(blog_id);
     return queries::remove_where(transaction_.db, "inbox = ?2 OR shared_inbox = ?2", blog_id,
                                  inbox);
 }
 
 template <typename Backend>
 Result<int> FederationWriterFor<Backend>::block(std::int64_t blog_id, std::string_view target) {
-    transaction_.touched_blogs.insert(blog_id);
+    transaction_.touched_blogs_around_contents.insert(blog_id);
     return queries::block(transaction_.db, blog_id, target, transaction_.clock.now());
 }
 
 template <typename Backend>
 Status FederationWriterFor<Backend>::unblock(std::int64_t blog_id, std::string_view target) {
-    transaction_.touched_blogs.insert(blog_id);
+    transaction_.touched_blogs_around_contents.insert(blog_id);
     return queries::unblock(transaction_.db, blog_id, target);
 }
 
@@ -482,7 +482,7 @@ Result<std::optional<RemoteNote>> FederationWriterFor<Backend>::find_note(
 
 template <typename Backend>
 Result<bool> FederationWriterFor<Backend>::add_reaction(const Reaction& reaction) {
-    transaction_.touched_blogs.insert(reaction.blog_id);
+    transaction_.touched_blogs_around_contents.insert(reaction.blog_id);
     return queries::add_reaction(transaction_.db, reaction, transaction_.clock.now());
 }
 
@@ -491,7 +491,7 @@ Result<bool> FederationWriterFor<Backend>::remove_reaction(std::int64_t blog_id,
                                                            std::string_view actor,
                                                            std::string_view activity_id) {
     CARNET_TRY(removed, queries::remove_reaction(transaction_.db, blog_id, actor, activity_id));
-    if (removed) transaction_.touched_blogs.insert(blog_id);
+    if (removed) transaction_.touched_blogs_around_contents.insert(blog_id);
     return removed;
 }
 

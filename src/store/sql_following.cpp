@@ -256,7 +256,7 @@ Result<std::optional<RemoteNote>> FollowingStoreFor<Backend>::note_of_comment(
 
 template <typename Backend>
 Status FollowingWriterFor<Backend>::save_following(const Following& following) {
-    transaction_.touched_blogs.insert(following.blog_id);
+    transaction_.touched_blogs_around_contents.insert(following.blog_id);
     return sql::save_following(transaction_.db, following, transaction_.clock.now());
 }
 
@@ -270,14 +270,14 @@ template <typename Backend>
 Status FollowingWriterFor<Backend>::set_following_state(std::int64_t blog_id,
                                                         std::string_view actor,
                                                         FollowingState state) {
-    transaction_.touched_blogs.insert(blog_id);
+    transaction_.touched_blogs_around_contents.insert(blog_id);
     return sql::set_following_state(transaction_.db, blog_id, actor, state);
 }
 
 template <typename Backend>
 Result<bool> FollowingWriterFor<Backend>::remove_following(std::int64_t blog_id,
                                                            std::string_view actor) {
-    transaction_.touched_blogs.insert(blog_id);
+    transaction_.touched_blogs_around_contents.insert(blog_id);
     return changed_any(transaction_.db,
                        "DELETE FROM followings WHERE blog_id = ?1 AND actor = ?2 RETURNING id",
                        blog_id, actor);
@@ -285,7 +285,7 @@ Result<bool> FollowingWriterFor<Backend>::remove_following(std::int64_t blog_id,
 
 template <typename Backend>
 Result<std::int64_t> FollowingWriterFor<Backend>::save_reader_item(const ReaderItem& item) {
-    transaction_.touched_blogs.insert(item.blog_id);
+    transaction_.touched_blogs_around_contents.insert(item.blog_id);
     return sql::save_reader_item(transaction_.db, item);
 }
 
@@ -298,7 +298,7 @@ Result<std::optional<ReaderItem>> FollowingWriterFor<Backend>::find_reader_item_
 template <typename Backend>
 Result<bool> FollowingWriterFor<Backend>::remove_reader_item(std::int64_t blog_id,
                                                              std::string_view object_id) {
-    transaction_.touched_blogs.insert(blog_id);
+    transaction_.touched_blogs_around_contents.insert(blog_id);
     return changed_any(transaction_.db,
                        "DELETE FROM reader_items WHERE blog_id = ?1 AND object_id = ?2 "
                        "RETURNING id",

@@ -270,7 +270,7 @@ Status Database::write(const std::function<Status(Transaction&)>& body) {
     auto outcome = body(transaction);
     std::unordered_map<std::int64_t, std::uint64_t> new_generations;
     if (outcome) outcome = transaction.index_noted_posts();
-    if (outcome) outcome = bump_generations(transaction.touched_blogs, new_generations);
+    if (outcome) outcome = bump_generations(transaction, new_generations);
     if (outcome) outcome = transaction.merge_search_index_after_bulk_writes();
     if (outcome) outcome = collect_new_search_terms(*writer_, true);
     if (outcome) outcome = writer_->execute("COMMIT");
@@ -328,17 +328,23 @@ void Database::release_reader(std::unique_ptr<Connection> connection) {
 }
 
 Status Database::bump_generations(
-    const std::set<std::int64_t>& blogs,
+    const Transaction& transaction,
     std::unordered_map<std::int64_t, std::uint64_t>& new_generations) {
-    CARNET_TRY(bump, writer_->prepare("UPDATE blogs SET generation = generation + 1 "
+    CARNET_TRY(bump, writer_->prepare("UPDATE blogs SET generation = generation + 1, "
+                                      "contents_generation = contents_generation + ?2 "
                                       "WHERE id = ?1 RETURNING generation"));
-    for (auto blog_id : blogs) {
+    auto bump_one = [&](std::int64_t blog_id, bool contents) -> Status {
         bump->reset();
-        bump->bind(1, blog_id);
+        bump->bind(1, blog_id).bind(2, contents ? 1 : 0);
         CARNET_TRY(has_row, bump->step());
         if (has_row) new_generations[blog_id] = static_cast<std::uint64_t>(bump->column_int(0));
         CARNET_TRY(done, bump->step());
         (void)done;
+        return {};
+    };
+    for (auto blog_id : transaction.touched_blogs) CARNET_CHECK(bump_one(blog_id, true));
+    for (auto blog_id : transaction.touched_blogs_around_contents) {
+        if (!transaction.touched_blogs.contains(blog_id)) CARNET_CHECK(bump_one(blog_id, false));
     }
     bump->reset();
     return {};

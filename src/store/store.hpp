@@ -251,6 +251,10 @@ public:
     [[nodiscard]] virtual Result<std::optional<model::Blog>> find_blog(std::int64_t blog_id) = 0;
     // The admin dashboard's figures of the blog.
     [[nodiscard]] virtual Result<BlogCounts> counts(std::int64_t blog_id) = 0;
+    // A number that moves with what the blog's pages list (its posts, categories, static
+    // pages and settings) but not with comments, reactions or followers, unlike the store's
+    // generation; 0 for no such blog. One query.
+    [[nodiscard]] virtual Result<std::uint64_t> contents_generation(std::int64_t blog_id) = 0;
 };
 
 class BlogWriter {

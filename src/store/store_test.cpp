@@ -900,6 +900,63 @@ TEST_P(MediaStoreTest, MediaIsRecordedOncePerContent) {
         store_->media().find_media(blog_id_, std::string(64, 'a') + "-999.png")->has_value());
 }
 
+TEST_P(CommentStoreTest, TheContentsGenerationMovesWithWhatPagesListNotWithComments) {
+    auto contents = [&] {
+        auto generation = store_->blogs().contents_generation(blog_id_);
+        EXPECT_TRUE(generation.has_value()) << generation.error().message;
+        return generation.value_or(0);
+    };
+    const auto start = contents();
+    EXPECT_GT(start, 0u);
+    auto post_id = add(make_post("Commenté", utc(2017, 10, 4, 18, 0)));
+    ASSERT_TRUE(post_id);
+    const auto after_post = contents();
+    EXPECT_GT(after_post, start);
+
+    model::Comment comment{.blog_id = blog_id_,
+                           .post_id = *post_id,
+                           .author_name = "Lectrice",
+                           .source = "Merci",
+                           .html = "<p>Merci</p>",
+                           .status = model::CommentStatus::approved,
+                           .created_at = utc(2017, 10, 4, 19, 0)};
+    const auto generation = store_->generation(blog_id_);
+    std::int64_t comment_id = 0;
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto added = writer.comments().add_comment(comment);
+        if (!added) return std::unexpected(added.error());
+        comment_id = *added;
+        return {};
+    });
+    EXPECT_GT(store_->generation(blog_id_), generation);  // the post's page shows it
+    EXPECT_EQ(contents(), after_post);                    // no list of posts changed
+    EXPECT_WRITE(
+        [&](Writer& writer) { return writer.comments().delete_comment(blog_id_, comment_id); });
+    EXPECT_EQ(contents(), after_post);
+
+    // A transaction that changes both moves both.
+    EXPECT_WRITE([&](Writer& writer) -> Status {
+        auto added = writer.comments().add_comment(comment);
+        if (!added) return std::unexpected(added.error());
+        auto category = writer.categories().ensure_category(
+            model::Category{.blog_id = blog_id_, .name = "Cyrénaïque", .slug = "cyrenaique"});
+        if (!category) return std::unexpected(category.error());
+        return {};
+    });
+    const auto after_both = contents();
+    EXPECT_GT(after_both, after_post);
+
+    auto blog = store_->blogs().find_blog(blog_id_);
+    ASSERT_TRUE(blog && *blog);
+    (*blog)->title = "Un autre titre";
+    EXPECT_WRITE([&](Writer& writer) { return writer.blogs().update_blog(**blog); });
+    EXPECT_GT(contents(), after_both);
+
+    auto none = store_->blogs().contents_generation(blog_id_ + 1000);
+    ASSERT_TRUE(none.has_value());
+    EXPECT_EQ(*none, 0u);
+}
+
 TEST_P(CommentStoreTest, CommentsCountOnceApprovedAndOnlyThenMakePagesStale) {
     auto post_id = add(make_post("Commenté", utc(2017, 10, 4, 18, 0)));
     auto other_id = add(make_post("Autre", utc(2017, 10, 5, 18, 0)));

@@ -508,8 +508,10 @@ public:
     ViewObject sidebar_view(const Sidebar& sidebar) const {
         ViewObject view;
         ViewList categories;
+        categories.reserve(sidebar.categories.size());
         for (const auto& category : sidebar.categories) {
             ViewObject item;
+            item.reserve(3);
             item.set("name", category.name);
             item.set("path", model::category_path(category.slug));
             item.set("count", dates_.number(category.post_count));
@@ -519,9 +521,11 @@ public:
         view.set("categories", std::move(categories));
 
         ViewList months;
+        months.reserve(sidebar.months.size());
         for (const auto& month : sidebar.months) {
             if (month.month < 1 || month.month > 12) continue;
             ViewObject item;
+            item.reserve(3);
             item.set("label", dates_.month_year_in_list(middle_of_month(month.year, month.month)));
             item.set("path", model::month_path(month.year, month.month));
             item.set("count", dates_.number(month.post_count));
