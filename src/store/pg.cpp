@@ -35,6 +35,18 @@ std::vector<bool> parameters_used(std::string_view sql) {
     return used;
 }
 
+// The types to declare for the parameters of `sql` (in $N form): the server infers each
+// from where it is used, and refuses one it never sees, so a filter that uses $1 and $4 but
+// not $2 and $3 (as the SQLite store's queries do) declares the unused ones as text.
+std::vector<Oid> parameter_types(std::string_view sql) {
+    const auto used = parameters_used(sql);
+    std::vector<Oid> types(used.size(), 0);
+    for (std::size_t i = 0; i < used.size(); ++i) {
+        if (!used[i]) types[i] = k_text_oid;
+    }
+    return types;
+}
+
 }  // namespace
 
 std::string numbered_parameters(std::string_view sql) {
@@ -118,8 +130,17 @@ Status Statement::execute() {
     }
     // Text parameters need no lengths nor formats: libpq reads each up to its terminator,
     // and std::string keeps one (a value holding NUL is refused by the server as text is).
-    result_.reset(PQexecPrepared(connection_->get(), name_.c_str(), static_cast<int>(values.size()),
-                                 values.data(), nullptr, nullptr, 0));
+    if (name_.empty()) {
+        auto types = parameter_types_;
+        types.resize(values.size(), 0);
+        result_.reset(PQexecParams(connection_->get(), sql_.c_str(),
+                                   static_cast<int>(values.size()), types.data(), values.data(),
+                                   nullptr, nullptr, 0));
+    } else {
+        result_.reset(PQexecPrepared(connection_->get(), name_.c_str(),
+                                     static_cast<int>(values.size()), values.data(), nullptr,
+                                     nullptr, 0));
+    }
     const auto status = PQresultStatus(result_.get());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         auto error = error_from(result_.get(), connection_->get(), sql_);
@@ -201,14 +222,7 @@ Result<Statement*> Connection::prepare(std::string_view sql) {
     }
     auto name = fmt::format("carnet_{}", statements_.size() + 1);
     const std::string text = numbered_parameters(sql);
-    // The server infers each parameter's type from where it is used, and refuses one it
-    // never sees: a filter that uses $1 and $4 but not $2 and $3 (as the SQLite store's
-    // queries do) declares the unused ones as text.
-    const auto used = parameters_used(text);
-    std::vector<Oid> types(used.size(), 0);
-    for (std::size_t i = 0; i < used.size(); ++i) {
-        if (!used[i]) types[i] = k_text_oid;
-    }
+    const auto types = parameter_types(text);
     ResultHandle prepared(
         PQprepare(get(), name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()));
     if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
@@ -218,6 +232,12 @@ Result<Statement*> Connection::prepare(std::string_view sql) {
     auto* borrowed = statement.get();
     statements_.emplace(std::string(sql), std::move(statement));
     return borrowed;
+}
+
+Statement Connection::planned_each_run(std::string_view sql) {
+    auto text = numbered_parameters(sql);
+    auto types = parameter_types(text);
+    return Statement(*this, {}, std::move(text), std::move(types));
 }
 
 Status Connection::execute(std::string_view sql) {

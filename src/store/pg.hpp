@@ -32,13 +32,18 @@ using ResultHandle = std::unique_ptr<PGresult, ResultClearer>;
 
 class Connection;
 
-// A statement prepared on the server (PQprepare) and run with PQexecPrepared. Parameters
-// are 1-based as $1, $2... in the SQL and always sent as text, never formatted into it. The
-// first `step` runs the statement and fetches every row; each `step` then moves to the next.
+// A statement prepared on the server (PQprepare) and run with PQexecPrepared, or, without a
+// name, sent whole with its parameters on every run (PQexecParams). Parameters are 1-based
+// as $1, $2... in the SQL and always sent as text, never formatted into it. The first `step`
+// runs the statement and fetches every row; each `step` then moves to the next.
 class Statement {
 public:
-    Statement(Connection& connection, std::string name, std::string sql)
-        : connection_(&connection), name_(std::move(name)), sql_(std::move(sql)) {}
+    Statement(Connection& connection, std::string name, std::string sql,
+              std::vector<Oid> parameter_types = {})
+        : connection_(&connection),
+          name_(std::move(name)),
+          sql_(std::move(sql)),
+          parameter_types_(std::move(parameter_types)) {}
 
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
@@ -77,8 +82,9 @@ private:
     [[nodiscard]] Status execute();
 
     Connection* connection_;
-    std::string name_;
+    std::string name_;  // empty for a statement planned on every run
     std::string sql_;
+    std::vector<Oid> parameter_types_;  // of an unprepared statement: 0, or text's if unused
     std::vector<std::optional<std::string>> parameters_;
     ResultHandle result_;
     int row_ = -1;
@@ -95,6 +101,11 @@ public:
     // The statement for `sql`, prepared on first use and reset on every later one. The pointer
     // stays valid as long as the connection.
     [[nodiscard]] Result<Statement*> prepare(std::string_view sql);
+
+    // The statement for `sql` planned by the server on each run with its parameters' values,
+    // for a query whose best plan depends on them (how many posts hold a searched word): a
+    // prepared statement's generic plan would guess them.
+    [[nodiscard]] Statement planned_each_run(std::string_view sql);
 
     // Runs one or more statements with no parameters, ignoring their rows.
     [[nodiscard]] Status execute(std::string_view sql);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "store/pg.hpp"
 #include "store/pg_migrations.hpp"
 #include "store/store.hpp"
 #include "testing/postgres_server.hpp"
@@ -106,6 +107,31 @@ TEST_F(PostgresStore, ADatabaseWithoutCarnetsSchemaIsNotFoundWhenItMustExist) {
                         "SELECT count(*) FROM pg_tables WHERE schemaname = "
                         "'public'"),
               "0");
+}
+
+// The search's statement is planned on each run with the values bound to it: nothing of it
+// is prepared on the server, where a generic plan would be chosen after a few runs.
+TEST_F(PostgresStore, AStatementPlannedOnEachRunIsNeverPreparedOnTheServer) {
+    auto opened = pg::Connection::open(uri_);
+    ASSERT_TRUE(opened.has_value()) << opened.error().message;
+    auto& connection = **opened;
+    // ?2 unused, as the store's filters leave some: declared as text, not refused.
+    auto statement = connection.planned_each_run("SELECT ?1::bigint * 2, ?3::text");
+    for (const std::int64_t value : {21, 50, 7, 8, 9, 10}) {
+        statement.reset();
+        statement.bind(1, value).bind(2, "unused").bind(3, fmt::format("run {}", value));
+        auto has_row = statement.step();
+        ASSERT_TRUE(has_row.has_value()) << has_row.error().message;
+        ASSERT_TRUE(*has_row);
+        EXPECT_EQ(statement.column_int(0), value * 2);
+        EXPECT_EQ(statement.column_text(1), fmt::format("run {}", value));
+    }
+    // Only the counting statement itself is prepared.
+    auto prepared = connection.prepare("SELECT count(*) FROM pg_prepared_statements");
+    ASSERT_TRUE(prepared.has_value()) << prepared.error().message;
+    auto has_count = (*prepared)->step();
+    ASSERT_TRUE(has_count.has_value() && *has_count);
+    EXPECT_EQ((*prepared)->column_int(0), 1);
 }
 
 TEST_F(PostgresStore, ADatabaseOfSomethingElseIsRefused) {
