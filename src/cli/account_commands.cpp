@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
 
@@ -20,10 +21,14 @@ int report_failure(const Error& error) {
                : 2;
 }
 
+// A long migration's lines, in the log: on a large blog it runs for minutes before the
+// command (or the server) starts.
+void log_migration(std::string_view line) { spdlog::info("{}", line); }
+
 model::Result<std::unique_ptr<store::Store>> open_existing(const std::string& db) {
     // Stateless and read-only: one for every store the process opens.
     static const SystemClock clock;
-    return store::open_store(db, store::OpenMode::must_exist, clock);
+    return store::open_store(db, store::OpenMode::must_exist, clock, log_migration);
 }
 
 std::string default_media_dir(const std::string& db) {

@@ -10,6 +10,10 @@ namespace carnet::store {
 struct Migration {
     int version;
     std::string_view sql;
+    // What the migration makes again from every post, for the line said before it runs: on a
+    // large blog it takes minutes, and a server that says nothing meanwhile looks hung. Empty
+    // for the quick ones.
+    std::string_view rebuilds = {};
 };
 
 // The count is deduced, so that adding a migration is only appending it.
@@ -232,7 +236,8 @@ INSERT INTO post_search_en (rowid, title, body, blog)
     JOIN blogs b ON b.id = p.blog_id WHERE p.status = 'published' AND b.locale = 'en';
 INSERT INTO post_search_fr (post_search_fr) VALUES ('optimize');
 INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
-)sql"},
+)sql",
+     "the search index"},
     // A post may override its blog's comment policy; NULL follows the blog.
     {6, R"sql(
 ALTER TABLE posts ADD COLUMN comment_policy TEXT
@@ -260,7 +265,8 @@ INSERT INTO post_search_en (rowid, title, body, blog)
     JOIN blogs b ON b.id = p.blog_id WHERE p.status = 'published' AND b.locale = 'en';
 INSERT INTO post_search_fr (post_search_fr) VALUES ('optimize');
 INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
-)sql"},
+)sql",
+     "the search index"},
     // Moving blogs in and out of other hosts' formats (Movable Type): what those formats carry
     // that a carnet post or comment has no field for is kept beside it, so that an export
     // gives back what an import read. post_meta keys are namespaced by format ("mt_...").
@@ -339,7 +345,8 @@ INSERT INTO post_search_en (rowid, title, body, blog)
     JOIN blogs b ON b.id = p.blog_id WHERE p.status = 'published' AND b.locale = 'en';
 INSERT INTO post_search_fr (post_search_fr) VALUES ('optimize');
 INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
-)sql"},
+)sql",
+     "the search index"},
     // What the sidebar and the listings' page counts show, kept as the posts change instead of
     // counted on every render: counting every published post of a blog after each write made
     // the first render after it cost in proportion to the blog. Triggers keep them, so that
@@ -662,7 +669,8 @@ INSERT INTO post_search_fr (post_search_fr) VALUES ('rebuild');
 INSERT INTO post_search_en (post_search_en) VALUES ('rebuild');
 INSERT INTO post_search_fr (post_search_fr) VALUES ('optimize');
 INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
-)sql"},
+)sql",
+     "the search index"},
     // A month's or a day's listing finds its posts by their local date and sorts them by
     // their time: with the time in the index, the page's ids come from the index alone, not
     // from each post's row (the 91 posts of a month at 100,000 posts, a tenth of the month
@@ -670,7 +678,8 @@ INSERT INTO post_search_en (post_search_en) VALUES ('optimize');
     {25, R"sql(
 DROP INDEX posts_by_local_time;
 CREATE INDEX posts_by_local_time ON posts(blog_id, status, published_local, published_at DESC, id DESC);
-)sql"},
+)sql",
+     "the date index"},
     // A blog's contents generation moves only with what its pages list: posts, categories,
     // static pages and the blog's settings; comments, reactions and followers leave it as it
     // was. The sidebar (categories, months, recent posts, pages: aggregate queries over every

@@ -143,9 +143,10 @@ Result<std::unique_ptr<Store>> open_postgres_replica(std::string_view uri, const
         std::make_unique<PgStore>(std::string(uri), clock, std::move(reader), std::move(unused)));
 }
 
-Result<std::unique_ptr<Store>> open_store(std::string_view db, OpenMode mode, const Clock& clock) {
+Result<std::unique_ptr<Store>> open_store(std::string_view db, OpenMode mode, const Clock& clock,
+                                          const MigrationReport& report) {
     if (is_postgres_uri(db)) return open_postgres_store(db, mode, clock);
-    return open_sqlite_store(std::filesystem::path(db), mode, clock);
+    return open_sqlite_store(std::filesystem::path(db), mode, clock, report);
 }
 
 }  // namespace carnet::store

@@ -953,6 +953,37 @@ TEST(SqliteSearch, MigrationMakesTheIndexAgainFromTheTablesText) {
     EXPECT_EQ(total_after_reopening(path, blog_id, "ville"), 0);
 }
 
+TEST(SqliteSearch, AMigrationThatRebuildsAnIndexSaysSoBeforeAndAfter) {
+    TempDir dir;
+    const auto path = dir.path() / "carnet.db";
+    std::vector<std::string> lines;
+    const MigrationReport report = [&](std::string_view line) { lines.emplace_back(line); };
+    // A new database has no post to rebuild anything from: nothing to wait for, nothing said.
+    ASSERT_TRUE(open_sqlite_store(path, OpenMode::create_if_missing, k_sqlite_clock, report));
+    EXPECT_TRUE(lines.empty());
+    const auto blog_id = database_with_one_post(path, "Combats", "<p>Les combats.</p>");
+    auto store = open_sqlite_store(path, OpenMode::must_exist, k_sqlite_clock);
+    ASSERT_TRUE(store.has_value());
+    ASSERT_TRUE(publish_numbered_posts(**store, blog_id, 1, 2, "<p>Suite {}.</p>"));
+    store->reset();
+    // Back to before migrations 24 and 25, which make an index again from every post.
+    ASSERT_EQ(sqlite3_exec(raw_connection(path).get(),
+                           "DELETE FROM schema_migrations WHERE version IN (24, 25);", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    ASSERT_TRUE(open_sqlite_store(path, OpenMode::must_exist, k_sqlite_clock, report));
+    EXPECT_EQ(lines, (std::vector<std::string>{
+                         "applying migration 24: rebuilding the search index of 3 posts",
+                         "migration 24 applied in 0 s",
+                         "applying migration 25: rebuilding the date index of 3 posts",
+                         "migration 25 applied in 0 s",
+                     }));
+    // Applied once: opening again says nothing.
+    lines.clear();
+    ASSERT_TRUE(open_sqlite_store(path, OpenMode::must_exist, k_sqlite_clock, report));
+    EXPECT_TRUE(lines.empty());
+}
+
 TEST(SqliteSearch, TwoCommonWordsAreIndexedWithTheWordAfterThem) {
     TempDir dir;
     const auto path = dir.path() / "carnet.db";

@@ -19,7 +19,16 @@ using namespace rows;
 // The database and every concern over it, with this backend's search.
 using SqliteStore = sql::StoreFor<sql::SqliteBackend, sqlite::SqliteSearchStore>;
 
-Status migrate(Connection& db, const Clock& clock) {
+// The posts a rebuilding migration goes through, for its announcement.
+Result<std::int64_t> count_posts(Connection& db) {
+    CARNET_TRY(count, db.prepare("SELECT count(*) FROM posts"));
+    CARNET_TRY(has_row, count->step());
+    const std::int64_t posts = has_row ? count->column_int(0) : 0;
+    count->reset();
+    return posts;
+}
+
+Status migrate(Connection& db, const Clock& clock, const MigrationReport& report) {
     CARNET_CHECK(
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                    "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"));
@@ -31,7 +40,22 @@ Status migrate(Connection& db, const Clock& clock) {
             CARNET_TRY(done_before, check->step());
             check->reset();
             if (done_before) return {};
+            // A database without posts has nothing to wait for.
+            bool announced = false;
+            const auto started = clock.now();
+            if (report && !migration.rebuilds.empty()) {
+                CARNET_TRY(posts, count_posts(db));
+                announced = posts > 0;
+                if (announced) {
+                    report(fmt::format("applying migration {}: rebuilding {} of {} posts",
+                                       migration.version, migration.rebuilds, posts));
+                }
+            }
             CARNET_CHECK(db.execute(migration.sql));
+            if (announced) {
+                report(fmt::format("migration {} applied in {} s", migration.version,
+                                   (clock.now() - started).count()));
+            }
             CARNET_TRY(record, db.prepare("INSERT INTO schema_migrations (version, applied_at) "
                                           "VALUES (?1, ?2)"));
             record->bind(1, migration.version).bind(2, seconds_of(clock.now()));
@@ -80,7 +104,8 @@ Status check_schema_is_ours(Connection& db) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, OpenMode mode,
-                                                 const Clock& clock) {
+                                                 const Clock& clock,
+                                                 const MigrationReport& report) {
     std::error_code error;
     const bool exists = std::filesystem::exists(path, error);
     if (!exists && mode == OpenMode::must_exist) {
@@ -96,7 +121,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
     }
     CARNET_CHECK(check_schema_is_ours(*writer));
     CARNET_CHECK(writer->execute("PRAGMA journal_mode = WAL"));
-    CARNET_CHECK(migrate(*writer, clock));
+    CARNET_CHECK(migrate(*writer, clock, report));
     // A migration that indexed posts listed their long tokens too (one statement, so one
     // transaction).
     CARNET_CHECK(sqlite::collect_new_search_terms(*writer, true));

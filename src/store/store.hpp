@@ -1121,11 +1121,18 @@ enum class OpenMode {
     must_exist,         // fails with Code::not_found when there is no file
 };
 
+// Where opening a store says, one line at a time, what a long migration does before it runs
+// and how long it took after ("applying migration 24: rebuilding the search index of 100000
+// posts"). The store has no log of its own: the caller passes the line on to its own.
+using MigrationReport = std::function<void(std::string_view line)>;
+
 // Opens (and migrates to the current schema) the SQLite database at `path`. The store reads
 // the time it records (when a blog, a user, a revision, a session or a medium was made; which
-// sessions are live) from `clock`, which must outlive it.
+// sessions are live) from `clock`, which must outlive it. A migration that rebuilds a table
+// from every post is announced to `report` (if any) before it runs and timed after.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
-                                                               OpenMode mode, const Clock& clock);
+                                                               OpenMode mode, const Clock& clock,
+                                                               const MigrationReport& report = {});
 
 // True for a libpq connection URI (postgres://... or postgresql://...), which names a
 // PostgreSQL database; anything else names a SQLite file.
@@ -1177,9 +1184,11 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// open_postgres_store for a PostgreSQL URI (is_postgres_uri), open_sqlite_store for a path.
+// open_postgres_store for a PostgreSQL URI (is_postgres_uri), open_sqlite_store (with
+// `report`) for a path.
 [[nodiscard]] Result<std::unique_ptr<Store>> open_store(std::string_view db, OpenMode mode,
-                                                        const Clock& clock);
+                                                        const Clock& clock,
+                                                        const MigrationReport& report = {});
 
 // What a backup copied.
 struct BackupReport {
