@@ -119,8 +119,12 @@ void bind_cell(Statement& statement, int index, const Cell& cell) {
 
 class SqliteTableWriter final : public SqliteTableReader, public copy::TableWriter {
 public:
+    // A copy writes every row of a blog in one transaction: the rows and the b-trees they
+    // fill stay in the bulk write's cache instead of spilling to the journal.
     explicit SqliteTableWriter(Transaction& transaction)
-        : SqliteTableReader(transaction.db), transaction_(transaction) {}
+        : SqliteTableReader(transaction.db), transaction_(transaction) {
+        transaction_.use_bulk_cache();
+    }
 
     Status insert(const TableShape& table, std::span<const std::string> columns,
                   const Row& row) override {

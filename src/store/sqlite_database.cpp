@@ -4,6 +4,7 @@
 
 #include <array>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -144,17 +145,13 @@ Result<int> Transaction::rebuild_search_index() {
         CARNET_CHECK(db.execute(sql));
     }
     CARNET_CHECK(db.execute("DELETE FROM search_terms"));
+    use_bulk_cache();
     int indexed = 0;
     for (const auto& [table, locale] : k_search_tables) {
-        CARNET_CHECK(db.execute(
-            fmt::format("INSERT INTO {0} (rowid, title, body, blog) "
-                        "SELECT p.id, p.title, carnet_search_text(p.html), p.blog_id "
-                        "FROM posts p "
-                        "JOIN blogs b ON b.id = p.blog_id "
-                        "WHERE p.status = 'published' AND b.locale = '{1}'; "
-                        // Merges the b-trees a bulk insert leaves: smaller, faster to query.
-                        "INSERT INTO {0} ({0}) VALUES ('optimize');",
-                        table, locale)));
+        // Every post, tokenized on every core as an import's are, then merged into one b-tree.
+        CARNET_CHECK(index_in_bulk(table, locale, std::numeric_limits<std::int64_t>::min(),
+                                   std::numeric_limits<std::int64_t>::max()));
+        CARNET_CHECK(db.execute(fmt::format("INSERT INTO {0} ({0}) VALUES ('optimize')", table)));
         CARNET_TRY(count, db.prepare(fmt::format("SELECT count(*) FROM {}", table)));
         CARNET_TRY(has_row, count->step());
         if (has_row) indexed += static_cast<int>(count->column_int(0));
@@ -172,11 +169,29 @@ Result<int> Transaction::rebuild_search_index() {
 
 Status Transaction::reindex_post(std::int64_t post_id) {
     noted_posts_.insert(post_id);
-    if (++reindexed_posts_ == k_bulk_indexed_posts) {
-        CARNET_CHECK(db.execute(fmt::format("PRAGMA cache_size = -{}", k_bulk_cache_kib)));
-        bulk_ = true;
-    }
+    if (++reindexed_posts_ == k_bulk_indexed_posts) use_bulk_cache();
     return {};
+}
+
+void Transaction::use_bulk_cache() {
+    if (bulk_) return;
+    // Without the larger cache the write goes on as it would have: only slower.
+    (void)db.execute(fmt::format("PRAGMA cache_size = -{}", k_bulk_cache_kib));
+    bulk_ = true;
+}
+
+Status Transaction::index_in_bulk(std::string_view table, std::string_view locale,
+                                  std::int64_t first_id, std::int64_t last_id) {
+    CARNET_TRY(bulk_settings, BulkFts5Settings::apply(db, table));
+    // FTS5 writes out the tokens it holds in memory when a savepoint is released, as at the
+    // end of an INSERT ... SELECT: here the last of them go out under the bulk settings. Row
+    // by row inserts open none, and left to the commit they went out under the table's own
+    // settings, whose crisis merge then copied every b-tree at once into new pages: the file
+    // came out a third larger, in free pages.
+    CARNET_CHECK(db.execute("SAVEPOINT bulk_search_index"));
+    CARNET_CHECK(search::index_posts_in_bulk(db.get(), table, locale, first_id, last_id));
+    CARNET_CHECK(db.execute("RELEASE bulk_search_index"));
+    return bulk_settings.restore();
 }
 
 // An import notes thousands of new posts with consecutive ids: each run of them leaves the
@@ -195,20 +210,8 @@ Status Transaction::index_noted_posts() {
                                    "DELETE FROM {} WHERE rowid BETWEEN ?1 AND ?2", table)));
             remove->bind(1, *run).bind(2, *last);
             CARNET_CHECK(remove->run());
-            std::optional<BulkFts5Settings> bulk_settings;
             if (bulk_run) {
-                CARNET_TRY(applied, BulkFts5Settings::apply(db, table));
-                bulk_settings.emplace(std::move(applied));
-            }
-            if (bulk_run) {
-                // FTS5 writes out the tokens it holds in memory when a savepoint is released,
-                // as at the end of an INSERT ... SELECT: here the last of them go out under the
-                // bulk settings. Row by row inserts open none, and left to the commit they went
-                // out under the table's own settings, whose crisis merge then copied every
-                // b-tree at once into new pages: the file came out a third larger, in free pages.
-                CARNET_CHECK(db.execute("SAVEPOINT bulk_search_index"));
-                CARNET_CHECK(search::index_posts_in_bulk(db.get(), table, locale, *run, *last));
-                CARNET_CHECK(db.execute("RELEASE bulk_search_index"));
+                CARNET_CHECK(index_in_bulk(table, locale, *run, *last));
             } else {
                 CARNET_TRY(insert,
                            db.prepare(fmt::format(
@@ -222,7 +225,6 @@ Status Transaction::index_noted_posts() {
                 insert->bind(1, *run).bind(2, *last);
                 CARNET_CHECK(insert->run());
             }
-            if (bulk_settings) CARNET_CHECK(bulk_settings->restore());
         }
         run = std::next(last);
     }

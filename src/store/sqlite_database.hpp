@@ -81,8 +81,15 @@ struct Transaction {
     // new generation. Returns how many posts were indexed.
     [[nodiscard]] Result<int> rebuild_search_index();
 
-    // Whether it writes many posts (an import): it has a larger page cache then.
+    // Whether it writes many posts (an import, a copy): it has a larger page cache then.
     bool bulk() const { return bulk_; }
+    // Gives the rest of this transaction the larger page cache of a bulk write.
+    void use_bulk_cache();
+
+    // Indexes the published posts of ids first_id to last_id, in the table of that locale,
+    // their texts tokenized on every core and FTS5's settings those of a bulk write.
+    [[nodiscard]] Status index_in_bulk(std::string_view table, std::string_view locale,
+                                       std::int64_t first_id, std::int64_t last_id);
 
 private:
     std::size_t reindexed_posts_ = 0;
