@@ -177,6 +177,16 @@ struct Server::Impl {
             cache_readers_.push_back(std::make_unique<PageCache::Reader>(cache_));
         }
         if (options_.handle_signals) watch_signals();
+        ignore_broken_pipes();
+    }
+
+    // sendfile(2), unlike send(2) with MSG_NOSIGNAL, raises SIGPIPE on a socket whose reader
+    // has gone, and the signal's default action ends the process: one reader leaving in the
+    // middle of a long page stopped every blog the process served. Every write here looks at
+    // its error, which says the same thing.
+    static void ignore_broken_pipes() {
+        static std::once_flag once;
+        std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
     }
 
     void watch_signals();

@@ -477,6 +477,38 @@ TEST(Server, SendsLongCachedBodiesFromTheirFilesIntact) {
     EXPECT_LE(running.server().stats().file_bytes_sent, 2 * (body.size() + medium.size()));
 }
 
+TEST(Server, OutlivesReadersWhoLeaveWhileAFileIsSent) {
+    std::string body;
+    for (int i = 0; body.size() < 8 * 1024 * 1024; ++i) {
+        body += "<p>Ligne " + std::to_string(i) + " : Alep, Idleb, Deraa</p>\n";
+    }
+    Router router;
+    router.add("GET", "/long",
+               [&](const Request&, const RouteParams&) { return text(body, true); });
+    CacheFixture fixture;
+    RunningServer running(std::move(router), fixture.policy());
+    // A write to a socket whose reader has gone must fail, not end the process.
+    struct sigaction broken_pipe {};
+    ASSERT_EQ(sigaction(SIGPIPE, nullptr, &broken_pipe), 0);
+    EXPECT_EQ(broken_pipe.sa_handler, SIG_IGN);
+    {
+        Client first(running.port());
+        ASSERT_TRUE(first.get("/long"));  // the miss that fills the cache
+    }
+    // Readers who hang up as soon as they have asked: the server, reading the request, starts
+    // the hit's file on a socket that the reader's reset then closes under it.
+    for (int reader = 0; reader < 20; ++reader) {
+        Client leaving(running.port());
+        ASSERT_TRUE(leaving.send("GET /long HTTP/1.1\r\nHost: blog.example.org\r\n\r\n"));
+        leaving.hang_up();
+    }
+    Client after(running.port());
+    auto page = after.get("/long");
+    ASSERT_TRUE(page);
+    EXPECT_EQ(header(*page, "X-Cache"), "hit");
+    EXPECT_TRUE(page->body() == body);
+}
+
 TEST(Server, AnswersHeadFromCacheWithoutBody) {
     CacheFixture fixture;
     RunningServer running(fixture.router(), fixture.policy());

@@ -75,6 +75,13 @@ public:
         return read(method == "HEAD");
     }
 
+    // Leaves at once, as a reader who closes the tab before the answer comes: the socket is
+    // closed (a FIN, nothing being unread), and the server's next write to it gets a reset.
+    void hang_up() {
+        beast::error_code error;
+        stream_.socket().close(error);
+    }
+
     // True once the server has closed the connection: a read ends on end of file or a reset,
     // with nothing more to read, before the deadline.
     bool closed_by_server(std::chrono::milliseconds deadline = k_deadline) {
