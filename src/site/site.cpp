@@ -570,6 +570,9 @@ private:
             return sidebar;
         };
         auto sidebar = std::make_shared<theme::Sidebar>();
+        // What the theme may take from the kept sidebar: only what it made for these settings.
+        const theme::Sidebar* previous =
+            cached.sidebar && cached.blog == blog ? cached.sidebar.get() : nullptr;
         if (cached.sidebar && cached.contents_generation == *contents) {
             if (cached.blog == blog) return keep(cached.sidebar);
             // Only the blog's settings changed: the sidebar lists the same, in a new view.
@@ -587,7 +590,7 @@ private:
                 return keep(cached.sidebar);
             }
         }
-        theme_of(blog).prepare_sidebar(blog, *sidebar);
+        theme_of(blog).prepare_sidebar(blog, *sidebar, previous);
         return keep(sidebar);
     }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "text/text.hpp"
 #include "theme/theme.hpp"
@@ -262,7 +263,7 @@ public:
                 case Node::Kind::section:
                     if (const auto* value = lookup(node.path)) {
                         if (const auto* shared = value->shared_view()) {
-                            shared_section(node, *shared);
+                            shared_section(node, *shared, SharedUse::section);
                         } else {
                             section(node, value->resolved());
                         }
@@ -303,17 +304,20 @@ private:
         if (const auto* filter = std::get_if<ViewFilter>(&value.value_)) {
             std::string inner;
             TemplateRenderer nested(inner, stack_, template_nodes_);
-            nested.boundary_ = boundary_;
             nested.nested_ = true;
             nested.render(node.children);
             nested.finish();
-            looked_out_ = looked_out_ || nested.looked_out_;
+            lowest_level_ = std::min(lowest_level_, nested.lowest_level_);
             if (filter->apply != nullptr) out_ += filter->apply(filter->context, std::move(inner));
             return;
         }
         if (is_false(value)) return;
         if (const auto* list = std::get_if<ViewList>(&value.value_)) {
             for (const auto& item : *list) {
+                if (const auto* shared = item.shared_view()) {
+                    shared_section(node, *shared, SharedUse::list_item);
+                    continue;
+                }
                 section_on_line_ = true;
                 stack_.push_back(&item.resolved());
                 render(node.children);
@@ -329,10 +333,16 @@ private:
         section_on_line_ = true;
     }
 
+    // A SharedView is the value of a section (the sidebar), or one item of a list inside it
+    // (one month of its archives): an item's kept bytes are part of the section around it,
+    // which alone the sidebar trace follows.
+    enum class SharedUse { section, list_item };
+
     // Renders a section over a SharedView from what it kept, or keeps what it renders.
-    void shared_section(const Node& node, const SharedView& shared) {
+    void shared_section(const Node& node, const SharedView& shared, SharedUse use) {
+        const bool traced_here = use == SharedUse::section;
         if (out_.size() != line_start_ || nested_) {
-            used_elsewhere();
+            if (traced_here) used_elsewhere();
             section(node, shared.value().resolved());
             return;
         }
@@ -344,24 +354,24 @@ private:
                 out_ += kept.bytes;
                 line_start_ = base + kept.line_start;
                 section_on_line_ = kept.section_on_line;
-                traced(base);
+                if (traced_here) traced(base);
                 return;
             }
         }
         const auto base = out_.size();
         const auto outer_boundary = boundary_;
-        const bool outer_looked_out = looked_out_;
+        const auto outer_lowest_level = lowest_level_;
         boundary_ = stack_.size();  // the level section() pushes the shared value at
-        looked_out_ = false;
+        lowest_level_ = k_no_level;
         section(node, shared.value().resolved());
-        const bool self_contained = !looked_out_;
+        const bool self_contained = lowest_level_ > boundary_;
         boundary_ = outer_boundary;
-        looked_out_ = outer_looked_out || !self_contained;
+        lowest_level_ = std::min(outer_lowest_level, lowest_level_);
         if (!self_contained) {
-            used_elsewhere();
+            if (traced_here) used_elsewhere();
             return;
         }
-        traced(base);
+        if (traced_here) traced(base);
         std::scoped_lock lock(shared.mutex_);
         shared.kept_.push_back(SharedView::Kept{template_nodes_, &node, out_.substr(base),
                                                 line_start_ - base, section_on_line_});
@@ -372,7 +382,8 @@ private:
         for (auto level = stack_.rbegin(); level != stack_.rend(); ++level) {
             // A name found (or missed) below the shared section's level makes its output
             // depend on more than the shared value.
-            if (static_cast<std::size_t>(stack_.rend() - level) <= boundary_) looked_out_ = true;
+            lowest_level_ =
+                std::min(lowest_level_, static_cast<std::size_t>(stack_.rend() - level));
             const ViewValue* value = *level;
             for (const auto& name : path) {
                 if (t_sidebar_trace != nullptr && value->shared_view() != nullptr) {
@@ -435,10 +446,13 @@ private:
     const std::shared_ptr<const void>& template_nodes_;
     std::size_t line_start_;
     bool section_on_line_ = false;
-    // Inside a SharedView's section: the stack levels below `boundary_` are outside it, and
-    // `looked_out_` says whether a lookup reached them.
+    // Inside a SharedView's section: the stack levels up to `boundary_` (1 is the bottom) are
+    // outside it, and `lowest_level_` is the lowest level a lookup consulted since it began:
+    // its output depends on nothing outside it while that stays above the boundary. Sections
+    // over SharedViews nest (a month inside the sidebar), each with its own boundary.
+    static constexpr std::size_t k_no_level = std::numeric_limits<std::size_t>::max();
     std::size_t boundary_ = 0;
-    bool looked_out_ = false;
+    std::size_t lowest_level_ = k_no_level;
     // Rendering into a filter's own string: offsets in it are not the page's.
     bool nested_ = false;
 };

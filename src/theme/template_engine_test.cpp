@@ -203,6 +203,69 @@ TEST(CompiledTemplate, SharedPartsRenderTheSameAsUnsharedOnes) {
     }
 }
 
+// The items of a list inside a shared part (the months of the sidebar) may be shared parts of
+// their own, taken by the next sidebar: they render as unshared items do, whether they read
+// only themselves, the part around them or the page, on their own line or not; and the part
+// around them is still traced as one write.
+TEST(CompiledTemplate, SharedItemsInsideASharedPartRenderTheSameAsUnsharedOnes) {
+    const auto item = [](std::string name, std::string count) {
+        return ViewObject().set("name", std::move(name)).set("count", std::move(count));
+    };
+    const std::vector<std::pair<std::string, std::string>> months{
+        {"octobre 2017", "3"}, {"septembre 2017", "25"}, {"juillet 2017", "4"}};
+    std::vector<std::shared_ptr<const SharedView>> shared_items;
+    for (const auto& [name, count] : months) {
+        shared_items.push_back(std::make_shared<const SharedView>(ViewValue(item(name, count))));
+    }
+    const auto side = [&](bool shared) {
+        ViewList items;
+        for (std::size_t i = 0; i < months.size(); ++i) {
+            items.push_back(shared ? ViewValue(shared_items[i])
+                                   : ViewValue(item(months[i].first, months[i].second)));
+        }
+        return ViewObject().set("unit", "billets").set("months", std::move(items));
+    };
+    const auto page = [&](std::string title, bool shared) {
+        ViewObject view;
+        view.set("title", std::move(title));
+        view.set("side", shared
+                             ? ViewValue(std::make_shared<const SharedView>(ViewValue(side(true))))
+                             : ViewValue(side(false)));
+        return ViewValue(std::move(view));
+    };
+    for (const auto* source : {
+             "<h1>{{title}}</h1>\n{{#side}}\n<ul>\n{{#months}}\n<li>{{name}} ({{count}})</li>\n"
+             "{{/months}}\n</ul>\n{{/side}}\nfin\n",
+             "<h1>{{title}}</h1>\n{{#side}}\n<ul>\n{{#months}}\n<li>{{name}} {{count}} "
+             "{{unit}}</li>\n"
+             "{{/months}}\n</ul>\n{{/side}}\nfin\n",
+             "<h1>{{title}}</h1>\n{{#side}}\n<p>{{#months}}{{name}}, {{/months}}</p>\n{{/side}}\n",
+         }) {
+        SCOPED_TRACE(source);
+        auto compiled = CompiledTemplate::compile(source);
+        ASSERT_TRUE(compiled);
+        for (const std::string title : {"Un", "Deux titres", "Trois"}) {
+            SidebarTrace trace;
+            const auto expected = compiled->render(page(title, false));
+            trace.clear();
+            const auto shared = compiled->render(page(title, true));
+            EXPECT_EQ(shared, expected);
+            EXPECT_FALSE(trace.elsewhere);
+            EXPECT_EQ(trace.writes.size(), 1u);
+        }
+    }
+    // An item that reads the page around the part: never replayed with another page's text.
+    auto reads_the_page = CompiledTemplate::compile(
+        "{{#side}}\n{{#months}}\n<li>{{name}} — {{title}}</li>\n{{/months}}\n{{/side}}\n");
+    ASSERT_TRUE(reads_the_page);
+    for (const std::string title : {"Un", "Deux"}) {
+        EXPECT_EQ(reads_the_page->render(page(title, true)),
+                  reads_the_page->render(page(title, false)));
+        EXPECT_THAT(reads_the_page->render(page(title, true)),
+                    HasSubstr("<li>juillet 2017 — " + title + "</li>"));
+    }
+}
+
 TEST(SidebarTrace, SaysWhereASharedSectionWasWrittenOrThatItCannot) {
     const auto side = std::make_shared<const SharedView>(
         ViewValue(ViewObject().set("items", ViewList{ViewValue("Alep"), ViewValue("Homs")})));

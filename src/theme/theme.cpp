@@ -521,15 +521,16 @@ public:
         view.set("categories", std::move(categories));
 
         ViewList months;
-        months.reserve(sidebar.months.size());
-        for (const auto& month : sidebar.months) {
-            if (month.month < 1 || month.month > 12) continue;
-            ViewObject item;
-            item.reserve(3);
-            item.set("label", dates_.month_year_in_list(middle_of_month(month.year, month.month)));
-            item.set("path", model::month_path(month.year, month.month));
-            item.set("count", dates_.number(month.post_count));
-            months.push_back(std::move(item));
+        if (sidebar.prepared_months.size() == sidebar.months.size()) {
+            months.reserve(sidebar.prepared_months.size());
+            for (const auto& month : sidebar.prepared_months) {
+                if (month) months.emplace_back(month);
+            }
+        } else {
+            months.reserve(sidebar.months.size());
+            for (const auto& month : sidebar.months) {
+                if (auto item = month_view(month)) months.push_back(std::move(*item));
+            }
         }
         view.set("has_months", !months.empty());
         view.set("months", std::move(months));
@@ -556,7 +557,47 @@ public:
         return view;
     }
 
+    // The view of each month (nullptr for a month that is none), each a SharedView, taken from
+    // `previous` where it showed the same month with the same count. Both lists are newest
+    // first.
+    std::vector<std::shared_ptr<const ViewValue>> month_views(
+        std::span<const model::MonthCount> months, const Sidebar* previous) const {
+        std::vector<std::shared_ptr<const ViewValue>> views;
+        views.reserve(months.size());
+        const bool reusable =
+            previous != nullptr && previous->prepared_months.size() == previous->months.size();
+        std::size_t at = 0;  // in previous->months
+        const auto newer = [](const model::MonthCount& a, const model::MonthCount& b) {
+            return std::pair(a.year, a.month) > std::pair(b.year, b.month);
+        };
+        for (const auto& month : months) {
+            if (reusable) {
+                while (at < previous->months.size() && newer(previous->months[at], month)) ++at;
+                if (at < previous->months.size() && !newer(month, previous->months[at]) &&
+                    previous->months[at].post_count == month.post_count) {
+                    views.push_back(previous->prepared_months[at]);
+                    continue;
+                }
+            }
+            auto item = month_view(month);
+            views.push_back(item ? std::make_shared<const ViewValue>(
+                                       std::make_shared<const SharedView>(std::move(*item)))
+                                 : nullptr);
+        }
+        return views;
+    }
+
 private:
+    std::optional<ViewValue> month_view(const model::MonthCount& month) const {
+        if (month.month < 1 || month.month > 12) return std::nullopt;
+        ViewObject item;
+        item.reserve(3);
+        item.set("label", dates_.month_year_in_list(middle_of_month(month.year, month.month)));
+        item.set("path", model::month_path(month.year, month.month));
+        item.set("count", dates_.number(month.post_count));
+        return ViewValue(std::move(item));
+    }
+
     model::LocalDateTime local_day(model::Instant instant) const {
         auto local = model::to_local(instant, zone_).value_or(utc_reading(instant));
         local.hour = local.minute = local.second = 0;
@@ -602,11 +643,14 @@ public:
         }
     }
 
-    void prepare_sidebar(const model::Blog& blog, Sidebar& sidebar) const override {
+    void prepare_sidebar(const model::Blog& blog, Sidebar& sidebar,
+                         const Sidebar* previous) const override {
         static const PageContext k_no_context;
         // A SharedView: its section is rendered once and the bytes kept, since it holds the
-        // strings it shows ("t") and needs nothing of the page around it.
-        auto view = builder_for(blog, k_no_context).sidebar_view(sidebar);
+        // strings it shows ("t") and needs nothing of the page around it. So is each month.
+        const auto builder = builder_for(blog, k_no_context);
+        sidebar.prepared_months = builder.month_views(sidebar.months, previous);
+        auto view = builder.sidebar_view(sidebar);
         view.set("t", ViewValue(strings_.at(catalog_for(locale_of(blog)))));
         sidebar.prepared = std::make_shared<const ViewValue>(
             std::make_shared<const SharedView>(ViewValue(std::move(view))));

@@ -29,6 +29,9 @@ struct Sidebar {
     // The theme's view of all this, made once by Theme::prepare_sidebar and shared by every
     // page rendered with this sidebar; without it each render makes its own.
     std::shared_ptr<const ViewValue> prepared;
+    // The view of each of `months`, in their order, part of `prepared`: the next sidebar of
+    // the blog takes those of the months whose count is unchanged, with what they rendered.
+    std::vector<std::shared_ptr<const ViewValue>> prepared_months;
 };
 
 enum class ListingKind { home, year, month, day, category };
@@ -186,8 +189,11 @@ public:
 
     // Makes sidebar.prepared from the rest of `sidebar`, for the blog's locale and time zone:
     // the pages that share a sidebar then share its view too. Call it again after changing
-    // the sidebar.
-    virtual void prepare_sidebar(const model::Blog& blog, Sidebar& sidebar) const = 0;
+    // the sidebar. `previous`, when given, is a sidebar this theme prepared for the same blog
+    // with the same settings: the months it shows alike are taken from it, not made again
+    // (a new post changes one month of a thousand).
+    virtual void prepare_sidebar(const model::Blog& blog, Sidebar& sidebar,
+                                 const Sidebar* previous) const = 0;
 
     // The theme's CSS, served at /theme/style.css.
     virtual const std::string& stylesheet() const = 0;

@@ -456,6 +456,43 @@ TEST_F(ThemeTest, Sidebar_ListsCategoriesMonthsAndRecentPosts) {
     EXPECT_THAT(english, HasSubstr("(1,234)"));
 }
 
+// After a new post one month of the archives changes: the next sidebar takes the view of every
+// other month from the one before, and shows what a sidebar prepared afresh shows.
+TEST_F(ThemeTest, Sidebar_PreparedFromThePreviousOneTakesTheUnchangedMonthsAndShowsTheSame) {
+    Sidebar before;
+    before.categories = {category(2, "Libye", "libye", 12)};
+    before.months = {{2017, 10, 3}, {2017, 9, 25}, {2017, 7, 4}, {2016, 12, 1}};
+    theme_->prepare_sidebar(french_blog(), before, nullptr);
+    ASSERT_EQ(before.prepared_months.size(), 4u);
+    // Twice, so that the months' views have kept what they render.
+    (void)theme_->render_not_found(french_blog(), before, {});
+    (void)theme_->render_not_found(french_blog(), before, {});
+
+    Sidebar after = before;
+    after.prepared.reset();
+    after.prepared_months.clear();
+    // A new month, one count up, one month gone, two alike.
+    after.months = {{2017, 11, 1}, {2017, 10, 4}, {2017, 9, 25}, {2016, 12, 1}};
+    Sidebar fresh = after;
+    theme_->prepare_sidebar(french_blog(), after, &before);
+    theme_->prepare_sidebar(french_blog(), fresh, nullptr);
+    ASSERT_EQ(after.prepared_months.size(), 4u);
+    EXPECT_NE(after.prepared_months[0], nullptr);
+    EXPECT_NE(after.prepared_months[1], before.prepared_months[0]);  // 3 posts then, 4 now
+    EXPECT_EQ(after.prepared_months[2], before.prepared_months[1]);
+    EXPECT_EQ(after.prepared_months[3], before.prepared_months[3]);
+
+    const auto shown = theme_->render_not_found(french_blog(), after, {});
+    EXPECT_EQ(shown, theme_->render_not_found(french_blog(), fresh, {}));
+    const auto aside = html_to_text(elements(shown, "<aside", "</aside>").at(0));
+    EXPECT_THAT(aside, HasSubstr("ovembre 2017 (1)"));
+    EXPECT_THAT(aside, HasSubstr("ctobre 2017 (4)"));
+    EXPECT_THAT(aside, HasSubstr("eptembre 2017 (25)"));
+    EXPECT_THAT(aside, Not(HasSubstr("uillet 2017")));
+    // Rendered again from what the views kept: the same page.
+    EXPECT_EQ(theme_->render_not_found(french_blog(), after, {}), shown);
+}
+
 TEST_F(ThemeTest, Sidebar_EmptySectionsAreLeftOut) {
     const auto html = theme_->render_not_found(french_blog(), {}, {});
     EXPECT_THAT(html, HasSubstr("<aside class=\"sidebar\""));
