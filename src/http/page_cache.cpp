@@ -27,7 +27,8 @@ constexpr std::size_t k_entry_overhead_bytes = 256;
 constexpr std::size_t k_heads_bytes = 2 * 1024;
 // Entries a Reader remembers before it starts afresh: its thread's working set of pages.
 constexpr std::size_t k_reader_entries = 4096;
-// Below this, copying the body into the socket costs less than the file it would take.
+// Below this, copying the body into the socket costs less than the file it would take: a
+// 28 KiB post page sent from its file took 8% more CPU per hit (bench/ab, 16 KiB against this).
 constexpr std::size_t k_min_file_bytes = 32 * 1024;
 
 // How many body files the process keeps at most: a quarter of its file descriptors, so that
