@@ -57,14 +57,18 @@ void give_back_extras(const std::map<std::string, std::string>& meta, mt::ExtraF
 }
 
 // The body as the import read it when the post still holds what that gives; the post's own
-// source otherwise (it was written or edited in carnet).
+// source otherwise (it was written or edited in carnet, or its format changed).
 void set_body(const store::ArchivedPost& archived, mt::Entry& entry) {
     const auto& post = archived.post;
-    const auto body = meta_of(archived.meta, "mt_body");
+    auto body = meta_of(archived.meta, "mt_body");
+    if (!body && archived.meta.contains("mt_body_is_source")) body = post.source;
     if (body) {
         const auto extended = meta_of(archived.meta, "mt_extended_body");
         const auto convert_breaks = meta_of(archived.meta, "mt_convert_breaks");
-        if (mt::post_source(mt::body_format(convert_breaks), *body, extended) == post.source) {
+        const auto format = mt::body_format(convert_breaks);
+        const bool same_kind = (format == mt::BodyFormat::markdown) ==
+                               (post.source_format == model::SourceFormat::markdown);
+        if (same_kind && mt::post_source(format, *body, extended) == post.source) {
             entry.body = *body;
             entry.extended_body = extended;
             entry.convert_breaks = convert_breaks;

@@ -144,7 +144,14 @@ model::Result<archive::PlannedPost> plan_entry(mt::Entry& entry, const model::Bl
         post.excerpt = markup::excerpt(post.html);
         meta.emplace("mt_excerpt_generated", "1");
     }
-    meta["mt_body"] = entry.body;
+    // The body as written, for the export; where the post's source is that already (no break
+    // converted, no extended body joined), only a mark that says so: at 100,000 posts the
+    // second copy was 430 MiB, an eighth of the database.
+    if (post.source == entry.body) {
+        meta.emplace("mt_body_is_source", "1");
+    } else {
+        meta["mt_body"] = entry.body;
+    }
     if (entry.extended_body) meta["mt_extended_body"] = *entry.extended_body;
     if (entry.convert_breaks) meta["mt_convert_breaks"] = *entry.convert_breaks;
     if (entry.author) meta["mt_author"] = *entry.author;

@@ -83,6 +83,12 @@ TEST_F(MtImport, ConvertBreaksZeroKeepsHtmlAndMarkdownGoesThroughMd4c) {
     EXPECT_EQ(future.post.source_format, model::SourceFormat::html);
     EXPECT_EQ(future.post.source, "<p>Du <strong>HTML</strong> tel quel.</p>");
     EXPECT_EQ(future.post.slug, "programme-en-html");
+    // The body read is kept for the export only where the source is not that body already:
+    // converted breaks and an extended body, not HTML kept as written.
+    EXPECT_THAT(all[0].meta.at("mt_body"), HasSubstr("Une ligne après un seul saut.\n\nSecond"));
+    EXPECT_FALSE(all[0].meta.contains("mt_body_is_source"));
+    EXPECT_FALSE(future.meta.contains("mt_body"));
+    EXPECT_EQ(future.meta.at("mt_body_is_source"), "1");
 }
 
 TEST_F(MtImport, OldPathRedirectsWhenTheBasenameIsNotASlug) {
