@@ -152,6 +152,31 @@ std::string read_file(const std::filesystem::path& path) {
     return text.str();
 }
 
+std::map<std::string, std::string> files_of_build(const std::filesystem::path& folder) {
+    std::map<std::string, std::string> found;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+        if (!entry.is_regular_file() || entry.path().filename() == ".carnet-build") continue;
+        found[std::filesystem::relative(entry.path(), folder).generic_string()] =
+            read_file(entry.path());
+    }
+    return found;
+}
+
+void expect_same_files(const std::map<std::string, std::string>& expected,
+                       const std::map<std::string, std::string>& actual) {
+    for (const auto& [file, bytes] : expected) {
+        const auto found = actual.find(file);
+        if (found == actual.end()) {
+            ADD_FAILURE() << file << " is missing";
+        } else {
+            EXPECT_TRUE(found->second == bytes) << file << " differs";
+        }
+    }
+    for (const auto& [file, bytes] : actual) {
+        EXPECT_TRUE(expected.contains(file)) << file << " should not be there";
+    }
+}
+
 ServerProcess::ServerProcess(const std::filesystem::path& db, std::vector<std::string> extra_args) {
     std::vector<std::string> argv{CARNET_BINARY, "serve", "--db",     db.string(),
                                   "--threads",   "2",     "--themes", CARNET_THEMES_DIR};

@@ -44,6 +44,15 @@ CommandResult run_carnet(const std::vector<std::string>& args, const std::string
 
 std::string read_file(const std::filesystem::path& path);
 
+// Every file of a static build but its manifest (.carnet-build, the build's own record), by
+// path relative to the folder, with its bytes.
+std::map<std::string, std::string> files_of_build(const std::filesystem::path& folder);
+
+// Fails the test for each file of `expected` missing from `actual` or different there, and
+// for each file of `actual` that `expected` does not hold.
+void expect_same_files(const std::map<std::string, std::string>& expected,
+                       const std::map<std::string, std::string>& actual);
+
 // `carnet serve` on a free loopback port (or the --listen address in `extra_args`), stopped
 // (SIGTERM) when destroyed.
 class ServerProcess {
