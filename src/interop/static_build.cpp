@@ -1,6 +1,8 @@
 #include "interop/static_build.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,7 +10,9 @@
 #include <atomic>
 #include <boost/url/parse.hpp>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -26,6 +30,7 @@
 #include "interop/interop.hpp"
 #include "markup/markup.hpp"
 #include "site/site.hpp"
+#include "text/file_descriptor.hpp"
 #include "text/text.hpp"
 #include "theme/theme.hpp"
 
@@ -458,25 +463,78 @@ Result<bool> remove_stale(const fs::path& out_dir, const std::string& relative) 
     return removed;
 }
 
+// The bytes a page holds at its sidebar: the sidebar, then spaces to the end of its slot.
+std::string sidebar_in_slot(std::string_view sidebar) {
+    std::string bytes(sidebar);
+    bytes.resize(static_build::sidebar_slot(sidebar.size()), ' ');
+    return bytes;
+}
+
+// Whether `held`, the bytes of a page at its sidebar's slot, are the sidebar the last build
+// wrote there and the spaces after it.
+bool holds_old_sidebar(std::string_view held, const static_build::ManifestSidebar& old_sidebar,
+                       bool section_on_line) {
+    if (held.size() < old_sidebar.length) return false;
+    const auto sidebar = held.substr(0, old_sidebar.length);
+    if (static_build::Digest().add(sidebar).add(section_on_line).value() != old_sidebar.digest) {
+        return false;
+    }
+    return held.find_first_not_of(' ', old_sidebar.length) == std::string_view::npos;
+}
+
+// Writes `slot` over the slot of the same size at byte `at` of `file`, in place. False, and
+// nothing written, when the file there is not the old sidebar, or when the file has other
+// names (hard links: a copy kept elsewhere would change with it, where a new file leaves it
+// as it was).
+Result<bool> write_slot_in_place(const fs::path& file, std::int64_t at,
+                                 const static_build::ManifestSidebar& old_sidebar,
+                                 std::string_view slot, bool section_on_line) {
+    FileDescriptor fd(::open(file.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd.is_open()) return false;
+    struct stat status {};
+    if (::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode) || status.st_nlink != 1 ||
+        status.st_size < at + static_cast<std::int64_t>(slot.size())) {
+        return false;
+    }
+    std::string held(slot.size(), '\0');
+    if (::pread(fd.get(), held.data(), held.size(), at) != static_cast<ssize_t>(held.size()) ||
+        !holds_old_sidebar(held, old_sidebar, section_on_line)) {
+        return false;
+    }
+    // A full disk cannot fail here (the blocks are there); an I/O error leaves the page
+    // half-written, and the build stops with its manifest saying nothing is up to date.
+    if (::pwrite(fd.get(), slot.data(), slot.size(), at) != static_cast<ssize_t>(slot.size()) ||
+        !fd.close()) {
+        return model::fail(Error::Code::io,
+                           fmt::format("cannot write {}: {}", file.string(), std::strerror(errno)));
+    }
+    return true;
+}
+
 // Puts `sidebar` in place of the sidebar the last build wrote at byte `at` of `file`: the
-// page's other bytes are those a render would write, since only the sidebar changed. False,
-// and nothing written, when the file does not hold that sidebar there (edited, cut): the page
-// is rendered instead.
+// page's other bytes are those a render would write, since only the sidebar changed. When
+// the new sidebar takes a slot of the old one's size, only the slot is written, in place;
+// else the page is written afresh. False, and nothing written, when the file does not hold
+// that sidebar there (edited, cut): the page is rendered instead.
 Result<bool> splice_sidebar(const fs::path& file, std::int64_t at,
                             const static_build::ManifestSidebar& old_sidebar,
                             std::string_view sidebar, bool section_on_line) {
+    const auto slot = sidebar_in_slot(sidebar);
+    const auto old_slot = old_sidebar.slot == 0 ? old_sidebar.length : old_sidebar.slot;
+    if (old_slot == slot.size()) {
+        auto in_place = write_slot_in_place(file, at, old_sidebar, slot, section_on_line);
+        if (!in_place || *in_place) return in_place;
+    }
     auto bytes = file_bytes(file);
     if (!bytes) return false;
     const auto begin = static_cast<std::size_t>(at);
-    if (begin > bytes->size() || old_sidebar.length > bytes->size() - begin) return false;
-    const std::string_view held = std::string_view(*bytes).substr(begin, old_sidebar.length);
-    if (static_build::Digest().add(held).add(section_on_line).value() != old_sidebar.digest) {
-        return false;
-    }
+    if (begin > bytes->size() || old_slot > bytes->size() - begin) return false;
+    const std::string_view held = std::string_view(*bytes).substr(begin, old_slot);
+    if (!holds_old_sidebar(held, old_sidebar, section_on_line)) return false;
     std::string page;
-    page.reserve(bytes->size() - held.size() + sidebar.size());
+    page.reserve(bytes->size() - held.size() + slot.size());
     page.append(*bytes, 0, begin);
-    page += sidebar;
+    page += slot;
     page.append(*bytes, begin + held.size());
     if (auto written = write_atomically(file, page); !written) {
         return std::unexpected(written.error());
@@ -672,7 +730,8 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
                                                           .add(sidebar)
                                                           .add(sidebar_section_on_line)
                                                           .value(),
-                                                      sidebar.size()}
+                                                      sidebar.size(),
+                                                      static_build::sidebar_slot(sidebar.size())}
                       : static_build::ManifestSidebar{};
     std::string shell_bytes = not_found.body;
     if (sidebar_known) {
@@ -744,6 +803,10 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         auto traced = target.path == k_not_found_path ? not_found_traced : respond_traced(target);
         outcome.sidebar_at = sidebar_place(traced);
         auto& response = traced.response;
+        if (outcome.sidebar_at >= 0) {
+            response.body.insert(static_cast<std::size_t>(outcome.sidebar_at) + sidebar.size(),
+                                 static_build::sidebar_slot(sidebar.size()) - sidebar.size(), ' ');
+        }
         if (response.status != target.status) {
             if (target.optional) return Outcome{.rendered = true, .inputs = outcome.inputs};
             return model::fail(Error::Code::internal,

@@ -69,12 +69,26 @@ struct ManifestEntry {
     std::int64_t sidebar_at = k_sidebar_elsewhere;
 };
 // The sidebar every page of the last build held: a digest of its bytes and of the line
-// state the template was in after it, and its length. 0: none was known.
+// state the template was in after it, its length, and the bytes it takes in each page with
+// the spaces after it (sidebar_slot; 0 in a manifest that records none: no spaces). 0: none
+// was known.
 struct ManifestSidebar {
     std::uint64_t digest = 0;
     std::uint64_t length = 0;
+    std::uint64_t slot = 0;
     bool operator==(const ManifestSidebar&) const = default;
 };
+
+// Every page of a copy follows its sidebar with spaces, up to the next multiple of
+// k_sidebar_slot_block bytes. A new post changes a few bytes of the sidebar (a count, a
+// title among the recent posts), so the new one mostly fits the same slot: the next build
+// then writes the slot alone, in place, in the page of every other post, without making a
+// new file. Writing 28,000 files afresh cost ext4 seconds in new inodes; writing their
+// sidebars in place, a tenth of a second.
+inline constexpr std::uint64_t k_sidebar_slot_block = 2048;
+inline std::uint64_t sidebar_slot(std::uint64_t length) {
+    return (length / k_sidebar_slot_block + 1) * k_sidebar_slot_block;
+}
 struct Manifest {
     std::uint64_t generation = 0;  // 0: the last build was not complete
     std::uint64_t fingerprint = 0;

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
@@ -237,6 +238,22 @@ protected:
     // Every file of the output folder but the manifest, by path relative to it.
     std::map<std::string, std::string> files() const { return files_in(out_); }
 
+    // The file of `url` as the site answered it: without the spaces that follow the sidebar
+    // to the end of its slot, which the manifest says where they are.
+    std::string page_as_rendered(const std::string& url) const {
+        const auto relative = static_file_path(url).generic_string();
+        auto bytes = read_bytes(out_ / relative);
+        const auto manifest = static_build::parse_manifest(read_bytes(out_ / ".carnet-build"));
+        const auto entry =
+            std::ranges::find(manifest.entries, relative, &static_build::ManifestEntry::key);
+        if (entry == manifest.entries.end() || entry->sidebar_at < 0) return bytes;
+        const auto spaces_at =
+            static_cast<std::size_t>(entry->sidebar_at) + manifest.sidebar.length;
+        const auto spaces = manifest.sidebar.slot - manifest.sidebar.length;
+        EXPECT_EQ(bytes.find_first_not_of(' ', spaces_at), spaces_at + spaces) << url;
+        return bytes.erase(spaces_at, spaces);
+    }
+
     // Every file of `folder` but the manifest, by path relative to it.
     static std::map<std::string, std::string> files_in(const fs::path& folder) {
         std::map<std::string, std::string> found;
@@ -328,7 +345,7 @@ TEST_F(StaticBuild, EveryFileHoldsTheServersAnswerButTheCommentForm) {
     int post_pages = 0;
     for (const auto& url : report.urls) {
         SCOPED_TRACE(url);
-        const auto file = read_bytes(out_ / static_file_path(url));
+        const auto file = page_as_rendered(url);
         const auto server = served(url);
         if (url == "/404.html") {
             // The not-found page, for the web server's error page: the server's bytes.
@@ -525,7 +542,7 @@ TEST_F(StaticBuild, AMovedPostsOldAddressSendsReadersOn) {
     EXPECT_THAT(page, HasSubstr("<link rel=\"canonical\" href=\"" + new_path + "\">"));
     EXPECT_TRUE(std::filesystem::exists(out_ / static_file_path(new_path)));
     // And unknown addresses get the site's own not-found page from the web server.
-    const auto missing = read_bytes(out_ / "404.html");
+    const auto missing = page_as_rendered("/404.html");
     EXPECT_EQ(missing, served("/404.html").body);
     EXPECT_FALSE(missing.empty());
 }
@@ -684,6 +701,77 @@ TEST_F(StaticBuild, AFileWhoseSidebarWasAlteredIsRenderedAgain) {
     EXPECT_GT(report.spliced, 0);
 }
 
+TEST_F(StaticBuild, ANewSidebarIsWrittenInPlaceWhenItFitsItsSlotAndInANewFileWhenNot) {
+    build();
+    const auto old_page = out_ / "archive/2016/03/14/un-vieux-billet.html";
+    const auto other_page = out_ / "archive/2016/03/20/un-autre-vieux-billet.html";
+    const auto copy = dir_ / "kept-copy.html";
+    const auto sidebar_of_build = [&] {
+        return static_build::parse_manifest(read_bytes(out_ / ".carnet-build")).sidebar;
+    };
+    const auto inode = [](const fs::path& file) {
+        struct stat status {};
+        EXPECT_EQ(::stat(file.c_str(), &status), 0) << file;
+        return status.st_ino;
+    };
+    bool in_place = false;
+    bool new_file = false;
+    // Titles ever longer: the recent posts grow the sidebar until it outgrows its slot.
+    for (int i = 1; i <= 40 && !(in_place && new_file); ++i) {
+        SCOPED_TRACE(i);
+        const auto before = sidebar_of_build();
+        ASSERT_NE(before.digest, 0U);
+        EXPECT_EQ(before.slot, static_build::sidebar_slot(before.length));
+        const auto page_inode = inode(old_page);
+        // A copy of another page under a second name (a backup made with hard links): a new
+        // file for the page leaves it as it was, and so must a write in place.
+        fs::remove(copy);
+        fs::create_hard_link(other_page, copy);
+        const auto copied = read_bytes(copy);
+        const std::string title = "Un billet " + std::to_string(i) + std::string(i * 30, 'x');
+        add_post(title, model::Instant{sys_days{2018y / 3 / 1} + hours(i)}, {"Irak"});
+        const auto report = build_and_compare_with_cold_build();
+        EXPECT_GT(report.spliced, 0);
+        EXPECT_THAT(read_bytes(old_page), HasSubstr(title));
+        EXPECT_THAT(read_bytes(other_page), HasSubstr(title));
+        EXPECT_EQ(read_bytes(copy), copied);
+        const auto after = sidebar_of_build();
+        EXPECT_EQ(after.slot, static_build::sidebar_slot(after.length));
+        if (after.slot == before.slot) {
+            in_place = true;
+            EXPECT_EQ(inode(old_page), page_inode);
+        } else {
+            new_file = true;
+            EXPECT_NE(inode(old_page), page_inode);
+        }
+    }
+    EXPECT_TRUE(in_place);
+    EXPECT_TRUE(new_file);
+}
+
+TEST_F(StaticBuild, EveryPageFollowsItsSidebarWithSpacesToTheEndOfItsSlot) {
+    build();
+    const auto manifest = static_build::parse_manifest(read_bytes(out_ / ".carnet-build"));
+    const auto& sidebar = manifest.sidebar;
+    ASSERT_GT(sidebar.length, 0U);
+    EXPECT_EQ(sidebar.slot % static_build::k_sidebar_slot_block, 0U);
+    EXPECT_GT(sidebar.slot, sidebar.length);
+    int pages = 0;
+    for (const auto& entry : manifest.entries) {
+        if (entry.sidebar_at < 0) continue;
+        SCOPED_TRACE(entry.key);
+        ++pages;
+        const auto page = read_bytes(out_ / entry.key);
+        const auto at = static_cast<std::size_t>(entry.sidebar_at);
+        ASSERT_GE(page.size(), at + sidebar.slot);
+        EXPECT_EQ(page.find_first_not_of(' ', at + sidebar.length), at + sidebar.slot);
+        EXPECT_NE(page[at + sidebar.length - 1], ' ');
+        // The sidebar's own bytes: the search form is before it, the pages' list in it.
+        EXPECT_THAT(page.substr(at, sidebar.length), HasSubstr("widget-"));
+    }
+    EXPECT_GT(pages, 10);
+}
+
 TEST_F(StaticBuild, AChangedSettingOrThemeRendersEveryPage) {
     const auto first = build();
     auto blog = store_->blogs().find_blog(blog_id_);
@@ -797,7 +885,7 @@ TEST(StaticInputs, ADiscussionDigestCoversCommentsAndReactions) {
 
 TEST(StaticManifest, KeepsWhatEachFileShowedAndIgnoresPathsOutsideTheFolder) {
     static_build::Manifest manifest{
-        .generation = 42, .fingerprint = 0xabcdef, .sidebar = {0x1234, 5000}};
+        .generation = 42, .fingerprint = 0xabcdef, .sidebar = {0x1234, 5000, 6144}};
     manifest.entries = {{"index.html", 7, 1250},
                         {"archive/2017/x.html", 0xffffffffffffffff, static_build::k_no_sidebar},
                         {"/archive/2017/x/comments.xml", 9, static_build::k_sidebar_elsewhere}};
@@ -823,6 +911,14 @@ TEST(StaticManifest, KeepsWhatEachFileShowedAndIgnoresPathsOutsideTheFolder) {
     EXPECT_EQ(older.entries[1].sidebar_at, static_build::k_sidebar_elsewhere);
     EXPECT_EQ(older.generation, 0U);
     EXPECT_EQ(older.sidebar, static_build::ManifestSidebar{});
+    // A sidebar recorded without its slot was written without spaces after it; a slot
+    // shorter than the sidebar is no slot, and the sidebar unknown.
+    EXPECT_EQ(static_build::parse_manifest("sidebar ab 10\n").sidebar,
+              (static_build::ManifestSidebar{0xab, 0x10, 0}));
+    EXPECT_EQ(static_build::parse_manifest("sidebar ab 10 800\n").sidebar,
+              (static_build::ManifestSidebar{0xab, 0x10, 0x800}));
+    EXPECT_EQ(static_build::parse_manifest("sidebar ab 10 8\n").sidebar,
+              static_build::ManifestSidebar{});
 }
 }  // namespace
 }  // namespace carnet::interop

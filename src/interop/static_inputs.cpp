@@ -166,13 +166,20 @@ Manifest parse_manifest(std::string_view text) {
         }
         if (line.starts_with(k_sidebar_line)) {
             auto fields = line.substr(k_sidebar_line.size());
+            // "digest length slot"; an older manifest has no slot: its pages have no spaces.
             const auto space = fields.find(' ');
             bool length_ok = false;
+            bool slot_ok = true;
             const auto digest = parse_hex(fields.substr(0, space), ok);
-            const auto length = space == std::string_view::npos
-                                    ? 0
-                                    : parse_hex(fields.substr(space + 1), length_ok);
-            if (ok && length_ok) manifest.sidebar = {digest, length};
+            auto rest =
+                space == std::string_view::npos ? std::string_view() : fields.substr(space + 1);
+            const auto second = rest.find(' ');
+            const auto length = rest.empty() ? 0 : parse_hex(rest.substr(0, second), length_ok);
+            std::uint64_t slot = 0;
+            if (second != std::string_view::npos)
+                slot = parse_hex(rest.substr(second + 1), slot_ok);
+            if (slot != 0 && slot < length) slot_ok = false;
+            if (ok && length_ok && slot_ok) manifest.sidebar = {digest, length, slot};
             continue;
         }
         ManifestEntry entry;
@@ -208,9 +215,10 @@ Manifest parse_manifest(std::string_view text) {
 
 std::string format_manifest(const Manifest& manifest) {
     std::string text(k_manifest_header);
-    text += fmt::format("{}{:x}\n{}{:x}\n{}{:x} {:x}\n", k_generation_line, manifest.generation,
-                        k_fingerprint_line, manifest.fingerprint, k_sidebar_line,
-                        manifest.sidebar.digest, manifest.sidebar.length);
+    text +=
+        fmt::format("{}{:x}\n{}{:x}\n{}{:x} {:x} {:x}\n", k_generation_line, manifest.generation,
+                    k_fingerprint_line, manifest.fingerprint, k_sidebar_line,
+                    manifest.sidebar.digest, manifest.sidebar.length, manifest.sidebar.slot);
     for (const auto& entry : manifest.entries) {
         if (entry.sidebar_at >= 0) {
             text += fmt::format("{:016x}\t{}\t{}\n", entry.inputs, entry.sidebar_at, entry.key);

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "markup/markup.hpp"
+#include "text/file_descriptor.hpp"
 #include "text/text.hpp"
 
 namespace carnet::media {
@@ -143,23 +144,6 @@ std::vector<Variant> plan_variants(std::string_view hash, ImageType type, int wi
     }
     return variants;
 }
-
-// Closes a file descriptor it owns.
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-    // Closes now, reporting failure (a full disk can show only here on some file systems).
-    bool close() { return ::close(std::exchange(fd_, -1)) == 0; }
-
-private:
-    int fd_;
-};
 
 std::unexpected<Error> io_error(std::string_view what, const std::filesystem::path& path) {
     return fail(Error::Code::io,

@@ -17,6 +17,7 @@
 #include "store/sqlite.hpp"
 #include "store/sqlite_rows.hpp"
 #include "store/store.hpp"
+#include "text/file_descriptor.hpp"
 
 namespace carnet::store {
 namespace {
@@ -42,20 +43,6 @@ Error io_error(std::string_view what, const fs::path& path, int error_number) {
     return Error{Error::Code::io,
                  fmt::format("{} {}: {}", what, path.string(), std::strerror(error_number))};
 }
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
 
 Status sync_path(const fs::path& path, bool directory) {
     FileDescriptor fd(::open(path.c_str(), (directory ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC));
