@@ -5,6 +5,13 @@
 // the instances as each store knows them. Private to the store.
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include "store/sql_backend.hpp"
 #include "store/store.hpp"
 
@@ -544,7 +551,27 @@ public:
                                                   std::int64_t revision_id) override;
 
 private:
+    // Where every k_listing_anchor_step-th post of a listing (the whole blog's, or a
+    // category's) sorts, as the listing stood at a contents generation: a deep page starts
+    // from the anchor before it, where OFFSET would walk every post in front of it (3 ms for
+    // page 10,000 of a blog of 100,000 posts, and a static build renders every page).
+    static constexpr int k_listing_anchor_step = 256;
+    struct ListingAnchor {
+        std::int64_t at = 0;  // published_at, or listed_at in a category
+        std::int64_t id = 0;
+    };
+    struct ListingAnchors {
+        std::uint64_t contents_generation = 0;
+        std::vector<ListingAnchor> every_step;
+    };
+    [[nodiscard]] Result<std::shared_ptr<const ListingAnchors>> listing_anchors(
+        typename Backend::Connection& db, std::int64_t blog_id,
+        std::optional<std::int64_t> category_id);
+
     typename Backend::Database& database_;
+    std::mutex anchors_mutex_;
+    // By blog and category (0: the whole blog).
+    std::map<std::pair<std::int64_t, std::int64_t>, std::shared_ptr<const ListingAnchors>> anchors_;
 };
 
 template <typename Backend>

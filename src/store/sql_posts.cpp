@@ -332,6 +332,23 @@ Result<PostList> PostStoreFor<Backend>::published_posts(std::int64_t blog_id,
     PostList list;
     CARNET_TRY(total, published_count(db, blog_id, query, filter, local_from, local_to));
     list.total = total;
+    // A deep page of the whole blog or of a category starts from the anchor before it.
+    const bool whole_category = query.category_id && !query.year;
+    int offset = std::max(0, query.offset);
+    std::optional<ListingAnchor> anchor;
+    if ((whole_category || (!query.year && !query.category_id)) &&
+        offset >= 2 * k_listing_anchor_step && offset < total) {
+        CARNET_TRY(anchors, listing_anchors(db, blog_id, query.category_id));
+        const auto index = static_cast<std::size_t>(offset / k_listing_anchor_step) - 1;
+        if (index < anchors->every_step.size()) {
+            anchor = anchors->every_step[index];
+            offset -= static_cast<int>(index + 1) * k_listing_anchor_step;
+        }
+    }
+    const std::string_view from_anchor = !anchor ? ""
+                                         : whole_category
+                                             ? " AND (pc.listed_at, pc.post_id) <= (?7, ?8)"
+                                             : " AND (p.published_at, p.id) <= (?7, ?8)";
     // On SQLite, the page's ids first, then their rows: a period's posts are found by their
     // local date and must be sorted, and sorting ids alone keeps the bodies of the posts not
     // shown out of the sorter (a month of posts, copied whole, was most of a month page's
@@ -347,16 +364,17 @@ Result<PostList> PostStoreFor<Backend>::published_posts(std::int64_t blog_id,
     // 21 on SQLite, 13 on PostgreSQL): no sort of the whole category for each page.
     constexpr std::string_view k_category_page =
         "SELECT {} FROM posts p WHERE p.id IN (SELECT pc.post_id FROM post_categories pc "
-        "WHERE pc.category_id = ?4 AND pc.listed_at IS NOT NULL AND pc.blog_id = ?1 "
+        "WHERE pc.category_id = ?4 AND pc.listed_at IS NOT NULL AND pc.blog_id = ?1{} "
         "ORDER BY pc.listed_at DESC, pc.post_id DESC LIMIT ?5 OFFSET ?6) "
         "ORDER BY p.published_at DESC, p.id DESC";
-    const bool whole_category = query.category_id && !query.year;
-    CARNET_TRY(select, db.prepare(fmt::format(
-                           fmt::runtime(whole_category ? k_category_page : k_page),
-                           query.with_body ? k_post_columns_with_body : k_post_columns_without_body,
-                           filter)));
+    const auto columns = query.with_body ? k_post_columns_with_body : k_post_columns_without_body;
+    CARNET_TRY(select, db.prepare(whole_category ? fmt::format(fmt::runtime(k_category_page),
+                                                               columns, from_anchor)
+                                                 : fmt::format(fmt::runtime(k_page), columns,
+                                                               filter + std::string(from_anchor))));
     bind_filter(*select, blog_id, query, local_from, local_to);
-    select->bind(5, std::max(0, query.limit)).bind(6, std::max(0, query.offset));
+    select->bind(5, std::max(0, query.limit)).bind(6, offset);
+    if (anchor) select->bind(7, anchor->at).bind(8, anchor->id);
     while (true) {
         CARNET_TRY(has_row, select->step());
         if (!has_row) break;
@@ -367,6 +385,52 @@ Result<PostList> PostStoreFor<Backend>::published_posts(std::int64_t blog_id,
         for (auto& post : list.posts) CARNET_CHECK(load_categories(db, post));
     }
     return list;
+}
+
+template <typename Backend>
+Result<std::shared_ptr<const typename PostStoreFor<Backend>::ListingAnchors>>
+PostStoreFor<Backend>::listing_anchors(typename Backend::Connection& db, std::int64_t blog_id,
+                                       std::optional<std::int64_t> category_id) {
+    // Read before the listing: a write racing with it leaves anchors already stale, never
+    // ones that look fresh.
+    CARNET_TRY(generation, db.prepare("SELECT contents_generation FROM blogs WHERE id = ?1"));
+    generation->bind(1, blog_id);
+    CARNET_TRY(has_blog, generation->step());
+    const auto contents = has_blog ? static_cast<std::uint64_t>(generation->column_int(0)) : 0;
+    generation->reset();
+    const std::pair key(blog_id, category_id.value_or(0));
+    {
+        std::scoped_lock lock(anchors_mutex_);
+        const auto found = anchors_.find(key);
+        if (found != anchors_.end() && found->second->contents_generation == contents) {
+            return found->second;
+        }
+    }
+    // Every post's place from the listing's index alone: a scan of it once per change of
+    // the blog's contents, where each deep page skipped up to all of it.
+    CARNET_TRY(
+        listed,
+        db.prepare(category_id ? "SELECT pc.listed_at, pc.post_id FROM post_categories pc "
+                                 "WHERE pc.category_id = ?2 AND pc.listed_at IS NOT NULL "
+                                 "AND pc.blog_id = ?1 ORDER BY pc.listed_at DESC, pc.post_id DESC"
+                               : "SELECT p.published_at, p.id FROM posts p "
+                                 "WHERE p.blog_id = ?1 AND p.status = 'published' "
+                                 "ORDER BY p.published_at DESC, p.id DESC"));
+    listed->bind(1, blog_id);
+    if (category_id) listed->bind(2, *category_id);
+    auto anchors = std::make_shared<ListingAnchors>();
+    anchors->contents_generation = contents;
+    for (std::int64_t position = 0;; ++position) {
+        CARNET_TRY(has_row, listed->step());
+        if (!has_row) break;
+        if (position > 0 && position % k_listing_anchor_step == 0) {
+            anchors->every_step.push_back({listed->column_int(0), listed->column_int(1)});
+        }
+    }
+    listed->reset();
+    std::scoped_lock lock(anchors_mutex_);
+    anchors_[key] = anchors;
+    return std::shared_ptr<const ListingAnchors>(std::move(anchors));
 }
 
 template <typename Backend>

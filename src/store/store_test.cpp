@@ -215,6 +215,78 @@ TEST_P(PostStoreTest, ListingsAreNewestFirstAndPaginated) {
     EXPECT_EQ(links->posts[0].slug, "post-24");
 }
 
+TEST_P(PostStoreTest, DeepPagesOfTheBlogAndOfACategoryHoldWhatTheWholeListingHoldsThere) {
+    // Posts enough for deep pages to start from kept places in the listing, many at the same
+    // second (ordered by id then), drafts among them, a third filed under Libye.
+    struct Listed {
+        model::Instant at;
+        std::int64_t id;
+        bool libye;
+    };
+    std::vector<Listed> listed;
+    const auto write_posts = [&](int from, int to) {
+        return store_->write([&](Writer& writer) -> Status {
+            for (int i = from; i < to; ++i) {
+                const auto at = utc(2017, 10, 1, 0, i % 5 == 0 ? 0 : 1400 - i % 700);
+                const bool libye = i % 3 == 0;
+                auto post =
+                    make_post("Billet " + std::to_string(i), at, {libye ? "Libye" : "Syrie"});
+                post.slug = "billet-" + std::to_string(i);
+                if (i % 97 == 3) post.status = model::PostStatus::draft;
+                auto created = writer.posts().create_post(post);
+                if (!created) return std::unexpected(created.error());
+                if (post.status == model::PostStatus::published) {
+                    listed.push_back({at, *created, libye});
+                }
+            }
+            return {};
+        });
+    };
+    ASSERT_TRUE(write_posts(0, 1400));
+    auto categories = store_->categories().categories_with_counts(blog_id_);
+    ASSERT_TRUE(categories) << categories.error().message;
+    const auto libye = std::ranges::find(*categories, std::string("Libye"), &model::Category::name);
+    ASSERT_NE(libye, categories->end());
+    const auto libye_id = libye->id;
+
+    const auto check_every_depth = [&] {
+        std::ranges::sort(listed, [](const Listed& a, const Listed& b) {
+            return std::pair(a.at, a.id) > std::pair(b.at, b.id);
+        });
+        for (const bool in_category : {false, true}) {
+            SCOPED_TRACE(in_category ? "Libye" : "the whole blog");
+            std::vector<std::int64_t> expected;
+            for (const auto& post : listed) {
+                if (!in_category || post.libye) expected.push_back(post.id);
+            }
+            const int total = static_cast<int>(expected.size());
+            for (const int offset : {0, 255, 256, 511, 512, 513, 700, 767, 768, 769, 1000, 1023,
+                                     1024, 1200, total - 10, total - 1, total}) {
+                if (offset < 0 || offset > total) continue;
+                SCOPED_TRACE(offset);
+                PostQuery query{.offset = offset, .limit = 10, .with_body = false};
+                if (in_category) query.category_id = libye_id;
+                auto page = store_->posts().published_posts(blog_id_, query);
+                ASSERT_TRUE(page) << page.error().message;
+                EXPECT_EQ(page->total, total);
+                std::vector<std::int64_t> ids;
+                for (const auto& post : page->posts) ids.push_back(post.id);
+                const auto end = std::min(offset + 10, total);
+                EXPECT_EQ(ids, std::vector<std::int64_t>(expected.begin() + offset,
+                                                         expected.begin() + end));
+            }
+        }
+    };
+    check_every_depth();
+    // The listing changes: deep pages follow at once.
+    ASSERT_TRUE(write_posts(1400, 1405));
+    const auto gone = listed[300].id;
+    ASSERT_TRUE(
+        store_->write([&](Writer& writer) { return writer.posts().delete_post(blog_id_, gone); }));
+    std::erase_if(listed, [&](const Listed& post) { return post.id == gone; });
+    check_every_depth();
+}
+
 TEST_P(PostStoreTest, PostListsCarryTheirCategoriesUnlessAskedNotTo) {
     ASSERT_TRUE(add(make_post("Misrata", utc(2017, 10, 4, 8, 0), {"Libye", "Misrata"})));
     auto with = store_->posts().published_posts(blog_id_, PostQuery{.with_body = false});
