@@ -197,7 +197,7 @@ Result<PostList> admin_posts(Connection& db, std::int64_t blog_id, const AdminPo
         post.author_id = row.column_is_null(13) ? 0 : row.column_int(13);
         list.posts.push_back(std::move(post));
     }));
-    for (auto& post : list.posts) CARNET_CHECK(rows::load_categories(db, post));
+    CARNET_CHECK(rows::load_categories(db, std::span(list.posts)));
     return list;
 }
 
@@ -382,7 +382,7 @@ Result<PostList> PostStoreFor<Backend>::published_posts(std::int64_t blog_id,
     }
     select->reset();
     if (query.with_categories) {
-        for (auto& post : list.posts) CARNET_CHECK(load_categories(db, post));
+        CARNET_CHECK(load_categories(db, std::span(list.posts)));
     }
     return list;
 }

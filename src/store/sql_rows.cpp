@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace carnet::store::rows {
 
 std::string local_text(const model::LocalDateTime& local) {
@@ -44,6 +46,40 @@ model::Status load_categories(Connection& db, model::Post& post) {
                             statement->column_text(2), statement->column_text(3), 0});
     }
     statement->reset();
+    return {};
+}
+
+template <typename Connection>
+model::Status load_categories(Connection& db, std::span<model::Post> posts) {
+    // One statement for every batch: the ids a short last batch lacks are 0, which no post has.
+    static const std::string sql = [] {
+        std::string text =
+            "SELECT pc.post_id, c.id, c.blog_id, c.name, c.slug FROM post_categories pc "
+            "JOIN categories c ON c.id = pc.category_id WHERE pc.post_id IN (";
+        for (std::size_t i = 1; i <= k_category_batch; ++i) {
+            text += fmt::format("{}?{}", i == 1 ? "" : ", ", i);
+        }
+        return text + ") ORDER BY pc.post_id, pc.position";
+    }();
+    for (std::size_t from = 0; from < posts.size(); from += k_category_batch) {
+        const auto batch = posts.subspan(from, std::min(k_category_batch, posts.size() - from));
+        CARNET_TRY(statement, db.prepare(sql));
+        for (std::size_t i = 0; i < k_category_batch; ++i) {
+            statement->bind(static_cast<int>(i + 1),
+                            i < batch.size() ? batch[i].id : std::int64_t{0});
+        }
+        while (true) {
+            CARNET_TRY(has_row, statement->step());
+            if (!has_row) break;
+            const auto post_id = statement->column_int(0);
+            const auto post = std::ranges::find(batch, post_id, &model::Post::id);
+            if (post == batch.end()) continue;
+            post->categories.push_back(
+                model::Category{statement->column_int(1), statement->column_int(2),
+                                statement->column_text(3), statement->column_text(4), 0});
+        }
+        statement->reset();
+    }
     return {};
 }
 
@@ -175,6 +211,7 @@ Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::i
 #define CARNET_ROWS_FOR(Connection, Statement)                                             \
     template model::Post read_post(const Statement&);                                      \
     template Status load_categories(Connection&, model::Post&);                            \
+    template Status load_categories(Connection&, std::span<model::Post>);                  \
     template Result<std::optional<model::Post>> find_post(Connection&, std::int64_t,       \
                                                           std::string_view, bool);         \
     template Result<std::optional<model::Post>> find_post_by_id(Connection&, std::int64_t, \
