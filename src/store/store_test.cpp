@@ -270,7 +270,12 @@ TEST_P(PostStoreTest, DeepPagesOfTheBlogAndOfACategoryHoldWhatTheWholeListingHol
                 ASSERT_TRUE(page) << page.error().message;
                 EXPECT_EQ(page->total, total);
                 std::vector<std::int64_t> ids;
-                for (const auto& post : page->posts) ids.push_back(post.id);
+                for (const auto& post : page->posts) {
+                    ids.push_back(post.id);
+                    const auto libye_post = std::ranges::find(listed, post.id, &Listed::id)->libye;
+                    ASSERT_EQ(post.categories.size(), 1U) << post.id;
+                    EXPECT_EQ(post.categories[0].name, libye_post ? "Libye" : "Syrie");
+                }
                 const auto end = std::min(offset + 10, total);
                 EXPECT_EQ(ids, std::vector<std::int64_t>(expected.begin() + offset,
                                                          expected.begin() + end));
@@ -278,6 +283,15 @@ TEST_P(PostStoreTest, DeepPagesOfTheBlogAndOfACategoryHoldWhatTheWholeListingHol
         }
     };
     check_every_depth();
+    // A page longer than a batch of categories: each post gets its own.
+    auto long_page = store_->posts().published_posts(blog_id_, PostQuery{.limit = 70});
+    ASSERT_TRUE(long_page) << long_page.error().message;
+    ASSERT_EQ(long_page->posts.size(), 70U);
+    for (const auto& post : long_page->posts) {
+        ASSERT_EQ(post.categories.size(), 1U) << post.id;
+        EXPECT_EQ(post.categories[0].name,
+                  std::ranges::find(listed, post.id, &Listed::id)->libye ? "Libye" : "Syrie");
+    }
     // The listing changes: deep pages follow at once.
     ASSERT_TRUE(write_posts(1400, 1405));
     const auto gone = listed[300].id;
