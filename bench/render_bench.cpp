@@ -6,6 +6,7 @@
 //   build/release/bench/render_bench DATABASE [google benchmark flags]
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <iostream>
 #include <regex>
 #include <string>
@@ -25,6 +26,9 @@ struct Blog {
     std::unique_ptr<site::Site> site;
     http::Router router;
     std::string post_path, category_path, month_path;
+    // The last page of the home listing and of the category: the oldest posts, where a
+    // listing that skipped every newer post cost in proportion to the blog.
+    std::string last_home_page, last_category_page;
     std::int64_t blog_id = 0;
 };
 
@@ -65,6 +69,8 @@ void home(benchmark::State& state) { render(state, "/"); }
 void post(benchmark::State& state) { render(state, g_blog->post_path); }
 void category(benchmark::State& state) { render(state, g_blog->category_path); }
 void month(benchmark::State& state) { render(state, g_blog->month_path); }
+void home_last_page(benchmark::State& state) { render(state, g_blog->last_home_page); }
+void category_last_page(benchmark::State& state) { render(state, g_blog->last_category_page); }
 
 // The first render after a change of the blog's settings (the same ones again): the page
 // cache empties and the sidebar's view is checked against the settings; what it lists is not
@@ -217,12 +223,34 @@ int main(int argc, char** argv) {
         std::cerr << "the home page links to no post, category or month\n";
         return 2;
     }
+    const auto last_page = [&](const std::string& base, int posts) {
+        const int per_page = std::max(1, blogs->front().posts_per_page);
+        const int pages = (posts + per_page - 1) / per_page;
+        return pages <= 1 ? base : base + "page/" + std::to_string(pages) + "/";
+    };
+    auto listed = blog.store->posts().published_posts(blog.blog_id, store::PostQuery{.limit = 0});
+    auto categories = blog.store->categories().categories_with_counts(blog.blog_id);
+    if (!listed || !categories) {
+        std::cerr << "cannot count the blog's posts\n";
+        return 2;
+    }
+    blog.last_home_page = last_page("/", listed->total);
+    for (const auto& category : *categories) {
+        if ("/list/" + category.slug + "/" == blog.category_path) {
+            blog.last_category_page = last_page(blog.category_path, category.post_count);
+        }
+    }
+    if (blog.last_category_page.empty()) blog.last_category_page = blog.category_path;
     std::cout << "post " << blog.post_path << ", category " << blog.category_path << ", month "
-              << blog.month_path << "\n";
+              << blog.month_path << ", last pages " << blog.last_home_page << " and "
+              << blog.last_category_page << "\n";
     benchmark::RegisterBenchmark("home", home)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("post", post)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("category", category)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("month", month)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("home_last_page", home_last_page)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("category_last_page", category_last_page)
+        ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("home_after_write", home_after_write)
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("home_after_comment", home_after_comment)
