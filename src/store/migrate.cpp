@@ -34,9 +34,10 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 2> k_derived
     {"post_categories", "listed_at"},
 }};
 // The page caches' clock: the target's blogs get generations of their own (see finish()).
-constexpr std::array<std::pair<std::string_view, std::string_view>, 2> k_clock_columns = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 3> k_clock_columns = {{
     {"blogs", "generation"},
     {"blogs", "contents_generation"},
+    {"month_counts", "changed"},
 }};
 
 bool listed(std::span<const std::pair<std::string_view, std::string_view>> list,

@@ -592,6 +592,12 @@ CREATE INDEX comment_attempts_by_expiry ON comment_attempts(expires_at);
 ALTER TABLE blogs ADD COLUMN contents_generation BIGINT NOT NULL DEFAULT 1;
 UPDATE blogs SET contents_generation = generation;
 )sql"},
+    // The column of SQLite's migration 27, so that both schemas are one, left at 0: writers on
+    // several nodes may commit out of the order of the generations they saw, so PostgreSQL
+    // reads a blog's months whole.
+    {17, R"sql(
+ALTER TABLE month_counts ADD COLUMN changed BIGINT NOT NULL DEFAULT 0;
+)sql"},
 });
 
 }  // namespace carnet::store

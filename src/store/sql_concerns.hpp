@@ -568,7 +568,17 @@ private:
         typename Backend::Connection& db, std::int64_t blog_id,
         std::optional<std::int64_t> category_id);
 
+    // A blog's months as last read, and the contents generation read before them.
+    struct KeptMonths {
+        std::uint64_t contents_generation = 0;
+        std::vector<model::MonthCount> months;
+    };
+    [[nodiscard]] Result<std::vector<model::MonthCount>> changed_months(
+        typename Backend::Connection& db, std::int64_t blog_id, const KeptMonths& kept);
+
     typename Backend::Database& database_;
+    std::mutex months_mutex_;
+    std::map<std::int64_t, std::shared_ptr<const KeptMonths>> months_;
     std::mutex anchors_mutex_;
     // By blog and category (0: the whole blog).
     std::map<std::pair<std::int64_t, std::int64_t>, std::shared_ptr<const ListingAnchors>> anchors_;

@@ -387,17 +387,41 @@ Result<PostList> PostStoreFor<Backend>::published_posts(std::int64_t blog_id,
     return list;
 }
 
+namespace {
+
+// A blog's months, newest first, from rows of month_counts (year, month, posts).
+template <typename Statement>
+[[nodiscard]] Status read_months(Statement& statement, std::vector<model::MonthCount>& months) {
+    while (true) {
+        CARNET_TRY(has_row, statement.step());
+        if (!has_row) break;
+        months.push_back(model::MonthCount{static_cast<int>(statement.column_int(0)),
+                                           static_cast<int>(statement.column_int(1)),
+                                           static_cast<int>(statement.column_int(2))});
+    }
+    statement.reset();
+    return {};
+}
+
+template <typename Connection>
+Result<std::uint64_t> contents_generation_of(Connection& db, std::int64_t blog_id) {
+    CARNET_TRY(statement, db.prepare("SELECT contents_generation FROM blogs WHERE id = ?1"));
+    statement->bind(1, blog_id);
+    CARNET_TRY(has_row, statement->step());
+    const auto generation = has_row ? static_cast<std::uint64_t>(statement->column_int(0)) : 0;
+    statement->reset();
+    return generation;
+}
+
+}  // namespace
+
 template <typename Backend>
 Result<std::shared_ptr<const typename PostStoreFor<Backend>::ListingAnchors>>
 PostStoreFor<Backend>::listing_anchors(typename Backend::Connection& db, std::int64_t blog_id,
                                        std::optional<std::int64_t> category_id) {
     // Read before the listing: a write racing with it leaves anchors already stale, never
     // ones that look fresh.
-    CARNET_TRY(generation, db.prepare("SELECT contents_generation FROM blogs WHERE id = ?1"));
-    generation->bind(1, blog_id);
-    CARNET_TRY(has_blog, generation->step());
-    const auto contents = has_blog ? static_cast<std::uint64_t>(generation->column_int(0)) : 0;
-    generation->reset();
+    CARNET_TRY(contents, contents_generation_of(db, blog_id));
     const std::pair key(blog_id, category_id.value_or(0));
     {
         std::scoped_lock lock(anchors_mutex_);
@@ -446,21 +470,77 @@ Result<std::vector<model::MonthCount>> PostStoreFor<Backend>::months_with_counts
     std::int64_t blog_id) {
     auto reader = database_.acquire_reader();
     if (!reader) return std::unexpected(reader.error());
-    CARNET_TRY(statement,
-               // Kept by triggers as posts change (migration 11 on SQLite, 4 on PostgreSQL): no
-               // post is read.
-               (*reader)->prepare("SELECT year, month, posts FROM month_counts WHERE blog_id = ?1 "
-                                  "ORDER BY year DESC, month DESC"));
-    statement->bind(1, blog_id);
-    std::vector<model::MonthCount> months;
-    while (true) {
-        CARNET_TRY(has_row, statement->step());
-        if (!has_row) break;
-        months.push_back(model::MonthCount{static_cast<int>(statement->column_int(0)),
-                                           static_cast<int>(statement->column_int(1)),
-                                           static_cast<int>(statement->column_int(2))});
+    auto& db = **reader;
+    std::shared_ptr<const KeptMonths> kept;
+    std::uint64_t contents = 0;
+    if constexpr (!Backend::postgres) {
+        // Read before the months: a write racing with them leaves the kept months already
+        // stale, never ones that look fresh.
+        CARNET_TRY(generation, contents_generation_of(db, blog_id));
+        contents = generation;
+        std::scoped_lock lock(months_mutex_);
+        if (const auto found = months_.find(blog_id); found != months_.end()) kept = found->second;
+        if (kept && kept->contents_generation == contents) return kept->months;
     }
-    statement->reset();
+    auto fresh = std::make_shared<KeptMonths>();
+    fresh->contents_generation = contents;
+    if (kept) {
+        CARNET_TRY(months, changed_months(db, blog_id, *kept));
+        fresh->months = std::move(months);
+    } else {
+        // Kept by triggers as posts change (migration 11 on SQLite, 4 on PostgreSQL): no
+        // post is read.
+        CARNET_TRY(statement,
+                   db.prepare("SELECT year, month, posts FROM month_counts WHERE blog_id = ?1 "
+                              "ORDER BY year DESC, month DESC"));
+        statement->bind(1, blog_id);
+        CARNET_CHECK(read_months(*statement, fresh->months));
+    }
+    if constexpr (!Backend::postgres) {
+        std::scoped_lock lock(months_mutex_);
+        months_[blog_id] = fresh;
+    }
+    return fresh->months;
+}
+
+// The kept months with those that changed since they were read (migration 27). A month gone
+// since (its last post deleted or moved) is no row to read: then the kept counts add up to
+// more than the blog's posts, every month whose count is right being read or unchanged, and
+// the months are read whole.
+template <typename Backend>
+Result<std::vector<model::MonthCount>> PostStoreFor<Backend>::changed_months(
+    typename Backend::Connection& db, std::int64_t blog_id, const KeptMonths& kept) {
+    CARNET_TRY(statement, db.prepare("SELECT year, month, posts FROM month_counts "
+                                     "WHERE blog_id = ?1 AND changed >= ?2"));
+    statement->bind(1, blog_id).bind(2, static_cast<std::int64_t>(kept.contents_generation));
+    std::vector<model::MonthCount> changed;
+    CARNET_CHECK(read_months(*statement, changed));
+    // Newest first, as kept: each changed month goes in its place (a few, after one write).
+    auto months = kept.months;
+    const auto newer = [](const model::MonthCount& a, const model::MonthCount& b) {
+        return std::pair(a.year, a.month) > std::pair(b.year, b.month);
+    };
+    for (const auto& month : changed) {
+        const auto at = std::ranges::lower_bound(months, month, newer);
+        if (at != months.end() && at->year == month.year && at->month == month.month) {
+            at->post_count = month.post_count;
+        } else {
+            months.insert(at, month);
+        }
+    }
+    std::int64_t sum = 0;
+    for (const auto& month : months) sum += month.post_count;
+    CARNET_TRY(total, db.prepare("SELECT posts FROM blog_counts WHERE blog_id = ?1"));
+    total->bind(1, blog_id);
+    CARNET_TRY(has_total, total->step());
+    const std::int64_t blog_posts = has_total ? total->column_int(0) : 0;
+    total->reset();
+    if (sum == blog_posts) return months;
+    CARNET_TRY(whole, db.prepare("SELECT year, month, posts FROM month_counts WHERE blog_id = ?1 "
+                                 "ORDER BY year DESC, month DESC"));
+    whole->bind(1, blog_id);
+    months.clear();
+    CARNET_CHECK(read_months(*whole, months));
     return months;
 }
 

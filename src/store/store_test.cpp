@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -299,6 +300,65 @@ TEST_P(PostStoreTest, DeepPagesOfTheBlogAndOfACategoryHoldWhatTheWholeListingHol
         store_->write([&](Writer& writer) { return writer.posts().delete_post(blog_id_, gone); }));
     std::erase_if(listed, [&](const Listed& post) { return post.id == gone; });
     check_every_depth();
+}
+
+TEST_P(PostStoreTest, TheMonthsFollowEveryChangeOfThePostsBetweenTwoReads) {
+    // Each step changes the posts, then the months read must be those the posts make: the
+    // store may keep the months it read and read again only what changed.
+    std::map<std::int64_t, model::Instant> published;  // post id -> time
+    const auto expect_months = [&](const char* step) {
+        SCOPED_TRACE(step);
+        std::map<std::pair<int, int>, int, std::greater<>> counted;
+        for (const auto& [id, at] : published) {
+            const year_month_day day{floor<days>(at)};  // the blog's zone is UTC
+            ++counted[{static_cast<int>(day.year()), static_cast<int>(unsigned(day.month()))}];
+        }
+        auto months = store_->posts().months_with_counts(blog_id_);
+        ASSERT_TRUE(months) << months.error().message;
+        std::vector<std::tuple<int, int, int>> got;
+        for (const auto& month : *months)
+            got.emplace_back(month.year, month.month, month.post_count);
+        std::vector<std::tuple<int, int, int>> want;
+        for (const auto& [key, posts] : counted) want.emplace_back(key.first, key.second, posts);
+        EXPECT_EQ(got, want);
+    };
+    const auto add_at = [&](const std::string& title, model::Instant at) {
+        auto id = add(make_post(title, at));
+        EXPECT_TRUE(id) << id.error().message;
+        if (id) published[*id] = at;
+        return id.value_or(0);
+    };
+    const auto update = [&](std::int64_t id, auto change) {
+        ASSERT_TRUE(store_->write([&](Writer& writer) -> Status {
+            auto post = writer.posts().find_post_by_id(blog_id_, id);
+            if (!post) return std::unexpected(post.error());
+            change(**post);
+            return writer.posts().update_post(**post);
+        }));
+    };
+    const auto march = add_at("Mars", utc(2016, 3, 14, 10, 0));
+    add_at("Octobre", utc(2017, 10, 4, 8, 0));
+    const auto lonely = add_at("Novembre", utc(2016, 11, 2, 10, 0));
+    expect_months("first read");
+    expect_months("nothing changed");
+    add_at("Octobre encore", utc(2017, 10, 5, 8, 0));
+    expect_months("a post in a month that has some");
+    add_at("Janvier", utc(2018, 1, 1, 8, 0));
+    expect_months("a post in a new month");
+    ASSERT_TRUE(store_->write(
+        [&](Writer& writer) { return writer.posts().delete_post(blog_id_, lonely); }));
+    published.erase(lonely);
+    expect_months("a month's last post deleted");
+    // Its one post moves to another month: one month gone and one more, the same total.
+    update(march, [&](model::Post& post) { post.published_at = utc(2015, 6, 1, 9, 0); });
+    published[march] = utc(2015, 6, 1, 9, 0);
+    expect_months("a month's last post moved to a new month");
+    update(march, [&](model::Post& post) { post.status = model::PostStatus::draft; });
+    published.erase(march);
+    expect_months("a post unpublished");
+    update(march, [&](model::Post& post) { post.status = model::PostStatus::published; });
+    published[march] = utc(2015, 6, 1, 9, 0);
+    expect_months("a post published again");
 }
 
 TEST_P(PostStoreTest, PostListsCarryTheirCategoriesUnlessAskedNotTo) {
