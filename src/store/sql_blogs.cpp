@@ -123,14 +123,8 @@ Result<BlogCounts> BlogStoreFor<Backend>::counts(std::int64_t blog_id) {
 
 template <typename Backend>
 Result<std::uint64_t> BlogStoreFor<Backend>::contents_generation(std::int64_t blog_id) {
-    return database_.read([&](auto& db) -> Result<std::uint64_t> {
-        CARNET_TRY(query, db.prepare("SELECT contents_generation FROM blogs WHERE id = ?1"));
-        query->bind(1, blog_id);
-        CARNET_TRY(has_row, query->step());
-        const auto generation = has_row ? static_cast<std::uint64_t>(query->column_int(0)) : 0;
-        query->reset();
-        return generation;
-    });
+    return database_.read(
+        [&](auto& db) { return rows::blog_generation(db, blog_id, rows::BlogClock::contents); });
 }
 
 namespace {

@@ -403,16 +403,6 @@ template <typename Statement>
     return {};
 }
 
-template <typename Connection>
-Result<std::uint64_t> contents_generation_of(Connection& db, std::int64_t blog_id) {
-    CARNET_TRY(statement, db.prepare("SELECT contents_generation FROM blogs WHERE id = ?1"));
-    statement->bind(1, blog_id);
-    CARNET_TRY(has_row, statement->step());
-    const auto generation = has_row ? static_cast<std::uint64_t>(statement->column_int(0)) : 0;
-    statement->reset();
-    return generation;
-}
-
 }  // namespace
 
 template <typename Backend>
@@ -421,7 +411,7 @@ PostStoreFor<Backend>::listing_anchors(typename Backend::Connection& db, std::in
                                        std::optional<std::int64_t> category_id) {
     // Read before the listing: a write racing with it leaves anchors already stale, never
     // ones that look fresh.
-    CARNET_TRY(contents, contents_generation_of(db, blog_id));
+    CARNET_TRY(contents, rows::blog_generation(db, blog_id, rows::BlogClock::contents));
     const std::pair key(blog_id, category_id.value_or(0));
     {
         std::scoped_lock lock(anchors_mutex_);
@@ -476,7 +466,7 @@ Result<std::vector<model::MonthCount>> PostStoreFor<Backend>::months_with_counts
     if constexpr (!Backend::postgres) {
         // Read before the months: a write racing with them leaves the kept months already
         // stale, never ones that look fresh.
-        CARNET_TRY(generation, contents_generation_of(db, blog_id));
+        CARNET_TRY(generation, rows::blog_generation(db, blog_id, rows::BlogClock::contents));
         contents = generation;
         std::scoped_lock lock(months_mutex_);
         if (const auto found = months_.find(blog_id); found != months_.end()) kept = found->second;

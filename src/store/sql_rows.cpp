@@ -208,6 +208,18 @@ Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::i
     return blogs;
 }
 
+template <typename Connection>
+Result<std::uint64_t> blog_generation(Connection& db, std::int64_t blog_id, BlogClock clock) {
+    CARNET_TRY(statement, db.prepare(clock == BlogClock::generation
+                                         ? "SELECT generation FROM blogs WHERE id = ?1"
+                                         : "SELECT contents_generation FROM blogs WHERE id = ?1"));
+    statement->bind(1, blog_id);
+    CARNET_TRY(has_row, statement->step());
+    const auto generation = has_row ? static_cast<std::uint64_t>(statement->column_int(0)) : 0;
+    statement->reset();
+    return generation;
+}
+
 #define CARNET_ROWS_FOR(Connection, Statement)                                             \
     template model::Post read_post(const Statement&);                                      \
     template Status load_categories(Connection&, model::Post&);                            \
@@ -217,7 +229,9 @@ Result<std::vector<model::Blog>> load_blogs(Connection& db, std::optional<std::i
     template Result<std::optional<model::Post>> find_post_by_id(Connection&, std::int64_t, \
                                                                 std::int64_t);             \
     template Result<std::optional<model::User>> find_user(Connection&, std::string_view);  \
-    template Result<std::vector<model::Blog>> load_blogs(Connection&, std::optional<std::int64_t>)
+    template Result<std::vector<model::Blog>> load_blogs(Connection&,                      \
+                                                         std::optional<std::int64_t>);     \
+    template Result<std::uint64_t> blog_generation(Connection&, std::int64_t, BlogClock)
 
 CARNET_ROWS_FOR(sqlite::Connection, sqlite::Statement);
 CARNET_ROWS_FOR(pg::Connection, pg::Statement);

@@ -66,6 +66,13 @@ template <typename Connection>
 template <typename Connection>
 [[nodiscard]] Result<std::optional<model::User>> find_user(Connection& db, std::string_view email);
 
+// A blog's generation, which every write to it moves, or its contents generation, which
+// only what its pages list moves; 0 when there is no such blog.
+enum class BlogClock { generation, contents };
+template <typename Connection>
+[[nodiscard]] Result<std::uint64_t> blog_generation(Connection& db, std::int64_t blog_id,
+                                                    BlogClock clock);
+
 // Refuses settings a blog cannot have (no title, unknown locale or time zone, ...).
 [[nodiscard]] Status check_blog_settings(const model::Blog& blog);
 

@@ -10,6 +10,7 @@
 
 #include "store/pg_copy.hpp"
 #include "store/sql_concerns.hpp"
+#include "store/sql_rows.hpp"
 #include "store/sqlite_copy.hpp"
 #include "store/table_copy.hpp"
 #include "store/try.hpp"
@@ -109,13 +110,8 @@ public:
     Status poll_external_changes() override { return database_.poll_external_changes(); }
 
     Result<std::uint64_t> stored_generation(std::int64_t blog_id) override {
-        return database_.read([&](Connection& db) -> Result<std::uint64_t> {
-            CARNET_TRY(query, db.prepare("SELECT generation FROM blogs WHERE id = ?1"));
-            query->bind(1, blog_id);
-            CARNET_TRY(has_row, query->step());
-            const auto generation = has_row ? static_cast<std::uint64_t>(query->column_int(0)) : 0;
-            query->reset();
-            return generation;
+        return database_.read([&](Connection& db) {
+            return rows::blog_generation(db, blog_id, rows::BlogClock::generation);
         });
     }
 
