@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/url/authority_view.hpp>
 #include <boost/url/grammar/string_token.hpp>
 #include <boost/url/parse.hpp>
@@ -30,9 +31,45 @@ bool is_safe_decoded_path(std::string_view path) {
     return true;
 }
 
+// Characters a path or a query may hold as they are (RFC 3986's pchar, '/' and '?', less
+// '%'): a target made of them alone decodes to itself.
+constexpr std::array<bool, 256> k_plain_target_chars = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 'a'; c <= 'z'; ++c) plain[static_cast<std::size_t>(c)] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) plain[static_cast<std::size_t>(c)] = true;
+    for (int c = '0'; c <= '9'; ++c) plain[static_cast<std::size_t>(c)] = true;
+    for (const char c : std::string_view("-._~!$&'()*+,;=:@/?")) {
+        plain[static_cast<unsigned char>(c)] = true;
+    }
+    return plain;
+}();
+bool is_plain_target_char(char c) { return k_plain_target_chars[static_cast<unsigned char>(c)]; }
+
+// An origin-form target without percent-encoding, which is what readers' browsers send: its
+// path and query are its own bytes, split at the first '?'. Boost.URL's parse and decode
+// were 7% of the server's CPU on cached pages.
+bool parse_plain_target(std::string_view target, Target& parsed) {
+    if (target.empty() || target.front() != '/') return false;
+    if (!std::ranges::all_of(target, is_plain_target_char)) return false;
+    const auto question = target.find('?');
+    parsed.path.assign(target.substr(0, question));
+    if (question == std::string_view::npos) {
+        parsed.query.clear();
+    } else {
+        parsed.query.assign(target.substr(question + 1));
+    }
+    return true;
+}
+
 }  // namespace
 
 Status parse_target_into(std::string_view target, Target& parsed) {
+    if (parse_plain_target(target, parsed)) {
+        if (!is_safe_decoded_path(parsed.path)) {
+            return fail(Error::Code::invalid_input, "request path holds a dot segment or a NUL");
+        }
+        return {};
+    }
     try {
         boost::system::result<boost::urls::url_view> url =
             !target.empty() && target.front() == '/' ? boost::urls::parse_origin_form(target)
@@ -68,6 +105,23 @@ Result<Target> parse_target(std::string_view target) {
 }
 
 Status parse_host_into(std::string_view host_header, std::string& host) {
+    // A name and maybe a port, as browsers send them: the name, lowercased, without Boost.URL.
+    const auto colon = host_header.find(':');
+    const auto name = host_header.substr(0, colon);
+    const auto port =
+        colon == std::string_view::npos ? std::string_view() : host_header.substr(colon + 1);
+    const auto is_name_char = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '.';
+    };
+    if (!name.empty() && std::ranges::all_of(name, is_name_char) &&
+        (colon == std::string_view::npos || (!port.empty() && std::ranges::all_of(port, [](char c) {
+             return c >= '0' && c <= '9';
+         })))) {
+        host.assign(name);
+        std::transform(host.begin(), host.end(), host.begin(), to_lower_ascii);
+        return {};
+    }
     try {
         auto authority = boost::urls::parse_authority(host_header);
         if (!authority || authority->has_userinfo()) {

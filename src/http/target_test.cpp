@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/url/parse.hpp>
+#include <cctype>
+#include <string>
+#include <vector>
+
 #include "http/http.hpp"
 
 namespace carnet::http {
@@ -52,6 +57,57 @@ TEST(Target, RejectsWhatIsNeitherOriginNorAbsoluteForm) {
     EXPECT_FALSE(parse_target("*"));
     EXPECT_FALSE(parse_target("relative/path"));
     EXPECT_FALSE(parse_target(""));
+}
+
+// Plain targets and host names take a path of their own, without Boost.URL: what they give
+// must be what Boost.URL gives, for every character a plain target may hold and for the
+// ones that send it to Boost.URL.
+TEST(Target, APlainTargetGivesWhatTheFullParseGives) {
+    const std::string plain = "-._~!$&'()*+,;=:@/?";
+    std::vector<std::string> targets{"/",
+                                     "//double/slash",
+                                     "/archive/2017/10/04/titre.html",
+                                     "/list/libye/page/2/",
+                                     "/search?q=etat+islamique&page=2",
+                                     "/a?b?c=d",
+                                     "/a?",
+                                     "/@user:name;param=1",
+                                     "/a/..b/c.d/...txt"};
+    for (const char c : plain) targets.push_back(std::string("/x") + c + "y?z" + c + "w");
+    for (const auto& text : targets) {
+        SCOPED_TRACE(text);
+        auto full = boost::urls::parse_origin_form(text);
+        ASSERT_TRUE(full);
+        auto target = parse_target(text);
+        ASSERT_TRUE(target) << target.error().message;
+        std::string path = full->path();
+        if (path.empty()) path = "/";
+        EXPECT_EQ(target->path, path);
+        EXPECT_EQ(target->query, full->has_query() ? std::string(full->encoded_query()) : "");
+    }
+    // Dot segments are refused on the plain path as on the other.
+    for (const char* bad : {"/a/../b", "/./", "/a/.", "/..?x=1"})
+        EXPECT_FALSE(parse_target(bad)) << bad;
+    // Anything else goes through Boost.URL, which decodes or refuses it.
+    EXPECT_EQ(parse_target("/caf%C3%A9").value().path, "/caf\xC3\xA9");
+    EXPECT_FALSE(parse_target("/a b"));
+    EXPECT_FALSE(parse_target("/a\"b"));
+    EXPECT_FALSE(parse_target("/a#fragment"));
+}
+
+TEST(Host, APlainNameGivesWhatTheFullParseGives) {
+    for (const char* text : {"example.org", "Blog.Example.ORG:8080", "127.0.0.1:80", "localhost",
+                             "-odd-.name", "a..b", "x:0"}) {
+        SCOPED_TRACE(text);
+        auto full = boost::urls::parse_authority(text);
+        ASSERT_TRUE(full);
+        std::string expected(full->encoded_host());
+        for (auto& c : expected) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        EXPECT_EQ(parse_host(text).value(), expected);
+    }
+    // What is not a plain name and port goes through Boost.URL.
+    EXPECT_EQ(parse_host("example.org:").value(), "example.org");
+    EXPECT_FALSE(parse_host("example.org:80x"));
 }
 
 TEST(Host, LowerCasesAndDropsPort) {

@@ -254,14 +254,17 @@ public:
             }
             // Without a configured base URL, pages carry absolute links made from the Host
             // header: two hosts must never share them.
+            // Appended, not formatted: fmt's parse of a format string was 1% of a hit.
+            const fmt::format_int id(blog_id);
+            key.append(id.data(), id.size());
+            key += '\n';
             if (!has_base_url) {
-                fmt::format_to(std::back_inserter(key), "{}\n{}\n{}\n{}", blog_id,
-                               request_host(request.header("host"), request.host), request.target,
-                               stamp);
-            } else {
-                fmt::format_to(std::back_inserter(key), "{}\n{}\n{}", blog_id, request.target,
-                               stamp);
+                key += request_host(request.header("host"), request.host);
+                key += '\n';
             }
+            key += request.target;
+            key += '\n';
+            key += stamp;
             return generation;
         };
     }
