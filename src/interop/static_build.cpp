@@ -25,6 +25,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "http/http.hpp"
 #include "interop/interop.hpp"
@@ -408,31 +409,88 @@ Result<bool> holds_bytes(const fs::path& file, std::string_view bytes) {
     return *existing == bytes;
 }
 
-// Replaces `file` with `bytes` through a temporary file in the same folder: a web server
-// reading the folder meanwhile sees the old file or the new one, never half of one.
-model::Status write_atomically(const fs::path& file, std::string_view bytes) {
-    std::error_code ec;
-    const auto temporary =
-        file.parent_path() / fmt::format(".{}.{}.tmp", file.filename().string(), getpid());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out.is_open()) {
-            // The folder is made when the file cannot be: most files go into one that is
-            // there already, and a cold build spends its time in the file system.
-            fs::create_directories(file.parent_path(), ec);
-            if (ec) {
-                return model::fail(
-                    Error::Code::io,
-                    fmt::format("cannot create {}: {}", file.parent_path().string(), ec.message()));
+// The output's folders known to be there, shared by the build's threads. A cold build
+// writes two files for every folder it makes (a post's page and, in its own folder, its
+// comment feed): each folder is made once, with one mkdir, instead of being looked for
+// before every file written into it.
+class KnownFolders {
+public:
+    [[nodiscard]] model::Status make(const fs::path& folder) {
+        if (folder.empty()) return {};
+        {
+            std::scoped_lock lock(mutex_);
+            if (known_.contains(folder.native())) return {};
+        }
+        if (::mkdir(folder.c_str(), 0777) != 0 && errno != EEXIST) {
+            if (errno != ENOENT) return cannot_create(folder, errno);
+            if (auto parent = make(folder.parent_path()); !parent) return parent;
+            if (::mkdir(folder.c_str(), 0777) != 0 && errno != EEXIST) {
+                return cannot_create(folder, errno);
             }
-            out.open(temporary, std::ios::binary | std::ios::trunc);
         }
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.close();
-        if (!out) {
+        std::scoped_lock lock(mutex_);
+        known_.insert(folder.native());
+        return {};
+    }
+
+private:
+    static model::Status cannot_create(const fs::path& folder, int error) {
+        return model::fail(Error::Code::io, fmt::format("cannot create {}: {}", folder.string(),
+                                                        std::strerror(error)));
+    }
+
+    std::mutex mutex_;
+    std::unordered_set<std::string> known_;
+};
+
+// Replaces `file` with `bytes` through a temporary file in the same folder: a web server
+// reading the folder meanwhile sees the old file or the new one, never half of one. With
+// `folders`, the file's folder is made first when it is not known to be there.
+model::Status write_atomically(const fs::path& file, std::string_view bytes,
+                               KnownFolders* folders = nullptr) {
+    static const auto pid = ::getpid();
+    const auto temporary =
+        file.parent_path() / fmt::format(".{}.{}.tmp", file.filename().string(), pid);
+    if (folders != nullptr) {
+        if (auto made = folders->make(file.parent_path()); !made) return made;
+    }
+    const auto open_temporary = [&] {
+        return ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                      0666);
+    };
+    auto opened = open_temporary();
+    if (opened < 0 && errno == ENOENT && folders == nullptr) {
+        std::error_code ec;
+        fs::create_directories(file.parent_path(), ec);
+        if (ec) {
+            return model::fail(
+                Error::Code::io,
+                fmt::format("cannot create {}: {}", file.parent_path().string(), ec.message()));
+        }
+        opened = open_temporary();
+    }
+    FileDescriptor out(opened);
+    if (!out.is_open()) {
+        return model::fail(Error::Code::io, fmt::format("cannot write {}: {}", temporary.string(),
+                                                        std::strerror(errno)));
+    }
+    std::error_code ec;
+    for (std::size_t done = 0; done < bytes.size();) {
+        const auto wrote = ::write(out.get(), bytes.data() + done, bytes.size() - done);
+        if (wrote < 0 && errno == EINTR) continue;
+        if (wrote <= 0) {
+            const auto message = std::strerror(errno);
             fs::remove(temporary, ec);
-            return model::fail(Error::Code::io, fmt::format("cannot write {}", temporary.string()));
+            return model::fail(Error::Code::io,
+                               fmt::format("cannot write {}: {}", temporary.string(), message));
         }
+        done += static_cast<std::size_t>(wrote);
+    }
+    if (!out.close()) {
+        const auto message = std::strerror(errno);
+        fs::remove(temporary, ec);
+        return model::fail(Error::Code::io,
+                           fmt::format("cannot write {}: {}", temporary.string(), message));
     }
     fs::rename(temporary, file, ec);
     if (ec) {
@@ -642,11 +700,11 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     http::Router router;
     (*site)->register_routes(router);
 
-    fs::create_directories(out_dir, ec);
-    if (ec) {
-        return model::fail(Error::Code::io,
-                           fmt::format("cannot create {}: {}", out_dir.string(), ec.message()));
-    }
+    // Into a folder that held nothing, every file is new: none is read to see whether it
+    // already holds its page.
+    const bool empty_at_start = !fs::exists(out_dir, ec) || fs::is_empty(out_dir, ec);
+    KnownFolders folders;
+    if (auto made = folders.make(out_dir); !made) return std::unexpected(made.error());
 
     // What each key (a file, or the URL of a page the site did not have) showed last time.
     std::unordered_map<std::string, static_build::ManifestEntry> recorded;
@@ -813,10 +871,10 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
                                fmt::format("GET {} answered {} (nothing was removed)", target.path,
                                            response.status));
         }
-        auto same = holds_bytes(file, response.body);
+        auto same = empty_at_start ? Result<bool>(false) : holds_bytes(file, response.body);
         if (!same) return std::unexpected(same.error());
         if (!*same) {
-            if (auto written = write_atomically(file, response.body); !written) {
+            if (auto written = write_atomically(file, response.body, &folders); !written) {
                 return std::unexpected(written.error());
             }
             outcome.written = true;

@@ -475,6 +475,26 @@ TEST_F(StaticBuild, ASecondBuildWithNoChangeWritesNothing) {
     }
 }
 
+TEST_F(StaticBuild, AFileWhereAFolderGoesStopsTheBuildSayingWhichAndWhy) {
+    fs::create_directories(out_);
+    { std::ofstream(out_ / "archive") << "not a folder"; }
+    auto report = build_static_site(*store_, options());
+    ASSERT_FALSE(report);
+    EXPECT_EQ(report.error().code, model::Error::Code::io);
+    EXPECT_THAT(report.error().message, HasSubstr("cannot create " + (out_ / "archive").string()));
+    EXPECT_THAT(report.error().message, HasSubstr("Not a directory"));
+    EXPECT_EQ(read_bytes(out_ / "archive"), "not a folder");
+    // Once the file is gone, the folder gets what a build into an empty one writes (the files
+    // written before the stop kept as they are), and no temporary file stays.
+    fs::remove(out_ / "archive");
+    const auto rebuilt = build_and_compare_with_cold_build();
+    EXPECT_GT(rebuilt.written, 0);
+    for (const auto& entry : fs::recursive_directory_iterator(out_)) {
+        const auto name = entry.path().filename().string();
+        EXPECT_FALSE(name.ends_with(".tmp")) << entry.path();
+    }
+}
+
 TEST_F(StaticBuild, AnEditedPostRewritesOnlyTheFilesThatShowIt) {
     build();
     const auto before = files();
