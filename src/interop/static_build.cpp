@@ -471,8 +471,8 @@ model::Status write_atomically(const fs::path& file, std::string_view bytes,
     }
     FileDescriptor out(opened);
     if (!out.is_open()) {
-        return model::fail(Error::Code::io, fmt::format("cannot write {}: {}", temporary.string(),
-                                                        std::strerror(errno)));
+        return model::fail(Error::Code::io,
+                           fmt::format("cannot write {}: {}", file.string(), std::strerror(errno)));
     }
     std::error_code ec;
     for (std::size_t done = 0; done < bytes.size();) {
@@ -701,7 +701,8 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     (*site)->register_routes(router);
 
     // Into a folder that held nothing, every file is new: none is read to see whether it
-    // already holds its page.
+    // already holds its page, and every folder is made. Into one that holds a build, most
+    // folders are there: a file is written, and its folder made only when it is missing.
     const bool empty_at_start = !fs::exists(out_dir, ec) || fs::is_empty(out_dir, ec);
     KnownFolders folders;
     if (auto made = folders.make(out_dir); !made) return std::unexpected(made.error());
@@ -834,22 +835,23 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         const auto file = out_dir / outcome.relative;
         if (const auto found = recorded.find(outcome.relative.generic_string());
             found != recorded.end() && found->second.inputs == outcome.inputs) {
-            std::error_code missing;
-            if (fs::is_regular_file(file, missing)) {
-                const auto at = found->second.sidebar_at;
-                if (at == static_build::k_no_sidebar || previous->sidebar == sidebar_now) {
+            const auto at = found->second.sidebar_at;
+            if (at == static_build::k_no_sidebar || previous->sidebar == sidebar_now) {
+                std::error_code missing;
+                if (fs::is_regular_file(file, missing)) {
                     outcome.sidebar_at = at;
                     return outcome;
                 }
-                if (at >= 0 && sidebar_known && previous->sidebar.digest != 0) {
-                    auto spliced = splice_sidebar(file, at, previous->sidebar, sidebar,
-                                                  sidebar_section_on_line);
-                    if (!spliced) return std::unexpected(spliced.error());
-                    if (*spliced) {
-                        outcome.written = outcome.spliced = true;
-                        outcome.sidebar_at = at;
-                        return outcome;
-                    }
+            } else if (at >= 0 && sidebar_known && previous->sidebar.digest != 0) {
+                // Not looked for first: splice_sidebar opens the file, and finds whether it is
+                // still there and still a file (after a new post, every page gets here).
+                auto spliced =
+                    splice_sidebar(file, at, previous->sidebar, sidebar, sidebar_section_on_line);
+                if (!spliced) return std::unexpected(spliced.error());
+                if (*spliced) {
+                    outcome.written = outcome.spliced = true;
+                    outcome.sidebar_at = at;
+                    return outcome;
                 }
             }
         }
@@ -874,7 +876,9 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         auto same = empty_at_start ? Result<bool>(false) : holds_bytes(file, response.body);
         if (!same) return std::unexpected(same.error());
         if (!*same) {
-            if (auto written = write_atomically(file, response.body, &folders); !written) {
+            if (auto written =
+                    write_atomically(file, response.body, empty_at_start ? &folders : nullptr);
+                !written) {
                 return std::unexpected(written.error());
             }
             outcome.written = true;

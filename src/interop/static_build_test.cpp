@@ -481,9 +481,16 @@ TEST_F(StaticBuild, AFileWhereAFolderGoesStopsTheBuildSayingWhichAndWhy) {
     auto report = build_static_site(*store_, options());
     ASSERT_FALSE(report);
     EXPECT_EQ(report.error().code, model::Error::Code::io);
-    EXPECT_THAT(report.error().message, HasSubstr("cannot create " + (out_ / "archive").string()));
+    EXPECT_THAT(report.error().message, HasSubstr((out_ / "archive").string()));
     EXPECT_THAT(report.error().message, HasSubstr("Not a directory"));
     EXPECT_EQ(read_bytes(out_ / "archive"), "not a folder");
+    // The same in a folder that is not there yet, made by the build.
+    auto under_a_file = options();
+    under_a_file.out_dir = out_ / "archive" / "site";
+    auto refused = build_static_site(*store_, under_a_file);
+    ASSERT_FALSE(refused);
+    EXPECT_THAT(refused.error().message, HasSubstr("cannot create " + (out_ / "archive").string()));
+    EXPECT_THAT(refused.error().message, HasSubstr("Not a directory"));
     // Once the file is gone, the folder gets what a build into an empty one writes (the files
     // written before the stop kept as they are), and no temporary file stays.
     fs::remove(out_ / "archive");
@@ -702,6 +709,17 @@ TEST_F(StaticBuild, ANewPostIsAddedEverywhereItShows) {
     const auto old_page = "archive/2016/03/14/un-vieux-billet.html";
     EXPECT_EQ(before.at(old_page).find("Un billet tout neuf"), std::string::npos);
     EXPECT_THAT(files().at(old_page), HasSubstr("Un billet tout neuf"));
+}
+
+TEST_F(StaticBuild, AFileRemovedSinceTheLastBuildIsWrittenAgainWhenTheSidebarChanges) {
+    build();
+    const auto old_page = out_ / "archive/2016/03/14/un-vieux-billet.html";
+    ASSERT_TRUE(fs::remove(old_page));
+    // A new post changes the sidebar of every page: the page that is gone is rendered.
+    add_post("Un billet tout neuf", model::Instant{sys_days{2018y / 3 / 1} + 9h}, {"Irak"});
+    const auto report = build_and_compare_with_cold_build();
+    EXPECT_TRUE(fs::is_regular_file(old_page));
+    EXPECT_GT(report.spliced, 0);
 }
 
 TEST_F(StaticBuild, AFileWhoseSidebarWasAlteredIsRenderedAgain) {
