@@ -409,12 +409,16 @@ Result<bool> holds_bytes(const fs::path& file, std::string_view bytes) {
     return *existing == bytes;
 }
 
-// The output's folders known to be there, shared by the build's threads. A cold build
-// writes two files for every folder it makes (a post's page and, in its own folder, its
-// comment feed): each folder is made once, with one mkdir, instead of being looked for
-// before every file written into it.
+// The output's folders known to be there, shared by the build's threads: each is made once,
+// with one mkdir. Into an empty output, nearly every file needs a new folder (a cold build
+// writes two files for every folder it makes: a post's page and, in its own folder, its
+// comment feed), so folders are made ahead of their first file. Into one that holds a
+// build, most folders are there: a file is written, and its folder made when it is missing.
 class KnownFolders {
 public:
+    explicit KnownFolders(bool make_ahead) : make_ahead_(make_ahead) {}
+    bool make_ahead() const { return make_ahead_; }
+
     [[nodiscard]] model::Status make(const fs::path& folder) {
         if (folder.empty()) return {};
         {
@@ -439,34 +443,28 @@ private:
                                                         std::strerror(error)));
     }
 
+    const bool make_ahead_;
     std::mutex mutex_;
     std::unordered_set<std::string> known_;
 };
 
 // Replaces `file` with `bytes` through a temporary file in the same folder: a web server
-// reading the folder meanwhile sees the old file or the new one, never half of one. With
-// `folders`, the file's folder is made first when it is not known to be there.
+// reading the folder meanwhile sees the old file or the new one, never half of one.
 model::Status write_atomically(const fs::path& file, std::string_view bytes,
-                               KnownFolders* folders = nullptr) {
+                               KnownFolders& folders) {
     static const auto pid = ::getpid();
-    const auto temporary =
-        file.parent_path() / fmt::format(".{}.{}.tmp", file.filename().string(), pid);
-    if (folders != nullptr) {
-        if (auto made = folders->make(file.parent_path()); !made) return made;
+    const auto folder = file.parent_path();
+    const auto temporary = folder / fmt::format(".{}.{}.tmp", file.filename().string(), pid);
+    if (folders.make_ahead()) {
+        if (auto made = folders.make(folder); !made) return made;
     }
     const auto open_temporary = [&] {
         return ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
                       0666);
     };
     auto opened = open_temporary();
-    if (opened < 0 && errno == ENOENT && folders == nullptr) {
-        std::error_code ec;
-        fs::create_directories(file.parent_path(), ec);
-        if (ec) {
-            return model::fail(
-                Error::Code::io,
-                fmt::format("cannot create {}: {}", file.parent_path().string(), ec.message()));
-        }
+    if (opened < 0 && errno == ENOENT) {
+        if (auto made = folders.make(folder); !made) return made;
         opened = open_temporary();
     }
     FileDescriptor out(opened);
@@ -482,7 +480,7 @@ model::Status write_atomically(const fs::path& file, std::string_view bytes,
             const auto message = std::strerror(errno);
             fs::remove(temporary, ec);
             return model::fail(Error::Code::io,
-                               fmt::format("cannot write {}: {}", temporary.string(), message));
+                               fmt::format("cannot write {}: {}", file.string(), message));
         }
         done += static_cast<std::size_t>(wrote);
     }
@@ -490,7 +488,7 @@ model::Status write_atomically(const fs::path& file, std::string_view bytes,
         const auto message = std::strerror(errno);
         fs::remove(temporary, ec);
         return model::fail(Error::Code::io,
-                           fmt::format("cannot write {}: {}", temporary.string(), message));
+                           fmt::format("cannot write {}: {}", file.string(), message));
     }
     fs::rename(temporary, file, ec);
     if (ec) {
@@ -574,7 +572,7 @@ Result<bool> write_slot_in_place(const fs::path& file, std::int64_t at,
 // the new sidebar takes a slot of the old one's size, only the slot is written, in place;
 // else the page is written afresh. False, and nothing written, when the file does not hold
 // that sidebar there (edited, cut): the page is rendered instead.
-Result<bool> splice_sidebar(const fs::path& file, std::int64_t at,
+Result<bool> splice_sidebar(KnownFolders& folders, const fs::path& file, std::int64_t at,
                             const static_build::ManifestSidebar& old_sidebar,
                             std::string_view sidebar, bool section_on_line) {
     const auto slot = sidebar_in_slot(sidebar);
@@ -594,7 +592,7 @@ Result<bool> splice_sidebar(const fs::path& file, std::int64_t at,
     page.append(*bytes, 0, begin);
     page += slot;
     page.append(*bytes, begin + held.size());
-    if (auto written = write_atomically(file, page); !written) {
+    if (auto written = write_atomically(file, page, folders); !written) {
         return std::unexpected(written.error());
     }
     return true;
@@ -701,10 +699,9 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     (*site)->register_routes(router);
 
     // Into a folder that held nothing, every file is new: none is read to see whether it
-    // already holds its page, and every folder is made. Into one that holds a build, most
-    // folders are there: a file is written, and its folder made only when it is missing.
+    // already holds its page.
     const bool empty_at_start = !fs::exists(out_dir, ec) || fs::is_empty(out_dir, ec);
-    KnownFolders folders;
+    KnownFolders folders(empty_at_start);
     if (auto made = folders.make(out_dir); !made) return std::unexpected(made.error());
 
     // What each key (a file, or the URL of a page the site did not have) showed last time.
@@ -725,7 +722,8 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         known.insert(files.begin(), files.end());
         static_build::Manifest partial;
         for (const auto& file : known) partial.entries.push_back({file, 0});
-        (void)write_atomically(out_dir / k_manifest_name, static_build::format_manifest(partial));
+        (void)write_atomically(out_dir / k_manifest_name, static_build::format_manifest(partial),
+                               folders);
         return std::unexpected(std::move(error));
     };
 
@@ -845,8 +843,8 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
             } else if (at >= 0 && sidebar_known && previous->sidebar.digest != 0) {
                 // Not looked for first: splice_sidebar opens the file, and finds whether it is
                 // still there and still a file (after a new post, every page gets here).
-                auto spliced =
-                    splice_sidebar(file, at, previous->sidebar, sidebar, sidebar_section_on_line);
+                auto spliced = splice_sidebar(folders, file, at, previous->sidebar, sidebar,
+                                              sidebar_section_on_line);
                 if (!spliced) return std::unexpected(spliced.error());
                 if (*spliced) {
                     outcome.written = outcome.spliced = true;
@@ -876,9 +874,7 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
         auto same = empty_at_start ? Result<bool>(false) : holds_bytes(file, response.body);
         if (!same) return std::unexpected(same.error());
         if (!*same) {
-            if (auto written =
-                    write_atomically(file, response.body, empty_at_start ? &folders : nullptr);
-                !written) {
+            if (auto written = write_atomically(file, response.body, folders); !written) {
                 return std::unexpected(written.error());
             }
             outcome.written = true;
@@ -959,8 +955,8 @@ Result<StaticBuildReport> build_static_site(store::Store& store,
     manifest.generation = *generation;
     manifest.fingerprint = fingerprint;
     manifest.sidebar = sidebar_now;
-    if (auto recorded_now =
-            write_atomically(out_dir / k_manifest_name, static_build::format_manifest(manifest));
+    if (auto recorded_now = write_atomically(out_dir / k_manifest_name,
+                                             static_build::format_manifest(manifest), folders);
         !recorded_now) {
         return std::unexpected(recorded_now.error());
     }
